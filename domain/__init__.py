@@ -1,0 +1,1 @@
+"""The civil-affairs domain: aggregates, events, rules and the Ledger application."""

@@ -1,0 +1,462 @@
+"""The AssistanceCase aggregate (DOMAIN.md 3.1): an application from submission to termination.
+
+Events carry plain JSON values (ISO dates, YYYY-MM months, integer fen) so that they replay
+unchanged years later. Guards run in the public command methods; the `_` methods only apply.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import DomainError, InvalidInput
+from domain.values import add_months, month_of, parse_date
+from domain.working_days import default_calendar
+
+Json = dict[str, Any]
+
+INVESTIGATION_DAYS = 3  # working days after acceptance [law]
+DECISION_DAYS = 10  # working days after submission [law]
+CASE_DAYS = 30  # working days after submission [law]
+EXTENDED_CASE_DAYS = 45
+NOTICE_DAYS = 7  # calendar days of public notice [law]
+DENIAL_NOTICE_DAYS = 3  # working days to notify a denial [law]
+MAX_GRADUAL_EXIT_MONTHS = 6  # [law]
+TERMINATION_REASONS = (
+    "death", "income_above_standard", "property", "moved_away", "non_cooperation",
+    "fraud", "voluntary", "gradual_exit_ended",
+)  # fmt: skip
+
+
+def refuse(message: str, code: str, field: str | None = None) -> DomainError:
+    return DomainError(message, field=field, code=code)
+
+
+class AssistanceCase(Aggregate):
+    """Keeps only the state its rules need; views hold everything shown to people."""
+
+    @event("ApplicationSubmitted")
+    def __init__(
+        self,
+        programme: str,
+        district: str,
+        street: str,
+        community: str,
+        members: list[Json],
+        channel: str,
+        kin_of_staff: bool,
+        actor: Json,
+        occurred_on: str,
+    ):
+        self.programme = programme
+        self.status = "submitted"
+        self.submitted_on = occurred_on
+        self.kin_of_staff = kin_of_staff
+        self.counted = [m["person_id"] for m in members if m["counted"]]
+        self.able_to_work = any(m.get("able_to_work") for m in members if m["counted"])
+        self.accepted_on: str | None = None
+        self.investigation_started_on: str | None = None
+        self.check: Json | None = None
+        self.visits: list[Json] = []
+        self.assessment: Json | None = None
+        self.notice: Json | None = None
+        self.notice_closed: Json | None = None
+        self.investigators: set[str] = set()
+        self.case_days = CASE_DAYS
+        self.monthly_amount_fen = 0
+        self.suspended_from: str | None = None
+        self.gradual_exit: Json | None = None
+        self.open_warnings: set[str] = set()
+
+    # -- application ----------------------------------------------------------------------
+
+    def accept(self, actor: Json, occurred_on: str) -> None:
+        self._require_status("submitted", "accept the application")
+        on = self._not_before(occurred_on, self.submitted_on, "acceptance")
+        cal = default_calendar()
+        submitted = date.fromisoformat(self.submitted_on)
+        self._accept(
+            actor=actor,
+            occurred_on=occurred_on,
+            investigation_due=cal.add_working_days(on, INVESTIGATION_DAYS).isoformat(),
+            decision_due=cal.add_working_days(submitted, DECISION_DAYS).isoformat(),
+            case_due=cal.add_working_days(submitted, CASE_DAYS).isoformat(),
+        )
+
+    @event("ApplicationAccepted")
+    def _accept(
+        self,
+        actor: Json,
+        occurred_on: str,
+        investigation_due: str,
+        decision_due: str,
+        case_due: str,
+    ) -> None:
+        self.status = "accepted"
+        self.accepted_on = occurred_on
+
+    def complete_economic_check(self, actor: Json, occurred_on: str, **check: Any) -> None:
+        self._require_status("accepted", "record the economic check")
+        self._not_before(occurred_on, self.accepted_on or "", "the economic check")
+        unknown = {i["person_id"] for i in check["incomes"]} - set(self.counted)
+        if unknown:
+            raise InvalidInput("incomes name a person not counted in this case", field="incomes")
+        self._complete_check(actor=actor, occurred_on=occurred_on, **check)
+
+    @event("EconomicCheckCompleted")
+    def _complete_check(
+        self,
+        actor: Json,
+        occurred_on: str,
+        incomes: list[Json],
+        property: Json,
+        public_servant_match: bool,
+        data_source: str,
+    ) -> None:
+        self.check = {
+            "incomes": {i["person_id"]: i["verified_fen"] for i in incomes},
+            "property": property,
+            "public_servant_match": public_servant_match,
+        }
+        self.investigation_started_on = self.investigation_started_on or occurred_on
+
+    def conduct_home_visit(
+        self, actor: Json, occurred_on: str, investigators: list[str], district_level: bool,
+        findings: str,
+    ) -> None:  # fmt: skip
+        self._require_status("accepted", "record a home visit")
+        self._not_before(occurred_on, self.accepted_on or "", "the home visit")
+        if len(set(investigators)) < 2:
+            raise InvalidInput(
+                "a home visit needs at least two different investigators", field="investigators"
+            )
+        self._visit(actor, occurred_on, sorted(set(investigators)), district_level, findings)
+
+    @event("HomeVisitConducted")
+    def _visit(
+        self, actor: Json, occurred_on: str, investigators: list[str], district_level: bool,
+        findings: str,
+    ) -> None:  # fmt: skip
+        self.visits.append({"on": occurred_on, "district_level": district_level})
+        self.investigators.update(investigators)
+        self.investigation_started_on = self.investigation_started_on or occurred_on
+
+    def valid_visit_problem(self) -> str | None:
+        """Why the recorded visits do not satisfy the law yet, or None when they do."""
+        if not self.visits:
+            return "no home visit with at least two investigators is recorded"
+        if self.kin_of_staff and not any(v["district_level"] for v in self.visits):
+            return "a relative of staff is in the household: the district must visit itself"
+        closed = self.notice_closed
+        if closed and closed["objections"]:
+            if not any(v["district_level"] and v["on"] >= closed["on"] for v in self.visits):
+                return "the public notice drew objections: the district must investigate again"
+        return None
+
+    def record_assessment(self, actor: Json, occurred_on: str, **assessment: Any) -> None:
+        self._require_status("accepted", "assess the household")
+        if self.check is None:
+            raise refuse("assess only after the economic check is completed", "check_missing")
+        problem = self.valid_visit_problem()
+        if problem and not (self.notice_closed and self.notice_closed["objections"]):
+            raise refuse(f"assess only after a valid home visit: {problem}", "visit_missing")
+        self._assess(actor=actor, occurred_on=occurred_on, **assessment)
+
+    @event("HouseholdAssessed")
+    def _assess(
+        self,
+        actor: Json,
+        occurred_on: str,
+        method: str,
+        income_per_head_fen: int,
+        threshold_fen: int,
+        standard_fen: int,
+        parameters: dict[str, str],
+        eligible: bool,
+        ineligibility_reasons: list[str],
+        amounts: list[Json],
+        total_fen: int,
+        irregular_income: bool,
+    ) -> None:
+        self.assessment = {
+            "on": occurred_on,
+            "eligible": eligible,
+            "reasons": ineligibility_reasons,
+            "total_fen": total_fen,
+            "parameters": parameters,
+            "irregular_income": irregular_income,
+        }
+        self.notice = None
+        self.notice_closed = None
+
+    def post_public_notice(
+        self, actor: Json, occurred_on: str, posted_from: str, posted_to: str
+    ) -> None:
+        self._require_status("accepted", "post the public notice")
+        if self.assessment is None:
+            raise refuse("post the public notice only after the assessment", "assessment_missing")
+        if self.notice is not None and self.notice_closed is None:
+            raise refuse("a public notice is already posted", "notice_open")
+        start = parse_date(posted_from, "posted_from")
+        end = parse_date(posted_to, "posted_to")
+        if posted_from < self.assessment["on"]:
+            raise InvalidInput("the notice cannot start before the assessment", field="posted_from")
+        if (end - start).days + 1 < NOTICE_DAYS:
+            raise InvalidInput(
+                f"a public notice must stay up at least {NOTICE_DAYS} days", field="posted_to"
+            )
+        self._post_notice(actor, occurred_on, posted_from, posted_to)
+
+    @event("PublicNoticePosted")
+    def _post_notice(self, actor: Json, occurred_on: str, posted_from: str, posted_to: str) -> None:
+        self.notice = {"from": posted_from, "to": posted_to}
+        self.notice_closed = None
+
+    def close_public_notice(self, actor: Json, occurred_on: str, objections: list[str]) -> None:
+        self._require_status("accepted", "close the public notice")
+        if self.notice is None or self.notice_closed is not None:
+            raise refuse("no public notice is open", "notice_not_open")
+        if occurred_on < self.notice["to"]:
+            raise refuse(
+                f"the public notice runs until {self.notice['to']}: close it on or after that day",
+                "notice_too_short",
+                "occurred_on",
+            )
+        self._close_notice(actor, occurred_on, objections)
+
+    @event("PublicNoticeClosed")
+    def _close_notice(self, actor: Json, occurred_on: str, objections: list[str]) -> None:
+        self.notice_closed = {"on": occurred_on, "objections": objections}
+
+    def extend_processing(self, actor: Json, occurred_on: str, reason: str) -> None:
+        self._require_status("accepted", "extend the processing time")
+        if self.case_days == EXTENDED_CASE_DAYS:
+            raise refuse("the processing time is already extended to 45 working days", "extended")
+        self._need_reason(reason)
+        due = default_calendar().add_working_days(
+            date.fromisoformat(self.submitted_on), EXTENDED_CASE_DAYS
+        )
+        self._extend(actor, occurred_on, reason, due.isoformat())
+
+    @event("ProcessingExtended")
+    def _extend(self, actor: Json, occurred_on: str, reason: str, case_due: str) -> None:
+        self.case_days = EXTENDED_CASE_DAYS
+
+    # -- decision ---------------------------------------------------------------------------
+
+    def procedure_problems(self, decided_on: str) -> list[str]:
+        """Every step the law requires before inclusion that is missing [law]."""
+        problems = []
+        if self.accepted_on is None:
+            problems.append("the application is not accepted")
+        if self.check is None:
+            problems.append("the economic check is not completed")
+        visit = self.valid_visit_problem()
+        if visit:
+            problems.append(visit)
+        if self.assessment is None:
+            problems.append("the household is not assessed")
+        if self.notice_closed is None:
+            problems.append("the public notice is not closed")
+        elif decided_on < self.notice_closed["on"]:
+            problems.append("the decision predates the close of the public notice")
+        return problems
+
+    def confirm(self, actor: Json, occurred_on: str, review_interval_months: int) -> None:
+        self._require_status("accepted", "confirm eligibility")
+        problems = self.procedure_problems(occurred_on)
+        if problems:
+            raise refuse("cannot confirm: " + "; ".join(problems), "procedure_incomplete")
+        assert self.assessment is not None
+        if not self.assessment["eligible"]:
+            raise refuse(
+                "cannot confirm: the assessment found the household ineligible ("
+                + "; ".join(self.assessment["reasons"]) + "); deny instead",
+                "ineligible",
+            )  # fmt: skip
+        if actor["user"] in self.investigators:
+            raise refuse(
+                "the approver investigated this case and may not also approve it",
+                "approver_investigated",
+            )
+        decided = date.fromisoformat(occurred_on)
+        self._confirm(
+            actor=actor,
+            occurred_on=occurred_on,
+            approver=actor["user"],
+            monthly_amount_fen=self.assessment["total_fen"],
+            first_paid_month=add_months(month_of(decided), 1),
+            parameters=self.assessment["parameters"],
+            next_review_due=add_months(month_of(decided), review_interval_months) + "-01",
+        )
+
+    @event("EligibilityConfirmed")
+    def _confirm(
+        self, actor: Json, occurred_on: str, approver: str, monthly_amount_fen: int,
+        first_paid_month: str, parameters: dict[str, str], next_review_due: str,
+    ) -> None:  # fmt: skip
+        self.status = "active"
+        self.monthly_amount_fen = monthly_amount_fen
+
+    def deny(self, actor: Json, occurred_on: str, reasons: list[str]) -> None:
+        if self.status not in ("submitted", "accepted"):
+            raise refuse(f"a case that is {self.status} cannot be denied", "wrong_status")
+        if not [r for r in reasons if r.strip()]:
+            raise InvalidInput("a denial needs at least one reason", field="reasons")
+        on = self._not_before(occurred_on, self.submitted_on, "the denial")
+        due = default_calendar().add_working_days(on, DENIAL_NOTICE_DAYS).isoformat()
+        self._deny(actor, occurred_on, reasons, due)
+
+    @event("EligibilityDenied")
+    def _deny(self, actor: Json, occurred_on: str, reasons: list[str], notice_due: str) -> None:
+        self.status = "denied"
+
+    # -- while active -------------------------------------------------------------------------
+
+    def report_change(self, actor: Json, occurred_on: str, description: str, evidence: str) -> None:
+        self._require_status(("active", "suspended"), "report a change")
+        self._need_reason(description, "description")
+        self._report_change(actor, occurred_on, description, evidence)
+
+    @event("ChangeReported")
+    def _report_change(self, actor: Json, occurred_on: str, description: str, evidence: str) -> None:
+        pass
+
+    def complete_review(
+        self, actor: Json, occurred_on: str, findings: str, interval_months: int
+    ) -> None:
+        self._require_status(("active", "suspended"), "record a periodic review")
+        on = date.fromisoformat(occurred_on)
+        due = add_months(month_of(on), interval_months) + "-01"
+        self._review(actor, occurred_on, findings, due)
+
+    @event("PeriodicReviewCompleted")
+    def _review(self, actor: Json, occurred_on: str, findings: str, next_review_due: str) -> None:
+        pass
+
+    def adjust(
+        self, actor: Json, occurred_on: str, monthly_amount_fen: int, effective_month: str,
+        reason: str,
+    ) -> None:  # fmt: skip
+        self._require_status(("active", "suspended"), "adjust the benefit")
+        self._need_reason(reason)
+        if monthly_amount_fen == self.monthly_amount_fen:
+            raise refuse("the new amount equals the amount in force", "no_change", "amount")
+        self._adjust(actor, occurred_on, monthly_amount_fen, effective_month, reason)
+
+    @event("BenefitAdjusted")
+    def _adjust(
+        self, actor: Json, occurred_on: str, monthly_amount_fen: int, effective_month: str,
+        reason: str,
+    ) -> None:  # fmt: skip
+        self.monthly_amount_fen = monthly_amount_fen
+
+    def suspend(self, actor: Json, occurred_on: str, from_month: str, reason: str) -> None:
+        self._require_status("active", "suspend the benefit")
+        self._need_reason(reason)
+        self._suspend(actor, occurred_on, from_month, reason)
+
+    @event("BenefitSuspended")
+    def _suspend(self, actor: Json, occurred_on: str, from_month: str, reason: str) -> None:
+        self.status = "suspended"
+        self.suspended_from = from_month
+
+    def resume(self, actor: Json, occurred_on: str, from_month: str, reason: str) -> None:
+        self._require_status("suspended", "resume the benefit")
+        self._need_reason(reason)
+        if self.suspended_from and from_month <= self.suspended_from:
+            raise InvalidInput("resume after the month the suspension began", field="from_month")
+        self._resume(actor, occurred_on, from_month, reason)
+
+    @event("BenefitResumed")
+    def _resume(self, actor: Json, occurred_on: str, from_month: str, reason: str) -> None:
+        self.status = "active"
+        self.suspended_from = None
+
+    def start_gradual_exit(
+        self, actor: Json, occurred_on: str, from_month: str, months: int, reason: str
+    ) -> None:
+        self._require_status("active", "start a gradual exit")
+        if self.gradual_exit is not None:
+            raise refuse("a gradual exit is already running", "gradual_exit_running")
+        if not 1 <= months <= MAX_GRADUAL_EXIT_MONTHS:
+            raise InvalidInput(
+                f"a gradual exit lasts 1 to {MAX_GRADUAL_EXIT_MONTHS} months", field="months"
+            )
+        self._need_reason(reason)
+        until = add_months(from_month, months - 1)
+        self._gradual_exit(actor, occurred_on, from_month, months, until, reason)
+
+    @event("GradualExitStarted")
+    def _gradual_exit(
+        self, actor: Json, occurred_on: str, from_month: str, months: int, until_month: str,
+        reason: str,
+    ) -> None:  # fmt: skip
+        self.gradual_exit = {"from": from_month, "until": until_month}
+
+    def raise_warning(
+        self, actor: Json, occurred_on: str, warning_id: str, kind: str, detail: str
+    ) -> None:
+        self._require_status(("active", "suspended"), "raise an early warning")
+        self._raise_warning(actor, occurred_on, warning_id, kind, detail)
+
+    @event("EarlyWarningRaised")
+    def _raise_warning(
+        self, actor: Json, occurred_on: str, warning_id: str, kind: str, detail: str
+    ) -> None:
+        self.open_warnings.add(warning_id)
+
+    def resolve_warning(
+        self, actor: Json, occurred_on: str, warning_id: str, resolution: str
+    ) -> None:
+        if warning_id not in self.open_warnings:
+            raise refuse(f"no open warning {warning_id} on this case", "warning_unknown")
+        self._need_reason(resolution, "resolution")
+        self._resolve_warning(actor, occurred_on, warning_id, resolution)
+
+    @event("EarlyWarningResolved")
+    def _resolve_warning(
+        self, actor: Json, occurred_on: str, warning_id: str, resolution: str
+    ) -> None:
+        self.open_warnings.discard(warning_id)
+
+    def terminate(
+        self, actor: Json, occurred_on: str, reason_code: str, reason: str, effective_month: str
+    ) -> None:
+        self._require_status(("active", "suspended"), "terminate the benefit")
+        if reason_code not in TERMINATION_REASONS:
+            raise InvalidInput(
+                "reason_code must be one of " + ", ".join(TERMINATION_REASONS), field="reason_code"
+            )
+        self._need_reason(reason)
+        self._terminate(actor, occurred_on, reason_code, reason, effective_month)
+
+    @event("BenefitTerminated")
+    def _terminate(
+        self, actor: Json, occurred_on: str, reason_code: str, reason: str, effective_month: str
+    ) -> None:
+        self.status = "terminated"
+
+    # -- guards ---------------------------------------------------------------------------
+
+    def _require_status(self, allowed: str | tuple[str, ...], doing: str) -> None:
+        allowed = (allowed,) if isinstance(allowed, str) else allowed
+        if self.status not in allowed:
+            raise refuse(
+                f"cannot {doing}: the case is {self.status} (needs {' or '.join(allowed)})",
+                "wrong_status",
+            )
+
+    @staticmethod
+    def _not_before(occurred_on: str, earlier: str, what: str) -> date:
+        on = parse_date(occurred_on, "occurred_on")
+        if occurred_on < earlier:
+            raise InvalidInput(f"{what} cannot be dated before {earlier}", field="occurred_on")
+        return on
+
+    @staticmethod
+    def _need_reason(reason: str, field: str = "reason") -> None:
+        if not reason or not reason.strip():
+            raise InvalidInput(f"a {field} is required", field=field)

@@ -1,0 +1,172 @@
+"""One small adapter over SQLite and PostgreSQL for the views: same SQL, `%s` placeholders."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import unquote, urlparse
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+Row = dict[str, Any]
+Dialect = Literal["sqlite", "postgres"]
+
+
+@dataclass(frozen=True)
+class DatabaseUrl:
+    """A parsed LEDGER_DATABASE_URL: which backend, and how the library reaches it."""
+
+    dialect: Dialect
+    path: str = ""  # SQLite file
+    host: str = ""
+    port: int = 5432
+    user: str = ""
+    password: str = ""
+    dbname: str = ""
+
+    @classmethod
+    def parse(cls, url: str) -> DatabaseUrl:
+        if url.startswith("sqlite:///"):
+            return cls("sqlite", path=url[len("sqlite:///") :])
+        parsed = urlparse(url)
+        if parsed.scheme not in ("postgresql", "postgres"):
+            raise ValueError(
+                "LEDGER_DATABASE_URL must start with sqlite:/// or postgresql://"
+            )
+        return cls(
+            "postgres",
+            host=parsed.hostname or "127.0.0.1",
+            port=parsed.port or 5432,
+            user=unquote(parsed.username or "postgres"),
+            password=unquote(parsed.password or ""),
+            dbname=(parsed.path or "/postgres").lstrip("/") or "postgres",
+        )
+
+    @property
+    def conninfo(self) -> str:
+        return psycopg.conninfo.make_conninfo(
+            host=self.host, port=self.port, user=self.user, dbname=self.dbname,
+            password=self.password or None,
+        )  # fmt: skip
+
+    def library_env(self) -> dict[str, str]:
+        """Environment for the eventsourcing recorders (tables come from migrations)."""
+        if self.dialect == "sqlite":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": self.path,
+                "SQLITE_LOCK_TIMEOUT": "30",
+                "CREATE_TABLE": "n",
+            }
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": self.dbname,
+            "POSTGRES_HOST": self.host,
+            "POSTGRES_PORT": str(self.port),
+            "POSTGRES_USER": self.user,
+            # The library insists on a password; with trust auth any value works.
+            "POSTGRES_PASSWORD": self.password or "trust",
+            "POSTGRES_POOL_SIZE": "8",
+            "POSTGRES_MAX_OVERFLOW": "8",
+            "CREATE_TABLE": "n",
+        }
+
+
+class Tx:
+    """A cursor inside one transaction; hides the placeholder difference."""
+
+    def __init__(self, dialect: Dialect, cursor: Any):
+        self.dialect = dialect
+        self._cursor = cursor
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("%s", "?") if self.dialect == "sqlite" else sql
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self._cursor.execute(self._sql(sql), tuple(params))
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self._cursor.executemany(self._sql(sql), [tuple(r) for r in rows])
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        self.execute(sql, params)
+        rows = self._cursor.fetchall()
+        return [dict(r) for r in rows]
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        rows = self.query(sql, params)
+        return next(iter(rows[0].values())) if rows else None
+
+
+class Database:
+    """Connections for the views (and migrations); the library keeps its own for events."""
+
+    def __init__(self, url: DatabaseUrl, pool_size: int = 8):
+        self.url = url
+        self.dialect: Dialect = url.dialect
+        self._local = threading.local()
+        self._pool: ConnectionPool[Any] | None = None
+        if url.dialect == "postgres":
+            self._pool = ConnectionPool(
+                url.conninfo,
+                min_size=1,
+                max_size=pool_size,
+                kwargs={"row_factory": dict_row, "autocommit": False},
+                open=True,
+            )
+
+    def _sqlite(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            Path(self.url.path).parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.url.path, isolation_level=None, timeout=30)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        """All or nothing: view rows and the tracking position commit together."""
+        if self._pool is None:
+            conn = self._sqlite()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield Tx("sqlite", conn.cursor())
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        else:
+            with self._pool.connection() as pconn, pconn.transaction(), pconn.cursor() as cur:
+                yield Tx("postgres", cur)
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        if self._pool is None:
+            return Tx("sqlite", self._sqlite().cursor()).query(sql, params)
+        with self._pool.connection() as pconn, pconn.cursor() as cur:
+            rows = Tx("postgres", cur).query(sql, params)
+            pconn.rollback()
+            return rows
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        rows = self.query(sql, params)
+        return next(iter(rows[0].values())) if rows else None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
