@@ -396,11 +396,11 @@ class AssistanceCase(Aggregate):
     ) -> None:  # fmt: skip
         self.gradual_exit = {"from": from_month, "until": until_month}
 
-    def raise_warning(
-        self, actor: Json, occurred_on: str, warning_id: str, kind: str, detail: str
-    ) -> None:
+    def raise_warning(self, actor: Json, occurred_on: str, kind: str, detail: str) -> None:
         self._require_status(("active", "suspended"), "raise an early warning")
-        self._raise_warning(actor, occurred_on, warning_id, kind, detail)
+        self._need_reason(kind, "kind")
+        # Derived from the version, so an idempotent retry names the same warning.
+        self._raise_warning(actor, occurred_on, f"W{self.version + 1}", kind, detail)
 
     @event("EarlyWarningRaised")
     def _raise_warning(

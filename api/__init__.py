@@ -1,0 +1,1 @@
+"""Everything that wires processes together: settings, REST, GraphQL, auth, CLI."""

@@ -1,0 +1,81 @@
+"""The FastAPI application factory: REST commands, GraphQL, health and metrics."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import PlainTextResponse, RedirectResponse
+
+from api import problems
+from api.container import Container, build
+from api.deps import ContainerDep
+from api.graphql_schema import graphql_router, projection_states
+from api.routes_cases import router as cases_router
+from api.settings import Settings
+
+
+def create_app(settings: Settings | None = None, container: Container | None = None) -> FastAPI:
+    """Build the app; the container (ledger, views, runner) is made in the lifespan."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = container is None
+        app.state.container = container or build(settings or Settings())
+        if app.state.container.settings.run_projections:
+            app.state.container.runner.start()
+        try:
+            yield
+        finally:
+            if own:
+                app.state.container.close()
+            else:
+                app.state.container.runner.stop()
+
+    app = FastAPI(
+        title="caseledger",
+        version="0.1.0",
+        description="Event-sourced case ledger of a district civil-affairs bureau (民政局).",
+        lifespan=lifespan,
+    )
+    problems.install(app)
+    app.include_router(cases_router)
+    app.include_router(graphql_router(), prefix="/graphql", include_in_schema=False)
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/graphql")
+
+    @app.get("/healthz", tags=["operations"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"])
+    def readyz(c: ContainerDep) -> dict[str, object]:
+        states = projection_states(c)
+        failed = [s.name for s in states if s.error]
+        if failed:
+            raise problems.NotReady(f"projections stopped on an error: {', '.join(failed)}")
+        return {"status": "ready", "head_position": states[0].head_position if states else 0}
+
+    @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse)
+    def metrics(c: ContainerDep) -> str:
+        lines = [
+            "# HELP ledger_head_position Position of the newest event in the ledger.",
+            "# TYPE ledger_head_position gauge",
+        ]
+        states = projection_states(c)
+        lines.append(f"ledger_head_position {states[0].head_position if states else 0}")
+        for metric, help_, attr in [
+            ("ledger_projection_position", "Last position applied by a projection.", "position"),
+            ("ledger_projection_lag", "Events a projection is behind the ledger.", "lag"),
+            ("ledger_projection_failed", "1 when a projection stopped on an error.", "error"),
+        ]:
+            lines += [f"# HELP {metric} {help_}", f"# TYPE {metric} gauge"]
+            for s in states:
+                value = int(bool(s.error)) if attr == "error" else getattr(s, attr)
+                lines.append(f'{metric}{{projection="{s.name}"}} {value}')
+        return "\n".join(lines) + "\n"
+
+    return app

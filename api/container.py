@@ -1,0 +1,66 @@
+"""The composition root: one Ledger, one view database, one runner per process."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from uuid import UUID
+
+from domain.ledger import Ledger
+from migrations.runner import migrate
+from projections.db import Database, DatabaseUrl
+from projections.person_enrolment import EnrolmentView
+from projections.registry import all_projections
+from projections.runner import ProjectionRunner
+
+from api.settings import Settings
+
+
+@dataclass
+class Container:
+    settings: Settings
+    db: Database
+    ledger: Ledger
+    runner: ProjectionRunner
+
+    def close(self) -> None:
+        self.runner.stop()
+        self.ledger.close()
+        self.db.close()
+
+
+def ledger_env(settings: Settings, url: DatabaseUrl) -> dict[str, str]:
+    env = url.library_env()
+    if settings.cipher_key is not None:
+        env["CIPHER_TOPIC"] = "eventsourcing.cryptography:AESCipher"
+        env["CIPHER_KEY"] = settings.cipher_key.get_secret_value()
+    return env
+
+
+def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) -> Container:
+    """Migrate first (the library runs with CREATE_TABLE=n), then start the application."""
+    url = DatabaseUrl.parse(settings.database_url)
+    db = Database(url)
+    migrate(db, progress)
+    ledger = Ledger(ledger_env(settings, url), district=settings.district)
+    ledger.enrolments = EnrolmentView(db)
+    ledger.position_of = _position_lookup(db)
+    runner = ProjectionRunner(ledger, db, all_projections(), poll_interval=settings.poll_interval)
+    ledger.listeners.append(runner.wake)
+    return Container(settings, db, ledger, runner)
+
+
+def _position_lookup(db: Database) -> Callable[[UUID, int], int]:
+    """Ledger position of one stored event (for replayed idempotent answers)."""
+
+    def lookup(originator_id: UUID, version: int) -> int:
+        if db.dialect == "postgres":
+            sql = (
+                "SELECT notification_id FROM ledger_events"
+                " WHERE originator_id = %s AND originator_version = %s"
+            )
+            return int(db.scalar(sql, (originator_id, version)) or 0)
+        sql = "SELECT rowid FROM stored_events WHERE originator_id = %s AND originator_version = %s"
+        return int(db.scalar(sql, (originator_id.hex, version)) or 0)
+
+    return lookup

@@ -1,0 +1,167 @@
+"""The synthetic demo district (钟楼区, Changzhou): parameters and cases in every state.
+
+Names are synthetic and ID numbers well-formed (valid check digits) but made up.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
+
+from domain.identity import make_id_number, person_id_for
+from domain.ledger import Ledger
+from domain.values import Actor, add_months, month_of
+from domain.working_days import default_calendar
+
+STREETS: dict[str, list[str]] = {
+    "南大街街道": ["西瀛里社区", "化龙巷社区", "南市河社区"],
+    "荷花池街道": ["荷花池社区", "广化社区", "清潭社区"],
+    "五星街道": ["五星社区", "白云社区", "谊湾社区"],
+    "永红街道": ["永红社区", "迎春社区", "盛世社区"],
+    "北港街道": ["北港社区", "玉龙社区", "怀德苑社区"],
+    "西林街道": ["朱夏墅村", "张家村", "马家村"],
+    "新闸街道": ["庆丰村", "新闸社区", "龙城社区"],
+    "邹区镇": ["邹区社区", "卜弋村", "岳津村"],
+}
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍建国志红"
+PARAMETERS = [
+    ("dibao.standard", 105000, "2022-07-01", "常州市2022年最低生活保障标准 (demo value)"),
+    ("dibao.standard", 108000, "2023-07-01", "常州市2023年最低生活保障标准 (demo value)"),
+    ("dibao.standard", 111000, "2024-07-01", "常州市2024年最低生活保障标准 (demo value)"),
+    ("tekun.standard", 140400, "2022-07-01", "特困人员基本生活标准 1.3x (demo value)"),
+    ("tekun.standard", 144300, "2024-07-01", "特困人员基本生活标准 1.3x (demo value)"),
+    ("dibao_edge.multiple_permille", 1500, "2022-01-01", "低保边缘 1.5 倍"),
+    ("hardship.multiple_permille", 2000, "2022-01-01", "支出型困难 2 倍"),
+    ("assets.deposit_months", 24, "2022-01-01", "存款限额: 24 个月标准"),
+    ("assets.max_real_estate_units", 1, "2022-01-01", "住房: 1 套"),
+    ("supplement.elderly", 10000, "2022-01-01", "70 岁以上老人增发"),
+    ("supplement.disabled", 20000, "2022-01-01", "重度残疾人增发"),
+    ("supplement.minor", 10000, "2022-01-01", "未成年人增发"),
+]
+#: The states the demo leaves cases in, with their weights.
+FINAL_STATES = [
+    ("submitted", 4), ("accepted", 4), ("checked", 3), ("noticed", 3), ("active", 30),
+    ("denied", 6), ("suspended", 3), ("gradual_exit", 3), ("terminated", 8),
+]  # fmt: skip
+
+Progress = Callable[[int, int], None]
+
+
+class DemoDistrict:
+    def __init__(self, ledger: Ledger, seed: int = 2023):
+        self.ledger = ledger
+        self.rng = random.Random(seed)
+        self.cal = default_calendar()
+        self.sequence = 0
+
+    def name(self) -> str:
+        return self.rng.choice(SURNAMES) + "".join(self.rng.sample(GIVEN, self.rng.randint(1, 2)))
+
+    def person(self, relation: str, birth_year: int) -> dict[str, Any]:
+        self.sequence += 1
+        birth = date(birth_year, self.rng.randint(1, 12), self.rng.randint(1, 28))
+        return {
+            "name": self.name(),
+            "id_number": make_id_number("320404", birth, self.sequence % 1000),
+            "relation": relation,
+            "counted": True,
+            "able_to_work": 20 <= 2024 - birth_year <= 59 and self.rng.random() < 0.4,
+        }
+
+    def wd(self, d: date, n: int) -> date:
+        return self.cal.add_working_days(d, n)
+
+    def load(self, households: int = 120, progress: Progress | None = None) -> int:
+        admin = Actor("demo-admin", "admin", "钟楼区民政局")
+        for name, value, start, reason in PARAMETERS:
+            self.ledger.set_parameter(name, value, start, reason, admin, "2022-01-01")
+        states = [s for s, w in FINAL_STATES for _ in range(w)]
+        for i in range(households):
+            self.one_case(self.rng.choice(states))
+            if progress:
+                progress(i + 1, households)
+        return households
+
+    def one_case(self, final: str) -> UUID:
+        street = self.rng.choice(list(STREETS))
+        worker = Actor(f"worker-{street}", "caseworker", street)
+        approver = Actor("approver-district", "approver", "钟楼区民政局")
+        programme = self.rng.choices(["DIBAO", "TEKUN", "DIBAO_EDGE"], [8, 2, 1])[0]
+        if programme == "TEKUN":
+            members = [self.person("self", self.rng.randint(1940, 1965))]
+        else:
+            members = [self.person("self", self.rng.randint(1950, 1985))]
+            members += [self.person("child", self.rng.randint(2008, 2018))
+                        for _ in range(self.rng.randint(0, 2))]  # fmt: skip
+        submitted = date(2023, 1, 3) + timedelta(days=self.rng.randint(0, 1360))
+        if final in ("submitted", "accepted", "checked", "noticed"):
+            submitted = date(2026, 9, 1) + timedelta(days=self.rng.randint(0, 60))
+        led = self.ledger
+        cid = led.submit_application(
+            {"programme": programme, "street": street, "community": self.rng.choice(STREETS[street]),
+             "channel": self.rng.choice(["counter", "online", "proxy"]),
+             "kin_of_staff": self.rng.random() < 0.05, "occurred_on": submitted.isoformat(),
+             "members": members}, worker,
+        ).id  # fmt: skip
+        if final == "submitted":
+            return cid
+        do = lambda cmd, day, actor=worker, **kw: led.change_case(  # noqa: E731
+            cid, cmd, {"occurred_on": day.isoformat(), **kw}, actor
+        )
+        accepted = self.wd(submitted, 1)
+        do("accept", accepted)
+        if final == "accepted":
+            return cid
+        standard = 108000 if submitted < date(2024, 7, 1) else 111000
+        per_head = standard * self.rng.choice([0, 20, 40, 60, 80, 95, 140]) // 100
+        if programme == "DIBAO_EDGE":
+            per_head = standard * 120 // 100
+        incomes = [{"person_id": person_id_for(m["id_number"]), "declared_fen": per_head,
+                    "verified_fen": per_head} for m in members]  # fmt: skip
+        checked = self.wd(accepted, 2)
+        vehicles = 1 if final == "denied" and self.rng.random() < 0.5 else 0
+        do("complete_economic_check", checked, incomes=incomes,
+           property={"vehicles": vehicles, "companies": 0, "real_estate_units": 1,
+                     "deposits_fen": self.rng.randint(0, 2_000_000)},
+           public_servant_match=False, data_source="江苏省居民家庭经济状况核对平台")  # fmt: skip
+        visited = self.wd(accepted, 3)
+        district = led.get_case(cid).kin_of_staff
+        do("conduct_home_visit", visited, investigators=[f"inv-{street}-1", f"inv-{street}-2"],
+           district_level=district, findings="居住条件与申报一致")  # fmt: skip
+        if final == "checked":
+            return cid
+        assessed = self.wd(visited, 1)
+        do("record_assessment", assessed, supplements=[], irregular_income=False)
+        case = led.get_case(cid)
+        assert case.assessment is not None
+        if final == "denied" or not case.assessment["eligible"]:
+            do("deny", self.wd(assessed, 1), approver, reasons=case.assessment["reasons"] or
+               ["家庭收入高于标准"])  # fmt: skip
+            return cid
+        notice_from = assessed + timedelta(days=1)
+        notice_to = notice_from + timedelta(days=6)
+        do("post_public_notice", assessed, posted_from=notice_from.isoformat(),
+           posted_to=notice_to.isoformat())  # fmt: skip
+        if final == "noticed":
+            return cid
+        do("close_public_notice", notice_to, objections=[])
+        decided = self.wd(notice_to, 1)
+        do("confirm", decided, approver)
+        first = add_months(month_of(decided), 1)
+        later = date.fromisoformat(add_months(first, self.rng.randint(2, 8)) + "-05")
+        if later > date(2026, 11, 20):
+            return cid
+        if final == "suspended":
+            do("suspend", later, from_month=month_of(later), reason="外出务工, 暂停核查")
+        elif final == "gradual_exit":
+            do("start_gradual_exit", later, from_month=month_of(later), months=6,
+               reason="家庭成员就业, 收入超过标准")  # fmt: skip
+        elif final == "terminated":
+            do("terminate", later, reason_code=self.rng.choice(["income_above_standard",
+               "moved_away", "voluntary"]), reason="经复核不再符合条件",
+               effective_month=add_months(month_of(later), 1))  # fmt: skip
+        return cid

@@ -1,0 +1,53 @@
+"""What a projection is: handlers per event class, its tables, all applied inside one Tx."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, ClassVar, TypeVar
+
+from eventsourcing.utils import get_topic
+
+from projections.db import Tx
+
+Handler = Callable[[Any, Tx, Any, int], None]
+F = TypeVar("F", bound=Callable[..., None])
+
+
+def handles(*event_classes: type) -> Callable[[F], F]:
+    """Mark a method as the handler of these event classes."""
+
+    def mark(fn: F) -> F:
+        fn.__dict__["_handles"] = event_classes
+        return fn
+
+    return mark
+
+
+class Projection:
+    """A view: the subclass names its tables and marks its handlers with @handles."""
+
+    name: ClassVar[str]
+    tables: ClassVar[tuple[str, ...]]
+    handlers: ClassVar[dict[type, Handler]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.handlers = {}
+        for attr in vars(cls).values():
+            for event_class in getattr(attr, "_handles", ()):
+                cls.handlers[event_class] = attr
+
+    @classmethod
+    def topics(cls) -> set[str]:
+        return {get_topic(c) for c in cls.handlers}
+
+    def apply(self, tx: Tx, event: Any, position: int) -> None:
+        handler = self.handlers.get(type(event))
+        if handler is not None:
+            handler(self, tx, event, position)
+
+
+def recorded_at(event: Any) -> str:
+    ts: datetime = event.timestamp
+    return ts.astimezone(UTC).isoformat(timespec="seconds")

@@ -1,0 +1,12 @@
+"""Every view the runner maintains, in one list (rebuild and status use the names)."""
+
+from __future__ import annotations
+
+from projections.base import Projection
+from projections.case_summary import CaseSummary
+from projections.case_timeline import CaseTimeline
+from projections.person_enrolment import PersonEnrolment
+
+
+def all_projections() -> list[Projection]:
+    return [CaseSummary(), CaseTimeline(), PersonEnrolment()]
