@@ -19,7 +19,7 @@ TITLES = {
     409: "Rule broken or conflict",
     412: "Precondition failed",
     422: "Invalid input",
-    503: "Not ready",
+    503: "Not ready, retry shortly",
 }
 
 

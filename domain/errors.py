@@ -47,3 +47,12 @@ class StaleVersion(DomainError):
 
     def __init__(self, message: str, *, field: str | None = None, code: str = "stale_version"):
         super().__init__(message, field=field, code=code)
+
+
+class Unavailable(DomainError):
+    """The read model a rule needs is not caught up yet (503); retry shortly."""
+
+    status = 503
+
+    def __init__(self, message: str, *, field: str | None = None, code: str = "unavailable"):
+        super().__init__(message, field=field, code=code)

@@ -206,7 +206,9 @@ class Ledger(Application[UUID]):
         def act() -> Aggregate:
             members = check_application(application)
             if application["programme"] in EXCLUSIVE_PROGRAMMES:
-                self._check_enrolment(members, application["programme"], None, up_to=None)
+                self._check_enrolment(
+                    members, application["programme"], None, up_to=self.latest_position()
+                )
             return AssistanceCase(
                 programme=application["programme"],
                 district=self.district,

@@ -33,7 +33,7 @@ class Projection:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls.handlers = {}
+        cls.handlers = dict(getattr(cls, "handlers", {}))  # a subclass keeps its parent's
         for attr in vars(cls).values():
             for event_class in getattr(attr, "_handles", ()):
                 cls.handlers[event_class] = attr

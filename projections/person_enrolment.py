@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 from uuid import UUID
 
 from domain.assistance_case import AssistanceCase as C
-from domain.errors import DomainError
+from domain.errors import Unavailable
 from domain.ledger import Enrolment
 
 from projections.base import Projection, handles
@@ -55,15 +56,19 @@ class PersonEnrolment(Projection):
 class EnrolmentView:
     """The domain's EnrolmentRegistry, read from the view once it has caught up."""
 
-    def __init__(self, db: Database, timeout: float = 10.0):
+    def __init__(
+        self, db: Database, timeout: float = 10.0, progressed: threading.Condition | None = None
+    ):
         self.db = db
         self.timeout = timeout
+        self.progressed = progressed
 
     def active_enrolments(self, person_ids: list[str], up_to: int | None) -> list[Enrolment]:
         if not person_ids:
             return []
-        if up_to and not wait_for_position(self.db, [PersonEnrolment.name], up_to, self.timeout):
-            raise DomainError(
+        names = [PersonEnrolment.name]
+        if up_to and not wait_for_position(self.db, names, up_to, self.timeout, self.progressed):
+            raise Unavailable(
                 "the enrolment register is behind the ledger; try again in a moment",
                 code="views_behind",
             )

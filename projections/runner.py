@@ -24,6 +24,10 @@ Progress = Callable[[str, int, int], None]
 class ProjectionFailed(Exception):
     """A projection met an event it cannot handle: it stops there and says so."""
 
+    def __init__(self, message: str, position: int):
+        super().__init__(message)
+        self.position = position
+
 
 class ProjectionRunner:
     def __init__(
@@ -41,6 +45,8 @@ class ProjectionRunner:
         self.poll_interval = poll_interval
         self._wake = threading.Event()
         self._running = threading.Lock()
+        #: Notified after every commit, so in-process readers wait no longer than needed.
+        self.progressed = threading.Condition()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._listener: threading.Thread | None = None
@@ -90,34 +96,46 @@ class ProjectionRunner:
 
     def _apply(self, projection: Projection, todo: list[tuple[int, Any]]) -> None:
         try:
-            with self.db.transaction() as tx:
-                # Re-read the position under a row lock: another runner (thread or worker)
-                # may have applied part of this batch since we looked.
-                done = self._lock_position(tx, projection.name)
-                todo = [(pos, e) for pos, e in todo if pos > done]
-                if not todo:
-                    return
-                for position, event in todo:
-                    if event is not None:
-                        try:
-                            projection.apply(tx, event, position)
-                        except Exception as e:
-                            raise ProjectionFailed(
-                                f"{projection.name} cannot handle "
-                                f"{type(event).__qualname__} at position {position}: "
-                                f"{type(e).__name__}: {e}"
-                            ) from e
-                applied = sum(1 for _, e in todo if e is not None)
-                self._track(tx, projection.name, todo[-1][0], applied)
+            self._apply_batch(projection, todo)
         except ProjectionFailed as failure:
+            # Keep everything before the bad event, then stop there and say why.
+            good = [(pos, e) for pos, e in todo if pos < failure.position]
+            if good:
+                self._apply_batch(projection, good)
             self.failed[projection.name] = str(failure)
             log.error("projection stopped: %s", failure)
+            now = datetime.now(UTC).isoformat(timespec="seconds")
             with self.db.transaction() as tx:
                 tx.execute(
-                    "UPDATE projection_tracking SET error = %s, error_position = %s "
-                    "WHERE name = %s",
-                    (str(failure), todo[0][0], projection.name),
+                    "INSERT INTO projection_tracking (name, position, updated_at, error,"
+                    " error_position) VALUES (%s, 0, %s, %s, %s) ON CONFLICT (name) DO UPDATE"
+                    " SET error = excluded.error, error_position = excluded.error_position",
+                    (projection.name, now, str(failure), failure.position),
                 )
+        with self.progressed:
+            self.progressed.notify_all()
+
+    def _apply_batch(self, projection: Projection, todo: list[tuple[int, Any]]) -> None:
+        with self.db.transaction() as tx:
+            # Re-read the position under a row lock: another runner (thread or worker)
+            # may have applied part of this batch since we looked.
+            done = self._lock_position(tx, projection.name)
+            todo = [(pos, e) for pos, e in todo if pos > done]
+            if not todo:
+                return
+            for position, event in todo:
+                if event is None:
+                    continue
+                try:
+                    projection.apply(tx, event, position)
+                except Exception as e:
+                    raise ProjectionFailed(
+                        f"{projection.name} cannot handle {type(event).__qualname__} at "
+                        f"position {position}: {type(e).__name__}: {e}",
+                        position,
+                    ) from e
+            applied = sum(1 for _, e in todo if e is not None)
+            self._track(tx, projection.name, todo[-1][0], applied)
 
     def _lock_position(self, tx: Tx, name: str) -> int:
         now = datetime.now(UTC).isoformat(timespec="seconds")
@@ -201,9 +219,16 @@ class ProjectionRunner:
 
 
 def wait_for_position(
-    db: Database, names: Sequence[str], position: int, timeout: float
+    db: Database,
+    names: Sequence[str],
+    position: int,
+    timeout: float,
+    progressed: threading.Condition | None = None,
 ) -> bool:
-    """True once every named projection has reached `position`, False after `timeout`."""
+    """True once every named projection has reached `position`, False after `timeout`.
+
+    With the in-process runner's condition it wakes on each commit; otherwise it polls.
+    """
     deadline = time.monotonic() + timeout
     while True:
         rows = db.query("SELECT name, position FROM projection_tracking")
@@ -212,4 +237,8 @@ def wait_for_position(
             return True
         if time.monotonic() >= deadline:
             return False
-        time.sleep(0.01)
+        if progressed is None:
+            time.sleep(0.01)
+        else:
+            with progressed:
+                progressed.wait(0.05)

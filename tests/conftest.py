@@ -1,0 +1,158 @@
+"""Shared fixtures: every integration and e2e test runs on SQLite and on real PostgreSQL.
+
+PostgreSQL comes from LEDGER_TEST_POSTGRES_URL (an admin URL; `make test` sets it). Without a
+server the PostgreSQL cases are skipped, loudly, unless LEDGER_TEST_REQUIRE_POSTGRES=1 (CI),
+which turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import psycopg
+import pytest
+
+from api.container import Container, build
+from api.settings import Settings
+from domain.identity import make_id_number
+from domain.ledger import Ledger
+from domain.values import Actor
+from projections.db import DatabaseUrl
+
+DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+PARAMETERS = [
+    ("dibao.standard", 108000, "2023-07-01"),
+    ("dibao.standard", 111000, "2024-07-01"),
+    ("tekun.standard", 144300, "2023-01-01"),
+    ("dibao_edge.multiple_permille", 1500, "2023-01-01"),
+    ("hardship.multiple_permille", 2000, "2023-01-01"),
+    ("assets.deposit_months", 24, "2023-01-01"),
+    ("assets.max_real_estate_units", 1, "2023-01-01"),
+    ("supplement.elderly", 10000, "2023-01-01"),
+]
+WORKER = Actor("worker-1", "caseworker", "新闸街道")
+APPROVER = Actor("approver-1", "approver", "钟楼区民政局")
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url() -> str:
+    url = os.environ.get("LEDGER_TEST_POSTGRES_URL") or DEFAULT_ADMIN_URL
+    try:
+        with psycopg.connect(url, connect_timeout=3) as conn:
+            conn.execute("SELECT 1")
+    except psycopg.Error as e:
+        message = f"PostgreSQL not reachable at {url}: {e.__class__.__name__}"
+        if os.environ.get("LEDGER_TEST_REQUIRE_POSTGRES") == "1":
+            pytest.fail(message + " (LEDGER_TEST_REQUIRE_POSTGRES=1)")
+        pytest.skip(message)
+    return url
+
+
+def _fresh_postgres_database(admin_url: str) -> tuple[str, str]:
+    name = f"caseledger_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    admin = DatabaseUrl.parse(admin_url)
+    auth = admin.user + (f":{admin.password}" if admin.password else "")
+    return name, f"postgresql://{auth}@{admin.host}:{admin.port}/{name}"
+
+
+def _drop_postgres_database(admin_url: str, name: str) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path}/ledger.sqlite3"
+        return
+    admin_url = request.getfixturevalue("pg_admin_url")
+    name, url = _fresh_postgres_database(admin_url)
+    try:
+        yield url
+    finally:
+        _drop_postgres_database(admin_url, name)
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        poll_interval=0.05,
+        load_demo_when_empty=False,
+        min_position_timeout=2.0,
+    )
+
+
+@pytest.fixture
+def container(settings: Settings) -> Iterator[Container]:
+    c = build(settings)
+    try:
+        yield c
+    finally:
+        c.close()
+
+
+@pytest.fixture
+def ledger(container: Container) -> Ledger:
+    for name, value, start in PARAMETERS:
+        container.ledger.set_parameter(name, value, start, "test standard", WORKER, "2023-01-01")
+    container.runner.start()  # as in production: confirmations read the enrolment view
+    return container.ledger
+
+
+_sequence = iter(range(1, 10**6))
+
+
+def new_id_number() -> str:
+    n = next(_sequence)
+    return make_id_number("320404", date(1950 + n % 50, 1 + n % 12, 1 + n % 28), n % 1000)
+
+
+def application(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "programme": "DIBAO",
+        "street": "新闸街道",
+        "community": "庆丰社区",
+        "channel": "counter",
+        "kin_of_staff": False,
+        "occurred_on": "2024-03-01",
+        "members": [
+            {"name": "测试甲", "id_number": new_id_number(), "relation": "self", "counted": True}
+        ],
+    }
+    body.update(overrides)
+    return body
+
+
+#: The procedure from acceptance to confirmation, as (command, payload) steps.
+PROCEDURE: list[tuple[str, dict[str, Any]]] = [
+    ("accept", {"occurred_on": "2024-03-01"}),
+    ("complete_economic_check", {"occurred_on": "2024-03-04", "incomes": [],
+                                 "property": {}, "public_servant_match": False,
+                                 "data_source": "核对平台"}),  # fmt: skip
+    ("conduct_home_visit", {"occurred_on": "2024-03-05", "investigators": ["inv-a", "inv-b"],
+                            "district_level": False, "findings": "as declared"}),  # fmt: skip
+    ("record_assessment", {"occurred_on": "2024-03-06"}),
+    ("post_public_notice", {"occurred_on": "2024-03-06", "posted_from": "2024-03-07",
+                            "posted_to": "2024-03-13"}),  # fmt: skip
+    ("close_public_notice", {"occurred_on": "2024-03-13", "objections": []}),
+]
+
+
+def walk_to_active(ledger: Ledger, case_id: uuid.UUID) -> None:
+    for command, payload in PROCEDURE:
+        ledger.change_case(case_id, command, payload, WORKER)
+    ledger.change_case(case_id, "confirm", {"occurred_on": "2024-03-14"}, APPROVER)
