@@ -41,7 +41,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         # Never echo the input back: it may hold names and ID numbers.
-        errors = [{"field": _field(tuple(e["loc"])), "reason": e["msg"]} for e in exc.errors()]
+        errors = [
+            {"field": "body", "reason": f"malformed JSON ({e.get('ctx', {}).get('error', 'cannot parse')})"}
+            if e["type"] == "json_invalid"
+            else {"field": _field(tuple(e["loc"])), "reason": e["msg"]}
+            for e in exc.errors()
+        ]
         first = errors[0] if errors else {"field": "body", "reason": "invalid"}
         return problem(422, f"{first['field']}: {first['reason']}", errors=errors)
 

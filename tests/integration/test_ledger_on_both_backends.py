@@ -6,9 +6,9 @@ import threading
 from uuid import UUID
 
 import pytest
+from builders import APPROVER, WORKER, application, walk_to_active
 
 from api.container import Container
-from conftest import APPROVER, WORKER, application, walk_to_active
 from domain.errors import DomainError, VersionConflict
 from domain.ledger import Ledger
 from projections import case_summary, case_timeline, person_enrolment

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import threading
 
+from builders import WORKER, application
+
 from api.container import build
 from api.settings import Settings
-from conftest import WORKER, application
 from migrations.runner import migrate
 from projections.db import Database, DatabaseUrl
 
@@ -19,7 +20,7 @@ def test_migrating_twice_and_concurrently_applies_each_file_once(database_url: s
     def run(db: Database) -> None:
         try:
             results.append(migrate(db))
-        except BaseException as e:  # noqa: BLE001 - collected and asserted below
+        except BaseException as e:
             errors.append(e)
 
     threads = [threading.Thread(target=run, args=(db,)) for db in dbs]

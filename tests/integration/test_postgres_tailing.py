@@ -7,9 +7,9 @@ import time
 from typing import Any
 
 import pytest
+from builders import WORKER, application
 
 from api.container import Container
-from conftest import WORKER, application
 from domain.ledger import Ledger
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from builders import WORKER, application, walk_to_active
 
 from api.container import Container
-from conftest import WORKER, application, walk_to_active
 from domain.assistance_case import AssistanceCase
 from domain.ledger import Ledger
 from projections.case_summary import CaseSummary

@@ -1,0 +1,69 @@
+"""A real server on a free port (uvicorn in a thread) and an HTTP client per role."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import uvicorn
+
+from api.app import create_app
+from api.auth import issue_token
+from api.container import Container
+from api.settings import Settings
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server(settings: Settings, ledger: object, container: Container) -> Iterator[str]:
+    port = _free_port()
+    app = create_app(container=container)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not srv.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+def _client(base: str, settings: Settings, role: str, user: str) -> httpx.Client:
+    token = issue_token(settings.jwt_secret.get_secret_value(), user, role, "新闸街道", 1)
+    return httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+
+
+@pytest.fixture
+def worker(server: str, settings: Settings) -> Iterator[httpx.Client]:
+    with _client(server, settings, "caseworker", "worker-1") as c:
+        yield c
+
+
+@pytest.fixture
+def approver(server: str, settings: Settings) -> Iterator[httpx.Client]:
+    with _client(server, settings, "approver", "approver-1") as c:
+        yield c
+
+
+@pytest.fixture
+def supervisor(server: str, settings: Settings) -> Iterator[httpx.Client]:
+    with _client(server, settings, "supervisor", "supervisor-1") as c:
+        yield c
+
+
+@pytest.fixture
+def anonymous(server: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server, timeout=30) as c:
+        yield c
