@@ -379,9 +379,7 @@ def test_the_approver_may_not_have_investigated_the_case(
         confirm(ledger, notice_closed_case, actor=investigator)
 
 
-def test_an_ineligible_household_cannot_be_confirmed(
-    ledger: Ledger, accepted_case: UUID
-) -> None:
+def test_an_ineligible_household_cannot_be_confirmed(ledger: Ledger, accepted_case: UUID) -> None:
     # The check finds a car; the procedure runs to its end.
     check(ledger, accepted_case, vehicles=1)
     visit(ledger, accepted_case)
@@ -487,9 +485,7 @@ def test_objections_at_the_public_notice_require_a_new_district_visit(
     assert ledger.get_case(noticed_case).status == "active"
 
 
-def test_a_street_visit_after_objections_is_not_enough(
-    ledger: Ledger, noticed_case: UUID
-) -> None:
+def test_a_street_visit_after_objections_is_not_enough(ledger: Ledger, noticed_case: UUID) -> None:
     close_notice(ledger, noticed_case, objections=["邻居反映家庭经营摊位"])
     visit(ledger, noticed_case, on=CLOSED, investigators=["inv-nandajie-3", "inv-nandajie-4"])
 
@@ -498,8 +494,8 @@ def test_a_street_visit_after_objections_is_not_enough(
 
 
 @pytest.mark.xfail(
-    reason="BUG domain/assistance_case.py record_assessment (~line 151) allows re-assessing "
-    "after objections without the new district visit, and _assess (~line 180) then clears "
+    reason="BUG domain/assistance_case.py record_assessment (lines 162-163) allows re-assessing "
+    "after objections without the new district visit, and _assess (lines 191-192) then clears "
     "notice_closed, forgetting the objections: a second notice without objections lets the "
     "case be confirmed with no district re-investigation",
     strict=True,
@@ -802,19 +798,15 @@ def test_tekun_counts_exactly_one_person(ledger: Ledger) -> None:
     assert "count exactly one" in caught.value.message
 
 
-@pytest.mark.parametrize(
-    ("field", "value"), [("programme", "WELFARE"), ("channel", "phone")]
-)
-def test_an_unknown_programme_or_channel_is_refused(
-    ledger: Ledger, field: str, value: str
-) -> None:
+@pytest.mark.parametrize(("field", "value"), [("programme", "WELFARE"), ("channel", "phone")])
+def test_an_unknown_programme_or_channel_is_refused(ledger: Ledger, field: str, value: str) -> None:
     with refused(ledger, None, "invalid_input", InvalidInput) as caught:
         ledger.submit_application(application(**{field: value}), CASEWORKER)
 
     assert caught.value.field == field
 
 
-# -- one active DIBAO or TEKUN case per person ------------------------------------------------------
+# -- one active DIBAO or TEKUN case per person -----------------------------------------------------
 
 
 def test_a_person_counted_in_an_active_dibao_case_cannot_apply_again(
@@ -893,7 +885,7 @@ def test_confirmation_ignores_the_case_s_own_enrolment(
     assert ledger.get_case(notice_closed_case).status == "active"
 
 
-# -- deadlines from the holiday calendar [law] ------------------------------------------------------
+# -- deadlines from the holiday calendar [law] -----------------------------------------------------
 
 
 def test_acceptance_records_the_due_dates_in_working_days(ledger: Ledger) -> None:
@@ -946,9 +938,7 @@ def test_denial_records_the_notice_due_three_working_days_later(ledger: Ledger) 
 
 
 @pytest.mark.parametrize("reasons", [[], [""], ["  "]])
-def test_a_denial_needs_a_reason(
-    ledger: Ledger, accepted_case: UUID, reasons: list[str]
-) -> None:
+def test_a_denial_needs_a_reason(ledger: Ledger, accepted_case: UUID, reasons: list[str]) -> None:
     with refused(ledger, accepted_case, "invalid_input", InvalidInput):
         do(ledger, accepted_case, "deny", APPROVER, occurred_on="2024-03-20", reasons=reasons)
 
@@ -1037,9 +1027,7 @@ def test_a_tekun_case_is_reviewed_yearly_even_with_irregular_income(ledger: Ledg
     assert last_event(ledger, case_id, "EligibilityConfirmed").next_review_due == "2025-03-01"
 
 
-def test_a_case_under_application_cannot_be_reviewed(
-    ledger: Ledger, accepted_case: UUID
-) -> None:
+def test_a_case_under_application_cannot_be_reviewed(ledger: Ledger, accepted_case: UUID) -> None:
     with refused(ledger, accepted_case, "wrong_status"):
         do(ledger, accepted_case, "complete_review", occurred_on="2024-03-20", findings="-")
 
@@ -1281,7 +1269,7 @@ def test_an_application_cannot_be_terminated(ledger: Ledger, accepted_case: UUID
            reason_code="voluntary", reason="撤回", effective_month="2024-04")  # fmt: skip
 
 
-# -- If-Match and Idempotency-Key -------------------------------------------------------------------
+# -- If-Match and Idempotency-Key ------------------------------------------------------------------
 
 
 def test_a_stale_expected_version_is_refused(ledger: Ledger, accepted_case: UUID) -> None:
