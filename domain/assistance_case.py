@@ -63,6 +63,7 @@ class AssistanceCase(Aggregate):
         self.assessment: Json | None = None
         self.notice: Json | None = None
         self.notice_closed: Json | None = None
+        self.reinvestigate_since: str | None = None  # objections at the notice [law]
         self.investigators: set[str] = set()
         self.case_days = CASE_DAYS
         self.monthly_amount_fen = 0
@@ -140,6 +141,8 @@ class AssistanceCase(Aggregate):
         findings: str,
     ) -> None:  # fmt: skip
         self.visits.append({"on": occurred_on, "district_level": district_level})
+        if district_level and self.reinvestigate_since and occurred_on >= self.reinvestigate_since:
+            self.reinvestigate_since = None
         self.investigators.update(investigators)
         self.investigation_started_on = self.investigation_started_on or occurred_on
 
@@ -149,10 +152,8 @@ class AssistanceCase(Aggregate):
             return "no home visit with at least two investigators is recorded"
         if self.kin_of_staff and not any(v["district_level"] for v in self.visits):
             return "a relative of staff is in the household: the district must visit itself"
-        closed = self.notice_closed
-        if closed and closed["objections"]:
-            if not any(v["district_level"] and v["on"] >= closed["on"] for v in self.visits):
-                return "the public notice drew objections: the district must investigate again"
+        if self.reinvestigate_since:
+            return "the public notice drew objections: the district must investigate again"
         return None
 
     def record_assessment(self, actor: Json, occurred_on: str, **assessment: Any) -> None:
@@ -160,7 +161,7 @@ class AssistanceCase(Aggregate):
         if self.check is None:
             raise refuse("assess only after the economic check is completed", "check_missing")
         problem = self.valid_visit_problem()
-        if problem and not (self.notice_closed and self.notice_closed["objections"]):
+        if problem:
             raise refuse(f"assess only after a valid home visit: {problem}", "visit_missing")
         self._assess(actor=actor, occurred_on=occurred_on, **assessment)
 
@@ -229,6 +230,8 @@ class AssistanceCase(Aggregate):
     @event("PublicNoticeClosed")
     def _close_notice(self, actor: Json, occurred_on: str, objections: list[str]) -> None:
         self.notice_closed = {"on": occurred_on, "objections": objections}
+        if objections:
+            self.reinvestigate_since = occurred_on
 
     def extend_processing(self, actor: Json, occurred_on: str, reason: str) -> None:
         self._require_status("accepted", "extend the processing time")

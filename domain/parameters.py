@@ -111,13 +111,11 @@ class ParameterSchedule(Aggregate):
     ) -> None:
         # The version is the one this event will carry once applied.
         self.values.append((effective_from, value, self.version + 1))
-        self.values.sort()
 
     def in_force(self, on: date) -> InForce:
-        best: tuple[str, int, int] | None = None
-        for effective_from, value, version in self.values:
-            if effective_from <= on.isoformat() and (best is None or effective_from >= best[0]):
-                best = (effective_from, value, version)
+        # The latest start on or before the date; for one start, the value set last (a fix).
+        candidates = [v for v in self.values if v[0] <= on.isoformat()]
+        best = max(candidates, key=lambda v: (v[0], v[2])) if candidates else None
         if best is None:
             raise DomainError(
                 f"No value of {self.name} is in force on {on.isoformat()}; "

@@ -392,12 +392,6 @@ def test_no_value_before_the_first_effective_date_is_an_error(
     assert caught.value.code == "parameter_missing"
 
 
-@pytest.mark.xfail(
-    reason="BUG domain/parameters.py ParameterSchedule._set/in_force: values are sorted by "
-    "(effective_from, value, version), so for two values with the same effective date the "
-    "larger value wins, not the one set last; a downward correction is silently ignored",
-    strict=True,
-)
 def test_a_correction_for_the_same_effective_date_replaces_the_earlier_value(
     standard_schedule: ParameterSchedule,
 ) -> None:

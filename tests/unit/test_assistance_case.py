@@ -493,23 +493,14 @@ def test_a_street_visit_after_objections_is_not_enough(ledger: Ledger, noticed_c
         confirm(ledger, noticed_case)
 
 
-@pytest.mark.xfail(
-    reason="BUG domain/assistance_case.py record_assessment (lines 162-163) allows re-assessing "
-    "after objections without the new district visit, and _assess (lines 191-192) then clears "
-    "notice_closed, forgetting the objections: a second notice without objections lets the "
-    "case be confirmed with no district re-investigation",
-    strict=True,
-)
 def test_objections_cannot_be_bypassed_by_reassessing_and_posting_again(
     ledger: Ledger, noticed_case: UUID
 ) -> None:
     # The notice draws objections; nobody from the district visits.
     close_notice(ledger, noticed_case, objections=["邻居反映家庭经营摊位"])
-    # The street re-assesses and posts a fresh notice, which closes quietly.
-    assess(ledger, noticed_case, on=CLOSED)
-    post_notice(ledger, noticed_case, "2024-03-19", "2024-03-25")
-    close_notice(ledger, noticed_case, on="2024-03-26")
-
+    # The street tries to re-assess (to post a fresh notice): refused until the district visits.
+    with refused(ledger, noticed_case, "visit_missing"):
+        assess(ledger, noticed_case, on=CLOSED)
     with refused(ledger, noticed_case, "procedure_incomplete"):
         confirm(ledger, noticed_case, on="2024-03-27")
 
