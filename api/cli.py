@@ -74,8 +74,10 @@ def serve(
         f"\n[bold]caseledger[/] for {settings.district_name} on {settings.database_url}\n"
         f"  GraphQL (GraphiQL): {base}/graphql\n  REST docs:          {base}/docs\n"
         f"  Health:             {base}/healthz  {base}/readyz  {base}/metrics\n"
-        f"  Dev token (admin, {settings.jwt_ttl_hours} h):\n{token}\n"
+        f"  Dev token (admin, {settings.jwt_ttl_hours} h), on the next line:",
+        soft_wrap=True,
     )
+    print(token, flush=True)  # unwrapped, so it can be copied whole
     try:
         uvicorn.run(create_app(container=container), host=host, port=port, log_level="info")
     finally:
