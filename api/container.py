@@ -6,14 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from uuid import UUID
 
+from api.settings import Settings
 from domain.ledger import Ledger
 from migrations.runner import migrate
 from projections.db import Database, DatabaseUrl
 from projections.person_enrolment import EnrolmentView
 from projections.registry import all_projections
 from projections.runner import ProjectionRunner
-
-from api.settings import Settings
 
 
 @dataclass

@@ -6,11 +6,10 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from domain.errors import InvalidInput
-from domain.values import Actor
-
 from api.auth import actor_from_header
 from api.container import Container
+from domain.errors import InvalidInput
+from domain.values import Actor
 
 
 def get_container(request: Request) -> Container:

@@ -15,17 +15,16 @@ from strawberry.fastapi import GraphQLRouter
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from api.auth import actor_from_header, may_see_personal_data
+from api.container import Container
+from api.deps import get_container
+from api.models import CHINA
 from domain.errors import DomainError
 from domain.identity import mask_id_number, mask_name
 from domain.values import Actor
 from projections import case_summary, case_timeline
 from projections.db import Row
 from projections.runner import wait_for_position
-
-from api.auth import actor_from_header, may_see_personal_data
-from api.container import Container
-from api.deps import get_container
-from api.models import CHINA
 
 
 def _ctx(info: Info) -> tuple[Container, Actor]:

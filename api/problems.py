@@ -8,9 +8,8 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from domain.errors import DomainError
-
 from api.auth import AuthError
+from domain.errors import DomainError
 
 TITLES = {
     401: "Not authenticated",

@@ -8,11 +8,10 @@ from uuid import UUID
 from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
-from domain.ledger import CommandResult
-
 from api import models as m
 from api.deps import ActorDep, ContainerDep, IdempotencyKeyDep, IfMatchDep
 from api.models import CHINA, CommandAnswer
+from domain.ledger import CommandResult
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
 

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEV_SECRET = "dev-only-not-secret-change-me-0123456789"  # noqa: S105
+DEV_SECRET = "dev-only-not-secret-change-me-0123456789"
 
 
 class Settings(BaseSettings):

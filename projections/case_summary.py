@@ -7,14 +7,10 @@ from datetime import date
 from typing import Any
 
 from domain.assistance_case import AssistanceCase as C
-
 from projections.base import Projection, handles, recorded_at
 from projections.db import Database, Row, Tx
 
-COLUMNS = (
-    "case_id programme district street community status channel kin_of_staff household_size "
-    "counted_members applicant_name applicant_id_number submitted_on version position updated_at"
-).split()
+COLUMNS = ["case_id", "programme", "district", "street", "community", "status", "channel", "kin_of_staff", "household_size", "counted_members", "applicant_name", "applicant_id_number", "submitted_on", "version", "position", "updated_at"]
 
 
 class CaseSummary(Projection):
@@ -41,7 +37,7 @@ class CaseSummary(Projection):
         changes.update(version=e.originator_version, position=position, updated_at=recorded_at(e))
         sets = ", ".join(f"{k} = %s" for k in changes)
         tx.execute(
-            f"UPDATE case_summary SET {sets} WHERE case_id = %s",  # noqa: S608
+            f"UPDATE case_summary SET {sets} WHERE case_id = %s",
             [*changes.values(), str(e.originator_id)],
         )
 

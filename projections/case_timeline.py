@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from domain.assistance_case import AssistanceCase as C
-
 from projections.base import Projection, handles, recorded_at
 from projections.db import Database, Row, Tx
 

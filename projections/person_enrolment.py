@@ -9,7 +9,6 @@ from uuid import UUID
 from domain.assistance_case import AssistanceCase as C
 from domain.errors import Unavailable
 from domain.ledger import Enrolment
-
 from projections.base import Projection, handles
 from projections.db import Database, Tx
 from projections.runner import wait_for_position

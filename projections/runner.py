@@ -168,7 +168,7 @@ class ProjectionRunner:
         with self.db.transaction() as tx:
             for projection in chosen:
                 for table in projection.tables:
-                    tx.execute(f"DELETE FROM {table}")  # noqa: S608 - our own table names
+                    tx.execute(f"DELETE FROM {table}")
                 tx.execute("DELETE FROM projection_tracking WHERE name = %s", (projection.name,))
                 self.failed.pop(projection.name, None)
 
