@@ -1,4 +1,7 @@
-"""Annotated dependencies shared by the routers (tests override `get_container`)."""
+"""Annotated dependencies shared by the routers (tests override `get_container`).
+
+They are cheap and never block, so they are `async`: no thread-pool hop per dependency.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from domain.errors import InvalidInput
 from domain.values import Actor
 
 
-def get_container(request: Request) -> Container:
+async def get_container(request: Request) -> Container:
     container: Container = request.app.state.container
     return container
 
@@ -20,7 +23,7 @@ def get_container(request: Request) -> Container:
 ContainerDep = Annotated[Container, Depends(get_container)]
 
 
-def current_actor(
+async def current_actor(
     container: ContainerDep, authorization: Annotated[str | None, Header()] = None
 ) -> Actor:
     return actor_from_header(container.settings.jwt_secret.get_secret_value(), authorization)
@@ -29,7 +32,7 @@ def current_actor(
 ActorDep = Annotated[Actor, Depends(current_actor)]
 
 
-def if_match(if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> int | None:
+async def if_match(if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> int | None:
     if if_match is None:
         return None
     value = if_match.strip().removeprefix("W/").strip('"')
@@ -41,7 +44,7 @@ def if_match(if_match: Annotated[str | None, Header(alias="If-Match")] = None) -
 IfMatchDep = Annotated[int | None, Depends(if_match)]
 
 
-def idempotency_key(
+async def idempotency_key(
     key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> str | None:
     return key or None

@@ -41,6 +41,7 @@ from urllib.parse import urlparse, urlunparse
 import httpx
 import psycopg
 from psycopg import sql
+from pydantic import SecretStr
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -108,19 +109,20 @@ def database_url(admin_url: str, dbname: str) -> str:
     return urlunparse(urlparse(admin_url)._replace(path=f"/{dbname}"))
 
 
+DROP = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+
+
 @contextmanager
 def fresh_database(admin_url: str, dbname: str) -> Iterator[str]:
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
+        conn.execute(DROP.format(sql.Identifier(dbname)))
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
     try:
         yield database_url(admin_url, dbname)
     finally:
         try:
             with psycopg.connect(admin_url, autocommit=True) as conn:
-                conn.execute(
-                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname))
-                )
+                conn.execute(DROP.format(sql.Identifier(dbname)))
         except psycopg.Error as e:
             err.print(f"[yellow]could not drop database {dbname}: {e}[/]")
 
@@ -133,6 +135,8 @@ class Outcome:
     commands: int = 0
     seconds: float = 0.0
     errors: int = 0
+    cpu_here: float = 0.0  # CPU seconds of this process during the timed part
+    cpu_server: float | None = None  # CPU seconds of the server process, when it is another
     samples: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -148,6 +152,15 @@ class Outcome:
 
 
 Worker = Callable[[list[Any], Outcome, Callable[[], None]], int]
+
+
+def process_cpu(pid: int | None = None) -> float:
+    """CPU seconds (user + system) used so far by this process or by `pid` (Linux /proc)."""
+    if pid is None:
+        t = os.times()
+        return t.user + t.system
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def progress_bar() -> Progress:
@@ -179,10 +192,11 @@ def run_threads(label: str, items: list[Any], threads: int, worker: Worker) -> O
         for t in pool:
             t.start()
         barrier.wait()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), process_cpu()
         for t in pool:
             t.join()
         outcome.seconds = time.perf_counter() - start
+        outcome.cpu_here = process_cpu() - cpu
     outcome.commands = sum(done)
     return outcome
 
@@ -256,7 +270,7 @@ def wait_until_up(base: str, alive: Callable[[], bool], timeout: float = 120.0) 
 
 
 @contextmanager
-def serve_subprocess(url: str, secret: str, log: Path) -> Iterator[str]:
+def serve_subprocess(url: str, secret: str, log: Path) -> Iterator[tuple[str, int | None]]:
     """`ledger serve`, as in production (its uvicorn logs at info, access log included)."""
     port = free_port()
     env = {
@@ -279,7 +293,7 @@ def serve_subprocess(url: str, secret: str, log: Path) -> Iterator[str]:
         base = f"http://127.0.0.1:{port}"
         try:
             wait_until_up(base, lambda: proc.poll() is None)
-            yield base
+            yield base, proc.pid
         finally:
             proc.terminate()
             try:
@@ -290,13 +304,13 @@ def serve_subprocess(url: str, secret: str, log: Path) -> Iterator[str]:
 
 
 @contextmanager
-def serve_thread(url: str, secret: str) -> Iterator[str]:
+def serve_thread(url: str, secret: str) -> Iterator[tuple[str, int | None]]:
     """uvicorn in a thread of this process (shares the GIL with the client threads)."""
     import uvicorn
 
     from api.app import create_app
 
-    settings = Settings(database_url=url, run_projections=True, jwt_secret=secret)
+    settings = Settings(database_url=url, run_projections=True, jwt_secret=SecretStr(secret))
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
@@ -306,14 +320,18 @@ def serve_thread(url: str, secret: str) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base, thread.is_alive)
-        yield base
+        yield base, None
     finally:
         server.should_exit = True
         thread.join(timeout=20)
 
 
-def http(base: str, token: str, warm: list[int], timed: list[int], threads: int) -> Outcome:
+def http(
+    base: str, server_pid: int | None, token: str, warm: list[int], timed: list[int], threads: int
+) -> Outcome:
     headers = {"Authorization": f"Bearer {token}"}
+    if not Path(f"/proc/{server_pid}/stat").exists():
+        server_pid = None  # no /proc (not Linux): leave the server's CPU out
 
     def worker(share: list[dict[str, Any]], outcome: Outcome, tick: Callable[[], None]) -> int:
         ok = 0
@@ -343,7 +361,11 @@ def http(base: str, token: str, warm: list[int], timed: list[int], threads: int)
     timed_apps = [application(i) for i in timed]
     if warm_apps:
         run_threads("HTTP: warm-up", warm_apps, threads, worker)
-    return run_threads("HTTP", timed_apps, threads, worker)
+    before = process_cpu(server_pid) if server_pid else 0.0
+    outcome = run_threads("HTTP", timed_apps, threads, worker)
+    if server_pid:
+        outcome.cpu_server = process_cpu(server_pid) - before
+    return outcome
 
 
 # -- main -----------------------------------------------------------------------------------
@@ -392,8 +414,8 @@ def main(argv: list[str] | None = None) -> int:
                 server = serve_subprocess(http_url, secret, logdir / "server.log")
             else:
                 server = serve_thread(http_url, secret)
-            with server as base:
-                over_http = http(base, token, warm, timed, args.threads)
+            with server as (base, server_pid):
+                over_http = http(base, server_pid, token, warm, timed, args.threads)
     except (psycopg.Error, RuntimeError, OSError) as e:
         err.print(f"[red]set-up failed: {type(e).__name__}: {e}[/]")
         log = logdir / "server.log"
@@ -409,14 +431,26 @@ def main(argv: list[str] | None = None) -> int:
     table.add_column("errors", justify="right")
     table.add_column("seconds", justify="right")
     table.add_column("commands/s", justify="right")
-    for name, o in [("bare library", bare), (f"HTTP ({server_label})", over_http)]:
-        table.add_row(name, str(o.commands), str(o.errors), f"{o.seconds:.2f}", f"{o.rate:,.0f}")
+    table.add_column("CPU ms/command", justify="right")
+    for name, o in [("bare library", bare), ("HTTP", over_http)]:
+        per = 1000 / o.commands if o.commands else 0.0
+        if o.cpu_server is None:
+            cpu = f"{o.cpu_here * per:.2f}"
+        else:
+            cpu = f"{o.cpu_server * per:.2f} + {o.cpu_here * per:.2f}"
+        row = [name, str(o.commands), str(o.errors), f"{o.seconds:.2f}", f"{o.rate:,.0f}", cpu]
+        table.add_row(*row)
     out.print(table)
 
     ratio = over_http.rate / bare.rate if bare.rate else 0.0
     verdict = "[green]meets[/]" if ratio >= AIM else "[red]misses[/]"
     out.print(f"ratio HTTP / bare: [bold]{ratio:.2f}[/] ({verdict} the aim of {AIM})")
     out.print(f"cores: {cores} (usable by this process: {usable}); threads: {args.threads}")
+    where = "server + clients" if args.server == "subprocess" else "one process, both"
+    out.print(
+        f"CPU ms/command: Python CPU only, PostgreSQL's not counted (HTTP: {where}); "
+        "one server process can use at most one core's worth of Python (the GIL)."
+    )
     if args.server == "thread":
         out.print(
             "note: the server ran as a thread of this process, so it shares one GIL with the "
