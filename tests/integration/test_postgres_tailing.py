@@ -17,7 +17,6 @@ from domain.ledger import Ledger
 def test_delayed_commit_never_lets_a_tailing_reader_skip_an_event(
     ledger: Ledger, container: Container, backend: str
 ) -> None:
-    container.runner.stop()
     recorder: Any = ledger.recorder
     slow = threading.Event()
     original = recorder._fetch_ids_after_insert_events
@@ -45,13 +44,18 @@ def test_delayed_commit_never_lets_a_tailing_reader_skip_an_event(
     reader = threading.Thread(target=tail)
     reader.start()
     slow.set()
-    writer = threading.Thread(
-        target=lambda: ledger.submit_application(application(), WORKER), name="slow-writer"
-    )
+    errors: list[BaseException] = []
+
+    def submit() -> None:
+        try:
+            ledger.submit_application(application(), WORKER)
+        except BaseException as e:  # noqa: BLE001 - asserted below
+            errors.append(e)
+
+    writer = threading.Thread(target=submit, name="slow-writer")
     writer.start()
     time.sleep(0.3)
-    fast = [threading.Thread(target=lambda: ledger.submit_application(application(), WORKER))
-            for _ in range(3)]  # fmt: skip
+    fast = [threading.Thread(target=submit) for _ in range(3)]
     for t in fast:
         t.start()
     for t in [writer, *fast]:
@@ -59,6 +63,7 @@ def test_delayed_commit_never_lets_a_tailing_reader_skip_an_event(
     done.set()
     reader.join()
 
+    assert not errors
     everything = [n.id for n in recorder.select_notifications(start=start + 1, limit=1000)]
     assert len(everything) == 4
     assert seen == everything  # in order, nothing skipped, nothing twice
