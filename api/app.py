@@ -11,7 +11,8 @@ from fastapi.responses import PlainTextResponse, RedirectResponse
 from api import problems
 from api.container import Container, build
 from api.deps import ContainerDep
-from api.graphql_schema import graphql_router, projection_states
+from api.graphql_schema import graphql_router
+from api.graphql_types import projection_states
 from api.routes_cases import router as cases_router
 from api.settings import Settings
 

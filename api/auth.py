@@ -32,7 +32,9 @@ def actor_from_header(secret: str, authorization: str | None) -> Actor:
         raise AuthError("send a bearer token: Authorization: Bearer <token> (see `ledger token`)")
     token = authorization[7:].strip()
     try:
-        claims = jwt.decode(token, secret, algorithms=["HS256"], options={"require": ["sub", "exp"]})
+        claims = jwt.decode(
+            token, secret, algorithms=["HS256"], options={"require": ["sub", "exp"]}
+        )
     except jwt.ExpiredSignatureError:
         raise AuthError("the token has expired; ask for a new one") from None
     except jwt.PyJWTError:

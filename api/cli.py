@@ -46,7 +46,9 @@ def _catch_up(container: Container, label: str) -> None:
     head = container.ledger.latest_position()
     with _progress() as bar:
         task = bar.add_task(label, total=max(head, 1))
-        container.runner.run_once(lambda _, pos, total: bar.update(task, completed=pos, total=total))
+        container.runner.run_once(
+            lambda _, pos, total: bar.update(task, completed=pos, total=total)
+        )
         bar.update(task, completed=max(head, 1))
 
 
@@ -174,13 +176,21 @@ def history(
     try:
         if as_of is not None:
             case = container.ledger.case_as_of(case_id, at=as_of.astimezone())
-            print(json.dumps({"id": str(case.id), "version": case.version, "status": case.status,
-                              "programme": case.programme,
-                              "monthly_amount_fen": case.monthly_amount_fen}, indent=2))  # fmt: skip
+            state = {
+                "id": str(case.id),
+                "version": case.version,
+                "status": case.status,
+                "programme": case.programme,
+                "monthly_amount_fen": case.monthly_amount_fen,
+            }
+            print(json.dumps(state, indent=2))
         else:
             for e in container.ledger.case_events(case_id):
-                print(f"v{e.originator_version:<3} {e.timestamp.isoformat(timespec='seconds')} "
-                      f"{type(e).__name__:<24} on {e.occurred_on} by {e.actor['user']}")  # fmt: skip
+                when = e.timestamp.isoformat(timespec="seconds")
+                print(
+                    f"v{e.originator_version:<3} {when} {type(e).__name__:<24} "
+                    f"on {e.occurred_on} by {e.actor['user']}"
+                )
     except DomainError as e:
         console.print(f"[red]{e.message}[/]")
         raise typer.Exit(1) from None

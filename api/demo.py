@@ -102,7 +102,8 @@ class DemoDistrict:
             submitted = date(2026, 9, 1) + timedelta(days=self.rng.randint(0, 60))
         led = self.ledger
         cid = led.submit_application(
-            {"programme": programme, "street": street, "community": self.rng.choice(STREETS[street]),
+            {"programme": programme, "street": street,
+             "community": self.rng.choice(STREETS[street]),
              "channel": self.rng.choice(["counter", "online", "proxy"]),
              "kin_of_staff": self.rng.random() < 0.05, "occurred_on": submitted.isoformat(),
              "members": members}, worker,

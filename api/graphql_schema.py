@@ -12,191 +12,30 @@ from uuid import UUID
 import strawberry
 from fastapi import Depends, Header, HTTPException, Request
 from strawberry.fastapi import GraphQLRouter
-from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api.auth import actor_from_header, may_see_personal_data
 from api.container import Container
 from api.deps import get_container
+from api.graphql_types import (
+    Case,
+    CaseConnection,
+    CaseEdge,
+    CaseFilter,
+    CaseloadRow,
+    CaseState,
+    HistoryEvent,
+    PageInfo,
+    ProjectionState,
+    ctx,
+    projection_states,
+    today,
+)
 from api.models import CHINA
 from domain.errors import DomainError
 from domain.identity import mask_id_number, mask_name
-from domain.values import Actor
-from projections import case_summary, case_timeline
-from projections.db import Row
+from projections import case_summary
 from projections.runner import wait_for_position
-
-
-def _ctx(info: Info) -> tuple[Container, Actor]:
-    return info.context["container"], info.context["actor"]
-
-
-def _today() -> date:
-    return datetime.now(CHINA).date()
-
-
-@strawberry.type
-class Overdue:
-    investigation: bool
-    decision: bool
-    case: bool
-    review: bool
-
-
-@strawberry.type
-class TimelineEntry:
-    position: int
-    version: int
-    event_type: str
-    occurred_on: str
-    recorded_at: str
-    backdated: bool
-    actor_user: str
-    actor_role: str
-    actor_unit: str | None
-    summary: str
-
-
-@strawberry.type
-class Case:
-    id: strawberry.ID
-    programme: str
-    district: str
-    street: str
-    community: str
-    status: str
-    channel: str
-    kin_of_staff: bool
-    household_size: int
-    counted_members: int
-    applicant_name: str | None
-    applicant_id_number: str | None
-    submitted_on: str
-    accepted_on: str | None
-    investigation_started_on: str | None
-    investigation_due: str | None
-    decision_due: str | None
-    case_due: str | None
-    extended: bool
-    decided_on: str | None
-    income_per_head_fen: int | None
-    monthly_amount_fen: int
-    first_paid_month: str | None
-    next_review_due: str | None
-    suspended_from: str | None
-    gradual_exit_until: str | None
-    terminated_month: str | None
-    termination_reason: str | None
-    open_warnings: int
-    version: int
-    position: int
-    overdue: Overdue
-
-    @classmethod
-    def from_row(cls, row: Row, actor: Actor) -> Case:
-        visible = may_see_personal_data(actor)
-        name, idn = row["applicant_name"], row["applicant_id_number"]
-        return cls(
-            id=strawberry.ID(row["case_id"]),
-            applicant_name=name if visible else mask_name(name or ""),
-            applicant_id_number=idn if visible else mask_id_number(idn or ""),
-            kin_of_staff=bool(row["kin_of_staff"]),
-            extended=bool(row["extended"]),
-            overdue=Overdue(**case_summary.overdue_flags(row, _today())),
-            **{
-                f.name: row[f.name]
-                for f in fields(cls)  # type: ignore[arg-type]
-                if f.name in row
-                and f.name not in ("applicant_name", "applicant_id_number", "kin_of_staff",
-                                   "extended")  # fmt: skip
-            },
-        )
-
-    @strawberry.field
-    async def timeline(self, info: Info) -> list[TimelineEntry]:
-        container, _ = _ctx(info)
-        rows = await asyncio.to_thread(case_timeline.for_case, container.db, str(self.id))
-        return [
-            TimelineEntry(**{**r, "backdated": bool(r["backdated"])})
-            for r in ({k: v for k, v in row.items() if k != "case_id"} for row in rows)
-        ]
-
-
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
-
-
-@strawberry.type
-class CaseEdge:
-    node: Case
-    cursor: str
-
-
-@strawberry.type
-class CaseConnection:
-    edges: list[CaseEdge]
-    page_info: PageInfo
-    total_count: int
-
-
-@strawberry.input
-class CaseFilter:
-    programme: str | None = None
-    street: str | None = None
-    community: str | None = None
-    status: str | None = None
-    overdue: bool | None = None
-
-
-@strawberry.type
-class CaseloadRow:
-    programme: str | None = None
-    street: str | None = None
-    community: str | None = None
-    status: str | None = None
-    cases: int = 0
-    people: int = 0
-    monthly_amount_fen: int = 0
-
-
-@strawberry.type
-class HistoryEvent:
-    version: int
-    type: str
-    occurred_on: str | None
-    recorded_at: str
-    actor: JSON
-    data: JSON
-
-
-@strawberry.type
-class CaseState:
-    """The case as the ledger knew it at a version or a time (replayed from events)."""
-
-    id: strawberry.ID
-    version: int
-    recorded_at: str
-    status: str
-    programme: str
-    counted_members: int
-    monthly_amount_fen: int
-    kin_of_staff: bool
-    accepted_on: str | None
-    notice: JSON | None
-    assessment: JSON | None
-
-
-@strawberry.type
-class ProjectionState:
-    name: str
-    position: int
-    head_position: int
-    lag: int
-    events_applied: int
-    updated_at: str | None
-    error: str | None
 
 
 def _cursor(case_id: str) -> str:
@@ -248,7 +87,7 @@ def _parse_case_id(value: str) -> UUID:
 class Query:
     @strawberry.field(description="One case from the case_summary view.")
     async def case(self, info: Info, id: strawberry.ID) -> Case | None:
-        container, actor = _ctx(info)
+        container, actor = ctx(info)
         row = await asyncio.to_thread(case_summary.get, container.db, str(id))
         return Case.from_row(row, actor) if row else None
 
@@ -257,11 +96,11 @@ class Query:
         self, info: Info, filter: CaseFilter | None = None, first: int = 50,
         after: str | None = None,
     ) -> CaseConnection:  # fmt: skip
-        container, actor = _ctx(info)
+        container, actor = ctx(info)
         first = max(1, min(first, 500))
         filters = vars(filter) if filter else {}
         rows, total = await asyncio.to_thread(
-            case_summary.search, container.db, filters, _today(), _uncursor(after), first + 1
+            case_summary.search, container.db, filters, today(), _uncursor(after), first + 1
         )
         edges = [CaseEdge(node=Case.from_row(r, actor), cursor=_cursor(r["case_id"])) for r in rows]
         more = len(edges) > first
@@ -274,7 +113,7 @@ class Query:
 
     @strawberry.field(description="Counts, people and monthly amounts grouped as asked.")
     async def caseload(self, info: Info, group_by: list[str] | None = None) -> list[CaseloadRow]:
-        container, _ = _ctx(info)
+        container, _ = ctx(info)
         rows = await asyncio.to_thread(case_summary.caseload, container.db, group_by or [])
         return [
             CaseloadRow(
@@ -288,7 +127,7 @@ class Query:
 
     @strawberry.field(description="Every event of a case, replayed from the ledger itself.")
     async def case_history(self, info: Info, id: strawberry.ID) -> list[HistoryEvent]:
-        container, actor = _ctx(info)
+        container, actor = ctx(info)
         events = await asyncio.to_thread(container.ledger.case_events, _parse_case_id(id))
         visible = may_see_personal_data(actor)
         return [
@@ -308,7 +147,7 @@ class Query:
         self, info: Info, id: strawberry.ID, version: int | None = None,
         at: datetime | None = None,
     ) -> CaseState:  # fmt: skip
-        container, _ = _ctx(info)
+        container, _ = ctx(info)
         if version is None and at is None:
             raise DomainError("give a version or a time (at)", field="version")
         when = at if at is None or at.tzinfo else at.replace(tzinfo=CHINA)
@@ -331,25 +170,8 @@ class Query:
 
     @strawberry.field(description="Each projection's position, lag and last error.")
     async def projection_status(self, info: Info) -> list[ProjectionState]:
-        container, _ = _ctx(info)
+        container, _ = ctx(info)
         return await asyncio.to_thread(projection_states, container)
-
-
-def projection_states(container: Container) -> list[ProjectionState]:
-    head = container.ledger.latest_position()
-    rows = {r["name"]: r for r in container.db.query("SELECT * FROM projection_tracking")}
-    states = []
-    for p in container.runner.projections:
-        r = rows.get(p.name, {})
-        position = int(r.get("position") or 0)
-        states.append(
-            ProjectionState(
-                name=p.name, position=position, head_position=head, lag=max(0, head - position),
-                events_applied=int(r.get("events_applied") or 0), updated_at=r.get("updated_at"),
-                error=r.get("error") or container.runner.failed.get(p.name),
-            )  # fmt: skip
-        )
-    return states
 
 
 schema = strawberry.Schema(query=Query)

@@ -41,7 +41,10 @@ def install(app: FastAPI) -> None:
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         # Never echo the input back: it may hold names and ID numbers.
         errors = [
-            {"field": "body", "reason": f"malformed JSON ({e.get('ctx', {}).get('error', 'cannot parse')})"}
+            {
+                "field": "body",
+                "reason": f"malformed JSON ({e.get('ctx', {}).get('error', 'cannot parse')})",
+            }
             if e["type"] == "json_invalid"
             else {"field": _field(tuple(e["loc"])), "reason": e["msg"]}
             for e in exc.errors()

@@ -122,6 +122,9 @@ def review_interval_months(programme: str, irregular_income: bool, able_to_work:
 
 def required_parameters(programme: str, supplement_kinds: set[str]) -> list[str]:
     names = ["dibao.standard", "assets.deposit_months", "assets.max_real_estate_units"]
-    names += {"TEKUN": ["tekun.standard"], "DIBAO_EDGE": ["dibao_edge.multiple_permille"],
-              "HARDSHIP": ["hardship.multiple_permille"]}.get(programme, [])
+    names += {
+        "TEKUN": ["tekun.standard"],
+        "DIBAO_EDGE": ["dibao_edge.multiple_permille"],
+        "HARDSHIP": ["hardship.multiple_permille"],
+    }.get(programme, [])
     return names + [f"supplement.{k}" for k in sorted(supplement_kinds)]

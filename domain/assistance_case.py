@@ -11,30 +11,25 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import DomainError, InvalidInput
-from domain.values import add_months, month_of, parse_date
+from domain.case_checks import (
+    CASE_DAYS,
+    DECISION_DAYS,
+    DENIAL_NOTICE_DAYS,
+    EXTENDED_CASE_DAYS,
+    INVESTIGATION_DAYS,
+    MAX_GRADUAL_EXIT_MONTHS,
+    NOTICE_DAYS,
+    TERMINATION_REASONS,
+    CaseChecks,
+    Json,
+    refuse,
+)
+from domain.errors import InvalidInput
+from domain.values import add_months, check_month, month_of, parse_date
 from domain.working_days import default_calendar
 
-Json = dict[str, Any]
 
-INVESTIGATION_DAYS = 3  # working days after acceptance [law]
-DECISION_DAYS = 10  # working days after submission [law]
-CASE_DAYS = 30  # working days after submission [law]
-EXTENDED_CASE_DAYS = 45
-NOTICE_DAYS = 7  # calendar days of public notice [law]
-DENIAL_NOTICE_DAYS = 3  # working days to notify a denial [law]
-MAX_GRADUAL_EXIT_MONTHS = 6  # [law]
-TERMINATION_REASONS = (
-    "death", "income_above_standard", "property", "moved_away", "non_cooperation",
-    "fraud", "voluntary", "gradual_exit_ended",
-)  # fmt: skip
-
-
-def refuse(message: str, code: str, field: str | None = None) -> DomainError:
-    return DomainError(message, field=field, code=code)
-
-
-class AssistanceCase(Aggregate):
+class AssistanceCase(CaseChecks, Aggregate):
     """Keeps only the state its rules need; views hold everything shown to people."""
 
     @event("ApplicationSubmitted")
@@ -146,16 +141,6 @@ class AssistanceCase(Aggregate):
         self.investigators.update(investigators)
         self.investigation_started_on = self.investigation_started_on or occurred_on
 
-    def valid_visit_problem(self) -> str | None:
-        """Why the recorded visits do not satisfy the law yet, or None when they do."""
-        if not self.visits:
-            return "no home visit with at least two investigators is recorded"
-        if self.kin_of_staff and not any(v["district_level"] for v in self.visits):
-            return "a relative of staff is in the household: the district must visit itself"
-        if self.reinvestigate_since:
-            return "the public notice drew objections: the district must investigate again"
-        return None
-
     def record_assessment(self, actor: Json, occurred_on: str, **assessment: Any) -> None:
         self._require_status("accepted", "assess the household")
         if self.check is None:
@@ -249,24 +234,6 @@ class AssistanceCase(Aggregate):
 
     # -- decision ---------------------------------------------------------------------------
 
-    def procedure_problems(self, decided_on: str) -> list[str]:
-        """Every step the law requires before inclusion that is missing [law]."""
-        problems = []
-        if self.accepted_on is None:
-            problems.append("the application is not accepted")
-        if self.check is None:
-            problems.append("the economic check is not completed")
-        visit = self.valid_visit_problem()
-        if visit:
-            problems.append(visit)
-        if self.assessment is None:
-            problems.append("the household is not assessed")
-        if self.notice_closed is None:
-            problems.append("the public notice is not closed")
-        elif decided_on < self.notice_closed["on"]:
-            problems.append("the decision predates the close of the public notice")
-        return problems
-
     def confirm(self, actor: Json, occurred_on: str, review_interval_months: int) -> None:
         self._require_status("accepted", "confirm eligibility")
         problems = self.procedure_problems(occurred_on)
@@ -324,7 +291,9 @@ class AssistanceCase(Aggregate):
         self._report_change(actor, occurred_on, description, evidence)
 
     @event("ChangeReported")
-    def _report_change(self, actor: Json, occurred_on: str, description: str, evidence: str) -> None:
+    def _report_change(
+        self, actor: Json, occurred_on: str, description: str, evidence: str
+    ) -> None:
         pass
 
     def complete_review(
@@ -345,6 +314,9 @@ class AssistanceCase(Aggregate):
     ) -> None:  # fmt: skip
         self._require_status(("active", "suspended"), "adjust the benefit")
         self._need_reason(reason)
+        check_month(effective_month, "effective_month")
+        if not isinstance(monthly_amount_fen, int) or monthly_amount_fen < 0:
+            raise InvalidInput("the amount must be whole fen, not negative", field="amount")
         if monthly_amount_fen == self.monthly_amount_fen:
             raise refuse("the new amount equals the amount in force", "no_change", "amount")
         self._adjust(actor, occurred_on, monthly_amount_fen, effective_month, reason)
@@ -359,6 +331,7 @@ class AssistanceCase(Aggregate):
     def suspend(self, actor: Json, occurred_on: str, from_month: str, reason: str) -> None:
         self._require_status("active", "suspend the benefit")
         self._need_reason(reason)
+        check_month(from_month, "from_month")
         self._suspend(actor, occurred_on, from_month, reason)
 
     @event("BenefitSuspended")
@@ -369,6 +342,7 @@ class AssistanceCase(Aggregate):
     def resume(self, actor: Json, occurred_on: str, from_month: str, reason: str) -> None:
         self._require_status("suspended", "resume the benefit")
         self._need_reason(reason)
+        check_month(from_month, "from_month")
         if self.suspended_from and from_month <= self.suspended_from:
             raise InvalidInput("resume after the month the suspension began", field="from_month")
         self._resume(actor, occurred_on, from_month, reason)
@@ -389,6 +363,7 @@ class AssistanceCase(Aggregate):
                 f"a gradual exit lasts 1 to {MAX_GRADUAL_EXIT_MONTHS} months", field="months"
             )
         self._need_reason(reason)
+        check_month(from_month, "from_month")
         until = add_months(from_month, months - 1)
         self._gradual_exit(actor, occurred_on, from_month, months, until, reason)
 
@@ -434,6 +409,7 @@ class AssistanceCase(Aggregate):
                 "reason_code must be one of " + ", ".join(TERMINATION_REASONS), field="reason_code"
             )
         self._need_reason(reason)
+        check_month(effective_month, "effective_month")
         self._terminate(actor, occurred_on, reason_code, reason, effective_month)
 
     @event("BenefitTerminated")
@@ -441,25 +417,3 @@ class AssistanceCase(Aggregate):
         self, actor: Json, occurred_on: str, reason_code: str, reason: str, effective_month: str
     ) -> None:
         self.status = "terminated"
-
-    # -- guards ---------------------------------------------------------------------------
-
-    def _require_status(self, allowed: str | tuple[str, ...], doing: str) -> None:
-        allowed = (allowed,) if isinstance(allowed, str) else allowed
-        if self.status not in allowed:
-            raise refuse(
-                f"cannot {doing}: the case is {self.status} (needs {' or '.join(allowed)})",
-                "wrong_status",
-            )
-
-    @staticmethod
-    def _not_before(occurred_on: str, earlier: str, what: str) -> date:
-        on = parse_date(occurred_on, "occurred_on")
-        if occurred_on < earlier:
-            raise InvalidInput(f"{what} cannot be dated before {earlier}", field="occurred_on")
-        return on
-
-    @staticmethod
-    def _need_reason(reason: str, field: str = "reason") -> None:
-        if not reason or not reason.strip():
-            raise InvalidInput(f"a {field} is required", field=field)

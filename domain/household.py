@@ -25,7 +25,9 @@ def check_application(application: dict[str, Any]) -> list[dict[str, Any]]:
     for i, m in enumerate(application["members"]):
         problem = id_number_problem(m["id_number"])
         if problem:
-            raise InvalidInput(f"the ID number is not valid: {problem}", field=f"members.{i}.id_number")
+            raise InvalidInput(
+                f"the ID number is not valid: {problem}", field=f"members.{i}.id_number"
+            )
         person_id = person_id_for(m["id_number"])
         if person_id in seen:
             raise InvalidInput("the same person is listed twice", field=f"members.{i}.id_number")

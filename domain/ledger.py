@@ -134,7 +134,9 @@ class Ledger(Application[UUID]):
                 field="Idempotency-Key",
                 code="idempotency_key_reused",
             )
-        position = self.position_of(record.target_id, record.target_version) if self.position_of else 0
+        position = (
+            self.position_of(record.target_id, record.target_version) if self.position_of else 0
+        )
         return CommandResult(record.target_id, record.target_version, position)
 
     @staticmethod

@@ -50,11 +50,11 @@ SPECS: dict[str, ParameterSpec] = {
             0,
             240,
         ),
-        ParameterSpec(
-            "assets.max_real_estate_units", "units", "Homes a household may own", 0, 10
-        ),
+        ParameterSpec("assets.max_real_estate_units", "units", "Homes a household may own", 0, 10),
         ParameterSpec("supplement.elderly", "fen/month", "Supplement per member aged 70+"),
-        ParameterSpec("supplement.disabled", "fen/month", "Supplement per severely disabled member"),
+        ParameterSpec(
+            "supplement.disabled", "fen/month", "Supplement per severely disabled member"
+        ),
         ParameterSpec("supplement.minor", "fen/month", "Supplement per minor in the household"),
     ]
 }

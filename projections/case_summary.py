@@ -10,7 +10,24 @@ from domain.assistance_case import AssistanceCase as C
 from projections.base import Projection, handles, recorded_at
 from projections.db import Database, Row, Tx
 
-COLUMNS = ["case_id", "programme", "district", "street", "community", "status", "channel", "kin_of_staff", "household_size", "counted_members", "applicant_name", "applicant_id_number", "submitted_on", "version", "position", "updated_at"]
+COLUMNS = [
+    "case_id",
+    "programme",
+    "district",
+    "street",
+    "community",
+    "status",
+    "channel",
+    "kin_of_staff",
+    "household_size",
+    "counted_members",
+    "applicant_name",
+    "applicant_id_number",
+    "submitted_on",
+    "version",
+    "position",
+    "updated_at",
+]
 
 
 class CaseSummary(Projection):
@@ -152,7 +169,9 @@ def overdue_flags(row: Row, today: date) -> dict[str, bool]:
     case_due = row.get("case_due")
     open_ = row["status"] in ("submitted", "accepted")
     return {
-        "investigation": bool(inv_due and ((not started and inv_due < t) or (started or "") > inv_due)),
+        "investigation": bool(
+            inv_due and ((not started and inv_due < t) or (started or "") > inv_due)
+        ),
         "decision": bool(dec_due and ((not decided and dec_due < t) or (decided or "") > dec_due)),
         "case": bool(case_due and ((open_ and case_due < t) or (decided or "") > case_due)),
         "review": bool(

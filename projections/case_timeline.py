@@ -6,10 +6,13 @@ Lines never contain personal data: they are shown to every role and copied into 
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from domain.assistance_case import AssistanceCase as C
 from projections.base import Projection, handles, recorded_at
 from projections.db import Database, Row, Tx
+
+CHINA = ZoneInfo("Asia/Shanghai")
 
 
 def _yuan(fen: int) -> str:
@@ -28,8 +31,7 @@ SUMMARIES: dict[type, Any] = {
     ),
     C.EconomicCheckCompleted: lambda e: f"Economic check completed ({e.data_source})",
     C.HomeVisitConducted: lambda e: (
-        f"Home visit by {', '.join(e.investigators)}"
-        + (" (district)" if e.district_level else "")
+        f"Home visit by {', '.join(e.investigators)}" + (" (district)" if e.district_level else "")
     ),
     C.HouseholdAssessed: lambda e: (
         f"Assessed: income per head {_yuan(e.income_per_head_fen)} against "
@@ -39,7 +41,8 @@ SUMMARIES: dict[type, Any] = {
     C.PublicNoticePosted: lambda e: f"Public notice posted {e.posted_from} to {e.posted_to}",
     C.PublicNoticeClosed: lambda e: (
         f"Public notice closed with {len(e.objections)} objection(s)"
-        if e.objections else "Public notice closed without objections"
+        if e.objections
+        else "Public notice closed without objections"
     ),
     C.ProcessingExtended: lambda e: f"Processing extended to {e.case_due}: {e.reason}",
     C.EligibilityConfirmed: lambda e: (
@@ -70,19 +73,19 @@ class CaseTimeline(Projection):
     @handles(*SUMMARIES)
     def line(self, tx: Tx, e: Any, position: int) -> None:
         when = recorded_at(e)
+        # Back-dated: the business date is before the day it was recorded, in the bureau's zone.
+        recorded_day = e.timestamp.astimezone(CHINA).date().isoformat()
         tx.execute(
             "INSERT INTO case_timeline (position, case_id, version, event_type, occurred_on,"
             " recorded_at, backdated, actor_user, actor_role, actor_unit, summary)"
             " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             (
                 position, str(e.originator_id), e.originator_version, type(e).__name__,
-                e.occurred_on, when, int(e.occurred_on < when[:10]), e.actor["user"],
+                e.occurred_on, when, int(e.occurred_on < recorded_day), e.actor["user"],
                 e.actor["role"], e.actor.get("unit"), SUMMARIES[type(e)](e),
             ),
         )  # fmt: skip
 
 
 def for_case(db: Database, case_id: str) -> list[Row]:
-    return db.query(
-        "SELECT * FROM case_timeline WHERE case_id = %s ORDER BY version", (case_id,)
-    )
+    return db.query("SELECT * FROM case_timeline WHERE case_id = %s ORDER BY version", (case_id,))

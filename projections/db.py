@@ -37,9 +37,7 @@ class DatabaseUrl:
             return cls("sqlite", path=url[len("sqlite:///") :])
         parsed = urlparse(url)
         if parsed.scheme not in ("postgresql", "postgres"):
-            raise ValueError(
-                "LEDGER_DATABASE_URL must start with sqlite:/// or postgresql://"
-            )
+            raise ValueError("LEDGER_DATABASE_URL must start with sqlite:/// or postgresql://")
         return cls(
             "postgres",
             host=parsed.hostname or "127.0.0.1",

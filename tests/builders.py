@@ -51,14 +51,30 @@ def application(**overrides: Any) -> dict[str, Any]:
 #: The procedure from acceptance to confirmation, as (command, payload) steps.
 PROCEDURE: list[tuple[str, dict[str, Any]]] = [
     ("accept", {"occurred_on": "2024-03-01"}),
-    ("complete_economic_check", {"occurred_on": "2024-03-04", "incomes": [],
-                                 "property": {}, "public_servant_match": False,
-                                 "data_source": "核对平台"}),  # fmt: skip
-    ("conduct_home_visit", {"occurred_on": "2024-03-05", "investigators": ["inv-a", "inv-b"],
-                            "district_level": False, "findings": "as declared"}),  # fmt: skip
+    (
+        "complete_economic_check",
+        {
+            "occurred_on": "2024-03-04",
+            "incomes": [],
+            "property": {},
+            "public_servant_match": False,
+            "data_source": "核对平台",
+        },
+    ),
+    (
+        "conduct_home_visit",
+        {
+            "occurred_on": "2024-03-05",
+            "investigators": ["inv-a", "inv-b"],
+            "district_level": False,
+            "findings": "as declared",
+        },
+    ),
     ("record_assessment", {"occurred_on": "2024-03-06"}),
-    ("post_public_notice", {"occurred_on": "2024-03-06", "posted_from": "2024-03-07",
-                            "posted_to": "2024-03-13"}),  # fmt: skip
+    (
+        "post_public_notice",
+        {"occurred_on": "2024-03-06", "posted_from": "2024-03-07", "posted_to": "2024-03-13"},
+    ),
     ("close_public_notice", {"occurred_on": "2024-03-13", "objections": []}),
 ]
 

@@ -24,6 +24,7 @@ from projections.db import DatabaseUrl
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
+
 @pytest.fixture(scope="session")
 def pg_admin_url() -> str:
     url = os.environ.get("LEDGER_TEST_POSTGRES_URL") or DEFAULT_ADMIN_URL
@@ -95,5 +96,3 @@ def ledger(container: Container) -> Ledger:
         container.ledger.set_parameter(name, value, start, "test standard", WORKER, "2023-01-01")
     container.runner.start()  # as in production: confirmations read the enrolment view
     return container.ledger
-
-

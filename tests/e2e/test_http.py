@@ -13,11 +13,19 @@ pytestmark = pytest.mark.e2e
 
 STEPS: list[tuple[str, dict[str, Any]]] = [
     ("accept", {"occurred_on": "2024-03-01"}),
-    ("home-visits", {"occurred_on": "2024-03-05", "investigators": ["inv-a", "inv-b"],
-                     "findings": "as declared"}),  # fmt: skip
+    (
+        "home-visits",
+        {
+            "occurred_on": "2024-03-05",
+            "investigators": ["inv-a", "inv-b"],
+            "findings": "as declared",
+        },
+    ),
     ("assessment", {"occurred_on": "2024-03-06"}),
-    ("public-notice", {"occurred_on": "2024-03-06", "posted_from": "2024-03-07",
-                       "posted_to": "2024-03-13"}),  # fmt: skip
+    (
+        "public-notice",
+        {"occurred_on": "2024-03-06", "posted_from": "2024-03-07", "posted_to": "2024-03-13"},
+    ),
     ("public-notice/close", {"occurred_on": "2024-03-13"}),
 ]
 
@@ -28,7 +36,9 @@ def submit(client: httpx.Client, body: dict[str, Any] | None = None) -> dict[str
     return dict(response.json())
 
 
-def to_noticed(worker: httpx.Client, body: dict[str, Any], investigators: tuple[str, ...] = ()) -> str:
+def to_noticed(
+    worker: httpx.Client, body: dict[str, Any], investigators: tuple[str, ...] = ()
+) -> str:
     case_id = submit(worker, body)["id"]
     worker.post(f"/api/v1/cases/{case_id}/accept", json=STEPS[0][1]).raise_for_status()
     check = {"occurred_on": "2024-03-04", "property": {},
@@ -63,7 +73,9 @@ def test_the_tour_from_submission_to_confirmation_and_graphql(
 ) -> None:
     body = application()
     case_id = to_noticed(worker, body)
-    confirmed = approver.post(f"/api/v1/cases/{case_id}/confirm", json={"occurred_on": "2024-03-14"})
+    confirmed = approver.post(
+        f"/api/v1/cases/{case_id}/confirm", json={"occurred_on": "2024-03-14"}
+    )
     assert confirmed.status_code == 200, confirmed.text
     answer = confirmed.json()
     assert answer["id"] == case_id and answer["version"] == 8 and answer["position"] > 0
@@ -92,10 +104,15 @@ def test_the_tour_from_submission_to_confirmation_and_graphql(
                     id=case_id)["caseAsOf"]  # fmt: skip
     assert as_of == {"status": "accepted", "version": 2}
 
-    listing = graphql(supervisor, """{ cases(filter: {status: "active"}, first: 10) {
-        totalCount edges { node { id } } pageInfo { hasNextPage } } }""")["cases"]
+    listing = graphql(
+        supervisor,
+        """{ cases(filter: {status: "active"}, first: 10) {
+        totalCount edges { node { id } } pageInfo { hasNextPage } } }""",
+    )["cases"]
     assert listing["totalCount"] == 1 and listing["edges"][0]["node"]["id"] == case_id
-    load = graphql(supervisor, '{ caseload(groupBy: ["programme", "status"]) { programme status cases } }')
+    load = graphql(
+        supervisor, '{ caseload(groupBy: ["programme", "status"]) { programme status cases } }'
+    )
     assert {"programme": "DIBAO", "status": "active", "cases": 1} in load["caseload"]
     status = graphql(supervisor, "{ projectionStatus { name lag error } }")["projectionStatus"]
     assert {s["name"] for s in status} == {"case_summary", "case_timeline", "person_enrolment"}
@@ -142,8 +159,12 @@ def test_bad_input_gets_problem_json_naming_the_field_and_records_nothing(
         (json.dumps({**good, "programme": "LOTTERY"}).encode(), "programme"),
         (json.dumps({**good, "occurred_on": "01/03/2024"}).encode(), "occurred_on"),
         (json.dumps({**good, "occurred_on": "2099-01-01"}).encode(), "occurred_on"),
-        (json.dumps({**good, "members": [{**good["members"][0], "id_number": wrong_digit}]})
-         .encode(), "members.0.id_number"),  # fmt: skip
+        (
+            json.dumps(
+                {**good, "members": [{**good["members"][0], "id_number": wrong_digit}]}
+            ).encode(),
+            "members.0.id_number",
+        ),
         (json.dumps({k: v for k, v in good.items() if k != "street"}).encode(), "street"),
     ]
     for raw, field in cases:
@@ -187,7 +208,9 @@ def test_out_of_order_and_conflicting_commands_get_409_or_412(
     # The same person may not be in two active DIBAO cases.
     again = application(members=body["members"])
     first = to_noticed(worker, body)
-    approver.post(f"/api/v1/cases/{first}/confirm", json={"occurred_on": "2024-03-14"}).raise_for_status()
+    approver.post(
+        f"/api/v1/cases/{first}/confirm", json={"occurred_on": "2024-03-14"}
+    ).raise_for_status()
     twice = worker.post("/api/v1/cases", json=again)
     assert problem(twice, 409)["code"] == "double_enrolment"
     assert body["members"][0]["id_number"] not in twice.text

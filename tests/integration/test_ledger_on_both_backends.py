@@ -9,6 +9,7 @@ import pytest
 from builders import APPROVER, WORKER, application, walk_to_active
 
 from api.container import Container
+from domain.assistance_case import AssistanceCase
 from domain.errors import DomainError, VersionConflict
 from domain.ledger import Ledger
 from projections import case_summary, case_timeline, person_enrolment
@@ -37,12 +38,11 @@ def test_a_case_runs_from_application_to_termination(ledger: Ledger, container: 
     lines = case_timeline.for_case(container.db, str(case_id))
     assert [line["version"] for line in lines] == list(range(1, 10))
     assert lines[7]["actor_user"] == APPROVER.user
+    assert lines[0]["backdated"] == 1  # dated 2024, recorded today
     assert "terminated" in lines[-1]["summary"]
 
 
-def test_double_enrolment_is_refused_against_the_view(
-    ledger: Ledger, container: Container
-) -> None:
+def test_double_enrolment_is_refused_against_the_view(ledger: Ledger, container: Container) -> None:
     container.runner.start()
     first = application()
     case_id = ledger.submit_application(first, WORKER).id
@@ -57,9 +57,7 @@ def test_double_enrolment_is_refused_against_the_view(
     assert ledger.latest_position() == before
 
 
-def test_confirmation_rechecks_enrolment_after_a_race(
-    ledger: Ledger, container: Container
-) -> None:
+def test_confirmation_rechecks_enrolment_after_a_race(ledger: Ledger, container: Container) -> None:
     # Two applications for one person pass submission while neither is active...
     container.runner.start()
     body = application()
@@ -85,8 +83,10 @@ def test_eight_concurrent_writers_get_one_success_per_version(ledger: Ledger) ->
         barrier = threading.Barrier(8)
         outcomes: list[str] = []
 
-        def write(n: int) -> None:
-            def act():  # type: ignore[no-untyped-def]
+        def write(
+            n: int, barrier: threading.Barrier = barrier, outcomes: list[str] = outcomes
+        ) -> None:
+            def act() -> AssistanceCase:
                 case = ledger.get_case(case_id)
                 barrier.wait()  # everyone holds the same version before anyone saves
                 case.report_change(WORKER.as_dict(), "2024-05-06", f"change {n}", "")

@@ -36,7 +36,9 @@ def test_delayed_commit_never_lets_a_tailing_reader_skip_an_event(
     def tail() -> None:
         last = start
         while not done.is_set() or last < ledger.latest_position():
-            for n in recorder.select_notifications(start=last, limit=1000, inclusive_of_start=False):
+            for n in recorder.select_notifications(
+                start=last, limit=1000, inclusive_of_start=False
+            ):
                 seen.append(n.id)
                 last = n.id
             time.sleep(0.01)
@@ -49,7 +51,7 @@ def test_delayed_commit_never_lets_a_tailing_reader_skip_an_event(
     def submit() -> None:
         try:
             ledger.submit_application(application(), WORKER)
-        except BaseException as e:  # noqa: BLE001 - asserted below
+        except BaseException as e:
             errors.append(e)
 
     writer = threading.Thread(target=submit, name="slow-writer")

@@ -15,7 +15,11 @@ from projections.db import Database, Tx
 from projections.registry import all_projections
 from projections.runner import ProjectionRunner
 
-TABLES = {"case_summary": "case_id", "case_timeline": "position", "person_enrolment": "case_id, person_id"}
+TABLES = {
+    "case_summary": "case_id",
+    "case_timeline": "position",
+    "person_enrolment": "case_id, person_id",
+}
 
 
 def dump(db: Database) -> dict[str, list[dict[str, Any]]]:
@@ -97,9 +101,7 @@ def test_a_projection_that_cannot_handle_an_event_stops_and_reports_it(
         "SELECT position FROM projection_tracking WHERE name <> 'case_summary'"
     )
     assert all(r["position"] == ledger.latest_position() for r in others)
-    status = container.db.scalar(
-        "SELECT status FROM case_summary LIMIT 1"
-    )
+    status = container.db.scalar("SELECT status FROM case_summary LIMIT 1")
     assert status == "accepted"  # the last state before the event it could not handle
 
 
