@@ -110,9 +110,10 @@ class DemoDistrict:
         ).id  # fmt: skip
         if final == "submitted":
             return cid
-        do = lambda cmd, day, actor=worker, **kw: led.change_case(  # noqa: E731
-            cid, cmd, {"occurred_on": day.isoformat(), **kw}, actor
-        )
+
+        def do(cmd: str, day: date, actor: Actor = worker, **kw: Any) -> None:
+            led.change_case(cid, cmd, {"occurred_on": day.isoformat(), **kw}, actor)
+
         accepted = self.wd(submitted, 1)
         do("accept", accepted)
         if final == "accepted":

@@ -6,12 +6,13 @@ import asyncio
 import base64
 from dataclasses import fields, is_dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import strawberry
 from fastapi import Depends, Header, HTTPException, Request
 from strawberry.fastapi import GraphQLRouter
+from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api.auth import actor_from_header, may_see_personal_data
@@ -164,8 +165,8 @@ class Query:
             monthly_amount_fen=case.monthly_amount_fen,
             kin_of_staff=case.kin_of_staff,
             accepted_on=case.accepted_on,
-            notice=case.notice,
-            assessment=case.assessment,
+            notice=cast(JSON, case.notice),
+            assessment=cast(JSON, case.assessment),
         )
 
     @strawberry.field(description="Each projection's position, lag and last error.")

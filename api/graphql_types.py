@@ -97,7 +97,7 @@ class Case:
             overdue=Overdue(**case_summary.overdue_flags(row, today())),
             **{
                 f.name: row[f.name]
-                for f in fields(cls)  # type: ignore[arg-type]
+                for f in fields(cls)
                 if f.name in row
                 and f.name
                 not in (

@@ -68,7 +68,7 @@ def case_command(path: str, command: str, model: type[BaseModel], summary: str) 
     )  # fmt: skip
 
 
-for _path, _command, _model, _summary in [
+CASE_COMMANDS: list[tuple[str, str, type[BaseModel], str]] = [
     ("accept", "accept", m.Command, "Accept the application (受理)"),
     ("economic-check", "complete_economic_check", m.EconomicCheck, "Record the economic check"),
     ("home-visits", "conduct_home_visit", m.HomeVisit, "Record a home visit (入户调查)"),
@@ -86,7 +86,8 @@ for _path, _command, _model, _summary in [
     ("gradual-exit", "start_gradual_exit", m.GradualExit, "Start a gradual exit (渐退)"),
     ("warnings", "raise_warning", m.Warning, "Raise an early warning (预警)"),
     ("terminate", "terminate", m.Termination, "Terminate the benefit (deregistration)"),
-]:
+]
+for _path, _command, _model, _summary in CASE_COMMANDS:
     case_command(_path, _command, _model, _summary)
 
 

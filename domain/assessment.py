@@ -77,7 +77,9 @@ def assess(
     reasons += _asset_reasons(findings, len(counted), dibao_standard.value, params)
 
     gap = max(0, standard.value - per_head) if programme in EXCLUSIVE_PROGRAMMES else 0
-    amounts = [{"person_id": p, "base_fen": gap, "supplements_fen": 0} for p in counted]
+    amounts: list[dict[str, Any]] = [
+        {"person_id": p, "base_fen": gap, "supplements_fen": 0} for p in counted
+    ]
     by_person = {a["person_id"]: a for a in amounts}
     for s in supplements:
         amount = params[f"supplement.{s['kind']}"].value

@@ -7,7 +7,7 @@ unchanged years later. Guards run in the public command methods; the `_` methods
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from eventsourcing.domain import Aggregate, event
 
@@ -31,6 +31,27 @@ from domain.working_days import default_calendar
 
 class AssistanceCase(CaseChecks, Aggregate):
     """Keeps only the state its rules need; views hold everything shown to people."""
+
+    if TYPE_CHECKING:  # the @event decorators below create these classes at runtime
+        ApplicationSubmitted: ClassVar[type[Aggregate.Event]]
+        ApplicationAccepted: ClassVar[type[Aggregate.Event]]
+        EconomicCheckCompleted: ClassVar[type[Aggregate.Event]]
+        HomeVisitConducted: ClassVar[type[Aggregate.Event]]
+        HouseholdAssessed: ClassVar[type[Aggregate.Event]]
+        PublicNoticePosted: ClassVar[type[Aggregate.Event]]
+        PublicNoticeClosed: ClassVar[type[Aggregate.Event]]
+        ProcessingExtended: ClassVar[type[Aggregate.Event]]
+        EligibilityConfirmed: ClassVar[type[Aggregate.Event]]
+        EligibilityDenied: ClassVar[type[Aggregate.Event]]
+        ChangeReported: ClassVar[type[Aggregate.Event]]
+        PeriodicReviewCompleted: ClassVar[type[Aggregate.Event]]
+        BenefitAdjusted: ClassVar[type[Aggregate.Event]]
+        BenefitSuspended: ClassVar[type[Aggregate.Event]]
+        BenefitResumed: ClassVar[type[Aggregate.Event]]
+        GradualExitStarted: ClassVar[type[Aggregate.Event]]
+        EarlyWarningRaised: ClassVar[type[Aggregate.Event]]
+        EarlyWarningResolved: ClassVar[type[Aggregate.Event]]
+        BenefitTerminated: ClassVar[type[Aggregate.Event]]
 
     @event("ApplicationSubmitted")
     def __init__(

@@ -124,7 +124,7 @@ class Ledger(Application[UUID]):
 
     def _replay(self, record_id: UUID, fingerprint: str) -> CommandResult | None:
         try:
-            record = self.repository.get(record_id)
+            record: Aggregate = self.repository.get(record_id)
         except AggregateNotFoundError:
             return None
         assert isinstance(record, IdempotencyRecord)
@@ -146,7 +146,7 @@ class Ledger(Application[UUID]):
 
     def get_case(self, case_id: UUID, expected_version: int | None = None) -> AssistanceCase:
         try:
-            case = self.repository.get(case_id)
+            case: Aggregate = self.repository.get(case_id)
         except AggregateNotFoundError:
             raise NotFound(f"no case with id {case_id}", field="id") from None
         if not isinstance(case, AssistanceCase):
@@ -172,7 +172,7 @@ class Ledger(Application[UUID]):
 
         def act() -> Aggregate:
             try:
-                schedule = self.repository.get(parameter_id(self.district, name))
+                schedule: Aggregate = self.repository.get(parameter_id(self.district, name))
             except AggregateNotFoundError:
                 schedule = ParameterSchedule(self.district, name, actor.as_dict(), occurred_on)
             assert isinstance(schedule, ParameterSchedule)
@@ -189,7 +189,7 @@ class Ledger(Application[UUID]):
         found = {}
         for name in names:
             try:
-                schedule = self.repository.get(parameter_id(self.district, name))
+                schedule: Aggregate = self.repository.get(parameter_id(self.district, name))
             except AggregateNotFoundError:
                 raise DomainError(
                     f"the parameter {name} has never been set; set it under /api/v1/parameters",
@@ -343,6 +343,6 @@ class Ledger(Application[UUID]):
             if not upto:
                 raise NotFound(f"the case did not exist yet at {at.isoformat()}", field="at")
             version = upto[-1].originator_version
-        case = self.repository.get(case_id, version=version)
+        case: Aggregate = self.repository.get(case_id, version=version)
         assert isinstance(case, AssistanceCase)
         return case
