@@ -56,6 +56,25 @@ SPECS: dict[str, ParameterSpec] = {
             "supplement.disabled", "fen/month", "Supplement per severely disabled member"
         ),
         ParameterSpec("supplement.minor", "fen/month", "Supplement per minor in the household"),
+        ParameterSpec(
+            "temporary.cap_multiple",
+            "x standard",
+            "Temporary assistance cap per case, as a multiple of the monthly DIBAO standard",
+            1,
+            60,
+        ),
+        ParameterSpec(
+            "temporary.street_limit_fen",
+            "fen",
+            "Grants up to this amount may be approved by the street; above, by the district",
+        ),
+        ParameterSpec(
+            "temporary.paperwork_days",
+            "days",
+            "Days after emergency advance aid (先行救助) within which the paperwork is due",
+            1,
+            90,
+        ),
     ]
 }
 
