@@ -61,6 +61,10 @@ class SubmitApplication(Command):
     channel: Literal["counter", "online", "proxy"] = "counter"
     kin_of_staff: bool = False
     members: Annotated[list[Member], Field(min_length=1, max_length=30)]
+    payee_account: Annotated[
+        str | None,
+        Field(pattern=r"^\d{12,30}$", description="the applicant's bank account for payouts"),
+    ] = None
 
 
 class PersonRef(Body):

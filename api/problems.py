@@ -54,7 +54,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def broken(_: Request, exc: DomainError) -> JSONResponse:
-        return problem(exc.status, exc.message, code=exc.code, field=exc.field)
+        return problem(exc.status, exc.message, code=exc.code, field=exc.field, errors=exc.details)
 
     @app.exception_handler(AuthError)
     async def unauthenticated(_: Request, exc: AuthError) -> JSONResponse:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.benefit_schedule import BenefitSchedule
 from domain.case_checks import (
     CASE_DAYS,
     DECISION_DAYS,
@@ -65,8 +66,11 @@ class AssistanceCase(CaseChecks, Aggregate):
         kin_of_staff: bool,
         actor: Json,
         occurred_on: str,
+        payee: Json | None = None,
     ):
         self.programme = programme
+        self.street = street
+        self.payee = payee  # {"person_id", "personal": {"bank_account"}}: where money goes
         self.status = "submitted"
         self.submitted_on = occurred_on
         self.kin_of_staff = kin_of_staff
@@ -84,6 +88,7 @@ class AssistanceCase(CaseChecks, Aggregate):
         self.case_days = CASE_DAYS
         self.monthly_amount_fen = 0
         self.suspended_from: str | None = None
+        self.benefit = BenefitSchedule()
         self.gradual_exit: Json | None = None
         self.open_warnings: set[str] = set()
 
@@ -290,6 +295,7 @@ class AssistanceCase(CaseChecks, Aggregate):
     ) -> None:  # fmt: skip
         self.status = "active"
         self.monthly_amount_fen = monthly_amount_fen
+        self.benefit.start(first_paid_month, monthly_amount_fen)
 
     def deny(self, actor: Json, occurred_on: str, reasons: list[str]) -> None:
         if self.status not in ("submitted", "accepted"):
@@ -348,6 +354,7 @@ class AssistanceCase(CaseChecks, Aggregate):
         reason: str,
     ) -> None:  # fmt: skip
         self.monthly_amount_fen = monthly_amount_fen
+        self.benefit.adjust(effective_month, monthly_amount_fen)
 
     def suspend(self, actor: Json, occurred_on: str, from_month: str, reason: str) -> None:
         self._require_status("active", "suspend the benefit")
@@ -359,6 +366,7 @@ class AssistanceCase(CaseChecks, Aggregate):
     def _suspend(self, actor: Json, occurred_on: str, from_month: str, reason: str) -> None:
         self.status = "suspended"
         self.suspended_from = from_month
+        self.benefit.suspend(from_month)
 
     def resume(self, actor: Json, occurred_on: str, from_month: str, reason: str) -> None:
         self._require_status("suspended", "resume the benefit")
@@ -372,6 +380,7 @@ class AssistanceCase(CaseChecks, Aggregate):
     def _resume(self, actor: Json, occurred_on: str, from_month: str, reason: str) -> None:
         self.status = "active"
         self.suspended_from = None
+        self.benefit.resume(from_month)
 
     def start_gradual_exit(
         self, actor: Json, occurred_on: str, from_month: str, months: int, reason: str
@@ -438,3 +447,4 @@ class AssistanceCase(CaseChecks, Aggregate):
         self, actor: Json, occurred_on: str, reason_code: str, reason: str, effective_month: str
     ) -> None:
         self.status = "terminated"
+        self.benefit.terminate(effective_month)

@@ -25,6 +25,16 @@ from domain.values import Actor, parse_date
 Json = dict[str, Any]
 
 
+def payee_of(members: list[Json], account: str | None) -> Json | None:
+    """The applicant (first counted member) is the payee; the account is personal data."""
+    if not account:
+        return None
+    if not account.isdigit() or not 12 <= len(account) <= 30:
+        raise InvalidInput("a bank account is 12 to 30 digits", field="payee_account")
+    applicant = next(m for m in members if m["counted"])
+    return {"person_id": applicant["person_id"], "personal": {"bank_account": account}}
+
+
 class CaseCommands(LedgerBase):
     def get_case(self, case_id: UUID, expected_version: int | None = None) -> AssistanceCase:
         try:
@@ -62,6 +72,7 @@ class CaseCommands(LedgerBase):
                 kin_of_staff=application["kin_of_staff"],
                 actor=actor.as_dict(),
                 occurred_on=application["occurred_on"],
+                payee=payee_of(members, application.get("payee_account")),
             )
 
         return self.execute(

@@ -9,11 +9,20 @@ class DomainError(Exception):
     status = 409
     default_code = "rule_broken"
 
-    def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        code: str | None = None,
+        details: list[dict[str, object]] | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.field = field
         self.code = code or self.default_code
+        #: One entry per problem when there are several (e.g. each bad line of a file).
+        self.details = details
 
 
 class InvalidInput(DomainError):

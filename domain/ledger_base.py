@@ -73,21 +73,25 @@ class LedgerBase(Application[UUID]):
 
     def execute(
         self,
-        act: Callable[[], Aggregate],
+        act: Callable[[], Aggregate | tuple[Aggregate, ...]],
         *,
         actor: Actor,
         idempotency_key: str | None = None,
         fingerprint: str = "",
     ) -> CommandResult:
-        """Run a command, save atomically (with its idempotency record) and answer the result."""
+        """Run a command, save atomically (with its idempotency record) and answer the result.
+
+        `act` returns the changed aggregate, or several: the first is the one answered about.
+        """
         record_id = None
         if idempotency_key:
             record_id = IdempotencyRecord.create_id(actor.user, idempotency_key)
             earlier = self._replay(record_id, fingerprint)
             if earlier:
                 return earlier
-        aggregate = act()
-        objs: list[Aggregate] = [aggregate]
+        changed = act()
+        objs: list[Aggregate] = list(changed) if isinstance(changed, tuple) else [changed]
+        aggregate = objs[0]
         if idempotency_key:
             objs.append(
                 IdempotencyRecord(
@@ -104,12 +108,16 @@ class LedgerBase(Application[UUID]):
             raise VersionConflict(
                 "someone else changed this record at the same time; reload it and try again"
             ) from None
-        for listener in self.listeners:
-            listener()
+        self.saved()
         position = max(
             r.notification.id for r in recordings if r.domain_event.originator_id == aggregate.id
         )
         return CommandResult(aggregate.id, aggregate.version, position)
+
+    def saved(self) -> None:
+        """Wake whoever tails the log in this process (the projection runner)."""
+        for listener in self.listeners:
+            listener()
 
     def _replay(self, record_id: UUID, fingerprint: str) -> CommandResult | None:
         try:

@@ -5,8 +5,18 @@ from __future__ import annotations
 from projections.base import Projection
 from projections.case_summary import CaseSummary
 from projections.case_timeline import CaseTimeline
+from projections.payable_cases import PayableCases
+from projections.payouts import Payouts
+from projections.payroll_runs import PayrollRuns
 from projections.person_enrolment import PersonEnrolment
 
 
 def all_projections() -> list[Projection]:
-    return [CaseSummary(), CaseTimeline(), PersonEnrolment()]
+    return [
+        CaseSummary(),
+        CaseTimeline(),
+        PersonEnrolment(),
+        PayableCases(),
+        Payouts(),
+        PayrollRuns(),
+    ]

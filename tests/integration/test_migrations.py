@@ -8,7 +8,7 @@ from builders import WORKER, application
 
 from api.container import build
 from api.settings import Settings
-from migrations.runner import migrate
+from migrations.runner import migrate, migrations_for
 from projections.db import Database, DatabaseUrl
 
 
@@ -33,7 +33,8 @@ def test_migrating_twice_and_concurrently_applies_each_file_once(database_url: s
     assert sorted(applied) == sorted(set(applied))  # each file by exactly one migrator
     assert migrate(dbs[0]) == []
     versions = dbs[0].query("SELECT version FROM schema_migrations ORDER BY version")
-    assert [v["version"] for v in versions] == [1, 2]
+    expected = sorted({m.version for m in migrations_for(dbs[0].dialect)})
+    assert [v["version"] for v in versions] == expected
     for db in dbs:
         db.close()
 

@@ -1,0 +1,78 @@
+"""Which months a case is paid for, and how much: one rule for the aggregate and the views.
+
+The schedule is rebuilt from a case's events (confirm, adjust, suspend, resume, terminate) and
+stored as JSON by the `payable_cases` view, so a payroll run decides each month exactly as the
+aggregate would, without loading thousands of aggregates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class BenefitSchedule:
+    first_month: str | None = None
+    #: (effective month, monthly amount in fen), in the order recorded; later wins per month.
+    amounts: list[tuple[str, int]] = field(default_factory=list)
+    #: [from month, resumed month or None]: the months from `from` up to `resumed` are unpaid.
+    suspensions: list[list[str | None]] = field(default_factory=list)
+    terminated_from: str | None = None
+
+    def start(self, first_month: str, amount_fen: int) -> None:
+        self.first_month = first_month
+        self.amounts.append((first_month, amount_fen))
+
+    def adjust(self, month: str, amount_fen: int) -> None:
+        self.amounts.append((month, amount_fen))
+
+    def suspend(self, month: str) -> None:
+        self.suspensions.append([month, None])
+
+    def resume(self, month: str) -> None:
+        if self.suspensions and self.suspensions[-1][1] is None:
+            self.suspensions[-1][1] = month
+
+    def terminate(self, month: str) -> None:
+        self.terminated_from = month
+
+    def amount_in_force(self, month: str) -> int:
+        best: tuple[str, int] | None = None
+        for effective, amount in self.amounts:  # recorded order: a later event wins a tie
+            if effective <= month and (best is None or effective >= best[0]):
+                best = (effective, amount)
+        return best[1] if best else 0
+
+    def payable(self, month: str) -> tuple[int, str | None]:
+        """The amount due for a month, or 0 and the reason nothing is due [law]."""
+        if self.first_month is None:
+            return 0, "the case is not confirmed"
+        if month < self.first_month:
+            return 0, f"before the first paid month {self.first_month}"
+        if self.terminated_from is not None and month >= self.terminated_from:
+            return 0, f"at or after the termination effective {self.terminated_from}"
+        for start, resumed in self.suspensions:
+            if start is not None and start <= month and (resumed is None or month < resumed):
+                return 0, "the benefit is suspended for that month"
+        amount = self.amount_in_force(month)
+        if amount <= 0:
+            return 0, "the amount in force is zero"
+        return amount, None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "first_month": self.first_month,
+            "amounts": [list(a) for a in self.amounts],
+            "suspensions": self.suspensions,
+            "terminated_from": self.terminated_from,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> BenefitSchedule:
+        return cls(
+            first_month=data.get("first_month"),
+            amounts=[(str(m), int(a)) for m, a in data.get("amounts", [])],
+            suspensions=[list(s) for s in data.get("suspensions", [])],
+            terminated_from=data.get("terminated_from"),
+        )
