@@ -9,6 +9,7 @@ from projections.payable_cases import PayableCases
 from projections.payouts import Payouts
 from projections.payroll_runs import PayrollRuns
 from projections.person_enrolment import PersonEnrolment
+from projections.temporary_assistance import TemporaryAssistance
 
 
 def all_projections() -> list[Projection]:
@@ -19,4 +20,5 @@ def all_projections() -> list[Projection]:
         PayableCases(),
         Payouts(),
         PayrollRuns(),
+        TemporaryAssistance(),
     ]
