@@ -14,6 +14,8 @@ from api.deps import ContainerDep
 from api.graphql_schema import graphql_router
 from api.graphql_types import projection_states
 from api.routes_cases import router as cases_router
+from api.routes_payroll import router as payroll_router
+from api.routes_temporary import router as temporary_router
 from api.settings import Settings
 
 
@@ -42,6 +44,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     )
     problems.install(app)
     app.include_router(cases_router)
+    app.include_router(temporary_router)
+    app.include_router(payroll_router)
     app.include_router(graphql_router(), prefix="/graphql", include_in_schema=False)
 
     @app.get("/", include_in_schema=False)

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
+from api.demo_temporary import load_temporary_2023
 from domain.identity import make_id_number, person_id_for
 from domain.ledger import Ledger
 from domain.values import Actor, add_months, month_of
@@ -48,7 +49,21 @@ FINAL_STATES = [
     ("denied", 6), ("suspended", 3), ("gradual_exit", 3), ("terminated", 8),
 ]  # fmt: skip
 
+#: How the 2023 cohort ends up: mostly active, one suspended, one exiting, one terminated.
+COHORT_2023 = ["active"] * 13 + ["suspended", "gradual_exit", "terminated"]
+
 Progress = Callable[[int, int], None]
+
+
+def settlement_file(payouts: dict[str, list[Any]], fail: str | None) -> str:
+    """The bank's CSV for a run: every payout settled, except `fail`."""
+    lines = ["payout_id,status,amount_fen,bank_reference,reason"]
+    for n, (key, (amount, _)) in enumerate(sorted(payouts.items()), start=1):
+        if key == fail:
+            lines.append(f"{UUID(key)},failed,{amount},,账户已注销")
+        else:
+            lines.append(f"{UUID(key)},settled,{amount},BOC{key[:8].upper()}{n:05d},")
+    return "\n".join(lines) + "\n"
 
 
 class DemoDistrict:
@@ -76,28 +91,68 @@ class DemoDistrict:
         return self.cal.add_working_days(d, n)
 
     def load(self, households: int = 120, progress: Progress | None = None) -> int:
+        """The 2023 history (the seed figures exactly), then later cases in every state."""
         admin = Actor("demo-admin", "admin", "钟楼区民政局")
         for name, value, start, reason in PARAMETERS:
             self.ledger.set_parameter(name, value, start, reason, admin, "2022-01-01")
-        states = [s for s, w in FINAL_STATES for _ in range(w)]
-        for i in range(households):
-            self.one_case(self.rng.choice(states))
+        total = len(COHORT_2023) + households
+        done = 0
+        for final in COHORT_2023:  # 16 DIBAO households newly confirmed in 2023
+            self.one_case(
+                final, "DIBAO", date(2023, 1, 3) + timedelta(days=self.rng.randint(0, 300))
+            )
+            done += 1
             if progress:
-                progress(i + 1, households)
+                progress(done, total)
+        load_temporary_2023(self.ledger, self.rng)
+        self.payroll_2023()
+        states = [s for s, w in FINAL_STATES for _ in range(w)]
+        for _ in range(households):
+            self.one_case(self.rng.choice(states))
+            done += 1
+            if progress:
+                progress(done, total)
         return households
 
-    def one_case(self, final: str) -> UUID:
+    def payroll_2023(self) -> None:
+        """Twelve monthly DIBAO runs for 2023, approved and settled from the bank's files."""
+        approver = Actor("approver-district", "approver", "钟楼区民政局")
+        led = self.ledger
+        for month in range(1, 13):
+            label = f"2023-{month:02d}"
+            run = led.start_payroll_run("DIBAO", label, approver, date(2023, month, 20))
+            led.approve_payroll_run(run.id, approver, f"2023-{month:02d}-21")
+            pending = led.get_run(run.id).payouts
+            fail = next(iter(pending)) if month == 6 and pending else None
+            led.record_settlement(run.id, settlement_file(pending, fail), approver,
+                                  f"2023-{month:02d}-25")  # fmt: skip
+            if fail:  # one bounced payment, reissued to a new account and settled
+                led.change_payout(UUID(fail), "reissue", {
+                    "occurred_on": "2023-06-26", "reason": "账户已注销, 改发新账户",
+                    "payee_account": self.account()}, approver)  # fmt: skip
+                reissued = {fail: led.get_run(run.id).payouts[fail]}
+                led.record_settlement(run.id, settlement_file(reissued, None), approver,
+                                      "2023-06-28")  # fmt: skip
+
+    def account(self) -> str:
+        return "6222" + "".join(str(self.rng.randint(0, 9)) for _ in range(15))
+
+    def one_case(
+        self, final: str, programme: str | None = None, submitted: date | None = None
+    ) -> UUID:
         street = self.rng.choice(list(STREETS))
         worker = Actor(f"worker-{street}", "caseworker", street)
         approver = Actor("approver-district", "approver", "钟楼区民政局")
-        programme = self.rng.choices(["DIBAO", "TEKUN", "DIBAO_EDGE"], [8, 2, 1])[0]
+        cohort = programme is not None
+        programme = programme or self.rng.choices(["DIBAO", "TEKUN", "DIBAO_EDGE"], [8, 2, 1])[0]
         if programme == "TEKUN":
             members = [self.person("self", self.rng.randint(1940, 1965))]
         else:
             members = [self.person("self", self.rng.randint(1950, 1985))]
             members += [self.person("child", self.rng.randint(2008, 2018))
                         for _ in range(self.rng.randint(0, 2))]  # fmt: skip
-        submitted = date(2023, 1, 3) + timedelta(days=self.rng.randint(0, 1360))
+        # Later cases start in 2024, so 2023's confirmations are exactly the cohort's.
+        submitted = submitted or date(2024, 1, 2) + timedelta(days=self.rng.randint(0, 960))
         if final in ("submitted", "accepted", "checked", "noticed"):
             submitted = date(2026, 9, 1) + timedelta(days=self.rng.randint(0, 60))
         led = self.ledger
@@ -106,7 +161,7 @@ class DemoDistrict:
              "community": self.rng.choice(STREETS[street]),
              "channel": self.rng.choice(["counter", "online", "proxy"]),
              "kin_of_staff": self.rng.random() < 0.05, "occurred_on": submitted.isoformat(),
-             "members": members}, worker,
+             "members": members, "payee_account": self.account()}, worker,
         ).id  # fmt: skip
         if final == "submitted":
             return cid
@@ -119,7 +174,8 @@ class DemoDistrict:
         if final == "accepted":
             return cid
         standard = 108000 if submitted < date(2024, 7, 1) else 111000
-        per_head = standard * self.rng.choice([0, 20, 40, 60, 80, 95, 140]) // 100
+        shares = [0, 20, 40, 60] if cohort else [0, 20, 40, 60, 80, 95, 140]
+        per_head = standard * self.rng.choice(shares) // 100
         if programme == "DIBAO_EDGE":
             per_head = standard * 120 // 100
         incomes = [{"person_id": person_id_for(m["id_number"]), "declared_fen": per_head,

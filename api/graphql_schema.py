@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 from dataclasses import fields, is_dataclass
 from datetime import UTC, date, datetime
 from typing import Any, cast
@@ -18,6 +17,12 @@ from strawberry.types import Info
 from api.auth import actor_from_header, may_see_personal_data
 from api.container import Container
 from api.deps import get_container
+from api.graphql_payouts import (
+    payout_totals_resolver,
+    payouts_resolver,
+    payroll_run_resolver,
+)
+from api.graphql_temporary import temporary_assistance_stats, temporary_case
 from api.graphql_types import (
     Case,
     CaseConnection,
@@ -29,27 +34,16 @@ from api.graphql_types import (
     PageInfo,
     ProjectionState,
     ctx,
+    cursor,
     projection_states,
     today,
+    uncursor,
 )
 from api.models import CHINA
 from domain.errors import DomainError
 from domain.identity import mask_id_number, mask_name
 from projections import case_summary
 from projections.runner import wait_for_position
-
-
-def _cursor(case_id: str) -> str:
-    return base64.urlsafe_b64encode(case_id.encode()).decode()
-
-
-def _uncursor(cursor: str | None) -> str | None:
-    if not cursor:
-        return None
-    try:
-        return base64.urlsafe_b64decode(cursor.encode()).decode()
-    except (ValueError, UnicodeDecodeError):
-        raise DomainError("the cursor is not one this API gave out", field="after") from None
 
 
 def _redact(value: Any, visible: bool) -> Any:
@@ -86,6 +80,24 @@ def _parse_case_id(value: str) -> UUID:
 
 @strawberry.type
 class Query:
+    payouts = strawberry.field(
+        resolver=payouts_resolver, description="Payouts by case, run, month, programme, street."
+    )
+    payroll_run = strawberry.field(
+        resolver=payroll_run_resolver, description="A payroll run, by id or programme and month."
+    )
+    payout_totals = strawberry.field(
+        resolver=payout_totals_resolver, description="Count and amount by programme/street/month."
+    )
+    temporary_assistance_stats = strawberry.field(
+        resolver=temporary_assistance_stats,
+        description="Temporary assistance (临时救助): households, people and amount paid, "
+        "for a year and grouped by year, type and/or street.",
+    )
+    temporary_case = strawberry.field(
+        resolver=temporary_case, description="One temporary-assistance case, by id."
+    )
+
     @strawberry.field(description="One case from the case_summary view.")
     async def case(self, info: Info, id: strawberry.ID) -> Case | None:
         container, actor = ctx(info)
@@ -101,9 +113,9 @@ class Query:
         first = max(1, min(first, 500))
         filters = vars(filter) if filter else {}
         rows, total = await asyncio.to_thread(
-            case_summary.search, container.db, filters, today(), _uncursor(after), first + 1
+            case_summary.search, container.db, filters, today(), uncursor(after), first + 1
         )
-        edges = [CaseEdge(node=Case.from_row(r, actor), cursor=_cursor(r["case_id"])) for r in rows]
+        edges = [CaseEdge(node=Case.from_row(r, actor), cursor=cursor(r["case_id"])) for r in rows]
         more = len(edges) > first
         edges = edges[:first]
         return CaseConnection(

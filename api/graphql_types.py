@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 from dataclasses import fields
 from datetime import date, datetime
 
@@ -13,6 +14,7 @@ from strawberry.types import Info
 from api.auth import may_see_personal_data
 from api.container import Container
 from api.models import CHINA
+from domain.errors import DomainError
 from domain.identity import mask_id_number, mask_name
 from domain.values import Actor
 from projections import case_summary, case_timeline
@@ -145,6 +147,9 @@ class CaseFilter:
     community: str | None = None
     status: str | None = None
     overdue: bool | None = None
+    confirmed_in: int | None = strawberry.field(
+        default=None, description="year of the eligibility decision that confirmed the case"
+    )
 
 
 @strawberry.type
@@ -215,3 +220,16 @@ def projection_states(container: Container) -> list[ProjectionState]:
             )
         )
     return states
+
+
+def cursor(key: str) -> str:
+    return base64.urlsafe_b64encode(key.encode()).decode()
+
+
+def uncursor(cursor: str | None) -> str | None:
+    if not cursor:
+        return None
+    try:
+        return base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise DomainError("the cursor is not one this API gave out", field="after") from None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -43,12 +43,6 @@ class Payment(Command):
     case_conference: CaseConference | None = Field(
         default=None, description="required when the amount is above the cap"
     )
-
-    def to_domain(self) -> dict[str, Any]:
-        data = super().to_domain()
-        if data["case_conference"] is None:
-            data.pop("case_conference")
-        return data
 
 
 class AdvanceAid(Payment):

@@ -118,6 +118,7 @@ class TemporaryAssistanceCase(Aggregate):
         self.status = "requested"
         self.last_step_on = occurred_on  # no step may be dated before the one it follows
         self.requested_on = occurred_on
+        self.household = [m["person_id"] for m in members]
         self.paperwork_due: str | None = None
         self.checked_on: str | None = None
         self.visited_on: str | None = None
@@ -179,6 +180,8 @@ class TemporaryAssistanceCase(Aggregate):
         self._require_type("EXPENDITURE", "record an economic check")
         self._require_status("requested", "record an economic check")
         self._not_before(occurred_on, self.requested_on, "the economic check")
+        if {i["person_id"] for i in incomes} - set(self.household):
+            raise InvalidInput("incomes name a person not in this household", field="incomes")
         self._check(actor, occurred_on, incomes, property, public_servant_match, data_source)
 
     @event("EconomicCheckCompleted")

@@ -196,6 +196,9 @@ def search(
         if filters.get(column):
             where.append(f"{column} = %s")
             params.append(filters[column])
+    if filters.get("confirmed_in"):
+        where.append("first_paid_month IS NOT NULL AND decided_on >= %s AND decided_on <= %s")
+        params += [f"{filters['confirmed_in']}-01-01", f"{filters['confirmed_in']}-12-31"]
     if filters.get("overdue") is not None:
         clause = OVERDUE_SQL.replace("%(today)s", "%s")
         params.extend([today.isoformat()] * clause.count("%s"))

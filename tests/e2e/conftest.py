@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -25,6 +26,13 @@ def _free_port() -> int:
 
 @pytest.fixture
 def server(settings: Settings, ledger: object, container: Container) -> Iterator[str]:
+    with serving(container) as base:
+        yield base
+
+
+@contextmanager
+def serving(container: Container) -> Iterator[str]:
+    """Serve the container's app with uvicorn on a free port, in a thread."""
     port = _free_port()
     app = create_app(container=container)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
@@ -40,26 +48,26 @@ def server(settings: Settings, ledger: object, container: Container) -> Iterator
     thread.join(timeout=10)
 
 
-def _client(base: str, settings: Settings, role: str, user: str) -> httpx.Client:
+def client_for(base: str, settings: Settings, role: str, user: str) -> httpx.Client:
     token = issue_token(settings.jwt_secret.get_secret_value(), user, role, "新闸街道", 1)
     return httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30)
 
 
 @pytest.fixture
 def worker(server: str, settings: Settings) -> Iterator[httpx.Client]:
-    with _client(server, settings, "caseworker", "worker-1") as c:
+    with client_for(server, settings, "caseworker", "worker-1") as c:
         yield c
 
 
 @pytest.fixture
 def approver(server: str, settings: Settings) -> Iterator[httpx.Client]:
-    with _client(server, settings, "approver", "approver-1") as c:
+    with client_for(server, settings, "approver", "approver-1") as c:
         yield c
 
 
 @pytest.fixture
 def supervisor(server: str, settings: Settings) -> Iterator[httpx.Client]:
-    with _client(server, settings, "supervisor", "supervisor-1") as c:
+    with client_for(server, settings, "supervisor", "supervisor-1") as c:
         yield c
 
 

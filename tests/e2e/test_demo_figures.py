@@ -1,0 +1,54 @@
+"""The demo district's 2023 history gives the seed figures back through GraphQL, exactly."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from conftest import client_for, serving
+from test_http import graphql
+
+from api.container import Container, build
+from api.demo import DemoDistrict
+from api.settings import Settings
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def demo_server(settings: Settings) -> Iterator[tuple[str, Container]]:
+    container = build(settings)
+    container.runner.start()
+    DemoDistrict(container.ledger).load(households=10)
+    try:
+        with serving(container) as base:
+            yield base, container
+    finally:
+        container.close()
+
+
+def test_the_2023_seed_figures_come_back_from_graphql(
+    demo_server: tuple[str, Container], settings: Settings
+) -> None:
+    base, container = demo_server
+    head = container.ledger.latest_position()
+    with client_for(base, settings, "supervisor", "supervisor-1") as client:
+        data = graphql(
+            client,
+            """{ cases(filter: {programme: "DIBAO", confirmedIn: 2023}) { totalCount }
+                 temporaryAssistanceStats(year: 2023) { households people amountFen } }""",
+            head,
+        )
+        runs = [
+            graphql(
+                client,
+                'query($m: String!) { payrollRun(programme: "DIBAO", month: $m) { status } }',
+                m=f"2023-{month:02d}",
+            )["payrollRun"]
+            for month in range(1, 13)
+        ]
+    assert data["cases"]["totalCount"] == 16
+    assert data["temporaryAssistanceStats"] == [
+        {"households": 261, "people": 536, "amountFen": 52_510_000}
+    ]
+    assert runs == [{"status": "reconciled"}] * 12
