@@ -256,6 +256,25 @@ def wait_for_views(container: Container, label: str, timeout: float = 900.0) -> 
     return time.perf_counter() - start
 
 
+def wait_for_listener(container: Container, timeout: float = 10.0) -> None:
+    """Wait until the runner LISTENs, as in a long-running server.
+
+    The run saves its PayrollRunStarted event, then waits for payable_cases to reach it; a
+    NOTIFY sent before the LISTEN connection is open is lost and the wait takes a poll interval.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        listening = container.db.scalar(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND query LIKE %s",
+            ("LISTEN %",),
+        )
+        if listening:
+            return
+        time.sleep(0.05)
+    err.print("[yellow]the projection runner is not listening yet; going on[/]")
+
+
 # -- the measured paths ----------------------------------------------------------------------
 
 
@@ -385,6 +404,7 @@ def measure(container: Container, args: argparse.Namespace) -> tuple[list[Timed]
         f"views built in {views_seconds:.1f} s"
     )
     container.runner.start()  # as `ledger serve` does: tails the log, woken by NOTIFY
+    wait_for_listener(container)
 
     run, run_seconds = payroll_run(ledger, "payroll run", batches)
     timed = [Timed("payroll run (ledger)", run.scheduled, run_seconds, RUN_MONTH, "scheduled")]
