@@ -38,7 +38,7 @@ def _load_demo(container: Container, seed: int, households: int) -> None:
     with _progress() as bar:
         task = bar.add_task("loading demo district", total=households)
         DemoDistrict(container.ledger, seed).load(
-            households, lambda done, total: bar.update(task, completed=done)
+            households, lambda done, total: bar.update(task, completed=done, total=total)
         )
 
 
