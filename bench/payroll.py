@@ -386,9 +386,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def server_settings(container: Container) -> str:
+    """What bounds the one-by-one path: each commit waits for its WAL flush when these are on."""
+    names = ["server_version", "fsync", "synchronous_commit"]
+    rows = container.db.query(
+        "SELECT name, setting FROM pg_settings WHERE name IN (%s, %s, %s)", names
+    )
+    found = {r["name"]: r["setting"] for r in rows}
+    return ", ".join(f"{n}={found.get(n, '?')}" for n in names)
+
+
 def measure(container: Container, args: argparse.Namespace) -> tuple[list[Timed], list[str]]:
     ledger = container.ledger
     problems: list[str] = []
+    out.print(f"PostgreSQL: {server_settings(container)}")
     batches = -(-args.cases // 500)
 
     start = time.perf_counter()

@@ -94,10 +94,11 @@ class PayrollCommands(LedgerBase):
         if month > add_months(month_of(today), 1):
             raise InvalidInput("a run may be scheduled at most for next month", field="month")
         who, on = actor.as_dict(), today.isoformat()
+        up_to = self.latest_position()  # before the run's own first event: cases are what count
         run = self._open_run(programme, month, who, on)
         run.add_payouts({}, 0, who, on)  # refuses early when the run is already approved
         assert self.payables is not None, "the Ledger needs its payable_cases view"
-        cases, position = self.payables.confirmed(programme, self.latest_position())
+        cases, position = self.payables.confirmed(programme, up_to)
 
         skipped: Counter[str] = Counter()
         due: list[tuple[PayableCase, int]] = []
@@ -143,6 +144,7 @@ class PayrollCommands(LedgerBase):
                 self.save(run)
             except IntegrityError:  # started at the same moment by someone else
                 return self.get_run(run.id)
+            self.saved()
             return run
 
     def _finish_scheduling(

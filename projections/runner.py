@@ -65,12 +65,12 @@ class ProjectionRunner:
     def run_once(self, progress: Progress | None = None) -> int:
         """Apply everything recorded so far; return how many notifications were read."""
         with self._running:
-            return self._run_once(progress)
+            return self._run_once(progress, background=False)
 
-    def _run_once(self, progress: Progress | None) -> int:
+    def _run_once(self, progress: Progress | None, background: bool = True) -> int:
         total = 0
         head = self.app.recorder.max_notification_id() or 0
-        while not self._stop.is_set():
+        while not (background and self._stop.is_set()):  # a direct call always catches up
             positions = self.positions()
             active = [p for p in self.projections if p.name not in self.failed]
             if not active:
@@ -197,7 +197,8 @@ class ProjectionRunner:
         while not self._stop.is_set():
             self._wake.clear()
             try:
-                self.run_once()
+                with self._running:
+                    self._run_once(None)
             except Exception:  # a lost connection: keep polling, the log is the truth
                 log.exception("projection runner error; retrying")
                 time.sleep(self.poll_interval)
