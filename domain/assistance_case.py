@@ -88,7 +88,7 @@ class AssistanceCase(CaseChecks, Aggregate):
         self.case_days = CASE_DAYS
         self.monthly_amount_fen = 0
         self.suspended_from: str | None = None
-        self.benefit = BenefitSchedule()
+        self.benefit = BenefitSchedule(counted=list(self.counted))
         self.gradual_exit: Json | None = None
         self.open_warnings: set[str] = set()
 

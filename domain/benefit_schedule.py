@@ -19,6 +19,9 @@ class BenefitSchedule:
     #: [from month, resumed month or None]: the months from `from` up to `resumed` are unpaid.
     suspensions: list[list[str | None]] = field(default_factory=list)
     terminated_from: str | None = None
+    #: Counted members, and the death month of those who died (a verified death, issue 4).
+    counted: list[str] = field(default_factory=list)
+    deaths: dict[str, str] = field(default_factory=dict)
 
     def start(self, first_month: str, amount_fen: int) -> None:
         self.first_month = first_month
@@ -37,6 +40,9 @@ class BenefitSchedule:
     def terminate(self, month: str) -> None:
         self.terminated_from = month
 
+    def record_death(self, person_id: str, month: str) -> None:
+        self.deaths[person_id] = month
+
     def amount_in_force(self, month: str) -> int:
         best: tuple[str, int] | None = None
         for effective, amount in self.amounts:  # recorded order: a later event wins a tie
@@ -52,6 +58,10 @@ class BenefitSchedule:
             return 0, f"before the first paid month {self.first_month}"
         if self.terminated_from is not None and month >= self.terminated_from:
             return 0, f"at or after the termination effective {self.terminated_from}"
+        if len(self.counted) == 1 and self.counted[0] in self.deaths:
+            death = self.deaths[self.counted[0]]
+            if month > death:
+                return 0, f"after the death month {death} of the only counted member"
         for start, resumed in self.suspensions:
             if start is not None and start <= month and (resumed is None or month < resumed):
                 return 0, "the benefit is suspended for that month"
@@ -66,6 +76,8 @@ class BenefitSchedule:
             "amounts": [list(a) for a in self.amounts],
             "suspensions": self.suspensions,
             "terminated_from": self.terminated_from,
+            "counted": self.counted,
+            "deaths": self.deaths,
         }
 
     @classmethod
@@ -75,4 +87,6 @@ class BenefitSchedule:
             amounts=[(str(m), int(a)) for m, a in data.get("amounts", [])],
             suspensions=[list(s) for s in data.get("suspensions", [])],
             terminated_from=data.get("terminated_from"),
+            counted=list(data.get("counted", [])),
+            deaths=dict(data.get("deaths", {})),
         )

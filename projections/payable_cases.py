@@ -27,13 +27,14 @@ class PayableCases(Projection):
     @handles(C.ApplicationSubmitted)
     def submitted(self, tx: Tx, e: Any, position: int) -> None:
         payee = getattr(e, "payee", None)
+        counted = [m["person_id"] for m in e.members if m["counted"]]
         tx.execute(
             "INSERT INTO payable_cases (case_id, programme, street, schedule, payee, position)"
             " VALUES (%s, %s, %s, %s, %s, %s)",
             (
                 str(e.originator_id), e.programme, e.street,
-                json.dumps(BenefitSchedule().to_json()), json.dumps(payee) if payee else None,
-                position,
+                json.dumps(BenefitSchedule(counted=counted).to_json()),
+                json.dumps(payee) if payee else None, position,
             ),
         )  # fmt: skip
 

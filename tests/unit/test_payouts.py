@@ -99,6 +99,21 @@ def test_schedule_skips_suspended_months_until_resumed() -> None:
     ]  # fmt: skip
 
 
+def test_no_payout_after_the_death_month_of_the_only_counted_member() -> None:
+    alone = BenefitSchedule(counted=["P1"])
+    alone.start("2024-01", 50000)
+    alone.record_death("P1", "2024-04")
+    assert alone.payable("2024-04") == (50000, None)  # the death month itself is paid
+    assert alone.payable("2024-05") == (
+        0,
+        "after the death month 2024-04 of the only counted member",
+    )
+    household = BenefitSchedule(counted=["P1", "P2"])
+    household.start("2024-01", 100000)
+    household.record_death("P1", "2024-04")
+    assert household.payable("2024-05") == (100000, None)  # a review follows instead (issue 4)
+
+
 def test_a_later_adjustment_for_the_same_month_wins() -> None:
     s = BenefitSchedule()
     s.start("2024-01", 50000)
