@@ -69,6 +69,13 @@ SPECS: dict[str, ParameterSpec] = {
             "Grants up to this amount may be approved by the street; above, by the district",
         ),
         ParameterSpec(
+            "village.pass_threshold_permille",
+            "permille",
+            "Share of the votes cast needed to abolish a village (2/3 in Jiangsu practice = 667)",
+            501,
+            1000,
+        ),
+        ParameterSpec(
             "temporary.paperwork_days",
             "days",
             "Days after emergency advance aid (先行救助) within which the paperwork is due",
