@@ -14,8 +14,12 @@ from api.deps import ContainerDep
 from api.graphql_schema import graphql_router
 from api.graphql_types import projection_states
 from api.routes_cases import router as cases_router
+from api.routes_deaths import router as deaths_router
+from api.routes_institutions import router as institutions_router
+from api.routes_organizations import router as organizations_router
 from api.routes_payroll import router as payroll_router
 from api.routes_temporary import router as temporary_router
+from api.routes_villages import router as villages_router
 from api.settings import Settings
 
 
@@ -46,6 +50,10 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(cases_router)
     app.include_router(temporary_router)
     app.include_router(payroll_router)
+    app.include_router(deaths_router)
+    app.include_router(institutions_router)
+    app.include_router(organizations_router)
+    app.include_router(villages_router)
     app.include_router(graphql_router(), prefix="/graphql", include_in_schema=False)
 
     @app.get("/", include_in_schema=False)

@@ -10,6 +10,7 @@ from api.settings import Settings
 from domain.ledger import Ledger
 from migrations.runner import migrate
 from projections.db import Database, DatabaseUrl
+from projections.death_cascade import DeathCascade
 from projections.payable_cases import PayableCasesView
 from projections.person_enrolment import EnrolmentView
 from projections.registry import all_projections
@@ -47,6 +48,7 @@ def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) 
     ledger.enrolments = EnrolmentView(db, progressed=runner.progressed)
     ledger.payables = PayableCasesView(db, progressed=runner.progressed)
     ledger.position_of = _position_lookup(db)
+    runner.processes.append(DeathCascade(ledger, db))
     ledger.listeners.append(runner.wake)
     return Container(settings, db, ledger, runner)
 

@@ -11,6 +11,8 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
+from api.demo_institutions import load_institutions_2023
+from api.demo_organizations import load_organizations_2023, load_villages_2024
 from api.demo_temporary import load_temporary_2023
 from domain.identity import make_id_number, person_id_for
 from domain.ledger import Ledger
@@ -72,6 +74,8 @@ class DemoDistrict:
         self.rng = random.Random(seed)
         self.cal = default_calendar()
         self.sequence = 0
+        #: Later active cases: (case id, the first member's ID number, decision date).
+        self.active: list[tuple[UUID, str, date]] = []
 
     def name(self) -> str:
         return self.rng.choice(SURNAMES) + "".join(self.rng.sample(GIVEN, self.rng.randint(1, 2)))
@@ -106,13 +110,35 @@ class DemoDistrict:
                 progress(done, total)
         load_temporary_2023(self.ledger, self.rng)
         self.payroll_2023()
+        load_institutions_2023(self.ledger, self.rng)
+        load_organizations_2023(self.ledger, self.rng)
+        load_villages_2024(self.ledger, self.rng)
         states = [s for s, w in FINAL_STATES for _ in range(w)]
         for _ in range(households):
             self.one_case(self.rng.choice(states))
             done += 1
             if progress:
                 progress(done, total)
+        self.deaths()
         return households
+
+    def deaths(self) -> None:
+        """身后一件事: two verified deaths (one retracted report first) settle their cases."""
+        approver = Actor("approver-district", "approver", "钟楼区民政局")
+        clerk = Actor("clerk-civil-registry", "caseworker", "钟楼区民政局")
+        for n, (_, id_number, decided) in enumerate(self.active[:2]):
+            died = decided + timedelta(days=90)
+            report = {"name": "逝者", "id_number": id_number, "date_of_death": died.isoformat(),
+                      "source": ["hospital", "crematorium"][n],
+                      "occurred_on": (died + timedelta(days=1)).isoformat()}  # fmt: skip
+            key = self.ledger.report_death(report, clerk).id
+            if n == 0:  # a mistaken first report, retracted, then the right one
+                retraction = {"occurred_on": report["occurred_on"], "reason": "报告人信息有误"}
+                self.ledger.change_death(key, "retract", retraction, approver)
+                self.ledger.report_death(report, clerk)
+            self.ledger.change_death(key, "verify", {
+                "occurred_on": (died + timedelta(days=3)).isoformat(),
+                "evidence": "死亡医学证明/火化证明"}, approver)  # fmt: skip
 
     def payroll_2023(self) -> None:
         """Twelve monthly DIBAO runs for 2023, approved and settled from the bank's files."""
@@ -209,6 +235,8 @@ class DemoDistrict:
         do("close_public_notice", notice_to, objections=[])
         decided = self.wd(notice_to, 1)
         do("confirm", decided, approver)
+        if final == "active" and not cohort and decided < date(2026, 6, 1):
+            self.active.append((cid, members[0]["id_number"], decided))
         first = add_months(month_of(decided), 1)
         later = date.fromisoformat(add_months(first, self.rng.randint(2, 8)) + "-05")
         if later > date(2026, 11, 20):

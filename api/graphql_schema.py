@@ -17,6 +17,14 @@ from strawberry.types import Info
 from api.auth import actor_from_header, may_see_personal_data
 from api.container import Container
 from api.deps import get_container
+from api.graphql_deaths import death_notifications_resolver
+from api.graphql_institutions import (
+    bed_conversions_resolver,
+    bed_stats_resolver,
+    institutions_resolver,
+)
+from api.graphql_kpis import supervision_kpis_resolver
+from api.graphql_organizations import organization_stats, organizations, village_conversions
 from api.graphql_payouts import (
     payout_totals_resolver,
     payouts_resolver,
@@ -80,6 +88,13 @@ def _parse_case_id(value: str) -> UUID:
 
 @strawberry.type
 class Query:
+    supervision_kpis = strawberry.field(
+        resolver=supervision_kpis_resolver, description="The district's headline figures."
+    )
+    death_notifications = strawberry.field(
+        resolver=death_notifications_resolver,
+        description="Death notifications and the cases each one touched (身后一件事).",
+    )
     payouts = strawberry.field(
         resolver=payouts_resolver, description="Payouts by case, run, month, programme, street."
     )
@@ -96,6 +111,34 @@ class Query:
     )
     temporary_case = strawberry.field(
         resolver=temporary_case, description="One temporary-assistance case, by id."
+    )
+    organizations = strawberry.field(
+        resolver=organizations,
+        description="Social organisations (社会组织) by street, type, status, grade or "
+        "inspection due; Relay-paged.",
+    )
+    organization_stats = strawberry.field(
+        resolver=organization_stats,
+        description="Social organisations registered, graded (and the share) and inspections "
+        "due, as of a date or the end of a year (today by default).",
+    )
+    village_conversions = strawberry.field(
+        resolver=village_conversions,
+        description="Village conversions (撤村转居): the step reached and the vote result.",
+    )
+    institutions = strawberry.field(
+        resolver=institutions_resolver,
+        description="Care institutions by street and grade, with beds by type; Relay-paged.",
+    )
+    bed_stats = strawberry.field(
+        resolver=bed_stats_resolver,
+        description="Beds by type, nursing-bed share, grading rate and certified-caregiver "
+        "share as of a day, for the district or grouped by street and/or institution.",
+    )
+    bed_conversions = strawberry.field(
+        resolver=bed_conversions_resolver,
+        description="Bed conversions (四床融合): the pipeline, Relay-paged, and the progress "
+        "against the plan (2024: 300 beds).",
     )
 
     @strawberry.field(description="One case from the case_summary view.")

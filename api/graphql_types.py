@@ -205,18 +205,20 @@ def projection_states(container: Container) -> list[ProjectionState]:
     head = container.ledger.latest_position()
     rows = {r["name"]: r for r in container.db.query("SELECT * FROM projection_tracking")}
     states = []
-    for p in container.runner.projections:
-        r = rows.get(p.name, {})
+    names = [p.name for p in container.runner.projections]
+    names += [p.name for p in container.runner.processes]
+    for name in names:
+        r = rows.get(name, {})
         position = int(r.get("position") or 0)
         states.append(
             ProjectionState(
-                name=p.name,
+                name=name,
                 position=position,
                 head_position=head,
                 lag=max(0, head - position),
                 events_applied=int(r.get("events_applied") or 0),
                 updated_at=r.get("updated_at"),
-                error=r.get("error") or container.runner.failed.get(p.name),
+                error=r.get("error") or container.runner.failed.get(name),
             )
         )
     return states

@@ -14,6 +14,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.benefit_schedule import BenefitSchedule
 from domain.case_checks import (
     CASE_DAYS,
+    DEATH_REVIEW_MONTHS,
     DECISION_DAYS,
     DENIAL_NOTICE_DAYS,
     EXTENDED_CASE_DAYS,
@@ -26,7 +27,7 @@ from domain.case_checks import (
     refuse,
 )
 from domain.errors import InvalidInput
-from domain.values import add_months, check_month, month_of, parse_date
+from domain.values import add_months, add_months_to_date, check_month, month_of, parse_date
 from domain.working_days import default_calendar
 
 
@@ -53,6 +54,7 @@ class AssistanceCase(CaseChecks, Aggregate):
         EarlyWarningRaised: ClassVar[type[Aggregate.Event]]
         EarlyWarningResolved: ClassVar[type[Aggregate.Event]]
         BenefitTerminated: ClassVar[type[Aggregate.Event]]
+        MemberDeathRecorded: ClassVar[type[Aggregate.Event]]
 
     @event("ApplicationSubmitted")
     def __init__(
@@ -89,6 +91,7 @@ class AssistanceCase(CaseChecks, Aggregate):
         self.monthly_amount_fen = 0
         self.suspended_from: str | None = None
         self.benefit = BenefitSchedule(counted=list(self.counted))
+        self.review_due_by: str | None = None  # a review forced by a member's death
         self.gradual_exit: Json | None = None
         self.open_warnings: set[str] = set()
 
@@ -441,6 +444,42 @@ class AssistanceCase(CaseChecks, Aggregate):
         self._need_reason(reason)
         check_month(effective_month, "effective_month")
         self._terminate(actor, occurred_on, reason_code, reason, effective_month)
+
+    def record_member_death(
+        self, actor: Json, occurred_on: str, person_id: str, date_of_death: str,
+        notification_id: str,
+    ) -> None:  # fmt: skip
+        """A verified death (身后一件事): payouts stop after the death month; a TEKUN case
+        ends the next month; a household case must be reviewed within three months [law]."""
+        self._require_status(("active", "suspended"), "record a member's death")
+        if person_id not in self.counted:
+            raise InvalidInput("the person is not counted in this case", field="person_id")
+        if person_id in self.benefit.deaths:
+            raise refuse("this death is already recorded on the case", "death_recorded")
+        died = date.fromisoformat(date_of_death)
+        month = month_of(died)
+        review_due = add_months_to_date(died, DEATH_REVIEW_MONTHS).isoformat()
+        tekun = self.programme == "TEKUN"
+        consequence = (
+            f"TEKUN support ends; terminated from {add_months(month, 1)}"
+            if tekun
+            else f"no payout for the deceased after {month}; household review due by {review_due}"
+        )
+        self._member_death(actor, occurred_on, person_id, date_of_death, month, notification_id,
+                           review_due, consequence)  # fmt: skip
+        if tekun:
+            self._terminate(
+                actor, occurred_on, "death", "verified death of the supported person",
+                add_months(month, 1),
+            )  # fmt: skip
+
+    @event("MemberDeathRecorded")
+    def _member_death(
+        self, actor: Json, occurred_on: str, person_id: str, date_of_death: str,
+        death_month: str, notification_id: str, review_due: str, consequence: str,
+    ) -> None:  # fmt: skip
+        self.benefit.record_death(person_id, death_month)
+        self.review_due_by = review_due
 
     @event("BenefitTerminated")
     def _terminate(

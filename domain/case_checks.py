@@ -20,6 +20,7 @@ EXTENDED_CASE_DAYS = 45
 NOTICE_DAYS = 7  # calendar days of public notice [law]
 DENIAL_NOTICE_DAYS = 3  # working days to notify a denial [law]
 MAX_GRADUAL_EXIT_MONTHS = 6  # [law]
+DEATH_REVIEW_MONTHS = 3  # a member's death forces a review within three months [law]
 TERMINATION_REASONS = (
     "death", "income_above_standard", "property", "moved_away", "non_cooperation",
     "fraud", "voluntary", "gradual_exit_ended",

@@ -7,14 +7,26 @@ is also the name of the event table (`ledger_events`).
 from __future__ import annotations
 
 from domain.case_commands import CaseCommands
+from domain.death_commands import DeathCommands
+from domain.institution_commands import InstitutionCommands
 from domain.ledger_base import CommandResult, Enrolment, EnrolmentRegistry, IdempotencyRecord
+from domain.organization_commands import OrganizationCommands
 from domain.payroll_commands import PayrollCommands
 from domain.temporary_commands import TemporaryCommands
+from domain.village_commands import VillageCommands
 
 __all__ = ["CommandResult", "Enrolment", "EnrolmentRegistry", "IdempotencyRecord", "Ledger"]
 
 
-class Ledger(PayrollCommands, CaseCommands, TemporaryCommands):
+class Ledger(
+    DeathCommands,
+    PayrollCommands,
+    CaseCommands,
+    TemporaryCommands,
+    InstitutionCommands,
+    OrganizationCommands,
+    VillageCommands,
+):
     """Holds every aggregate so there is one notification log in commit order."""
 
     name = "Ledger"

@@ -41,6 +41,18 @@ def add_months(month: str, n: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
+def add_months_to_date(d: date, n: int) -> date:
+    """The same day n months later, or the month's last day (2024-01-31 + 1 = 2024-02-29)."""
+    month = add_months(month_of(d), n)
+    year, mon = int(month[:4]), int(month[5:7])
+    for day in range(min(d.day, 31), 27, -1):
+        try:
+            return date(year, mon, day)
+        except ValueError:
+            continue
+    return date(year, mon, min(d.day, 28))
+
+
 def check_month(value: str, field: str) -> str:
     if not isinstance(value, str) or not MONTH_RE.match(value):
         raise InvalidInput(f"{value!r} is not a month in the form YYYY-MM", field=field)

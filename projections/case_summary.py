@@ -137,6 +137,13 @@ class CaseSummary(Projection):
         )
         self._update(tx, e, position, open_warnings=int(count or 0) + delta)
 
+    @handles(C.MemberDeathRecorded)
+    def member_died(self, tx: Tx, e: Any, position: int) -> None:
+        due = tx.scalar(
+            "SELECT next_review_due FROM case_summary WHERE case_id = %s", (str(e.originator_id),)
+        )
+        self._update(tx, e, position, next_review_due=min(due or e.review_due, e.review_due))
+
     @handles(C.BenefitTerminated)
     def terminated(self, tx: Tx, e: Any, position: int) -> None:
         self._update(

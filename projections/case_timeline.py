@@ -62,6 +62,7 @@ SUMMARIES: dict[type, Any] = {
     ),
     C.EarlyWarningRaised: lambda e: f"Early warning raised: {e.kind}",
     C.EarlyWarningResolved: lambda e: f"Early warning resolved: {e.resolution}",
+    C.MemberDeathRecorded: lambda e: f"Verified death of a counted member: {e.consequence}",
     C.BenefitTerminated: lambda e: f"Benefit terminated from {e.effective_month}: {e.reason_code}",
 }
 

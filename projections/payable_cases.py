@@ -71,6 +71,10 @@ class PayableCases(Projection):
     def resumed(self, tx: Tx, e: Any, position: int) -> None:
         self._change(tx, e, position, lambda s: s.resume(e.from_month))
 
+    @handles(C.MemberDeathRecorded)
+    def member_died(self, tx: Tx, e: Any, position: int) -> None:
+        self._change(tx, e, position, lambda s: s.record_death(e.person_id, e.death_month))
+
     @handles(C.BenefitTerminated)
     def terminated(self, tx: Tx, e: Any, position: int) -> None:
         self._change(tx, e, position, lambda s: s.terminate(e.effective_month))

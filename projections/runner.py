@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from eventsourcing.application import Application
 
@@ -19,6 +19,12 @@ from projections.db import Database, Tx
 
 log = logging.getLogger("caseledger.projections")
 Progress = Callable[[str, int, int], None]
+
+
+class Process(Protocol):
+    name: str
+
+    def run_once(self) -> int: ...
 
 
 class ProjectionFailed(Exception):
@@ -43,6 +49,8 @@ class ProjectionRunner:
         self.projections = list(projections)
         self.batch_size = batch_size
         self.poll_interval = poll_interval
+        #: Processes that react to events by running commands (e.g. the death cascade).
+        self.processes: list[Process] = []
         self._wake = threading.Event()
         self._running = threading.Lock()
         #: Notified after every commit, so in-process readers wait no longer than needed.
@@ -62,10 +70,20 @@ class ProjectionRunner:
 
     # -- catching up ------------------------------------------------------------------------
 
-    def run_once(self, progress: Progress | None = None) -> int:
+    def run_once(self, progress: Progress | None = None, *, processes: bool = True) -> int:
         """Apply everything recorded so far; return how many notifications were read."""
         with self._running:
-            return self._run_once(progress, background=False)
+            if not processes:
+                return self._run_once(progress, background=False)
+            return self._cycle(progress, background=False)
+
+    def _cycle(self, progress: Progress | None, background: bool) -> int:
+        """Views first, then the processes that act on them; views again if those acted."""
+        total = self._run_once(progress, background)
+        for process in self.processes:
+            if process.run_once():
+                total += self._run_once(progress, background)
+        return total
 
     def _run_once(self, progress: Progress | None, background: bool = True) -> int:
         total = 0
@@ -198,7 +216,7 @@ class ProjectionRunner:
             self._wake.clear()
             try:
                 with self._running:
-                    self._run_once(None)
+                    self._cycle(None, background=True)
             except Exception:  # a lost connection: keep polling, the log is the truth
                 log.exception("projection runner error; retrying")
                 time.sleep(self.poll_interval)

@@ -36,7 +36,11 @@ def test_the_2023_seed_figures_come_back_from_graphql(
         data = graphql(
             client,
             """{ cases(filter: {programme: "DIBAO", confirmedIn: 2023}) { totalCount }
-                 temporaryAssistanceStats(year: 2023) { households people amountFen } }""",
+                 temporaryAssistanceStats(year: 2023) { households people amountFen }
+                 supervisionKpis(year: 2023) { dibaoHouseholdsConfirmed temporaryHouseholds
+                   temporaryPeople temporaryAmountFen nursingBedShare institutionsGradedPercent
+                   caregiversCertifiedPercent organizationsRegistered organizationsGradedPercent
+                   villagesPlanned } }""",
             head,
         )
         runs = [
@@ -52,3 +56,16 @@ def test_the_2023_seed_figures_come_back_from_graphql(
         {"households": 261, "people": 536, "amountFen": 52_510_000}
     ]
     assert runs == [{"status": "reconciled"}] * 12
+    kpis = data["supervisionKpis"]
+    assert round(kpis.pop("organizationsGradedPercent")) == 47  # 137 of 292 = 46.9 %
+    assert kpis == {
+        "dibaoHouseholdsConfirmed": 16,
+        "temporaryHouseholds": 261,
+        "temporaryPeople": 536,
+        "temporaryAmountFen": 52_510_000,
+        "nursingBedShare": 94.71,
+        "institutionsGradedPercent": 100.0,
+        "caregiversCertifiedPercent": 92.0,
+        "organizationsRegistered": 292,
+        "villagesPlanned": 4,
+    }
