@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
 from domain.assessment import (
@@ -17,7 +16,7 @@ from domain.assessment import (
     review_interval_months,
 )
 from domain.assistance_case import AssistanceCase
-from domain.errors import DomainError, InvalidInput, NotFound, StaleVersion
+from domain.errors import DomainError, InvalidInput, NotFound
 from domain.household import check_application
 from domain.ledger_base import CommandResult, LedgerBase
 from domain.values import Actor, parse_date
@@ -37,19 +36,7 @@ def payee_of(members: list[Json], account: str | None) -> Json | None:
 
 class CaseCommands(LedgerBase):
     def get_case(self, case_id: UUID, expected_version: int | None = None) -> AssistanceCase:
-        try:
-            case: Aggregate = self.repository.get(case_id)
-        except AggregateNotFoundError:
-            raise NotFound(f"no case with id {case_id}", field="id") from None
-        if not isinstance(case, AssistanceCase):
-            raise NotFound(f"no case with id {case_id}", field="id")
-        if expected_version is not None and case.version != expected_version:
-            raise StaleVersion(
-                f"the case is at version {case.version}, not {expected_version}: "
-                "reload it before changing it",
-                field="If-Match",
-            )
-        return case
+        return self.load(case_id, AssistanceCase, "case", expected_version)
 
     # -- assistance cases -------------------------------------------------------------------
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from domain.assistance_case import AssistanceCase
 from domain.death_notification import DeathNotification, notification_id
-from domain.errors import InvalidInput, NotFound, StaleVersion
+from domain.errors import InvalidInput, NotFound
 from domain.identity import id_number_problem, person_id_for
 from domain.ledger_base import CommandResult, LedgerBase
 from domain.values import Actor, parse_date
@@ -23,18 +22,7 @@ CASCADE_ACTOR = Actor("death-notification-process", "admin", "钟楼区民政局
 
 class DeathCommands(LedgerBase):
     def get_death(self, key: UUID, expected_version: int | None = None) -> DeathNotification:
-        try:
-            found: Aggregate = self.repository.get(key)
-        except AggregateNotFoundError:
-            raise NotFound(f"no death notification with id {key}", field="id") from None
-        if not isinstance(found, DeathNotification):
-            raise NotFound(f"no death notification with id {key}", field="id")
-        if expected_version is not None and found.version != expected_version:
-            raise StaleVersion(
-                f"the notification is at version {found.version}, not {expected_version}",
-                field="If-Match",
-            )
-        return found
+        return self.load(key, DeathNotification, "death notification", expected_version)
 
     def report_death(
         self, payload: Json, actor: Actor, idempotency_key: str | None = None

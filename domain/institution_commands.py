@@ -9,12 +9,11 @@ from __future__ import annotations
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
 from domain.bed_conversion import BedConversion
 from domain.care_institution import CareInstitution, not_before
-from domain.errors import InvalidInput, NotFound, StaleVersion
+from domain.errors import InvalidInput, NotFound
 from domain.ledger_base import CommandResult, LedgerBase
 from domain.values import Actor, parse_date
 
@@ -32,33 +31,12 @@ class InstitutionCommands(LedgerBase):
     def get_institution(
         self, institution_id: UUID, expected_version: int | None = None
     ) -> CareInstitution:
-        return self._load_for_institutions(
-            institution_id, CareInstitution, "care institution", expected_version
-        )
+        return self.load(institution_id, CareInstitution, "care institution", expected_version)
 
     def get_bed_conversion(
         self, conversion_id: UUID, expected_version: int | None = None
     ) -> BedConversion:
-        return self._load_for_institutions(
-            conversion_id, BedConversion, "bed conversion", expected_version
-        )
-
-    def _load_for_institutions(
-        self, key: UUID, kind: type[A], what: str, expected_version: int | None
-    ) -> A:
-        try:
-            found: Aggregate = self.repository.get(key)
-        except AggregateNotFoundError:
-            raise NotFound(f"no {what} with id {key}", field="id") from None
-        if not isinstance(found, kind):
-            raise NotFound(f"no {what} with id {key}", field="id")
-        if expected_version is not None and found.version != expected_version:
-            raise StaleVersion(
-                f"the {what} is at version {found.version}, not {expected_version}: "
-                "reload it before changing it",
-                field="If-Match",
-            )
-        return found
+        return self.load(conversion_id, BedConversion, "bed conversion", expected_version)
 
     # -- institutions -----------------------------------------------------------------------
 
@@ -88,18 +66,9 @@ class InstitutionCommands(LedgerBase):
         expected_version: int | None = None, idempotency_key: str | None = None,
     ) -> CommandResult:  # fmt: skip
         """Run one of the institution's command methods by name (grade, staff, ...)."""
-        if command not in INSTITUTION_COMMANDS:
-            raise InvalidInput(f"unknown institution command {command!r}", field="command")
-
-        def act() -> Aggregate:
-            institution = self.get_institution(institution_id, expected_version)
-            parse_date(payload.get("occurred_on", ""), "occurred_on")
-            getattr(institution, command)(actor=actor.as_dict(), **payload)
-            return institution
-
-        return self.execute(
-            act, actor=actor, idempotency_key=idempotency_key,
-            fingerprint=self.fingerprint(f"institution:{command}", str(institution_id), payload),
+        return self.run_named(
+            institution_id, CareInstitution, "care institution", command, payload, actor,
+            expected_version, idempotency_key, allowed=INSTITUTION_COMMANDS,
         )  # fmt: skip
 
     # -- bed conversions --------------------------------------------------------------------

@@ -7,18 +7,19 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import IntegrityError
 
-from domain.errors import DomainError, InvalidInput, VersionConflict
+from domain.errors import DomainError, InvalidInput, NotFound, StaleVersion, VersionConflict
 from domain.parameters import SPECS, InForce, ParameterSchedule, parameter_id
-from domain.values import Actor
+from domain.values import Actor, parse_date
 
 Json = dict[str, Any]
+A = TypeVar("A", bound=Aggregate)
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,55 @@ class LedgerBase(Application[UUID]):
             r.notification.id for r in recordings if r.domain_event.originator_id == aggregate.id
         )
         return CommandResult(aggregate.id, aggregate.version, position)
+
+    def load(self, key: UUID, kind: type[A], name: str, expected_version: int | None = None) -> A:
+        """The aggregate of that kind, or NotFound; StaleVersion when If-Match is behind."""
+        try:
+            found: Aggregate = self.repository.get(key)
+        except AggregateNotFoundError:
+            raise NotFound(f"no {name} with id {key}", field="id") from None
+        if not isinstance(found, kind):
+            raise NotFound(f"no {name} with id {key}", field="id")
+        if expected_version is not None and found.version != expected_version:
+            raise StaleVersion(
+                f"the {name} is at version {found.version}, not {expected_version}: "
+                "reload it before changing it",
+                field="If-Match",
+            )
+        return found
+
+    def run_named(
+        self,
+        key: UUID,
+        kind: type[A],
+        name: str,
+        command: str,
+        payload: Json,
+        actor: Actor,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
+        *,
+        allowed: frozenset[str],
+        extra: Callable[[A], Json] | None = None,
+    ) -> CommandResult:
+        """Run one of an aggregate's command methods by name (the API's sub-resources).
+
+        `extra` adds what the ledger knows and the request does not (e.g. parameters in force).
+        """
+        if command not in allowed:
+            raise InvalidInput(f"unknown {name} command {command!r}", field="command")
+
+        def act() -> Aggregate:
+            found = self.load(key, kind, name, expected_version)
+            parse_date(payload.get("occurred_on", ""), "occurred_on")
+            kwargs = {**payload, **(extra(found) if extra else {})}
+            getattr(found, command)(actor=actor.as_dict(), **kwargs)
+            return found
+
+        return self.execute(
+            act, actor=actor, idempotency_key=idempotency_key,
+            fingerprint=self.fingerprint(f"{name}:{command}", str(key), payload),
+        )  # fmt: skip
 
     def saved(self) -> None:
         """Wake whoever tails the log in this process (the projection runner)."""

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
-from domain.errors import InvalidInput, NotFound, StaleVersion
+from domain.errors import InvalidInput
 from domain.ledger_base import CommandResult, LedgerBase
 from domain.social_organization import ORGANIZATION_TYPES, SocialOrganization, text
 from domain.values import Actor, parse_date
@@ -32,21 +31,7 @@ class OrganizationCommands(LedgerBase):
     def get_organization(
         self, organization_id: UUID, expected_version: int | None = None
     ) -> SocialOrganization:
-        try:
-            found: Aggregate = self.repository.get(organization_id)
-        except AggregateNotFoundError:
-            raise NotFound(
-                f"no social organisation with id {organization_id}", field="id"
-            ) from None
-        if not isinstance(found, SocialOrganization):
-            raise NotFound(f"no social organisation with id {organization_id}", field="id")
-        if expected_version is not None and found.version != expected_version:
-            raise StaleVersion(
-                f"the organisation is at version {found.version}, not {expected_version}: "
-                "reload it before changing it",
-                field="If-Match",
-            )
-        return found
+        return self.load(organization_id, SocialOrganization, "organisation", expected_version)
 
     def register_organization(
         self, payload: Json, actor: Actor, idempotency_key: str | None = None
@@ -74,24 +59,11 @@ class OrganizationCommands(LedgerBase):
         )  # fmt: skip
 
     def change_organization(
-        self,
-        organization_id: UUID,
-        command: str,
-        payload: Json,
-        actor: Actor,
-        expected_version: int | None = None,
-        idempotency_key: str | None = None,
-    ) -> CommandResult:
+        self, organization_id: UUID, command: str, payload: Json, actor: Actor,
+        expected_version: int | None = None, idempotency_key: str | None = None,
+    ) -> CommandResult:  # fmt: skip
         """Run one of the organisation's command methods by name (the API's sub-resources)."""
-        if command not in COMMANDS:
-            raise InvalidInput(f"unknown organisation command {command!r}", field="command")
-
-        def act() -> Aggregate:
-            organization = self.get_organization(organization_id, expected_version)
-            getattr(organization, command)(actor=actor.as_dict(), **payload)
-            return organization
-
-        return self.execute(
-            act, actor=actor, idempotency_key=idempotency_key,
-            fingerprint=self.fingerprint(f"organization:{command}", str(organization_id), payload),
+        return self.run_named(
+            organization_id, SocialOrganization, "organisation", command, payload, actor,
+            expected_version, idempotency_key, allowed=COMMANDS,
         )  # fmt: skip

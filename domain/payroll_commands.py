@@ -11,13 +11,12 @@ from datetime import date
 from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from domain.assessment import PROGRAMMES
 from domain.benefit_schedule import BenefitSchedule
-from domain.errors import InvalidInput, NotFound, StaleVersion
+from domain.errors import InvalidInput, NotFound
 from domain.ledger_base import CommandResult, LedgerBase
 from domain.payout import Payout, payout_id
 from domain.payroll_run import PayrollRun
@@ -62,25 +61,10 @@ class PayrollCommands(LedgerBase):
     payables: PayableCases | None = None
 
     def get_run(self, run: UUID, expected_version: int | None = None) -> PayrollRun:
-        found = self._get(run, PayrollRun, "payroll run")
-        if expected_version is not None and found.version != expected_version:
-            raise StaleVersion(
-                f"the run is at version {found.version}, not {expected_version}",
-                field="If-Match",
-            )
-        return found
+        return self.load(run, PayrollRun, "payroll run", expected_version)
 
     def get_payout(self, payout: UUID) -> Payout:
-        return self._get(payout, Payout, "payout")
-
-    def _get(self, key: UUID, kind: type[T], name: str) -> T:
-        try:
-            found: Aggregate = self.repository.get(key)
-        except AggregateNotFoundError:
-            raise NotFound(f"no {name} with id {key}", field="id") from None
-        if not isinstance(found, kind):
-            raise NotFound(f"no {name} with id {key}", field="id")
-        return found
+        return self.load(payout, Payout, "payout")
 
     # -- scheduling -------------------------------------------------------------------------
 

@@ -6,10 +6,9 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
-from domain.errors import InvalidInput, NotFound, StaleVersion
+from domain.errors import InvalidInput
 from domain.ledger_base import CommandResult, LedgerBase
 from domain.temporary_case import (
     CAP_PARAMETERS,
@@ -42,19 +41,9 @@ class TemporaryCommands(LedgerBase):
     def get_temporary_case(
         self, case_id: UUID, expected_version: int | None = None
     ) -> TemporaryAssistanceCase:
-        try:
-            case: Aggregate = self.repository.get(case_id)
-        except AggregateNotFoundError:
-            raise NotFound(f"no temporary assistance case with id {case_id}", field="id") from None
-        if not isinstance(case, TemporaryAssistanceCase):
-            raise NotFound(f"no temporary assistance case with id {case_id}", field="id")
-        if expected_version is not None and case.version != expected_version:
-            raise StaleVersion(
-                f"the case is at version {case.version}, not {expected_version}: "
-                "reload it before changing it",
-                field="If-Match",
-            )
-        return case
+        return self.load(
+            case_id, TemporaryAssistanceCase, "temporary assistance case", expected_version
+        )
 
     def request_help(
         self, payload: Json, actor: Actor, idempotency_key: str | None = None
@@ -85,30 +74,19 @@ class TemporaryCommands(LedgerBase):
         )  # fmt: skip
 
     def change_temporary_case(
-        self,
-        case_id: UUID,
-        command: str,
-        payload: Json,
-        actor: Actor,
-        expected_version: int | None = None,
-        idempotency_key: str | None = None,
-    ) -> CommandResult:
+        self, case_id: UUID, command: str, payload: Json, actor: Actor,
+        expected_version: int | None = None, idempotency_key: str | None = None,
+    ) -> CommandResult:  # fmt: skip
         """Run one of the case's command methods by name (the API's sub-resources)."""
-        if command not in COMMANDS:
-            raise InvalidInput(f"unknown temporary assistance command {command!r}", field="command")
 
-        def act() -> Aggregate:
-            case = self.get_temporary_case(case_id, expected_version)
-            parse_date(payload.get("occurred_on", ""), "occurred_on")
-            kwargs = dict(payload)
-            if command in ("grant_advance_aid", "approve_grant"):
-                kwargs["limits"] = self._temporary_limits(advance=command == "grant_advance_aid")
-            getattr(case, command)(actor=actor.as_dict(), **kwargs)
-            return case
+        def limits(_: TemporaryAssistanceCase) -> Json:
+            if command not in ("grant_advance_aid", "approve_grant"):
+                return {}
+            return {"limits": self._temporary_limits(advance=command == "grant_advance_aid")}
 
-        return self.execute(
-            act, actor=actor, idempotency_key=idempotency_key,
-            fingerprint=self.fingerprint(f"temporary:{command}", str(case_id), payload),
+        return self.run_named(
+            case_id, TemporaryAssistanceCase, "temporary assistance case", command, payload,
+            actor, expected_version, idempotency_key, allowed=COMMANDS, extra=limits,
         )  # fmt: skip
 
     def _temporary_limits(self, advance: bool) -> LimitsOn:

@@ -10,7 +10,6 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
 from domain.case_checks import refuse
-from domain.errors import InvalidInput, NotFound, StaleVersion
 from domain.ledger_base import CommandResult, LedgerBase
 from domain.parameters import InForce
 from domain.values import Actor, parse_date
@@ -42,19 +41,7 @@ class VillageCommands(LedgerBase):
     def get_village_conversion(
         self, conversion: UUID, expected_version: int | None = None
     ) -> VillageConversion:
-        try:
-            found: Aggregate = self.repository.get(conversion)
-        except AggregateNotFoundError:
-            raise NotFound(f"no village conversion with id {conversion}", field="id") from None
-        if not isinstance(found, VillageConversion):
-            raise NotFound(f"no village conversion with id {conversion}", field="id")
-        if expected_version is not None and found.version != expected_version:
-            raise StaleVersion(
-                f"the conversion is at version {found.version}, not {expected_version}: "
-                "reload it before changing it",
-                field="If-Match",
-            )
-        return found
+        return self.load(conversion, VillageConversion, "village conversion", expected_version)
 
     def initiate_village_conversion(
         self, payload: Json, actor: Actor, idempotency_key: str | None = None
@@ -85,29 +72,17 @@ class VillageCommands(LedgerBase):
         )  # fmt: skip
 
     def change_village_conversion(
-        self,
-        conversion: UUID,
-        command: str,
-        payload: Json,
-        actor: Actor,
-        expected_version: int | None = None,
-        idempotency_key: str | None = None,
-    ) -> CommandResult:
+        self, conversion: UUID, command: str, payload: Json, actor: Actor,
+        expected_version: int | None = None, idempotency_key: str | None = None,
+    ) -> CommandResult:  # fmt: skip
         """Run one of the conversion's command methods by name (the API's sub-resources)."""
-        if command not in COMMANDS:
-            raise InvalidInput(f"unknown village conversion command {command!r}", field="command")
 
-        def act() -> Aggregate:
-            found = self.get_village_conversion(conversion, expected_version)
-            kwargs = dict(payload)
-            if command == "vote_abolition":
-                kwargs["threshold"] = self._pass_threshold
-            getattr(found, command)(actor=actor.as_dict(), **kwargs)
-            return found
+        def threshold(_: VillageConversion) -> Json:
+            return {"threshold": self._pass_threshold} if command == "vote_abolition" else {}
 
-        return self.execute(
-            act, actor=actor, idempotency_key=idempotency_key,
-            fingerprint=self.fingerprint(f"village:{command}", str(conversion), payload),
+        return self.run_named(
+            conversion, VillageConversion, "village conversion", command, payload, actor,
+            expected_version, idempotency_key, allowed=COMMANDS, extra=threshold,
         )  # fmt: skip
 
     def _pass_threshold(self, day: date) -> InForce:
