@@ -9,11 +9,12 @@ from uuid import UUID
 from fastapi import APIRouter, Body, Response
 from pydantic import BaseModel, Field
 
-from api.deps import ActorDep, ContainerDep, IdempotencyKeyDep, IfMatchDep
+from api.deps import ActorDep, ContainerDep, IfMatchDep
 from api.models import CHINA, BusinessDate, Command, CommandAnswer, Month, Text
 from api.models import Body as RequestBody
-from api.routes_cases import PROBLEMS, answer
+from api.routing import PROBLEMS, answer, step_routes
 from domain.errors import InvalidInput
+from domain.ledger import Ledger
 
 router = APIRouter(prefix="/api/v1", tags=["payroll"])
 
@@ -100,21 +101,13 @@ def settlement(
     return answer(result, response)
 
 
-def _payout_route(command: str, model: type[Command], summary: str) -> None:
-    def endpoint(
-        payout_id: UUID, body: model, c: ContainerDep, actor: ActorDep,  # type: ignore[valid-type]
-        key: IdempotencyKeyDep, response: Response,
-    ) -> CommandAnswer:  # fmt: skip
-        payload = body.to_domain()  # type: ignore[attr-defined]
-        return answer(c.ledger.change_payout(payout_id, command, payload, actor, key), response)
-
-    endpoint.__name__ = f"{command}_payout"
-    router.add_api_route(
-        f"/payouts/{{payout_id}}/{command}", endpoint, methods=["POST"], summary=summary,
-        responses=PROBLEMS, response_model=CommandAnswer,
-    )  # fmt: skip
-
-
-_payout_route("reissue", Reissue, "Reissue a failed payout (optionally to a new account)")
-_payout_route("reverse", Reversal, "Reverse a settled payout")
-_payout_route("recover", Recovery, "Record an overpayment recovered")
+step_routes(
+    router,
+    "/payouts",
+    Ledger.change_payout,
+    [
+        ("reissue", "reissue", Reissue, "Reissue a failed payout (optionally to a new account)"),
+        ("reverse", "reverse", Reversal, "Reverse a settled payout"),
+        ("recover", "recover", Recovery, "Record an overpayment recovered"),
+    ],
+)

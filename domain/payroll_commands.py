@@ -194,12 +194,12 @@ class PayrollCommands(LedgerBase):
 
     def change_payout(
         self, payout: UUID, command: str, payload: Json, actor: Actor,
-        idempotency_key: str | None = None,
+        expected_version: int | None = None, idempotency_key: str | None = None,
     ) -> CommandResult:  # fmt: skip
         """reissue (also reopens it in its run), reverse or recover a payout."""
 
         def act() -> Aggregate | tuple[Aggregate, ...]:
-            found = self.get_payout(payout)
+            found = self.load(payout, Payout, "payout", expected_version)
             who, on = actor.as_dict(), payload["occurred_on"]
             if command == "reissue":
                 account = payload.get("payee_account")

@@ -237,7 +237,7 @@ def test_auth_is_required_and_checked(anonymous: httpx.Client) -> None:
     page = anonymous.get("/graphql", headers={"Accept": "text/html"})
     assert page.status_code == 200 and "graphiql" in page.text.lower()
     spec = anonymous.get("/openapi.json").json()
-    assert "/api/v1/cases/{case_id}/confirm" in spec["paths"]
+    assert "/api/v1/cases/{id}/confirm" in spec["paths"]
     assert anonymous.get("/healthz").json() == {"status": "ok"}
     assert "ledger_projection_lag" in anonymous.get("/metrics").text
 

@@ -229,8 +229,8 @@ def test_graphql_bed_stats_give_shares_as_of_a_day(
 def test_openapi_describes_the_institution_commands(anonymous: httpx.Client) -> None:
     paths = anonymous.get("/openapi.json").json()["paths"]
     for step in ["grade", "staff", "fire-safety", "medical-capability"]:
-        assert f"{INSTITUTIONS}/{{institution_id}}/{step}" in paths
+        assert f"{INSTITUTIONS}/{{id}}/{step}" in paths
     for step in ["inspection", "approve", "reject", "complete", "subsidy"]:
-        assert f"{CONVERSIONS}/{{conversion_id}}/{step}" in paths
+        assert f"{CONVERSIONS}/{{id}}/{step}" in paths
     assert "201" in paths[INSTITUTIONS]["post"]["responses"]
     assert "201" in paths[CONVERSIONS]["post"]["responses"]

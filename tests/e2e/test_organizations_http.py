@@ -274,9 +274,9 @@ def test_openapi_describes_the_organisation_and_village_commands(
 ) -> None:
     paths = anonymous.get("/openapi.json").json()["paths"]
     for step in ["inspections", "grade", "grade/revoke", "liquidation", "deregister", "revoke"]:
-        assert f"{ORGS}/{{organization_id}}/{step}" in paths
+        assert f"{ORGS}/{{id}}/{step}" in paths
     for step in ["assets", "membership", "restructure", "vote", "deregister",
                  "residents-committee", "complete"]:  # fmt: skip
-        assert f"{VILLAGES}/{{conversion_id}}/{step}" in paths
+        assert f"{VILLAGES}/{{id}}/{step}" in paths
     assert "201" in paths[ORGS]["post"]["responses"]
     assert "201" in paths[VILLAGES]["post"]["responses"]

@@ -267,5 +267,5 @@ def test_openapi_describes_the_temporary_commands(anonymous: httpx.Client) -> No
     paths = anonymous.get("/openapi.json").json()["paths"]
     for step in ["advance-aid", "paperwork", "economic-check", "home-visits", "grant", "deny",
                  "close"]:  # fmt: skip
-        assert f"{BASE}/{{case_id}}/{step}" in paths
+        assert f"{BASE}/{{id}}/{step}" in paths
     assert "201" in paths[BASE]["post"]["responses"]
