@@ -30,6 +30,11 @@ class Projection:
     name: ClassVar[str]
     tables: ClassVar[tuple[str, ...]]
     handlers: ClassVar[dict[type, Handler]]
+    #: The one-row-per-aggregate table `_update` writes, its key column, and whether the
+    #: table has an `updated_at` column (set to the event's recorded time).
+    row_table: ClassVar[str] = ""
+    row_key: ClassVar[str] = ""
+    row_stamped: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -41,6 +46,17 @@ class Projection:
     @classmethod
     def topics(cls) -> set[str]:
         return {get_topic(c) for c in cls.handlers}
+
+    def _update(self, tx: Tx, e: Any, position: int, **changes: Any) -> None:
+        """Update the aggregate's row, with its version and position, from an event."""
+        changes.update(version=e.originator_version, position=position)
+        if self.row_stamped:
+            changes["updated_at"] = recorded_at(e)
+        sets = ", ".join(f"{k} = %s" for k in changes)
+        tx.execute(
+            f"UPDATE {self.row_table} SET {sets} WHERE {self.row_key} = %s",
+            [*changes.values(), str(e.originator_id)],
+        )
 
     def apply(self, tx: Tx, event: Any, position: int) -> None:
         handler = self.handlers.get(type(event))

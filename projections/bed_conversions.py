@@ -32,6 +32,8 @@ COLUMNS = [
 class BedConversions(Projection):
     name = "bed_conversions"
     tables = ("bed_conversion",)
+    row_table = "bed_conversion"
+    row_key = "conversion_id"
 
     @handles(C.ConversionApplied)
     def applied(self, tx: Tx, e: Any, position: int) -> None:
@@ -44,14 +46,6 @@ class BedConversions(Projection):
             f"INSERT INTO bed_conversion ({', '.join(COLUMNS)}) "
             f"VALUES ({', '.join(['%s'] * len(COLUMNS))})",
             values,
-        )
-
-    def _update(self, tx: Tx, e: Any, position: int, **changes: Any) -> None:
-        changes.update(version=e.originator_version, position=position, updated_at=recorded_at(e))
-        sets = ", ".join(f"{k} = %s" for k in changes)
-        tx.execute(
-            f"UPDATE bed_conversion SET {sets} WHERE conversion_id = %s",
-            [*changes.values(), str(e.originator_id)],
         )
 
     def _current(self, tx: Tx, e: Any, column: str) -> int:

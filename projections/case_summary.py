@@ -33,6 +33,8 @@ COLUMNS = [
 class CaseSummary(Projection):
     name = "case_summary"
     tables = ("case_summary",)
+    row_table = "case_summary"
+    row_key = "case_id"
 
     @handles(C.ApplicationSubmitted)
     def submitted(self, tx: Tx, e: Any, position: int) -> None:
@@ -48,14 +50,6 @@ class CaseSummary(Projection):
             f"INSERT INTO case_summary ({', '.join(COLUMNS)}) "
             f"VALUES ({', '.join(['%s'] * len(COLUMNS))})",
             values,
-        )
-
-    def _update(self, tx: Tx, e: Any, position: int, **changes: Any) -> None:
-        changes.update(version=e.originator_version, position=position, updated_at=recorded_at(e))
-        sets = ", ".join(f"{k} = %s" for k in changes)
-        tx.execute(
-            f"UPDATE case_summary SET {sets} WHERE case_id = %s",
-            [*changes.values(), str(e.originator_id)],
         )
 
     @handles(C.ApplicationAccepted)

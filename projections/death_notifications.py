@@ -13,6 +13,9 @@ from projections.db import Database, Row, Tx
 class DeathNotifications(Projection):
     name = "death_notifications"
     tables = ("death_notifications", "death_consequences")
+    row_table = "death_notifications"
+    row_key = "notification_id"
+    row_stamped = False
 
     @handles(D.DeathReported)
     def reported(self, tx: Tx, e: Any, position: int) -> None:
@@ -25,14 +28,6 @@ class DeathNotifications(Projection):
                 e.date_of_death, e.source, e.occurred_on, e.originator_version, position,
             ),
         )  # fmt: skip
-
-    def _update(self, tx: Tx, e: Any, position: int, **changes: Any) -> None:
-        changes.update(version=e.originator_version, position=position)
-        sets = ", ".join(f"{k} = %s" for k in changes)
-        tx.execute(
-            f"UPDATE death_notifications SET {sets} WHERE notification_id = %s",
-            [*changes.values(), str(e.originator_id)],
-        )
 
     @handles(D.DeathReportedAgain)
     def reported_again(self, tx: Tx, e: Any, position: int) -> None:

@@ -36,6 +36,8 @@ class Institutions(Projection):
         "institution", "institution_beds", "institution_bed_changes", "institution_grades",
         "institution_staff",
     )  # fmt: skip
+    row_table = "institution"
+    row_key = "institution_id"
 
     @handles(I.InstitutionFiled)
     def filed(self, tx: Tx, e: Any, position: int) -> None:
@@ -51,14 +53,6 @@ class Institutions(Projection):
             [(iid, bed_type, beds) for bed_type, beds in e.beds.items()],
         )
         self._changes(tx, e, position, {t: n for t, n in e.beds.items() if n})
-
-    def _update(self, tx: Tx, e: Any, position: int, **changes: Any) -> None:
-        changes.update(version=e.originator_version, position=position, updated_at=recorded_at(e))
-        sets = ", ".join(f"{k} = %s" for k in changes)
-        tx.execute(
-            f"UPDATE institution SET {sets} WHERE institution_id = %s",
-            [*changes.values(), str(e.originator_id)],
-        )
 
     @staticmethod
     def _changes(tx: Tx, e: Any, position: int, deltas: dict[str, int]) -> None:

@@ -21,6 +21,8 @@ LIVE = ("registered", "liquidating")
 class Organizations(Projection):
     name = "organizations"
     tables = ("organizations", "organization_inspections", "organization_grades")
+    row_table = "organizations"
+    row_key = "organization_id"
 
     @handles(O.OrganizationRegistered)
     def registered(self, tx: Tx, e: Any, position: int) -> None:
@@ -33,14 +35,6 @@ class Organizations(Projection):
                 e.occurred_on, e.originator_version, position, recorded_at(e),
             ),
         )  # fmt: skip
-
-    def _update(self, tx: Tx, e: Any, position: int, **changes: Any) -> None:
-        changes.update(version=e.originator_version, position=position, updated_at=recorded_at(e))
-        sets = ", ".join(f"{k} = %s" for k in changes)
-        tx.execute(
-            f"UPDATE organizations SET {sets} WHERE organization_id = %s",
-            [*changes.values(), str(e.originator_id)],
-        )
 
     def _end_grades(self, tx: Tx, e: Any, reason: str) -> None:
         """A grade still open ends on this date (a revocation or a new grade replaces it)."""

@@ -12,6 +12,9 @@ from projections.db import Database, Row, Tx
 class Payouts(Projection):
     name = "payouts"
     tables = ("payouts",)
+    row_table = "payouts"
+    row_key = "payout_id"
+    row_stamped = False
 
     @handles(P.PayoutScheduled)
     def scheduled(self, tx: Tx, e: Any, position: int) -> None:
@@ -26,14 +29,6 @@ class Payouts(Projection):
                 e.originator_version, position,
             ),
         )  # fmt: skip
-
-    def _update(self, tx: Tx, e: Any, position: int, **changes: Any) -> None:
-        changes.update(version=e.originator_version, position=position)
-        sets = ", ".join(f"{k} = %s" for k in changes)
-        tx.execute(
-            f"UPDATE payouts SET {sets} WHERE payout_id = %s",
-            [*changes.values(), str(e.originator_id)],
-        )
 
     @handles(P.PayoutSettled)
     def settled(self, tx: Tx, e: Any, position: int) -> None:

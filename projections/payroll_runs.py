@@ -25,7 +25,7 @@ class PayrollRuns(Projection):
             ),
         )  # fmt: skip
 
-    def _update(self, tx: Tx, e: Any, position: int, sets: str, params: list[Any]) -> None:
+    def _set(self, tx: Tx, e: Any, position: int, sets: str, params: list[Any]) -> None:
         tx.execute(
             f"UPDATE payroll_runs SET {sets}, version = %s, position = %s WHERE run_id = %s",
             [*params, e.originator_version, position, str(e.originator_id)],
@@ -33,25 +33,25 @@ class PayrollRuns(Projection):
 
     @handles(R.PayoutsAdded)
     def added(self, tx: Tx, e: Any, position: int) -> None:
-        self._update(
+        self._set(
             tx, e, position, "payouts = payouts + %s, total_fen = total_fen + %s",
             [len(e.payouts), sum(e.payouts.values())],
         )  # fmt: skip
 
     @handles(R.PayrollRunScheduled)
     def scheduled(self, tx: Tx, e: Any, position: int) -> None:
-        self._update(tx, e, position, "status = 'scheduled', skipped = %s", [json.dumps(e.skipped)])
+        self._set(tx, e, position, "status = 'scheduled', skipped = %s", [json.dumps(e.skipped)])
 
     @handles(R.PayrollRunApproved)
     def approved(self, tx: Tx, e: Any, position: int) -> None:
-        self._update(
+        self._set(
             tx, e, position, "status = 'approved', approved_by = %s, approved_on = %s",
             [e.actor["user"], e.occurred_on],
         )  # fmt: skip
 
     @handles(R.SettlementRecorded)
     def settled(self, tx: Tx, e: Any, position: int) -> None:
-        self._update(
+        self._set(
             tx, e, position,
             "settled = settled + %s, settled_fen = settled_fen + %s,"
             " failed = failed + %s, failed_fen = failed_fen + %s",
@@ -60,13 +60,13 @@ class PayrollRuns(Projection):
 
     @handles(R.PayoutReopened)
     def reopened(self, tx: Tx, e: Any, position: int) -> None:
-        self._update(
+        self._set(
             tx, e, position, "failed = failed - 1, failed_fen = failed_fen - %s", [e.amount_fen]
         )
 
     @handles(R.PayrollRunReconciled)
     def reconciled(self, tx: Tx, e: Any, position: int) -> None:
-        self._update(tx, e, position, "status = 'reconciled', reconciled_on = %s", [e.occurred_on])
+        self._set(tx, e, position, "status = 'reconciled', reconciled_on = %s", [e.occurred_on])
 
 
 def get(db: Database, run_id: str) -> Row | None:

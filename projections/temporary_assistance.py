@@ -35,6 +35,8 @@ COLUMNS = [
 class TemporaryAssistance(Projection):
     name = "temporary_assistance"
     tables = ("temporary_case",)
+    row_table = "temporary_case"
+    row_key = "case_id"
 
     @handles(T.HelpRequested)
     def requested(self, tx: Tx, e: Any, position: int) -> None:
@@ -49,14 +51,6 @@ class TemporaryAssistance(Projection):
             f"INSERT INTO temporary_case ({', '.join(COLUMNS)}) "
             f"VALUES ({', '.join(['%s'] * len(COLUMNS))})",
             values,
-        )
-
-    def _update(self, tx: Tx, e: Any, position: int, **changes: Any) -> None:
-        changes.update(version=e.originator_version, position=position, updated_at=recorded_at(e))
-        sets = ", ".join(f"{k} = %s" for k in changes)
-        tx.execute(
-            f"UPDATE temporary_case SET {sets} WHERE case_id = %s",
-            [*changes.values(), str(e.originator_id)],
         )
 
     def _paid(self, tx: Tx, e: Any, position: int, status: str, **more: Any) -> None:
