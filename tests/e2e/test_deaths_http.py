@@ -8,7 +8,8 @@ from typing import Any
 import httpx
 import pytest
 from builders import application, new_id_number
-from test_http import graphql, problem, to_noticed
+from http_helpers import graphql, problem
+from test_http import to_noticed
 
 pytestmark = pytest.mark.e2e
 

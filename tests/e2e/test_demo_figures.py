@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from conftest import client_for, serving
-from test_http import graphql
+from http_helpers import graphql
 
 from api.container import Container, build
 from api.demo import DemoDistrict

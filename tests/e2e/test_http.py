@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 from builders import application
+from http_helpers import graphql, problem
 
 pytestmark = pytest.mark.e2e
 
@@ -51,16 +52,6 @@ def to_noticed(
         r = worker.post(f"/api/v1/cases/{case_id}/{path}", json=payload)
         assert r.status_code == 200, (path, r.text)
     return str(case_id)
-
-
-def graphql(client: httpx.Client, query: str, min_position: int | None = None,
-            **variables: Any) -> dict[str, Any]:  # fmt: skip
-    headers = {"X-Min-Position": str(min_position)} if min_position else {}
-    r = client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
-    assert r.status_code == 200, r.text
-    body = r.json()
-    assert "errors" not in body, body
-    return dict(body["data"])
 
 
 CASE_QUERY = """query($id: ID!) { case(id: $id) { status monthlyAmountFen applicantName
@@ -134,12 +125,6 @@ def test_paging_through_cases_with_cursors(worker: httpx.Client) -> None:
             break
         after = page["pageInfo"]["endCursor"]
     assert set(seen) == ids and len(seen) == 5
-
-
-def problem(response: httpx.Response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    return dict(response.json())
 
 
 def test_bad_input_gets_problem_json_naming_the_field_and_records_nothing(

@@ -7,7 +7,8 @@ from typing import Any
 import httpx
 import pytest
 from builders import application
-from test_http import graphql, problem, submit, to_noticed
+from http_helpers import graphql, problem
+from test_http import submit, to_noticed
 
 pytestmark = pytest.mark.e2e
 
