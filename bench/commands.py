@@ -36,21 +36,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse, urlunparse
+from urllib.parse import urlparse
 
 import httpx
 import psycopg
-from psycopg import sql
 from pydantic import SecretStr
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
+from scratch_database import fresh_database, progress_bar
 
 from api.auth import issue_token
 from api.container import build
@@ -105,28 +98,6 @@ def split(items: list[Any], parts: int) -> list[list[Any]]:
 # -- databases ------------------------------------------------------------------------------
 
 
-def database_url(admin_url: str, dbname: str) -> str:
-    return urlunparse(urlparse(admin_url)._replace(path=f"/{dbname}"))
-
-
-DROP = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-
-
-@contextmanager
-def fresh_database(admin_url: str, dbname: str) -> Iterator[str]:
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(DROP.format(sql.Identifier(dbname)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
-    try:
-        yield database_url(admin_url, dbname)
-    finally:
-        try:
-            with psycopg.connect(admin_url, autocommit=True) as conn:
-                conn.execute(DROP.format(sql.Identifier(dbname)))
-        except psycopg.Error as e:
-            err.print(f"[yellow]could not drop database {dbname}: {e}[/]")
-
-
 # -- running N cases on T threads -----------------------------------------------------------
 
 
@@ -163,19 +134,12 @@ def process_cpu(pid: int | None = None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def progress_bar() -> Progress:
-    return Progress(
-        TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), console=err,
-    )  # fmt: skip
-
-
 def run_threads(label: str, items: list[Any], threads: int, worker: Worker) -> Outcome:
     """Give each thread its share of `items`; time from the start barrier to the last join."""
     outcome = Outcome()
     done = [0] * threads
     barrier = threading.Barrier(threads + 1)
-    with progress_bar() as bar:
+    with progress_bar(24) as bar:
         task = bar.add_task(label, total=len(items))
 
         def run(i: int, share: list[Any]) -> None:

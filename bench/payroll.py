@@ -38,24 +38,14 @@ import os
 import pstats
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
-from urllib.parse import urlparse, urlunparse
+from urllib.parse import urlparse
 
-import psycopg
-from psycopg import sql
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
+from scratch_database import fresh_database, progress_bar
 
 from api.container import Container, build
 from api.settings import Settings
@@ -103,35 +93,6 @@ class BenchError(Exception):
 
 
 # -- databases ------------------------------------------------------------------------------
-
-
-def database_url(admin_url: str, dbname: str) -> str:
-    return urlunparse(urlparse(admin_url)._replace(path=f"/{dbname}"))
-
-
-DROP = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-
-
-@contextmanager
-def fresh_database(admin_url: str, dbname: str) -> Iterator[str]:
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(DROP.format(sql.Identifier(dbname)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
-    try:
-        yield database_url(admin_url, dbname)
-    finally:
-        try:
-            with psycopg.connect(admin_url, autocommit=True) as conn:
-                conn.execute(DROP.format(sql.Identifier(dbname)))
-        except psycopg.Error as e:
-            err.print(f"[yellow]could not drop database {dbname}: {e}[/]")
-
-
-def progress_bar() -> Progress:
-    return Progress(
-        TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), console=err,
-    )  # fmt: skip
 
 
 # -- set-up: active cases through their own domain methods ----------------------------------
@@ -211,7 +172,7 @@ def create_cases(ledger: Ledger, count: int) -> None:
         ledger.set_parameter(name, value, effective_from, "bench standard", WORKER, "2023-01-01")
     names = required_parameters(PROGRAMME, set())
     params: dict[str, Any] = dict(ledger.parameters_in_force(names, date.fromisoformat(ASSESSED)))
-    with progress_bar() as bar:
+    with progress_bar(28) as bar:
         task = bar.add_task("set-up: active cases", total=count)
         for first in range(0, count, SAVE_BATCH):
             last = min(count, first + SAVE_BATCH)
@@ -223,7 +184,7 @@ def create_cases(ledger: Ledger, count: int) -> None:
 def catch_up_views(container: Container, label: str) -> None:
     """Build the views in this thread (the runner is not started yet)."""
     head = container.ledger.latest_position()
-    with progress_bar() as bar:
+    with progress_bar(28) as bar:
         task = bar.add_task(label, total=head)
 
         def progress(_: str, position: int, __: int) -> None:
@@ -240,7 +201,7 @@ def wait_for_views(container: Container, label: str, timeout: float = 900.0) -> 
     start = time.perf_counter()
     head = container.ledger.latest_position()
     runner = container.runner
-    with progress_bar() as bar:
+    with progress_bar(28) as bar:
         base = min(runner.positions().values())
         task = bar.add_task(label, total=max(head - base, 0))
         while True:
@@ -293,7 +254,7 @@ class Timed:
 
 def payroll_run(ledger: Ledger, label: str, expected_batches: int) -> tuple[RunResult, float]:
     """Time one start_payroll_run; the bar moves on each batch the ledger commits."""
-    with progress_bar() as bar:
+    with progress_bar(28) as bar:
         task = bar.add_task(label, total=expected_batches)
 
         def tick() -> None:
@@ -329,7 +290,7 @@ def one_by_one(ledger: Ledger, cases: list[PayableCase], position: int) -> Timed
     """The bare library: one Payout aggregate and one ledger.save() (one transaction) each."""
     who, on = APPROVER.as_dict(), BASELINE_DAY
     run = run_id(ledger.district, PROGRAMME, BASELINE_MONTH)
-    with progress_bar() as bar:
+    with progress_bar(28) as bar:
         task = bar.add_task("one by one (bare library)", total=len(cases))
         start = time.perf_counter()
         for c in cases:
