@@ -24,9 +24,9 @@ from domain.case_checks import (
     TERMINATION_REASONS,
     CaseChecks,
     Json,
-    refuse,
 )
 from domain.errors import InvalidInput
+from domain.guards import refuse
 from domain.values import add_months, add_months_to_date, check_month, month_of, parse_date
 from domain.working_days import default_calendar
 

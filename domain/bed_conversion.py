@@ -14,8 +14,8 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.care_institution import check_count, check_text, not_before
-from domain.case_checks import refuse
 from domain.errors import InvalidInput
+from domain.guards import refuse
 
 Json = dict[str, Any]
 

@@ -14,8 +14,8 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.case_checks import refuse
 from domain.errors import InvalidInput
+from domain.guards import refuse
 from domain.values import parse_date
 
 Json = dict[str, Any]

@@ -5,11 +5,9 @@ A plain mixin of AssistanceCase: it records nothing, it only says what is missin
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from domain.errors import DomainError, InvalidInput
-from domain.values import parse_date
+from domain.guards import Guards
 
 Json = dict[str, Any]
 
@@ -27,11 +25,7 @@ TERMINATION_REASONS = (
 )  # fmt: skip
 
 
-def refuse(message: str, code: str, field: str | None = None) -> DomainError:
-    return DomainError(message, field=field, code=code)
-
-
-class CaseChecks:
+class CaseChecks(Guards):
     """Reads the state AssistanceCase keeps; the attributes are set by its events."""
 
     status: str
@@ -70,25 +64,3 @@ class CaseChecks:
         elif decided_on < self.notice_closed["on"]:
             problems.append("the decision predates the close of the public notice")
         return problems
-
-    # -- guards ---------------------------------------------------------------------------
-
-    def _require_status(self, allowed: str | tuple[str, ...], doing: str) -> None:
-        allowed = (allowed,) if isinstance(allowed, str) else allowed
-        if self.status not in allowed:
-            raise refuse(
-                f"cannot {doing}: the case is {self.status} (needs {' or '.join(allowed)})",
-                "wrong_status",
-            )
-
-    @staticmethod
-    def _not_before(occurred_on: str, earlier: str, what: str) -> date:
-        on = parse_date(occurred_on, "occurred_on")
-        if occurred_on < earlier:
-            raise InvalidInput(f"{what} cannot be dated before {earlier}", field="occurred_on")
-        return on
-
-    @staticmethod
-    def _need_reason(reason: str, field: str = "reason") -> None:
-        if not reason or not reason.strip():
-            raise InvalidInput(f"a {field} is required", field=field)

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, ClassVar
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.case_checks import Json, refuse
+from domain.case_checks import Json
 from domain.errors import InvalidInput
+from domain.guards import refuse
 from domain.values import parse_date
 
 #: 社会团体, 社会服务机构 (民办非企业单位), 基金会.

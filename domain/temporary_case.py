@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, ClassVar
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.case_checks import Json, refuse
+from domain.case_checks import Json
 from domain.errors import InvalidInput
+from domain.guards import Guards, refuse
 from domain.identity import id_number_problem, person_id_for
 from domain.parameters import InForce
 from domain.values import parse_date
@@ -89,7 +90,7 @@ def check_household(members: list[Json]) -> list[Json]:
     return recorded
 
 
-class TemporaryAssistanceCase(Aggregate):
+class TemporaryAssistanceCase(Guards, Aggregate):
     """Keeps only what its rules need: type, status, the dates steps may not precede."""
 
     if TYPE_CHECKING:  # the @event decorators below create these classes at runtime
@@ -343,18 +344,3 @@ class TemporaryAssistanceCase(Aggregate):
                 f"(only {assistance_type} cases do that)",
                 "wrong_type",
             )
-
-    def _require_status(self, allowed: str | tuple[str, ...], doing: str) -> None:
-        allowed = (allowed,) if isinstance(allowed, str) else allowed
-        if self.status not in allowed:
-            raise refuse(
-                f"cannot {doing}: the case is {self.status} (needs {' or '.join(allowed)})",
-                "wrong_status",
-            )
-
-    @staticmethod
-    def _not_before(occurred_on: str, earlier: str, what: str) -> date:
-        on = parse_date(occurred_on, "occurred_on")
-        if occurred_on < earlier:
-            raise InvalidInput(f"{what} cannot be dated before {earlier}", field="occurred_on")
-        return on

@@ -9,7 +9,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
-from domain.case_checks import refuse
+from domain.guards import refuse
 from domain.ledger_base import CommandResult, LedgerBase
 from domain.parameters import InForce
 from domain.values import Actor, parse_date

@@ -14,8 +14,9 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.case_checks import Json, refuse
+from domain.case_checks import Json
 from domain.errors import InvalidInput
+from domain.guards import refuse
 from domain.parameters import InForce
 from domain.values import parse_date
 
