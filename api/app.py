@@ -11,15 +11,15 @@ from fastapi.responses import PlainTextResponse, RedirectResponse
 from api import problems
 from api.container import Container, build
 from api.deps import ContainerDep
-from api.graphql_schema import graphql_router
-from api.graphql_types import projection_states
-from api.routes_cases import router as cases_router
-from api.routes_deaths import router as deaths_router
-from api.routes_institutions import router as institutions_router
-from api.routes_organizations import router as organizations_router
-from api.routes_payroll import router as payroll_router
-from api.routes_temporary import router as temporary_router
-from api.routes_villages import router as villages_router
+from api.graphql.schema import graphql_router
+from api.graphql.cases import projection_states
+from api.rest.cases import router as cases_router
+from api.rest.deaths import router as deaths_router
+from api.rest.institutions import router as institutions_router
+from api.rest.organizations import router as organizations_router
+from api.rest.payroll import router as payroll_router
+from api.rest.temporary import router as temporary_router
+from api.rest.villages import router as villages_router
 from api.settings import Settings
 
 

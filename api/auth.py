@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 
-from domain.values import Actor
+from domain.shared.values import Actor
 
 ROLES = ("caseworker", "approver", "supervisor", "auditor", "integrator", "admin")
 #: Roles that see names and ID numbers unmasked; everyone else sees masks.

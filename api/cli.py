@@ -32,7 +32,7 @@ def _progress() -> Progress:
 
 
 def _load_demo(container: Container, seed: int, households: int) -> None:
-    from api.demo import DemoDistrict
+    from api.demo.district import DemoDistrict
 
     container.runner.start()  # confirmations read the enrolment view, so keep it current
     with _progress() as bar:
@@ -170,7 +170,7 @@ def history(
     as_of: Annotated[datetime | None, typer.Option("--as-of", help="recorded time")] = None,
 ) -> None:
     """Print a case's history, or its state as recorded at a time."""
-    from domain.errors import DomainError
+    from domain.shared.errors import DomainError
 
     container = _container()
     try:

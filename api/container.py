@@ -9,10 +9,10 @@ from uuid import UUID
 from api.settings import Settings
 from domain.ledger import Ledger
 from migrations.runner import migrate
-from projections.db import Database, DatabaseUrl
-from projections.death_cascade import DeathCascade
-from projections.payable_cases import PayableCasesView
-from projections.person_enrolment import EnrolmentView
+from projections.store import Database, DatabaseUrl
+from projections.reactions.death_cascade import DeathCascade
+from projections.views.payable_cases import PayableCasesView
+from projections.views.person_enrolment import EnrolmentView
 from projections.registry import all_projections
 from projections.runner import ProjectionRunner
 

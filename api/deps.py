@@ -11,8 +11,8 @@ from fastapi import Depends, Header, Request
 
 from api.auth import actor_from_header
 from api.container import Container
-from domain.errors import InvalidInput
-from domain.values import Actor
+from domain.shared.errors import InvalidInput
+from domain.shared.values import Actor
 
 
 async def get_container(request: Request) -> Container:

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from api.auth import AuthError
-from domain.errors import DomainError
+from domain.shared.errors import DomainError
 
 TITLES = {
     401: "Not authenticated",

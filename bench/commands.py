@@ -48,10 +48,10 @@ from scratch_database import fresh_database, progress_bar
 from api.auth import issue_token
 from api.container import build
 from api.settings import Settings
-from domain.assistance_case import AssistanceCase
-from domain.household import check_application
-from domain.identity import make_id_number
-from domain.values import Actor
+from domain.assistance.case import AssistanceCase
+from domain.shared.household import check_application
+from domain.shared.identity import make_id_number
+from domain.shared.values import Actor
 
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 AIM = 0.7

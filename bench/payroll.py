@@ -49,15 +49,15 @@ from scratch_database import fresh_database, progress_bar
 
 from api.container import Container, build
 from api.settings import Settings
-from domain.assessment import CheckFindings, assess, required_parameters, review_interval_months
-from domain.assistance_case import AssistanceCase
-from domain.household import check_application
-from domain.identity import make_id_number
+from domain.assistance.assessment import CheckFindings, assess, required_parameters, review_interval_months
+from domain.assistance.case import AssistanceCase
+from domain.shared.household import check_application
+from domain.shared.identity import make_id_number
 from domain.ledger import Ledger
-from domain.payout import Payout
-from domain.payroll_commands import PayableCase, RunResult
-from domain.payroll_run import run_id
-from domain.values import Actor
+from domain.payroll.payout import Payout
+from domain.payroll.commands import PayableCase, RunResult
+from domain.payroll.run import run_id
+from domain.shared.values import Actor
 
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 AIM_RATE = 5000.0  # payouts per second of the payroll run

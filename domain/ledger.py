@@ -6,14 +6,17 @@ is also the name of the event table (`ledger_events`).
 
 from __future__ import annotations
 
-from domain.case_commands import CaseCommands
-from domain.death_commands import DeathCommands
-from domain.institution_commands import InstitutionCommands
-from domain.ledger_base import CommandResult, Enrolment, EnrolmentRegistry, IdempotencyRecord
-from domain.organization_commands import OrganizationCommands
-from domain.payroll_commands import PayrollCommands
-from domain.temporary_commands import TemporaryCommands
-from domain.village_commands import VillageCommands
+from domain.assistance.commands import CaseCommands
+from domain.deaths.commands import DeathCommands
+from domain.care.commands import InstitutionCommands
+from domain.shared.ledger_base import CommandResult, Enrolment, EnrolmentRegistry, IdempotencyRecord
+from domain.organizations.commands import OrganizationCommands
+from domain.payroll.commands import PayrollCommands
+from domain.temporary.commands import TemporaryCommands
+from domain.villages.commands import VillageCommands
+from domain.topics import register_moved_modules
+
+register_moved_modules()  # events stored under the old module paths still load
 
 __all__ = ["CommandResult", "Enrolment", "EnrolmentRegistry", "IdempotencyRecord", "Ledger"]
 

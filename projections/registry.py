@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from projections.base import Projection
-from projections.bed_conversions import BedConversions
-from projections.case_summary import CaseSummary
-from projections.case_timeline import CaseTimeline
-from projections.death_notifications import DeathNotifications
-from projections.institutions import Institutions
-from projections.organizations import Organizations
-from projections.payable_cases import PayableCases
-from projections.payouts import Payouts
-from projections.payroll_runs import PayrollRuns
-from projections.person_enrolment import PersonEnrolment
-from projections.temporary_assistance import TemporaryAssistance
-from projections.village_conversions import VillageConversions
+from projections.view import Projection
+from projections.views.bed_conversions import BedConversions
+from projections.views.case_summary import CaseSummary
+from projections.views.case_timeline import CaseTimeline
+from projections.views.death_notifications import DeathNotifications
+from projections.views.institutions import Institutions
+from projections.views.organizations import Organizations
+from projections.views.payable_cases import PayableCases
+from projections.views.payouts import Payouts
+from projections.views.payroll_runs import PayrollRuns
+from projections.views.person_enrolment import PersonEnrolment
+from projections.views.temporary_assistance import TemporaryAssistance
+from projections.views.village_conversions import VillageConversions
 
 
 def all_projections() -> list[Projection]:

@@ -6,9 +6,9 @@ import uuid
 from datetime import date
 from typing import Any
 
-from domain.identity import make_id_number
+from domain.shared.identity import make_id_number
 from domain.ledger import Ledger
-from domain.values import Actor
+from domain.shared.values import Actor
 
 PARAMETERS = [
     ("dibao.standard", 108000, "2023-07-01"),

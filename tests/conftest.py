@@ -19,7 +19,7 @@ from builders import PARAMETERS, WORKER
 from api.container import Container, build
 from api.settings import Settings
 from domain.ledger import Ledger
-from projections.db import DatabaseUrl
+from projections.store import DatabaseUrl
 
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]

@@ -9,7 +9,7 @@ from conftest import client_for, serving
 from http_helpers import graphql
 
 from api.container import Container, build
-from api.demo import DemoDistrict
+from api.demo.district import DemoDistrict
 from api.settings import Settings
 
 pytestmark = pytest.mark.e2e

@@ -10,10 +10,10 @@ import pytest
 from builders import APPROVER, WORKER, application, new_id_number, walk_to_active
 
 from api.container import Container
-from domain.errors import DomainError, InvalidInput
+from domain.shared.errors import DomainError, InvalidInput
 from domain.ledger import Ledger
-from projections import case_summary, death_notifications
-from projections.death_cascade import DeathCascade
+from projections.views import case_summary, death_notifications
+from projections.reactions.death_cascade import DeathCascade
 
 
 def member(id_number: str, counted: bool = True) -> dict[str, Any]:

@@ -8,12 +8,11 @@ from typing import Any
 from uuid import UUID
 
 from api.container import Container
-from api.demo_institutions import load_institutions_2023
-from domain.errors import DomainError
+from api.demo.care import load_institutions_2023
+from domain.shared.errors import DomainError
 from domain.ledger import CommandResult, Ledger
-from domain.values import Actor
-from projections import bed_conversions, institutions
-
+from domain.shared.values import Actor
+from projections.views import bed_conversions, institutions
 ADMIN = Actor("admin-1", "admin", "钟楼区民政局")
 WORKER = Actor("worker-1", "caseworker", "新闸街道")
 APPROVER = Actor("approver-1", "approver", "钟楼区民政局")

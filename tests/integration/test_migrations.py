@@ -9,7 +9,7 @@ from builders import WORKER, application
 from api.container import build
 from api.settings import Settings
 from migrations.runner import migrate, migrations_for
-from projections.db import Database, DatabaseUrl
+from projections.store import Database, DatabaseUrl
 
 
 def test_migrating_twice_and_concurrently_applies_each_file_once(database_url: str) -> None:

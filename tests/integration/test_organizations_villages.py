@@ -10,12 +10,11 @@ from typing import Any
 from uuid import UUID
 
 from api.container import Container
-from api.demo_organizations import load_organizations_2023, load_villages_2024
+from api.demo.organizations import load_organizations_2023, load_villages_2024
 from domain.ledger import Ledger
-from domain.values import Actor
-from projections import organizations as org_views
-from projections import village_conversions as village_views
-
+from domain.shared.values import Actor
+from projections.views import organizations as org_views
+from projections.views import village_conversions as village_views
 REGISTRAR = Actor("org-registrar", "approver", "钟楼区民政局")
 OFFICE = Actor("xilin-office", "caseworker", "西林街道")
 END_2022, END_2023 = date(2022, 12, 31), date(2023, 12, 31)

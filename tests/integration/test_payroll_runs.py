@@ -10,12 +10,11 @@ from uuid import UUID
 import pytest
 from builders import APPROVER, WORKER, application, walk_to_active
 
-import domain.payroll_commands as payroll
+import domain.payroll.commands as payroll
 from api.container import Container
 from domain.ledger import Ledger
-from domain.payout import payout_id
-from projections import payouts, payroll_runs
-
+from domain.payroll.payout import payout_id
+from projections.views import payouts, payroll_runs
 MONTH = "2024-05"
 TODAY = date(2024, 5, 20)
 

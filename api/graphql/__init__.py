@@ -1,0 +1,1 @@
+"""GraphQL for supervisors and auditors: one module per area, read from the views."""

@@ -1,0 +1,80 @@
+"""GraphQL `deathNotifications`: each death, and the cases it touched with what happened."""
+
+from __future__ import annotations
+
+import asyncio
+
+import strawberry
+from strawberry.types import Info
+
+from api.auth import may_see_personal_data
+from api.graphql.cases import ctx
+from domain.shared.identity import mask_id_number, mask_name
+from projections.views import death_notifications
+@strawberry.type
+class DeathConsequence:
+    case_id: strawberry.ID
+    consequence: str
+    recorded_on: str
+
+
+@strawberry.type
+class DeathNotificationView:
+    id: strawberry.ID
+    person_id: str
+    name: str | None
+    id_number: str | None
+    date_of_death: str
+    source: str
+    status: str
+    reported_on: str
+    verified_on: str | None
+    retracted_on: str | None
+    retraction_reason: str | None
+    cases: list[DeathConsequence]
+
+
+@strawberry.input
+class DeathNotificationFilter:
+    status: str | None = None
+    source: str | None = None
+
+
+async def death_notifications_resolver(
+    info: Info, filter: DeathNotificationFilter | None = None
+) -> list[DeathNotificationView]:
+    container, actor = ctx(info)
+    rows = await asyncio.to_thread(
+        death_notifications.search,
+        container.db,
+        filter.status if filter else None,
+        filter.source if filter else None,
+    )
+    touched = await asyncio.to_thread(
+        death_notifications.consequences, container.db, [r["notification_id"] for r in rows]
+    )
+    visible = may_see_personal_data(actor)
+    return [
+        DeathNotificationView(
+            id=strawberry.ID(r["notification_id"]),
+            person_id=r["person_id"],
+            name=r["name"] if visible else mask_name(r["name"] or ""),
+            id_number=r["id_number"] if visible else mask_id_number(r["id_number"] or ""),
+            date_of_death=r["date_of_death"],
+            source=r["source"],
+            status=r["status"],
+            reported_on=r["reported_on"],
+            verified_on=r["verified_on"],
+            retracted_on=r["retracted_on"],
+            retraction_reason=r["retraction_reason"],
+            cases=[
+                DeathConsequence(
+                    case_id=strawberry.ID(c["case_id"]),
+                    consequence=c["consequence"],
+                    recorded_on=c["recorded_on"],
+                )
+                for c in touched.get(r["notification_id"], [])
+            ],
+        )
+        for r in rows
+    ]

@@ -1,0 +1,179 @@
+"""GraphQL for payouts: `payouts`, `payrollRun` and `payoutTotals`, read from the views."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from api.auth import may_see_personal_data
+from api.graphql.cases import PageInfo, ctx, cursor, uncursor
+from domain.shared.values import Actor
+from projections.views import payouts, payroll_runs
+from projections.store import Row
+
+
+def mask_account(account: str | None, actor: Actor | None) -> str | None:
+    if account is None or may_see_personal_data(actor):
+        return account
+    return "*" * (len(account) - 4) + account[-4:]
+
+
+@strawberry.type
+class Payout:
+    id: strawberry.ID
+    case_id: strawberry.ID
+    run_id: strawberry.ID
+    month: str
+    programme: str
+    street: str
+    amount_fen: int
+    status: str
+    payee_account: str | None
+    bank_reference: str | None
+    failure_reason: str | None
+    recovered_fen: int
+    computed_from_position: int = strawberry.field(
+        description="the ledger position the amount was computed from"
+    )
+    scheduled_on: str
+    settled_on: str | None
+    version: int
+
+    @classmethod
+    def from_row(cls, row: Row, actor: Actor | None) -> Payout:
+        return cls(
+            id=strawberry.ID(row["payout_id"]),
+            case_id=strawberry.ID(row["case_id"]),
+            run_id=strawberry.ID(row["run_id"]),
+            payee_account=mask_account(row["payee_account"], actor),
+            **{
+                k: row[k]
+                for k in (
+                    "month", "programme", "street", "amount_fen", "status", "bank_reference",
+                    "failure_reason", "recovered_fen", "computed_from_position", "scheduled_on",
+                    "settled_on", "version",
+                )
+            },
+        )  # fmt: skip
+
+
+@strawberry.type
+class PayoutEdge:
+    node: Payout
+    cursor: str
+
+
+@strawberry.type
+class PayoutConnection:
+    edges: list[PayoutEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.input
+class PayoutFilter:
+    case_id: strawberry.ID | None = None
+    run_id: strawberry.ID | None = None
+    month: str | None = None
+    programme: str | None = None
+    street: str | None = None
+    status: str | None = None
+
+
+@strawberry.type
+class PayrollRunView:
+    id: strawberry.ID
+    programme: str
+    month: str
+    status: str
+    payouts: int
+    total_fen: int
+    settled: int
+    settled_fen: int
+    failed: int
+    failed_fen: int
+    skipped: strawberry.scalars.JSON | None
+    started_by: str
+    started_on: str
+    approved_by: str | None
+    approved_on: str | None
+    reconciled_on: str | None
+    version: int
+
+
+@strawberry.type
+class PayoutTotalsRow:
+    programme: str | None = None
+    street: str | None = None
+    month: str | None = None
+    status: str | None = None
+    payouts: int = 0
+    amount_fen: int = 0
+    settled_fen: int = 0
+    recovered_fen: int = 0
+
+
+def _filters(filter: PayoutFilter | None) -> dict[str, Any]:
+    data = vars(filter) if filter is not None else {}
+    return {k: (str(v) if v is not None else None) for k, v in data.items()}
+
+
+async def payouts_resolver(
+    info: Info, filter: PayoutFilter | None = None, first: int = 50, after: str | None = None
+) -> PayoutConnection:
+    container, actor = ctx(info)
+    first = max(1, min(first, 500))
+    rows, total = await asyncio.to_thread(
+        payouts.search, container.db, _filters(filter), uncursor(after), first + 1
+    )
+    edges = [
+        PayoutEdge(node=Payout.from_row(r, actor), cursor=cursor(r["payout_id"])) for r in rows
+    ]
+    more = len(edges) > first
+    edges = edges[:first]
+    return PayoutConnection(
+        edges=edges,
+        page_info=PageInfo(has_next_page=more, end_cursor=edges[-1].cursor if edges else None),
+        total_count=total,
+    )
+
+
+async def payroll_run_resolver(
+    info: Info,
+    id: strawberry.ID | None = None,
+    programme: str | None = None,
+    month: str | None = None,
+) -> PayrollRunView | None:
+    container, _ = ctx(info)
+    if id is not None:
+        row = await asyncio.to_thread(payroll_runs.get, container.db, str(id))
+    elif programme and month:
+        row = await asyncio.to_thread(payroll_runs.for_month, container.db, programme, month)
+    else:
+        return None
+    if row is None:
+        return None
+    data = {k: v for k, v in row.items() if k not in ("run_id", "position", "skipped")}
+    skipped = json.loads(row["skipped"]) if row["skipped"] else None
+    return PayrollRunView(id=strawberry.ID(row["run_id"]), skipped=skipped, **data)
+
+
+async def payout_totals_resolver(
+    info: Info, group_by: list[str] | None = None, filter: PayoutFilter | None = None
+) -> list[PayoutTotalsRow]:
+    container, _ = ctx(info)
+    rows = await asyncio.to_thread(payouts.totals, container.db, group_by or [], _filters(filter))
+    return [
+        PayoutTotalsRow(
+            **{k: r[k] for k in ("programme", "street", "month", "status") if k in r},
+            payouts=int(r["payouts"]),
+            amount_fen=int(r["amount_fen"] or 0),
+            settled_fen=int(r["settled_fen"] or 0),
+            recovered_fen=int(r["recovered_fen"] or 0),
+        )
+        for r in rows
+    ]

@@ -1,0 +1,110 @@
+"""GraphQL for temporary assistance (临时救助): one case, and the yearly figures.
+
+The resolvers are plain module functions; api/graphql_schema.py attaches them to Query.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from api.auth import may_see_personal_data
+from api.graphql.cases import ctx, today
+from domain.shared.identity import mask_id_number, mask_name
+from domain.shared.values import Actor
+from projections.views import temporary_assistance
+from projections.store import Row
+
+#: View columns shown as they are.
+PLAIN_COLUMNS = (
+    "district", "street", "community", "status", "household_size", "requested_on",
+    "checked_on", "home_visits", "amount_fen", "paid_on", "approver_level", "cap_fen",
+    "street_limit_fen", "case_conference_ref", "case_conference_on", "paperwork_due",
+    "paperwork_on", "decided_on", "closed_on", "version", "position",
+)  # fmt: skip
+
+
+@strawberry.type(description="A temporary-assistance case from the temporary_assistance view.")
+class TemporaryCase:
+    id: strawberry.ID
+    type: str = strawberry.field(description="EMERGENCY or EXPENDITURE")
+    district: str
+    street: str
+    community: str
+    status: str = strawberry.field(
+        description="requested, advanced, documented, granted, denied or closed"
+    )
+    applicant_name: str | None
+    applicant_id_number: str | None
+    household_size: int
+    requested_on: str
+    checked_on: str | None
+    home_visits: int
+    amount_fen: int = strawberry.field(description="advance aid or grant paid, in fen")
+    paid_on: str | None
+    approver_level: str | None = strawberry.field(description="street or district")
+    cap_fen: int | None
+    street_limit_fen: int | None
+    over_cap: bool
+    case_conference_ref: str | None
+    case_conference_on: str | None
+    parameters: JSON | None = strawberry.field(description="parameter versions the decision used")
+    paperwork_due: str | None
+    paperwork_on: str | None
+    paperwork_late: bool | None
+    paperwork_overdue: bool = strawberry.field(
+        description="the paperwork came late, or is still missing after its due date"
+    )
+    decided_on: str | None
+    closed_on: str | None
+    version: int
+    position: int
+
+    @classmethod
+    def from_row(cls, row: Row, actor: Actor) -> TemporaryCase:
+        visible = may_see_personal_data(actor)
+        name, idn = row["applicant_name"], row["applicant_id_number"]
+        late = None if row["paperwork_late"] is None else bool(row["paperwork_late"])
+        due = row["paperwork_due"]
+        missing = row["status"] == "advanced" and due is not None and due < today().isoformat()
+        return cls(
+            id=strawberry.ID(row["case_id"]),
+            type=row["assistance_type"],
+            applicant_name=name if visible else mask_name(name or ""),
+            applicant_id_number=idn if visible else mask_id_number(idn or ""),
+            over_cap=bool(row["over_cap"]),
+            parameters=json.loads(row["parameters"]) if row["parameters"] else None,
+            paperwork_late=late,
+            paperwork_overdue=bool(late) or missing,
+            **{k: row[k] for k in PLAIN_COLUMNS},
+        )
+
+
+@strawberry.type(description="Households helped, their people and the amount paid, per group.")
+class TemporaryAssistanceStatsRow:
+    year: int | None = None
+    type: str | None = None
+    street: str | None = None
+    households: int = strawberry.field(
+        default=0, description="distinct households (by applicant) paid advance aid or a grant"
+    )
+    people: int = strawberry.field(default=0, description="members of those households")
+    amount_fen: int = strawberry.field(default=0, description="advance aid and grants paid")
+
+
+async def temporary_assistance_stats(
+    info: Info, year: int | None = None, group_by: list[str] | None = None
+) -> list[TemporaryAssistanceStatsRow]:
+    container, _ = ctx(info)
+    rows = await asyncio.to_thread(temporary_assistance.stats, container.db, year, group_by or [])
+    return [TemporaryAssistanceStatsRow(**r) for r in rows]
+
+
+async def temporary_case(info: Info, id: strawberry.ID) -> TemporaryCase | None:
+    container, actor = ctx(info)
+    row = await asyncio.to_thread(temporary_assistance.get, container.db, str(id))
+    return TemporaryCase.from_row(row, actor) if row else None

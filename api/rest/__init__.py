@@ -1,0 +1,1 @@
+"""REST commands: one router (and its request bodies) per area."""

@@ -1,0 +1,212 @@
+"""Pydantic request and response bodies of the REST commands (snake_case, fen, ISO dates)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from domain.shared.identity import id_number_problem, person_id_for
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def _not_future(d: date) -> date:
+    if d > datetime.now(CHINA).date():
+        raise ValueError("the business date cannot be in the future")
+    return d
+
+
+def _valid_id_number(value: str) -> str:
+    problem = id_number_problem(value)
+    if problem:
+        raise ValueError(f"not a valid resident ID number: {problem}")
+    return value.upper()
+
+
+BusinessDate = Annotated[date, AfterValidator(_not_future)]
+Fen = Annotated[int, Field(ge=0, le=10**12, description="money in integer fen (分)")]
+Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2024-05"])]
+Text = Annotated[str, Field(min_length=1, max_length=2000)]
+IdNumber = Annotated[str, AfterValidator(_valid_id_number)]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    def to_domain(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+class Command(Body):
+    occurred_on: BusinessDate = Field(description="the business date (the visit happened on ...)")
+
+
+class Member(Body):
+    name: Annotated[str, Field(min_length=1, max_length=50)]
+    id_number: IdNumber
+    relation: Annotated[str, Field(min_length=1, max_length=30, examples=["self", "spouse"])]
+    counted: bool = True
+    excluded_reason: str | None = None
+    able_to_work: bool = False
+
+
+class SubmitApplication(Command):
+    programme: Literal["DIBAO", "DIBAO_EDGE", "HARDSHIP", "TEKUN"]
+    street: Annotated[str, Field(min_length=1, max_length=50)]
+    community: Annotated[str, Field(min_length=1, max_length=50)]
+    channel: Literal["counter", "online", "proxy"] = "counter"
+    kin_of_staff: bool = False
+    members: Annotated[list[Member], Field(min_length=1, max_length=30)]
+    payee_account: Annotated[
+        str | None,
+        Field(pattern=r"^\d{12,30}$", description="the applicant's bank account for payouts"),
+    ] = None
+
+
+class PersonRef(Body):
+    """Name a member by person_id, or by ID number (turned into the person_id here)."""
+
+    person_id: str | None = None
+    id_number: IdNumber | None = None
+
+    @model_validator(mode="after")
+    def one_of(self) -> PersonRef:
+        if (self.person_id is None) == (self.id_number is None):
+            raise ValueError("give exactly one of person_id or id_number")
+        return self
+
+    def to_domain(self) -> dict[str, Any]:
+        data = super().to_domain()
+        if data.pop("id_number", None):
+            assert self.id_number is not None
+            data["person_id"] = person_id_for(self.id_number)
+        return data
+
+
+class Income(PersonRef):
+    declared_fen: Fen
+    verified_fen: Fen
+
+
+class Property(Body):
+    vehicles: Annotated[int, Field(ge=0)] = 0
+    companies: Annotated[int, Field(ge=0)] = 0
+    real_estate_units: Annotated[int, Field(ge=0)] = 0
+    deposits_fen: Fen = 0
+
+
+class EconomicCheck(Command):
+    incomes: list[Income]
+    property: Property = Property()
+    public_servant_match: bool = False
+    data_source: Text = "家庭经济状况核对平台"
+
+    def to_domain(self) -> dict[str, Any]:
+        data = super().to_domain()
+        data["incomes"] = [i.to_domain() for i in self.incomes]
+        return data
+
+
+class HomeVisit(Command):
+    investigators: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)]
+    district_level: bool = False
+    findings: Text
+
+
+class Supplement(PersonRef):
+    kind: Literal["elderly", "disabled", "minor"]
+
+
+class Assessment(Command):
+    supplements: list[Supplement] = []
+    rigid_spending_fen: Fen = 0
+    irregular_income: bool = False
+
+    def to_domain(self) -> dict[str, Any]:
+        data = super().to_domain()
+        data["supplements"] = [s.to_domain() for s in self.supplements]
+        return data
+
+
+class PublicNotice(Command):
+    posted_from: date
+    posted_to: date
+
+
+class PublicNoticeClose(Command):
+    objections: list[Text] = []
+
+
+class Decision(Command):
+    pass
+
+
+class Denial(Command):
+    reasons: Annotated[list[Text], Field(min_length=1)]
+
+
+class ChangeReport(Command):
+    description: Text
+    evidence: Annotated[str, Field(max_length=2000)] = ""
+
+
+class Review(Command):
+    findings: Text
+    irregular_income: bool = False
+
+
+class Adjustment(Command):
+    monthly_amount_fen: Fen
+    effective_month: Month
+    reason: Text
+
+
+class MonthChange(Command):
+    from_month: Month
+    reason: Text
+
+
+class GradualExit(Command):
+    from_month: Month
+    months: Annotated[int, Field(ge=1, le=6)]
+    reason: Text
+
+
+class Warning(Command):
+    kind: Annotated[str, Field(min_length=1, max_length=50, examples=["hospitalisation"])]
+    detail: Text
+
+
+class WarningResolution(Command):
+    resolution: Text
+
+
+class Termination(Command):
+    reason_code: Literal[
+        "death", "income_above_standard", "property", "moved_away", "non_cooperation",
+        "fraud", "voluntary", "gradual_exit_ended",
+    ]  # fmt: skip
+    reason: Text
+    effective_month: Month
+
+
+class Extension(Command):
+    reason: Text
+
+
+class ParameterChange(Body):
+    name: Annotated[str, Field(examples=["dibao.standard"])]
+    value: int
+    effective_from: date
+    reason: Text
+    occurred_on: BusinessDate | None = None
+
+
+class CommandAnswer(BaseModel):
+    id: UUID
+    version: int = Field(description="the aggregate's new version (use it in If-Match)")
+    position: int = Field(description="ledger position of the last event (use in X-Min-Position)")

@@ -1,0 +1,44 @@
+"""REST commands on death notifications (身后一件事): report, verify, retract."""
+
+# No `from __future__ import annotations`: FastAPI reads these annotations at import time.
+from typing import Annotated, Literal
+
+from fastapi import APIRouter
+from pydantic import Field
+
+from api.rest.bodies import BusinessDate, Command, IdNumber, Text
+from api.rest.routing import create_route, step_routes
+from domain.ledger import Ledger
+
+router = APIRouter(prefix="/api/v1", tags=["death notifications"])
+
+
+class DeathReport(Command):
+    name: Annotated[str, Field(min_length=1, max_length=50)]
+    id_number: IdNumber
+    date_of_death: BusinessDate
+    source: Literal["hospital", "crematorium", "police", "family"]
+
+
+class Verification(Command):
+    evidence: Text
+
+
+class Retraction(Command):
+    reason: Text
+
+
+create_route(
+    router, "/death-notifications", DeathReport, Ledger.report_death,
+    "Report a death (hospital, crematorium, police or family)",
+)  # fmt: skip
+step_routes(
+    router,
+    "/death-notifications",
+    Ledger.change_death,
+    [
+        ("verify", "verify", Verification,
+         "Verify a reported death: every active case counting the person is then settled"),
+        ("retract", "retract", Retraction, "Retract a report that has not been verified"),
+    ],
+)  # fmt: skip

@@ -1,0 +1,99 @@
+"""Request bodies of the care-institution and bed-conversion commands (四床融合).
+
+Bed types are data: any lower-case identifier (`elderly_care`, `nursing`, `medical`,
+`home_care`, `hospice` are the district's usual ones). Validity dates may lie in the future.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import Field
+
+from api.rest.bodies import Command, Fen, Text
+
+BedType = Annotated[
+    str,
+    Field(pattern=r"^[a-z][a-z0-9_]{0,39}$", examples=["nursing", "elderly_care"],
+          description="a bed type: a lower-case identifier"),
+]  # fmt: skip
+BedCount = Annotated[int, Field(ge=0, le=100_000)]
+Ref = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class FileInstitution(Command):
+    """File (备案) an institution with its beds by type."""
+
+    name: Annotated[str, Field(min_length=1, max_length=100, examples=["钟楼区社会福利中心"])]
+    street: Annotated[str, Field(min_length=1, max_length=50, examples=["新闸街道"])]
+    beds: Annotated[
+        dict[BedType, BedCount],
+        Field(min_length=1, examples=[{"nursing": 120, "elderly_care": 10, "home_care": 30}],
+              description="beds by type; home_care (家庭养老床位) beds are not institutional"),
+    ]  # fmt: skip
+    medical_capability: bool = Field(
+        default=False, description="medical capability recorded (医养结合): needed for "
+        "converting beds into nursing or medical beds",
+    )  # fmt: skip
+
+
+class Grade(Command):
+    level: Annotated[int, Field(ge=1, le=5, description="grade level 1 to 5 (养老机构等级)")]
+    valid_until: date = Field(description="the last day the grade is valid")
+    evidence: Ref = Field(
+        description="the grading decision's reference", examples=["常民〔2023〕12号"]
+    )
+
+
+class Staff(Command):
+    caregivers: Annotated[int, Field(ge=0, le=100_000)]
+    certified_caregivers: Annotated[
+        int, Field(ge=0, le=100_000, description="caregivers with a vocational certificate")
+    ]
+
+
+class FireSafety(Command):
+    certificate_ref: Ref
+    valid_until: date
+
+
+class MedicalCapability(Command):
+    capable: bool
+    evidence: Ref = Field(description="the medical licence or the agreement with a hospital")
+
+
+class ApplyConversion(Command):
+    institution_id: UUID
+    from_type: BedType
+    to_type: BedType
+    number: Annotated[int, Field(ge=1, le=100_000, description="beds to convert")]
+    reason: Annotated[str, Field(max_length=2000)] = ""
+
+
+class Inspection(Command):
+    passed: bool
+    inspectors: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=100)]],
+        Field(min_length=1, description="at least two different inspectors (user ids)"),
+    ]
+    findings: Text
+
+
+class Approval(Command):
+    decision_ref: Ref = Field(description="the approval's decision reference")
+
+
+class Rejection(Command):
+    reasons: Annotated[list[Text], Field(min_length=1)]
+
+
+class Completion(Command):
+    evidence: Ref = Field(description="the acceptance record (验收) of the converted beds")
+
+
+class Subsidy(Command):
+    amount_per_bed_fen: Annotated[Fen, Field(gt=0)]
+    beds: Annotated[int, Field(ge=1, le=100_000, description="beds paid for in this payment")]
+    reference: Ref = Field(description="the payment voucher's reference")

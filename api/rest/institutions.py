@@ -1,0 +1,44 @@
+"""REST commands on care institutions and bed conversions (四床融合).
+
+POST /api/v1/institutions and its steps; POST /api/v1/bed-conversions and its steps.
+"""
+
+from fastapi import APIRouter
+
+from api.rest import institution_bodies as i
+from api.rest.routing import Step, create_route, step_routes
+from domain.ledger import Ledger
+
+router = APIRouter(prefix="/api/v1", tags=["care institutions"])
+
+
+create_route(
+    router, "/institutions", i.FileInstitution, Ledger.file_institution,
+    "File (备案) a care institution with its beds by type",
+)  # fmt: skip
+create_route(
+    router, "/bed-conversions", i.ApplyConversion, Ledger.apply_bed_conversion,
+    "Apply to convert beds of an institution from one type to another (四床融合)",
+)  # fmt: skip
+
+INSTITUTION_STEPS: list[Step] = [
+    ("grade", "award_grade", i.Grade, "Award a grade 1-5 (养老机构等级评定), valid until a date"),
+    ("staff", "report_staff", i.Staff, "Report caregivers and certified caregivers"),
+    ("fire-safety", "certify_fire_safety", i.FireSafety, "Record a fire-safety certificate"),
+    ("medical-capability", "record_medical_capability", i.MedicalCapability,
+     "Record whether the institution has medical capability (医养结合)"),
+]  # fmt: skip
+CONVERSION_STEPS: list[Step] = [
+    ("inspection", "inspect", i.Inspection,
+     "Record a site inspection (at least two inspectors); a failed one may be repeated"),
+    ("approve", "approve", i.Approval,
+     "Approve (district): the institution's beds are reserved until completion"),
+    ("reject", "reject", i.Rejection,
+     "Reject (district), with reasons; an approved conversion's beds are released"),
+    ("complete", "complete", i.Completion,
+     "Complete: the institution's beds are reclassified (BedsReclassified)"),
+    ("subsidy", "pay_subsidy", i.Subsidy,
+     "Record a subsidy paid for converted beds, at most once per bed"),
+]  # fmt: skip
+step_routes(router, "/institutions", Ledger.change_institution, INSTITUTION_STEPS)
+step_routes(router, "/bed-conversions", Ledger.change_bed_conversion, CONVERSION_STEPS)

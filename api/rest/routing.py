@@ -1,0 +1,92 @@
+"""One way to declare REST commands: a create route and the by-name steps of a resource.
+
+Every command answers {id, version, position} with an ETag; steps take If-Match and
+Idempotency-Key; errors are problem+json (api/problems.py).
+"""
+
+# No `from __future__ import annotations`: the factories' closures need real annotations.
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel
+
+from api.deps import ActorDep, ContainerDep, IdempotencyKeyDep, IfMatchDep
+from api.rest.bodies import CommandAnswer
+from domain.ledger import CommandResult, Ledger
+from domain.shared.values import Actor
+
+Json = dict[str, Any]
+#: (path under the resource, command name, request model, summary)
+Step = tuple[str, str, type[BaseModel], str]
+Create = Callable[[Ledger, Json, Actor, str | None], CommandResult]
+Change = Callable[[Ledger, UUID, str, Json, Actor, int | None, str | None], CommandResult]
+
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    s: {"description": d, "content": {"application/problem+json": {}}}
+    for s, d in [
+        (401, "no or bad bearer token"),
+        (404, "unknown resource"),
+        (409, "a rule is broken or someone changed the resource first"),
+        (412, "If-Match names a stale version"),
+        (422, "bad input: the problem names the field and the reason"),
+    ]
+}
+
+
+def answer(result: CommandResult, response: Response) -> CommandAnswer:
+    response.headers["ETag"] = f'"{result.version}"'
+    return CommandAnswer(id=result.id, version=result.version, position=result.position)
+
+
+def create_route(
+    router: APIRouter, path: str, model: type[BaseModel], create: Create, summary: str
+) -> None:
+    """POST <path>: 201 with a Location header naming the new resource."""
+
+    def endpoint(
+        body: model,  # type: ignore[valid-type]
+        c: ContainerDep,
+        actor: ActorDep,
+        key: IdempotencyKeyDep,
+        response: Response,
+    ) -> CommandAnswer:
+        result = create(c.ledger, body.to_domain(), actor, key)  # type: ignore[attr-defined]
+        response.headers["Location"] = f"{router.prefix}{path}/{result.id}"
+        return answer(result, response)
+
+    endpoint.__name__ = "create_" + path.strip("/").replace("-", "_")
+    router.add_api_route(
+        path, endpoint, methods=["POST"], status_code=201, summary=summary,
+        responses=PROBLEMS, response_model=CommandAnswer,
+    )  # fmt: skip
+
+
+def step_routes(router: APIRouter, base: str, change: Change, steps: list[Step]) -> None:
+    """POST <base>/{id}/<path> for each step, running the resource's command by name."""
+    for path, command, model, summary in steps:
+        _step_route(router, base, change, path, command, model, summary)
+
+
+def _step_route(
+    router: APIRouter, base: str, change: Change, path: str, command: str,
+    model: type[BaseModel], summary: str,
+) -> None:  # fmt: skip
+    def endpoint(
+        id: UUID,
+        body: model,  # type: ignore[valid-type]
+        c: ContainerDep,
+        actor: ActorDep,
+        expected: IfMatchDep,
+        key: IdempotencyKeyDep,
+        response: Response,
+    ) -> CommandAnswer:
+        payload = body.to_domain()  # type: ignore[attr-defined]
+        return answer(change(c.ledger, id, command, payload, actor, expected, key), response)
+
+    endpoint.__name__ = f"{base.strip('/').replace('-', '_')}_{command}"
+    router.add_api_route(
+        f"{base}/{{id}}/{path}", endpoint, methods=["POST"], summary=summary,
+        responses=PROBLEMS, response_model=CommandAnswer,
+    )  # fmt: skip

@@ -1,0 +1,63 @@
+"""Request bodies of the temporary-assistance commands (临时救助): snake_case, fen, ISO dates."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from api.rest.bodies import Body, BusinessDate, Command, Fen, IdNumber, Text
+
+PositiveFen = Annotated[Fen, Field(gt=0, description="money in integer fen (分), above zero")]
+
+
+class HouseholdMember(Body):
+    name: Annotated[str, Field(min_length=1, max_length=50)]
+    id_number: IdNumber
+    relation: Annotated[str, Field(min_length=1, max_length=30, examples=["self", "spouse"])]
+
+
+class RequestHelp(Command):
+    type: Literal["EMERGENCY", "EXPENDITURE"] = Field(
+        description="EMERGENCY: advance aid first, paperwork after (先行救助); "
+        "EXPENDITURE: economic check and home visit, then a grant"
+    )
+    street: Annotated[str, Field(min_length=1, max_length=50)]
+    community: Annotated[str, Field(min_length=1, max_length=50)]
+    members: Annotated[
+        list[HouseholdMember],
+        Field(min_length=1, max_length=30, description="the household; the first is the applicant"),
+    ]
+    incident: Text = Field(description="what happened (fire, illness, accident, ...)")
+
+
+class CaseConference(Body):
+    """The case conference decision (一事一议) that allows an amount above the cap."""
+
+    decision_ref: Annotated[str, Field(min_length=1, max_length=100, examples=["钟民〔2023〕7号"])]
+    held_on: BusinessDate
+
+
+class Payment(Command):
+    amount_fen: PositiveFen
+    case_conference: CaseConference | None = Field(
+        default=None, description="required when the amount is above the cap"
+    )
+
+
+class AdvanceAid(Payment):
+    """Advance aid, paid at once; the paperwork is due within `temporary.paperwork_days`."""
+
+
+class Grant(Payment):
+    """A grant after the economic check and the home visit."""
+
+
+class Paperwork(Command):
+    documents: Annotated[
+        list[Text], Field(min_length=1, description="references of the documents filed")
+    ]
+
+
+class Closing(Command):
+    reason: Text

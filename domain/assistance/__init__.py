@@ -1,0 +1,1 @@
+"""Assistance cases (DIBAO, DIBAO_EDGE, HARDSHIP, TEKUN): DOMAIN.md 3.1."""

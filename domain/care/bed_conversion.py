@@ -1,0 +1,173 @@
+"""The BedConversion aggregate (DOMAIN.md 3.4, 四床融合): beds of one institution change type.
+
+applied → site inspected (passed, or failed and inspected again) → approved or rejected →
+completed (the institution's `BedsReclassified` is saved with it) → subsidy paid, at most once
+per converted bed. The institution's side of each step (reserving, releasing, reclassifying
+beds) is checked by `CareInstitution`; InstitutionCommands saves both in one transaction.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.care.institution import check_count, check_text, not_before
+from domain.shared.errors import InvalidInput
+from domain.shared.guards import refuse
+
+Json = dict[str, Any]
+
+#: Conversions are decided by the district: an approver or an admin.
+DECIDING_ROLES = frozenset({"approver", "admin"})
+UNDECIDED = ("applied", "inspected", "inspection_failed")
+
+
+class BedConversion(Aggregate):
+    """Keeps the step reached, the inspectors (who may not approve) and the beds subsidised."""
+
+    if TYPE_CHECKING:  # the @event decorators below create these classes at runtime
+        ConversionApplied: ClassVar[type[Aggregate.Event]]
+        SiteInspected: ClassVar[type[Aggregate.Event]]
+        ConversionApproved: ClassVar[type[Aggregate.Event]]
+        ConversionRejected: ClassVar[type[Aggregate.Event]]
+        ConversionCompleted: ClassVar[type[Aggregate.Event]]
+        SubsidyPaid: ClassVar[type[Aggregate.Event]]
+
+    @event("ConversionApplied")
+    def __init__(
+        self, district: str, institution_id: UUID, street: str, from_type: str, to_type: str,
+        number: int, reason: str, actor: Json, occurred_on: str,
+    ):  # fmt: skip
+        self.institution_id = institution_id
+        self.from_type = from_type
+        self.to_type = to_type
+        self.number = number
+        self.status = "applied"
+        self.last_step_on = occurred_on  # no step may be dated before the one it follows
+        self.inspectors: set[str] = set()
+        self.subsidised = 0
+
+    def inspect(
+        self, passed: object, inspectors: list[str], findings: str, actor: Json, occurred_on: str
+    ) -> None:
+        """Inspect the site; a failed inspection may be followed by another one."""
+        self._require(UNDECIDED, "record a site inspection")
+        not_before(occurred_on, self.last_step_on, "the site inspection")
+        if not isinstance(passed, bool):
+            raise InvalidInput("say whether the site passed (true or false)", field="passed")
+        distinct = sorted({i.strip() for i in inspectors if isinstance(i, str) and i.strip()})
+        if len(distinct) < 2:
+            raise InvalidInput(
+                "a site inspection needs at least two different inspectors", field="inspectors"
+            )
+        findings = check_text(findings, "findings", "the inspection's findings")
+        self._inspect(passed, distinct, findings, actor, occurred_on)
+
+    @event("SiteInspected")
+    def _inspect(
+        self, passed: bool, inspectors: list[str], findings: str, actor: Json, occurred_on: str
+    ) -> None:
+        self.status = "inspected" if passed else "inspection_failed"
+        self.last_step_on = occurred_on
+        self.inspectors.update(inspectors)
+
+    def check_approval(self, actor: Json, occurred_on: str) -> None:
+        """Refuse an approval out of order or by the wrong person (before the beds are held)."""
+        if self.status == "applied":
+            raise refuse("cannot approve: the site has not been inspected", "inspection_required")
+        if self.status == "inspection_failed":
+            raise refuse(
+                "cannot approve: the last site inspection failed; inspect the site again",
+                "inspection_failed",
+            )
+        self._require(("inspected",), "approve the conversion")
+        not_before(occurred_on, self.last_step_on, "the approval")
+        self._require_deciding_role(actor, "approve")
+        if actor["user"] in self.inspectors:
+            raise refuse(
+                "the approver inspected this site and may not also approve the conversion",
+                "approver_inspected",
+            )
+
+    def approve(self, decision_ref: str, actor: Json, occurred_on: str) -> None:
+        self.check_approval(actor, occurred_on)
+        ref = check_text(decision_ref, "decision_ref", "the approval's decision reference")
+        self._approve(ref, actor, occurred_on)
+
+    @event("ConversionApproved")
+    def _approve(self, decision_ref: str, actor: Json, occurred_on: str) -> None:
+        self.status = "approved"
+        self.last_step_on = occurred_on
+
+    def reject(self, reasons: list[str], actor: Json, occurred_on: str) -> None:
+        """Reject before completion; an approved conversion's reserved beds are released."""
+        self._require((*UNDECIDED, "approved"), "reject the conversion")
+        not_before(occurred_on, self.last_step_on, "the rejection")
+        self._require_deciding_role(actor, "reject")
+        kept = [r.strip() for r in reasons if isinstance(r, str) and r.strip()]
+        if not kept:
+            raise InvalidInput("a rejection needs at least one reason", field="reasons")
+        self._reject(kept, actor, occurred_on)
+
+    @event("ConversionRejected")
+    def _reject(self, reasons: list[str], actor: Json, occurred_on: str) -> None:
+        self.status = "rejected"
+        self.last_step_on = occurred_on
+
+    def complete(self, evidence: str, actor: Json, occurred_on: str) -> None:
+        self._require(("approved",), "complete the conversion (only after its approval)")
+        not_before(occurred_on, self.last_step_on, "the completion")
+        evidence = check_text(evidence, "evidence", "the acceptance record (验收) reference")
+        self._complete(evidence, actor, occurred_on)
+
+    @event("ConversionCompleted")
+    def _complete(self, evidence: str, actor: Json, occurred_on: str) -> None:
+        self.status = "completed"
+        self.last_step_on = occurred_on
+
+    def pay_subsidy(
+        self, amount_per_bed_fen: object, beds: object, reference: str, actor: Json,
+        occurred_on: str,
+    ) -> None:  # fmt: skip
+        """Pay for converted beds; each bed at most once, however many payments there are."""
+        self._require(("completed",), "pay a subsidy (only for a completed conversion)")
+        not_before(occurred_on, self.last_step_on, "the subsidy")
+        per_bed = check_count(amount_per_bed_fen, "amount_per_bed_fen", minimum=1)
+        count = check_count(beds, "beds", minimum=1)
+        ref = check_text(reference, "reference", "the payment's reference")
+        if self.subsidised + count > self.number:
+            raise refuse(
+                f"a subsidy is paid at most once per converted bed: {self.number} beds were "
+                f"converted and {self.subsidised} already subsidised, so at most "
+                f"{self.number - self.subsidised} more",
+                "subsidy_already_paid",
+                "beds",
+            )
+        self._subsidy(per_bed, count, per_bed * count, ref, actor, occurred_on)
+
+    @event("SubsidyPaid")
+    def _subsidy(
+        self, amount_per_bed_fen: int, beds: int, total_fen: int, reference: str, actor: Json,
+        occurred_on: str,
+    ) -> None:  # fmt: skip
+        self.subsidised += beds
+        self.last_step_on = occurred_on
+
+    # -- guards -----------------------------------------------------------------------------
+
+    def _require(self, allowed: tuple[str, ...], doing: str) -> None:
+        if self.status not in allowed:
+            raise refuse(
+                f"cannot {doing}: the conversion is {self.status} (needs {' or '.join(allowed)})",
+                "wrong_status",
+            )
+
+    @staticmethod
+    def _require_deciding_role(actor: Json, doing: str) -> None:
+        if actor["role"] not in DECIDING_ROLES:
+            raise refuse(
+                f"only the district (an approver or admin) may {doing} a bed conversion",
+                "role_not_allowed",
+            )

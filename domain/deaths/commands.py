@@ -1,0 +1,106 @@
+"""The death-notification commands of the Ledger, and the consequences of a verified death."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
+
+from domain.assistance.case import AssistanceCase
+from domain.deaths.notification import DeathNotification, notification_id
+from domain.shared.errors import InvalidInput, NotFound
+from domain.shared.identity import id_number_problem, person_id_for
+from domain.shared.ledger_base import CommandResult, LedgerBase
+from domain.shared.values import Actor, parse_date
+
+Json = dict[str, Any]
+#: The process that applies a verified death's consequences records them as this actor.
+CASCADE_ACTOR = Actor("death-notification-process", "admin", "钟楼区民政局")
+
+
+class DeathCommands(LedgerBase):
+    def get_death(self, key: UUID, expected_version: int | None = None) -> DeathNotification:
+        return self.load(key, DeathNotification, "death notification", expected_version)
+
+    def report_death(
+        self, payload: Json, actor: Actor, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """Record a report from a hospital, crematorium, police station or the family."""
+        problem = id_number_problem(payload["id_number"])
+        if problem:
+            raise InvalidInput(f"the ID number is not valid: {problem}", field="id_number")
+        person = person_id_for(payload["id_number"])
+        on, died = payload["occurred_on"], payload["date_of_death"]
+        parse_date(died, "date_of_death")
+        personal = {"name": payload["name"], "id_number": payload["id_number"].upper()}
+
+        def act() -> Aggregate:
+            DeathNotification.check_report(died, payload["source"], on)
+            try:
+                found = self.get_death(notification_id(person))
+            except NotFound:
+                return DeathNotification(
+                    person, personal, died, payload["source"], actor.as_dict(), on
+                )
+            found.report_again(personal, died, payload["source"], actor.as_dict(), on)
+            return found
+
+        return self.execute(
+            act, actor=actor, idempotency_key=idempotency_key,
+            fingerprint=self.fingerprint("report_death", person, payload),
+        )  # fmt: skip
+
+    def change_death(
+        self, key: UUID, command: str, payload: Json, actor: Actor,
+        expected_version: int | None = None, idempotency_key: str | None = None,
+    ) -> CommandResult:  # fmt: skip
+        """verify or retract a report."""
+
+        def act() -> Aggregate:
+            found = self.get_death(key, expected_version)
+            on = payload["occurred_on"]
+            if command == "verify":
+                found.verify(actor.as_dict(), on, payload["evidence"])
+            else:
+                found.retract(actor.as_dict(), on, payload["reason"])
+            return found
+
+        return self.execute(
+            act, actor=actor, idempotency_key=idempotency_key,
+            fingerprint=self.fingerprint(command, str(key), payload),
+        )  # fmt: skip
+
+    def apply_death_consequences(self, key: UUID, up_to: int) -> list[UUID]:
+        """Record the verified death on every active case that counts the person.
+
+        Idempotent: a case that already records this death is left alone, so the process can
+        run it again after a crash. Returns the cases changed by this call.
+        """
+        death = self.get_death(key)
+        if death.status != "verified":
+            return []
+        assert self.enrolments is not None, "the Ledger needs its person_enrolment view"
+        changed = []
+        for enrolment in self.enrolments.active_enrolments([death.person_id], up_to):
+            while True:
+                case: Aggregate = self.repository.get(enrolment.case_id)
+                assert isinstance(case, AssistanceCase)
+                if death.person_id in case.benefit.deaths or case.status not in (
+                    "active", "suspended",
+                ):  # fmt: skip
+                    break
+                case.record_member_death(
+                    CASCADE_ACTOR.as_dict(), death.verified_on, death.person_id,
+                    death.date_of_death, str(key),
+                )  # fmt: skip
+                try:
+                    self.save(case)
+                except IntegrityError:  # a caseworker changed the case meanwhile: reload
+                    continue
+                changed.append(case.id)
+                break
+        if changed:
+            self.saved()
+        return changed

@@ -1,0 +1,110 @@
+"""DeathNotification (身后一件事, DOMAIN.md 3.7): one notice of a death settles every benefit.
+
+One aggregate per person (its id derives from the pseudonymous person id), so there is at
+most one verified death per person. A report may be retracted before it is verified, and the
+person reported again later; a verified death is final.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.shared.errors import DomainError, InvalidInput
+
+Json = dict[str, Any]
+SOURCES = ("hospital", "crematorium", "police", "family")
+
+
+def notification_id(person_id: str) -> UUID:
+    return uuid5(NAMESPACE_URL, f"caseledger:death:{person_id}")
+
+
+class DeathNotification(Aggregate):
+    """reported -> verified | retracted; retracted -> reported again."""
+
+    if TYPE_CHECKING:  # the @event decorators below create these classes at runtime
+        DeathReported: ClassVar[type[Aggregate.Event]]
+        DeathReportedAgain: ClassVar[type[Aggregate.Event]]
+        DeathVerified: ClassVar[type[Aggregate.Event]]
+        DeathReportRetracted: ClassVar[type[Aggregate.Event]]
+
+    @staticmethod
+    def create_id(person_id: str, **_: Any) -> UUID:
+        return notification_id(person_id)
+
+    @event("DeathReported")
+    def __init__(
+        self, person_id: str, personal: Json, date_of_death: str, source: str, actor: Json,
+        occurred_on: str,
+    ):  # fmt: skip
+        self.person_id = person_id
+        self._reported(date_of_death, source)
+
+    def _reported(self, date_of_death: str, source: str) -> None:
+        self.status = "reported"
+        self.date_of_death = date_of_death
+        self.source = source
+
+    @staticmethod
+    def check_report(date_of_death: str, source: str, occurred_on: str) -> None:
+        if source not in SOURCES:
+            raise InvalidInput(f"source must be one of {', '.join(SOURCES)}", field="source")
+        if date_of_death > occurred_on:
+            raise InvalidInput(
+                "the date of death cannot be after the day it is reported", field="date_of_death"
+            )
+
+    def report_again(
+        self, personal: Json, date_of_death: str, source: str, actor: Json, occurred_on: str
+    ) -> None:
+        if self.status == "verified":
+            raise DomainError(
+                "a verified death is already recorded for this person", code="death_verified"
+            )
+        if self.status == "reported":
+            raise DomainError(
+                "a report for this person is waiting to be verified or retracted",
+                code="death_reported",
+            )
+        self.check_report(date_of_death, source, occurred_on)
+        self._report_again(personal, date_of_death, source, actor, occurred_on)
+
+    @event("DeathReportedAgain")
+    def _report_again(
+        self, personal: Json, date_of_death: str, source: str, actor: Json, occurred_on: str
+    ) -> None:
+        self._reported(date_of_death, source)
+
+    def verify(self, actor: Json, occurred_on: str, evidence: str) -> None:
+        if self.status != "reported":
+            raise DomainError(
+                f"only a reported death can be verified; this one is {self.status}",
+                code="wrong_status",
+            )
+        if occurred_on < self.date_of_death:
+            raise InvalidInput("a death cannot be verified before it happened", field="occurred_on")
+        if not evidence.strip():
+            raise InvalidInput("a verification needs its evidence", field="evidence")
+        self._verify(actor, occurred_on, evidence, self.date_of_death)
+
+    @event("DeathVerified")
+    def _verify(self, actor: Json, occurred_on: str, evidence: str, date_of_death: str) -> None:
+        self.status = "verified"
+        self.verified_on = occurred_on
+
+    def retract(self, actor: Json, occurred_on: str, reason: str) -> None:
+        if self.status != "reported":
+            raise DomainError(
+                f"only an unverified report can be retracted; this one is {self.status}",
+                code="wrong_status",
+            )
+        if not reason.strip():
+            raise InvalidInput("a retraction needs a reason", field="reason")
+        self._retract(actor, occurred_on, reason)
+
+    @event("DeathReportRetracted")
+    def _retract(self, actor: Json, occurred_on: str, reason: str) -> None:
+        self.status = "retracted"

@@ -1,0 +1,1 @@
+"""Social organisations (社会组织): DOMAIN.md 3.5."""

@@ -1,0 +1,251 @@
+"""The SocialOrganization aggregate (DOMAIN.md 3.5): a registered non-profit (社会组织).
+
+registered → annual inspections (年检) → grade 1A-5A (等级评估) or its revocation → either
+liquidation (清算) then deregistration (注销), or revocation of the registration (撤销登记).
+The rules follow 《社会组织评估管理办法》: graded only after two full years registered and a
+passed inspection for the previous year; revoked after two consecutive years of missed or
+failed inspections. Nothing is recorded after deregistration or revocation.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, ClassVar
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.shared.values import Json
+from domain.shared.errors import InvalidInput
+from domain.shared.guards import refuse
+from domain.shared.values import parse_date
+
+#: 社会团体, 社会服务机构 (民办非企业单位), 基金会.
+ORGANIZATION_TYPES = ("SOCIAL_GROUP", "SOCIAL_SERVICE", "FOUNDATION")
+INSPECTION_RESULTS = ("pass", "basic_pass", "fail")  # 合格, 基本合格, 不合格
+GRADES = ("1A", "2A", "3A", "4A", "5A")
+YEARS_BEFORE_GRADING = 2  # full years registered [law]
+GRADE_VALID_YEARS = 5  # [law]
+ENDED = ("deregistered", "revoked")
+
+
+def anniversary(day: date, years: int) -> date:
+    """The same date `years` later; 29 February falls on 1 March (a full year has passed)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return date(day.year + years, 3, 1)
+
+
+def grade_valid_until(decided_on: date) -> date:
+    """The last day of a grade: five years from the decision, the decision day counted."""
+    return anniversary(decided_on, GRADE_VALID_YEARS) - timedelta(days=1)
+
+
+def text(value: str, field: str, what: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput(f"{what} is required", field=field)
+    return value.strip()
+
+
+class SocialOrganization(Aggregate):
+    """Keeps only what its rules need: status, dates, the inspection record, the grade."""
+
+    if TYPE_CHECKING:  # the @event decorators below create these classes at runtime
+        OrganizationRegistered: ClassVar[type[Aggregate.Event]]
+        AnnualInspectionConcluded: ClassVar[type[Aggregate.Event]]
+        GradeConfirmed: ClassVar[type[Aggregate.Event]]
+        GradeRevoked: ClassVar[type[Aggregate.Event]]
+        LiquidationStarted: ClassVar[type[Aggregate.Event]]
+        OrganizationDeregistered: ClassVar[type[Aggregate.Event]]
+        RegistrationRevoked: ClassVar[type[Aggregate.Event]]
+
+    @event("OrganizationRegistered")
+    def __init__(
+        self, name: str, organization_type: str, district: str, street: str, actor: Json,
+        occurred_on: str,
+    ):  # fmt: skip
+        self.status = "registered"
+        self.registered_on = occurred_on  # the registration date is the event's business date
+        self.last_step_on = occurred_on  # no step may be dated before the one it follows
+        self.inspections: dict[int, str] = {}
+        self.grade: str | None = None
+        self.grade_valid_until: str | None = None
+
+    # -- annual inspections -----------------------------------------------------------------
+
+    def conclude_inspection(
+        self, actor: Json, occurred_on: str, year: int, result: str, findings: str = ""
+    ) -> None:
+        self._require_status(("registered", "liquidating"), "record an annual inspection")
+        on = self._not_before(occurred_on, "the inspection")
+        if result not in INSPECTION_RESULTS:
+            raise InvalidInput(
+                f"result must be one of {', '.join(INSPECTION_RESULTS)}", field="result"
+            )
+        first = int(self.registered_on[:4])
+        if isinstance(year, bool) or not isinstance(year, int) or not first <= year < on.year:
+            raise InvalidInput(
+                f"an annual inspection covers a past year, from the year of registration "
+                f"({first}) to {on.year - 1}",
+                field="year",
+            )
+        if year in self.inspections:
+            raise refuse(
+                f"the annual inspection for {year} is already recorded "
+                f"({self.inspections[year]}); there is one per year",
+                "inspection_recorded",
+                "year",
+            )
+        self._inspect(actor, occurred_on, year, result, findings)
+
+    @event("AnnualInspectionConcluded")
+    def _inspect(
+        self, actor: Json, occurred_on: str, year: int, result: str, findings: str
+    ) -> None:
+        self.inspections[year] = result
+        self.last_step_on = occurred_on
+
+    # -- grading ----------------------------------------------------------------------------
+
+    def confirm_grade(self, actor: Json, occurred_on: str, grade: str, decision_ref: str) -> None:
+        """A grade needs two full years registered and a passed inspection for last year.
+
+        基本合格 (basic pass) counts as passed, except twice in a row; 不合格 does not.
+        """
+        self._require_status("registered", "confirm a grade")
+        on = self._not_before(occurred_on, "the grade")
+        if grade not in GRADES:
+            raise InvalidInput(f"grade must be one of {', '.join(GRADES)}", field="grade")
+        ref = text(decision_ref, "decision_ref", "the reference of the grading decision")
+        earliest = anniversary(date.fromisoformat(self.registered_on), YEARS_BEFORE_GRADING)
+        if on < earliest:
+            raise refuse(
+                f"an organisation is graded only after two full years registered: registered "
+                f"on {self.registered_on}, it may be graded from {earliest.isoformat()}",
+                "registered_too_recently",
+            )
+        last_year = on.year - 1
+        result = self.inspections.get(last_year)
+        if result is None:
+            raise refuse(
+                f"no annual inspection for {last_year} is recorded: an organisation is graded "
+                "only after passing the previous year's inspection",
+                "inspection_missing",
+            )
+        if result == "fail":
+            raise refuse(
+                f"the annual inspection for {last_year} failed: no grade before a passed one",
+                "inspection_failed",
+            )
+        if result == "basic_pass" and self.inspections.get(last_year - 1) == "basic_pass":
+            raise refuse(
+                f"the annual inspections for {last_year - 1} and {last_year} were both a basic "
+                "pass: no grade after two basic passes in a row",
+                "inspection_failed",
+            )
+        until = grade_valid_until(on).isoformat()
+        inspection = {"year": last_year, "result": result}
+        self._grade(actor, occurred_on, grade, ref, until, inspection)
+
+    @event("GradeConfirmed")
+    def _grade(
+        self, actor: Json, occurred_on: str, grade: str, decision_ref: str, valid_until: str,
+        last_inspection: Json,
+    ) -> None:  # fmt: skip
+        self.grade = grade
+        self.grade_valid_until = valid_until
+        self.last_step_on = occurred_on
+
+    def revoke_grade(self, actor: Json, occurred_on: str, reason: str) -> None:
+        self._require_status(("registered", "liquidating"), "revoke a grade")
+        self._not_before(occurred_on, "the revocation of the grade")
+        if self.grade is None or (self.grade_valid_until or "") < occurred_on:
+            raise refuse("the organisation holds no grade in force to revoke", "no_grade")
+        self._revoke_grade(actor, occurred_on, text(reason, "reason", "a reason"), self.grade)
+
+    @event("GradeRevoked")
+    def _revoke_grade(self, actor: Json, occurred_on: str, reason: str, grade: str) -> None:
+        self.grade = None
+        self.grade_valid_until = None
+        self.last_step_on = occurred_on
+
+    # -- the end: liquidation then deregistration, or revocation ----------------------------
+
+    def start_liquidation(self, actor: Json, occurred_on: str, reason: str) -> None:
+        self._require_status("registered", "start a liquidation")
+        self._not_before(occurred_on, "the liquidation")
+        self._liquidate(actor, occurred_on, text(reason, "reason", "a reason"))
+
+    @event("LiquidationStarted")
+    def _liquidate(self, actor: Json, occurred_on: str, reason: str) -> None:
+        self.status = "liquidating"
+        self.last_step_on = occurred_on
+
+    def deregister(self, actor: Json, occurred_on: str, reason: str) -> None:
+        if self.status == "registered":
+            raise refuse(
+                "an organisation is deregistered only after its liquidation: start the "
+                "liquidation first",
+                "liquidation_required",
+            )
+        self._require_status("liquidating", "deregister the organisation")
+        self._not_before(occurred_on, "the deregistration")
+        self._deregister(actor, occurred_on, text(reason, "reason", "a reason"))
+
+    @event("OrganizationDeregistered")
+    def _deregister(self, actor: Json, occurred_on: str, reason: str) -> None:
+        self.status = "deregistered"
+        self.last_step_on = occurred_on
+
+    def revoke_registration(self, actor: Json, occurred_on: str, reason: str) -> None:
+        """Only after two consecutive years, before this one, missed or failed."""
+        self._require_status(("registered", "liquidating"), "revoke the registration")
+        on = self._not_before(occurred_on, "the revocation")
+        reason = text(reason, "reason", "a reason")
+        first, last = int(self.registered_on[:4]), on.year - 1
+        record = {y: self.inspections.get(y, "missed") for y in range(first, last + 1)}
+        bad = {y for y, result in record.items() if result in ("missed", "fail")}
+        pairs = sorted(y for y in bad if y + 1 in bad)
+        if not pairs:
+            seen = (
+                f"the record for {first}-{last} shows none"
+                if first < last
+                else ("fewer than two years have passed since the registration")
+            )
+            raise refuse(
+                "registration is revoked only after two consecutive years of missed or failed "
+                f"annual inspections; {seen}",
+                "revocation_not_justified",
+            )
+        years = [{"year": y, "inspection": record[y]} for y in (pairs[-1], pairs[-1] + 1)]
+        self._revoke(actor, occurred_on, reason, years)
+
+    @event("RegistrationRevoked")
+    def _revoke(self, actor: Json, occurred_on: str, reason: str, years: list[Json]) -> None:
+        self.status = "revoked"
+        self.last_step_on = occurred_on
+
+    # -- guards -----------------------------------------------------------------------------
+
+    def _require_status(self, allowed: str | tuple[str, ...], doing: str) -> None:
+        allowed = (allowed,) if isinstance(allowed, str) else allowed
+        if self.status in ENDED:
+            raise refuse(
+                f"cannot {doing}: the organisation is {self.status}; nothing is recorded after "
+                "that",
+                "wrong_status",
+            )
+        if self.status not in allowed:
+            raise refuse(
+                f"cannot {doing}: the organisation is {self.status} (needs {' or '.join(allowed)})",
+                "wrong_status",
+            )
+
+    def _not_before(self, occurred_on: str, what: str) -> date:
+        on = parse_date(occurred_on, "occurred_on")
+        if occurred_on < self.last_step_on:
+            raise InvalidInput(
+                f"{what} cannot be dated before {self.last_step_on}, the organisation's last step",
+                field="occurred_on",
+            )
+        return on

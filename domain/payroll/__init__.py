@@ -1,0 +1,1 @@
+"""Payouts and payroll runs: DOMAIN.md 3.3."""

@@ -1,0 +1,273 @@
+"""The payout commands of the Ledger: payroll runs, bank settlement, reissue, reverse, recover."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol, TypeVar
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
+
+from domain.assistance.assessment import PROGRAMMES
+from domain.assistance.benefit_schedule import BenefitSchedule
+from domain.shared.errors import InvalidInput, NotFound
+from domain.shared.ledger_base import CommandResult, LedgerBase
+from domain.payroll.payout import Payout, payout_id
+from domain.payroll.run import PayrollRun
+from domain.shared.values import Actor, add_months, check_month, month_of
+
+Json = dict[str, Any]
+T = TypeVar("T", bound=Aggregate)
+BATCH = 500  # payouts per transaction: one transaction per payout caps a run at ~700/s
+SETTLEMENT_COLUMNS = ["payout_id", "status", "amount_fen", "bank_reference", "reason"]
+
+
+@dataclass(frozen=True)
+class PayableCase:
+    """What a payroll run needs of a case, read from the `payable_cases` view."""
+
+    case_id: UUID
+    programme: str
+    street: str
+    schedule: BenefitSchedule
+    payee: Json | None
+
+
+class PayableCases(Protocol):
+    """Confirmed cases of a programme, caught up to `up_to`; returns them and the position."""
+
+    def confirmed(self, programme: str, up_to: int) -> tuple[list[PayableCase], int]: ...
+
+
+@dataclass(frozen=True)
+class RunResult:
+    id: UUID
+    version: int
+    position: int
+    scheduled: int
+    existing: int
+    payouts: int
+    total_fen: int
+    skipped: dict[str, int] = field(default_factory=dict)
+
+
+class PayrollCommands(LedgerBase):
+    payables: PayableCases | None = None
+
+    def get_run(self, run: UUID, expected_version: int | None = None) -> PayrollRun:
+        return self.load(run, PayrollRun, "payroll run", expected_version)
+
+    def get_payout(self, payout: UUID) -> Payout:
+        return self.load(payout, Payout, "payout")
+
+    # -- scheduling -------------------------------------------------------------------------
+
+    def start_payroll_run(self, programme: str, month: str, actor: Actor, today: date) -> RunResult:
+        """Schedule every due payout of a programme and month; safe to repeat or run twice."""
+        if programme not in PROGRAMMES:
+            raise InvalidInput(
+                f"programme must be one of {', '.join(PROGRAMMES)}", field="programme"
+            )
+        check_month(month, "month")
+        if month > add_months(month_of(today), 1):
+            raise InvalidInput("a run may be scheduled at most for next month", field="month")
+        who, on = actor.as_dict(), today.isoformat()
+        up_to = self.latest_position()  # before the run's own first event: cases are what count
+        run = self._open_run(programme, month, who, on)
+        run.add_payouts({}, 0, who, on)  # refuses early when the run is already approved
+        assert self.payables is not None, "the Ledger needs its payable_cases view"
+        cases, position = self.payables.confirmed(programme, up_to)
+
+        skipped: Counter[str] = Counter()
+        due: list[tuple[PayableCase, int]] = []
+        for case in cases:
+            amount, reason = case.schedule.payable(month)
+            if reason is None and case.payee is None:
+                reason = "no payee account is recorded"
+            if reason is not None:
+                skipped[reason] += 1
+            else:
+                due.append((case, amount))
+
+        scheduled = existing = 0
+        for start in range(0, len(due), BATCH):
+            chunk = due[start : start + BATCH]
+            while True:
+                fresh = [
+                    (c, a) for c, a in chunk if payout_id(c.case_id, month).hex not in run.payouts
+                ]
+                payouts = [
+                    Payout(c.case_id, month, c.programme, c.street, a, c.payee or {}, position,
+                           run.id, who, on)
+                    for c, a in fresh
+                ]  # fmt: skip
+                run.add_payouts({p.id.hex: p.amount_fen for p in payouts}, position, who, on)
+                try:
+                    self.save(run, *payouts)
+                except IntegrityError:  # another scheduler added to the run: see what it did
+                    run = self.get_run(run.id)
+                    continue
+                scheduled += len(payouts)
+                existing += len(chunk) - len(fresh)
+                break
+            self.saved()
+        return self._finish_scheduling(run, scheduled, existing, dict(skipped), who, on)
+
+    def _open_run(self, programme: str, month: str, who: Json, on: str) -> PayrollRun:
+        try:
+            return self.get_run(PayrollRun.create_id(self.district, programme, month))
+        except NotFound:
+            run = PayrollRun(self.district, programme, month, who, on)
+            try:
+                self.save(run)
+            except IntegrityError:  # started at the same moment by someone else
+                return self.get_run(run.id)
+            self.saved()
+            return run
+
+    def _finish_scheduling(
+        self, run: PayrollRun, scheduled: int, existing: int, skipped: dict[str, int],
+        who: Json, on: str,
+    ) -> RunResult:  # fmt: skip
+        while True:
+            run.record_scheduling(scheduled, existing, skipped, who, on)
+            try:
+                recordings = self.save(run)
+                break
+            except IntegrityError:
+                run = self.get_run(run.id)
+        self.saved()
+        return RunResult(
+            id=run.id,
+            version=run.version,
+            position=recordings[-1].notification.id,
+            scheduled=scheduled,
+            existing=existing,
+            payouts=len(run.payouts),
+            total_fen=sum(a for a, _ in run.payouts.values()),
+            skipped=skipped,
+        )
+
+    def approve_payroll_run(
+        self, run: UUID, actor: Actor, on: str, expected_version: int | None = None
+    ) -> CommandResult:
+        def act() -> Aggregate:
+            found = self.get_run(run, expected_version)
+            found.approve(actor.as_dict(), on)
+            return found
+
+        return self.execute(act, actor=actor)
+
+    # -- the bank's settlement file -----------------------------------------------------------
+
+    def record_settlement(
+        self, run: UUID, csv_text: str, actor: Actor, on: str, expected_version: int | None = None
+    ) -> CommandResult:
+        """All or nothing: a file with any bad line is refused whole, naming every bad line."""
+
+        def act() -> tuple[Aggregate, ...]:
+            found = self.get_run(run, expected_version)
+            outcomes = parse_settlement(csv_text, found)
+            payouts = []
+            for key, (status, reference, reason) in outcomes.items():
+                payout = self.get_payout(UUID(key))
+                if status == "settled":
+                    payout.settle(reference, actor.as_dict(), on)
+                else:
+                    payout.fail(reason, actor.as_dict(), on)
+                payouts.append(payout)
+            settled = [k for k, o in outcomes.items() if o[0] == "settled"]
+            failed = [k for k, o in outcomes.items() if o[0] == "failed"]
+            digest = hashlib.sha256(csv_text.encode()).hexdigest()
+            found.record_settlement(digest, settled, failed, actor.as_dict(), on)
+            return (found, *payouts)
+
+        return self.execute(act, actor=actor)
+
+    # -- corrections by new events --------------------------------------------------------------
+
+    def change_payout(
+        self, payout: UUID, command: str, payload: Json, actor: Actor,
+        expected_version: int | None = None, idempotency_key: str | None = None,
+    ) -> CommandResult:  # fmt: skip
+        """reissue (also reopens it in its run), reverse or recover a payout."""
+
+        def act() -> Aggregate | tuple[Aggregate, ...]:
+            found = self.load(payout, Payout, "payout", expected_version)
+            who, on = actor.as_dict(), payload["occurred_on"]
+            if command == "reissue":
+                account = payload.get("payee_account")
+                payee = {"personal": {"bank_account": account}} if account else None
+                found.reissue(payload["reason"], payee, who, on)
+                run = self.get_run(found.run_id)
+                run.reopen(found.id.hex, who, on)
+                return found, run
+            if command == "reverse":
+                found.reverse(payload["reason"], who, on)
+            else:
+                found.recover(payload["amount_fen"], payload["reason"], who, on)
+            return found
+
+        return self.execute(
+            act, actor=actor, idempotency_key=idempotency_key,
+            fingerprint=self.fingerprint(command, str(payout), payload),
+        )  # fmt: skip
+
+
+def parse_settlement(csv_text: str, run: PayrollRun) -> dict[str, tuple[str, str, str]]:
+    """Check every line against the run; refuse the whole file if any line is wrong."""
+    rows = list(csv.reader(io.StringIO(csv_text.strip())))
+    if not rows or [c.strip() for c in rows[0]] != SETTLEMENT_COLUMNS:
+        raise InvalidInput(
+            "the settlement file must start with the header " + ",".join(SETTLEMENT_COLUMNS),
+            field="file",
+        )
+    problems: list[dict[str, object]] = []
+    outcomes: dict[str, tuple[str, str, str]] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        reason = _line_problem(row, run, outcomes)
+        if reason:
+            problems.append({"line": number, "reason": reason})
+            continue
+        key = UUID(row[0].strip()).hex
+        outcomes[key] = (row[1].strip(), row[3].strip(), row[4].strip())
+    if problems:
+        raise InvalidInput(
+            f"the settlement file has {len(problems)} bad line(s); nothing was recorded",
+            field="file",
+            code="settlement_rejected",
+            details=problems,
+        )
+    return outcomes
+
+
+def _line_problem(row: list[str], run: PayrollRun, seen: dict[str, Any]) -> str | None:
+    if len(row) != len(SETTLEMENT_COLUMNS):
+        return f"expected {len(SETTLEMENT_COLUMNS)} columns, found {len(row)}"
+    ident, status, amount, reference, reason = (c.strip() for c in row)
+    try:
+        key = UUID(ident).hex
+    except ValueError:
+        return "payout_id is not a payout id"
+    if key in seen:
+        return "the payout appears twice in the file"
+    if key not in run.payouts:
+        return "the payout is not part of this run"
+    expected, outcome = run.payouts[key]
+    if outcome != "pending":
+        return f"the payout is already {outcome}"
+    if status not in ("settled", "failed"):
+        return "status must be settled or failed"
+    if not amount.isdigit() or int(amount) != expected:
+        return f"amount_fen {amount or '(empty)'} disagrees with the payout ({expected})"
+    if status == "settled" and not reference:
+        return "a settled line needs the bank reference"
+    if status == "failed" and not reason:
+        return "a failed line needs the reason"
+    return None

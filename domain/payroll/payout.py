@@ -1,0 +1,120 @@
+"""Payout (DOMAIN.md 3.3): one per case and benefit month, so scheduling twice is one payout."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.shared.errors import DomainError, InvalidInput
+
+Json = dict[str, Any]
+
+
+def payout_id(case_id: UUID, month: str) -> UUID:
+    return uuid5(NAMESPACE_URL, f"caseledger:payout:{case_id}:{month}")
+
+
+class Payout(Aggregate):
+    """scheduled -> settled | failed; failed -> (reissued) scheduled; settled -> reversed."""
+
+    if TYPE_CHECKING:  # the @event decorators below create these classes at runtime
+        PayoutScheduled: ClassVar[type[Aggregate.Event]]
+        PayoutSettled: ClassVar[type[Aggregate.Event]]
+        PayoutFailed: ClassVar[type[Aggregate.Event]]
+        PayoutReissued: ClassVar[type[Aggregate.Event]]
+        PayoutReversed: ClassVar[type[Aggregate.Event]]
+        OverpaymentRecovered: ClassVar[type[Aggregate.Event]]
+
+    @staticmethod
+    def create_id(case_id: UUID, month: str, **_: Any) -> UUID:
+        return payout_id(case_id, month)
+
+    @event("PayoutScheduled")
+    def __init__(
+        self,
+        case_id: UUID,
+        month: str,
+        programme: str,
+        street: str,
+        amount_fen: int,
+        payee: Json,
+        computed_from_position: int,
+        run_id: UUID,
+        actor: Json,
+        occurred_on: str,
+    ):
+        self.case_id = case_id
+        self.month = month
+        self.amount_fen = amount_fen
+        self.run_id = run_id
+        self.status = "scheduled"
+        self.recovered_fen = 0
+
+    def settle(self, bank_reference: str, actor: Json, occurred_on: str) -> None:
+        self._require("scheduled", "settle")
+        if not bank_reference.strip():
+            raise InvalidInput("a settled payout needs the bank reference", field="bank_reference")
+        self._settle(bank_reference, actor, occurred_on)
+
+    @event("PayoutSettled")
+    def _settle(self, bank_reference: str, actor: Json, occurred_on: str) -> None:
+        self.status = "settled"
+
+    def fail(self, reason: str, actor: Json, occurred_on: str) -> None:
+        self._require("scheduled", "record a failure of")
+        if not reason.strip():
+            raise InvalidInput("a failed payout needs the bank's reason", field="reason")
+        self._fail(reason, actor, occurred_on)
+
+    @event("PayoutFailed")
+    def _fail(self, reason: str, actor: Json, occurred_on: str) -> None:
+        self.status = "failed"
+
+    def reissue(self, reason: str, payee: Json | None, actor: Json, occurred_on: str) -> None:
+        self._require("failed", "reissue")
+        if not reason.strip():
+            raise InvalidInput("a reissue needs a reason", field="reason")
+        self._reissue(reason, payee, actor, occurred_on)
+
+    @event("PayoutReissued")
+    def _reissue(self, reason: str, payee: Json | None, actor: Json, occurred_on: str) -> None:
+        self.status = "scheduled"
+
+    def reverse(self, reason: str, actor: Json, occurred_on: str) -> None:
+        self._require("settled", "reverse")
+        if not reason.strip():
+            raise InvalidInput("a reversal needs a reason", field="reason")
+        self._reverse(reason, actor, occurred_on)
+
+    @event("PayoutReversed")
+    def _reverse(self, reason: str, actor: Json, occurred_on: str) -> None:
+        self.status = "reversed"
+
+    def recover(self, amount_fen: int, reason: str, actor: Json, occurred_on: str) -> None:
+        if self.status not in ("settled", "reversed"):
+            raise DomainError(
+                f"only money paid out can be recovered; the payout is {self.status}",
+                code="wrong_status",
+            )
+        outstanding = self.amount_fen - self.recovered_fen
+        if not 0 < amount_fen <= outstanding:
+            raise InvalidInput(
+                f"the recovery must be between 1 and {outstanding} fen (paid, not yet recovered)",
+                field="amount_fen",
+            )
+        if not reason.strip():
+            raise InvalidInput("a recovery needs a reason", field="reason")
+        self._recover(amount_fen, reason, actor, occurred_on)
+
+    @event("OverpaymentRecovered")
+    def _recover(self, amount_fen: int, reason: str, actor: Json, occurred_on: str) -> None:
+        self.recovered_fen += amount_fen
+
+    def _require(self, status: str, doing: str) -> None:
+        if self.status != status:
+            raise DomainError(
+                f"cannot {doing} a payout that is {self.status} (needs {status})",
+                code="wrong_status",
+            )

@@ -1,0 +1,236 @@
+"""The Ledger's shared plumbing: atomic save with idempotency, conflicts, parameters."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol, TypeVar
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate, event
+from eventsourcing.persistence import IntegrityError
+
+from domain.shared.errors import DomainError, InvalidInput, NotFound, StaleVersion, VersionConflict
+from domain.shared.parameters import SPECS, InForce, ParameterSchedule, parameter_id
+from domain.shared.values import Actor, parse_date
+
+Json = dict[str, Any]
+A = TypeVar("A", bound=Aggregate)
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What every command answers: read-your-writes needs the version and the position."""
+
+    id: UUID
+    version: int
+    position: int
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    person_id: str
+    case_id: UUID
+    programme: str
+
+
+class EnrolmentRegistry(Protocol):
+    """Who is counted in which active case; a read model, caught up to `up_to` when given."""
+
+    def active_enrolments(self, person_ids: list[str], up_to: int | None) -> list[Enrolment]: ...
+
+
+class IdempotencyRecord(Aggregate):
+    """Saved atomically with the command's events, so a retry records nothing new."""
+
+    @staticmethod
+    def create_id(actor_user: str, key: str, **_: Any) -> UUID:
+        return uuid5(NAMESPACE_URL, f"caseledger:idempotency:{actor_user}:{key}")
+
+    @event("IdempotencyKeyUsed")
+    def __init__(
+        self, actor_user: str, key: str, fingerprint: str, target_id: UUID, target_version: int
+    ):
+        self.fingerprint = fingerprint
+        self.target_id = target_id
+        self.target_version = target_version
+
+
+class LedgerBase(Application[UUID]):
+    """The plumbing every command shares: atomic save, idempotency, conflicts, parameters."""
+
+    def __init__(self, env: dict[str, str] | None = None, district: str = "320404") -> None:
+        super().__init__(env)
+        self.district = district
+        self.enrolments: EnrolmentRegistry | None = None
+        self.position_of: Callable[[UUID, int], int] | None = None
+        self.listeners: list[Callable[[], None]] = []
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def execute(
+        self,
+        act: Callable[[], Aggregate | tuple[Aggregate, ...]],
+        *,
+        actor: Actor,
+        idempotency_key: str | None = None,
+        fingerprint: str = "",
+    ) -> CommandResult:
+        """Run a command, save atomically (with its idempotency record) and answer the result.
+
+        `act` returns the changed aggregate, or several: the first is the one answered about.
+        """
+        record_id = None
+        if idempotency_key:
+            record_id = IdempotencyRecord.create_id(actor.user, idempotency_key)
+            earlier = self._replay(record_id, fingerprint)
+            if earlier:
+                return earlier
+        changed = act()
+        objs: list[Aggregate] = list(changed) if isinstance(changed, tuple) else [changed]
+        aggregate = objs[0]
+        if idempotency_key:
+            objs.append(
+                IdempotencyRecord(
+                    actor.user, idempotency_key, fingerprint, aggregate.id, aggregate.version
+                )
+            )
+        try:
+            recordings = self.save(*objs)
+        except IntegrityError:
+            if record_id is not None:
+                earlier = self._replay(record_id, fingerprint)
+                if earlier:
+                    return earlier
+            raise VersionConflict(
+                "someone else changed this record at the same time; reload it and try again"
+            ) from None
+        self.saved()
+        position = max(
+            r.notification.id for r in recordings if r.domain_event.originator_id == aggregate.id
+        )
+        return CommandResult(aggregate.id, aggregate.version, position)
+
+    def load(self, key: UUID, kind: type[A], name: str, expected_version: int | None = None) -> A:
+        """The aggregate of that kind, or NotFound; StaleVersion when If-Match is behind."""
+        try:
+            found: Aggregate = self.repository.get(key)
+        except AggregateNotFoundError:
+            raise NotFound(f"no {name} with id {key}", field="id") from None
+        if not isinstance(found, kind):
+            raise NotFound(f"no {name} with id {key}", field="id")
+        if expected_version is not None and found.version != expected_version:
+            raise StaleVersion(
+                f"the {name} is at version {found.version}, not {expected_version}: "
+                "reload it before changing it",
+                field="If-Match",
+            )
+        return found
+
+    def run_named(
+        self,
+        key: UUID,
+        kind: type[A],
+        name: str,
+        command: str,
+        payload: Json,
+        actor: Actor,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
+        *,
+        allowed: frozenset[str],
+        extra: Callable[[A], Json] | None = None,
+    ) -> CommandResult:
+        """Run one of an aggregate's command methods by name (the API's sub-resources).
+
+        `extra` adds what the ledger knows and the request does not (e.g. parameters in force).
+        """
+        if command not in allowed:
+            raise InvalidInput(f"unknown {name} command {command!r}", field="command")
+
+        def act() -> Aggregate:
+            found = self.load(key, kind, name, expected_version)
+            parse_date(payload.get("occurred_on", ""), "occurred_on")
+            kwargs = {**payload, **(extra(found) if extra else {})}
+            getattr(found, command)(actor=actor.as_dict(), **kwargs)
+            return found
+
+        return self.execute(
+            act, actor=actor, idempotency_key=idempotency_key,
+            fingerprint=self.fingerprint(f"{name}:{command}", str(key), payload),
+        )  # fmt: skip
+
+    def saved(self) -> None:
+        """Wake whoever tails the log in this process (the projection runner)."""
+        for listener in self.listeners:
+            listener()
+
+    def _replay(self, record_id: UUID, fingerprint: str) -> CommandResult | None:
+        try:
+            record: Aggregate = self.repository.get(record_id)
+        except AggregateNotFoundError:
+            return None
+        assert isinstance(record, IdempotencyRecord)
+        if record.fingerprint != fingerprint:
+            raise InvalidInput(
+                "this Idempotency-Key was already used for a different request",
+                field="Idempotency-Key",
+                code="idempotency_key_reused",
+            )
+        position = (
+            self.position_of(record.target_id, record.target_version) if self.position_of else 0
+        )
+        return CommandResult(record.target_id, record.target_version, position)
+
+    @staticmethod
+    def fingerprint(command: str, target: str, payload: Json) -> str:
+        body = json.dumps([command, target, payload], sort_keys=True, default=str)
+        return hashlib.sha256(body.encode()).hexdigest()
+
+    # -- parameters -------------------------------------------------------------------------
+
+    def set_parameter(
+        self, name: str, value: int, effective_from: str, reason: str, actor: Actor,
+        occurred_on: str, idempotency_key: str | None = None,
+    ) -> CommandResult:  # fmt: skip
+        if name not in SPECS:
+            raise InvalidInput(
+                f"unknown parameter {name!r}; known: {', '.join(sorted(SPECS))}", field="name"
+            )
+
+        def act() -> Aggregate:
+            try:
+                schedule: Aggregate = self.repository.get(parameter_id(self.district, name))
+            except AggregateNotFoundError:
+                schedule = ParameterSchedule(self.district, name, actor.as_dict(), occurred_on)
+            assert isinstance(schedule, ParameterSchedule)
+            schedule.set_value(value, effective_from, reason, actor.as_dict(), occurred_on)
+            return schedule
+
+        payload = {"name": name, "value": value, "from": effective_from, "reason": reason}
+        return self.execute(
+            act, actor=actor, idempotency_key=idempotency_key,
+            fingerprint=self.fingerprint("set_parameter", name, payload),
+        )  # fmt: skip
+
+    def parameters_in_force(self, names: list[str], on: date) -> dict[str, InForce]:
+        found = {}
+        for name in names:
+            try:
+                schedule: Aggregate = self.repository.get(parameter_id(self.district, name))
+            except AggregateNotFoundError:
+                raise DomainError(
+                    f"the parameter {name} has never been set; set it under /api/v1/parameters",
+                    field=name,
+                    code="parameter_missing",
+                ) from None
+            assert isinstance(schedule, ParameterSchedule)
+            found[name] = schedule.in_force(on)
+        return found
+
+    def latest_position(self) -> int:
+        return self.recorder.max_notification_id() or 0

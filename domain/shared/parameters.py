@@ -1,0 +1,152 @@
+"""Effective-dated parameters set by the bureau: every change is itself an event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.shared.errors import DomainError, InvalidInput
+from domain.shared.values import parse_date
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    """What a parameter means, its unit and its sane range."""
+
+    name: str
+    unit: str
+    description: str
+    minimum: int = 0
+    maximum: int = 10**9
+
+
+SPECS: dict[str, ParameterSpec] = {
+    s.name: s
+    for s in [
+        ParameterSpec("dibao.standard", "fen/month", "DIBAO standard per person (低保标准)", 1),
+        ParameterSpec("tekun.standard", "fen/month", "TEKUN basic living standard (特困供养)", 1),
+        ParameterSpec(
+            "dibao_edge.multiple_permille",
+            "permille",
+            "DIBAO_EDGE income limit as a multiple of the standard (1500 = 1.5x)",
+            1000,
+            5000,
+        ),
+        ParameterSpec(
+            "hardship.multiple_permille",
+            "permille",
+            "HARDSHIP income limit, after rigid spending, as a multiple of the standard",
+            1000,
+            5000,
+        ),
+        ParameterSpec(
+            "assets.deposit_months",
+            "months",
+            "Deposits allowed per counted member, in months of the standard",
+            0,
+            240,
+        ),
+        ParameterSpec("assets.max_real_estate_units", "units", "Homes a household may own", 0, 10),
+        ParameterSpec("supplement.elderly", "fen/month", "Supplement per member aged 70+"),
+        ParameterSpec(
+            "supplement.disabled", "fen/month", "Supplement per severely disabled member"
+        ),
+        ParameterSpec("supplement.minor", "fen/month", "Supplement per minor in the household"),
+        ParameterSpec(
+            "temporary.cap_multiple",
+            "x standard",
+            "Temporary assistance cap per case, as a multiple of the monthly DIBAO standard",
+            1,
+            60,
+        ),
+        ParameterSpec(
+            "temporary.street_limit_fen",
+            "fen",
+            "Grants up to this amount may be approved by the street; above, by the district",
+        ),
+        ParameterSpec(
+            "village.pass_threshold_permille",
+            "permille",
+            "Share of the votes cast needed to abolish a village (2/3 in Jiangsu practice = 667)",
+            501,
+            1000,
+        ),
+        ParameterSpec(
+            "temporary.paperwork_days",
+            "days",
+            "Days after emergency advance aid (先行救助) within which the paperwork is due",
+            1,
+            90,
+        ),
+    ]
+}
+
+
+def parameter_id(district: str, name: str) -> UUID:
+    return uuid5(NAMESPACE_URL, f"caseledger:parameter:{district}:{name}")
+
+
+@dataclass(frozen=True)
+class InForce:
+    """A parameter's value on a date and the version that set it (recorded on decisions)."""
+
+    name: str
+    value: int
+    version: int
+    effective_from: str
+
+    @property
+    def reference(self) -> str:
+        return f"{self.name}@v{self.version}"
+
+
+class ParameterSchedule(Aggregate):
+    """One parameter of one district, with its effective-dated values."""
+
+    @staticmethod
+    def create_id(district: str, name: str, **_: Any) -> UUID:
+        return parameter_id(district, name)
+
+    @event("ParameterScheduleOpened")
+    def __init__(self, district: str, name: str, actor: dict[str, Any], occurred_on: str):
+        self.district = district
+        self.name = name
+        self.values: list[tuple[str, int, int]] = []  # (effective_from, value, version)
+
+    def set_value(
+        self, value: int, effective_from: str, reason: str, actor: dict[str, Any], occurred_on: str
+    ) -> None:
+        spec = SPECS[self.name]
+        if not isinstance(value, int) or not spec.minimum <= value <= spec.maximum:
+            raise InvalidInput(
+                f"{self.name} must be between {spec.minimum} and {spec.maximum} ({spec.unit})",
+                field="value",
+            )
+        parse_date(effective_from, "effective_from")
+        if not reason.strip():
+            raise InvalidInput("a parameter change needs a reason", field="reason")
+        self._set(value, effective_from, reason, actor, occurred_on)
+
+    @event("ParameterSet")
+    def _set(
+        self, value: int, effective_from: str, reason: str, actor: dict[str, Any], occurred_on: str
+    ) -> None:
+        # The version is the one this event will carry once applied.
+        self.values.append((effective_from, value, self.version + 1))
+
+    def in_force(self, on: date) -> InForce:
+        # The latest start on or before the date; for one start, the value set last (a fix).
+        candidates = [v for v in self.values if v[0] <= on.isoformat()]
+        best = max(candidates, key=lambda v: (v[0], v[2])) if candidates else None
+        if best is None:
+            raise DomainError(
+                f"No value of {self.name} is in force on {on.isoformat()}; "
+                "set it under /api/v1/parameters first",
+                field=self.name,
+                code="parameter_missing",
+            )
+        return InForce(self.name, best[1], best[2], best[0])

@@ -1,0 +1,109 @@
+"""Working days in China (weekends, public holidays, make-up days) so deadlines are not guessed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from domain.shared.errors import DomainError
+
+_DATA_FILE = "cn_public_holidays.json"
+_ONE_DAY = timedelta(days=1)
+
+
+class CalendarYearUnknown(DomainError):
+    """A date falls in a year with no holiday notice on file: answering would be a guess."""
+
+    def __init__(self, year: int, *, field: str | None = None) -> None:
+        super().__init__(
+            f"The working-day calendar has no data for {year}; add the State Council notice "
+            f"for {year} to domain/data/cn_public_holidays.json",
+            field=field,
+            code="calendar_year_unknown",
+        )
+        self.year = year
+
+
+class WorkingDayCalendar:
+    """Answers "is this a working day?" from the State Council's yearly holiday notices."""
+
+    def __init__(self, years: Iterable[int], off: Iterable[date], work: Iterable[date]) -> None:
+        self._years = frozenset(years)
+        self._off = frozenset(off)
+        self._work = frozenset(work)
+        clash = self._off & self._work
+        if clash:
+            raise ValueError(f"dates both off and worked: {sorted(clash)}")
+        weekday_work = sorted(d for d in self._work if d.weekday() < 5)
+        if weekday_work:
+            raise ValueError(f"make-up working days must be weekend days: {weekday_work}")
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> WorkingDayCalendar:
+        """Build from the JSON shape {"2024": {"off": [...], "work": [...]}, "source": ...}."""
+        years: list[int] = []
+        off: list[date] = []
+        work: list[date] = []
+        for key, notice in data.items():
+            if key == "source":
+                continue
+            years.append(int(key))
+            off.extend(date.fromisoformat(s) for s in notice["off"])
+            work.extend(date.fromisoformat(s) for s in notice["work"])
+        return cls(years, off, work)
+
+    @classmethod
+    def from_package_data(cls) -> WorkingDayCalendar:
+        """Load the holiday notices shipped inside the domain package."""
+        text = (files("domain.shared") / "data" / _DATA_FILE).read_text(encoding="utf-8")
+        return cls.from_mapping(json.loads(text))
+
+    @property
+    def covered_years(self) -> tuple[int, ...]:
+        """The years whose holiday notice is on file, ascending."""
+        return tuple(sorted(self._years))
+
+    def is_working_day(self, d: date) -> bool:
+        """Mon-Fri that is not a holiday, or a make-up working day even on a weekend."""
+        # Listed dates first: a notice may list a day of the previous year (2022-12-31).
+        if d in self._off:
+            return False
+        if d in self._work:
+            return True
+        if d.year not in self._years:
+            raise CalendarYearUnknown(d.year)
+        return d.weekday() < 5
+
+    def add_working_days(self, start: date, n: int) -> date:
+        """The n-th working day after start (start itself does not count); n=0 gives start."""
+        if n < 0:
+            raise ValueError("n must be zero or more working days")
+        d = start
+        remaining = n
+        while remaining > 0:
+            d += _ONE_DAY
+            if self.is_working_day(d):
+                remaining -= 1
+        return d
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """How many working days d satisfy start < d <= end."""
+        if end < start:
+            raise ValueError("end must not be before start")
+        count = 0
+        d = start + _ONE_DAY
+        while d <= end:
+            if self.is_working_day(d):
+                count += 1
+            d += _ONE_DAY
+        return count
+
+
+@cache
+def default_calendar() -> WorkingDayCalendar:
+    """The shipped calendar, read once per process."""
+    return WorkingDayCalendar.from_package_data()

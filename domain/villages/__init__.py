@@ -1,0 +1,1 @@
+"""Village conversions (撤村转居): DOMAIN.md 3.6."""

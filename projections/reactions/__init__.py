@@ -1,0 +1,1 @@
+"""Processes that tail the log and issue commands; their failures show in projectionStatus."""

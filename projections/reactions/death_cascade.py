@@ -1,0 +1,66 @@
+"""The death-notification process: a verified death is recorded on every case it touches.
+
+It tails the log for `DeathVerified`, never past the position the `person_enrolment` view
+has reached (that view says who is counted where), and remembers its own position in
+`projection_tracking`. The ledger command it calls is idempotent, so a crash anywhere between
+the verification and the consequences is repaired by running it again: at least once,
+with exactly-once effect.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from domain.deaths.notification import DeathNotification
+from domain.ledger import Ledger
+from domain.topics import topics_of
+from projections.store import Database
+from projections.views.person_enrolment import PersonEnrolment
+
+NAME = "death_cascade"
+
+
+class DeathCascade:
+    name = NAME
+
+    def __init__(self, ledger: Ledger, db: Database, batch_size: int = 100):
+        self.ledger = ledger
+        self.db = db
+        self.batch_size = batch_size
+        self.topics = topics_of(DeathNotification.DeathVerified)
+
+    def _position(self, name: str) -> int:
+        value = self.db.scalar("SELECT position FROM projection_tracking WHERE name = %s", (name,))
+        return int(value or 0)
+
+    def _track(self, position: int, handled: int) -> None:
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self.db.transaction() as tx:
+            tx.execute(
+                "INSERT INTO projection_tracking (name, position, events_applied, updated_at)"
+                " VALUES (%s, %s, %s, %s) ON CONFLICT (name) DO UPDATE SET"
+                " position = excluded.position, updated_at = excluded.updated_at,"
+                " events_applied = projection_tracking.events_applied + excluded.events_applied",
+                (NAME, position, handled, now),
+            )
+
+    def run_once(self) -> int:
+        """Handle every verified death the enrolment view has seen; return how many."""
+        done = 0
+        limit = self._position(PersonEnrolment.name)
+        position = self._position(NAME)
+        while position < limit:
+            batch = self.ledger.recorder.select_notifications(
+                start=position, limit=self.batch_size, stop=limit, topics=self.topics,
+                inclusive_of_start=False,
+            )  # fmt: skip
+            for note in batch:
+                event = self.ledger.mapper.to_domain_event(note)
+                self.ledger.apply_death_consequences(event.originator_id, up_to=note.id)
+                self._track(note.id, 1)
+                done += 1
+            if len(batch) < self.batch_size:
+                self._track(limit, 0)  # nothing more up to the view: keep the lag honest
+                break
+            position = batch[-1].id
+        return done

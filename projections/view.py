@@ -1,0 +1,69 @@
+"""What a projection is: handlers per event class, its tables, all applied inside one Tx."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, ClassVar, TypeVar
+
+from domain.topics import topics_of
+
+from projections.store import Tx
+
+Handler = Callable[[Any, Tx, Any, int], None]
+F = TypeVar("F", bound=Callable[..., None])
+
+
+def handles(*event_classes: type) -> Callable[[F], F]:
+    """Mark a method as the handler of these event classes."""
+
+    def mark(fn: F) -> F:
+        fn.__dict__["_handles"] = event_classes
+        return fn
+
+    return mark
+
+
+class Projection:
+    """A view: the subclass names its tables and marks its handlers with @handles."""
+
+    name: ClassVar[str]
+    tables: ClassVar[tuple[str, ...]]
+    handlers: ClassVar[dict[type, Handler]]
+    #: The one-row-per-aggregate table `_update` writes, its key column, and whether the
+    #: table has an `updated_at` column (set to the event's recorded time).
+    row_table: ClassVar[str] = ""
+    row_key: ClassVar[str] = ""
+    row_stamped: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.handlers = dict(getattr(cls, "handlers", {}))  # a subclass keeps its parent's
+        for attr in vars(cls).values():
+            for event_class in getattr(attr, "_handles", ()):
+                cls.handlers[event_class] = attr
+
+    @classmethod
+    def topics(cls) -> set[str]:
+        return {t for c in cls.handlers for t in topics_of(c)}
+
+    def _update(self, tx: Tx, e: Any, position: int, **changes: Any) -> None:
+        """Update the aggregate's row, with its version and position, from an event."""
+        changes.update(version=e.originator_version, position=position)
+        if self.row_stamped:
+            changes["updated_at"] = recorded_at(e)
+        sets = ", ".join(f"{k} = %s" for k in changes)
+        tx.execute(
+            f"UPDATE {self.row_table} SET {sets} WHERE {self.row_key} = %s",
+            [*changes.values(), str(e.originator_id)],
+        )
+
+    def apply(self, tx: Tx, event: Any, position: int) -> None:
+        handler = self.handlers.get(type(event))
+        if handler is not None:
+            handler(self, tx, event, position)
+
+
+def recorded_at(event: Any) -> str:
+    ts: datetime = event.timestamp
+    return ts.astimezone(UTC).isoformat(timespec="seconds")

@@ -1,0 +1,1 @@
+"""One module per question: each owns its tables, its update SQL and its queries."""

@@ -1,0 +1,92 @@
+"""case_timeline: what happened to a case, who did it and when, in readable lines.
+
+Lines never contain personal data: they are shown to every role and copied into reports.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from domain.assistance.case import AssistanceCase as C
+from projections.view import Projection, handles, recorded_at
+from projections.store import Database, Row, Tx
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen / 100:,.2f} yuan"
+
+
+SUMMARIES: dict[type, Any] = {
+    C.ApplicationSubmitted: lambda e: (
+        f"{e.programme} application submitted via {e.channel} in {e.street} {e.community}, "
+        f"{sum(1 for m in e.members if m['counted'])} of {len(e.members)} members counted"
+        + ("; a member is kin of staff" if e.kin_of_staff else "")
+    ),
+    C.ApplicationAccepted: lambda e: (
+        f"Accepted; investigation due {e.investigation_due}, decision due {e.decision_due}, "
+        f"case due {e.case_due}"
+    ),
+    C.EconomicCheckCompleted: lambda e: f"Economic check completed ({e.data_source})",
+    C.HomeVisitConducted: lambda e: (
+        f"Home visit by {', '.join(e.investigators)}" + (" (district)" if e.district_level else "")
+    ),
+    C.HouseholdAssessed: lambda e: (
+        f"Assessed: income per head {_yuan(e.income_per_head_fen)} against "
+        f"{_yuan(e.threshold_fen)}; "
+        + (f"proposed {_yuan(e.total_fen)} a month" if e.eligible else "not eligible")
+    ),
+    C.PublicNoticePosted: lambda e: f"Public notice posted {e.posted_from} to {e.posted_to}",
+    C.PublicNoticeClosed: lambda e: (
+        f"Public notice closed with {len(e.objections)} objection(s)"
+        if e.objections
+        else "Public notice closed without objections"
+    ),
+    C.ProcessingExtended: lambda e: f"Processing extended to {e.case_due}: {e.reason}",
+    C.EligibilityConfirmed: lambda e: (
+        f"Eligibility confirmed by {e.approver}: {_yuan(e.monthly_amount_fen)} a month "
+        f"from {e.first_paid_month}"
+    ),
+    C.EligibilityDenied: lambda e: f"Eligibility denied: {'; '.join(e.reasons)}",
+    C.ChangeReported: lambda e: f"Change reported: {e.description}",
+    C.PeriodicReviewCompleted: lambda e: f"Periodic review; next due {e.next_review_due}",
+    C.BenefitAdjusted: lambda e: (
+        f"Benefit set to {_yuan(e.monthly_amount_fen)} from {e.effective_month}: {e.reason}"
+    ),
+    C.BenefitSuspended: lambda e: f"Benefit suspended from {e.from_month}: {e.reason}",
+    C.BenefitResumed: lambda e: f"Benefit resumed from {e.from_month}",
+    C.GradualExitStarted: lambda e: (
+        f"Gradual exit {e.from_month} to {e.until_month} ({e.months} months)"
+    ),
+    C.EarlyWarningRaised: lambda e: f"Early warning raised: {e.kind}",
+    C.EarlyWarningResolved: lambda e: f"Early warning resolved: {e.resolution}",
+    C.MemberDeathRecorded: lambda e: f"Verified death of a counted member: {e.consequence}",
+    C.BenefitTerminated: lambda e: f"Benefit terminated from {e.effective_month}: {e.reason_code}",
+}
+
+
+class CaseTimeline(Projection):
+    name = "case_timeline"
+    tables = ("case_timeline",)
+
+    @handles(*SUMMARIES)
+    def line(self, tx: Tx, e: Any, position: int) -> None:
+        when = recorded_at(e)
+        # Back-dated: the business date is before the day it was recorded, in the bureau's zone.
+        recorded_day = e.timestamp.astimezone(CHINA).date().isoformat()
+        tx.execute(
+            "INSERT INTO case_timeline (position, case_id, version, event_type, occurred_on,"
+            " recorded_at, backdated, actor_user, actor_role, actor_unit, summary)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (
+                position, str(e.originator_id), e.originator_version, type(e).__name__,
+                e.occurred_on, when, int(e.occurred_on < recorded_day), e.actor["user"],
+                e.actor["role"], e.actor.get("unit"), SUMMARIES[type(e)](e),
+            ),
+        )  # fmt: skip
+
+
+def for_case(db: Database, case_id: str) -> list[Row]:
+    return db.query("SELECT * FROM case_timeline WHERE case_id = %s ORDER BY version", (case_id,))

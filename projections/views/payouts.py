@@ -1,0 +1,107 @@
+"""payouts: what was paid to which case for which month, and where each payout stands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.payroll.payout import Payout as P
+from projections.view import Projection, handles
+from projections.store import Database, Row, Tx
+
+
+class Payouts(Projection):
+    name = "payouts"
+    tables = ("payouts",)
+    row_table = "payouts"
+    row_key = "payout_id"
+    row_stamped = False
+
+    @handles(P.PayoutScheduled)
+    def scheduled(self, tx: Tx, e: Any, position: int) -> None:
+        account = (e.payee.get("personal") or {}).get("bank_account")
+        tx.execute(
+            "INSERT INTO payouts (payout_id, case_id, run_id, month, programme, street,"
+            " amount_fen, status, payee_account, computed_from_position, scheduled_on, version,"
+            " position) VALUES (%s, %s, %s, %s, %s, %s, %s, 'scheduled', %s, %s, %s, %s, %s)",
+            (
+                str(e.originator_id), str(e.case_id), str(e.run_id), e.month, e.programme,
+                e.street, e.amount_fen, account, e.computed_from_position, e.occurred_on,
+                e.originator_version, position,
+            ),
+        )  # fmt: skip
+
+    @handles(P.PayoutSettled)
+    def settled(self, tx: Tx, e: Any, position: int) -> None:
+        self._update(
+            tx, e, position, status="settled", bank_reference=e.bank_reference,
+            settled_on=e.occurred_on,
+        )  # fmt: skip
+
+    @handles(P.PayoutFailed)
+    def failed(self, tx: Tx, e: Any, position: int) -> None:
+        self._update(tx, e, position, status="failed", failure_reason=e.reason)
+
+    @handles(P.PayoutReissued)
+    def reissued(self, tx: Tx, e: Any, position: int) -> None:
+        changes: dict[str, Any] = {"status": "scheduled", "failure_reason": None}
+        if e.payee:
+            changes["payee_account"] = e.payee["personal"]["bank_account"]
+        self._update(tx, e, position, **changes)
+
+    @handles(P.PayoutReversed)
+    def reversed(self, tx: Tx, e: Any, position: int) -> None:
+        self._update(tx, e, position, status="reversed")
+
+    @handles(P.OverpaymentRecovered)
+    def recovered(self, tx: Tx, e: Any, position: int) -> None:
+        done = tx.scalar(
+            "SELECT recovered_fen FROM payouts WHERE payout_id = %s", (str(e.originator_id),)
+        )
+        self._update(tx, e, position, recovered_fen=int(done or 0) + e.amount_fen)
+
+
+FILTERS = ("case_id", "run_id", "month", "programme", "street", "status")
+GROUPS = ("programme", "street", "month", "status")
+
+
+def _where(filters: dict[str, Any]) -> tuple[str, list[Any]]:
+    where, params = ["1=1"], []
+    for column in FILTERS:
+        if filters.get(column):
+            where.append(f"{column} = %s")
+            params.append(filters[column])
+    return " AND ".join(where), params
+
+
+def get(db: Database, payout_id: str) -> Row | None:
+    rows = db.query("SELECT * FROM payouts WHERE payout_id = %s", (payout_id,))
+    return rows[0] if rows else None
+
+
+def search(
+    db: Database, filters: dict[str, Any], after: str | None, limit: int
+) -> tuple[list[Row], int]:
+    """Payouts matching the filter, keyset-paged on the payout id; and the total."""
+    condition, params = _where(filters)
+    total = int(db.scalar(f"SELECT COUNT(*) FROM payouts WHERE {condition}", params))
+    if after is not None:
+        condition += " AND payout_id > %s"
+        params = [*params, after]
+    rows = db.query(
+        f"SELECT * FROM payouts WHERE {condition} ORDER BY payout_id LIMIT %s", [*params, limit]
+    )
+    return rows, total
+
+
+def totals(db: Database, group_by: list[str], filters: dict[str, Any]) -> list[Row]:
+    """Count and amount of payouts (reversed ones excluded from the amount paid)."""
+    columns = [g for g in group_by if g in GROUPS] or ["programme"]
+    cols = ", ".join(columns)
+    condition, params = _where(filters)
+    return db.query(
+        f"SELECT {cols}, COUNT(*) AS payouts, SUM(amount_fen) AS amount_fen,"
+        " SUM(CASE WHEN status = 'settled' THEN amount_fen ELSE 0 END) AS settled_fen,"
+        " SUM(recovered_fen) AS recovered_fen"
+        f" FROM payouts WHERE {condition} GROUP BY {cols} ORDER BY {cols}",
+        params,
+    )

@@ -1,0 +1,88 @@
+"""person_enrolment: who is counted in which case now? The double-enrolment rule reads it."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+from uuid import UUID
+
+from domain.assistance.case import AssistanceCase as C
+from domain.shared.errors import Unavailable
+from domain.ledger import Enrolment
+from projections.view import Projection, handles
+from projections.store import Database, Tx
+from projections.runner import wait_for_position
+
+
+class PersonEnrolment(Projection):
+    name = "person_enrolment"
+    tables = ("person_enrolment",)
+
+    @handles(C.ApplicationSubmitted)
+    def submitted(self, tx: Tx, e: Any, position: int) -> None:
+        tx.executemany(
+            "INSERT INTO person_enrolment (person_id, case_id, programme, status, since)"
+            " VALUES (%s, %s, %s, 'pending', %s)",
+            [
+                (m["person_id"], str(e.originator_id), e.programme, e.occurred_on)
+                for m in e.members
+                if m["counted"]
+            ],
+        )
+
+    def _set(self, tx: Tx, e: Any, status: str, until: str | None = None) -> None:
+        tx.execute(
+            "UPDATE person_enrolment SET status = %s, until = %s WHERE case_id = %s",
+            (status, until, str(e.originator_id)),
+        )
+
+    @handles(C.EligibilityConfirmed)
+    def confirmed(self, tx: Tx, e: Any, position: int) -> None:
+        tx.execute(
+            "UPDATE person_enrolment SET status = 'active', since = %s WHERE case_id = %s",
+            (e.occurred_on, str(e.originator_id)),
+        )
+
+    @handles(C.EligibilityDenied)
+    def denied(self, tx: Tx, e: Any, position: int) -> None:
+        self._set(tx, e, "ended", e.occurred_on)
+
+    @handles(C.BenefitTerminated)
+    def terminated(self, tx: Tx, e: Any, position: int) -> None:
+        self._set(tx, e, "ended", e.effective_month)
+
+
+class EnrolmentView:
+    """The domain's EnrolmentRegistry, read from the view once it has caught up."""
+
+    def __init__(
+        self, db: Database, timeout: float = 10.0, progressed: threading.Condition | None = None
+    ):
+        self.db = db
+        self.timeout = timeout
+        self.progressed = progressed
+
+    def active_enrolments(self, person_ids: list[str], up_to: int | None) -> list[Enrolment]:
+        if not person_ids:
+            return []
+        names = [PersonEnrolment.name]
+        if up_to and not wait_for_position(self.db, names, up_to, self.timeout, self.progressed):
+            raise Unavailable(
+                "the enrolment register is behind the ledger; try again in a moment",
+                code="views_behind",
+            )
+        marks = ", ".join(["%s"] * len(person_ids))
+        rows = self.db.query(
+            "SELECT person_id, case_id, programme FROM person_enrolment"
+            f" WHERE status = 'active' AND person_id IN ({marks})",
+            person_ids,
+        )
+        return [Enrolment(r["person_id"], UUID(r["case_id"]), r["programme"]) for r in rows]
+
+
+def cases_of(db: Database, person_id: str) -> list[dict[str, Any]]:
+    return db.query(
+        "SELECT case_id, programme, status, since, until FROM person_enrolment"
+        " WHERE person_id = %s ORDER BY since",
+        (person_id,),
+    )

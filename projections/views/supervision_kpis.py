@@ -1,0 +1,74 @@
+"""supervision_kpis: the district's headline figures for a year, from the views (no own table)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from projections.views import bed_conversions, institutions, temporary_assistance
+from projections.store import Database
+from projections.views.organizations import organization_stats
+
+
+def assistance(db: Database, year: int) -> dict[str, Any]:
+    start, end = f"{year}-01-01", f"{year}-12-31"
+    confirmed = db.query(
+        "SELECT programme, COUNT(*) AS n FROM case_summary WHERE first_paid_month IS NOT NULL"
+        " AND decided_on >= %s AND decided_on <= %s GROUP BY programme",
+        (start, end),
+    )
+    by_programme = {r["programme"]: int(r["n"]) for r in confirmed}
+    active = db.scalar(
+        "SELECT COUNT(*) FROM case_summary WHERE first_paid_month IS NOT NULL AND decided_on <= %s"
+        " AND (terminated_month IS NULL OR terminated_month > %s)",
+        (end, f"{year}-12"),
+    )
+    paid = db.query(
+        "SELECT COUNT(*) AS payouts, SUM(amount_fen) AS amount FROM payouts"
+        " WHERE status = 'settled' AND month >= %s AND month <= %s",
+        (f"{year}-01", f"{year}-12"),
+    )[0]
+    temporary = temporary_assistance.stats(db, year, [])
+    deaths = db.scalar(
+        "SELECT COUNT(*) FROM death_notifications WHERE status = 'verified'"
+        " AND verified_on >= %s AND verified_on <= %s",
+        (start, end),
+    )
+    t = temporary[0] if temporary else {"households": 0, "people": 0, "amount_fen": 0}
+    return {
+        "dibao_households_confirmed": by_programme.get("DIBAO", 0),
+        "tekun_people_confirmed": by_programme.get("TEKUN", 0),
+        "cases_in_payment_at_year_end": int(active or 0),
+        "payouts_settled": int(paid["payouts"] or 0),
+        "payouts_settled_fen": int(paid["amount"] or 0),
+        "temporary_households": int(t["households"]),
+        "temporary_people": int(t["people"]),
+        "temporary_amount_fen": int(t["amount_fen"]),
+        "deaths_verified": int(deaths or 0),
+    }
+
+
+def care_and_organizations(db: Database, year: int) -> dict[str, Any]:
+    """Beds, grading and caregivers at the year's end; organisations; the conversion plans."""
+    end = f"{year}-12-31"
+    beds = institutions.bed_stats(db, [], end)[0]
+    orgs = organization_stats(db, date(year, 12, 31))
+    plan = bed_conversions.progress(db, year=year)
+    villages = db.query("SELECT step FROM village_conversions")
+    return {
+        "institutions": beds["institutions"],
+        "institutional_beds": beds["institutional_beds"],
+        "nursing_bed_share": beds["nursing_share"],
+        "institutions_graded_percent": beds["grading_rate"],
+        "caregivers_certified_percent": beds["certified_share"],
+        "beds_converted": plan["converted"],
+        "beds_conversion_target": plan["target"],
+        "organizations_registered": orgs["registered"],
+        "organizations_graded_percent": orgs["graded_percent"],
+        "villages_planned": len(villages),
+        "villages_completed": sum(1 for v in villages if v["step"] == "completed"),
+    }
+
+
+def kpis(db: Database, year: int) -> dict[str, Any]:
+    return {"year": year, **assistance(db, year), **care_and_organizations(db, year)}
