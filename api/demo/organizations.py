@@ -12,13 +12,14 @@ DOMAIN.md 3.6: the 2024 plan converts four villages; the demo leaves them at dif
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
 from api.demo.names import STREETS
-from domain.ledger import Ledger
+from domain.ledger import CommandResult, Ledger
 from domain.organizations.organization import anniversary
 from domain.shared.errors import DomainError
 from domain.shared.values import Actor
@@ -52,15 +53,18 @@ KINDS = {
     "FOUNDATION": ["基金会"],
 }
 
+#: A typed Ledger command of an organisation, run later in date order.
+Step = Callable[..., CommandResult]
+
 
 @dataclass
 class Plan:
     """One organisation's history: registration, then its steps in date order."""
 
     registered_on: date
-    steps: list[tuple[date, str, dict[str, Any]]] = field(default_factory=list)
+    steps: list[tuple[date, Step, dict[str, Any]]] = field(default_factory=list)
 
-    def add(self, day: date, command: str, **payload: Any) -> None:
+    def add(self, day: date, command: Step, **payload: Any) -> None:
         self.steps.append((day, command, payload))
 
 
@@ -103,27 +107,29 @@ class _Organizations:
         decided = self.day(year, 7, 11)
         plan = self.inspected(self.registration(year - 2, latest=anniversary(decided, -2)),
                               passed=year - 1)  # fmt: skip
-        plan.add(decided, "confirm_grade", grade=grade,
+        plan.add(decided, Ledger.confirm_organization_grade, grade=grade,
                  decision_ref=f"钟民社评〔{year}〕{self.rng.randint(1, 40)}号")  # fmt: skip
         if revoked:
-            plan.add(self.day(2023, 7, 11), "revoke_grade",
+            plan.add(self.day(2023, 7, 11), Ledger.revoke_organization_grade,
                      reason="评估后受到行政处罚, 撤销评估等级")  # fmt: skip
         return plan
 
     def liquidating(self) -> Plan:
         plan = self.inspected(self.registration(2020))
-        plan.add(self.day(2023, 10, 11), "start_liquidation", reason="会员大会决议解散")
+        plan.add(self.day(2023, 10, 11), Ledger.start_liquidation, reason="会员大会决议解散")
         return plan
 
     def deregistered(self) -> Plan:
         plan = self.inspected(self.registration(2018))
-        plan.add(self.day(2023, 7, 8), "start_liquidation", reason="理事会决议终止, 进入清算")
-        plan.add(self.day(2023, 9, 11), "deregister", reason="清算完毕, 准予注销登记")
+        plan.add(self.day(2023, 7, 8), Ledger.start_liquidation, reason="理事会决议终止, 进入清算")
+        plan.add(
+            self.day(2023, 9, 11), Ledger.deregister_organization, reason="清算完毕, 准予注销登记"
+        )
         return plan
 
     def revoked(self) -> Plan:
         plan = self.inspected(self.registration(2018), last=2020)
-        plan.add(self.day(2023, 8, 11), "revoke_registration",
+        plan.add(self.day(2023, 8, 11), Ledger.revoke_registration,
                  reason="连续两年未参加年度检查, 依法撤销登记")  # fmt: skip
         return plan
 
@@ -135,7 +141,8 @@ class _Organizations:
             result = "fail" if roll < 0.02 else "basic_pass" if roll < 0.15 else "pass"
             if year == passed:
                 result = "pass"
-            plan.add(self.day(year + 1, 3, 6), "conclude_inspection", year=year, result=result,
+            plan.add(self.day(year + 1, 3, 6), Ledger.conclude_organization_inspection,
+                     year=year, result=result,
                      findings="" if result == "pass" else "财务管理不规范, 限期整改")  # fmt: skip
         return plan
 
@@ -168,9 +175,7 @@ class _Organizations:
              "occurred_on": plan.registered_on.isoformat()}, REGISTRAR,
         ).id  # fmt: skip
         for day, command, payload in sorted(plan.steps, key=lambda s: s[0]):
-            self.ledger.change_organization(
-                organization_id, command, {"occurred_on": day.isoformat(), **payload}, REGISTRAR
-            )
+            command(self.ledger, organization_id, REGISTRAR, occurred_on=day.isoformat(), **payload)
         return organization_id
 
 

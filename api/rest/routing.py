@@ -6,6 +6,7 @@ Idempotency-Key; errors are problem+json (api/problems.py).
 
 # No `from __future__ import annotations`: the factories' closures need real annotations.
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -90,3 +91,52 @@ def _step_route(
         f"{base}/{{id}}/{path}", endpoint, methods=["POST"], summary=summary,
         responses=PROBLEMS, response_model=CommandAnswer,
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Command:
+    """POST <base>/{id}/<path>: the body's fields are the keyword arguments of a Ledger method.
+
+    `run` is the Ledger's own typed method (e.g. `Ledger.accept_application`), called as
+    `run(ledger, id, actor, **body, expected_version=..., idempotency_key=...)`.
+    """
+
+    path: str
+    run: Callable[..., CommandResult]
+    body: type[BaseModel]
+    summary: str
+
+
+def command_routes(router: APIRouter, base: str, commands: list[Command]) -> None:
+    """One route per typed command of a resource, each with If-Match and Idempotency-Key."""
+    for command in commands:
+        _command_route(router, base, command)
+
+
+def _command_route(router: APIRouter, base: str, command: Command) -> None:
+    model = command.body
+
+    def endpoint(
+        id: UUID,
+        body: model,  # type: ignore[valid-type]
+        c: ContainerDep,
+        actor: ActorDep,
+        expected: IfMatchDep,
+        key: IdempotencyKeyDep,
+        response: Response,
+    ) -> CommandAnswer:
+        kwargs = body.to_domain()  # type: ignore[attr-defined]
+        result = command.run(
+            c.ledger, id, actor, **kwargs, expected_version=expected, idempotency_key=key
+        )
+        return answer(result, response)
+
+    endpoint.__name__ = command.run.__name__
+    router.add_api_route(
+        f"{base}/{{id}}/{command.path}",
+        endpoint,
+        methods=["POST"],
+        summary=command.summary,
+        responses=PROBLEMS,
+        response_model=CommandAnswer,
+    )

@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Unpack
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from domain.shared.errors import InvalidInput
-from domain.shared.ledger_base import CommandResult, LedgerBase
 from domain.organizations.organization import ORGANIZATION_TYPES, SocialOrganization, text
+from domain.shared.errors import InvalidInput
+from domain.shared.ledger_base import CommandResult, LedgerBase, Options
 from domain.shared.values import Actor, parse_date
 
 Json = dict[str, Any]
-
-#: The organisation's command methods the API may run by name; `_` methods only apply events.
-COMMANDS = frozenset(
-    {
-        "conclude_inspection",
-        "confirm_grade",
-        "revoke_grade",
-        "start_liquidation",
-        "deregister",
-        "revoke_registration",
-    }
-)
-
 
 class OrganizationCommands(LedgerBase):
     def get_organization(
@@ -58,12 +46,80 @@ class OrganizationCommands(LedgerBase):
             fingerprint=self.fingerprint("register_organization", "", payload),
         )  # fmt: skip
 
-    def change_organization(
-        self, organization_id: UUID, command: str, payload: Json, actor: Actor,
-        expected_version: int | None = None, idempotency_key: str | None = None,
+    def _organization(
+        self,
+        organization_id: UUID,
+        actor: Actor,
+        command: str,
+        payload: Json,
+        act: Callable[[SocialOrganization], None],
+        options: Options,
+    ) -> CommandResult:
+        return self.change(
+            organization_id, SocialOrganization, "organisation", act, actor,
+            command=f"organisation:{command}", payload=payload, **options,
+        )  # fmt: skip
+
+    def conclude_organization_inspection(
+        self, organization_id: UUID, actor: Actor, *, occurred_on: str, year: int, result: str,
+        findings: str = "", **options: Unpack[Options],
     ) -> CommandResult:  # fmt: skip
-        """Run one of the organisation's command methods by name (the API's sub-resources)."""
-        return self.run_named(
-            organization_id, SocialOrganization, "organisation", command, payload, actor,
-            expected_version, idempotency_key, allowed=COMMANDS,
+        """The annual inspection (年检) of a past year: pass, basic_pass or fail."""
+        payload = {"occurred_on": occurred_on, "year": year, "result": result, "findings": findings}
+        return self._organization(
+            organization_id, actor, "conclude_inspection", payload,
+            lambda o: o.conclude_inspection(actor.as_dict(), occurred_on, year, result, findings),
+            options,
+        )  # fmt: skip
+
+    def confirm_organization_grade(
+        self, organization_id: UUID, actor: Actor, *, occurred_on: str, grade: str,
+        decision_ref: str, **options: Unpack[Options],
+    ) -> CommandResult:  # fmt: skip
+        """A grade 1A-5A (等级评估), valid five years."""
+        payload = {"occurred_on": occurred_on, "grade": grade, "decision_ref": decision_ref}
+        return self._organization(
+            organization_id, actor, "confirm_grade", payload,
+            lambda o: o.confirm_grade(actor.as_dict(), occurred_on, grade, decision_ref), options,
+        )  # fmt: skip
+
+    def revoke_organization_grade(
+        self, organization_id: UUID, actor: Actor, *, occurred_on: str, reason: str,
+        **options: Unpack[Options],
+    ) -> CommandResult:  # fmt: skip
+        return self._organization(
+            organization_id, actor, "revoke_grade", {"occurred_on": occurred_on, "reason": reason},
+            lambda o: o.revoke_grade(actor.as_dict(), occurred_on, reason), options,
+        )  # fmt: skip
+
+    def start_liquidation(
+        self, organization_id: UUID, actor: Actor, *, occurred_on: str, reason: str,
+        **options: Unpack[Options],
+    ) -> CommandResult:  # fmt: skip
+        """The liquidation (清算) that must come before a deregistration."""
+        return self._organization(
+            organization_id, actor, "start_liquidation",
+            {"occurred_on": occurred_on, "reason": reason},
+            lambda o: o.start_liquidation(actor.as_dict(), occurred_on, reason), options,
+        )  # fmt: skip
+
+    def deregister_organization(
+        self, organization_id: UUID, actor: Actor, *, occurred_on: str, reason: str,
+        **options: Unpack[Options],
+    ) -> CommandResult:  # fmt: skip
+        """Deregistration (注销登记), only after the liquidation."""
+        return self._organization(
+            organization_id, actor, "deregister", {"occurred_on": occurred_on, "reason": reason},
+            lambda o: o.deregister(actor.as_dict(), occurred_on, reason), options,
+        )  # fmt: skip
+
+    def revoke_registration(
+        self, organization_id: UUID, actor: Actor, *, occurred_on: str, reason: str,
+        **options: Unpack[Options],
+    ) -> CommandResult:  # fmt: skip
+        """Revocation (撤销登记) after two consecutive years missed or failed."""
+        return self._organization(
+            organization_id, actor, "revoke_registration",
+            {"occurred_on": occurred_on, "reason": reason},
+            lambda o: o.revoke_registration(actor.as_dict(), occurred_on, reason), options,
         )  # fmt: skip

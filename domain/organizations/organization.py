@@ -14,10 +14,9 @@ from typing import TYPE_CHECKING, ClassVar
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.shared.values import Json
 from domain.shared.errors import InvalidInput
 from domain.shared.guards import refuse
-from domain.shared.values import parse_date
+from domain.shared.values import Json, parse_date
 
 #: 社会团体, 社会服务机构 (民办非企业单位), 基金会.
 ORGANIZATION_TYPES = ("SOCIAL_GROUP", "SOCIAL_SERVICE", "FOUNDATION")

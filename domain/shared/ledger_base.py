@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypedDict, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -20,6 +20,13 @@ from domain.shared.values import Actor, parse_date
 
 Json = dict[str, Any]
 A = TypeVar("A", bound=Aggregate)
+
+
+class Options(TypedDict, total=False):
+    """What every step command also takes: If-Match's version and an Idempotency-Key."""
+
+    expected_version: int | None
+    idempotency_key: str | None
 
 
 @dataclass(frozen=True)
@@ -130,6 +137,39 @@ class LedgerBase(Application[UUID]):
                 field="If-Match",
             )
         return found
+
+    def change(
+        self,
+        key: UUID,
+        kind: type[A],
+        name: str,
+        act: Callable[[A], Aggregate | tuple[Aggregate, ...] | None],
+        actor: Actor,
+        *,
+        command: str,
+        payload: Json,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Load one aggregate, run a typed command on it and save atomically.
+
+        `act` may return other aggregates it changed, saved in the same transaction;
+        `command` and `payload` identify the request, so an idempotent retry is recognised.
+        """
+
+        def run() -> Aggregate | tuple[Aggregate, ...]:
+            found = self.load(key, kind, name, expected_version)
+            others = act(found)
+            if others is None:
+                return found
+            return (found, *others) if isinstance(others, tuple) else (found, others)
+
+        return self.execute(
+            run,
+            actor=actor,
+            idempotency_key=idempotency_key,
+            fingerprint=self.fingerprint(command, str(key), payload),
+        )
 
     def run_named(
         self,

@@ -25,8 +25,18 @@ def register(ledger: Ledger, on: str, name: str, street: str = "南大街街道"
     return ledger.register_organization(body, REGISTRAR).id
 
 
+ORGANIZATION_STEPS = {
+    "conclude_inspection": Ledger.conclude_organization_inspection,
+    "confirm_grade": Ledger.confirm_organization_grade,
+    "revoke_grade": Ledger.revoke_organization_grade,
+    "start_liquidation": Ledger.start_liquidation,
+    "deregister": Ledger.deregister_organization,
+    "revoke_registration": Ledger.revoke_registration,
+}
+
+
 def step(ledger: Ledger, org: UUID, command: str, on: str, **payload: Any) -> None:
-    ledger.change_organization(org, command, {"occurred_on": on, **payload}, REGISTRAR)
+    ORGANIZATION_STEPS[command](ledger, org, REGISTRAR, occurred_on=on, **payload)
 
 
 def inspect(ledger: Ledger, org: UUID, years: range, result: str = "pass") -> None:
