@@ -9,13 +9,13 @@ from __future__ import annotations
 from domain.case_commands import CaseCommands
 from domain.death_commands import DeathCommands
 from domain.institution_commands import InstitutionCommands
-from domain.ledger_base import CommandResult, Enrolment, EnrolmentRegistry, IdempotencyRecord
+from domain.ledger_base import CommandResult, IdempotencyRecord
 from domain.organization_commands import OrganizationCommands
 from domain.payroll_commands import PayrollCommands
 from domain.temporary_commands import TemporaryCommands
 from domain.village_commands import VillageCommands
 
-__all__ = ["CommandResult", "Enrolment", "EnrolmentRegistry", "IdempotencyRecord", "Ledger"]
+__all__ = ["CommandResult", "IdempotencyRecord", "Ledger"]
 
 
 class Ledger(

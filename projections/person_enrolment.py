@@ -1,14 +1,17 @@
-"""person_enrolment: who is counted in which case now? The double-enrolment rule reads it."""
+"""person_enrolment: who is counted in which case now? The death process and people read it.
+
+The double-enrolment rule does not: it is kept on the write side (domain/enrolment.py).
+"""
 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from domain.assistance_case import AssistanceCase as C
 from domain.errors import Unavailable
-from domain.ledger import Enrolment
 from projections.base import Projection, handles
 from projections.db import Database, Tx
 from projections.runner import wait_for_position
@@ -52,8 +55,15 @@ class PersonEnrolment(Projection):
         self._set(tx, e, "ended", e.effective_month)
 
 
+@dataclass(frozen=True)
+class Enrolment:
+    person_id: str
+    case_id: UUID
+    programme: str
+
+
 class EnrolmentView:
-    """The domain's EnrolmentRegistry, read from the view once it has caught up."""
+    """Who is counted in which active case, read from the view once it has caught up."""
 
     def __init__(
         self, db: Database, timeout: float = 10.0, progressed: threading.Condition | None = None
