@@ -56,7 +56,9 @@ class PersonEnrolment(Projection):
 
 
 @dataclass(frozen=True)
-class Enrolment:
+class EnrolmentRow:
+    """One row of the view (not the write-side domain.enrolment.Enrolment aggregate)."""
+
     person_id: str
     case_id: UUID
     programme: str
@@ -72,7 +74,7 @@ class EnrolmentView:
         self.timeout = timeout
         self.progressed = progressed
 
-    def active_enrolments(self, person_ids: list[str], up_to: int | None) -> list[Enrolment]:
+    def active_enrolments(self, person_ids: list[str], up_to: int | None) -> list[EnrolmentRow]:
         if not person_ids:
             return []
         names = [PersonEnrolment.name]
@@ -87,7 +89,7 @@ class EnrolmentView:
             f" WHERE status = 'active' AND person_id IN ({marks})",
             person_ids,
         )
-        return [Enrolment(r["person_id"], UUID(r["case_id"]), r["programme"]) for r in rows]
+        return [EnrolmentRow(r["person_id"], UUID(r["case_id"]), r["programme"]) for r in rows]
 
 
 def cases_of(db: Database, person_id: str) -> list[dict[str, Any]]:
