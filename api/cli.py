@@ -34,7 +34,7 @@ def _progress() -> Progress:
 def _load_demo(container: Container, seed: int, households: int) -> None:
     from api.demo.district import DemoDistrict
 
-    container.runner.start()  # confirmations read the enrolment view, so keep it current
+    container.runner.start()  # payroll runs and the death process read views, so keep them current
     with _progress() as bar:
         task = bar.add_task("loading demo district", total=households)
         DemoDistrict(container.ledger, seed).load(

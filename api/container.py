@@ -12,7 +12,6 @@ from migrations.runner import migrate
 from projections.store import Database, DatabaseUrl
 from projections.reactions.death_cascade import DeathCascade
 from projections.views.payable_cases import PayableCasesView
-from projections.views.person_enrolment import EnrolmentView
 from projections.registry import all_projections
 from projections.runner import ProjectionRunner
 
@@ -45,7 +44,6 @@ def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) 
     migrate(db, progress)
     ledger = Ledger(ledger_env(settings, url), district=settings.district)
     runner = ProjectionRunner(ledger, db, all_projections(), poll_interval=settings.poll_interval)
-    ledger.enrolments = EnrolmentView(db, progressed=runner.progressed)
     ledger.payables = PayableCasesView(db, progressed=runner.progressed)
     ledger.position_of = _position_lookup(db)
     runner.processes.append(DeathCascade(ledger, db))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from domain.assistance.commands import CaseCommands
 from domain.deaths.commands import DeathCommands
 from domain.care.commands import InstitutionCommands
-from domain.shared.ledger_base import CommandResult, Enrolment, EnrolmentRegistry, IdempotencyRecord
+from domain.shared.ledger_base import CommandResult, IdempotencyRecord
 from domain.organizations.commands import OrganizationCommands
 from domain.payroll.commands import PayrollCommands
 from domain.temporary.commands import TemporaryCommands
@@ -18,7 +18,7 @@ from domain.topics import register_moved_modules
 
 register_moved_modules()  # events stored under the old module paths still load
 
-__all__ = ["CommandResult", "Enrolment", "EnrolmentRegistry", "IdempotencyRecord", "Ledger"]
+__all__ = ["CommandResult", "IdempotencyRecord", "Ledger"]
 
 
 class Ledger(

@@ -94,5 +94,5 @@ def container(settings: Settings) -> Iterator[Container]:
 def ledger(container: Container) -> Ledger:
     for name, value, start in PARAMETERS:
         container.ledger.set_parameter(name, value, start, "test standard", WORKER, "2023-01-01")
-    container.runner.start()  # as in production: confirmations read the enrolment view
+    container.runner.start()  # as in production: payroll runs and the death process read views
     return container.ledger

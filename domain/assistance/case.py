@@ -263,7 +263,11 @@ class AssistanceCase(CaseChecks, Aggregate):
 
     # -- decision ---------------------------------------------------------------------------
 
-    def confirm(self, actor: Json, occurred_on: str, review_interval_months: int) -> None:
+    def confirm(
+        self, actor: Json, occurred_on: str, review_interval_months: int,
+        first_paid_not_before: str | None = None, deferred_by_case: str | None = None,
+    ) -> None:  # fmt: skip
+        """`first_paid_not_before`: the month another exclusive case's place ends, if later."""
         self._require_status("accepted", "confirm eligibility")
         problems = self.procedure_problems(occurred_on)
         if problems:
@@ -281,21 +285,28 @@ class AssistanceCase(CaseChecks, Aggregate):
                 "approver_investigated",
             )
         decided = date.fromisoformat(occurred_on)
+        first_paid_month = add_months(month_of(decided), 1)  # the month after the decision [law]
+        deferred_by = None
+        if first_paid_not_before is not None and first_paid_not_before > first_paid_month:
+            first_paid_month, deferred_by = first_paid_not_before, deferred_by_case
         self._confirm(
             actor=actor,
             occurred_on=occurred_on,
             approver=actor["user"],
             monthly_amount_fen=self.assessment["total_fen"],
-            first_paid_month=add_months(month_of(decided), 1),
+            first_paid_month=first_paid_month,
             parameters=self.assessment["parameters"],
             next_review_due=add_months(month_of(decided), review_interval_months) + "-01",
+            first_paid_deferred_by=deferred_by,
         )
 
     @event("EligibilityConfirmed")
     def _confirm(
         self, actor: Json, occurred_on: str, approver: str, monthly_amount_fen: int,
         first_paid_month: str, parameters: dict[str, str], next_review_due: str,
+        first_paid_deferred_by: str | None = None,
     ) -> None:  # fmt: skip
+        """`first_paid_deferred_by`: the case whose months came first (none when not deferred)."""
         self.status = "active"
         self.monthly_amount_fen = monthly_amount_fen
         self.benefit.start(first_paid_month, monthly_amount_fen)

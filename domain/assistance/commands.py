@@ -9,16 +9,16 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from domain.assistance.assessment import (
-    EXCLUSIVE_PROGRAMMES,
     CheckFindings,
     assess,
     required_parameters,
     review_interval_months,
 )
 from domain.assistance.case import AssistanceCase
-from domain.shared.errors import DomainError, InvalidInput, NotFound
+from domain.assistance.enrolment_commands import EnrolmentCommands
+from domain.shared.errors import InvalidInput, NotFound
 from domain.shared.household import check_application
-from domain.shared.ledger_base import CommandResult, LedgerBase
+from domain.shared.ledger_base import CommandResult
 from domain.shared.values import Actor, parse_date
 
 Json = dict[str, Any]
@@ -34,7 +34,7 @@ def payee_of(members: list[Json], account: str | None) -> Json | None:
     return {"person_id": applicant["person_id"], "personal": {"bank_account": account}}
 
 
-class CaseCommands(LedgerBase):
+class CaseCommands(EnrolmentCommands):
     def get_case(self, case_id: UUID, expected_version: int | None = None) -> AssistanceCase:
         return self.load(case_id, AssistanceCase, "case", expected_version)
 
@@ -45,10 +45,7 @@ class CaseCommands(LedgerBase):
     ) -> CommandResult:
         def act() -> Aggregate:
             members = check_application(application)
-            if application["programme"] in EXCLUSIVE_PROGRAMMES:
-                self._check_enrolment(
-                    members, application["programme"], None, up_to=self.latest_position()
-                )
+            self.refuse_deceased_or_enrolled(members, application["programme"])
             return AssistanceCase(
                 programme=application["programme"],
                 district=self.district,
@@ -79,14 +76,15 @@ class CaseCommands(LedgerBase):
         """Run one of the case's command methods by name (the API's sub-resources)."""
         handler = getattr(self, f"_case_{command}", None)
 
-        def act() -> Aggregate:
+        def act() -> Aggregate | tuple[Aggregate, ...]:
             case = self.get_case(case_id, expected_version)
             parse_date(payload["occurred_on"], "occurred_on")
+            also: list[Aggregate] | None = None  # saved with the case (e.g. its enrolments)
             if handler is not None:
-                handler(case, actor, payload)
+                also = handler(case, actor, payload)
             else:
                 getattr(case, command)(actor=actor.as_dict(), **payload)
-            return case
+            return (case, *also) if also else case
 
         return self.execute(
             act, actor=actor, idempotency_key=idempotency_key,
@@ -134,35 +132,19 @@ class CaseCommands(LedgerBase):
             irregular_income=bool(payload.get("irregular_income", False)),
         )
 
-    def _case_confirm(self, case: AssistanceCase, actor: Actor, payload: Json) -> None:
-        if case.programme in EXCLUSIVE_PROGRAMMES and case.status == "accepted":
-            members = [{"person_id": p, "counted": True} for p in case.counted]
-            self._check_enrolment(members, case.programme, case.id, up_to=self.latest_position())
+    def _case_confirm(self, case: AssistanceCase, actor: Actor, payload: Json) -> list[Aggregate]:
         irregular = bool(case.assessment and case.assessment["irregular_income"])
         interval = review_interval_months(case.programme, irregular, case.able_to_work)
-        case.confirm(actor.as_dict(), payload["occurred_on"], interval)
+        return self.enrol_on_confirmation(case, actor, payload["occurred_on"], interval)
+
+    def _case_terminate(self, case: AssistanceCase, actor: Actor, payload: Json) -> list[Aggregate]:
+        case.terminate(actor=actor.as_dict(), **payload)
+        return self.end_if_terminated(case, payload["reason_code"], actor, payload["occurred_on"])
 
     def _case_complete_review(self, case: AssistanceCase, actor: Actor, payload: Json) -> None:
         irregular = bool(payload.get("irregular_income", False))
         interval = review_interval_months(case.programme, irregular, case.able_to_work)
         case.complete_review(actor.as_dict(), payload["occurred_on"], payload["findings"], interval)
-
-    def _check_enrolment(
-        self, members: list[Json], programme: str, case_id: UUID | None, up_to: int | None
-    ) -> None:
-        if self.enrolments is None:
-            return
-        counted = [m["person_id"] for m in members if m["counted"]]
-        for enrolment in self.enrolments.active_enrolments(counted, up_to):
-            if enrolment.case_id == case_id or enrolment.programme not in EXCLUSIVE_PROGRAMMES:
-                continue
-            raise DomainError(
-                f"person {enrolment.person_id} is already counted in the active "
-                f"{enrolment.programme} case {enrolment.case_id}; a person may be in one "
-                "active DIBAO or TEKUN case at a time",
-                field="members",
-                code="double_enrolment",
-            )
 
     # -- auditors ---------------------------------------------------------------------------
 

@@ -10,9 +10,10 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.assistance.case import AssistanceCase
 from domain.deaths.notification import DeathNotification, notification_id
+from domain.assistance.enrolment_commands import EnrolmentCommands
 from domain.shared.errors import InvalidInput, NotFound
 from domain.shared.identity import id_number_problem, person_id_for
-from domain.shared.ledger_base import CommandResult, LedgerBase
+from domain.shared.ledger_base import CommandResult
 from domain.shared.values import Actor, parse_date
 
 Json = dict[str, Any]
@@ -20,7 +21,14 @@ Json = dict[str, Any]
 CASCADE_ACTOR = Actor("death-notification-process", "admin", "钟楼区民政局")
 
 
-class DeathCommands(LedgerBase):
+class DeathCommands(EnrolmentCommands):
+    def death_on_file(self, person_id: str) -> tuple[str, str] | None:
+        try:
+            found = self.get_death(notification_id(person_id))
+        except NotFound:
+            return None
+        return (found.date_of_death, str(found.id)) if found.status == "verified" else None
+
     def get_death(self, key: UUID, expected_version: int | None = None) -> DeathNotification:
         return self.load(key, DeathNotification, "death notification", expected_version)
 
@@ -56,36 +64,43 @@ class DeathCommands(LedgerBase):
         self, key: UUID, command: str, payload: Json, actor: Actor,
         expected_version: int | None = None, idempotency_key: str | None = None,
     ) -> CommandResult:  # fmt: skip
-        """verify or retract a report."""
+        """verify or retract a report.
 
-        def act() -> Aggregate:
+        A verification also records the death on the person's Enrolment in the same save, so
+        a confirmation counting the person at that moment conflicts and, retried, is refused.
+        """
+
+        def act() -> Aggregate | tuple[Aggregate, ...]:
             found = self.get_death(key, expected_version)
             on = payload["occurred_on"]
-            if command == "verify":
-                found.verify(actor.as_dict(), on, payload["evidence"])
-            else:
+            if command != "verify":
                 found.retract(actor.as_dict(), on, payload["reason"])
-            return found
+                return found
+            found.verify(actor.as_dict(), on, payload["evidence"])
+            enrolment = self.enrolment_of(found.person_id)
+            enrolment.record_death(found.date_of_death, str(found.id), actor.as_dict(), on)
+            return found, enrolment
 
         return self.execute(
             act, actor=actor, idempotency_key=idempotency_key,
             fingerprint=self.fingerprint(command, str(key), payload),
         )  # fmt: skip
 
-    def apply_death_consequences(self, key: UUID, up_to: int) -> list[UUID]:
-        """Record the verified death on every active case that counts the person.
+    def apply_death_consequences(self, key: UUID, case_ids: list[UUID]) -> list[UUID]:
+        """Record the verified death on each of `case_ids` that still counts the person.
 
+        The caller (the death process) finds the cases in the person_enrolment view.
         Idempotent: a case that already records this death is left alone, so the process can
-        run it again after a crash. Returns the cases changed by this call.
+        run it again after a crash. A TEKUN case it terminates gives its place back in the
+        same save. Returns the cases changed by this call.
         """
         death = self.get_death(key)
         if death.status != "verified":
             return []
-        assert self.enrolments is not None, "the Ledger needs its person_enrolment view"
         changed = []
-        for enrolment in self.enrolments.active_enrolments([death.person_id], up_to):
+        for case_id in case_ids:
             while True:
-                case: Aggregate = self.repository.get(enrolment.case_id)
+                case: Aggregate = self.repository.get(case_id)
                 assert isinstance(case, AssistanceCase)
                 if death.person_id in case.benefit.deaths or case.status not in (
                     "active", "suspended",
@@ -95,8 +110,9 @@ class DeathCommands(LedgerBase):
                     CASCADE_ACTOR.as_dict(), death.verified_on, death.person_id,
                     death.date_of_death, str(key),
                 )  # fmt: skip
+                ended = self.end_if_terminated(case, "death", CASCADE_ACTOR, death.verified_on)
                 try:
-                    self.save(case)
+                    self.save(case, *ended)
                 except IntegrityError:  # a caseworker changed the case meanwhile: reload
                     continue
                 changed.append(case.id)

@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol, TypedDict, TypeVar
+from typing import Any, TypedDict, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -38,19 +38,6 @@ class CommandResult:
     position: int
 
 
-@dataclass(frozen=True)
-class Enrolment:
-    person_id: str
-    case_id: UUID
-    programme: str
-
-
-class EnrolmentRegistry(Protocol):
-    """Who is counted in which active case; a read model, caught up to `up_to` when given."""
-
-    def active_enrolments(self, person_ids: list[str], up_to: int | None) -> list[Enrolment]: ...
-
-
 class IdempotencyRecord(Aggregate):
     """Saved atomically with the command's events, so a retry records nothing new."""
 
@@ -73,7 +60,6 @@ class LedgerBase(Application[UUID]):
     def __init__(self, env: dict[str, str] | None = None, district: str = "320404") -> None:
         super().__init__(env)
         self.district = district
-        self.enrolments: EnrolmentRegistry | None = None
         self.position_of: Callable[[UUID, int], int] | None = None
         self.listeners: list[Callable[[], None]] = []
 

@@ -15,7 +15,7 @@ from domain.deaths.notification import DeathNotification
 from domain.ledger import Ledger
 from domain.topics import topics_of
 from projections.store import Database
-from projections.views.person_enrolment import PersonEnrolment
+from projections.views.person_enrolment import EnrolmentView, PersonEnrolment
 
 NAME = "death_cascade"
 
@@ -28,6 +28,7 @@ class DeathCascade:
         self.db = db
         self.batch_size = batch_size
         self.topics = topics_of(DeathNotification.DeathVerified)
+        self.enrolments = EnrolmentView(db)
 
     def _position(self, name: str) -> int:
         value = self.db.scalar("SELECT position FROM projection_tracking WHERE name = %s", (name,))
@@ -56,7 +57,11 @@ class DeathCascade:
             )  # fmt: skip
             for note in batch:
                 event = self.ledger.mapper.to_domain_event(note)
-                self.ledger.apply_death_consequences(event.originator_id, up_to=note.id)
+                person = self.ledger.get_death(event.originator_id).person_id
+                # No wait: this batch never goes past the position the view has reached.
+                found = self.enrolments.active_enrolments([person], up_to=None)
+                cases = [e.case_id for e in found]
+                self.ledger.apply_death_consequences(event.originator_id, cases)
                 self._track(note.id, 1)
                 done += 1
             if len(batch) < self.batch_size:

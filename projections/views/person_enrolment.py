@@ -1,14 +1,17 @@
-"""person_enrolment: who is counted in which case now? The double-enrolment rule reads it."""
+"""person_enrolment: who is counted in which case now? The death process and people read it.
+
+The double-enrolment rule does not: it is kept on the write side (domain/enrolment.py).
+"""
 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from domain.assistance.case import AssistanceCase as C
 from domain.shared.errors import Unavailable
-from domain.ledger import Enrolment
 from projections.view import Projection, handles
 from projections.store import Database, Tx
 from projections.runner import wait_for_position
@@ -52,8 +55,17 @@ class PersonEnrolment(Projection):
         self._set(tx, e, "ended", e.effective_month)
 
 
+@dataclass(frozen=True)
+class EnrolmentRow:
+    """One row of the view (not the write-side domain.enrolment.Enrolment aggregate)."""
+
+    person_id: str
+    case_id: UUID
+    programme: str
+
+
 class EnrolmentView:
-    """The domain's EnrolmentRegistry, read from the view once it has caught up."""
+    """Who is counted in which active case, read from the view once it has caught up."""
 
     def __init__(
         self, db: Database, timeout: float = 10.0, progressed: threading.Condition | None = None
@@ -62,7 +74,7 @@ class EnrolmentView:
         self.timeout = timeout
         self.progressed = progressed
 
-    def active_enrolments(self, person_ids: list[str], up_to: int | None) -> list[Enrolment]:
+    def active_enrolments(self, person_ids: list[str], up_to: int | None) -> list[EnrolmentRow]:
         if not person_ids:
             return []
         names = [PersonEnrolment.name]
@@ -77,7 +89,7 @@ class EnrolmentView:
             f" WHERE status = 'active' AND person_id IN ({marks})",
             person_ids,
         )
-        return [Enrolment(r["person_id"], UUID(r["case_id"]), r["programme"]) for r in rows]
+        return [EnrolmentRow(r["person_id"], UUID(r["case_id"]), r["programme"]) for r in rows]
 
 
 def cases_of(db: Database, person_id: str) -> list[dict[str, Any]]:

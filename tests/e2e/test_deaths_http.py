@@ -69,3 +69,29 @@ def test_bad_death_reports_are_refused(worker: httpx.Client, approver: httpx.Cli
     )
     assert problem(unknown, 404)
     assert problem(report(worker, new_id_number(), source="rumour"), 422)
+
+
+def test_a_death_verified_before_the_decision_is_refused_over_http(
+    worker: httpx.Client, approver: httpx.Client
+) -> None:
+    alone, parent, child = new_id_number(), new_id_number(), new_id_number()
+    case_id = to_noticed(worker, application(members=[
+        {"name": "测试丙", "id_number": alone, "relation": "self", "counted": True}]))  # fmt: skip
+    for person in (alone, child):
+        key = report(worker, person, date_of_death="2024-03-10", occurred_on="2024-03-10").json()
+        approver.post(f"/api/v1/death-notifications/{key['id']}/verify",
+                      json={"occurred_on": "2024-03-10", "evidence": "医学死亡证明"},
+                      ).raise_for_status()  # fmt: skip
+
+    confirmed = approver.post(
+        f"/api/v1/cases/{case_id}/confirm", json={"occurred_on": "2024-03-14"}
+    )
+    body = problem(confirmed, 409)
+    assert body["code"] == "member_deceased" and "2024-03-10" in body["detail"]
+    assert alone not in confirmed.text and "测试丙" not in confirmed.text
+
+    members = [{"name": "测试丙", "id_number": i, "relation": r, "counted": True}
+               for i, r in ((parent, "self"), (child, "child"))]  # fmt: skip
+    submitted = worker.post("/api/v1/cases", json=application(members=members))
+    assert problem(submitted, 409)["field"] == "members.1"
+    assert child not in submitted.text

@@ -40,8 +40,8 @@ def test_a_case_runs_from_application_to_termination(ledger: Ledger, container: 
     assert "terminated" in lines[-1]["summary"]
 
 
-def test_double_enrolment_is_refused_against_the_view(ledger: Ledger, container: Container) -> None:
-    container.runner.start()
+def test_double_enrolment_is_refused_on_the_write_side(ledger: Ledger) -> None:
+    # The rule reads the person's Enrolment aggregate, never a view: no waiting, no 503.
     first = application()
     case_id = ledger.submit_application(first, WORKER).id
     walk_to_active(ledger, case_id)
@@ -62,8 +62,8 @@ def test_confirmation_rechecks_enrolment_after_a_race(ledger: Ledger, container:
     one = ledger.submit_application(body, WORKER).id
     two = ledger.submit_application({**body, "community": "新闸社区"}, WORKER).id
     walk_to_active(ledger, one)
-    # ...so the second confirmation, checked against the caught-up view, is refused.
-    with pytest.raises(DomainError, match="already counted"):
+    # ...so the second confirmation, checked against the person's Enrolment, is refused.
+    with pytest.raises(DomainError, match="already enrolled"):
         walk_to_active(ledger, two)
     assert ledger.get_case(two).status == "accepted"
     container.runner.run_once()

@@ -10,13 +10,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import pytest
+from builders import PROCEDURE, walk_to_active
 
 from domain.shared.errors import DomainError, InvalidInput, StaleVersion
 from domain.shared.identity import make_id_number, person_id_for
-from domain.ledger import CommandResult, Enrolment, Ledger
+from domain.ledger import CommandResult, Ledger
 from domain.shared.values import Actor
 
 ADMIN = Actor("admin-district", "admin", "钟楼区民政局")
@@ -59,26 +60,6 @@ MOTHER, SON, GRANDFATHER = (person_id_for(n) for n in (MOTHER_ID, SON_ID, GRANDF
 STANDARD_MARCH_2024 = 108_000
 # The mother earns 60,000 fen a month, the son nothing: 30,000 per head, a gap of 78,000.
 MONTHLY_TOTAL = 2 * (STANDARD_MARCH_2024 - 30_000)
-
-
-# -- a fake read model ------------------------------------------------------------------------
-
-
-class InMemoryEnrolments:
-    """Who is counted in which active case, as the enrolment view would answer."""
-
-    def __init__(self) -> None:
-        self.rows: list[Enrolment] = []
-        self.asked_up_to: list[int | None] = []
-
-    def enrol(self, person_id: str, programme: str, case_id: UUID | None = None) -> UUID:
-        case_id = case_id or uuid4()
-        self.rows.append(Enrolment(person_id, case_id, programme))
-        return case_id
-
-    def active_enrolments(self, person_ids: list[str], up_to: int | None) -> list[Enrolment]:
-        self.asked_up_to.append(up_to)
-        return [e for e in self.rows if e.person_id in person_ids]
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -200,12 +181,6 @@ def ledger() -> Ledger:
     for name, value, effective_from in PARAMETERS:
         ledger.set_parameter(name, value, effective_from, "demo value", ADMIN, "2023-01-03")
     return ledger
-
-
-@pytest.fixture
-def registry(ledger: Ledger) -> InMemoryEnrolments:
-    ledger.enrolments = registry = InMemoryEnrolments()
-    return registry
 
 
 @pytest.fixture
@@ -800,41 +775,44 @@ def test_an_unknown_programme_or_channel_is_refused(ledger: Ledger, field: str, 
 # -- one active DIBAO or TEKUN case per person -----------------------------------------------------
 
 
-def test_a_person_counted_in_an_active_dibao_case_cannot_apply_again(
-    ledger: Ledger, registry: InMemoryEnrolments
-) -> None:
-    other_case = registry.enrol(SON, "DIBAO")
+def enrolled(ledger: Ledger, programme: str, *members: dict[str, Any]) -> UUID:
+    """Another case, confirmed, that counts `members` (the in-memory ledger keeps the rule)."""
+    case_id = ledger.submit_application(
+        application(programme=programme, members=list(members), occurred_on="2024-03-01"),
+        CASEWORKER,
+    ).id
+    walk_to_active(ledger, case_id)
+    return case_id
+
+
+def test_a_person_counted_in_an_active_dibao_case_cannot_apply_again(ledger: Ledger) -> None:
+    other_case = enrolled(ledger, "DIBAO", member(SON_ID, "self"))
 
     with refused(ledger, None, "double_enrolment") as caught:
         ledger.submit_application(application(), CASEWORKER)
 
     assert str(other_case) in caught.value.message
+    assert SON_ID not in caught.value.message and SON not in caught.value.message
 
 
-def test_a_person_in_an_active_dibao_case_cannot_get_tekun(
-    ledger: Ledger, registry: InMemoryEnrolments
-) -> None:
-    registry.enrol(GRANDFATHER, "DIBAO")
+def test_a_person_in_an_active_dibao_case_cannot_get_tekun(ledger: Ledger) -> None:
+    enrolled(ledger, "DIBAO", member(GRANDFATHER_ID, "self"))
     tekun = application(programme="TEKUN", members=[member(GRANDFATHER_ID, "self")])
 
     with refused(ledger, None, "double_enrolment"):
         ledger.submit_application(tekun, CASEWORKER)
 
 
-def test_a_person_in_an_active_tekun_case_cannot_be_counted_in_dibao(
-    ledger: Ledger, registry: InMemoryEnrolments
-) -> None:
-    registry.enrol(MOTHER, "TEKUN")
+def test_a_person_in_an_active_tekun_case_cannot_be_counted_in_dibao(ledger: Ledger) -> None:
+    enrolled(ledger, "TEKUN", member(MOTHER_ID, "self"))
 
     with refused(ledger, None, "double_enrolment"):
         ledger.submit_application(application(), CASEWORKER)
 
 
-def test_an_excluded_member_may_be_counted_elsewhere(
-    ledger: Ledger, registry: InMemoryEnrolments
-) -> None:
+def test_an_excluded_member_may_be_counted_elsewhere(ledger: Ledger) -> None:
     # The son lives with his father, who receives DIBAO for him.
-    registry.enrol(SON, "DIBAO")
+    enrolled(ledger, "DIBAO", member(SON_ID, "child"))
     members = [member(MOTHER_ID, "self"),
                member(SON_ID, "child", counted=False, excluded_reason="随父计入低保")]  # fmt: skip
 
@@ -843,37 +821,41 @@ def test_an_excluded_member_may_be_counted_elsewhere(
     assert ledger.get_case(case_id).counted == [MOTHER]
 
 
-def test_enrolment_in_a_non_exclusive_programme_does_not_block(
-    ledger: Ledger, registry: InMemoryEnrolments
-) -> None:
-    registry.enrol(MOTHER, "DIBAO_EDGE")
+def test_enrolment_in_a_non_exclusive_programme_does_not_block(ledger: Ledger) -> None:
+    edge = application(programme="DIBAO_EDGE", members=[member(MOTHER_ID, "self")],
+                       occurred_on="2024-03-01")  # fmt: skip
+    case_id = ledger.submit_application(edge, CASEWORKER).id
+    income = {"person_id": MOTHER, "declared_fen": 120_000, "verified_fen": 120_000}
+    for command, payload in PROCEDURE:
+        if command == "complete_economic_check":
+            payload = {**payload, "incomes": [income]}
+        do(ledger, case_id, command, **payload)
+    confirm(ledger, case_id, on="2024-03-14")
+    assert ledger.get_case(case_id).status == "active"
 
     ledger.submit_application(application(), CASEWORKER)
 
     assert ledger.latest_position() > 0
 
 
-def test_confirmation_rechecks_enrolment_against_an_up_to_date_read_model(
-    ledger: Ledger, registry: InMemoryEnrolments, notice_closed_case: UUID
+def test_confirmation_refused_while_another_case_holds_a_member(
+    ledger: Ledger, notice_closed_case: UUID
 ) -> None:
     # While the case ran, the son was included in his father's DIBAO case.
-    registry.enrol(SON, "DIBAO")
+    other_case = enrolled(ledger, "DIBAO", member(SON_ID, "child"))
 
-    with refused(ledger, notice_closed_case, "double_enrolment"):
+    with refused(ledger, notice_closed_case, "double_enrolment") as caught:
         confirm(ledger, notice_closed_case)
 
-    assert registry.asked_up_to[-1] == ledger.latest_position()
+    assert str(other_case) in caught.value.message
 
 
-def test_confirmation_ignores_the_case_s_own_enrolment(
-    ledger: Ledger, registry: InMemoryEnrolments, notice_closed_case: UUID
-) -> None:
-    # The read model already lists this case (e.g. a retried confirmation).
-    registry.enrol(MOTHER, "DIBAO", case_id=notice_closed_case)
+def test_a_pending_case_holds_no_place(ledger: Ledger, notice_closed_case: UUID) -> None:
+    # Submitted but not confirmed: the son may still be confirmed elsewhere first.
+    other_case = enrolled(ledger, "DIBAO", member(SON_ID, "child"))
 
-    confirm(ledger, notice_closed_case)
-
-    assert ledger.get_case(notice_closed_case).status == "active"
+    assert ledger.get_case(other_case).status == "active"
+    assert ledger.enrolment_of(SON).holder == str(other_case)
 
 
 # -- deadlines from the holiday calendar [law] -----------------------------------------------------
