@@ -16,9 +16,10 @@ from domain.assessment import (
     review_interval_months,
 )
 from domain.assistance_case import AssistanceCase
+from domain.calendar_commands import CalendarCommands
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.household import check_application
-from domain.ledger_base import CommandResult, LedgerBase
+from domain.ledger_base import CommandResult
 from domain.values import Actor, parse_date
 
 Json = dict[str, Any]
@@ -34,7 +35,7 @@ def payee_of(members: list[Json], account: str | None) -> Json | None:
     return {"person_id": applicant["person_id"], "personal": {"bank_account": account}}
 
 
-class CaseCommands(LedgerBase):
+class CaseCommands(CalendarCommands):
     def get_case(self, case_id: UUID, expected_version: int | None = None) -> AssistanceCase:
         return self.load(case_id, AssistanceCase, "case", expected_version)
 
@@ -92,6 +93,18 @@ class CaseCommands(LedgerBase):
             act, actor=actor, idempotency_key=idempotency_key,
             fingerprint=self.fingerprint(command, str(case_id), payload),
         )  # fmt: skip
+
+    # The due dates count working days on the ledger's calendar (shipped + recorded notices).
+    def _case_accept(self, case: AssistanceCase, actor: Actor, payload: Json) -> None:
+        case.accept(actor=actor.as_dict(), calendar=self.working_day_calendar(), **payload)
+
+    def _case_extend_processing(self, case: AssistanceCase, actor: Actor, payload: Json) -> None:
+        case.extend_processing(
+            actor=actor.as_dict(), calendar=self.working_day_calendar(), **payload
+        )
+
+    def _case_deny(self, case: AssistanceCase, actor: Actor, payload: Json) -> None:
+        case.deny(actor=actor.as_dict(), calendar=self.working_day_calendar(), **payload)
 
     def _case_record_assessment(self, case: AssistanceCase, actor: Actor, payload: Json) -> None:
         if case.check is None:

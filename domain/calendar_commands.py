@@ -1,0 +1,57 @@
+"""The holiday-calendar commands of the Ledger: record a year's notice, read the calendar."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
+
+from domain.holiday_calendar import SCOPE, HolidayCalendar, calendar_id
+from domain.ledger_base import CommandResult, LedgerBase
+from domain.values import Actor
+from domain.working_days import WorkingDayCalendar, default_calendar
+
+Json = dict[str, Any]
+
+
+class CalendarCommands(LedgerBase):
+    def record_holiday_notice(
+        self, notice: Json, actor: Actor, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """Record (or correct) a year's State Council notice; no release is needed."""
+
+        def act() -> Aggregate:
+            calendar = self._holiday_calendar()
+            if calendar is None:
+                calendar = HolidayCalendar(SCOPE, actor.as_dict(), notice["occurred_on"])
+            calendar.record_notice(
+                year=notice["year"],
+                off=notice["holidays"],
+                work=notice["make_up_working_days"],
+                reference=notice["reference"],
+                title=notice["title"],
+                published_on=notice["published_on"],
+                actor=actor.as_dict(),
+                occurred_on=notice["occurred_on"],
+            )
+            return calendar
+
+        return self.execute(
+            act, actor=actor, idempotency_key=idempotency_key,
+            fingerprint=self.fingerprint("record_holiday_notice", str(notice["year"]), notice),
+        )  # fmt: skip
+
+    def working_day_calendar(self) -> WorkingDayCalendar:
+        """The shipped years plus the recorded notices (a recorded notice for a year wins)."""
+        calendar = self._holiday_calendar()
+        shipped = default_calendar()
+        return shipped if calendar is None else calendar.working_days(shipped)
+
+    def _holiday_calendar(self) -> HolidayCalendar | None:
+        try:
+            found: Aggregate = self.repository.get(calendar_id())
+        except AggregateNotFoundError:
+            return None
+        assert isinstance(found, HolidayCalendar)
+        return found
