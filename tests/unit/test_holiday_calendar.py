@@ -180,7 +180,11 @@ def test_a_notice_is_recorded_on_the_one_national_calendar(ledger: Ledger) -> No
     assert isinstance(calendar, HolidayCalendar)
     recorded = list(ledger.events.get(result.id))[-1]
     assert isinstance(recorded, HolidayCalendar.NoticeRecorded)
-    assert (recorded.year, recorded.reference, recorded.supersedes) == (2027, "TEST-ONLY-2027", None)
+    assert (recorded.year, recorded.reference, recorded.supersedes) == (
+        2027,
+        "TEST-ONLY-2027",
+        None,
+    )
     assert recorded.actor["user"] == "admin-district"
 
 
