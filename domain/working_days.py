@@ -21,8 +21,8 @@ class CalendarYearUnknown(DomainError):
 
     def __init__(self, year: int, *, field: str | None = None) -> None:
         super().__init__(
-            f"The working-day calendar has no data for {year}; add the State Council notice "
-            f"for {year} to domain/data/cn_public_holidays.json",
+            f"The working-day calendar has no data for {year}; record the State Council "
+            f"notice for {year} under /api/v1/calendars",
             field=field,
             code="calendar_year_unknown",
         )
