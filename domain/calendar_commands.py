@@ -45,8 +45,13 @@ class CalendarCommands(LedgerBase):
     def working_day_calendar(self) -> WorkingDayCalendar:
         """The shipped years plus the recorded notices (a recorded notice for a year wins)."""
         calendar = self._holiday_calendar()
-        shipped = default_calendar()
-        return shipped if calendar is None else calendar.working_days(shipped)
+        if calendar is None:
+            return default_calendar()
+        cached: tuple[int, WorkingDayCalendar] | None = getattr(self, "_calendar_cache", None)
+        if cached is None or cached[0] != calendar.version:  # built once per recorded notice
+            cached = (calendar.version, calendar.working_days(default_calendar()))
+            self._calendar_cache = cached
+        return cached[1]
 
     def _holiday_calendar(self) -> HolidayCalendar | None:
         try:

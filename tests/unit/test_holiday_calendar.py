@@ -190,6 +190,7 @@ def test_a_notice_is_recorded_on_the_one_national_calendar(ledger: Ledger) -> No
 
 def test_a_correction_of_a_recorded_year_supersedes_it(ledger: Ledger) -> None:
     record(ledger)
+    assert ledger.working_day_calendar().is_working_day(date(2027, 2, 6))  # the make-up Saturday
     second = ledger.record_holiday_notice(
         {**TEST_2027, "holidays": ["2027-01-01"], "make_up_working_days": []}, ADMIN
     )
