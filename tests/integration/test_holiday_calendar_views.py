@@ -15,7 +15,7 @@ from builders import APPROVER, WORKER, application, walk_to_active
 from api.container import Container
 from domain.ledger import Ledger
 from domain.values import Actor
-from projections import case_summary
+from projections import case_summary, case_timeline
 from projections.db import Row
 
 ADMIN = Actor("admin-district", "admin", "钟楼区民政局")
@@ -125,3 +125,11 @@ def test_the_overdue_filter_and_the_overdue_flags_are_one_rule(
         d = date.fromisoformat(today)
         flagged = {r["case_id"] for r in rows if any(case_summary.overdue_flags(r, d).values())}
         assert overdue_ids(container, d) == flagged, today
+
+
+def test_the_timeline_says_which_recorded_date_was_provisional(container: Container) -> None:
+    case_id = accepted_on(container, "2026-11-20")
+    container.runner.run_once()
+    entries = case_timeline.for_case(container.db, str(case_id))
+    accepted = next(e for e in entries if e["event_type"] == "ApplicationAccepted")
+    assert accepted["summary"].endswith("case due 2027-01-01 (provisional: case due)")
