@@ -20,6 +20,7 @@ from domain.identity import make_id_number
 from domain.ledger import Ledger
 from domain.values import Actor
 from domain.working_days import WorkingDayCalendar, YearNotice, default_calendar
+from projections import case_summary
 
 ADMIN = Actor("admin-district", "admin", "钟楼区民政局")
 CASEWORKER = Actor("worker-nandajie", "caseworker", "南大街街道")
@@ -151,12 +152,13 @@ def test_a_recorded_notice_for_a_shipped_year_overrides_the_shipped_file(ledger:
     assert last(ledger, case_id, "ApplicationAccepted").investigation_due == "2026-11-26"
 
 
-def test_accepted_events_stored_without_provisional_still_replay(ledger: Ledger) -> None:
+def test_events_stored_without_provisional_still_replay(ledger: Ledger) -> None:
     case_id = submit(ledger, "2024-04-29")
     do(ledger, case_id, "accept", occurred_on="2024-04-30")
     do(ledger, case_id, "extend_processing", occurred_on="2024-05-06", reason="延期")
+    do(ledger, case_id, "deny", occurred_on="2024-05-07", reasons=["收入高于标准"])
     stored = ledger.recorder.select_events(case_id)
-    aggregate = None
+    aggregate, replayed = None, []
     for s in stored:
         state = ledger.mapper.transcoder.decode(s.state)
         state.pop("provisional", None)  # as stored before the field existed
@@ -164,9 +166,11 @@ def test_accepted_events_stored_without_provisional_still_replay(ledger: Ledger)
                           ledger.mapper.transcoder.encode(state))  # fmt: skip
         event = ledger.mapper.to_domain_event(old)
         aggregate = event.mutate(aggregate)
+        replayed.append(event)
     assert aggregate is not None
-    assert aggregate.status == "accepted" and aggregate.case_days == 45
-    assert not hasattr(event, "provisional")
+    assert aggregate.status == "denied" and aggregate.case_days == 45
+    assert not any(hasattr(e, "provisional") for e in replayed)
+    assert [case_summary._provisional(e) for e in replayed[1:]] == [set(), set(), set()]
 
 
 # -- recording a notice --------------------------------------------------------------------
