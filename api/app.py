@@ -13,6 +13,7 @@ from api.container import Container, build
 from api.deps import ContainerDep
 from api.graphql.schema import graphql_router
 from api.graphql.cases import projection_states
+from api.rest.calendars import router as calendars_router
 from api.rest.cases import router as cases_router
 from api.rest.deaths import router as deaths_router
 from api.rest.institutions import router as institutions_router
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(institutions_router)
     app.include_router(organizations_router)
     app.include_router(villages_router)
+    app.include_router(calendars_router)
     app.include_router(graphql_router(), prefix="/graphql", include_in_schema=False)
 
     @app.get("/", include_in_schema=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 from dataclasses import fields
 from datetime import date, datetime
 
@@ -85,6 +86,14 @@ class Case:
     version: int
     position: int
     overdue: Overdue
+    denial_notice_due: str | None = strawberry.field(
+        default=None, description="the denial must be notified by this day (3 working days)"
+    )
+    provisional: list[str] = strawberry.field(
+        default_factory=list,
+        description="the due dates of this case (e.g. caseDue) counted Monday to Friday because "
+        "their year's holiday notice is not recorded yet; recomputed once it is",
+    )
 
     @classmethod
     def from_row(cls, row: Row, actor: Actor) -> Case:
@@ -97,6 +106,7 @@ class Case:
             kin_of_staff=bool(row["kin_of_staff"]),
             extended=bool(row["extended"]),
             overdue=Overdue(**case_summary.overdue_flags(row, today())),
+            provisional=[_camel(n) for n in json.loads(row.get("provisional") or "[]")],
             **{
                 f.name: row[f.name]
                 for f in fields(cls)
@@ -107,6 +117,7 @@ class Case:
                     "applicant_id_number",
                     "kin_of_staff",
                     "extended",
+                    "provisional",
                 )
             },
         )
@@ -222,6 +233,11 @@ def projection_states(container: Container) -> list[ProjectionState]:
             )
         )
     return states
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
 
 
 def cursor(key: str) -> str:

@@ -15,20 +15,18 @@ from domain.assistance.benefit_schedule import BenefitSchedule
 from domain.assistance.rules import (
     CASE_DAYS,
     DEATH_REVIEW_MONTHS,
-    DECISION_DAYS,
-    DENIAL_NOTICE_DAYS,
     EXTENDED_CASE_DAYS,
-    INVESTIGATION_DAYS,
     MAX_GRADUAL_EXIT_MONTHS,
     NOTICE_DAYS,
     TERMINATION_REASONS,
     CaseChecks,
     Json,
 )
+from domain.assistance.deadlines import due_dates
 from domain.shared.errors import InvalidInput
 from domain.shared.guards import refuse
 from domain.shared.values import add_months, add_months_to_date, check_month, month_of, parse_date
-from domain.shared.working_days import default_calendar
+from domain.shared.working_days import WorkingDayCalendar, default_calendar
 
 
 class AssistanceCase(CaseChecks, Aggregate):
@@ -97,17 +95,24 @@ class AssistanceCase(CaseChecks, Aggregate):
 
     # -- application ----------------------------------------------------------------------
 
-    def accept(self, actor: Json, occurred_on: str) -> None:
+    def accept(
+        self, actor: Json, occurred_on: str, calendar: WorkingDayCalendar | None = None
+    ) -> None:
+        """Never refused for a year with no holiday notice: such a due date is provisional."""
         self._require_status("submitted", "accept the application")
-        on = self._not_before(occurred_on, self.submitted_on, "acceptance")
-        cal = default_calendar()
-        submitted = date.fromisoformat(self.submitted_on)
+        self._not_before(occurred_on, self.submitted_on, "acceptance")
+        dates, provisional = due_dates(
+            calendar or default_calendar(),
+            {"accepted_on": occurred_on, "submitted_on": self.submitted_on},
+            names=("investigation_due", "decision_due", "case_due"),
+        )
         self._accept(
             actor=actor,
             occurred_on=occurred_on,
-            investigation_due=cal.add_working_days(on, INVESTIGATION_DAYS).isoformat(),
-            decision_due=cal.add_working_days(submitted, DECISION_DAYS).isoformat(),
-            case_due=cal.add_working_days(submitted, CASE_DAYS).isoformat(),
+            investigation_due=dates["investigation_due"],
+            decision_due=dates["decision_due"],
+            case_due=dates["case_due"],
+            provisional=tuple(provisional),
         )
 
     @event("ApplicationAccepted")
@@ -118,6 +123,7 @@ class AssistanceCase(CaseChecks, Aggregate):
         investigation_due: str,
         decision_due: str,
         case_due: str,
+        provisional: tuple[str, ...] = (),  # the due dates counted Mon-Fri for want of a notice
     ) -> None:
         self.status = "accepted"
         self.accepted_on = occurred_on
@@ -247,18 +253,25 @@ class AssistanceCase(CaseChecks, Aggregate):
         if objections:
             self.reinvestigate_since = occurred_on
 
-    def extend_processing(self, actor: Json, occurred_on: str, reason: str) -> None:
+    def extend_processing(
+        self, actor: Json, occurred_on: str, reason: str,
+        calendar: WorkingDayCalendar | None = None,
+    ) -> None:  # fmt: skip
         self._require_status("accepted", "extend the processing time")
         if self.case_days == EXTENDED_CASE_DAYS:
             raise refuse("the processing time is already extended to 45 working days", "extended")
         self._need_reason(reason)
-        due = default_calendar().add_working_days(
-            date.fromisoformat(self.submitted_on), EXTENDED_CASE_DAYS
-        )
-        self._extend(actor, occurred_on, reason, due.isoformat())
+        dates, provisional = due_dates(
+            calendar or default_calendar(), {"submitted_on": self.submitted_on}, extended=True,
+            names=("case_due",),
+        )  # fmt: skip
+        self._extend(actor, occurred_on, reason, dates["case_due"], tuple(provisional))
 
     @event("ProcessingExtended")
-    def _extend(self, actor: Json, occurred_on: str, reason: str, case_due: str) -> None:
+    def _extend(
+        self, actor: Json, occurred_on: str, reason: str, case_due: str,
+        provisional: tuple[str, ...] = (),
+    ) -> None:  # fmt: skip
         self.case_days = EXTENDED_CASE_DAYS
 
     # -- decision ---------------------------------------------------------------------------
@@ -311,17 +324,27 @@ class AssistanceCase(CaseChecks, Aggregate):
         self.monthly_amount_fen = monthly_amount_fen
         self.benefit.start(first_paid_month, monthly_amount_fen)
 
-    def deny(self, actor: Json, occurred_on: str, reasons: list[str]) -> None:
+    def deny(
+        self, actor: Json, occurred_on: str, reasons: list[str],
+        calendar: WorkingDayCalendar | None = None,
+    ) -> None:  # fmt: skip
         if self.status not in ("submitted", "accepted"):
             raise refuse(f"a case that is {self.status} cannot be denied", "wrong_status")
         if not [r for r in reasons if r.strip()]:
             raise InvalidInput("a denial needs at least one reason", field="reasons")
-        on = self._not_before(occurred_on, self.submitted_on, "the denial")
-        due = default_calendar().add_working_days(on, DENIAL_NOTICE_DAYS).isoformat()
-        self._deny(actor, occurred_on, reasons, due)
+        self._not_before(occurred_on, self.submitted_on, "the denial")
+        dates, provisional = due_dates(
+            calendar or default_calendar(), {"decided_on": occurred_on},
+            names=("denial_notice_due",),
+        )  # fmt: skip
+        guessed = ("notice_due",) if provisional else ()
+        self._deny(actor, occurred_on, reasons, dates["denial_notice_due"], guessed)
 
     @event("EligibilityDenied")
-    def _deny(self, actor: Json, occurred_on: str, reasons: list[str], notice_due: str) -> None:
+    def _deny(
+        self, actor: Json, occurred_on: str, reasons: list[str], notice_due: str,
+        provisional: tuple[str, ...] = (),
+    ) -> None:  # fmt: skip
         self.status = "denied"
 
     # -- while active -------------------------------------------------------------------------

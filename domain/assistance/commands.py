@@ -16,7 +16,8 @@ from domain.assistance.assessment import (
 )
 from domain.assistance.case import AssistanceCase
 from domain.assistance.enrolment_commands import EnrolmentCommands
-from domain.shared.errors import InvalidInput, NotFound
+from domain.shared.calendar_commands import CalendarCommands
+from domain.shared.errors import DomainError, InvalidInput, NotFound
 from domain.shared.household import check_application
 from domain.shared.ledger_base import CommandResult
 from domain.shared.values import Actor, parse_date
@@ -34,7 +35,7 @@ def payee_of(members: list[Json], account: str | None) -> Json | None:
     return {"person_id": applicant["person_id"], "personal": {"bank_account": account}}
 
 
-class CaseCommands(EnrolmentCommands):
+class CaseCommands(EnrolmentCommands, CalendarCommands):
     def get_case(self, case_id: UUID, expected_version: int | None = None) -> AssistanceCase:
         return self.load(case_id, AssistanceCase, "case", expected_version)
 
@@ -90,6 +91,18 @@ class CaseCommands(EnrolmentCommands):
             act, actor=actor, idempotency_key=idempotency_key,
             fingerprint=self.fingerprint(command, str(case_id), payload),
         )  # fmt: skip
+
+    # The due dates count working days on the ledger's calendar (shipped + recorded notices).
+    def _case_accept(self, case: AssistanceCase, actor: Actor, payload: Json) -> None:
+        case.accept(actor=actor.as_dict(), calendar=self.working_day_calendar(), **payload)
+
+    def _case_extend_processing(self, case: AssistanceCase, actor: Actor, payload: Json) -> None:
+        case.extend_processing(
+            actor=actor.as_dict(), calendar=self.working_day_calendar(), **payload
+        )
+
+    def _case_deny(self, case: AssistanceCase, actor: Actor, payload: Json) -> None:
+        case.deny(actor=actor.as_dict(), calendar=self.working_day_calendar(), **payload)
 
     def _case_record_assessment(self, case: AssistanceCase, actor: Actor, payload: Json) -> None:
         if case.check is None:

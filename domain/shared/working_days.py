@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from importlib.resources import files
@@ -20,12 +21,25 @@ class CalendarYearUnknown(DomainError):
 
     def __init__(self, year: int, *, field: str | None = None) -> None:
         super().__init__(
-            f"The working-day calendar has no data for {year}; add the State Council notice "
-            f"for {year} to domain/data/cn_public_holidays.json",
+            f"The working-day calendar has no data for {year}; record the State Council "
+            f"notice for {year} under /api/v1/calendars",
             field=field,
             code="calendar_year_unknown",
         )
         self.year = year
+
+
+@dataclass(frozen=True)
+class YearNotice:
+    """One year's State Council notice: its days off and its make-up working days."""
+
+    year: int
+    off: frozenset[date]
+    work: frozenset[date]
+
+
+def _notice_year(d: date, years: frozenset[int]) -> int:
+    return d.year if d.year in years else d.year + 1
 
 
 class WorkingDayCalendar:
@@ -41,6 +55,34 @@ class WorkingDayCalendar:
         weekday_work = sorted(d for d in self._work if d.weekday() < 5)
         if weekday_work:
             raise ValueError(f"make-up working days must be weekend days: {weekday_work}")
+        self._notices: dict[int, YearNotice] = {}
+        for year in self._years:
+            # A listed day belongs to the notice of its own year, else to the next year's
+            # (the 2023 notice lists 2022-12-31).
+            mine = {d for d in self._off | self._work if _notice_year(d, self._years) == year}
+            self._notices[year] = YearNotice(
+                year, frozenset(mine & self._off), frozenset(mine & self._work)
+            )
+
+    @classmethod
+    def from_notices(cls, notices: Iterable[YearNotice]) -> WorkingDayCalendar:
+        """Build from one notice per year; a day listed by two notices follows its own year's."""
+        by_year = {n.year: n for n in notices}
+        status: dict[date, bool] = {}
+        for own_year_first in (False, True):
+            for n in by_year.values():
+                for d in n.off | n.work:
+                    if (d.year == n.year) == own_year_first:
+                        status[d] = d in n.work
+        calendar = cls(
+            by_year, [d for d, w in status.items() if not w], [d for d, w in status.items() if w]
+        )
+        calendar._notices = dict(by_year)
+        return calendar
+
+    def with_notices(self, notices: Iterable[YearNotice]) -> WorkingDayCalendar:
+        """This calendar with these years' notices in place of what it had (a recorded one wins)."""
+        return WorkingDayCalendar.from_notices([*self._notices.values(), *notices])
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> WorkingDayCalendar:
@@ -89,6 +131,29 @@ class WorkingDayCalendar:
             if self.is_working_day(d):
                 remaining -= 1
         return d
+
+    def is_known(self, d: date) -> bool:
+        """Whether a notice on file says what this day is (listed, or its year is covered)."""
+        return d in self._off or d in self._work or d.year in self._years
+
+    def due(self, start: date, n: int) -> tuple[date, bool]:
+        """The n-th working day after start, and whether it is provisional.
+
+        Never refuses: a day of a year with no notice counts Monday to Friday, and the answer
+        is then provisional until that year's notice is recorded.
+        """
+        if n < 0:
+            raise ValueError("n must be zero or more working days")
+        d, remaining, provisional = start, n, False
+        while remaining > 0:
+            d += _ONE_DAY
+            if self.is_known(d):
+                worked = self.is_working_day(d)
+            else:
+                worked, provisional = d.weekday() < 5, True
+            if worked:
+                remaining -= 1
+        return d, provisional
 
     def working_days_between(self, start: date, end: date) -> int:
         """How many working days d satisfy start < d <= end."""

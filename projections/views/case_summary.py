@@ -7,6 +7,9 @@ from datetime import date
 from typing import Any
 
 from domain.assistance.case import AssistanceCase as C
+from domain.assistance.deadlines import BASIS, due_dates
+from domain.shared.holiday_calendar import HolidayCalendar, notice_from_event
+from domain.shared.working_days import WorkingDayCalendar, default_calendar
 from projections.view import Projection, handles, recorded_at
 from projections.store import Database, Row, Tx
 
@@ -32,7 +35,7 @@ COLUMNS = [
 
 class CaseSummary(Projection):
     name = "case_summary"
-    tables = ("case_summary",)
+    tables = ("case_summary", "case_summary_calendar")
     row_table = "case_summary"
     row_key = "case_id"
 
@@ -57,8 +60,10 @@ class CaseSummary(Projection):
         self._update(
             tx, e, position, status="accepted", accepted_on=e.occurred_on,
             investigation_due=e.investigation_due, decision_due=e.decision_due,
-            case_due=e.case_due,
+            case_due=e.case_due, provisional=json.dumps(sorted(_provisional(e))),
         )  # fmt: skip
+        if _provisional(e):  # a notice may have been recorded meanwhile
+            self._recompute(tx, "case_id = %s", [str(e.originator_id)])
 
     @handles(C.EconomicCheckCompleted, C.HomeVisitConducted)
     def investigated(self, tx: Tx, e: Any, position: int) -> None:
@@ -89,7 +94,17 @@ class CaseSummary(Projection):
 
     @handles(C.ProcessingExtended)
     def extended(self, tx: Tx, e: Any, position: int) -> None:
-        self._update(tx, e, position, extended=1, case_due=e.case_due)
+        guessed = self._provisional_of(tx, e) - {"case_due"} | _provisional(e)
+        self._update(
+            tx,
+            e,
+            position,
+            extended=1,
+            case_due=e.case_due,
+            provisional=json.dumps(sorted(guessed)),
+        )
+        if "case_due" in guessed:
+            self._recompute(tx, "case_id = %s", [str(e.originator_id)])
 
     @handles(C.EligibilityConfirmed)
     def confirmed(self, tx: Tx, e: Any, position: int) -> None:
@@ -101,7 +116,15 @@ class CaseSummary(Projection):
 
     @handles(C.EligibilityDenied)
     def denied(self, tx: Tx, e: Any, position: int) -> None:
-        self._update(tx, e, position, status="denied", decided_on=e.occurred_on)
+        guessed = self._provisional_of(tx, e) - {"denial_notice_due"}
+        if "notice_due" in _provisional(e):
+            guessed.add("denial_notice_due")
+        self._update(
+            tx, e, position, status="denied", decided_on=e.occurred_on,
+            denial_notice_due=e.notice_due, provisional=json.dumps(sorted(guessed)),
+        )  # fmt: skip
+        if "denial_notice_due" in guessed:
+            self._recompute(tx, "case_id = %s", [str(e.originator_id)])
 
     @handles(C.PeriodicReviewCompleted)
     def reviewed(self, tx: Tx, e: Any, position: int) -> None:
@@ -149,38 +172,106 @@ class CaseSummary(Projection):
     def changed(self, tx: Tx, e: Any, position: int) -> None:
         self._update(tx, e, position)
 
+    # -- the holiday calendar: recompute due dates, never rewrite an event --------------------
+
+    @handles(HolidayCalendar.NoticeRecorded)
+    def notice_recorded(self, tx: Tx, e: Any, position: int) -> None:
+        """Keep the notice, then recompute the dates it may change: the provisional ones, and
+        (for a correction) any whose working days run through that year."""
+        tx.execute(
+            "INSERT INTO case_summary_calendar (year, off, work, reference, position)"
+            " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (year) DO UPDATE SET off = excluded.off,"
+            " work = excluded.work, reference = excluded.reference, position = excluded.position",
+            (e.year, json.dumps(e.off), json.dumps(e.work), e.reference, position),
+        )
+        since, until = f"{e.year - 1}-12-01", f"{e.year}-12-31"
+        dues = " OR ".join(f"{name} >= %s" for name in BASIS)
+        self._recompute(
+            tx, f"provisional <> '[]' OR (submitted_on <= %s AND ({dues}))",
+            [until, *[since] * len(BASIS)],
+        )  # fmt: skip
+
+    @staticmethod
+    def _provisional_of(tx: Tx, e: Any) -> set[str]:
+        stored = tx.scalar(
+            "SELECT provisional FROM case_summary WHERE case_id = %s", (str(e.originator_id),)
+        )
+        return set(json.loads(stored or "[]"))
+
+    def _recompute(self, tx: Tx, where: str, params: list[Any]) -> None:
+        """Due dates from their stored basis with the calendar this view knows."""
+        rows = tx.query(f"SELECT * FROM case_summary WHERE {where}", params)
+        if not rows:
+            return
+        calendar = view_calendar(tx)
+        for row in rows:
+            names = tuple(n for n in BASIS if row.get(n))
+            dates, guessed = due_dates(calendar, row, bool(row["extended"]), names)
+            changes = {**dates, "provisional": json.dumps(sorted(guessed))}
+            if all(row.get(k) == v for k, v in changes.items()):
+                continue
+            sets = ", ".join(f"{k} = %s" for k in changes)
+            tx.execute(
+                f"UPDATE case_summary SET {sets} WHERE case_id = %s",
+                [*changes.values(), row["case_id"]],
+            )
+
+
+def _provisional(e: Any) -> set[str]:
+    # Events stored before provisional dates existed have no such field: nothing provisional.
+    return set(getattr(e, "provisional", ()) or ())
+
+
+def view_calendar(tx: Tx) -> WorkingDayCalendar:
+    """The shipped calendar plus the notices this view has seen (a recorded one wins)."""
+    rows = tx.query("SELECT year, off, work FROM case_summary_calendar ORDER BY year")
+    notices = [
+        notice_from_event(r["year"], json.loads(r["off"]), json.loads(r["work"])) for r in rows
+    ]
+    return default_calendar().with_notices(notices)
+
 
 # -- queries ------------------------------------------------------------------------------
 
-OVERDUE_SQL = (
-    "((investigation_due IS NOT NULL AND ((investigation_started_on IS NULL "
-    "AND investigation_due < %(today)s) OR investigation_started_on > investigation_due))"
-    " OR (decision_due IS NOT NULL AND ((decided_on IS NULL AND decision_due < %(today)s)"
-    " OR decided_on > decision_due))"
-    " OR (status IN ('submitted', 'accepted') AND case_due < %(today)s)"
-    " OR (status IN ('active', 'suspended') AND next_review_due < %(today)s))"
-)
+#: Late is allowed but visible [law]. One rule per deadline, written once and rendered both as
+#: SQL (the `overdue` filter) and in Python (the flags on a row): a deadline is missed when its
+#: step was done after the due date, or is not done yet, the case is open for it and the date
+#: has passed. name -> (due column, the column that marks the step done, statuses it is open in).
+DEADLINES: dict[str, tuple[str, str | None, tuple[str, ...] | None]] = {
+    "investigation": ("investigation_due", "investigation_started_on", None),
+    "decision": ("decision_due", "decided_on", None),
+    "case": ("case_due", "decided_on", ("submitted", "accepted")),
+    "review": ("next_review_due", None, ("active", "suspended")),
+}
+
+
+def _missed_sql(due: str, done: str | None, open_in: tuple[str, ...] | None) -> str:
+    waiting = [f"{due} < %(today)s"]
+    if open_in:
+        waiting.insert(0, "status IN (" + ", ".join(f"'{s}'" for s in open_in) + ")")
+    if done is None:
+        return f"({due} IS NOT NULL AND {' AND '.join(waiting)})"
+    pending = " AND ".join([f"{done} IS NULL", *waiting])
+    return f"({due} IS NOT NULL AND (({pending}) OR {done} > {due}))"
+
+
+def _missed(row: Row, t: str, due: str, done: str | None, open_in: tuple[str, ...] | None) -> bool:
+    due_on = row.get(due)
+    if not due_on:
+        return False
+    done_on = row.get(done) if done else None
+    if done_on:
+        return bool(done_on > due_on)
+    return (open_in is None or row["status"] in open_in) and due_on < t
+
+
+OVERDUE_SQL = "(" + " OR ".join(_missed_sql(*spec) for spec in DEADLINES.values()) + ")"
 
 
 def overdue_flags(row: Row, today: date) -> dict[str, bool]:
     """Late is allowed but visible [law]: which deadline is missed, as of today."""
     t = today.isoformat()
-    inv_due, started = row.get("investigation_due"), row.get("investigation_started_on")
-    dec_due, decided = row.get("decision_due"), row.get("decided_on")
-    case_due = row.get("case_due")
-    open_ = row["status"] in ("submitted", "accepted")
-    return {
-        "investigation": bool(
-            inv_due and ((not started and inv_due < t) or (started or "") > inv_due)
-        ),
-        "decision": bool(dec_due and ((not decided and dec_due < t) or (decided or "") > dec_due)),
-        "case": bool(case_due and ((open_ and case_due < t) or (decided or "") > case_due)),
-        "review": bool(
-            row["status"] in ("active", "suspended")
-            and row.get("next_review_due")
-            and row["next_review_due"] < t
-        ),
-    }
+    return {name: _missed(row, t, *spec) for name, spec in DEADLINES.items()}
 
 
 def get(db: Database, case_id: str) -> Row | None:

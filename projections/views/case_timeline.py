@@ -19,6 +19,13 @@ def _yuan(fen: int) -> str:
     return f"{fen / 100:,.2f} yuan"
 
 
+def _provisional(e: Any) -> str:
+    """As recorded: a date counted Mon-Fri for want of its year's notice (the case view
+    recomputes it once the notice is recorded; this history does not change)."""
+    names = getattr(e, "provisional", ())
+    return f" (provisional: {', '.join(n.replace('_', ' ') for n in names)})" if names else ""
+
+
 SUMMARIES: dict[type, Any] = {
     C.ApplicationSubmitted: lambda e: (
         f"{e.programme} application submitted via {e.channel} in {e.street} {e.community}, "
@@ -27,7 +34,7 @@ SUMMARIES: dict[type, Any] = {
     ),
     C.ApplicationAccepted: lambda e: (
         f"Accepted; investigation due {e.investigation_due}, decision due {e.decision_due}, "
-        f"case due {e.case_due}"
+        f"case due {e.case_due}" + _provisional(e)
     ),
     C.EconomicCheckCompleted: lambda e: f"Economic check completed ({e.data_source})",
     C.HomeVisitConducted: lambda e: (
@@ -44,7 +51,9 @@ SUMMARIES: dict[type, Any] = {
         if e.objections
         else "Public notice closed without objections"
     ),
-    C.ProcessingExtended: lambda e: f"Processing extended to {e.case_due}: {e.reason}",
+    C.ProcessingExtended: lambda e: (
+        f"Processing extended to {e.case_due}{_provisional(e)}: {e.reason}"
+    ),
     C.EligibilityConfirmed: lambda e: (
         f"Eligibility confirmed by {e.approver}: {_yuan(e.monthly_amount_fen)} a month "
         f"from {e.first_paid_month}"
