@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import strawberry
-from strawberry.types import Info
 
-from api.graphql_types import ctx
+from api.graphql_context import Info
 from projections import supervision_kpis
 
 
@@ -39,6 +38,5 @@ class SupervisionKpis:
 
 
 async def supervision_kpis_resolver(info: Info, year: int) -> SupervisionKpis:
-    container, _ = ctx(info)
-    figures = await asyncio.to_thread(supervision_kpis.kpis, container.db, year)
+    figures = await asyncio.to_thread(supervision_kpis.kpis, info.context.container.db, year)
     return SupervisionKpis(**figures)
