@@ -73,8 +73,9 @@ def _case_as_of(
     """Replay a case; an unknown id is `not_found` and a version below 1 is bad input."""
     if version is not None and version < 1:
         raise InvalidInput("the version must be 1 or more", field="version")
-    ledger.get_case(case_id)  # NotFound for an id that is no assistance case
-    return ledger.case_as_of(case_id, version, at)
+    if at is None:
+        ledger.get_case(case_id)  # NotFound for an id that is no assistance case
+    return ledger.case_as_of(case_id, version, at)  # with `at`, it looks the case up itself
 
 
 @strawberry.type

@@ -189,6 +189,7 @@ def test_case_as_of_gives_the_notice_and_assessment_as_typed_fields(
 
 HISTORY = "query($id: ID!) { caseHistory(id: $id) { version } }"
 AS_OF_VERSION = "query($id: ID!, $v: Int) { caseAsOf(id: $id, version: $v) { version } }"
+AS_OF_AT = "query($id: ID!, $at: DateTime) { caseAsOf(id: $id, at: $at) { version } }"
 UNKNOWN = "00000000-0000-0000-0000-000000000000"
 
 
@@ -199,6 +200,7 @@ UNKNOWN = "00000000-0000-0000-0000-000000000000"
         (HISTORY, {"id": UNKNOWN}, "not_found", "id"),
         (AS_OF_VERSION, {"id": "not-a-case", "v": 1}, "invalid_input", "id"),
         (AS_OF_VERSION, {"id": UNKNOWN, "v": 1}, "not_found", "id"),
+        (AS_OF_AT, {"id": UNKNOWN, "at": "2024-03-01T12:00:00+08:00"}, "not_found", "id"),
         (AS_OF_VERSION, {"id": UNKNOWN}, "invalid_input", "version"),
         (AS_OF_VERSION, {"id": UNKNOWN, "v": 0}, "invalid_input", "version"),
         ('{ cases(after: "%%%") { edges { cursor } } }', {}, "invalid_input", "after"),
@@ -208,6 +210,7 @@ UNKNOWN = "00000000-0000-0000-0000-000000000000"
         "history-unknown",
         "as-of-bad-id",
         "as-of-unknown",
+        "as-of-unknown-at",
         "as-of-no-version",
         "as-of-version-0",
         "bad-cursor",
