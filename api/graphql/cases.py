@@ -1,29 +1,22 @@
-"""GraphQL types built from view rows (`from_row`), masking personal data by role."""
+"""GraphQL types built from view rows (`from_row`); personal fields are masked by role."""
 
 from __future__ import annotations
 
-import asyncio
-import base64
 import json
 from dataclasses import fields
 from datetime import date, datetime
+from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
-from strawberry.types import Info
 
-from api.auth import may_see_personal_data
 from api.container import Container
+from api.graphql.context import Info
+from api.graphql.permissions import Redacted, masked
 from api.rest.bodies import CHINA
-from domain.shared.errors import DomainError
-from domain.shared.identity import mask_id_number, mask_name
-from domain.shared.values import Actor
-from projections.views import case_summary, case_timeline
+from api.permissions import Personal
+from projections.views import case_summary
 from projections.store import Row
-
-
-def ctx(info: Info) -> tuple[Container, Actor]:
-    return info.context["container"], info.context["actor"]
 
 
 def today() -> date:
@@ -64,8 +57,8 @@ class Case:
     kin_of_staff: bool
     household_size: int
     counted_members: int
-    applicant_name: str | None
-    applicant_id_number: str | None
+    applicant_name: str | None = masked(Personal.NAME)
+    applicant_id_number: str | None = masked(Personal.ID_NUMBER)
     submitted_on: str
     accepted_on: str | None
     investigation_started_on: str | None
@@ -96,13 +89,9 @@ class Case:
     )
 
     @classmethod
-    def from_row(cls, row: Row, actor: Actor) -> Case:
-        visible = may_see_personal_data(actor)
-        name, idn = row["applicant_name"], row["applicant_id_number"]
+    def from_row(cls, row: Row) -> Case:
         return cls(
             id=strawberry.ID(row["case_id"]),
-            applicant_name=name if visible else mask_name(name or ""),
-            applicant_id_number=idn if visible else mask_id_number(idn or ""),
             kin_of_staff=bool(row["kin_of_staff"]),
             extended=bool(row["extended"]),
             overdue=Overdue(**case_summary.overdue_flags(row, today())),
@@ -110,45 +99,17 @@ class Case:
             **{
                 f.name: row[f.name]
                 for f in fields(cls)
-                if f.name in row
-                and f.name
-                not in (
-                    "applicant_name",
-                    "applicant_id_number",
-                    "kin_of_staff",
-                    "extended",
-                    "provisional",
-                )
+                if f.name in row and f.name not in ("kin_of_staff", "extended", "provisional")
             },
         )
 
-    @strawberry.field
+    @strawberry.field(description="What happened, in order; one query for all cases asked for.")
     async def timeline(self, info: Info) -> list[TimelineEntry]:
-        container, _ = ctx(info)
-        rows = await asyncio.to_thread(case_timeline.for_case, container.db, str(self.id))
+        rows = await info.context.timelines.load(str(self.id))
         return [
             TimelineEntry(**{**r, "backdated": bool(r["backdated"])})
             for r in ({k: v for k, v in row.items() if k != "case_id"} for row in rows)
         ]
-
-
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
-
-
-@strawberry.type
-class CaseEdge:
-    node: Case
-    cursor: str
-
-
-@strawberry.type
-class CaseConnection:
-    edges: list[CaseEdge]
-    page_info: PageInfo
-    total_count: int
 
 
 @strawberry.input
@@ -181,7 +142,60 @@ class HistoryEvent:
     occurred_on: str | None
     recorded_at: str
     actor: JSON
-    data: JSON
+    data: JSON = strawberry.field(extensions=[Redacted()])
+
+
+@strawberry.type(description="A parameter version a decision used (e.g. the DIBAO standard).")
+class ParameterUsed:
+    name: str
+    version: str
+
+
+@strawberry.type(description="The household assessment (the gap method) the case holds.")
+class CaseAssessment:
+    assessed_on: str
+    eligible: bool
+    reasons: list[str] = strawberry.field(description="why not eligible; empty when eligible")
+    total_fen: int = strawberry.field(description="the monthly amount proposed, in fen")
+    irregular_income: bool
+    parameters: list[ParameterUsed]
+
+    @classmethod
+    def from_state(cls, assessment: dict[str, Any] | None) -> CaseAssessment | None:
+        if assessment is None:
+            return None
+        return cls(
+            assessed_on=assessment["on"],
+            eligible=bool(assessment["eligible"]),
+            reasons=list(assessment.get("reasons") or []),
+            total_fen=int(assessment["total_fen"]),
+            irregular_income=bool(assessment.get("irregular_income")),
+            parameters=[
+                ParameterUsed(name=k, version=str(v))
+                for k, v in sorted((assessment.get("parameters") or {}).items())
+            ],
+        )
+
+
+@strawberry.type(description="The public notice (公示) of the assessment, and its close.")
+class PublicNotice:
+    posted_from: str
+    posted_to: str
+    closed_on: str | None = strawberry.field(description="null while the notice is up")
+    objections: list[str] = strawberry.field(description="raised at the close; empty if none")
+
+    @classmethod
+    def from_state(
+        cls, notice: dict[str, Any] | None, closed: dict[str, Any] | None
+    ) -> PublicNotice | None:
+        if notice is None:
+            return None
+        return cls(
+            posted_from=notice["from"],
+            posted_to=notice["to"],
+            closed_on=closed["on"] if closed else None,
+            objections=list(closed.get("objections") or []) if closed else [],
+        )
 
 
 @strawberry.type
@@ -197,8 +211,8 @@ class CaseState:
     monthly_amount_fen: int
     kin_of_staff: bool
     accepted_on: str | None
-    notice: JSON | None
-    assessment: JSON | None
+    notice: PublicNotice | None
+    assessment: CaseAssessment | None
 
 
 @strawberry.type
@@ -238,16 +252,3 @@ def projection_states(container: Container) -> list[ProjectionState]:
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
-
-
-def cursor(key: str) -> str:
-    return base64.urlsafe_b64encode(key.encode()).decode()
-
-
-def uncursor(cursor: str | None) -> str | None:
-    if not cursor:
-        return None
-    try:
-        return base64.urlsafe_b64decode(cursor.encode()).decode()
-    except (ValueError, UnicodeDecodeError):
-        raise DomainError("the cursor is not one this API gave out", field="after") from None

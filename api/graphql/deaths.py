@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 
 import strawberry
-from strawberry.types import Info
 
-from api.auth import may_see_personal_data
-from api.graphql.cases import ctx
-from domain.shared.identity import mask_id_number, mask_name
+from api.graphql.context import Info
+from api.graphql.permissions import masked
+from api.permissions import Personal
 from projections.views import death_notifications
 @strawberry.type
 class DeathConsequence:
@@ -22,8 +21,8 @@ class DeathConsequence:
 class DeathNotificationView:
     id: strawberry.ID
     person_id: str
-    name: str | None
-    id_number: str | None
+    name: str | None = masked(Personal.NAME)
+    id_number: str | None = masked(Personal.ID_NUMBER)
     date_of_death: str
     source: str
     status: str
@@ -43,23 +42,22 @@ class DeathNotificationFilter:
 async def death_notifications_resolver(
     info: Info, filter: DeathNotificationFilter | None = None
 ) -> list[DeathNotificationView]:
-    container, actor = ctx(info)
+    db = info.context.container.db
     rows = await asyncio.to_thread(
         death_notifications.search,
-        container.db,
+        db,
         filter.status if filter else None,
         filter.source if filter else None,
     )
     touched = await asyncio.to_thread(
-        death_notifications.consequences, container.db, [r["notification_id"] for r in rows]
+        death_notifications.consequences, db, [r["notification_id"] for r in rows]
     )
-    visible = may_see_personal_data(actor)
     return [
         DeathNotificationView(
             id=strawberry.ID(r["notification_id"]),
             person_id=r["person_id"],
-            name=r["name"] if visible else mask_name(r["name"] or ""),
-            id_number=r["id_number"] if visible else mask_id_number(r["id_number"] or ""),
+            name=r["name"],
+            id_number=r["id_number"],
             date_of_death=r["date_of_death"],
             source=r["source"],
             status=r["status"],

@@ -12,9 +12,10 @@ from datetime import date
 from typing import Any
 
 import strawberry
-from strawberry.types import Info
 
-from api.graphql.cases import PageInfo, ctx, cursor, today, uncursor
+from api.graphql.relay import DEFAULT_PAGE, Connection, connection, page_size, uncursor
+from api.graphql.context import Info
+from api.graphql.cases import today
 from domain.care.institution import NON_INSTITUTIONAL_BED_TYPES, NURSING
 from projections.views import bed_conversions, institutions
 from projections.views.bed_conversions import PLAN_YEAR, TARGET_BEDS_2024
@@ -75,19 +76,6 @@ class Institution:
             nursing_beds=sum(b.beds for b in beds if b.type == NURSING),
             **{k: row[k] for k in plain},
         )
-
-
-@strawberry.type
-class InstitutionEdge:
-    node: Institution
-    cursor: str
-
-
-@strawberry.type
-class InstitutionConnection:
-    edges: list[InstitutionEdge]
-    page_info: PageInfo
-    total_count: int
 
 
 @strawberry.input
@@ -176,12 +164,6 @@ class BedConversion:
         )
 
 
-@strawberry.type
-class BedConversionEdge:
-    node: BedConversion
-    cursor: str
-
-
 @strawberry.type(description="Conversions and beds at one step of the pipeline.")
 class PipelineStep:
     status: str
@@ -205,10 +187,7 @@ class ConversionProgress:
 @strawberry.type(
     description="The conversion pipeline (a Relay connection) and the plan's progress."
 )
-class BedConversionPipeline:
-    edges: list[BedConversionEdge]
-    page_info: PageInfo
-    total_count: int
+class BedConversionPipeline(Connection[BedConversion]):
     by_status: list[PipelineStep]
     progress: ConversionProgress
 
@@ -228,62 +207,56 @@ def _filters(filter: Any) -> dict[str, Any]:
 
 
 async def institutions_resolver(
-    info: Info, filter: InstitutionFilter | None = None, first: int = 50, after: str | None = None
-) -> InstitutionConnection:
-    container, _ = ctx(info)
-    first = max(1, min(first, 500))
-    rows, total = await asyncio.to_thread(
-        institutions.search, container.db, _filters(filter), uncursor(after), first + 1
-    )
+    info: Info,
+    filter: InstitutionFilter | None = None,
+    first: int = DEFAULT_PAGE,
+    after: str | None = None,
+) -> Connection[Institution]:
+    first, key = page_size(first), uncursor(after)
+    found = institutions.matching(info.context.container.db, _filters(filter))
+    rows = await asyncio.to_thread(institutions.page, found, key, first + 1)
     on = today().isoformat()
-    edges = [
-        InstitutionEdge(node=Institution.from_row(r, on), cursor=cursor(r["institution_id"]))
-        for r in rows
-    ]
-    more = len(edges) > first
-    edges = edges[:first]
-    return InstitutionConnection(
-        edges=edges,
-        page_info=PageInfo(has_next_page=more, end_cursor=edges[-1].cursor if edges else None),
-        total_count=total,
-    )
+    return connection(
+        rows, first, key=lambda r: r["institution_id"],
+        node=lambda r: Institution.from_row(r, on),
+        count=lambda: asyncio.to_thread(found.count),
+    )  # fmt: skip
 
 
 async def bed_stats_resolver(
     info: Info, group_by: list[str] | None = None, as_of: date | None = None
 ) -> list[BedStatsRow]:
     """As of `asOf` (today by default); groupBy names `street` and/or `institution`."""
-    container, _ = ctx(info)
     day = (as_of or today()).isoformat()
-    rows = await asyncio.to_thread(institutions.bed_stats, container.db, group_by or [], day)
+    rows = await asyncio.to_thread(
+        institutions.bed_stats, info.context.container.db, group_by or [], day
+    )
     return [BedStatsRow.from_row(r) for r in rows]
 
 
 async def bed_conversions_resolver(
-    info: Info, filter: BedConversionFilter | None = None, first: int = 50,
+    info: Info, filter: BedConversionFilter | None = None, first: int = DEFAULT_PAGE,
     after: str | None = None, target: int = TARGET_BEDS_2024, year: int = PLAN_YEAR,
 ) -> BedConversionPipeline:  # fmt: skip
     """The pipeline, paged; `target` and `year` default to the 2024 plan (300 beds)."""
-    container, _ = ctx(info)
-    first = max(1, min(first, 500))
-    filters = _filters(filter)
+    db, filters = info.context.container.db, _filters(filter)
+    first, key = page_size(first), uncursor(after)
+    found = bed_conversions.matching(db, filters)
 
-    def read() -> tuple[list[Row], int, list[Row], Row]:
-        rows, total = bed_conversions.search(container.db, filters, uncursor(after), first + 1)
-        steps = bed_conversions.by_status(container.db, filters)
-        return rows, total, steps, bed_conversions.progress(container.db, target, year)
+    def read() -> tuple[list[Row], list[Row], Row]:
+        rows = found.page(key, first + 1)
+        steps = bed_conversions.by_status(db, filters)
+        return rows, steps, bed_conversions.progress(db, target, year)
 
-    rows, total, steps, progress = await asyncio.to_thread(read)
-    edges = [
-        BedConversionEdge(node=BedConversion.from_row(r), cursor=cursor(r["conversion_id"]))
-        for r in rows
-    ]
-    more = len(edges) > first
-    edges = edges[:first]
+    rows, steps, progress = await asyncio.to_thread(read)
+    page = connection(
+        rows, first, key=lambda r: r["conversion_id"], node=BedConversion.from_row,
+        count=lambda: asyncio.to_thread(found.count),
+    )  # fmt: skip
     return BedConversionPipeline(
-        edges=edges,
-        page_info=PageInfo(has_next_page=more, end_cursor=edges[-1].cursor if edges else None),
-        total_count=total,
+        edges=page.edges,
+        page_info=page.page_info,
+        count_all=page.count_all,
         by_status=[PipelineStep(**s) for s in steps],
         progress=ConversionProgress(**progress),
     )

@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import strawberry
-from strawberry.types import Info
 
-from api.graphql.cases import ctx
+from api.graphql.context import Info
 from projections.views import supervision_kpis
 @strawberry.type(description="Headline figures of the district for a year, from the views.")
 class SupervisionKpis:
@@ -37,6 +36,5 @@ class SupervisionKpis:
 
 
 async def supervision_kpis_resolver(info: Info, year: int) -> SupervisionKpis:
-    container, _ = ctx(info)
-    figures = await asyncio.to_thread(supervision_kpis.kpis, container.db, year)
+    figures = await asyncio.to_thread(supervision_kpis.kpis, info.context.container.db, year)
     return SupervisionKpis(**figures)

@@ -13,9 +13,10 @@ from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
-from strawberry.types import Info
 
-from api.graphql.cases import PageInfo, ctx, cursor, today, uncursor
+from api.graphql.relay import DEFAULT_PAGE, Connection, connection, page_size, uncursor
+from api.graphql.context import Info
+from api.graphql.cases import today
 from domain.shared.errors import InvalidInput
 from projections.views import organizations as organization_views
 from projections.views import village_conversions as village_views
@@ -24,10 +25,6 @@ from projections.store import Row
 #: A GraphQL Int has 32 bits and a village's assets in fen need more. A proper scalar needs a
 #: `scalar_map` in the schema's config; until then these amounts are JSON integers.
 FEN_NOTE = "integer fen (分), sent as a JSON number: it may exceed a 32-bit Int"
-
-
-def _page(first: int) -> int:
-    return max(1, min(first, 500))
 
 
 # -- social organisations -----------------------------------------------------------------
@@ -78,19 +75,6 @@ class Organization:
         )
 
 
-@strawberry.type
-class OrganizationEdge:
-    node: Organization
-    cursor: str
-
-
-@strawberry.type
-class OrganizationConnection:
-    edges: list[OrganizationEdge]
-    page_info: PageInfo
-    total_count: int
-
-
 @strawberry.input
 class OrganizationFilter:
     street: str | None = None
@@ -127,33 +111,24 @@ class OrganizationStats:
 async def organizations(
     info: Info,
     filter: OrganizationFilter | None = None,
-    first: int = 50,
+    first: int = DEFAULT_PAGE,
     after: str | None = None,
-) -> OrganizationConnection:
-    container, _ = ctx(info)
-    first, on = _page(first), today()
+) -> Connection[Organization]:
+    first, key, on = page_size(first), uncursor(after), today()
     filters = vars(filter) if filter else {}
-    rows, total = await asyncio.to_thread(
-        organization_views.organizations, container.db, filters, on, uncursor(after), first + 1
-    )
-    edges = [
-        OrganizationEdge(node=Organization.from_row(r, on), cursor=cursor(r["organization_id"]))
-        for r in rows
-    ]
-    more = len(edges) > first
-    edges = edges[:first]
-    return OrganizationConnection(
-        edges=edges,
-        page_info=PageInfo(has_next_page=more, end_cursor=edges[-1].cursor if edges else None),
-        total_count=total,
-    )
+    found = organization_views.matching(info.context.container.db, filters, on)
+    rows = await asyncio.to_thread(found.page, key, first + 1)
+    return connection(
+        rows, first, key=lambda r: r["organization_id"],
+        node=lambda r: Organization.from_row(r, on),
+        count=lambda: asyncio.to_thread(found.count),
+    )  # fmt: skip
 
 
 async def organization_stats(
     info: Info, as_of: date | None = None, year: int | None = None
 ) -> OrganizationStats:
     """As of a date, or at the end of a year; today when neither is given."""
-    container, _ = ctx(info)
     if as_of is not None and year is not None:
         raise InvalidInput("give asOf or year, not both", field="year")
     if year is not None:
@@ -161,7 +136,7 @@ async def organization_stats(
             raise InvalidInput("year must be between 1949 and 9999", field="year")
         as_of = date(year, 12, 31)
     stats = await asyncio.to_thread(
-        organization_views.organization_stats, container.db, as_of or today()
+        organization_views.organization_stats, info.context.container.db, as_of or today()
     )
     by_grade = [OrganizationGradeCount(**g) for g in stats.pop("by_grade")]
     return OrganizationStats(by_grade=by_grade, **stats)
@@ -250,19 +225,6 @@ class VillageConversion:
         )
 
 
-@strawberry.type
-class VillageConversionEdge:
-    node: VillageConversion
-    cursor: str
-
-
-@strawberry.type
-class VillageConversionConnection:
-    edges: list[VillageConversionEdge]
-    page_info: PageInfo
-    total_count: int
-
-
 @strawberry.input
 class VillageConversionFilter:
     street: str | None = None
@@ -273,23 +235,14 @@ class VillageConversionFilter:
 async def village_conversions(
     info: Info,
     filter: VillageConversionFilter | None = None,
-    first: int = 50,
+    first: int = DEFAULT_PAGE,
     after: str | None = None,
-) -> VillageConversionConnection:
-    container, _ = ctx(info)
-    first = _page(first)
+) -> Connection[VillageConversion]:
+    first, key = page_size(first), uncursor(after)
     filters: dict[str, Any] = vars(filter) if filter else {}
-    rows, total = await asyncio.to_thread(
-        village_views.village_conversions, container.db, filters, uncursor(after), first + 1
-    )
-    edges = [
-        VillageConversionEdge(node=VillageConversion.from_row(r), cursor=cursor(r["conversion_id"]))
-        for r in rows
-    ]
-    more = len(edges) > first
-    edges = edges[:first]
-    return VillageConversionConnection(
-        edges=edges,
-        page_info=PageInfo(has_next_page=more, end_cursor=edges[-1].cursor if edges else None),
-        total_count=total,
-    )
+    found = village_views.matching(info.context.container.db, filters)
+    rows = await asyncio.to_thread(found.page, key, first + 1)
+    return connection(
+        rows, first, key=lambda r: r["conversion_id"], node=VillageConversion.from_row,
+        count=lambda: asyncio.to_thread(found.count),
+    )  # fmt: skip

@@ -7,19 +7,13 @@ import json
 from typing import Any
 
 import strawberry
-from strawberry.types import Info
 
-from api.auth import may_see_personal_data
-from api.graphql.cases import PageInfo, ctx, cursor, uncursor
-from domain.shared.values import Actor
+from api.graphql.relay import DEFAULT_PAGE, Connection, connection, page_size, uncursor
+from api.graphql.context import Info
+from api.graphql.permissions import masked
+from api.permissions import Personal
 from projections.views import payouts, payroll_runs
 from projections.store import Row
-
-
-def mask_account(account: str | None, actor: Actor | None) -> str | None:
-    if account is None or may_see_personal_data(actor):
-        return account
-    return "*" * (len(account) - 4) + account[-4:]
 
 
 @strawberry.type
@@ -32,7 +26,7 @@ class Payout:
     street: str
     amount_fen: int
     status: str
-    payee_account: str | None
+    payee_account: str | None = masked(Personal.BANK_ACCOUNT)
     bank_reference: str | None
     failure_reason: str | None
     recovered_fen: int
@@ -44,12 +38,12 @@ class Payout:
     version: int
 
     @classmethod
-    def from_row(cls, row: Row, actor: Actor | None) -> Payout:
+    def from_row(cls, row: Row) -> Payout:
         return cls(
             id=strawberry.ID(row["payout_id"]),
             case_id=strawberry.ID(row["case_id"]),
             run_id=strawberry.ID(row["run_id"]),
-            payee_account=mask_account(row["payee_account"], actor),
+            payee_account=row["payee_account"],
             **{
                 k: row[k]
                 for k in (
@@ -59,19 +53,6 @@ class Payout:
                 )
             },
         )  # fmt: skip
-
-
-@strawberry.type
-class PayoutEdge:
-    node: Payout
-    cursor: str
-
-
-@strawberry.type
-class PayoutConnection:
-    edges: list[PayoutEdge]
-    page_info: PageInfo
-    total_count: int
 
 
 @strawberry.input
@@ -123,23 +104,18 @@ def _filters(filter: PayoutFilter | None) -> dict[str, Any]:
 
 
 async def payouts_resolver(
-    info: Info, filter: PayoutFilter | None = None, first: int = 50, after: str | None = None
-) -> PayoutConnection:
-    container, actor = ctx(info)
-    first = max(1, min(first, 500))
-    rows, total = await asyncio.to_thread(
-        payouts.search, container.db, _filters(filter), uncursor(after), first + 1
-    )
-    edges = [
-        PayoutEdge(node=Payout.from_row(r, actor), cursor=cursor(r["payout_id"])) for r in rows
-    ]
-    more = len(edges) > first
-    edges = edges[:first]
-    return PayoutConnection(
-        edges=edges,
-        page_info=PageInfo(has_next_page=more, end_cursor=edges[-1].cursor if edges else None),
-        total_count=total,
-    )
+    info: Info,
+    filter: PayoutFilter | None = None,
+    first: int = DEFAULT_PAGE,
+    after: str | None = None,
+) -> Connection[Payout]:
+    first, key = page_size(first), uncursor(after)
+    found = payouts.matching(info.context.container.db, _filters(filter))
+    rows = await asyncio.to_thread(found.page, key, first + 1)
+    return connection(
+        rows, first, key=lambda r: r["payout_id"], node=Payout.from_row,
+        count=lambda: asyncio.to_thread(found.count),
+    )  # fmt: skip
 
 
 async def payroll_run_resolver(
@@ -148,11 +124,11 @@ async def payroll_run_resolver(
     programme: str | None = None,
     month: str | None = None,
 ) -> PayrollRunView | None:
-    container, _ = ctx(info)
+    db = info.context.container.db
     if id is not None:
-        row = await asyncio.to_thread(payroll_runs.get, container.db, str(id))
+        row = await asyncio.to_thread(payroll_runs.get, db, str(id))
     elif programme and month:
-        row = await asyncio.to_thread(payroll_runs.for_month, container.db, programme, month)
+        row = await asyncio.to_thread(payroll_runs.for_month, db, programme, month)
     else:
         return None
     if row is None:
@@ -165,8 +141,9 @@ async def payroll_run_resolver(
 async def payout_totals_resolver(
     info: Info, group_by: list[str] | None = None, filter: PayoutFilter | None = None
 ) -> list[PayoutTotalsRow]:
-    container, _ = ctx(info)
-    rows = await asyncio.to_thread(payouts.totals, container.db, group_by or [], _filters(filter))
+    rows = await asyncio.to_thread(
+        payouts.totals, info.context.container.db, group_by or [], _filters(filter)
+    )
     return [
         PayoutTotalsRow(
             **{k: r[k] for k in ("programme", "street", "month", "status") if k in r},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import fields, is_dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any, cast
 from uuid import UUID
 
@@ -12,12 +12,14 @@ import strawberry
 from fastapi import Depends, Header, HTTPException, Request
 from strawberry.fastapi import GraphQLRouter
 from strawberry.scalars import JSON
-from strawberry.types import Info
 
-from api.auth import actor_from_header, may_see_personal_data
+from api.auth import actor_from_header
 from api.container import Container
 from api.deps import get_container
+from api.graphql.relay import DEFAULT_PAGE, Connection, connection, page_size, uncursor
+from api.graphql.context import Context, Info
 from api.graphql.deaths import death_notifications_resolver
+from api.graphql.errors import DomainErrorCodes, Schema
 from api.graphql.institutions import (
     bed_conversions_resolver,
     bed_stats_resolver,
@@ -33,43 +35,22 @@ from api.graphql.payouts import (
 from api.graphql.temporary import temporary_assistance_stats, temporary_case
 from api.graphql.cases import (
     Case,
-    CaseConnection,
-    CaseEdge,
+    CaseAssessment,
     CaseFilter,
     CaseloadRow,
     CaseState,
     HistoryEvent,
-    PageInfo,
     ProjectionState,
-    ctx,
-    cursor,
+    PublicNotice,
     projection_states,
     today,
-    uncursor,
 )
 from api.rest.bodies import CHINA
-from domain.shared.errors import DomainError
-from domain.shared.identity import mask_id_number, mask_name
+from domain.assistance.case import AssistanceCase
+from domain.shared.errors import InvalidInput
+from domain.ledger import Ledger
 from projections.views import case_summary
 from projections.runner import wait_for_position
-
-
-def _redact(value: Any, visible: bool) -> Any:
-    """Mask personal data (kept under `personal`) for roles that may not see it."""
-    if isinstance(value, dict):
-        if "personal" in value and isinstance(value["personal"], dict) and not visible:
-            value = {**value, "personal": {
-                "name": mask_name(value["personal"].get("name", "")),
-                "id_number": mask_id_number(value["personal"].get("id_number", "")),
-            }}  # fmt: skip
-        return {k: _redact(v, visible) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_redact(v, visible) for v in value]
-    if isinstance(value, UUID):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
 
 
 def _event_data(event: Any) -> dict[str, Any]:
@@ -83,7 +64,18 @@ def _parse_case_id(value: str) -> UUID:
     try:
         return UUID(value)
     except ValueError:
-        raise DomainError("not a case id", field="id", code="invalid_input") from None
+        raise InvalidInput("not a case id", field="id") from None
+
+
+def _case_as_of(
+    ledger: Ledger, case_id: UUID, version: int | None, at: datetime | None
+) -> AssistanceCase:
+    """Replay a case; an unknown id is `not_found` and a version below 1 is bad input."""
+    if version is not None and version < 1:
+        raise InvalidInput("the version must be 1 or more", field="version")
+    if at is None:
+        ledger.get_case(case_id)  # NotFound for an id that is no assistance case
+    return ledger.case_as_of(case_id, version, at)  # with `at`, it looks the case up itself
 
 
 @strawberry.type
@@ -143,34 +135,29 @@ class Query:
 
     @strawberry.field(description="One case from the case_summary view.")
     async def case(self, info: Info, id: strawberry.ID) -> Case | None:
-        container, actor = ctx(info)
-        row = await asyncio.to_thread(case_summary.get, container.db, str(id))
-        return Case.from_row(row, actor) if row else None
+        row = await asyncio.to_thread(case_summary.get, info.context.container.db, str(id))
+        return Case.from_row(row) if row else None
 
     @strawberry.field(description="Cases by programme, street, status, overdue; Relay-paged.")
     async def cases(
-        self, info: Info, filter: CaseFilter | None = None, first: int = 50,
+        self, info: Info, filter: CaseFilter | None = None, first: int = DEFAULT_PAGE,
         after: str | None = None,
-    ) -> CaseConnection:  # fmt: skip
-        container, actor = ctx(info)
-        first = max(1, min(first, 500))
-        filters = vars(filter) if filter else {}
-        rows, total = await asyncio.to_thread(
-            case_summary.search, container.db, filters, today(), uncursor(after), first + 1
+    ) -> Connection[Case]:  # fmt: skip
+        first, key = page_size(first), uncursor(after)
+        found = case_summary.matching(
+            info.context.container.db, vars(filter) if filter else {}, today()
         )
-        edges = [CaseEdge(node=Case.from_row(r, actor), cursor=cursor(r["case_id"])) for r in rows]
-        more = len(edges) > first
-        edges = edges[:first]
-        return CaseConnection(
-            edges=edges,
-            page_info=PageInfo(has_next_page=more, end_cursor=edges[-1].cursor if edges else None),
-            total_count=total,
-        )
+        rows = await asyncio.to_thread(found.page, key, first + 1)
+        return connection(
+            rows, first, key=lambda r: r["case_id"], node=Case.from_row,
+            count=lambda: asyncio.to_thread(found.count),
+        )  # fmt: skip
 
     @strawberry.field(description="Counts, people and monthly amounts grouped as asked.")
     async def caseload(self, info: Info, group_by: list[str] | None = None) -> list[CaseloadRow]:
-        container, _ = ctx(info)
-        rows = await asyncio.to_thread(case_summary.caseload, container.db, group_by or [])
+        rows = await asyncio.to_thread(
+            case_summary.caseload, info.context.container.db, group_by or []
+        )
         return [
             CaseloadRow(
                 **{k: r[k] for k in ("programme", "street", "community", "status") if k in r},
@@ -183,9 +170,8 @@ class Query:
 
     @strawberry.field(description="Every event of a case, replayed from the ledger itself.")
     async def case_history(self, info: Info, id: strawberry.ID) -> list[HistoryEvent]:
-        container, actor = ctx(info)
-        events = await asyncio.to_thread(container.ledger.case_events, _parse_case_id(id))
-        visible = may_see_personal_data(actor)
+        ledger = info.context.container.ledger
+        events = await asyncio.to_thread(ledger.case_events, _parse_case_id(id))
         return [
             HistoryEvent(
                 version=e.originator_version,
@@ -193,7 +179,7 @@ class Query:
                 occurred_on=getattr(e, "occurred_on", None),
                 recorded_at=e.timestamp.astimezone(UTC).isoformat(),
                 actor=e.actor,
-                data=_redact(_event_data(e), visible),
+                data=cast(JSON, _event_data(e)),
             )
             for e in events
         ]
@@ -203,12 +189,11 @@ class Query:
         self, info: Info, id: strawberry.ID, version: int | None = None,
         at: datetime | None = None,
     ) -> CaseState:  # fmt: skip
-        container, _ = ctx(info)
         if version is None and at is None:
-            raise DomainError("give a version or a time (at)", field="version")
+            raise InvalidInput("give a version or a time (at)", field="version")
         when = at if at is None or at.tzinfo else at.replace(tzinfo=CHINA)
         case = await asyncio.to_thread(
-            container.ledger.case_as_of, _parse_case_id(id), version, when
+            _case_as_of, info.context.container.ledger, _parse_case_id(id), version, when
         )
         return CaseState(
             id=strawberry.ID(str(case.id)),
@@ -220,17 +205,16 @@ class Query:
             monthly_amount_fen=case.monthly_amount_fen,
             kin_of_staff=case.kin_of_staff,
             accepted_on=case.accepted_on,
-            notice=cast(JSON, case.notice),
-            assessment=cast(JSON, case.assessment),
+            notice=PublicNotice.from_state(case.notice, case.notice_closed),
+            assessment=CaseAssessment.from_state(case.assessment),
         )
 
     @strawberry.field(description="Each projection's position, lag and last error.")
     async def projection_status(self, info: Info) -> list[ProjectionState]:
-        container, _ = ctx(info)
-        return await asyncio.to_thread(projection_states, container)
+        return await asyncio.to_thread(projection_states, info.context.container)
 
 
-schema = strawberry.Schema(query=Query)
+schema = Schema(query=Query, extensions=[DomainErrorCodes])
 
 
 async def context(
@@ -238,7 +222,7 @@ async def context(
     container: Container = Depends(get_container),
     authorization: str | None = Header(None),
     x_min_position: int | None = Header(None),
-) -> dict[str, Any]:
+) -> Context:
     ide_page = request.method == "GET" and "query" not in request.query_params
     actor = None
     if not ide_page:
@@ -255,7 +239,7 @@ async def context(
                 f"the views have not reached position {x_min_position} within {timeout:g} s; "
                 "retry shortly (projectionStatus shows the lag)",
             )
-    return {"container": container, "actor": actor, "request": request}
+    return Context(container=container, actor=actor, request=request)
 
 
 def graphql_router() -> GraphQLRouter[Any, Any]:

@@ -10,12 +10,11 @@ import json
 
 import strawberry
 from strawberry.scalars import JSON
-from strawberry.types import Info
 
-from api.auth import may_see_personal_data
-from api.graphql.cases import ctx, today
-from domain.shared.identity import mask_id_number, mask_name
-from domain.shared.values import Actor
+from api.graphql.context import Info
+from api.graphql.permissions import masked
+from api.graphql.cases import today
+from api.permissions import Personal
 from projections.views import temporary_assistance
 from projections.store import Row
 
@@ -38,8 +37,8 @@ class TemporaryCase:
     status: str = strawberry.field(
         description="requested, advanced, documented, granted, denied or closed"
     )
-    applicant_name: str | None
-    applicant_id_number: str | None
+    applicant_name: str | None = masked(Personal.NAME)
+    applicant_id_number: str | None = masked(Personal.ID_NUMBER)
     household_size: int
     requested_on: str
     checked_on: str | None
@@ -65,17 +64,15 @@ class TemporaryCase:
     position: int
 
     @classmethod
-    def from_row(cls, row: Row, actor: Actor) -> TemporaryCase:
-        visible = may_see_personal_data(actor)
-        name, idn = row["applicant_name"], row["applicant_id_number"]
+    def from_row(cls, row: Row) -> TemporaryCase:
         late = None if row["paperwork_late"] is None else bool(row["paperwork_late"])
         due = row["paperwork_due"]
         missing = row["status"] == "advanced" and due is not None and due < today().isoformat()
         return cls(
             id=strawberry.ID(row["case_id"]),
             type=row["assistance_type"],
-            applicant_name=name if visible else mask_name(name or ""),
-            applicant_id_number=idn if visible else mask_id_number(idn or ""),
+            applicant_name=row["applicant_name"],
+            applicant_id_number=row["applicant_id_number"],
             over_cap=bool(row["over_cap"]),
             parameters=json.loads(row["parameters"]) if row["parameters"] else None,
             paperwork_late=late,
@@ -99,12 +96,12 @@ class TemporaryAssistanceStatsRow:
 async def temporary_assistance_stats(
     info: Info, year: int | None = None, group_by: list[str] | None = None
 ) -> list[TemporaryAssistanceStatsRow]:
-    container, _ = ctx(info)
-    rows = await asyncio.to_thread(temporary_assistance.stats, container.db, year, group_by or [])
+    rows = await asyncio.to_thread(
+        temporary_assistance.stats, info.context.container.db, year, group_by or []
+    )
     return [TemporaryAssistanceStatsRow(**r) for r in rows]
 
 
 async def temporary_case(info: Info, id: strawberry.ID) -> TemporaryCase | None:
-    container, actor = ctx(info)
-    row = await asyncio.to_thread(temporary_assistance.get, container.db, str(id))
-    return TemporaryCase.from_row(row, actor) if row else None
+    row = await asyncio.to_thread(temporary_assistance.get, info.context.container.db, str(id))
+    return TemporaryCase.from_row(row) if row else None

@@ -12,7 +12,7 @@ from typing import Any
 
 from domain.care.bed_conversion import BedConversion as C
 from projections.view import Projection, handles, recorded_at
-from projections.store import Database, Row, Tx
+from projections.store import Database, Keyset, Row, Tx
 from projections.views.institutions import percent
 
 #: The 2024 plan (DOMAIN.md 3.4 and 5): 300 converted beds. A plan figure, not a rule: the
@@ -113,16 +113,14 @@ def search(
     db: Database, filters: dict[str, Any], after: str | None, limit: int
 ) -> tuple[list[Row], int]:
     """The pipeline: conversions matching the filter, keyset-paged on the id; and the total."""
+    found = matching(db, filters)
+    return found.page(after, limit), found.count()
+
+
+def matching(db: Database, filters: dict[str, Any]) -> Keyset:
+    """Conversions matching the filter, to page on the id and count when asked."""
     where, params = _where(filters)
-    total = int(db.scalar(f"SELECT COUNT(*) FROM bed_conversion WHERE {where}", params))
-    if after is not None:
-        where += " AND conversion_id > %s"
-        params = [*params, after]
-    rows = db.query(
-        f"SELECT * FROM bed_conversion WHERE {where} ORDER BY conversion_id LIMIT %s",
-        [*params, limit],
-    )
-    return rows, total
+    return Keyset(db, "bed_conversion", "conversion_id", where, tuple(params))
 
 
 def by_status(db: Database, filters: dict[str, Any] | None = None) -> list[Row]:

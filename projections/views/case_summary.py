@@ -11,7 +11,7 @@ from domain.assistance.deadlines import BASIS, due_dates
 from domain.shared.holiday_calendar import HolidayCalendar, notice_from_event
 from domain.shared.working_days import WorkingDayCalendar, default_calendar
 from projections.view import Projection, handles, recorded_at
-from projections.store import Database, Row, Tx
+from projections.store import Database, Keyset, Row, Tx
 
 COLUMNS = [
     "case_id",
@@ -283,6 +283,12 @@ def search(
     db: Database, filters: dict[str, Any], today: date, after: str | None, limit: int
 ) -> tuple[list[Row], int]:
     """Cases matching the filter, keyset-paged on the (stable) case id; and the total."""
+    cases = matching(db, filters, today)
+    return cases.page(after, limit), cases.count()
+
+
+def matching(db: Database, filters: dict[str, Any], today: date) -> Keyset:
+    """Cases matching the filter, to page on the (stable) case id and count when asked."""
     where, params = ["1=1"], []
     for column in ("programme", "street", "status", "community"):
         if filters.get(column):
@@ -295,15 +301,7 @@ def search(
         clause = OVERDUE_SQL.replace("%(today)s", "%s")
         params.extend([today.isoformat()] * clause.count("%s"))
         where.append(clause if filters["overdue"] else f"NOT {clause}")
-    condition = " AND ".join(where)
-    total = int(db.scalar(f"SELECT COUNT(*) FROM case_summary WHERE {condition}", params))
-    page_where = condition + (" AND case_id > %s" if after is not None else "")
-    page_params = [*params, after] if after is not None else params
-    rows = db.query(
-        f"SELECT * FROM case_summary WHERE {page_where} ORDER BY case_id LIMIT %s",
-        [*page_params, limit],
-    )
-    return rows, total
+    return Keyset(db, "case_summary", "case_id", " AND ".join(where), tuple(params))
 
 
 GROUPS = {"programme", "street", "status", "community"}

@@ -27,7 +27,7 @@ from domain.care.institution import CareInstitution as I
 from domain.shared.errors import InvalidInput
 from domain.shared.values import parse_date
 from projections.view import Projection, handles, recorded_at
-from projections.store import Database, Row, Tx
+from projections.store import Database, Keyset, Row, Tx
 
 
 class Institutions(Projection):
@@ -156,21 +156,23 @@ def search(
     db: Database, filters: dict[str, Any], after: str | None, limit: int
 ) -> tuple[list[Row], int]:
     """Institutions by street and grade level, keyset-paged on the id; and the total."""
+    found = matching(db, filters)
+    return page(found, after, limit), found.count()
+
+
+def matching(db: Database, filters: dict[str, Any]) -> Keyset:
+    """Institutions by street and grade level, to page on the id and count when asked."""
     conditions, params = ["1 = 1"], []
     for name in ("street", "grade"):
         if filters.get(name) is not None:
             conditions.append(f"{name} = %s")
             params.append(filters[name])
-    where = " AND ".join(conditions)
-    total = int(db.scalar(f"SELECT COUNT(*) FROM institution WHERE {where}", params))
-    if after is not None:
-        where += " AND institution_id > %s"
-        params = [*params, after]
-    rows = db.query(
-        f"SELECT * FROM institution WHERE {where} ORDER BY institution_id LIMIT %s",
-        [*params, limit],
-    )
-    return _with_beds(db, rows), total
+    return Keyset(db, "institution", "institution_id", " AND ".join(conditions), tuple(params))
+
+
+def page(found: Keyset, after: str | None, limit: int) -> list[Row]:
+    """A page of institutions, each with its beds by type (one more query for the page)."""
+    return _with_beds(found.db, found.page(after, limit))
 
 
 def percent(part: int, whole: int) -> float | None:

@@ -13,7 +13,7 @@ from typing import Any
 from domain.organizations.organization import GRADES
 from domain.organizations.organization import SocialOrganization as O
 from projections.view import Projection, handles, recorded_at
-from projections.store import Database, Row, Tx
+from projections.store import Database, Keyset, Row, Tx
 
 LIVE = ("registered", "liquidating")
 
@@ -152,16 +152,14 @@ def organizations(
 
     `inspection_due` is judged as of `on` (the API passes today in China).
     """
-    condition, params = _where(filters, on or date.today())
-    total = int(db.scalar(f"SELECT COUNT(*) FROM organizations WHERE {condition}", params))
-    if after is not None:
-        condition += " AND organization_id > %s"
-        params = [*params, after]
-    rows = db.query(
-        f"SELECT * FROM organizations WHERE {condition} ORDER BY organization_id LIMIT %s",
-        [*params, limit],
-    )
-    return rows, total
+    found = matching(db, filters, on or date.today())
+    return found.page(after, limit), found.count()
+
+
+def matching(db: Database, filters: dict[str, Any], on: date) -> Keyset:
+    """Organisations matching the filter (`inspection_due` as of `on`), to page and count."""
+    condition, params = _where(filters, on)
+    return Keyset(db, "organizations", "organization_id", condition, tuple(params))
 
 
 def _percent(part: int, whole: int) -> float:

@@ -6,7 +6,7 @@ from typing import Any
 
 from domain.payroll.payout import Payout as P
 from projections.view import Projection, handles
-from projections.store import Database, Row, Tx
+from projections.store import Database, Keyset, Row, Tx
 
 
 class Payouts(Projection):
@@ -82,15 +82,14 @@ def search(
     db: Database, filters: dict[str, Any], after: str | None, limit: int
 ) -> tuple[list[Row], int]:
     """Payouts matching the filter, keyset-paged on the payout id; and the total."""
+    found = matching(db, filters)
+    return found.page(after, limit), found.count()
+
+
+def matching(db: Database, filters: dict[str, Any]) -> Keyset:
+    """Payouts matching the filter, to page on the payout id and count when asked."""
     condition, params = _where(filters)
-    total = int(db.scalar(f"SELECT COUNT(*) FROM payouts WHERE {condition}", params))
-    if after is not None:
-        condition += " AND payout_id > %s"
-        params = [*params, after]
-    rows = db.query(
-        f"SELECT * FROM payouts WHERE {condition} ORDER BY payout_id LIMIT %s", [*params, limit]
-    )
-    return rows, total
+    return Keyset(db, "payouts", "payout_id", condition, tuple(params))
 
 
 def totals(db: Database, group_by: list[str], filters: dict[str, Any]) -> list[Row]:

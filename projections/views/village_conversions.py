@@ -11,7 +11,7 @@ from typing import Any
 
 from domain.villages.conversion import VillageConversion as V
 from projections.view import Projection, handles, recorded_at
-from projections.store import Database, Row, Tx
+from projections.store import Database, Keyset, Row, Tx
 
 #: The steps in order; the two surveys may come in either order, so each counts one step.
 STEPS = (
@@ -128,18 +128,15 @@ def village_conversions(
     db: Database, filters: dict[str, Any], after: str | None = None, limit: int = 50
 ) -> tuple[list[Row], int]:
     """Conversions matching the filter, keyset-paged on the conversion id; and the total."""
+    found = matching(db, filters)
+    return found.page(after, limit), found.count()
+
+
+def matching(db: Database, filters: dict[str, Any]) -> Keyset:
+    """Conversions matching the filter, to page on the conversion id and count when asked."""
     where, params = ["1=1"], []
     for column in FILTERS:
         if filters.get(column):
             where.append(f"{column} = %s")
             params.append(filters[column])
-    condition = " AND ".join(where)
-    total = int(db.scalar(f"SELECT COUNT(*) FROM village_conversions WHERE {condition}", params))
-    if after is not None:
-        condition += " AND conversion_id > %s"
-        params = [*params, after]
-    rows = db.query(
-        f"SELECT * FROM village_conversions WHERE {condition} ORDER BY conversion_id LIMIT %s",
-        [*params, limit],
-    )
-    return rows, total
+    return Keyset(db, "village_conversions", "conversion_id", " AND ".join(where), tuple(params))
