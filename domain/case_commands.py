@@ -6,17 +6,14 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
-from domain.assessment import (
-    EXCLUSIVE_PROGRAMMES,
-    CheckFindings,
-    assess,
-    required_parameters,
-    review_interval_months,
-)
+from domain.assessment import EXCLUSIVE_PROGRAMMES, required_parameters, review_interval_months
 from domain.assistance_case import AssistanceCase
+from domain.death_notification import DeathNotification, notification_id
 from domain.errors import DomainError, InvalidInput, NotFound
+from domain.guards import refuse
 from domain.household import check_application
 from domain.ledger_base import CommandResult, LedgerBase
 from domain.values import Actor, parse_date
@@ -94,45 +91,31 @@ class CaseCommands(LedgerBase):
         )  # fmt: skip
 
     def _case_record_assessment(self, case: AssistanceCase, actor: Actor, payload: Json) -> None:
-        if case.check is None:
-            case.record_assessment(actor.as_dict(), payload["occurred_on"])  # raises the rule
-        assert case.check is not None
+        if case.check is None:  # refuse with the rule before looking up any parameter
+            case.record_assessment(actor.as_dict(), payload["occurred_on"])
         supplements = payload.get("supplements", [])
-        for i, s in enumerate(supplements):
-            if s["person_id"] not in case.counted:
-                raise InvalidInput(
-                    "a supplement names a person not counted", field=f"supplements.{i}"
-                )
         kinds = {s["kind"] for s in supplements}
         on = parse_date(payload["occurred_on"], "occurred_on")
         params = self.parameters_in_force(required_parameters(case.programme, kinds), on)
-        prop = case.check["property"]
-        findings = CheckFindings(
-            verified_income_fen=case.check["incomes"],
-            vehicles=prop.get("vehicles", 0),
-            companies=prop.get("companies", 0),
-            real_estate_units=prop.get("real_estate_units", 0),
-            deposits_fen=prop.get("deposits_fen", 0),
-            public_servant_match=case.check["public_servant_match"],
-        )
-        result = assess(
-            case.programme, case.counted, findings, params, supplements,
-            payload.get("rigid_spending_fen", 0),
+        case.assess_household(
+            actor.as_dict(), payload["occurred_on"], params, supplements,
+            payload.get("rigid_spending_fen", 0), bool(payload.get("irregular_income", False)),
         )  # fmt: skip
-        case.record_assessment(
-            actor.as_dict(),
-            payload["occurred_on"],
-            method="gap",
-            income_per_head_fen=result.income_per_head_fen,
-            threshold_fen=result.threshold_fen,
-            standard_fen=result.standard.value,
-            parameters=result.parameters,
-            eligible=result.eligible,
-            ineligibility_reasons=result.reasons,
-            amounts=result.amounts,
-            total_fen=result.total_fen,
-            irregular_income=bool(payload.get("irregular_income", False)),
-        )
+
+    def _case_change_payee(self, case: AssistanceCase, actor: Actor, payload: Json) -> None:
+        """The case may not know a verified death yet (the cascade runs later): ask its notice."""
+        try:
+            death: Aggregate = self.repository.get(notification_id(payload["person_id"]))
+            verified = isinstance(death, DeathNotification) and death.status == "verified"
+        except AggregateNotFoundError:
+            verified = False
+        if verified:
+            raise refuse(
+                "the payee must be a living member: this member's death is verified",
+                "payee_deceased",
+                "person_id",
+            )
+        case.change_payee(actor=actor.as_dict(), **payload)
 
     def _case_confirm(self, case: AssistanceCase, actor: Actor, payload: Json) -> None:
         if case.programme in EXCLUSIVE_PROGRAMMES and case.status == "accepted":
