@@ -15,6 +15,7 @@ from projections.payable_cases import PayableCasesView
 from projections.person_enrolment import EnrolmentView
 from projections.registry import all_projections
 from projections.runner import ProjectionRunner
+from projections.standard_changes import StandardChanges
 
 
 @dataclass
@@ -49,6 +50,7 @@ def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) 
     ledger.payables = PayableCasesView(db, progressed=runner.progressed)
     ledger.position_of = _position_lookup(db)
     runner.processes.append(DeathCascade(ledger, db))
+    runner.processes.append(StandardChanges(ledger, db))
     ledger.listeners.append(runner.wake)
     return Container(settings, db, ledger, runner)
 
