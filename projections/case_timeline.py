@@ -64,6 +64,7 @@ SUMMARIES: dict[type, Any] = {
     C.EarlyWarningResolved: lambda e: f"Early warning resolved: {e.resolution}",
     C.MemberDeathRecorded: lambda e: f"Verified death of a counted member: {e.consequence}",
     C.BenefitTerminated: lambda e: f"Benefit terminated from {e.effective_month}: {e.reason_code}",
+    C.PayeeChanged: lambda e: "New payee account recorded (payouts held for it resume)",
 }
 
 
