@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from eventsourcing.domain import Aggregate, event
 
 from domain.assessment import household_assessed, recomputed_amounts, standard_name
-from domain.benefit_schedule import BenefitSchedule
+from domain.benefit_schedule import BenefitSchedule, versions_of
 from domain.case_checks import (
     CASE_DAYS,
     DEATH_REVIEW_MONTHS,
@@ -98,8 +98,6 @@ class AssistanceCase(CaseChecks, Aggregate):
         self.gradual_exit: Json | None = None
         self.open_warnings: set[str] = set()
         self.benefit.payee = payee["person_id"] if payee else None
-        #: The version of each standard the amount was computed with ("dibao.standard": 3).
-        self.standards: dict[str, int] = {}
 
     # -- application ----------------------------------------------------------------------
 
@@ -230,7 +228,7 @@ class AssistanceCase(CaseChecks, Aggregate):
             "income_per_head_fen": income_per_head_fen,
             "amounts": amounts,
         }
-        self.standards = _versions(parameters)
+        self.benefit.standards = versions_of(parameters)
         self.notice = None
         self.notice_closed = None
 
@@ -386,7 +384,7 @@ class AssistanceCase(CaseChecks, Aggregate):
     ) -> None:  # fmt: skip
         self.monthly_amount_fen = monthly_amount_fen
         self.benefit.adjust(effective_month, monthly_amount_fen)
-        self.standards.update(_versions(parameters or {}))
+        self.benefit.record_standards(parameters)
 
     def apply_standard(
         self, actor: Json, occurred_on: str, name: str, version: int, standard_fen: int,
@@ -400,7 +398,7 @@ class AssistanceCase(CaseChecks, Aggregate):
         """
         if self.status not in ("active", "suspended") or standard_name(self.programme) != name:
             return None
-        if self.standards.get(name, 0) >= version or self.benefit.first_month is None:
+        if self.benefit.standards.get(name, 0) >= version or self.benefit.first_month is None:
             return None
         month = max(effective_month, self.benefit.first_month)
         ended = self.benefit.terminated_from
@@ -486,7 +484,7 @@ class AssistanceCase(CaseChecks, Aggregate):
         parameters: dict[str, str] | None = None,
     ) -> None:  # fmt: skip
         self.open_warnings.add(warning_id)
-        self.standards.update(_versions(parameters or {}))
+        self.benefit.record_standards(parameters)
 
     def change_payee(
         self, actor: Json, occurred_on: str, person_id: str, payee_account: str
@@ -579,13 +577,3 @@ class AssistanceCase(CaseChecks, Aggregate):
     ) -> None:
         self.status = "terminated"
         self.benefit.terminate(effective_month)
-
-
-def _versions(parameters: dict[str, str]) -> dict[str, int]:
-    """{"dibao.standard": "dibao.standard@v3"} -> {"dibao.standard": 3}."""
-    found = {}
-    for name, reference in parameters.items():
-        _, _, version = reference.rpartition("@v")
-        if version.isdigit():
-            found[name] = int(version)
-    return found

@@ -27,6 +27,8 @@ class BenefitSchedule:
     #: Whose account the money goes to (a person_id), and the gradual exit's last paid month.
     payee: str | None = None
     exit_until: str | None = None
+    #: The version of each standard the amounts were computed with ({"dibao.standard": 3}).
+    standards: dict[str, int] = field(default_factory=dict)
 
     def start(self, first_month: str, amount_fen: int) -> None:
         self.first_month = first_month
@@ -47,6 +49,9 @@ class BenefitSchedule:
 
     def record_death(self, person_id: str, month: str) -> None:
         self.deaths[person_id] = month
+
+    def record_standards(self, parameters: dict[str, str] | None) -> None:
+        self.standards.update(versions_of(parameters or {}))
 
     def change_payee(self, person_id: str) -> None:
         self.payee = person_id
@@ -101,6 +106,7 @@ class BenefitSchedule:
             "deaths": self.deaths,
             "payee": self.payee,
             "exit_until": self.exit_until,
+            "standards": self.standards,
         }
 
     @classmethod
@@ -114,4 +120,15 @@ class BenefitSchedule:
             deaths=dict(data.get("deaths", {})),
             payee=data.get("payee"),
             exit_until=data.get("exit_until"),
+            standards=dict(data.get("standards", {})),
         )
+
+
+def versions_of(parameters: dict[str, str]) -> dict[str, int]:
+    """{"dibao.standard": "dibao.standard@v3"} -> {"dibao.standard": 3}."""
+    found = {}
+    for name, reference in parameters.items():
+        _, _, version = reference.rpartition("@v")
+        if version.isdigit():
+            found[name] = int(version)
+    return found

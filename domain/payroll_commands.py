@@ -209,6 +209,7 @@ class PayrollCommands(LedgerBase):
                 c.case_id for c in cases
                 if (c.schedule.terminated_from is None or c.schedule.terminated_from > month)
                 and (up_to is None or c.confirmed_position <= up_to)
+                and c.schedule.standards.get(name, 0) < version
             ]  # fmt: skip
         outcomes: Counter[str] = Counter()
         for start in range(0, len(ids), CASE_BATCH):

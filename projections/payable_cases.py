@@ -57,13 +57,25 @@ class PayableCases(Projection):
 
     @handles(C.EligibilityConfirmed)
     def confirmed(self, tx: Tx, e: Any, position: int) -> None:
-        self._change(
-            tx, e, position, lambda s: s.start(e.first_paid_month, e.monthly_amount_fen), True
-        )
+        def start(s: BenefitSchedule) -> None:
+            s.start(e.first_paid_month, e.monthly_amount_fen)
+            s.record_standards(e.parameters)
+
+        self._change(tx, e, position, start, True)
 
     @handles(C.BenefitAdjusted)
     def adjusted(self, tx: Tx, e: Any, position: int) -> None:
-        self._change(tx, e, position, lambda s: s.adjust(e.effective_month, e.monthly_amount_fen))
+        def adjust(s: BenefitSchedule) -> None:
+            s.adjust(e.effective_month, e.monthly_amount_fen)
+            s.record_standards(getattr(e, "parameters", None))  # absent from older events
+
+        self._change(tx, e, position, adjust)
+
+    @handles(C.EarlyWarningRaised)
+    def warned(self, tx: Tx, e: Any, position: int) -> None:
+        parameters = getattr(e, "parameters", None)  # a standard_review names its version
+        if parameters:
+            self._change(tx, e, position, lambda s: s.record_standards(parameters))
 
     @handles(C.BenefitSuspended)
     def suspended(self, tx: Tx, e: Any, position: int) -> None:
