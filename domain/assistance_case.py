@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from eventsourcing.domain import Aggregate, event
 
 from domain.assessment import household_assessed, recomputed_amounts, standard_name
-from domain.benefit_schedule import BenefitSchedule, versions_of
+from domain.benefit_schedule import BenefitSchedule
 from domain.case_checks import (
     CASE_DAYS,
     DEATH_REVIEW_MONTHS,
@@ -228,7 +228,8 @@ class AssistanceCase(CaseChecks, Aggregate):
             "income_per_head_fen": income_per_head_fen,
             "amounts": amounts,
         }
-        self.benefit.standards = versions_of(parameters)
+        self.benefit.standards = {}
+        self.benefit.record_standards(parameters)
         self.notice = None
         self.notice_closed = None
 

@@ -51,7 +51,9 @@ class BenefitSchedule:
         self.deaths[person_id] = month
 
     def record_standards(self, parameters: dict[str, str] | None) -> None:
-        self.standards.update(versions_of(parameters or {}))
+        """Keep the versions of the standards (not of other parameters) the amounts used."""
+        found = versions_of(parameters or {})
+        self.standards.update({n: v for n, v in found.items() if n.endswith(".standard")})
 
     def change_payee(self, person_id: str) -> None:
         self.payee = person_id
