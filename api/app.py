@@ -11,8 +11,8 @@ from fastapi.responses import PlainTextResponse, RedirectResponse
 from api import problems
 from api.container import Container, build
 from api.deps import ContainerDep
-from api.graphql.schema import graphql_router
 from api.graphql.cases import projection_states
+from api.graphql.schema import graphql_router
 from api.rest.calendars import router as calendars_router
 from api.rest.cases import router as cases_router
 from api.rest.deaths import router as deaths_router

@@ -9,11 +9,12 @@ from uuid import UUID
 from api.settings import Settings
 from domain.ledger import Ledger
 from migrations.runner import migrate
-from projections.store import Database, DatabaseUrl
 from projections.reactions.death_cascade import DeathCascade
-from projections.views.payable_cases import PayableCasesView
+from projections.reactions.standard_changes import StandardChanges
 from projections.registry import all_projections
 from projections.runner import ProjectionRunner
+from projections.store import Database, DatabaseUrl
+from projections.views.payable_cases import PayableCasesView
 
 
 @dataclass
@@ -47,6 +48,7 @@ def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) 
     ledger.payables = PayableCasesView(db, progressed=runner.progressed)
     ledger.position_of = _position_lookup(db)
     runner.processes.append(DeathCascade(ledger, db))
+    runner.processes.append(StandardChanges(ledger, db))
     ledger.listeners.append(runner.wake)
     return Container(settings, db, ledger, runner)
 

@@ -49,14 +49,17 @@ from scratch_database import fresh_database, progress_bar
 
 from api.container import Container, build
 from api.settings import Settings
-from domain.assistance.assessment import CheckFindings, assess, required_parameters, review_interval_months
+from domain.assistance.assessment import (
+    required_parameters,
+    review_interval_months,
+)
 from domain.assistance.case import AssistanceCase
+from domain.ledger import Ledger
+from domain.payroll.commands import PayableCase, RunResult
+from domain.payroll.payout import Payout
+from domain.payroll.run import run_id
 from domain.shared.household import check_application
 from domain.shared.identity import make_id_number
-from domain.ledger import Ledger
-from domain.payroll.payout import Payout
-from domain.payroll.commands import PayableCase, RunResult
-from domain.payroll.run import run_id
 from domain.shared.values import Actor
 
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -141,25 +144,7 @@ def active_case(ledger: Ledger, index: int, params: dict[str, Any]) -> Assistanc
         property={}, public_servant_match=False, data_source="核对平台",
     )  # fmt: skip
     case.conduct_home_visit(worker, VISITED, ["inv-a", "inv-b"], False, "as declared")
-    # What Ledger._case_record_assessment computes, with the parameters read once, not per case.
-    assert case.check is not None
-    prop = case.check["property"]
-    findings = CheckFindings(
-        verified_income_fen=case.check["incomes"],
-        vehicles=prop.get("vehicles", 0),
-        companies=prop.get("companies", 0),
-        real_estate_units=prop.get("real_estate_units", 0),
-        deposits_fen=prop.get("deposits_fen", 0),
-        public_servant_match=case.check["public_servant_match"],
-    )
-    result = assess(case.programme, case.counted, findings, params, [], 0)
-    case.record_assessment(
-        worker, ASSESSED, method="gap", income_per_head_fen=result.income_per_head_fen,
-        threshold_fen=result.threshold_fen, standard_fen=result.standard.value,
-        parameters=result.parameters, eligible=result.eligible,
-        ineligibility_reasons=result.reasons, amounts=result.amounts,
-        total_fen=result.total_fen, irregular_income=False,
-    )  # fmt: skip
+    case.assess_household(worker, ASSESSED, params, [])  # the parameters read once, not per case
     case.post_public_notice(worker, ASSESSED, NOTICE_FROM, NOTICE_TO)
     case.close_public_notice(worker, NOTICE_TO, [])
     interval = review_interval_months(case.programme, False, case.able_to_work)

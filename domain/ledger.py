@@ -7,14 +7,14 @@ is also the name of the event table (`ledger_events`).
 from __future__ import annotations
 
 from domain.assistance.commands import CaseCommands
-from domain.deaths.commands import DeathCommands
 from domain.care.commands import InstitutionCommands
-from domain.shared.ledger_base import CommandResult, IdempotencyRecord
+from domain.deaths.commands import DeathCommands
 from domain.organizations.commands import OrganizationCommands
 from domain.payroll.commands import PayrollCommands
+from domain.shared.ledger_base import CommandResult, IdempotencyRecord
 from domain.temporary.commands import TemporaryCommands
-from domain.villages.commands import VillageCommands
 from domain.topics import register_moved_modules
+from domain.villages.commands import VillageCommands
 
 register_moved_modules()  # events stored under the old module paths still load
 

@@ -14,8 +14,8 @@ from typing import Any, Protocol
 
 from eventsourcing.application import Application
 
-from projections.view import Projection
 from projections.store import Database, Tx
+from projections.view import Projection
 
 log = logging.getLogger("caseledger.projections")
 Progress = Callable[[str, int, int], None]

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 
 from domain.topics import topics_of
-
 from projections.store import Tx
 
 Handler = Callable[[Any, Tx, Any, int], None]

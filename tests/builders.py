@@ -6,8 +6,8 @@ import uuid
 from datetime import date
 from typing import Any
 
-from domain.shared.identity import make_id_number
 from domain.ledger import Ledger
+from domain.shared.identity import make_id_number
 from domain.shared.values import Actor
 
 PARAMETERS = [

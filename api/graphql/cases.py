@@ -13,10 +13,10 @@ from strawberry.scalars import JSON
 from api.container import Container
 from api.graphql.context import Info
 from api.graphql.permissions import Redacted, masked
-from api.rest.bodies import CHINA
 from api.permissions import Personal
-from projections.views import case_summary
+from api.rest.bodies import CHINA
 from projections.store import Row
+from projections.views import case_summary
 
 
 def today() -> date:

@@ -12,8 +12,8 @@ from strawberry.fastapi import BaseContext
 
 from api.container import Container
 from domain.shared.values import Actor
-from projections.views import case_timeline
 from projections.store import Row
+from projections.views import case_timeline
 
 
 @dataclass

@@ -10,6 +10,8 @@ from api.graphql.context import Info
 from api.graphql.permissions import masked
 from api.permissions import Personal
 from projections.views import death_notifications
+
+
 @strawberry.type
 class DeathConsequence:
     case_id: strawberry.ID

@@ -13,13 +13,13 @@ from typing import Any
 
 import strawberry
 
-from api.graphql.relay import DEFAULT_PAGE, Connection, connection, page_size, uncursor
-from api.graphql.context import Info
 from api.graphql.cases import today
+from api.graphql.context import Info
+from api.graphql.relay import DEFAULT_PAGE, Connection, connection, page_size, uncursor
 from domain.care.institution import NON_INSTITUTIONAL_BED_TYPES, NURSING
+from projections.store import Row
 from projections.views import bed_conversions, institutions
 from projections.views.bed_conversions import PLAN_YEAR, TARGET_BEDS_2024
-from projections.store import Row
 
 
 @strawberry.type(description="Beds of one type; `reserved` are held by approved conversions.")

@@ -8,6 +8,8 @@ import strawberry
 
 from api.graphql.context import Info
 from projections.views import supervision_kpis
+
+
 @strawberry.type(description="Headline figures of the district for a year, from the views.")
 class SupervisionKpis:
     year: int

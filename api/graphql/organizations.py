@@ -14,13 +14,13 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
-from api.graphql.relay import DEFAULT_PAGE, Connection, connection, page_size, uncursor
-from api.graphql.context import Info
 from api.graphql.cases import today
+from api.graphql.context import Info
+from api.graphql.relay import DEFAULT_PAGE, Connection, connection, page_size, uncursor
 from domain.shared.errors import InvalidInput
+from projections.store import Row
 from projections.views import organizations as organization_views
 from projections.views import village_conversions as village_views
-from projections.store import Row
 
 #: A GraphQL Int has 32 bits and a village's assets in fen need more. A proper scalar needs a
 #: `scalar_map` in the schema's config; until then these amounts are JSON integers.

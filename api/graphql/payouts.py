@@ -8,12 +8,12 @@ from typing import Any
 
 import strawberry
 
-from api.graphql.relay import DEFAULT_PAGE, Connection, connection, page_size, uncursor
 from api.graphql.context import Info
 from api.graphql.permissions import masked
+from api.graphql.relay import DEFAULT_PAGE, Connection, connection, page_size, uncursor
 from api.permissions import Personal
-from projections.views import payouts, payroll_runs
 from projections.store import Row
+from projections.views import payouts, payroll_runs
 
 
 @strawberry.type

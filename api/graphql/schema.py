@@ -16,7 +16,18 @@ from strawberry.scalars import JSON
 from api.auth import actor_from_header
 from api.container import Container
 from api.deps import get_container
-from api.graphql.relay import DEFAULT_PAGE, Connection, connection, page_size, uncursor
+from api.graphql.cases import (
+    Case,
+    CaseAssessment,
+    CaseFilter,
+    CaseloadRow,
+    CaseState,
+    HistoryEvent,
+    ProjectionState,
+    PublicNotice,
+    projection_states,
+    today,
+)
 from api.graphql.context import Context, Info
 from api.graphql.deaths import death_notifications_resolver
 from api.graphql.errors import DomainErrorCodes, Schema
@@ -32,25 +43,14 @@ from api.graphql.payouts import (
     payouts_resolver,
     payroll_run_resolver,
 )
+from api.graphql.relay import DEFAULT_PAGE, Connection, connection, page_size, uncursor
 from api.graphql.temporary import temporary_assistance_stats, temporary_case
-from api.graphql.cases import (
-    Case,
-    CaseAssessment,
-    CaseFilter,
-    CaseloadRow,
-    CaseState,
-    HistoryEvent,
-    ProjectionState,
-    PublicNotice,
-    projection_states,
-    today,
-)
 from api.rest.bodies import CHINA
 from domain.assistance.case import AssistanceCase
-from domain.shared.errors import InvalidInput
 from domain.ledger import Ledger
-from projections.views import case_summary
+from domain.shared.errors import InvalidInput
 from projections.runner import wait_for_position
+from projections.views import case_summary
 
 
 def _event_data(event: Any) -> dict[str, Any]:

@@ -11,12 +11,12 @@ import json
 import strawberry
 from strawberry.scalars import JSON
 
+from api.graphql.cases import today
 from api.graphql.context import Info
 from api.graphql.permissions import masked
-from api.graphql.cases import today
 from api.permissions import Personal
-from projections.views import temporary_assistance
 from projections.store import Row
+from projections.views import temporary_assistance
 
 #: View columns shown as they are.
 PLAIN_COLUMNS = (

@@ -198,6 +198,14 @@ class Extension(Command):
     reason: Text
 
 
+class PayeeChange(PersonRef, Command):
+    """A new payee: a counted living member, and the account payouts go to from now on."""
+
+    payee_account: Annotated[
+        str, Field(pattern=r"^\d{12,30}$", description="the new payee's bank account")
+    ]
+
+
 class ParameterChange(Body):
     name: Annotated[str, Field(examples=["dibao.standard"])]
     value: int

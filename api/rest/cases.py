@@ -6,8 +6,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from api.rest import bodies as m
 from api.deps import ActorDep, ContainerDep, IdempotencyKeyDep, IfMatchDep
+from api.rest import bodies as m
 from api.rest.bodies import CHINA, CommandAnswer
 from api.rest.routing import PROBLEMS, Step, answer, create_route, step_routes
 from domain.ledger import Ledger
@@ -37,6 +37,7 @@ CASE_COMMANDS: list[Step] = [
     ("gradual-exit", "start_gradual_exit", m.GradualExit, "Start a gradual exit (渐退)"),
     ("warnings", "raise_warning", m.Warning, "Raise an early warning (预警)"),
     ("terminate", "terminate", m.Termination, "Terminate the benefit (deregistration)"),
+    ("payee", "change_payee", m.PayeeChange, "Record a new payee account (e.g. after a death)"),
 ]
 step_routes(router, "/cases", Ledger.change_case, CASE_COMMANDS)
 

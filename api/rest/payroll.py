@@ -13,8 +13,8 @@ from api.deps import ActorDep, ContainerDep, IfMatchDep
 from api.rest.bodies import CHINA, BusinessDate, Command, CommandAnswer, Month, Text
 from api.rest.bodies import Body as RequestBody
 from api.rest.routing import PROBLEMS, answer, step_routes
-from domain.shared.errors import InvalidInput
 from domain.ledger import Ledger
+from domain.shared.errors import InvalidInput
 
 router = APIRouter(prefix="/api/v1", tags=["payroll"])
 

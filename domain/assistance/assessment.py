@@ -10,7 +10,6 @@ from domain.shared.vocabulary import EXCLUSIVE_PROGRAMMES as EXCLUSIVE_PROGRAMME
 from domain.shared.vocabulary import PROGRAMMES as PROGRAMMES  # re-exported
 
 
-
 @dataclass(frozen=True)
 class CheckFindings:
     """What the economic check found, reduced to what the rules need."""
@@ -51,7 +50,7 @@ def assess(
 
     `params` holds the parameters in force on the assessment date, keyed by name.
     """
-    standard = params["tekun.standard" if programme == "TEKUN" else "dibao.standard"]
+    standard = params[standard_name(programme)]
     dibao_standard = params["dibao.standard"]
     total_income = sum(findings.verified_income_fen.get(p, 0) for p in counted)
     if programme == "HARDSHIP":
@@ -75,14 +74,10 @@ def assess(
         )
     reasons += _asset_reasons(findings, len(counted), dibao_standard.value, params)
 
-    gap = max(0, standard.value - per_head) if programme in EXCLUSIVE_PROGRAMMES else 0
-    amounts: list[dict[str, Any]] = [
-        {"person_id": p, "base_fen": gap, "supplements_fen": 0} for p in counted
-    ]
-    by_person = {a["person_id"]: a for a in amounts}
+    extra: dict[str, int] = {p: 0 for p in counted}
     for s in supplements:
-        amount = params[f"supplement.{s['kind']}"].value
-        by_person[s["person_id"]]["supplements_fen"] += amount
+        extra[s["person_id"]] += params[f"supplement.{s['kind']}"].value
+    amounts = gap_amounts(programme, per_head, standard.value, extra)
     total = sum(a["base_fen"] + a["supplements_fen"] for a in amounts)
     return Assessment(
         income_per_head_fen=per_head,
@@ -94,6 +89,67 @@ def assess(
         total_fen=total if not reasons else 0,
         parameters=used,
     )
+
+
+def gap_amounts(
+    programme: str, per_head_fen: int, standard_fen: int, supplements_fen: dict[str, int]
+) -> list[dict[str, Any]]:
+    """Per counted member: the gap to the standard (DIBAO and TEKUN only) plus supplements."""
+    gap = max(0, standard_fen - per_head_fen) if programme in EXCLUSIVE_PROGRAMMES else 0
+    return [
+        {"person_id": p, "base_fen": gap, "supplements_fen": extra}
+        for p, extra in supplements_fen.items()
+    ]
+
+
+def findings_of(check: dict[str, Any]) -> CheckFindings:
+    """The economic check as a case records it (incomes by person, property, match)."""
+    prop = check["property"]
+    return CheckFindings(
+        verified_income_fen=check["incomes"],
+        vehicles=prop.get("vehicles", 0),
+        companies=prop.get("companies", 0),
+        real_estate_units=prop.get("real_estate_units", 0),
+        deposits_fen=prop.get("deposits_fen", 0),
+        public_servant_match=check["public_servant_match"],
+    )
+
+
+def household_assessed(
+    programme: str,
+    counted: list[str],
+    check: dict[str, Any],
+    params: dict[str, InForce],
+    supplements: list[dict[str, Any]],
+    rigid_spending_fen: int = 0,
+    irregular_income: bool = False,
+) -> dict[str, Any]:
+    """The HouseholdAssessed fields, from the case's check and the parameters in force (D9)."""
+    result = assess(programme, counted, findings_of(check), params, supplements, rigid_spending_fen)
+    return {
+        "method": "gap",
+        "income_per_head_fen": result.income_per_head_fen,
+        "threshold_fen": result.threshold_fen,
+        "standard_fen": result.standard.value,
+        "parameters": result.parameters,
+        "eligible": result.eligible,
+        "ineligibility_reasons": result.reasons,
+        "amounts": result.amounts,
+        "total_fen": result.total_fen,
+        "irregular_income": irregular_income,
+    }
+
+
+def standard_name(programme: str) -> str:
+    return "tekun.standard" if programme == "TEKUN" else "dibao.standard"
+
+
+def recomputed_amounts(
+    programme: str, assessed: dict[str, Any], standard_fen: int
+) -> list[dict[str, Any]]:
+    """The assessment's amounts again under a new standard: same income, same supplements."""
+    extra = {a["person_id"]: int(a["supplements_fen"]) for a in assessed["amounts"]}
+    return gap_amounts(programme, int(assessed["income_per_head_fen"]), standard_fen, extra)
 
 
 def _asset_reasons(

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+PAYEE_DIED = "the payee has died: record a new payee account"
+
 
 @dataclass
 class BenefitSchedule:
@@ -22,6 +24,11 @@ class BenefitSchedule:
     #: Counted members, and the death month of those who died (a verified death, issue 4).
     counted: list[str] = field(default_factory=list)
     deaths: dict[str, str] = field(default_factory=dict)
+    #: Whose account the money goes to (a person_id), and the gradual exit's last paid month.
+    payee: str | None = None
+    exit_until: str | None = None
+    #: The version of each standard the amounts were computed with ({"dibao.standard": 3}).
+    standards: dict[str, int] = field(default_factory=dict)
 
     def start(self, first_month: str, amount_fen: int) -> None:
         self.first_month = first_month
@@ -43,6 +50,23 @@ class BenefitSchedule:
     def record_death(self, person_id: str, month: str) -> None:
         self.deaths[person_id] = month
 
+    def record_standards(self, parameters: dict[str, str] | None) -> None:
+        """Keep the versions of the standards (not of other parameters) the amounts used."""
+        found = versions_of(parameters or {})
+        self.standards.update({n: v for n, v in found.items() if n.endswith(".standard")})
+
+    def change_payee(self, person_id: str) -> None:
+        self.payee = person_id
+
+    def end_gradual_exit(self, until_month: str) -> None:
+        self.exit_until = until_month
+
+    def learn_deaths(self, verified: dict[str, str]) -> None:
+        """Apply verified deaths (person_id -> death month) the case itself never recorded."""
+        for person in self.counted:
+            if person in verified and person not in self.deaths:
+                self.deaths[person] = verified[person]
+
     def amount_in_force(self, month: str) -> int:
         best: tuple[str, int] | None = None
         for effective, amount in self.amounts:  # recorded order: a later event wins a tie
@@ -62,12 +86,16 @@ class BenefitSchedule:
             death = self.deaths[self.counted[0]]
             if month > death:
                 return 0, f"after the death month {death} of the only counted member"
+        if self.exit_until is not None and month > self.exit_until:
+            return 0, f"after the gradual exit's last paid month {self.exit_until}"
         for start, resumed in self.suspensions:
             if start is not None and start <= month and (resumed is None or month < resumed):
                 return 0, "the benefit is suspended for that month"
         amount = self.amount_in_force(month)
         if amount <= 0:
             return 0, "the amount in force is zero"
+        if self.payee is not None and self.payee in self.deaths and month > self.deaths[self.payee]:
+            return 0, PAYEE_DIED
         return amount, None
 
     def to_json(self) -> dict[str, Any]:
@@ -78,6 +106,9 @@ class BenefitSchedule:
             "terminated_from": self.terminated_from,
             "counted": self.counted,
             "deaths": self.deaths,
+            "payee": self.payee,
+            "exit_until": self.exit_until,
+            "standards": self.standards,
         }
 
     @classmethod
@@ -89,4 +120,17 @@ class BenefitSchedule:
             terminated_from=data.get("terminated_from"),
             counted=list(data.get("counted", [])),
             deaths=dict(data.get("deaths", {})),
+            payee=data.get("payee"),
+            exit_until=data.get("exit_until"),
+            standards=dict(data.get("standards", {})),
         )
+
+
+def versions_of(parameters: dict[str, str]) -> dict[str, int]:
+    """{"dibao.standard": "dibao.standard@v3"} -> {"dibao.standard": 3}."""
+    found = {}
+    for name, reference in parameters.items():
+        _, _, version = reference.rpartition("@v")
+        if version.isdigit():
+            found[name] = int(version)
+    return found

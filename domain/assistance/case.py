@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.assistance.assessment import household_assessed, recomputed_amounts, standard_name
 from domain.assistance.benefit_schedule import BenefitSchedule
+from domain.assistance.deadlines import due_dates
 from domain.assistance.rules import (
     CASE_DAYS,
     DEATH_REVIEW_MONTHS,
@@ -22,9 +24,9 @@ from domain.assistance.rules import (
     CaseChecks,
     Json,
 )
-from domain.assistance.deadlines import due_dates
 from domain.shared.errors import InvalidInput
 from domain.shared.guards import refuse
+from domain.shared.parameters import InForce
 from domain.shared.values import add_months, add_months_to_date, check_month, month_of, parse_date
 from domain.shared.working_days import WorkingDayCalendar, default_calendar
 
@@ -53,6 +55,7 @@ class AssistanceCase(CaseChecks, Aggregate):
         EarlyWarningResolved: ClassVar[type[Aggregate.Event]]
         BenefitTerminated: ClassVar[type[Aggregate.Event]]
         MemberDeathRecorded: ClassVar[type[Aggregate.Event]]
+        PayeeChanged: ClassVar[type[Aggregate.Event]]
 
     @event("ApplicationSubmitted")
     def __init__(
@@ -92,6 +95,7 @@ class AssistanceCase(CaseChecks, Aggregate):
         self.review_due_by: str | None = None  # a review forced by a member's death
         self.gradual_exit: Json | None = None
         self.open_warnings: set[str] = set()
+        self.benefit.payee = payee["person_id"] if payee else None
 
     # -- application ----------------------------------------------------------------------
 
@@ -176,6 +180,25 @@ class AssistanceCase(CaseChecks, Aggregate):
         self.investigators.update(investigators)
         self.investigation_started_on = self.investigation_started_on or occurred_on
 
+    def assess_household(
+        self, actor: Json, occurred_on: str, params: dict[str, InForce],
+        supplements: list[Json], rigid_spending_fen: int = 0, irregular_income: bool = False,
+    ) -> None:  # fmt: skip
+        """The gap method on the case's own check, with the parameters in force that day."""
+        if self.check is None:
+            self.record_assessment(actor, occurred_on)  # refuses with the rule that applies
+        assert self.check is not None
+        for i, s in enumerate(supplements):
+            if s["person_id"] not in self.counted:
+                raise InvalidInput(
+                    "a supplement names a person not counted", field=f"supplements.{i}"
+                )
+        fields = household_assessed(
+            self.programme, self.counted, self.check, params, supplements, rigid_spending_fen,
+            irregular_income,
+        )  # fmt: skip
+        self.record_assessment(actor, occurred_on, **fields)
+
     def record_assessment(self, actor: Json, occurred_on: str, **assessment: Any) -> None:
         self._require_status("accepted", "assess the household")
         if self.check is None:
@@ -208,7 +231,11 @@ class AssistanceCase(CaseChecks, Aggregate):
             "total_fen": total_fen,
             "parameters": parameters,
             "irregular_income": irregular_income,
+            "income_per_head_fen": income_per_head_fen,
+            "amounts": amounts,
         }
+        self.benefit.standards = {}
+        self.benefit.record_standards(parameters)
         self.notice = None
         self.notice_closed = None
 
@@ -388,10 +415,48 @@ class AssistanceCase(CaseChecks, Aggregate):
     @event("BenefitAdjusted")
     def _adjust(
         self, actor: Json, occurred_on: str, monthly_amount_fen: int, effective_month: str,
-        reason: str,
+        reason: str, parameters: dict[str, str] | None = None,
     ) -> None:  # fmt: skip
         self.monthly_amount_fen = monthly_amount_fen
         self.benefit.adjust(effective_month, monthly_amount_fen)
+        self.benefit.record_standards(parameters)
+
+    def apply_standard(
+        self, actor: Json, occurred_on: str, name: str, version: int, standard_fen: int,
+        effective_month: str,
+    ) -> str | None:  # fmt: skip
+        """A new standard (提标) from its month, by the gap method on the last assessment.
+
+        Returns "adjusted", "flagged" or None (nothing recorded: a case of another standard,
+        ended, already at that version, or whose amount would not change). A case whose amount
+        would fall to zero keeps its amount and is flagged for review instead.
+        """
+        if self.status not in ("active", "suspended") or standard_name(self.programme) != name:
+            return None
+        if self.benefit.standards.get(name, 0) >= version or self.benefit.first_month is None:
+            return None
+        month = max(effective_month, self.benefit.first_month)
+        ended = self.benefit.terminated_from
+        if ended is not None and ended <= month:
+            return None
+        assert self.assessment is not None
+        amounts = recomputed_amounts(self.programme, self.assessment, standard_fen)
+        total = sum(a["base_fen"] + a["supplements_fen"] for a in amounts)
+        reference = {name: f"{name}@v{version}"}
+        if total <= 0:
+            detail = (
+                f"under {name}@v{version} from {month} the gap method gives no amount: "
+                "review the case (the amount in force is kept until then)"
+            )
+            self._raise_warning(
+                actor, occurred_on, f"W{self.version + 1}", "standard_review", detail, reference
+            )
+            return "flagged"
+        if total == self.benefit.amount_in_force(month):
+            return None
+        reason = f"standard change {name}@v{version} from {month} (提标), by the gap method"
+        self._adjust(actor, occurred_on, total, month, reason, reference)
+        return "adjusted"
 
     def suspend(self, actor: Json, occurred_on: str, from_month: str, reason: str) -> None:
         self._require_status("active", "suspend the benefit")
@@ -440,6 +505,7 @@ class AssistanceCase(CaseChecks, Aggregate):
         reason: str,
     ) -> None:  # fmt: skip
         self.gradual_exit = {"from": from_month, "until": until_month}
+        self.benefit.end_gradual_exit(until_month)
 
     def raise_warning(self, actor: Json, occurred_on: str, kind: str, detail: str) -> None:
         self._require_status(("active", "suspended"), "raise an early warning")
@@ -449,9 +515,34 @@ class AssistanceCase(CaseChecks, Aggregate):
 
     @event("EarlyWarningRaised")
     def _raise_warning(
-        self, actor: Json, occurred_on: str, warning_id: str, kind: str, detail: str
-    ) -> None:
+        self, actor: Json, occurred_on: str, warning_id: str, kind: str, detail: str,
+        parameters: dict[str, str] | None = None,
+    ) -> None:  # fmt: skip
         self.open_warnings.add(warning_id)
+        self.benefit.record_standards(parameters)
+
+    def change_payee(
+        self, actor: Json, occurred_on: str, person_id: str, payee_account: str
+    ) -> None:
+        """A new payee account, e.g. after the payee died: held payouts go there from now."""
+        self._require_status(("active", "suspended"), "record a new payee account")
+        if person_id not in self.counted:
+            raise InvalidInput("the payee must be a member counted in this case", field="person_id")
+        if person_id in self.benefit.deaths:
+            raise refuse(
+                "the payee must be a living member: this member's death is recorded",
+                "payee_deceased",
+                "person_id",
+            )
+        if not payee_account.isdigit() or not 12 <= len(payee_account) <= 30:
+            raise InvalidInput("a bank account is 12 to 30 digits", field="payee_account")
+        payee = {"person_id": person_id, "personal": {"bank_account": payee_account}}
+        self._change_payee(actor, occurred_on, payee)
+
+    @event("PayeeChanged")
+    def _change_payee(self, actor: Json, occurred_on: str, payee: Json) -> None:
+        self.payee = payee
+        self.benefit.change_payee(payee["person_id"])
 
     def resolve_warning(
         self, actor: Json, occurred_on: str, warning_id: str, resolution: str

@@ -9,15 +9,14 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from domain.assistance.assessment import (
-    CheckFindings,
-    assess,
     required_parameters,
     review_interval_months,
 )
 from domain.assistance.case import AssistanceCase
 from domain.assistance.enrolment_commands import EnrolmentCommands
 from domain.shared.calendar_commands import CalendarCommands
-from domain.shared.errors import DomainError, InvalidInput, NotFound
+from domain.shared.errors import InvalidInput, NotFound
+from domain.shared.guards import refuse
 from domain.shared.household import check_application
 from domain.shared.ledger_base import CommandResult
 from domain.shared.values import Actor, parse_date
@@ -105,45 +104,27 @@ class CaseCommands(EnrolmentCommands, CalendarCommands):
         case.deny(actor=actor.as_dict(), calendar=self.working_day_calendar(), **payload)
 
     def _case_record_assessment(self, case: AssistanceCase, actor: Actor, payload: Json) -> None:
-        if case.check is None:
-            case.record_assessment(actor.as_dict(), payload["occurred_on"])  # raises the rule
-        assert case.check is not None
+        if case.check is None:  # refuse with the rule before looking up any parameter
+            case.record_assessment(actor.as_dict(), payload["occurred_on"])
         supplements = payload.get("supplements", [])
-        for i, s in enumerate(supplements):
-            if s["person_id"] not in case.counted:
-                raise InvalidInput(
-                    "a supplement names a person not counted", field=f"supplements.{i}"
-                )
         kinds = {s["kind"] for s in supplements}
         on = parse_date(payload["occurred_on"], "occurred_on")
         params = self.parameters_in_force(required_parameters(case.programme, kinds), on)
-        prop = case.check["property"]
-        findings = CheckFindings(
-            verified_income_fen=case.check["incomes"],
-            vehicles=prop.get("vehicles", 0),
-            companies=prop.get("companies", 0),
-            real_estate_units=prop.get("real_estate_units", 0),
-            deposits_fen=prop.get("deposits_fen", 0),
-            public_servant_match=case.check["public_servant_match"],
-        )
-        result = assess(
-            case.programme, case.counted, findings, params, supplements,
-            payload.get("rigid_spending_fen", 0),
+        case.assess_household(
+            actor.as_dict(), payload["occurred_on"], params, supplements,
+            payload.get("rigid_spending_fen", 0), bool(payload.get("irregular_income", False)),
         )  # fmt: skip
-        case.record_assessment(
-            actor.as_dict(),
-            payload["occurred_on"],
-            method="gap",
-            income_per_head_fen=result.income_per_head_fen,
-            threshold_fen=result.threshold_fen,
-            standard_fen=result.standard.value,
-            parameters=result.parameters,
-            eligible=result.eligible,
-            ineligibility_reasons=result.reasons,
-            amounts=result.amounts,
-            total_fen=result.total_fen,
-            irregular_income=bool(payload.get("irregular_income", False)),
-        )
+
+    def _case_change_payee(self, case: AssistanceCase, actor: Actor, payload: Json) -> None:
+        """The case may not know a verified death yet (the cascade runs later): ask the register."""
+        person_id = payload["person_id"]
+        if self.verified_death(person_id, self.enrolment_of(person_id)) is not None:
+            raise refuse(
+                "the payee must be a living member: this member's death is verified",
+                "payee_deceased",
+                "person_id",
+            )
+        case.change_payee(actor=actor.as_dict(), **payload)
 
     def _case_confirm(self, case: AssistanceCase, actor: Actor, payload: Json) -> list[Aggregate]:
         irregular = bool(case.assessment and case.assessment["irregular_income"])

@@ -9,8 +9,8 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from domain.assistance.case import AssistanceCase
-from domain.deaths.notification import DeathNotification, notification_id
 from domain.assistance.enrolment_commands import EnrolmentCommands
+from domain.deaths.notification import DeathNotification, notification_id
 from domain.shared.errors import InvalidInput, NotFound
 from domain.shared.identity import id_number_problem, person_id_for
 from domain.shared.ledger_base import CommandResult

@@ -16,15 +16,21 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.assistance.assessment import PROGRAMMES
 from domain.assistance.benefit_schedule import BenefitSchedule
-from domain.shared.errors import InvalidInput, NotFound
-from domain.shared.ledger_base import CommandResult, LedgerBase
+from domain.assistance.case import AssistanceCase
 from domain.payroll.payout import Payout, payout_id
 from domain.payroll.run import PayrollRun
+from domain.shared.errors import InvalidInput, NotFound
+from domain.shared.ledger_base import CommandResult, LedgerBase
+from domain.shared.parameters import ParameterSchedule, parameter_id
 from domain.shared.values import Actor, add_months, check_month, month_of
 
 Json = dict[str, Any]
 T = TypeVar("T", bound=Aggregate)
 BATCH = 500  # payouts per transaction: one transaction per payout caps a run at ~700/s
+CASE_BATCH = 100  # case aggregates per transaction when a new standard is applied
+#: The standards a yearly change (提标) recomputes, and the programmes whose gap they set.
+STANDARD_PROGRAMMES = {"dibao.standard": ("DIBAO",), "tekun.standard": ("TEKUN",)}
+STANDARD_ACTOR = Actor("standard-change", "system", "钟楼区民政局")
 SETTLEMENT_COLUMNS = ["payout_id", "status", "amount_fen", "bank_reference", "reason"]
 
 
@@ -37,12 +43,31 @@ class PayableCase:
     street: str
     schedule: BenefitSchedule
     payee: Json | None
+    confirmed_position: int = 0  # where its confirmation is in the ledger
 
 
 class PayableCases(Protocol):
     """Confirmed cases of a programme, caught up to `up_to`; returns them and the position."""
 
     def confirmed(self, programme: str, up_to: int) -> tuple[list[PayableCase], int]: ...
+
+
+@dataclass(frozen=True)
+class StandardChangeResult:
+    """What applying a standard change did: cases looked at, adjusted, flagged for review."""
+
+    name: str
+    version: int
+    effective_month: str
+    cases: int
+    adjusted: int
+    flagged: int
+
+
+def effective_month(effective_from: str) -> str:
+    """A change from the 1st counts from that month; from any other day, from the next."""
+    month = effective_from[:7]
+    return month if effective_from.endswith("-01") else add_months(month, 1)
 
 
 @dataclass(frozen=True)
@@ -153,6 +178,62 @@ class PayrollCommands(LedgerBase):
             total_fen=sum(a for a, _ in run.payouts.values()),
             skipped=skipped,
         )
+
+    # -- a new standard (提标) --------------------------------------------------------------
+
+    def apply_standard_change(
+        self, name: str, version: int, up_to: int | None = None, occurred_on: str | None = None,
+        actor: Actor = STANDARD_ACTOR,
+    ) -> StandardChangeResult:  # fmt: skip
+        """Recompute every active case of the standard's programmes; safe to repeat.
+
+        With `up_to` (the change's own position, as the reaction process passes it), only
+        cases confirmed before it; without, every active case still on an older version.
+        """
+        if name not in STANDARD_PROGRAMMES:
+            raise InvalidInput(
+                f"name must be one of {', '.join(STANDARD_PROGRAMMES)}", field="name"
+            )
+        schedule = self.load(parameter_id(self.district, name), ParameterSchedule, "parameter")
+        found = [v for v in schedule.values if v[2] == version]
+        if not found:
+            raise NotFound(f"{name} has no version {version}", field="version")
+        effective_from, value, _ = found[0]
+        month = effective_month(effective_from)
+        on = occurred_on or date.today().isoformat()
+        assert self.payables is not None, "the Ledger needs its payable_cases view"
+        ids: list[UUID] = []
+        for programme in STANDARD_PROGRAMMES[name]:
+            cases, _ = self.payables.confirmed(programme, up_to or self.latest_position())
+            ids += [
+                c.case_id for c in cases
+                if (c.schedule.terminated_from is None or c.schedule.terminated_from > month)
+                and (up_to is None or c.confirmed_position <= up_to)
+                and c.schedule.standards.get(name, 0) < version
+            ]  # fmt: skip
+        outcomes: Counter[str] = Counter()
+        for start in range(0, len(ids), CASE_BATCH):
+            while True:
+                loaded = [self._load_case(i) for i in ids[start : start + CASE_BATCH]]
+                done = [
+                    (c, c.apply_standard(actor.as_dict(), on, name, version, value, month))
+                    for c in loaded
+                ]
+                changed = [c for c, outcome in done if outcome]
+                if changed:
+                    try:
+                        self.save(*changed)
+                    except IntegrityError:  # a caseworker changed one of them meanwhile: reload
+                        continue
+                    self.saved()
+                outcomes.update(outcome for _, outcome in done if outcome)
+                break
+        return StandardChangeResult(
+            name, version, month, len(ids), outcomes["adjusted"], outcomes["flagged"]
+        )
+
+    def _load_case(self, case_id: UUID) -> AssistanceCase:
+        return self.load(case_id, AssistanceCase, "case")
 
     def approve_payroll_run(
         self, run: UUID, actor: Actor, on: str, expected_version: int | None = None

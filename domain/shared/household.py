@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.shared.vocabulary import PROGRAMMES
 from domain.shared.errors import InvalidInput
 from domain.shared.identity import id_number_problem, person_id_for
 from domain.shared.values import parse_date
+from domain.shared.vocabulary import PROGRAMMES
 
 CHANNELS = ("counter", "online", "proxy")
 

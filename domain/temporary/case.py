@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING, ClassVar
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.shared.values import Json
 from domain.shared.errors import InvalidInput
 from domain.shared.guards import Guards, refuse
 from domain.shared.identity import id_number_problem, person_id_for
 from domain.shared.parameters import InForce
-from domain.shared.values import parse_date
+from domain.shared.values import Json, parse_date
 
 TYPES = ("EMERGENCY", "EXPENDITURE")
 #: Who decides at which level: a street caseworker, or the district (approver, admin).

@@ -10,6 +10,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.shared.errors import InvalidInput
 from domain.shared.ledger_base import CommandResult, LedgerBase
+from domain.shared.values import Actor, parse_date
 from domain.temporary.case import (
     CAP_PARAMETERS,
     PAPERWORK_PARAMETER,
@@ -19,7 +20,6 @@ from domain.temporary.case import (
     TemporaryAssistanceCase,
     check_household,
 )
-from domain.shared.values import Actor, parse_date
 
 Json = dict[str, Any]
 

@@ -14,11 +14,10 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.shared.values import Json
 from domain.shared.errors import InvalidInput
 from domain.shared.guards import refuse
 from domain.shared.parameters import InForce
-from domain.shared.values import parse_date
+from domain.shared.values import Json, parse_date
 
 THRESHOLD_PARAMETER = "village.pass_threshold_permille"
 ThresholdOn = Callable[[date], InForce]

@@ -11,8 +11,8 @@ import json
 from typing import Any
 
 from domain.care.bed_conversion import BedConversion as C
-from projections.view import Projection, handles, recorded_at
 from projections.store import Database, Keyset, Row, Tx
+from projections.view import Projection, handles, recorded_at
 from projections.views.institutions import percent
 
 #: The 2024 plan (DOMAIN.md 3.4 and 5): 300 converted beds. A plan figure, not a rule: the

@@ -10,8 +10,8 @@ from domain.assistance.case import AssistanceCase as C
 from domain.assistance.deadlines import BASIS, due_dates
 from domain.shared.holiday_calendar import HolidayCalendar, notice_from_event
 from domain.shared.working_days import WorkingDayCalendar, default_calendar
-from projections.view import Projection, handles, recorded_at
 from projections.store import Database, Keyset, Row, Tx
+from projections.view import Projection, handles, recorded_at
 
 COLUMNS = [
     "case_id",

@@ -11,8 +11,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.assistance.case import AssistanceCase as C
-from projections.view import Projection, handles, recorded_at
 from projections.store import Database, Row, Tx
+from projections.view import Projection, handles, recorded_at
 
 CHINA = ZoneInfo("Asia/Shanghai")
 
@@ -75,6 +75,7 @@ SUMMARIES: dict[type, Any] = {
     C.EarlyWarningResolved: lambda e: f"Early warning resolved: {e.resolution}",
     C.MemberDeathRecorded: lambda e: f"Verified death of a counted member: {e.consequence}",
     C.BenefitTerminated: lambda e: f"Benefit terminated from {e.effective_month}: {e.reason_code}",
+    C.PayeeChanged: lambda e: "New payee account recorded (payouts held for it resume)",
 }
 
 

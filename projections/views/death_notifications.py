@@ -6,8 +6,8 @@ from typing import Any
 
 from domain.assistance.case import AssistanceCase as C
 from domain.deaths.notification import DeathNotification as D
-from projections.view import Projection, handles
 from projections.store import Database, Row, Tx
+from projections.view import Projection, handles
 
 
 class DeathNotifications(Projection):

@@ -26,8 +26,8 @@ from domain.care.institution import NON_INSTITUTIONAL_BED_TYPES, NURSING
 from domain.care.institution import CareInstitution as I
 from domain.shared.errors import InvalidInput
 from domain.shared.values import parse_date
-from projections.view import Projection, handles, recorded_at
 from projections.store import Database, Keyset, Row, Tx
+from projections.view import Projection, handles, recorded_at
 
 
 class Institutions(Projection):

@@ -12,8 +12,8 @@ from typing import Any
 
 from domain.organizations.organization import GRADES
 from domain.organizations.organization import SocialOrganization as O
-from projections.view import Projection, handles, recorded_at
 from projections.store import Database, Keyset, Row, Tx
+from projections.view import Projection, handles, recorded_at
 
 LIVE = ("registered", "liquidating")
 

@@ -11,29 +11,31 @@ import threading
 from typing import Any
 from uuid import UUID
 
-from domain.assistance.case import AssistanceCase as C
 from domain.assistance.benefit_schedule import BenefitSchedule
-from domain.shared.errors import Unavailable
+from domain.assistance.case import AssistanceCase as C
+from domain.deaths.notification import DeathNotification as D
 from domain.payroll.commands import PayableCase
-from projections.view import Projection, handles
-from projections.store import Database, Tx
+from domain.shared.errors import Unavailable
 from projections.runner import wait_for_position
+from projections.store import Database, Tx
+from projections.view import Projection, handles
 
 
 class PayableCases(Projection):
     name = "payable_cases"
-    tables = ("payable_cases",)
+    tables = ("payable_cases", "payable_deaths")
 
     @handles(C.ApplicationSubmitted)
     def submitted(self, tx: Tx, e: Any, position: int) -> None:
         payee = getattr(e, "payee", None)
         counted = [m["person_id"] for m in e.members if m["counted"]]
+        schedule = BenefitSchedule(counted=counted, payee=(payee or {}).get("person_id"))
         tx.execute(
             "INSERT INTO payable_cases (case_id, programme, street, schedule, payee, position)"
             " VALUES (%s, %s, %s, %s, %s, %s)",
             (
                 str(e.originator_id), e.programme, e.street,
-                json.dumps(BenefitSchedule(counted=counted).to_json()),
+                json.dumps(schedule.to_json()),
                 json.dumps(payee) if payee else None, position,
             ),
         )  # fmt: skip
@@ -44,10 +46,10 @@ class PayableCases(Projection):
         )
         schedule = BenefitSchedule.from_json(json.loads(raw))
         change(schedule)
-        extra = ", confirmed_on = %s" if confirmed else ""
+        extra = ", confirmed_on = %s, confirmed_position = %s" if confirmed else ""
         params: list[Any] = [json.dumps(schedule.to_json()), position]
         if confirmed:
-            params.append(e.occurred_on)
+            params += [e.occurred_on, position]
         tx.execute(
             f"UPDATE payable_cases SET schedule = %s, position = %s{extra} WHERE case_id = %s",
             [*params, str(e.originator_id)],
@@ -55,13 +57,25 @@ class PayableCases(Projection):
 
     @handles(C.EligibilityConfirmed)
     def confirmed(self, tx: Tx, e: Any, position: int) -> None:
-        self._change(
-            tx, e, position, lambda s: s.start(e.first_paid_month, e.monthly_amount_fen), True
-        )
+        def start(s: BenefitSchedule) -> None:
+            s.start(e.first_paid_month, e.monthly_amount_fen)
+            s.record_standards(e.parameters)
+
+        self._change(tx, e, position, start, True)
 
     @handles(C.BenefitAdjusted)
     def adjusted(self, tx: Tx, e: Any, position: int) -> None:
-        self._change(tx, e, position, lambda s: s.adjust(e.effective_month, e.monthly_amount_fen))
+        def adjust(s: BenefitSchedule) -> None:
+            s.adjust(e.effective_month, e.monthly_amount_fen)
+            s.record_standards(getattr(e, "parameters", None))  # absent from older events
+
+        self._change(tx, e, position, adjust)
+
+    @handles(C.EarlyWarningRaised)
+    def warned(self, tx: Tx, e: Any, position: int) -> None:
+        parameters = getattr(e, "parameters", None)  # a standard_review names its version
+        if parameters:
+            self._change(tx, e, position, lambda s: s.record_standards(parameters))
 
     @handles(C.BenefitSuspended)
     def suspended(self, tx: Tx, e: Any, position: int) -> None:
@@ -74,6 +88,32 @@ class PayableCases(Projection):
     @handles(C.MemberDeathRecorded)
     def member_died(self, tx: Tx, e: Any, position: int) -> None:
         self._change(tx, e, position, lambda s: s.record_death(e.person_id, e.death_month))
+
+    @handles(C.GradualExitStarted)
+    def gradual_exit(self, tx: Tx, e: Any, position: int) -> None:
+        self._change(tx, e, position, lambda s: s.end_gradual_exit(e.until_month))
+
+    @handles(C.PayeeChanged)
+    def payee_changed(self, tx: Tx, e: Any, position: int) -> None:
+        self._change(tx, e, position, lambda s: s.change_payee(e.payee["person_id"]))
+        tx.execute(
+            "UPDATE payable_cases SET payee = %s WHERE case_id = %s",
+            (json.dumps(e.payee), str(e.originator_id)),
+        )
+
+    @handles(D.DeathReported)
+    def death_reported(self, tx: Tx, e: Any, position: int) -> None:
+        tx.execute(
+            "INSERT INTO payable_deaths (notification_id, person_id, position) VALUES (%s, %s, %s)",
+            (str(e.originator_id), e.person_id, position),
+        )
+
+    @handles(D.DeathVerified)
+    def death_verified(self, tx: Tx, e: Any, position: int) -> None:
+        tx.execute(
+            "UPDATE payable_deaths SET death_month = %s, position = %s WHERE notification_id = %s",
+            (e.date_of_death[:7], position, str(e.originator_id)),
+        )
 
     @handles(C.BenefitTerminated)
     def terminated(self, tx: Tx, e: Any, position: int) -> None:
@@ -101,18 +141,33 @@ class PayableCasesView:
             self.db.scalar("SELECT position FROM projection_tracking WHERE name = %s", names) or 0
         )
         rows = self.db.query(
-            "SELECT case_id, programme, street, schedule, payee FROM payable_cases"
+            "SELECT case_id, programme, street, schedule, payee, confirmed_position"
+            " FROM payable_cases"
             " WHERE programme = %s AND confirmed_on IS NOT NULL ORDER BY case_id",
             (programme,),
         )
+        verified = {
+            r["person_id"]: r["death_month"]
+            for r in self.db.query(
+                "SELECT person_id, death_month FROM payable_deaths WHERE death_month IS NOT NULL"
+            )
+        }
         cases = [
             PayableCase(
                 case_id=UUID(r["case_id"]),
                 programme=r["programme"],
                 street=r["street"],
-                schedule=BenefitSchedule.from_json(json.loads(r["schedule"])),
+                schedule=_with_deaths(
+                    BenefitSchedule.from_json(json.loads(r["schedule"])), verified
+                ),
                 payee=json.loads(r["payee"]) if r["payee"] else None,
+                confirmed_position=int(r["confirmed_position"] or 0),
             )
             for r in rows
         ]
         return cases, position
+
+
+def _with_deaths(schedule: BenefitSchedule, verified: dict[str, str]) -> BenefitSchedule:
+    schedule.learn_deaths(verified)
+    return schedule

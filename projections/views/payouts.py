@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from domain.payroll.payout import Payout as P
-from projections.view import Projection, handles
 from projections.store import Database, Keyset, Row, Tx
+from projections.view import Projection, handles
 
 
 class Payouts(Projection):

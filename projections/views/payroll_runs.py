@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from domain.payroll.run import PayrollRun as R
-from projections.view import Projection, handles
 from projections.store import Database, Row, Tx
+from projections.view import Projection, handles
 
 
 class PayrollRuns(Projection):

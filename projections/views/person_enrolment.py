@@ -12,9 +12,9 @@ from uuid import UUID
 
 from domain.assistance.case import AssistanceCase as C
 from domain.shared.errors import Unavailable
-from projections.view import Projection, handles
-from projections.store import Database, Tx
 from projections.runner import wait_for_position
+from projections.store import Database, Tx
+from projections.view import Projection, handles
 
 
 class PersonEnrolment(Projection):

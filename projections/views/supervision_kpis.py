@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from projections.views import bed_conversions, institutions, temporary_assistance
 from projections.store import Database
+from projections.views import bed_conversions, institutions, temporary_assistance
 from projections.views.organizations import organization_stats
 
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from domain.shared.errors import InvalidInput
 from domain.temporary.case import TemporaryAssistanceCase as T
-from projections.view import Projection, handles, recorded_at
 from projections.store import Database, Row, Tx
+from projections.view import Projection, handles, recorded_at
 
 COLUMNS = [
     "case_id",

@@ -10,10 +10,10 @@ import pytest
 from builders import APPROVER, WORKER, application, new_id_number, walk_to_active
 
 from api.container import Container
-from domain.shared.errors import DomainError, InvalidInput
 from domain.ledger import Ledger
-from projections.views import case_summary, death_notifications
+from domain.shared.errors import DomainError, InvalidInput
 from projections.reactions.death_cascade import DeathCascade
+from projections.views import case_summary, death_notifications
 
 
 def member(id_number: str, counted: bool = True) -> dict[str, Any]:

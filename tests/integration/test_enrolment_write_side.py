@@ -10,9 +10,9 @@ from uuid import UUID
 import pytest
 from builders import APPROVER, PROCEDURE, WORKER, application, new_id_number
 
-from domain.shared.errors import DomainError, VersionConflict
 from domain.ledger import Ledger
 from domain.payroll.payout import payout_id
+from domain.shared.errors import DomainError, VersionConflict
 
 PAIRS = 20
 

@@ -15,8 +15,8 @@ from builders import APPROVER, WORKER, application, walk_to_active
 from api.container import Container
 from domain.ledger import Ledger
 from domain.shared.values import Actor
-from projections.views import case_summary, case_timeline
 from projections.store import Row
+from projections.views import case_summary, case_timeline
 
 ADMIN = Actor("admin-district", "admin", "钟楼区民政局")
 TEST_2027 = {

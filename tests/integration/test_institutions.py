@@ -9,10 +9,11 @@ from uuid import UUID
 
 from api.container import Container
 from api.demo.care import load_institutions_2023
-from domain.shared.errors import DomainError
 from domain.ledger import CommandResult, Ledger
+from domain.shared.errors import DomainError
 from domain.shared.values import Actor
 from projections.views import bed_conversions, institutions
+
 ADMIN = Actor("admin-1", "admin", "钟楼区民政局")
 WORKER = Actor("worker-1", "caseworker", "新闸街道")
 APPROVER = Actor("approver-1", "approver", "钟楼区民政局")

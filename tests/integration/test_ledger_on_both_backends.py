@@ -10,9 +10,11 @@ from builders import APPROVER, WORKER, application, walk_to_active
 
 from api.container import Container
 from domain.assistance.case import AssistanceCase
-from domain.shared.errors import DomainError, VersionConflict
 from domain.ledger import Ledger
+from domain.shared.errors import DomainError, VersionConflict
 from projections.views import case_summary, case_timeline, person_enrolment
+
+
 def test_a_case_runs_from_application_to_termination(ledger: Ledger, container: Container) -> None:
     # Submit, walk the procedure, confirm, then terminate.
     case_id = ledger.submit_application(application(), WORKER).id

@@ -15,6 +15,7 @@ from domain.ledger import Ledger
 from domain.shared.values import Actor
 from projections.views import organizations as org_views
 from projections.views import village_conversions as village_views
+
 REGISTRAR = Actor("org-registrar", "approver", "钟楼区民政局")
 OFFICE = Actor("xilin-office", "caseworker", "西林街道")
 END_2022, END_2023 = date(2022, 12, 31), date(2023, 12, 31)

@@ -15,6 +15,7 @@ from api.container import Container
 from domain.ledger import Ledger
 from domain.payroll.payout import payout_id
 from projections.views import payouts, payroll_runs
+
 MONTH = "2024-05"
 TODAY = date(2024, 5, 20)
 

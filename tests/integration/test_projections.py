@@ -10,10 +10,10 @@ from builders import WORKER, application, walk_to_active
 from api.container import Container
 from domain.assistance.case import AssistanceCase
 from domain.ledger import Ledger
-from projections.views.case_summary import CaseSummary
-from projections.store import Database, Tx
 from projections.registry import all_projections
 from projections.runner import ProjectionRunner
+from projections.store import Database, Tx
+from projections.views.case_summary import CaseSummary
 
 TABLES = {
     "case_summary": "case_id",

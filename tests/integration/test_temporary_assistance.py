@@ -12,10 +12,11 @@ from builders import APPROVER, WORKER
 from api.container import Container
 from api.demo.district import PARAMETERS as DEMO_PARAMETERS
 from api.demo.temporary import load_temporary_2023
-from domain.shared.identity import make_id_number, person_id_for
 from domain.ledger import Ledger
+from domain.shared.identity import make_id_number, person_id_for
 from domain.shared.values import Actor
 from projections.views import temporary_assistance
+
 ADMIN = Actor("admin-1", "admin", "钟楼区民政局")
 TEMPORARY = [
     ("temporary.cap_multiple", 6),

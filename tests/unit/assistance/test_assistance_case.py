@@ -15,9 +15,9 @@ from uuid import UUID
 import pytest
 from builders import PROCEDURE, walk_to_active
 
+from domain.ledger import CommandResult, Ledger
 from domain.shared.errors import DomainError, InvalidInput, StaleVersion
 from domain.shared.identity import make_id_number, person_id_for
-from domain.ledger import CommandResult, Ledger
 from domain.shared.values import Actor
 
 ADMIN = Actor("admin-district", "admin", "钟楼区民政局")

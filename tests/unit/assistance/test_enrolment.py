@@ -8,11 +8,11 @@ from uuid import UUID
 import pytest
 from builders import APPROVER, PARAMETERS, PROCEDURE, WORKER, application, new_id_number
 
-from domain.deaths.notification import notification_id
 from domain.assistance.enrolment import Enrolment, enrolment_id
+from domain.deaths.notification import notification_id
+from domain.ledger import Ledger
 from domain.shared.errors import DomainError
 from domain.shared.identity import person_id_for
-from domain.ledger import Ledger
 
 NAME = "测试丙"
 

@@ -12,8 +12,8 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from domain.shared.errors import DomainError, InvalidInput, NotFound, StaleVersion
 from domain.ledger import CommandResult, Ledger
+from domain.shared.errors import DomainError, InvalidInput, NotFound, StaleVersion
 from domain.shared.values import Actor
 
 ADMIN = Actor("admin-district", "admin", "钟楼区民政局")

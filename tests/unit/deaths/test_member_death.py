@@ -9,8 +9,8 @@ from builders import PARAMETERS, WORKER, application, walk_to_active
 
 from domain.assistance.case import AssistanceCase
 from domain.deaths.notification import DeathNotification
-from domain.shared.errors import DomainError, InvalidInput
 from domain.ledger import Ledger
+from domain.shared.errors import DomainError, InvalidInput
 
 ACTOR = WORKER.as_dict()
 

@@ -9,10 +9,10 @@ import pytest
 from builders import APPROVER, PARAMETERS, WORKER, application, walk_to_active
 
 from domain.assistance.benefit_schedule import BenefitSchedule
-from domain.shared.errors import DomainError, InvalidInput
 from domain.ledger import Ledger
-from domain.payroll.payout import payout_id
 from domain.payroll.commands import PayableCase
+from domain.payroll.payout import payout_id
+from domain.shared.errors import DomainError, InvalidInput
 
 MONTH = "2024-05"
 TODAY = date(2024, 5, 20)

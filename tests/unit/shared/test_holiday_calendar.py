@@ -14,13 +14,14 @@ from uuid import UUID
 import pytest
 from eventsourcing.persistence import StoredEvent
 
+from domain.ledger import Ledger
 from domain.shared.errors import DomainError, InvalidInput
 from domain.shared.holiday_calendar import HolidayCalendar, calendar_id
 from domain.shared.identity import make_id_number
-from domain.ledger import Ledger
 from domain.shared.values import Actor
 from domain.shared.working_days import WorkingDayCalendar, YearNotice, default_calendar
 from projections.views import case_summary
+
 ADMIN = Actor("admin-district", "admin", "钟楼区民政局")
 CASEWORKER = Actor("worker-nandajie", "caseworker", "南大街街道")
 

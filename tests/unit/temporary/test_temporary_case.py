@@ -14,9 +14,9 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from domain.ledger import CommandResult, Ledger
 from domain.shared.errors import DomainError, InvalidInput, NotFound, StaleVersion
 from domain.shared.identity import make_id_number, person_id_for
-from domain.ledger import CommandResult, Ledger
 from domain.shared.values import Actor
 
 ADMIN = Actor("admin-district", "admin", "钟楼区民政局")

@@ -13,8 +13,8 @@ from uuid import UUID
 
 import pytest
 
-from domain.shared.errors import DomainError, InvalidInput, NotFound, StaleVersion
 from domain.ledger import CommandResult, Ledger
+from domain.shared.errors import DomainError, InvalidInput, NotFound, StaleVersion
 from domain.shared.values import Actor
 from domain.villages.conversion import conversion_id, share_permille
 
