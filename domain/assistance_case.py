@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from eventsourcing.domain import Aggregate, event
 
+from domain import procedure
 from domain.benefit_schedule import BenefitSchedule
 from domain.case_checks import (
     CASE_DAYS,
@@ -153,11 +154,10 @@ class AssistanceCase(CaseChecks, Aggregate):
     ) -> None:  # fmt: skip
         self._require_status("accepted", "record a home visit")
         self._not_before(occurred_on, self.accepted_on or "", "the home visit")
-        if len(set(investigators)) < 2:
-            raise InvalidInput(
-                "a home visit needs at least two different investigators", field="investigators"
-            )
-        self._visit(actor, occurred_on, sorted(set(investigators)), district_level, findings)
+        distinct = procedure.investigators(
+            investigators, "investigators", "a home visit", "investigators"
+        )
+        self._visit(actor, occurred_on, distinct, district_level, findings)
 
     @event("HomeVisitConducted")
     def _visit(
@@ -275,7 +275,7 @@ class AssistanceCase(CaseChecks, Aggregate):
                 + "; ".join(self.assessment["reasons"]) + "); deny instead",
                 "ineligible",
             )  # fmt: skip
-        if actor["user"] in self.investigators:
+        if procedure.took_part(actor["user"], self.investigators):
             raise refuse(
                 "the approver investigated this case and may not also approve it",
                 "approver_investigated",

@@ -57,3 +57,67 @@ def check_month(value: str, field: str) -> str:
     if not isinstance(value, str) or not MONTH_RE.match(value):
         raise InvalidInput(f"{value!r} is not a month in the form YYYY-MM", field=field)
     return value
+
+
+# -- text: the bounds every text field has, defined once (the API's annotated types reuse them) --
+
+#: A person's name, a street or community, a relation, a kind (姓名, 街道, 社区).
+SHORT_TEXT_MAX = 50
+#: The name of an institution, organisation, village or entity; a decision reference.
+NAME_MAX = 100
+#: A document's or payment's reference number.
+REFERENCE_MAX = 200
+#: A user id (an investigator, an inspector, the caller).
+USER_ID_MAX = 100
+#: Free text: findings, reasons, descriptions (may span several lines).
+FREE_TEXT_MAX = 2000
+#: Items in a list of text (reasons, documents, objections, investigators, tasks).
+LIST_MAX = 50
+#: The only control characters free text may hold: line feed and tab.
+MULTILINE_ALLOWED = frozenset("\n\t")
+
+
+def control_character(value: str, allowed: frozenset[str] = frozenset()) -> str | None:
+    """The first control character (or lone surrogate) in the text, as U+XXXX, or None.
+
+    NUL stops PostgreSQL's JSON and a lone surrogate cannot be encoded: either would freeze
+    the views at that event, so text holding one is refused before it is recorded.
+    """
+    for ch in value:
+        code = ord(ch)
+        if (code < 0x20 or 0x7F <= code < 0xA0 or 0xD800 <= code < 0xE000) and ch not in allowed:
+            return f"U+{code:04X}"
+    return None
+
+
+def find_control_character(value: object, path: str = "") -> tuple[str, str] | None:
+    """The field path and code point of the first control character anywhere in a value.
+
+    Free text may hold line feeds and tabs; nothing else below U+0020 (nor DEL, the C1 block
+    or a lone surrogate) is accepted anywhere, keys of mappings included.
+    """
+    if isinstance(value, str):
+        found = control_character(value, MULTILINE_ALLOWED)
+        return (path or "value", found) if found else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and control_character(key):
+                return path or "value", control_character(key) or ""
+            inner = f"{path}.{key}" if path else str(key)
+            hit = find_control_character(item, inner)
+            if hit:
+                return hit
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for i, item in enumerate(value):
+            hit = find_control_character(item, f"{path}.{i}" if path else str(i))
+            if hit:
+                return hit
+    return None
+
+
+def refuse_control_characters(value: object, path: str = "") -> None:
+    """Raise InvalidInput naming the field when a value holds a control character."""
+    hit = find_control_character(value, path)
+    if hit:
+        field, code = hit
+        raise InvalidInput(f"{field} contains a control character ({code}); remove it", field=field)
