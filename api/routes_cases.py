@@ -2,13 +2,15 @@
 
 # No `from __future__ import annotations`: FastAPI reads these annotations at import time.
 from datetime import datetime
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Path, Response
 
 from api import models as m
 from api.deps import ActorDep, ContainerDep, IdempotencyKeyDep, IfMatchDep
 from api.models import CHINA, CommandAnswer
+from api.models_text import Line
 from api.routing import PROBLEMS, Step, answer, create_route, step_routes
 from domain.ledger import Ledger
 
@@ -47,7 +49,7 @@ step_routes(router, "/cases", Ledger.change_case, CASE_COMMANDS)
 )  # fmt: skip
 def resolve_warning(
     id: UUID,
-    warning_id: str,
+    warning_id: Annotated[Line, Path()],
     body: m.WarningResolution,
     c: ContainerDep,
     actor: ActorDep,

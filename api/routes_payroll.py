@@ -10,8 +10,9 @@ from fastapi import APIRouter, Body, Response
 from pydantic import BaseModel, Field
 
 from api.deps import ActorDep, ContainerDep, IfMatchDep
-from api.models import CHINA, BusinessDate, Command, CommandAnswer, Month, Text
+from api.models import CHINA, BusinessDate, Command, CommandAnswer, Month
 from api.models import Body as RequestBody
+from api.models_text import Text
 from api.routing import PROBLEMS, answer, step_routes
 from domain.errors import InvalidInput
 from domain.ledger import Ledger
