@@ -183,12 +183,13 @@ def test_a_graphql_request_it_cannot_read_is_a_problem(
     assert problem(refused, 400)["detail"]
 
 
-def test_a_deeply_nested_graphql_query_is_not_a_server_error(worker: httpx.Client) -> None:
-    query = "{" * 5000 + "}" * 5000
+def test_a_deeply_nested_graphql_query_is_a_graphql_error(worker: httpx.Client) -> None:
+    query = "{" + " a {" * 5000 + " b" + " }" * 5000 + " }"
 
     answered = worker.post("/graphql", json={"query": query})
 
-    assert answered.status_code < 500, answered.text
+    assert answered.status_code == 200, answered.text
+    assert "nested too deeply" in answered.json()["errors"][0]["message"]
 
 
 def test_a_settlement_file_with_a_bare_carriage_return_is_refused(
