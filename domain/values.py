@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 from domain.errors import InvalidInput
@@ -83,11 +84,14 @@ def control_character(value: str, allowed: frozenset[str] = frozenset()) -> str 
     NUL stops PostgreSQL's JSON and a lone surrogate cannot be encoded: either would freeze
     the views at that event, so text holding one is refused before it is recorded.
     """
-    for ch in value:
-        code = ord(ch)
-        if (code < 0x20 or 0x7F <= code < 0xA0 or 0xD800 <= code < 0xE000) and ch not in allowed:
-            return f"U+{code:04X}"
-    return None
+    found = _control_pattern(allowed).search(value)
+    return f"U+{ord(found.group()):04X}" if found else None
+
+
+@cache
+def _control_pattern(allowed: frozenset[str]) -> re.Pattern[str]:
+    codes = [c for c in [*range(0x20), *range(0x7F, 0xA0)] if chr(c) not in allowed]
+    return re.compile("[" + "".join(f"\\x{c:02x}" for c in codes) + "\\ud800-\\udfff]")
 
 
 def find_control_character(value: object, path: str = "") -> tuple[str, str] | None:
