@@ -7,11 +7,13 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import AuthError
 from domain.shared.errors import DomainError
 
 TITLES = {
+    400: "Bad request",
     401: "Not authenticated",
     403: "Forbidden",
     404: "Not found",
@@ -63,6 +65,31 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def http(_: Request, exc: HTTPException) -> JSONResponse:
         return problem(exc.status_code, str(exc.detail))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def starlette_http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # Starlette's own (routing 404/405, a body FastAPI could not parse) are problems too.
+        reason = unparsable_body(exc)
+        if reason:
+            errors = [{"field": "body", "reason": reason}]
+            return problem(422, f"body: {reason}", errors=errors)
+        response = problem(exc.status_code, str(exc.detail))
+        response.headers.update(exc.headers or {})
+        return response
+
+
+def unparsable_body(exc: BaseException) -> str | None:
+    """Why a JSON body could not be parsed, when the cause is known; never echoes the body."""
+    cause = exc.__cause__
+    if isinstance(cause, RecursionError):
+        return "malformed JSON (nested too deeply)"
+    if isinstance(cause, UnicodeDecodeError):
+        return "malformed JSON (the body is not UTF-8 text)"
+    if isinstance(cause, ValueError) and "digits" in str(cause):
+        return "malformed JSON (a number has more than 4,300 digits)"
+    if isinstance(cause, ValueError):
+        return "malformed JSON (cannot be read)"
+    return None
 
 
 class NotReady(HTTPException):

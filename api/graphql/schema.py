@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import fields, is_dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 from uuid import UUID
 
 import strawberry
+from cross_web import HTTPException as StrawberryHTTPException
 from fastapi import Depends, Header, HTTPException, Request
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from strawberry.fastapi import GraphQLRouter
 from strawberry.scalars import JSON
+from strawberry.types.unset import UNSET
 
 from api.auth import actor_from_header
 from api.container import Container
@@ -242,5 +246,29 @@ async def context(
     return Context(container=container, actor=actor, request=request)
 
 
+class ProblemGraphQLRouter(GraphQLRouter[Any, Any]):
+    """Answers a request it cannot read with problem+json 400, never a 500 or plain text."""
+
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            return json.loads(data)
+        except UnicodeDecodeError:
+            raise StarletteHTTPException(400, "the request body is not UTF-8 text") from None
+        except RecursionError:
+            raise StarletteHTTPException(400, "the JSON body is nested too deeply") from None
+        except json.JSONDecodeError as e:
+            raise StarletteHTTPException(400, f"the request body is not JSON ({e})") from None
+        except ValueError:  # Python reads no integer of more than 4,300 digits
+            raise StarletteHTTPException(400, "a number has more than 4,300 digits") from None
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        try:
+            return await super().run(request, context=context, root_value=root_value)
+        except StrawberryHTTPException as e:
+            if not isinstance(request, Request):
+                raise
+            raise StarletteHTTPException(e.status_code, e.reason) from None
+
+
 def graphql_router() -> GraphQLRouter[Any, Any]:
-    return GraphQLRouter(schema, context_getter=context, graphql_ide="graphiql")
+    return ProblemGraphQLRouter(schema, context_getter=context, graphql_ide="graphiql")

@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from api.rest.text import Line, Name, OptionalText, ShortText, Text, UserId
 from domain.shared.identity import id_number_problem, person_id_for
+from domain.shared.values import LIST_MAX
 
 CHINA = ZoneInfo("Asia/Shanghai")
 
@@ -30,7 +32,6 @@ def _valid_id_number(value: str) -> str:
 BusinessDate = Annotated[date, AfterValidator(_not_future)]
 Fen = Annotated[int, Field(ge=0, le=10**12, description="money in integer fen (分)")]
 Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2024-05"])]
-Text = Annotated[str, Field(min_length=1, max_length=2000)]
 IdNumber = Annotated[str, AfterValidator(_valid_id_number)]
 
 
@@ -46,18 +47,18 @@ class Command(Body):
 
 
 class Member(Body):
-    name: Annotated[str, Field(min_length=1, max_length=50)]
+    name: ShortText
     id_number: IdNumber
-    relation: Annotated[str, Field(min_length=1, max_length=30, examples=["self", "spouse"])]
+    relation: Annotated[ShortText, Field(examples=["self", "spouse"])]
     counted: bool = True
-    excluded_reason: str | None = None
+    excluded_reason: OptionalText | None = None
     able_to_work: bool = False
 
 
 class SubmitApplication(Command):
     programme: Literal["DIBAO", "DIBAO_EDGE", "HARDSHIP", "TEKUN"]
-    street: Annotated[str, Field(min_length=1, max_length=50)]
-    community: Annotated[str, Field(min_length=1, max_length=50)]
+    street: ShortText
+    community: ShortText
     channel: Literal["counter", "online", "proxy"] = "counter"
     kin_of_staff: bool = False
     members: Annotated[list[Member], Field(min_length=1, max_length=30)]
@@ -70,7 +71,7 @@ class SubmitApplication(Command):
 class PersonRef(Body):
     """Name a member by person_id, or by ID number (turned into the person_id here)."""
 
-    person_id: str | None = None
+    person_id: Line | None = None
     id_number: IdNumber | None = None
 
     @model_validator(mode="after")
@@ -93,14 +94,14 @@ class Income(PersonRef):
 
 
 class Property(Body):
-    vehicles: Annotated[int, Field(ge=0)] = 0
-    companies: Annotated[int, Field(ge=0)] = 0
-    real_estate_units: Annotated[int, Field(ge=0)] = 0
+    vehicles: Annotated[int, Field(ge=0, le=10_000)] = 0
+    companies: Annotated[int, Field(ge=0, le=10_000)] = 0
+    real_estate_units: Annotated[int, Field(ge=0, le=10_000)] = 0
     deposits_fen: Fen = 0
 
 
 class EconomicCheck(Command):
-    incomes: list[Income]
+    incomes: Annotated[list[Income], Field(max_length=LIST_MAX)]
     property: Property = Property()
     public_servant_match: bool = False
     data_source: Text = "家庭经济状况核对平台"
@@ -112,7 +113,9 @@ class EconomicCheck(Command):
 
 
 class HomeVisit(Command):
-    investigators: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)]
+    investigators: Annotated[
+        list[UserId], Field(min_length=1, max_length=LIST_MAX, description="user ids, 2 or more")
+    ]
     district_level: bool = False
     findings: Text
 
@@ -122,7 +125,7 @@ class Supplement(PersonRef):
 
 
 class Assessment(Command):
-    supplements: list[Supplement] = []
+    supplements: Annotated[list[Supplement], Field(max_length=LIST_MAX)] = []
     rigid_spending_fen: Fen = 0
     irregular_income: bool = False
 
@@ -138,7 +141,7 @@ class PublicNotice(Command):
 
 
 class PublicNoticeClose(Command):
-    objections: list[Text] = []
+    objections: Annotated[list[Text], Field(max_length=LIST_MAX)] = []
 
 
 class Decision(Command):
@@ -146,12 +149,12 @@ class Decision(Command):
 
 
 class Denial(Command):
-    reasons: Annotated[list[Text], Field(min_length=1)]
+    reasons: Annotated[list[Text], Field(min_length=1, max_length=LIST_MAX)]
 
 
 class ChangeReport(Command):
     description: Text
-    evidence: Annotated[str, Field(max_length=2000)] = ""
+    evidence: OptionalText = ""
 
 
 class Review(Command):
@@ -177,7 +180,7 @@ class GradualExit(Command):
 
 
 class Warning(Command):
-    kind: Annotated[str, Field(min_length=1, max_length=50, examples=["hospitalisation"])]
+    kind: Annotated[ShortText, Field(examples=["hospitalisation"])]
     detail: Text
 
 
@@ -207,8 +210,8 @@ class PayeeChange(PersonRef, Command):
 
 
 class ParameterChange(Body):
-    name: Annotated[str, Field(examples=["dibao.standard"])]
-    value: int
+    name: Annotated[Name, Field(examples=["dibao.standard"])]
+    value: Annotated[int, Field(ge=-(10**12), le=10**12)]
     effective_from: date
     reason: Text
     occurred_on: BusinessDate | None = None

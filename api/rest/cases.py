@@ -2,14 +2,16 @@
 
 # No `from __future__ import annotations`: FastAPI reads these annotations at import time.
 from datetime import datetime
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Path, Response
 
 from api.deps import ActorDep, ContainerDep, IdempotencyKeyDep, IfMatchDep
 from api.rest import bodies as m
 from api.rest.bodies import CHINA, CommandAnswer
 from api.rest.routing import PROBLEMS, Step, answer, create_route, step_routes
+from api.rest.text import Line
 from domain.ledger import Ledger
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
@@ -48,7 +50,7 @@ step_routes(router, "/cases", Ledger.change_case, CASE_COMMANDS)
 )  # fmt: skip
 def resolve_warning(
     id: UUID,
-    warning_id: str,
+    warning_id: Annotated[Line, Path()],
     body: m.WarningResolution,
     c: ContainerDep,
     actor: ActorDep,

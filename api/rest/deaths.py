@@ -1,20 +1,20 @@
 """REST commands on death notifications (身后一件事): report, verify, retract."""
 
 # No `from __future__ import annotations`: FastAPI reads these annotations at import time.
-from typing import Annotated, Literal
+from typing import Literal
 
 from fastapi import APIRouter
-from pydantic import Field
 
-from api.rest.bodies import BusinessDate, Command, IdNumber, Text
+from api.rest.bodies import BusinessDate, Command, IdNumber
 from api.rest.routing import create_route, step_routes
+from api.rest.text import ShortText, Text
 from domain.ledger import Ledger
 
 router = APIRouter(prefix="/api/v1", tags=["death notifications"])
 
 
 class DeathReport(Command):
-    name: Annotated[str, Field(min_length=1, max_length=50)]
+    name: ShortText
     id_number: IdNumber
     date_of_death: BusinessDate
     source: Literal["hospital", "crematorium", "police", "family"]

@@ -12,7 +12,9 @@ from uuid import UUID
 
 from pydantic import Field
 
-from api.rest.bodies import Command, Fen, Text
+from api.rest.bodies import Command, Fen
+from api.rest.text import Name, OptionalText, Reference, ShortText, Text, UserId
+from domain.shared.values import LIST_MAX
 
 BedType = Annotated[
     str,
@@ -20,17 +22,18 @@ BedType = Annotated[
           description="a bed type: a lower-case identifier"),
 ]  # fmt: skip
 BedCount = Annotated[int, Field(ge=0, le=100_000)]
-Ref = Annotated[str, Field(min_length=1, max_length=200)]
+Ref = Reference
 
 
 class FileInstitution(Command):
     """File (备案) an institution with its beds by type."""
 
-    name: Annotated[str, Field(min_length=1, max_length=100, examples=["钟楼区社会福利中心"])]
-    street: Annotated[str, Field(min_length=1, max_length=50, examples=["新闸街道"])]
+    name: Annotated[Name, Field(examples=["钟楼区社会福利中心"])]
+    street: Annotated[ShortText, Field(examples=["新闸街道"])]
     beds: Annotated[
         dict[BedType, BedCount],
-        Field(min_length=1, examples=[{"nursing": 120, "elderly_care": 10, "home_care": 30}],
+        Field(min_length=1, max_length=LIST_MAX,
+              examples=[{"nursing": 120, "elderly_care": 10, "home_care": 30}],
               description="beds by type; home_care (家庭养老床位) beds are not institutional"),
     ]  # fmt: skip
     medical_capability: bool = Field(
@@ -69,14 +72,14 @@ class ApplyConversion(Command):
     from_type: BedType
     to_type: BedType
     number: Annotated[int, Field(ge=1, le=100_000, description="beds to convert")]
-    reason: Annotated[str, Field(max_length=2000)] = ""
+    reason: OptionalText = ""
 
 
 class Inspection(Command):
     passed: bool
     inspectors: Annotated[
-        list[Annotated[str, Field(min_length=1, max_length=100)]],
-        Field(min_length=1, description="at least two different inspectors (user ids)"),
+        list[UserId],
+        Field(min_length=1, max_length=LIST_MAX, description="two or more different user ids"),
     ]
     findings: Text
 
@@ -86,7 +89,7 @@ class Approval(Command):
 
 
 class Rejection(Command):
-    reasons: Annotated[list[Text], Field(min_length=1)]
+    reasons: Annotated[list[Text], Field(min_length=1, max_length=LIST_MAX)]
 
 
 class Completion(Command):

@@ -6,9 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from api.rest.bodies import Command, Text
-
-Name = Annotated[str, Field(min_length=1, max_length=100)]
+from api.rest.bodies import Command
+from api.rest.text import Name, OptionalText, ShortText, Text
 
 
 class RegisterOrganization(Command):
@@ -19,7 +18,7 @@ class RegisterOrganization(Command):
         description="SOCIAL_GROUP 社会团体, SOCIAL_SERVICE 社会服务机构 (民办非企业单位), "
         "FOUNDATION 基金会"
     )
-    street: Annotated[str, Field(min_length=1, max_length=50)]
+    street: ShortText
 
 
 class Inspection(Command):
@@ -29,16 +28,14 @@ class Inspection(Command):
     result: Literal["pass", "basic_pass", "fail"] = Field(
         description="pass 合格, basic_pass 基本合格, fail 不合格"
     )
-    findings: Annotated[str, Field(max_length=2000)] = ""
+    findings: OptionalText = ""
 
 
 class Grade(Command):
     """A grade (等级评估), valid five years from the decision date."""
 
     grade: Literal["1A", "2A", "3A", "4A", "5A"]
-    decision_ref: Annotated[
-        str, Field(min_length=1, max_length=100, examples=["钟民社评〔2024〕5号"])
-    ]
+    decision_ref: Annotated[Name, Field(examples=["钟民社评〔2024〕5号"])]
 
 
 class Reasoned(Command):

@@ -10,9 +10,10 @@ from fastapi import APIRouter, Body, Response
 from pydantic import BaseModel, Field
 
 from api.deps import ActorDep, ContainerDep, IfMatchDep
-from api.rest.bodies import CHINA, BusinessDate, Command, CommandAnswer, Month, Text
+from api.rest.bodies import CHINA, BusinessDate, Command, CommandAnswer, Month
 from api.rest.bodies import Body as RequestBody
 from api.rest.routing import PROBLEMS, answer, step_routes
+from api.rest.text import Text
 from domain.ledger import Ledger
 from domain.shared.errors import InvalidInput
 

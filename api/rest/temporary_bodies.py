@@ -6,15 +6,17 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from api.rest.bodies import Body, BusinessDate, Command, Fen, IdNumber, Text
+from api.rest.bodies import Body, BusinessDate, Command, Fen, IdNumber
+from api.rest.text import Name, ShortText, Text
+from domain.shared.values import LIST_MAX
 
 PositiveFen = Annotated[Fen, Field(gt=0, description="money in integer fen (分), above zero")]
 
 
 class HouseholdMember(Body):
-    name: Annotated[str, Field(min_length=1, max_length=50)]
+    name: ShortText
     id_number: IdNumber
-    relation: Annotated[str, Field(min_length=1, max_length=30, examples=["self", "spouse"])]
+    relation: Annotated[ShortText, Field(examples=["self", "spouse"])]
 
 
 class RequestHelp(Command):
@@ -22,8 +24,8 @@ class RequestHelp(Command):
         description="EMERGENCY: advance aid first, paperwork after (先行救助); "
         "EXPENDITURE: economic check and home visit, then a grant"
     )
-    street: Annotated[str, Field(min_length=1, max_length=50)]
-    community: Annotated[str, Field(min_length=1, max_length=50)]
+    street: ShortText
+    community: ShortText
     members: Annotated[
         list[HouseholdMember],
         Field(min_length=1, max_length=30, description="the household; the first is the applicant"),
@@ -34,7 +36,7 @@ class RequestHelp(Command):
 class CaseConference(Body):
     """The case conference decision (一事一议) that allows an amount above the cap."""
 
-    decision_ref: Annotated[str, Field(min_length=1, max_length=100, examples=["钟民〔2023〕7号"])]
+    decision_ref: Annotated[Name, Field(examples=["钟民〔2023〕7号"])]
     held_on: BusinessDate
 
 
@@ -55,7 +57,8 @@ class Grant(Payment):
 
 class Paperwork(Command):
     documents: Annotated[
-        list[Text], Field(min_length=1, description="references of the documents filed")
+        list[Text],
+        Field(min_length=1, max_length=LIST_MAX, description="references of the documents filed"),
     ]
 
 

@@ -7,14 +7,14 @@ from typing import Annotated
 from pydantic import Field
 
 from api.rest.bodies import Command, Fen
+from api.rest.text import Line, Name, OptionalText, ShortText
 
-Name = Annotated[str, Field(min_length=1, max_length=100)]
 Count = Annotated[int, Field(ge=0, le=10**7)]
 
 
 class InitiateConversion(Command):
     village: Name = Field(examples=["庆丰村"])
-    street: Annotated[str, Field(min_length=1, max_length=50, examples=["新闸街道"])]
+    street: Annotated[ShortText, Field(examples=["新闸街道"])]
     tasks: Annotated[
         list[Name],
         Field(min_length=1, max_length=50, description="the task list (工作任务清单)"),
@@ -29,7 +29,7 @@ class AssetsVerification(Command):
     net_assets_fen: Annotated[
         int, Field(ge=-(10**12), le=10**12, description="assets minus liabilities, in fen")
     ]
-    audit_ref: Annotated[str | None, Field(max_length=100)] = None
+    audit_ref: Line | None = None
 
 
 class MembershipConfirmation(Command):
@@ -55,9 +55,7 @@ class AbolitionVote(Command):
 
 
 class VillageDeregistration(Command):
-    decision_ref: Annotated[
-        str, Field(min_length=1, max_length=100, description="the district government's approval")
-    ]
+    decision_ref: Annotated[Name, Field(description="the district government's approval")]
 
 
 class ResidentsCommittee(Command):
@@ -65,4 +63,4 @@ class ResidentsCommittee(Command):
 
 
 class Completion(Command):
-    summary: Annotated[str, Field(max_length=2000)] = ""
+    summary: OptionalText = ""

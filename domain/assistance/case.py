@@ -24,6 +24,7 @@ from domain.assistance.rules import (
     CaseChecks,
     Json,
 )
+from domain.shared import procedure
 from domain.shared.errors import InvalidInput
 from domain.shared.guards import refuse
 from domain.shared.parameters import InForce
@@ -163,11 +164,10 @@ class AssistanceCase(CaseChecks, Aggregate):
     ) -> None:  # fmt: skip
         self._require_status("accepted", "record a home visit")
         self._not_before(occurred_on, self.accepted_on or "", "the home visit")
-        if len(set(investigators)) < 2:
-            raise InvalidInput(
-                "a home visit needs at least two different investigators", field="investigators"
-            )
-        self._visit(actor, occurred_on, sorted(set(investigators)), district_level, findings)
+        distinct = procedure.investigators(
+            investigators, "investigators", "a home visit", "investigators"
+        )
+        self._visit(actor, occurred_on, distinct, district_level, findings)
 
     @event("HomeVisitConducted")
     def _visit(
@@ -319,7 +319,7 @@ class AssistanceCase(CaseChecks, Aggregate):
                 + "; ".join(self.assessment["reasons"]) + "); deny instead",
                 "ineligible",
             )  # fmt: skip
-        if actor["user"] in self.investigators:
+        if procedure.took_part(actor["user"], self.investigators):
             raise refuse(
                 "the approver investigated this case and may not also approve it",
                 "approver_investigated",

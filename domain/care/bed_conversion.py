@@ -14,6 +14,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.care.institution import check_count, check_text, not_before
+from domain.shared import procedure
 from domain.shared.errors import InvalidInput
 from domain.shared.guards import refuse
 
@@ -57,11 +58,9 @@ class BedConversion(Aggregate):
         not_before(occurred_on, self.last_step_on, "the site inspection")
         if not isinstance(passed, bool):
             raise InvalidInput("say whether the site passed (true or false)", field="passed")
-        distinct = sorted({i.strip() for i in inspectors if isinstance(i, str) and i.strip()})
-        if len(distinct) < 2:
-            raise InvalidInput(
-                "a site inspection needs at least two different inspectors", field="inspectors"
-            )
+        distinct = procedure.investigators(
+            inspectors, "inspectors", "a site inspection", "inspectors"
+        )
         findings = check_text(findings, "findings", "the inspection's findings")
         self._inspect(passed, distinct, findings, actor, occurred_on)
 
@@ -85,7 +84,7 @@ class BedConversion(Aggregate):
         self._require(("inspected",), "approve the conversion")
         not_before(occurred_on, self.last_step_on, "the approval")
         self._require_deciding_role(actor, "approve")
-        if actor["user"] in self.inspectors:
+        if procedure.took_part(actor["user"], self.inspectors):
             raise refuse(
                 "the approver inspected this site and may not also approve the conversion",
                 "approver_inspected",

@@ -22,7 +22,7 @@ from domain.payroll.run import PayrollRun
 from domain.shared.errors import InvalidInput, NotFound
 from domain.shared.ledger_base import CommandResult, LedgerBase
 from domain.shared.parameters import ParameterSchedule, parameter_id
-from domain.shared.values import Actor, add_months, check_month, month_of
+from domain.shared.values import Actor, add_months, check_month, control_character, month_of
 
 Json = dict[str, Any]
 T = TypeVar("T", bound=Aggregate)
@@ -303,7 +303,7 @@ class PayrollCommands(LedgerBase):
 
 def parse_settlement(csv_text: str, run: PayrollRun) -> dict[str, tuple[str, str, str]]:
     """Check every line against the run; refuse the whole file if any line is wrong."""
-    rows = list(csv.reader(io.StringIO(csv_text.strip())))
+    rows = _settlement_rows(csv_text)
     if not rows or [c.strip() for c in rows[0]] != SETTLEMENT_COLUMNS:
         raise InvalidInput(
             "the settlement file must start with the header " + ",".join(SETTLEMENT_COLUMNS),
@@ -326,6 +326,32 @@ def parse_settlement(csv_text: str, run: PayrollRun) -> dict[str, tuple[str, str
             details=problems,
         )
     return outcomes
+
+
+def _settlement_rows(csv_text: str) -> list[list[str]]:
+    """The file's lines as cells; refuse one the CSV reader cannot split (a bare CR, a NUL)."""
+    reader = csv.reader(io.StringIO(csv_text.strip()))
+    rows: list[list[str]] = []
+    try:
+        for row in reader:
+            rows.append(row)
+    except csv.Error:
+        raise InvalidInput(
+            f"the settlement file cannot be read at line {reader.line_num}: a carriage return "
+            "or control character inside a line (end lines with CRLF or LF only)",
+            field="file",
+            code="settlement_rejected",
+            details=[{"line": reader.line_num, "reason": "a line break inside an unquoted cell"}],
+        ) from None
+    for number, row in enumerate(rows, start=1):
+        if any(control_character(cell) for cell in row):
+            raise InvalidInput(
+                f"the settlement file has a control character at line {number}",
+                field="file",
+                code="settlement_rejected",
+                details=[{"line": number, "reason": "a control character inside a cell"}],
+            )
+    return rows
 
 
 def _line_problem(row: list[str], run: PayrollRun, seen: dict[str, Any]) -> str | None:

@@ -12,6 +12,23 @@ from domain.shared.vocabulary import PROGRAMMES
 CHANNELS = ("counter", "online", "proxy")
 
 
+def member_person_id(member: dict[str, Any], index: int, seen: set[str]) -> str:
+    """The member's person id; refuse a bad ID number or a person listed twice (adds to seen).
+
+    The one member check of every case type: assistance and temporary households alike.
+    """
+    problem = id_number_problem(member["id_number"])
+    if problem:
+        raise InvalidInput(
+            f"the ID number is not valid: {problem}", field=f"members.{index}.id_number"
+        )
+    person_id = person_id_for(member["id_number"])
+    if person_id in seen:
+        raise InvalidInput("the same person is listed twice", field=f"members.{index}.id_number")
+    seen.add(person_id)
+    return person_id
+
+
 def check_application(application: dict[str, Any]) -> list[dict[str, Any]]:
     """Return the members as recorded: person id and roles apart from `personal` data."""
     programme = application["programme"]
@@ -23,15 +40,7 @@ def check_application(application: dict[str, Any]) -> list[dict[str, Any]]:
     members = []
     seen: set[str] = set()
     for i, m in enumerate(application["members"]):
-        problem = id_number_problem(m["id_number"])
-        if problem:
-            raise InvalidInput(
-                f"the ID number is not valid: {problem}", field=f"members.{i}.id_number"
-            )
-        person_id = person_id_for(m["id_number"])
-        if person_id in seen:
-            raise InvalidInput("the same person is listed twice", field=f"members.{i}.id_number")
-        seen.add(person_id)
+        person_id = member_person_id(m, i, seen)
         if not m["counted"] and not (m.get("excluded_reason") or "").strip():
             raise InvalidInput(
                 "a member who is not counted needs an excluded_reason",

@@ -16,7 +16,7 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.shared.errors import DomainError, InvalidInput, NotFound, StaleVersion, VersionConflict
 from domain.shared.parameters import SPECS, InForce, ParameterSchedule, parameter_id
-from domain.shared.values import Actor, parse_date
+from domain.shared.values import Actor, parse_date, refuse_control_characters
 
 Json = dict[str, Any]
 A = TypeVar("A", bound=Aggregate)
@@ -54,6 +54,20 @@ class IdempotencyRecord(Aggregate):
         self.target_version = target_version
 
 
+def refuse_unstorable_text(objs: list[Aggregate]) -> None:
+    """Refuse, naming the field, any new event value holding a control character.
+
+    The safety net behind the API's text types: such a value would stop a view at that event.
+    """
+    for obj in objs:
+        for pending in obj.pending_events:
+            values = {
+                k: v for k, v in vars(pending).items()
+                if k not in ("originator_id", "originator_version", "timestamp")
+            }  # fmt: skip
+            refuse_control_characters(values)
+
+
 class LedgerBase(Application[UUID]):
     """The plumbing every command shares: atomic save, idempotency, conflicts, parameters."""
 
@@ -86,6 +100,7 @@ class LedgerBase(Application[UUID]):
         changed = act()
         objs: list[Aggregate] = list(changed) if isinstance(changed, tuple) else [changed]
         aggregate = objs[0]
+        refuse_unstorable_text(objs)
         if idempotency_key:
             objs.append(
                 IdempotencyRecord(

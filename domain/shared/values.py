@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 from domain.shared.errors import InvalidInput
@@ -59,3 +60,70 @@ def check_month(value: str, field: str) -> str:
     if not isinstance(value, str) or not MONTH_RE.match(value):
         raise InvalidInput(f"{value!r} is not a month in the form YYYY-MM", field=field)
     return value
+
+
+# -- text: the bounds every text field has, defined once (the API's annotated types reuse them) --
+
+#: A person's name, a street or community, a relation, a kind (姓名, 街道, 社区).
+SHORT_TEXT_MAX = 50
+#: The name of an institution, organisation, village or entity; a decision reference.
+NAME_MAX = 100
+#: A document's or payment's reference number.
+REFERENCE_MAX = 200
+#: A user id (an investigator, an inspector, the caller).
+USER_ID_MAX = 100
+#: Free text: findings, reasons, descriptions (may span several lines).
+FREE_TEXT_MAX = 2000
+#: Items in a list of text (reasons, documents, objections, investigators, tasks).
+LIST_MAX = 50
+#: The only control characters free text may hold: line feed and tab.
+MULTILINE_ALLOWED = frozenset("\n\t")
+
+
+def control_character(value: str, allowed: frozenset[str] = frozenset()) -> str | None:
+    """The first control character (or lone surrogate) in the text, as U+XXXX, or None.
+
+    NUL stops PostgreSQL's JSON and a lone surrogate cannot be encoded: either would freeze
+    the views at that event, so text holding one is refused before it is recorded.
+    """
+    found = _control_pattern(allowed).search(value)
+    return f"U+{ord(found.group()):04X}" if found else None
+
+
+@cache
+def _control_pattern(allowed: frozenset[str]) -> re.Pattern[str]:
+    codes = [c for c in [*range(0x20), *range(0x7F, 0xA0)] if chr(c) not in allowed]
+    return re.compile("[" + "".join(f"\\x{c:02x}" for c in codes) + "\\ud800-\\udfff]")
+
+
+def find_control_character(value: object, path: str = "") -> tuple[str, str] | None:
+    """The field path and code point of the first control character anywhere in a value.
+
+    Free text may hold line feeds and tabs; nothing else below U+0020 (nor DEL, the C1 block
+    or a lone surrogate) is accepted anywhere, keys of mappings included.
+    """
+    if isinstance(value, str):
+        found = control_character(value, MULTILINE_ALLOWED)
+        return (path or "value", found) if found else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and control_character(key):
+                return path or "value", control_character(key) or ""
+            inner = f"{path}.{key}" if path else str(key)
+            hit = find_control_character(item, inner)
+            if hit:
+                return hit
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for i, item in enumerate(value):
+            hit = find_control_character(item, f"{path}.{i}" if path else str(i))
+            if hit:
+                return hit
+    return None
+
+
+def refuse_control_characters(value: object, path: str = "") -> None:
+    """Raise InvalidInput naming the field when a value holds a control character."""
+    hit = find_control_character(value, path)
+    if hit:
+        field, code = hit
+        raise InvalidInput(f"{field} contains a control character ({code}); remove it", field=field)

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, ClassVar
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.shared import procedure
 from domain.shared.errors import InvalidInput
 from domain.shared.guards import Guards, refuse
-from domain.shared.identity import id_number_problem, person_id_for
+from domain.shared.household import member_person_id
 from domain.shared.parameters import InForce
 from domain.shared.values import Json, parse_date
 
@@ -66,17 +67,10 @@ def check_household(members: list[Json]) -> list[Json]:
     """
     if not members:
         raise InvalidInput("name at least the applicant", field="members")
-    recorded, seen = [], set()
+    recorded: list[Json] = []
+    seen: set[str] = set()
     for i, m in enumerate(members):
-        problem = id_number_problem(m["id_number"])
-        if problem:
-            raise InvalidInput(
-                f"the ID number is not valid: {problem}", field=f"members.{i}.id_number"
-            )
-        person_id = person_id_for(m["id_number"])
-        if person_id in seen:
-            raise InvalidInput("the same person is listed twice", field=f"members.{i}.id_number")
-        seen.add(person_id)
+        person_id = member_person_id(m, i, seen)
         if not (m.get("name") or "").strip():
             raise InvalidInput("a member needs a name", field=f"members.{i}.name")
         recorded.append(
@@ -198,11 +192,9 @@ class TemporaryAssistanceCase(Guards, Aggregate):
         self._require_type("EXPENDITURE", "record a home visit")
         self._require_status("requested", "record a home visit")
         self._not_before(occurred_on, self.requested_on, "the home visit")
-        distinct = sorted({i.strip() for i in investigators if i.strip()})
-        if len(distinct) < 2:
-            raise InvalidInput(
-                "a home visit needs at least two different investigators", field="investigators"
-            )
+        distinct = procedure.investigators(
+            investigators, "investigators", "a home visit", "investigators"
+        )
         if not findings.strip():
             raise InvalidInput("a home visit records its findings", field="findings")
         self._visit(actor, occurred_on, distinct, findings, district_level)
@@ -231,7 +223,7 @@ class TemporaryAssistanceCase(Guards, Aggregate):
             raise refuse("cannot approve the grant: " + "; ".join(missing), "procedure_incomplete")
         assert self.checked_on is not None and self.visited_on is not None
         self._not_before(occurred_on, max(self.checked_on, self.visited_on), "the grant")
-        if actor["user"] in self.investigators:
+        if procedure.took_part(actor["user"], self.investigators):
             raise refuse(
                 "the approver visited this household and may not also approve the grant",
                 "approver_investigated",

@@ -398,7 +398,11 @@ def test_excluded_assets_are_recorded_as_ineligible_with_no_amount(
 # -- the home visit [law] ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("investigators", [["inv-1"], ["inv-1", "inv-1"], []])
+@pytest.mark.parametrize(
+    "investigators",
+    [["inv-1"], ["inv-1", "inv-1"], ["inv-1", " inv-1 "], ["inv-1", "inv-1 "], ["inv-1", " "],
+     ["inv-1", "inv-2", ""], ["inv-1", "x" * 100_000], ["inv-1", "inv\u00002"], []],
+)  # fmt: skip
 def test_a_home_visit_needs_two_different_investigators(
     ledger: Ledger, accepted_case: UUID, investigators: list[str]
 ) -> None:
@@ -406,6 +410,29 @@ def test_a_home_visit_needs_two_different_investigators(
         visit(ledger, accepted_case, investigators=investigators)
 
     assert caught.value.field == "investigators"
+
+
+def test_investigators_are_recorded_trimmed(ledger: Ledger, accepted_case: UUID) -> None:
+    visit(ledger, accepted_case, investigators=[" inv-b", "inv-a "])
+
+    assert last_event(ledger, accepted_case, "HomeVisitConducted").investigators == [
+        "inv-a",
+        "inv-b",
+    ]
+
+
+@pytest.mark.parametrize("approver", ["approver-1", " approver-1", "approver-1 "])
+def test_the_approver_may_not_have_investigated_under_a_padded_user_id(
+    ledger: Ledger, accepted_case: UUID, approver: str
+) -> None:
+    check(ledger, accepted_case)
+    visit(ledger, accepted_case, investigators=["approver-1 ", "inv-b"])
+    assess(ledger, accepted_case)
+    post_notice(ledger, accepted_case)
+    close_notice(ledger, accepted_case)
+
+    with refused(ledger, accepted_case, "approver_investigated"):
+        confirm(ledger, accepted_case, actor=Actor(approver, "approver", "钟楼区民政局"))
 
 
 def test_assessment_requires_the_economic_check(ledger: Ledger, accepted_case: UUID) -> None:

@@ -401,7 +401,10 @@ def test_a_type_the_institution_already_has_may_be_a_target(ledger: Ledger) -> N
 @pytest.mark.parametrize(
     ("inspectors", "field"),
     [(["inspector-1"], "inspectors"), (["inspector-1", " inspector-1 "], "inspectors"),
-     (["inspector-1", " "], "inspectors"), ([], "inspectors")],
+     (["inspector-1", " "], "inspectors"), ([], "inspectors"),
+     (["inspector-1", "inspector-1 "], "inspectors"),
+     (["inspector-1", "x" * 100_000], "inspectors"),
+     (["inspector-1", "inspector-2", ""], "inspectors"), (["inspector-1", 2], "inspectors")],
 )  # fmt: skip
 def test_a_site_inspection_needs_two_different_inspectors(
     ledger: Ledger, applied: UUID, inspectors: list[str], field: str
@@ -430,6 +433,17 @@ def test_only_the_district_decides(ledger: Ledger, inspected: UUID, command: str
     payload = {"decision_ref": "x"} if command == "approve" else {"reasons": ["x"]}
     with refused(ledger, "role_not_allowed"):
         step(ledger, inspected, command, WORKER, occurred_on="2024-03-15", **payload)
+
+
+@pytest.mark.parametrize("approver", ["approver-1", " approver-1", "approver-1 "])
+def test_an_inspector_may_not_approve_under_a_padded_user_id(
+    ledger: Ledger, applied: UUID, approver: str
+) -> None:
+    step(ledger, applied, "inspect", occurred_on="2024-03-08", passed=True,
+         inspectors=["approver-1 ", "inspector-2"], findings="ok")  # fmt: skip
+
+    with refused(ledger, "approver_inspected"):
+        approve(ledger, applied, actor=Actor(approver, "approver", "钟楼区民政局"))
 
 
 def test_an_inspector_may_not_approve(ledger: Ledger, inspected: UUID) -> None:

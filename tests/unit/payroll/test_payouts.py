@@ -242,6 +242,24 @@ def test_a_clean_settlement_file_settles_and_reconciles_the_run(
     assert {ledger.get_payout(UUID(k)).status for k in run.payouts} == {"settled"}
 
 
+@pytest.mark.parametrize(
+    ("replace", "by"), [(",settled,", ",settled\r,"), ("REF", "RE\u0000F"), ("REF", '"R\rEF"')]
+)
+def test_a_settlement_line_with_a_carriage_return_or_control_character_is_refused(
+    ledger: Ledger, approved_run: UUID, replace: str, by: str
+) -> None:
+    position = ledger.latest_position()
+    lines = settlement(ledger, approved_run).split("\n")
+    lines[2] = lines[2].replace(replace, by, 1)
+
+    with pytest.raises(InvalidInput) as caught:
+        ledger.record_settlement(approved_run, "\n".join(lines), APPROVER, "2024-05-25")
+
+    assert (caught.value.code, caught.value.field) == ("settlement_rejected", "file")
+    assert caught.value.details and caught.value.details[0]["line"] == 3
+    assert ledger.latest_position() == position
+
+
 def test_a_settlement_file_with_any_bad_line_is_refused_whole(
     ledger: Ledger, approved_run: UUID, three_active: list[UUID]
 ) -> None:

@@ -366,7 +366,11 @@ def test_a_grant_needs_a_home_visit(ledger: Ledger, expenditure: UUID) -> None:
     assert "no home visit" in caught.value.message
 
 
-@pytest.mark.parametrize("investigators", [["inv-1"], ["inv-1", "inv-1"], ["inv-1", " "], []])
+@pytest.mark.parametrize(
+    "investigators",
+    [["inv-1"], ["inv-1", "inv-1"], ["inv-1", " inv-1 "], ["inv-1", "inv-1 "], ["inv-1", " "],
+     ["inv-1", "inv-2", ""], ["inv-1", "x" * 100_000], ["inv-1", "inv\u00002"], []],
+)  # fmt: skip
 def test_a_home_visit_needs_two_different_investigators(
     ledger: Ledger, expenditure: UUID, investigators: list[str]
 ) -> None:
@@ -403,6 +407,17 @@ def test_the_approver_may_not_have_visited_the_household(
 
     with refused(ledger, investigated, "approver_investigated"):
         grant(ledger, investigated, actor=visitor)
+
+
+@pytest.mark.parametrize("approver", ["approver-1", " approver-1", "approver-1 "])
+def test_the_approver_may_not_have_visited_under_a_padded_user_id(
+    ledger: Ledger, expenditure: UUID, approver: str
+) -> None:
+    check(ledger, expenditure)
+    visit(ledger, expenditure, investigators=["approver-1 ", "inv-b"])
+
+    with refused(ledger, expenditure, "approver_investigated"):
+        grant(ledger, expenditure, actor=Actor(approver, "approver", "钟楼区民政局"))
 
 
 def test_a_denial_needs_a_reason(ledger: Ledger, expenditure: UUID) -> None:
