@@ -70,6 +70,11 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         failed = [s.name for s in states if s.error]
         if failed:
             raise problems.NotReady(f"projections stopped on an error: {', '.join(failed)}")
+        retrying = [s.name for s in states if s.retrying]
+        if retrying:
+            raise problems.NotReady(
+                f"projections retrying after a database error: {', '.join(retrying)}"
+            )
         return {"status": "ready", "head_position": states[0].head_position if states else 0}
 
     @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse)

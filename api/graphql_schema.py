@@ -51,7 +51,7 @@ from api.models import CHINA
 from domain.errors import DomainError
 from domain.identity import mask_id_number, mask_name
 from projections import case_summary
-from projections.runner import wait_for_position
+from projections.tracking import wait_for_position
 
 
 def _redact(value: Any, visible: bool) -> Any:

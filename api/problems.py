@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
+import psycopg
+from eventsourcing.persistence import InterfaceError, OperationalError
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from api.auth import AuthError
 from domain.errors import DomainError
+from projections.db import is_transient
 
 TITLES = {
     401: "Not authenticated",
@@ -63,6 +67,27 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def http(_: Request, exc: HTTPException) -> JSONResponse:
         return problem(exc.status_code, str(exc.detail))
+
+    async def unreachable(_: Request, exc: Exception) -> JSONResponse:
+        # The store did not answer (connection cut, lock, timeout): nothing was recorded, and
+        # the same request may simply be sent again. The driver's message is not echoed.
+        if not is_transient(exc):
+            raise exc
+        answer = problem(503, "the database is not reachable just now; retry shortly",
+                         code="store_unavailable")  # fmt: skip
+        answer.headers["Retry-After"] = RETRY_AFTER_SECONDS
+        return answer
+
+    unreachable_errors: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
+    for driver_error in unreachable_errors + DRIVER_ERRORS:
+        app.add_exception_handler(driver_error, unreachable)
+
+
+#: The view database's own driver errors, seen when a command reads a view (enrolments).
+DRIVER_ERRORS: tuple[type[Exception], ...] = (
+    psycopg.OperationalError, psycopg.InterfaceError, sqlite3.OperationalError,
+)  # fmt: skip
+RETRY_AFTER_SECONDS = "1"
 
 
 class NotReady(HTTPException):

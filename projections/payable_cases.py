@@ -15,9 +15,10 @@ from domain.assistance_case import AssistanceCase as C
 from domain.benefit_schedule import BenefitSchedule
 from domain.errors import Unavailable
 from domain.payroll_commands import PayableCase
+from projections import tracking
 from projections.base import Projection, handles
 from projections.db import Database, Tx
-from projections.runner import wait_for_position
+from projections.tracking import wait_for_position
 
 
 class PayableCases(Projection):
@@ -97,9 +98,7 @@ class PayableCasesView:
                 "the payable-cases view is behind the ledger; try the run again in a moment",
                 code="views_behind",
             )
-        position = int(
-            self.db.scalar("SELECT position FROM projection_tracking WHERE name = %s", names) or 0
-        )
+        position = tracking.position(self.db, PayableCases.name)
         rows = self.db.query(
             "SELECT case_id, programme, street, schedule, payee FROM payable_cases"
             " WHERE programme = %s AND confirmed_on IS NOT NULL ORDER BY case_id",

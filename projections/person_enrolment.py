@@ -11,7 +11,7 @@ from domain.errors import Unavailable
 from domain.ledger import Enrolment
 from projections.base import Projection, handles
 from projections.db import Database, Tx
-from projections.runner import wait_for_position
+from projections.tracking import wait_for_position
 
 
 class PersonEnrolment(Projection):

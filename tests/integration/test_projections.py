@@ -10,6 +10,7 @@ from builders import WORKER, application, walk_to_active
 from api.container import Container
 from domain.assistance_case import AssistanceCase
 from domain.ledger import Ledger
+from projections import tracking
 from projections.case_summary import CaseSummary
 from projections.db import Database, Tx
 from projections.registry import all_projections
@@ -61,7 +62,7 @@ def test_projection_killed_mid_batch_resumes_to_the_same_views_as_a_rebuild(
     runner = ProjectionRunner(ledger, db, crashing, batch_size=10)
     with pytest.raises(Killed):
         runner.run_once()
-    position = db.scalar("SELECT position FROM projection_tracking WHERE name = 'case_summary'")
+    position = tracking.position(db, "case_summary")
     head = ledger.latest_position()
     assert 0 < position < head and position % 10 == 0  # whole batches only: the last rolled back
 
@@ -94,15 +95,12 @@ def test_a_projection_that_cannot_handle_an_event_stops_and_reports_it(
     container.runner.reset()
     runner = ProjectionRunner(ledger, container.db, [Broken(), *all_projections()[1:]])
     runner.run_once()
-    row = container.db.query("SELECT * FROM projection_tracking WHERE name = 'case_summary'")[0]
-    assert "EligibilityConfirmed" in row["error"]
-    assert row["error_position"] > row["position"]  # stopped before the event, not past it
+    row = tracking.rows(container.db)["case_summary"]
+    assert row.error is not None and "EligibilityConfirmed" in row.error
+    assert (row.error_position or 0) > row.position  # stopped before the event, not past it
     names = [p.name for p in all_projections()[1:]]  # the other views, not the processes
-    marks = ", ".join(["%s"] * len(names))
-    others = container.db.query(
-        f"SELECT position FROM projection_tracking WHERE name IN ({marks})", names
-    )
-    assert all(r["position"] == ledger.latest_position() for r in others)
+    others = tracking.positions(container.db, names)
+    assert all(p == ledger.latest_position() for p in others.values())
     status = container.db.scalar("SELECT status FROM case_summary LIMIT 1")
     assert status == "accepted"  # the last state before the event it could not handle
 
@@ -116,9 +114,5 @@ def test_catch_up_commits_in_batches_and_ignores_position_holes(
     runner = ProjectionRunner(ledger, container.db, all_projections(), batch_size=4)
     read = runner.run_once()
     assert read == len(ledger.recorder.select_notifications(start=1, limit=10_000))
-    tracked = [
-        r
-        for r in container.db.query("SELECT name, position FROM projection_tracking")
-        if r["name"] in {p.name for p in all_projections()}
-    ]
-    assert {r["position"] for r in tracked} == {ledger.latest_position()}
+    tracked = tracking.positions(container.db, [p.name for p in all_projections()])
+    assert set(tracked.values()) == {ledger.latest_position()}
