@@ -1,16 +1,21 @@
-"""Over real HTTP, with PostgreSQL cutting every connection: 503 to retry, never 500, no loss."""
+"""Over real HTTP, with the store unreachable: 503 to retry, never 500, no loss, then ready."""
 
 from __future__ import annotations
 
 import threading
 import time
 import uuid
+from typing import Any
+from uuid import UUID
 
 import httpx
 import psycopg
 import pytest
-from builders import application
+from builders import application, new_id_number
+from eventsourcing.persistence import OperationalError
 from http_helpers import graphql
+
+from api.container import Container
 
 pytestmark = pytest.mark.e2e
 
@@ -76,6 +81,52 @@ def test_commands_while_connections_are_cut_answer_503_or_succeed_and_the_views_
     assert all(s["error"] is None for s in states)
     ready = supervisor.get("/readyz")
     assert ready.status_code == 200, ready.text
-    for a in acknowledged:
-        found = graphql(supervisor, "query($id: ID!) { case(id: $id) { status } }", id=a["id"])
+    query = "query($id: ID!) { case(id: $id) { status } }"
+    for a in acknowledged:  # read-your-writes works again too (X-Min-Position)
+        found = graphql(supervisor, query, a["position"], id=a["id"])
         assert found["case"] == {"status": "submitted"}
+
+
+STATUS = "{ projectionStatus { name error retrying } }"
+
+
+def cascade_state(supervisor: httpx.Client) -> dict[str, Any]:
+    states = graphql(supervisor, STATUS)["projectionStatus"]
+    return dict(next(s for s in states if s["name"] == "death_cascade"))
+
+
+def test_readyz_is_503_while_a_reaction_retries_and_200_once_it_resumed(
+    worker: httpx.Client, approver: httpx.Client, supervisor: httpx.Client,
+    container: Container, monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    healed = threading.Event()
+    original = container.ledger.apply_death_consequences
+
+    def unreachable_until_healed(key: UUID, up_to: int) -> list[UUID]:
+        if not healed.is_set():
+            raise OperationalError("could not connect to server: Connection refused")
+        return original(key, up_to)
+
+    monkeypatch.setattr(container.ledger, "apply_death_consequences", unreachable_until_healed)
+    body = {"name": "测试丁", "id_number": new_id_number(), "date_of_death": "2024-05-10",
+            "source": "hospital", "occurred_on": "2024-05-11"}  # fmt: skip
+    key = worker.post("/api/v1/death-notifications", json=body).json()["id"]
+    verify = {"occurred_on": "2024-05-13", "evidence": "医学死亡证明"}
+    ok = approver.post(f"/api/v1/death-notifications/{key}/verify", json=verify)
+    assert ok.status_code == 200, ok.text
+
+    deadline = time.monotonic() + 20
+    while not cascade_state(supervisor)["retrying"]:
+        assert time.monotonic() < deadline, "the process never reported its retries"
+        time.sleep(0.05)
+    state = cascade_state(supervisor)
+    assert state["error"] is None and "OperationalError" in state["retrying"]
+    waiting = supervisor.get("/readyz")
+    assert waiting.status_code == 503 and "death_cascade" in waiting.json()["detail"]
+
+    healed.set()
+    while cascade_state(supervisor)["retrying"]:
+        assert time.monotonic() < deadline, "the process did not resume"
+        time.sleep(0.05)
+    assert cascade_state(supervisor) == {"name": "death_cascade", "error": None, "retrying": None}
+    assert supervisor.get("/readyz").status_code == 200

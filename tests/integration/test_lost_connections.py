@@ -94,3 +94,19 @@ def test_a_direct_catch_up_cut_mid_batch_raises_and_a_second_run_finishes(
     assert row is None or row.error is None  # rolled back, not marked as broken
     runner.run_once()
     assert min(runner.positions().values()) == head
+
+
+@POSTGRES_ONLY
+def test_the_view_pool_replaces_every_connection_the_server_cut(
+    container: Container, database_url: str
+) -> None:
+    db = container.db
+    with db.transaction() as one, db.transaction() as two:  # two pooled connections in use
+        assert one.scalar("SELECT 1") == two.scalar("SELECT 1") == 1
+    with psycopg.connect(database_url, autocommit=True) as admin:
+        cut = admin.execute(EVERY_OTHER_CONNECTION).fetchall()
+    assert len(cut) >= 2
+
+    assert db.scalar("SELECT 2") == 2  # a fresh connection, not the dead one
+    with db.transaction() as tx:
+        assert tx.scalar("SELECT 3") == 3
