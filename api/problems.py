@@ -69,11 +69,13 @@ def install(app: FastAPI) -> None:
         return problem(exc.status_code, str(exc.detail))
 
     async def unreachable(_: Request, exc: Exception) -> JSONResponse:
-        # The store did not answer (connection cut, lock, timeout): nothing was recorded, and
-        # the same request may simply be sent again. The driver's message is not echoed.
+        # The store did not answer (connection cut, lock, timeout). A cut during the commit
+        # itself leaves the outcome unknown: the same request with the same Idempotency-Key
+        # is always safe to send again. The driver's message is not echoed.
         if not is_transient(exc):
             raise exc
-        answer = problem(503, "the database is not reachable just now; retry shortly",
+        answer = problem(503, "the database is not reachable just now; send the same request "
+                         "again shortly (with its Idempotency-Key, a retry is safe)",
                          code="store_unavailable")  # fmt: skip
         answer.headers["Retry-After"] = RETRY_AFTER_SECONDS
         return answer
