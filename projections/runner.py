@@ -99,8 +99,9 @@ class ProjectionRunner:
         try:
             total = self._run_once(progress, background)
         except Exception as error:
-            if is_transient(error):
-                self.retrying.update(dict.fromkeys(names, _describe(error)))
+            # A view's own failure was handled in _apply; this is the store (or the runner,
+            # e.g. an event it cannot decode): retried by the loop, and shown meanwhile.
+            self.retrying.update(dict.fromkeys(names, _describe(error)))
             raise
         for name in names:
             self.retrying.pop(name, None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -116,3 +117,31 @@ def test_catch_up_commits_in_batches_and_ignores_position_holes(
     assert read == len(ledger.recorder.select_notifications(start=1, limit=10_000))
     tracked = tracking.positions(container.db, [p.name for p in all_projections()])
     assert set(tracked.values()) == {ledger.latest_position()}
+
+
+def test_an_event_the_runner_cannot_decode_is_shown_as_retrying_not_hidden(
+    ledger: Ledger, container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    some_history(ledger, cases=1)
+    container.runner.stop()
+    container.runner.reset()
+    runner = ProjectionRunner(ledger, container.db, all_projections(), poll_interval=0.01)
+
+    def undecodable(notification: Any) -> Any:
+        raise ValueError("cannot decrypt: wrong cipher key")
+
+    monkeypatch.setattr(ledger.mapper, "to_domain_event", undecodable)
+    runner.start()
+    deadline = time.monotonic() + 10
+    while not runner.retrying:
+        assert time.monotonic() < deadline, "the runner's trouble was never shown"
+        time.sleep(0.01)
+    assert set(runner.retrying) == {p.name for p in all_projections()}
+    assert all("ValueError: cannot decrypt" in why for why in runner.retrying.values())
+    assert runner.failed == {}  # nothing is marked broken: fixing the key is enough
+
+    monkeypatch.undo()
+    assert tracking.wait_for_position(
+        container.db, [p.name for p in all_projections()], ledger.latest_position(), 20
+    )
+    runner.stop()
