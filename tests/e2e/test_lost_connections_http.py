@@ -123,6 +123,9 @@ def test_readyz_is_503_while_a_reaction_retries_and_200_once_it_resumed(
     assert state["error"] is None and "OperationalError" in state["retrying"]
     waiting = supervisor.get("/readyz")
     assert waiting.status_code == 503 and "death_cascade" in waiting.json()["detail"]
+    assert 'ledger_projection_retrying{projection="death_cascade"} 1' in (
+        supervisor.get("/metrics").text
+    )
 
     healed.set()
     while cascade_state(supervisor)["retrying"]:
@@ -130,3 +133,6 @@ def test_readyz_is_503_while_a_reaction_retries_and_200_once_it_resumed(
         time.sleep(0.05)
     assert cascade_state(supervisor) == {"name": "death_cascade", "error": None, "retrying": None}
     assert supervisor.get("/readyz").status_code == 200
+    assert 'ledger_projection_retrying{projection="death_cascade"} 0' in (
+        supervisor.get("/metrics").text
+    )
