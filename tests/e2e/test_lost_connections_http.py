@@ -32,19 +32,24 @@ def test_commands_while_connections_are_cut_answer_503_or_succeed_and_the_views_
     answers: list[httpx.Response] = []
     stop = threading.Event()
 
-    def submit_until_stopped() -> None:
+    def submit_until_stopped(keyed: bool) -> None:
         # As a careful client does: an Idempotency-Key, and the same request again after a 503
         # (a cut can come after the commit but before its answer: the key makes that safe).
+        # One client sends no key: a commit whose answer was lost must not turn into a 409.
         while not stop.is_set():
             key, body = str(uuid.uuid4()), application()
+            headers = {"Idempotency-Key": key} if keyed else {}
             for _ in range(20):
-                r = worker.post("/api/v1/cases", json=body, headers={"Idempotency-Key": key})
+                r = worker.post("/api/v1/cases", json=body, headers=headers)
                 answers.append(r)
                 if r.status_code != 503:
                     break
                 time.sleep(0.1)
 
-    submitters = [threading.Thread(target=submit_until_stopped) for _ in range(3)]
+    submitters = [
+        threading.Thread(target=submit_until_stopped, args=(keyed,))
+        for keyed in (True, True, False)
+    ]
     for t in submitters:
         t.start()
     killed = 0

@@ -6,6 +6,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from builders import WORKER, application
 from test_projections import dump, some_history
 
 from api.container import Container
@@ -110,3 +111,21 @@ def test_the_view_pool_replaces_every_connection_the_server_cut(
     assert db.scalar("SELECT 2") == 2  # a fresh connection, not the dead one
     with db.transaction() as tx:
         assert tx.scalar("SELECT 3") == 3
+
+
+def test_a_commit_whose_answer_was_lost_is_answered_as_recorded_on_both_backends(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    recorder: Any = ledger.recorder
+    original = recorder.insert_events
+
+    def commit_then_retry(stored: Any, **kwargs: Any) -> Any:
+        original(stored, **kwargs)  # committed; as if the connection dropped before the answer
+        monkeypatch.setattr(recorder, "insert_events", original)
+        return original(stored, **kwargs)  # the library's retry meets our own rows
+
+    monkeypatch.setattr(recorder, "insert_events", commit_then_retry)
+    answer = ledger.submit_application(application(), WORKER)
+
+    assert answer.version == 1 and answer.position == ledger.latest_position()
+    assert len(list(ledger.events.get(answer.id))) == 1
