@@ -72,6 +72,11 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         failed = [s.name for s in states if s.error]
         if failed:
             raise problems.NotReady(f"projections stopped on an error: {', '.join(failed)}")
+        retrying = [s.name for s in states if s.retrying]
+        if retrying:
+            raise problems.NotReady(
+                f"projections retrying after a database error: {', '.join(retrying)}"
+            )
         return {"status": "ready", "head_position": states[0].head_position if states else 0}
 
     @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse)
@@ -86,10 +91,12 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             ("ledger_projection_position", "Last position applied by a projection.", "position"),
             ("ledger_projection_lag", "Events a projection is behind the ledger.", "lag"),
             ("ledger_projection_failed", "1 when a projection stopped on an error.", "error"),
+            ("ledger_projection_retrying", "1 while it retries a database error.", "retrying"),
         ]:
             lines += [f"# HELP {metric} {help_}", f"# TYPE {metric} gauge"]
             for s in states:
-                value = int(bool(s.error)) if attr == "error" else getattr(s, attr)
+                flag = attr in ("error", "retrying")
+                value = int(bool(getattr(s, attr))) if flag else getattr(s, attr)
                 lines.append(f'{metric}{{projection="{s.name}"}} {value}')
         return "\n".join(lines) + "\n"
 

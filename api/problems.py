@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
+import psycopg
+from eventsourcing.persistence import InterfaceError, OperationalError
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -11,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import AuthError
 from domain.shared.errors import DomainError
+from projections.store import is_transient
 
 TITLES = {
     400: "Bad request",
@@ -78,6 +82,23 @@ def install(app: FastAPI) -> None:
         return response
 
 
+    async def unreachable(_: Request, exc: Exception) -> JSONResponse:
+        # The store did not answer (connection cut, lock, timeout). A cut during the commit
+        # itself leaves the outcome unknown: the same request with the same Idempotency-Key
+        # is always safe to send again. The driver's message is not echoed.
+        if not is_transient(exc):
+            raise exc
+        answer = problem(503, "the database is not reachable just now; send the same request "
+                         "again shortly (with its Idempotency-Key, a retry is safe)",
+                         code="store_unavailable")  # fmt: skip
+        answer.headers["Retry-After"] = RETRY_AFTER_SECONDS
+        return answer
+
+    unreachable_errors: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
+    for driver_error in unreachable_errors + DRIVER_ERRORS:
+        app.add_exception_handler(driver_error, unreachable)
+
+
 def unparsable_body(exc: BaseException) -> str | None:
     """Why a JSON body could not be parsed, when the cause is known; never echoes the body."""
     cause = exc.__cause__
@@ -90,6 +111,13 @@ def unparsable_body(exc: BaseException) -> str | None:
     if isinstance(cause, ValueError):
         return "malformed JSON (cannot be read)"
     return None
+
+
+#: The view database's own driver errors, seen when a command reads a view (enrolments).
+DRIVER_ERRORS: tuple[type[Exception], ...] = (
+    psycopg.OperationalError, psycopg.InterfaceError, sqlite3.OperationalError,
+)  # fmt: skip
+RETRY_AFTER_SECONDS = "1"
 
 
 class NotReady(HTTPException):

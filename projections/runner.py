@@ -1,6 +1,8 @@
 """Tails the notification log into the views: exactly once, in batches, restartable anywhere.
 
 Polling guarantees delivery; an in-process signal or PostgreSQL NOTIFY only wakes it early.
+A view or process stops only when its own code fails on an event; a lost connection, a lock,
+a deadlock or a timeout is retried with growing pauses, and it resumes by itself.
 """
 
 from __future__ import annotations
@@ -9,13 +11,17 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from eventsourcing.application import Application
 
-from projections.store import Database, Tx
+from domain.shared.errors import Unavailable
+from projections import tracking
+from projections.store import Database, is_transient
+from projections.tracking import wait_for_position
 from projections.view import Projection
+
+__all__ = ["ProjectionFailed", "ProjectionRunner", "wait_for_position"]
 
 log = logging.getLogger("caseledger.projections")
 Progress = Callable[[str, int, int], None]
@@ -28,7 +34,7 @@ class Process(Protocol):
 
 
 class ProjectionFailed(Exception):
-    """A projection met an event it cannot handle: it stops there and says so."""
+    """A projection or process met an event it cannot handle: it stops there and says so."""
 
     def __init__(self, message: str, position: int):
         super().__init__(message)
@@ -43,12 +49,14 @@ class ProjectionRunner:
         projections: Sequence[Projection],
         batch_size: int = 500,
         poll_interval: float = 1.0,
+        max_backoff: float = 30.0,
     ):
         self.app = app
         self.db = db
         self.projections = list(projections)
         self.batch_size = batch_size
         self.poll_interval = poll_interval
+        self.max_backoff = max_backoff
         #: Processes that react to events by running commands (e.g. the death cascade).
         self.processes: list[Process] = []
         self._wake = threading.Event()
@@ -58,15 +66,16 @@ class ProjectionRunner:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._listener: threading.Thread | None = None
+        #: Stopped for good (until a restart or rebuild): name -> why.
         self.failed: dict[str, str] = {}
+        #: Hit a transient error that the background loop is retrying: name -> what.
+        self.retrying: dict[str, str] = {}
         self._topics = {t for p in self.projections for t in p.topics()}
 
     # -- positions --------------------------------------------------------------------------
 
     def positions(self) -> dict[str, int]:
-        rows = self.db.query("SELECT name, position FROM projection_tracking")
-        found = {r["name"]: int(r["position"]) for r in rows}
-        return {p.name: found.get(p.name, 0) for p in self.projections}
+        return tracking.positions(self.db, [p.name for p in self.projections])
 
     # -- catching up ------------------------------------------------------------------------
 
@@ -79,11 +88,45 @@ class ProjectionRunner:
 
     def _cycle(self, progress: Progress | None, background: bool) -> int:
         """Views first, then the processes that act on them; views again if those acted."""
-        total = self._run_once(progress, background)
+        total = self._views(progress, background)
         for process in self.processes:
-            if process.run_once():
-                total += self._run_once(progress, background)
+            if process.name not in self.failed and self._process(process):
+                total += self._views(progress, background)
         return total
+
+    def _views(self, progress: Progress | None, background: bool) -> int:
+        names = [p.name for p in self.projections if p.name not in self.failed]
+        try:
+            total = self._run_once(progress, background)
+        except Exception as error:
+            # A view's own failure was handled in _apply; this is the store (or the runner,
+            # e.g. an event it cannot decode): retried by the loop, and shown meanwhile.
+            self.retrying.update(dict.fromkeys(names, _describe(error)))
+            raise
+        for name in names:
+            self.retrying.pop(name, None)
+        return total
+
+    def _process(self, process: Process) -> int:
+        """Run one process; a deterministic failure stops it and is recorded like a view's."""
+        try:
+            acted = process.run_once()
+        except Exception as error:
+            if _retryable(error):
+                self.retrying[process.name] = _describe(error)
+                raise
+            if isinstance(error, ProjectionFailed):
+                message, at = str(error), error.position
+            else:
+                at = tracking.position(self.db, process.name) + 1
+                message = f"{process.name} stopped after position {at - 1}: {_describe(error)}"
+            self.failed[process.name] = message
+            self.retrying.pop(process.name, None)
+            log.error("process stopped: %s", message)
+            tracking.record_failure(self.db, process.name, message, at)
+            return 0
+        self.retrying.pop(process.name, None)
+        return acted
 
     def _run_once(self, progress: Progress | None, background: bool = True) -> int:
         total = 0
@@ -122,14 +165,7 @@ class ProjectionRunner:
                 self._apply_batch(projection, good)
             self.failed[projection.name] = str(failure)
             log.error("projection stopped: %s", failure)
-            now = datetime.now(UTC).isoformat(timespec="seconds")
-            with self.db.transaction() as tx:
-                tx.execute(
-                    "INSERT INTO projection_tracking (name, position, updated_at, error,"
-                    " error_position) VALUES (%s, 0, %s, %s, %s) ON CONFLICT (name) DO UPDATE"
-                    " SET error = excluded.error, error_position = excluded.error_position",
-                    (projection.name, now, str(failure), failure.position),
-                )
+            tracking.record_failure(self.db, projection.name, str(failure), failure.position)
         with self.progressed:
             self.progressed.notify_all()
 
@@ -137,7 +173,7 @@ class ProjectionRunner:
         with self.db.transaction() as tx:
             # Re-read the position under a row lock: another runner (thread or worker)
             # may have applied part of this batch since we looked.
-            done = self._lock_position(tx, projection.name)
+            done = tracking.lock_position(tx, projection.name)
             todo = [(pos, e) for pos, e in todo if pos > done]
             if not todo:
                 return
@@ -147,36 +183,15 @@ class ProjectionRunner:
                 try:
                     projection.apply(tx, event, position)
                 except Exception as e:
+                    if is_transient(e):
+                        raise  # not the view's fault: the loop retries the whole batch
                     raise ProjectionFailed(
                         f"{projection.name} cannot handle {type(event).__qualname__} at "
                         f"position {position}: {type(e).__name__}: {e}",
                         position,
                     ) from e
             applied = sum(1 for _, e in todo if e is not None)
-            self._track(tx, projection.name, todo[-1][0], applied)
-
-    def _lock_position(self, tx: Tx, name: str) -> int:
-        now = datetime.now(UTC).isoformat(timespec="seconds")
-        tx.execute(
-            "INSERT INTO projection_tracking (name, position, updated_at) VALUES (%s, 0, %s)"
-            " ON CONFLICT (name) DO NOTHING",
-            (name, now),
-        )
-        lock = " FOR UPDATE" if tx.dialect == "postgres" else ""
-        sql = f"SELECT position FROM projection_tracking WHERE name = %s{lock}"
-        return int(tx.scalar(sql, (name,)))
-
-    @staticmethod
-    def _track(tx: Tx, name: str, position: int, applied: int) -> None:
-        now = datetime.now(UTC).isoformat(timespec="seconds")
-        tx.execute(
-            "INSERT INTO projection_tracking (name, position, events_applied, updated_at, error)"
-            " VALUES (%s, %s, %s, %s, NULL) ON CONFLICT (name) DO UPDATE SET"
-            " position = excluded.position,"
-            " events_applied = projection_tracking.events_applied + excluded.events_applied,"
-            " updated_at = excluded.updated_at, error = NULL, error_position = NULL",
-            (name, position, applied, now),
-        )
+            tracking.advance(tx, projection.name, todo[-1][0], applied)
 
     # -- rebuilding -------------------------------------------------------------------------
 
@@ -187,8 +202,9 @@ class ProjectionRunner:
             for projection in chosen:
                 for table in projection.tables:
                     tx.execute(f"DELETE FROM {table}")
-                tx.execute("DELETE FROM projection_tracking WHERE name = %s", (projection.name,))
+                tracking.forget(tx, projection.name)
                 self.failed.pop(projection.name, None)
+                self.retrying.pop(projection.name, None)
 
     # -- running in the background ----------------------------------------------------------
 
@@ -212,14 +228,25 @@ class ProjectionRunner:
             self._thread.join(timeout=10)
 
     def _loop(self) -> None:
+        failures = 0
         while not self._stop.is_set():
             self._wake.clear()
             try:
                 with self._running:
                     self._cycle(None, background=True)
-            except Exception:  # a lost connection: keep polling, the log is the truth
-                log.exception("projection runner error; retrying")
-                time.sleep(self.poll_interval)
+            except Exception as error:
+                # Views and processes stop themselves on their own failures (above); what
+                # reaches here is the store being unreachable, or a bug of the runner itself:
+                # both are logged and retried, with pauses that grow up to max_backoff.
+                failures += 1
+                pause = min(self.poll_interval * 2 ** min(failures, 16), self.max_backoff)
+                if _retryable(error):
+                    log.warning("projections: %s; retrying in %.1fs", _describe(error), pause)
+                else:
+                    log.exception("projection runner error; retrying in %.1fs", pause)
+                self._stop.wait(pause)
+                continue
+            failures = 0
             self._wake.wait(self.poll_interval)
 
     def _listen(self) -> None:
@@ -237,27 +264,12 @@ class ProjectionRunner:
                 time.sleep(self.poll_interval)
 
 
-def wait_for_position(
-    db: Database,
-    names: Sequence[str],
-    position: int,
-    timeout: float,
-    progressed: threading.Condition | None = None,
-) -> bool:
-    """True once every named projection has reached `position`, False after `timeout`.
+def _retryable(error: BaseException) -> bool:
+    """The store was unreachable, or a view the process waits on is behind: try again later."""
+    return is_transient(error) or isinstance(error, Unavailable)
 
-    With the in-process runner's condition it wakes on each commit; otherwise it polls.
-    """
-    deadline = time.monotonic() + timeout
-    while True:
-        rows = db.query("SELECT name, position FROM projection_tracking")
-        found = {r["name"]: int(r["position"]) for r in rows}
-        if all(found.get(n, 0) >= position for n in names):
-            return True
-        if time.monotonic() >= deadline:
-            return False
-        if progressed is None:
-            time.sleep(0.01)
-        else:
-            with progressed:
-                progressed.wait(0.05)
+
+def _describe(error: BaseException) -> str:
+    """The error's class and the first line of its message (driver messages hold no rows)."""
+    first = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {first[0]}" if first else type(error).__name__

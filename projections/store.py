@@ -13,6 +13,7 @@ from typing import Any, Literal
 from urllib.parse import unquote, urlparse
 
 import psycopg
+from eventsourcing import persistence
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
@@ -79,6 +80,22 @@ class DatabaseUrl:
         }
 
 
+def is_transient(error: BaseException) -> bool:
+    """True when retrying may succeed: a lost connection, a lock, a deadlock, a timeout.
+
+    Follows the chain of causes, so the library's wrappers of a driver error count too; a
+    failure of our own code or SQL (a bug, a missing table) is not transient.
+    """
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, sqlite3.OperationalError):
+            return any(word in str(seen) for word in ("locked", "busy"))
+        if isinstance(seen, psycopg.OperationalError | psycopg.InterfaceError):
+            return True
+        seen = seen.__cause__
+    return isinstance(error, persistence.OperationalError | persistence.InterfaceError)
+
+
 class Tx:
     """A cursor inside one transaction; hides the placeholder difference."""
 
@@ -120,8 +137,23 @@ class Database:
                 min_size=1,
                 max_size=pool_size,
                 kwargs={"row_factory": dict_row, "autocommit": False},
+                check=self._check,
                 open=True,
             )
+
+    def _check(self, conn: psycopg.Connection[Any]) -> None:
+        """Test a connection before lending it; on the first dead one, sweep the whole pool.
+
+        A server restart or pg_terminate_backend kills every idle connection at once: the
+        pool then replaces them all in one go, instead of finding them one by one with its
+        growing pause (1 s, 2 s, ...) after each.
+        """
+        try:
+            ConnectionPool.check_connection(conn)
+        except psycopg.Error:
+            if self._pool is not None:
+                self._pool.check()
+            raise
 
     def _sqlite(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)

@@ -23,7 +23,10 @@ from domain.ledger import CommandResult, Ledger
 from domain.organizations.organization import anniversary
 from domain.shared.errors import DomainError
 from domain.shared.values import Actor
-from domain.villages.conversion import THRESHOLD_PARAMETER
+from domain.villages.conversion import (
+    DENOMINATOR_PARAMETER,
+    NUMERATOR_PARAMETER,
+)
 
 #: Graded organisations by grade at the end of 2023: 137 in all.
 GRADED = {"5A": 6, "4A": 25, "3A": 70, "2A": 28, "1A": 8}
@@ -254,12 +257,13 @@ def _assets(rng: random.Random) -> dict[str, Any]:
 
 def _set_threshold(ledger: Ledger) -> None:
     admin = Actor("demo-admin", "admin", "钟楼区民政局")
-    try:
-        ledger.parameters_in_force([THRESHOLD_PARAMETER], date(2024, 1, 1))
-    except DomainError as missing:
-        if missing.code != "parameter_missing":
-            raise
-        ledger.set_parameter(
-            THRESHOLD_PARAMETER, 667, "2024-01-01",
-            "撤村表决: 到会村民三分之二以上同意 (江苏实践, demo value)", admin, "2023-12-20",
-        )  # fmt: skip
+    for name, value in ((NUMERATOR_PARAMETER, 2), (DENOMINATOR_PARAMETER, 3)):
+        try:
+            ledger.parameters_in_force([name], date(2024, 1, 1))
+        except DomainError as missing:
+            if missing.code != "parameter_missing":
+                raise
+            ledger.set_parameter(
+                name, value, "2024-01-01",
+                "撤村表决: 到会村民三分之二以上同意 (江苏实践, demo value)", admin, "2023-12-20",
+            )  # fmt: skip

@@ -15,6 +15,7 @@ from api.graphql.context import Info
 from api.graphql.permissions import Redacted, masked
 from api.permissions import Personal
 from api.rest.bodies import CHINA
+from projections import tracking
 from projections.store import Row
 from projections.views import case_summary
 
@@ -223,27 +224,36 @@ class ProjectionState:
     lag: int
     events_applied: int
     updated_at: str | None
-    error: str | None
+    error: str | None = strawberry.field(
+        description="why it stopped: its own code failed on an event; fixed by a rebuild"
+    )
+    retrying: str | None = strawberry.field(
+        default=None,
+        description="a transient error (lost connection, lock, timeout) being retried; "
+        "it resumes by itself",
+    )
 
 
 def projection_states(container: Container) -> list[ProjectionState]:
+    """Views and processes alike: where each has got to, and whether it stopped or retries."""
     head = container.ledger.latest_position()
-    rows = {r["name"]: r for r in container.db.query("SELECT * FROM projection_tracking")}
+    rows = tracking.rows(container.db)
+    runner = container.runner
     states = []
-    names = [p.name for p in container.runner.projections]
-    names += [p.name for p in container.runner.processes]
+    names = [p.name for p in runner.projections]
+    names += [p.name for p in runner.processes]
     for name in names:
-        r = rows.get(name, {})
-        position = int(r.get("position") or 0)
+        r = rows.get(name, tracking.Tracked(name))
         states.append(
             ProjectionState(
                 name=name,
-                position=position,
+                position=r.position,
                 head_position=head,
-                lag=max(0, head - position),
-                events_applied=int(r.get("events_applied") or 0),
-                updated_at=r.get("updated_at"),
-                error=r.get("error") or container.runner.failed.get(name),
+                lag=max(0, head - r.position),
+                events_applied=r.events_applied,
+                updated_at=r.updated_at,
+                error=r.error or runner.failed.get(name),
+                retrying=runner.retrying.get(name),
             )
         )
     return states

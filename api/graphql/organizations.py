@@ -161,10 +161,17 @@ class AbolitionVote:
     present: int
     votes_for: int
     votes_against: int
-    share_permille: int = strawberry.field(description="votes for / present, rounded half up")
-    threshold_permille: int = strawberry.field(description="the threshold in force that day")
-    passed: bool
-    parameters: JSON = strawberry.field(description="the parameter version the vote used")
+    share_permille: int = strawberry.field(
+        description="votes for / present, rounded half up, for display (never compared)"
+    )
+    threshold_permille: int = strawberry.field(
+        description="the threshold in force that day, rounded half up (2/3 shows as 667)"
+    )
+    passed: bool = strawberry.field(
+        description="votes for / present >= village.pass_numerator / village.pass_denominator, "
+        "compared exactly: 4 of 6 pass at two thirds, 1,333 of 2,000 do not"
+    )
+    parameters: JSON = strawberry.field(description="the parameter versions the vote used")
     voted_on: str
 
 

@@ -53,7 +53,7 @@ from api.rest.bodies import CHINA
 from domain.assistance.case import AssistanceCase
 from domain.ledger import Ledger
 from domain.shared.errors import InvalidInput
-from projections.runner import wait_for_position
+from projections.tracking import wait_for_position
 from projections.views import case_summary
 
 

@@ -46,7 +46,11 @@ class Restructuring(Command):
 
 
 class AbolitionVote(Command):
-    """The villagers' vote on abolishing the village; a vote without quorum is refused."""
+    """The villagers' vote on abolishing the village; a vote without quorum is refused.
+
+    Passed when votes_for / present reaches the fraction in force: abstentions and spoilt
+    ballots of those present count against.
+    """
 
     eligible: Annotated[int, Field(ge=1, le=10**7, description="voters entitled to vote")]
     present: Count

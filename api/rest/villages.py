@@ -22,7 +22,9 @@ VILLAGE_COMMANDS: list[Step] = [
     ("restructure", "restructure_collective", v.Restructuring,
      "Restructure the collective, after the assets and the membership"),
     ("vote", "vote_abolition", v.AbolitionVote,
-     "Record the abolition vote: quorum more than half, passed at the threshold in force"),
+     "Record the abolition vote: quorum more than half of those eligible; passed when the "
+     "votes for reach the fraction in force (village.pass_numerator/denominator) of those "
+     "present, compared exactly"),
     ("deregister", "deregister_village", v.VillageDeregistration,
      "Deregister the village, only after a passed vote"),
     ("residents-committee", "establish_residents_committee", v.ResidentsCommittee,

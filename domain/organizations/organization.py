@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, ClassVar
 from eventsourcing.domain import Aggregate, event
 
 from domain.shared.errors import InvalidInput
-from domain.shared.guards import refuse
-from domain.shared.values import Json, parse_date
+from domain.shared.guards import Guards, refuse
+from domain.shared.values import Json
 
 #: 社会团体, 社会服务机构 (民办非企业单位), 基金会.
 ORGANIZATION_TYPES = ("SOCIAL_GROUP", "SOCIAL_SERVICE", "FOUNDATION")
@@ -46,8 +46,11 @@ def text(value: str, field: str, what: str) -> str:
     return value.strip()
 
 
-class SocialOrganization(Aggregate):
+class SocialOrganization(Guards, Aggregate):
     """Keeps only what its rules need: status, dates, the inspection record, the grade."""
+
+    subject = "organisation"
+    final = ENDED
 
     if TYPE_CHECKING:  # the @event decorators below create these classes at runtime
         OrganizationRegistered: ClassVar[type[Aggregate.Event]]
@@ -76,7 +79,7 @@ class SocialOrganization(Aggregate):
         self, actor: Json, occurred_on: str, year: int, result: str, findings: str = ""
     ) -> None:
         self._require_status(("registered", "liquidating"), "record an annual inspection")
-        on = self._not_before(occurred_on, "the inspection")
+        on = self._not_before(occurred_on, self.last_step_on, "the inspection")
         if result not in INSPECTION_RESULTS:
             raise InvalidInput(
                 f"result must be one of {', '.join(INSPECTION_RESULTS)}", field="result"
@@ -112,7 +115,7 @@ class SocialOrganization(Aggregate):
         基本合格 (basic pass) counts as passed, except twice in a row; 不合格 does not.
         """
         self._require_status("registered", "confirm a grade")
-        on = self._not_before(occurred_on, "the grade")
+        on = self._not_before(occurred_on, self.last_step_on, "the grade")
         if grade not in GRADES:
             raise InvalidInput(f"grade must be one of {', '.join(GRADES)}", field="grade")
         ref = text(decision_ref, "decision_ref", "the reference of the grading decision")
@@ -157,7 +160,7 @@ class SocialOrganization(Aggregate):
 
     def revoke_grade(self, actor: Json, occurred_on: str, reason: str) -> None:
         self._require_status(("registered", "liquidating"), "revoke a grade")
-        self._not_before(occurred_on, "the revocation of the grade")
+        self._not_before(occurred_on, self.last_step_on, "the revocation of the grade")
         if self.grade is None or (self.grade_valid_until or "") < occurred_on:
             raise refuse("the organisation holds no grade in force to revoke", "no_grade")
         self._revoke_grade(actor, occurred_on, text(reason, "reason", "a reason"), self.grade)
@@ -172,7 +175,7 @@ class SocialOrganization(Aggregate):
 
     def start_liquidation(self, actor: Json, occurred_on: str, reason: str) -> None:
         self._require_status("registered", "start a liquidation")
-        self._not_before(occurred_on, "the liquidation")
+        self._not_before(occurred_on, self.last_step_on, "the liquidation")
         self._liquidate(actor, occurred_on, text(reason, "reason", "a reason"))
 
     @event("LiquidationStarted")
@@ -188,7 +191,7 @@ class SocialOrganization(Aggregate):
                 "liquidation_required",
             )
         self._require_status("liquidating", "deregister the organisation")
-        self._not_before(occurred_on, "the deregistration")
+        self._not_before(occurred_on, self.last_step_on, "the deregistration")
         self._deregister(actor, occurred_on, text(reason, "reason", "a reason"))
 
     @event("OrganizationDeregistered")
@@ -199,7 +202,7 @@ class SocialOrganization(Aggregate):
     def revoke_registration(self, actor: Json, occurred_on: str, reason: str) -> None:
         """Only after two consecutive years, before this one, missed or failed."""
         self._require_status(("registered", "liquidating"), "revoke the registration")
-        on = self._not_before(occurred_on, "the revocation")
+        on = self._not_before(occurred_on, self.last_step_on, "the revocation")
         reason = text(reason, "reason", "a reason")
         first, last = int(self.registered_on[:4]), on.year - 1
         record = {y: self.inspections.get(y, "missed") for y in range(first, last + 1)}
@@ -223,28 +226,3 @@ class SocialOrganization(Aggregate):
     def _revoke(self, actor: Json, occurred_on: str, reason: str, years: list[Json]) -> None:
         self.status = "revoked"
         self.last_step_on = occurred_on
-
-    # -- guards -----------------------------------------------------------------------------
-
-    def _require_status(self, allowed: str | tuple[str, ...], doing: str) -> None:
-        allowed = (allowed,) if isinstance(allowed, str) else allowed
-        if self.status in ENDED:
-            raise refuse(
-                f"cannot {doing}: the organisation is {self.status}; nothing is recorded after "
-                "that",
-                "wrong_status",
-            )
-        if self.status not in allowed:
-            raise refuse(
-                f"cannot {doing}: the organisation is {self.status} (needs {' or '.join(allowed)})",
-                "wrong_status",
-            )
-
-    def _not_before(self, occurred_on: str, what: str) -> date:
-        on = parse_date(occurred_on, "occurred_on")
-        if occurred_on < self.last_step_on:
-            raise InvalidInput(
-                f"{what} cannot be dated before {self.last_step_on}, the organisation's last step",
-                field="occurred_on",
-            )
-        return on

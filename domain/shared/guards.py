@@ -6,6 +6,7 @@ A plain mixin: it records nothing, it only refuses with a typed error a casework
 from __future__ import annotations
 
 from datetime import date
+from typing import ClassVar
 
 from domain.shared.errors import DomainError, InvalidInput
 from domain.shared.values import parse_date
@@ -17,14 +18,25 @@ def refuse(message: str, code: str, field: str | None = None) -> DomainError:
 
 class Guards:
     status: str
+    #: What a refusal calls the record: "the case is ...", "the organisation is ...".
+    subject: ClassVar[str] = "case"
+    #: Statuses after which nothing more is recorded; a refusal then says so.
+    final: ClassVar[tuple[str, ...]] = ()
 
     def _require_status(self, allowed: str | tuple[str, ...], doing: str) -> None:
         allowed = (allowed,) if isinstance(allowed, str) else allowed
-        if self.status not in allowed:
+        if self.status in allowed:
+            return
+        if self.status in self.final:
             raise refuse(
-                f"cannot {doing}: the case is {self.status} (needs {' or '.join(allowed)})",
+                f"cannot {doing}: the {self.subject} is {self.status}; nothing is recorded "
+                "after that",
                 "wrong_status",
             )
+        raise refuse(
+            f"cannot {doing}: the {self.subject} is {self.status} (needs {' or '.join(allowed)})",
+            "wrong_status",
+        )
 
     @staticmethod
     def _not_before(occurred_on: str, earlier: str, what: str) -> date:

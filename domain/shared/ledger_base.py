@@ -107,6 +107,7 @@ class LedgerBase(Application[UUID]):
                     actor.user, idempotency_key, fingerprint, aggregate.id, aggregate.version
                 )
             )
+        ours = [e for obj in objs for e in obj.pending_events]  # save() collects them
         try:
             recordings = self.save(*objs)
         except IntegrityError:
@@ -114,6 +115,9 @@ class LedgerBase(Application[UUID]):
                 earlier = self._replay(record_id, fingerprint)
                 if earlier:
                     return earlier
+            if self._already_stored(ours):
+                self.saved()
+                return self._answer_stored(aggregate)
             raise VersionConflict(
                 "someone else changed this record at the same time; reload it and try again"
             ) from None
@@ -226,6 +230,27 @@ class LedgerBase(Application[UUID]):
             self.position_of(record.target_id, record.target_version) if self.position_of else 0
         )
         return CommandResult(record.target_id, record.target_version, position)
+
+    def _already_stored(self, ours: list[Any]) -> bool:
+        """True when these very events are the stored ones, not a competitor's.
+
+        A connection cut during the commit makes the library try again, and its retry then
+        meets our own committed rows: that is a success whose answer was lost, not a conflict.
+        """
+        if not ours:
+            return False
+        for mine in ours:
+            found = list(self.events.get(mine.originator_id, gt=mine.originator_version - 1,
+                                         lte=mine.originator_version))  # fmt: skip
+            as_stored = self.mapper.to_domain_event(self.mapper.to_stored_event(mine))
+            if found != [as_stored]:
+                return False
+        return True
+
+    def _answer_stored(self, aggregate: Aggregate) -> CommandResult:
+        position_of = self.position_of
+        position = position_of(aggregate.id, aggregate.version) if position_of else 0
+        return CommandResult(aggregate.id, aggregate.version, position)
 
     @staticmethod
     def fingerprint(command: str, target: str, payload: Json) -> str:

@@ -24,6 +24,9 @@ class ParameterSpec:
     maximum: int = 10**9
 
 
+#: The parameters that may be set. Retired names stay readable in stored events, not here:
+#: village.pass_threshold_permille gave way to village.pass_numerator/denominator (a
+#: permille cannot say two thirds).
 SPECS: dict[str, ParameterSpec] = {
     s.name: s
     for s in [
@@ -69,10 +72,19 @@ SPECS: dict[str, ParameterSpec] = {
             "Grants up to this amount may be approved by the street; above, by the district",
         ),
         ParameterSpec(
-            "village.pass_threshold_permille",
-            "permille",
-            "Share of the votes cast needed to abolish a village (2/3 in Jiangsu practice = 667)",
-            501,
+            "village.pass_numerator",
+            "parts",
+            "Votes for needed to abolish a village, as a fraction of the voters present "
+            "(到会人员), numerator: 2 of 2/3 (三分之二以上, the fraction itself passes). "
+            "The fraction must be more than 1/2 and at most 1",
+            1,
+            1000,
+        ),
+        ParameterSpec(
+            "village.pass_denominator",
+            "parts",
+            "Denominator of that fraction of the voters present: 3 of 2/3",
+            1,
             1000,
         ),
         ParameterSpec(

@@ -9,12 +9,15 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
+from domain.shared.errors import DomainError
 from domain.shared.guards import refuse
 from domain.shared.ledger_base import CommandResult, LedgerBase
-from domain.shared.parameters import InForce
 from domain.shared.values import Actor, parse_date
 from domain.villages.conversion import (
-    THRESHOLD_PARAMETER,
+    DENOMINATOR_PARAMETER,
+    NUMERATOR_PARAMETER,
+    PERMILLE_PARAMETER,
+    PassThreshold,
     VillageConversion,
     check_tasks,
     conversion_id,
@@ -85,6 +88,30 @@ class VillageCommands(LedgerBase):
             expected_version, idempotency_key, allowed=COMMANDS, extra=threshold,
         )  # fmt: skip
 
-    def _pass_threshold(self, day: date) -> InForce:
-        """Looked up only once the conversion's own guards have passed."""
-        return self.parameters_in_force([THRESHOLD_PARAMETER], day)[THRESHOLD_PARAMETER]
+    def _pass_threshold(self, day: date) -> PassThreshold:
+        """Looked up only once the conversion's own guards have passed.
+
+        The retired permille is never read: a ledger that has only that one is told to set
+        the fraction rather than have 667 quietly refuse 4 of 6 (or 666 pass 1,333 of 2,000).
+        """
+        names = [NUMERATOR_PARAMETER, DENOMINATOR_PARAMETER]
+        try:
+            found = self.parameters_in_force(names, day)
+        except DomainError as missing:
+            if missing.code != "parameter_missing" or not self._has_retired_threshold(day):
+                raise
+            raise DomainError(
+                f"{PERMILLE_PARAMETER} is no longer read: set the pass threshold as a fraction of "
+                f"those present, {NUMERATOR_PARAMETER} and {DENOMINATOR_PARAMETER} (2 and 3 for "
+                "two thirds), from a date on or before the vote",
+                field=missing.field,
+                code="parameter_missing",
+            ) from None
+        return PassThreshold.of(found[NUMERATOR_PARAMETER], found[DENOMINATOR_PARAMETER])
+
+    def _has_retired_threshold(self, day: date) -> bool:
+        try:
+            self.parameters_in_force([PERMILLE_PARAMETER], day)
+        except DomainError:
+            return False
+        return True

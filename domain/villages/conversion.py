@@ -8,19 +8,61 @@ again) → village deregistered → residents' committee established → complet
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.shared.errors import InvalidInput
-from domain.shared.guards import refuse
+from domain.shared.errors import DomainError, InvalidInput
+from domain.shared.guards import Guards, refuse
 from domain.shared.parameters import InForce
-from domain.shared.values import Json, parse_date
+from domain.shared.values import Json
 
-THRESHOLD_PARAMETER = "village.pass_threshold_permille"
-ThresholdOn = Callable[[date], InForce]
+#: The pass threshold, an exact fraction of the voters present (2 and 3: 三分之二以上).
+NUMERATOR_PARAMETER = "village.pass_numerator"
+DENOMINATOR_PARAMETER = "village.pass_denominator"
+#: The threshold as it was first set, in permille: retired, its stored events still load.
+PERMILLE_PARAMETER = "village.pass_threshold_permille"
+
+
+@dataclass(frozen=True)
+class PassThreshold:
+    """Passed when votes_for / present >= numerator / denominator, compared in integers.
+
+    以上 includes the number itself: at two thirds, 4 of 6 present pass and 1,333 of 2,000
+    do not (66.65 %), which no permille can say: 667 refuses 4 of 6, 666 passes 1,333.
+    """
+
+    numerator: int
+    denominator: int
+    parameters: dict[str, str]  # parameter name -> the version in force (recorded on the vote)
+
+    @classmethod
+    def of(cls, numerator: InForce, denominator: InForce) -> PassThreshold:
+        refs = {p.name: p.reference for p in (numerator, denominator)}
+        found = cls(numerator.value, denominator.value, refs)
+        if not (found.denominator > 0 and found.denominator < 2 * found.numerator
+                and found.numerator <= found.denominator):  # fmt: skip
+            raise DomainError(
+                f"the pass threshold in force is {found.numerator}/{found.denominator}: it must "
+                "be more than one half and at most one; fix the parameters before the vote",
+                field=NUMERATOR_PARAMETER,
+                code="parameter_invalid",
+            )
+        return found
+
+    def passes(self, votes_for: int, present: int) -> bool:
+        return votes_for * self.denominator >= self.numerator * present
+
+    @property
+    def permille(self) -> int:
+        """For display only, rounded half up (2/3 shows as 667); `passes` decides."""
+        return (self.numerator * 2000 + self.denominator) // (2 * self.denominator)
+
+
+ThresholdOn = Callable[[date], PassThreshold]
 
 
 def conversion_id(district: str, street: str, village: str) -> UUID:
@@ -51,15 +93,18 @@ def count(value: Any, field: str, least: int = 0) -> int:
 
 
 def share_permille(votes_for: int, present: int) -> int:
-    """The share of votes for among those present, in permille, rounded half up.
+    """The share of votes for among those present, in permille, rounded half up: for display.
 
-    Rounded as a person reads a share: 200 of 300 is 666.7 ‰, so 667, exactly two thirds.
+    Rounded as a person reads a share: 200 of 300 is 666.7 ‰, so 667. Never compared: 1,333
+    of 2,000 also shows 667 and fails at two thirds (PassThreshold.passes).
     """
     return (votes_for * 2000 + present) // (2 * present)
 
 
-class VillageConversion(Aggregate):
+class VillageConversion(Guards, Aggregate):
     """Keeps only what its rules need: the step reached, its date, the members counted."""
+
+    subject = "conversion"
 
     if TYPE_CHECKING:  # the @event decorators below create these classes at runtime
         ConversionInitiated: ClassVar[type[Aggregate.Event]]
@@ -94,7 +139,7 @@ class VillageConversion(Aggregate):
         net_assets_fen: int, audit_ref: str | None = None,
     ) -> None:  # fmt: skip
         self._require_status("initiated", "verify the assets")
-        self._not_before(occurred_on, "the asset verification")
+        self._not_before(occurred_on, self.last_step_on, "the asset verification")
         if self.assets_verified:
             raise refuse("the assets are already verified", "already_recorded")
         assets = count(assets_fen, "assets_fen")
@@ -116,7 +161,7 @@ class VillageConversion(Aggregate):
 
     def confirm_membership(self, actor: Json, occurred_on: str, members: int) -> None:
         self._require_status("initiated", "confirm the membership")
-        self._not_before(occurred_on, "the membership confirmation")
+        self._not_before(occurred_on, self.last_step_on, "the membership confirmation")
         if self.members is not None:
             raise refuse("the membership is already confirmed", "already_recorded")
         self._membership(actor, occurred_on, count(members, "members", 1))
@@ -133,7 +178,7 @@ class VillageConversion(Aggregate):
     ) -> None:
         self._require_status("initiated", "restructure the collective")
         self._require_surveys("restructure the collective")
-        self._not_before(occurred_on, "the restructuring")
+        self._not_before(occurred_on, self.last_step_on, "the restructuring")
         name = text(entity_name, "entity_name", "the name of the new economic cooperative")
         assert self.members is not None
         if count(shareholders, "shareholders", 1) > self.members:
@@ -154,7 +199,11 @@ class VillageConversion(Aggregate):
         self, actor: Json, occurred_on: str, eligible: int, present: int, votes_for: int,
         votes_against: int, threshold: ThresholdOn,
     ) -> None:  # fmt: skip
-        """Quorum: more than half present. Passed: the share for reaches the threshold."""
+        """Quorum: more than half of those eligible present. Passed: for / present >= threshold.
+
+        The base is those present (到会人员), not the votes cast: an abstention or a spoilt
+        ballot counts against, as the quorum is also counted in people present.
+        """
         if self.status not in ("initiated", "restructured"):
             raise refuse(
                 f"cannot hold an abolition vote: the conversion is {self.status}, the abolition "
@@ -167,7 +216,7 @@ class VillageConversion(Aggregate):
                 "cannot hold an abolition vote: the collective is not restructured yet",
                 "procedure_incomplete",
             )
-        on = self._not_before(occurred_on, "the vote")
+        on = self._not_before(occurred_on, self.last_step_on, "the vote")
         eligible = count(eligible, "eligible", 1)
         present = count(present, "present")
         votes_for = count(votes_for, "votes_for")
@@ -183,19 +232,21 @@ class VillageConversion(Aggregate):
                 "no_quorum",
                 "present",
             )
-        found = threshold(on)
-        share = share_permille(votes_for, present)
+        rule = threshold(on)
         self._vote(
-            actor, occurred_on, eligible, present, votes_for, votes_against, share, found.value,
-            share >= found.value, {found.name: found.reference},
+            actor, occurred_on, eligible, present, votes_for, votes_against,
+            share_permille(votes_for, present), rule.permille, rule.passes(votes_for, present),
+            rule.parameters, rule.numerator, rule.denominator,
         )  # fmt: skip
 
     @event("AbolitionVoted")
     def _vote(
         self, actor: Json, occurred_on: str, eligible: int, present: int, votes_for: int,
         votes_against: int, share_permille: int, threshold_permille: int, passed: bool,
-        parameters: dict[str, str],
+        parameters: dict[str, str], pass_numerator: int = 0, pass_denominator: int = 0,
     ) -> None:  # fmt: skip
+        # Votes stored before the fraction carry no numerator/denominator (0): their threshold
+        # was threshold_permille / 1000, and `passed` was decided then.
         if passed:
             self.status = "abolition_passed"
         self.last_step_on = occurred_on
@@ -209,7 +260,7 @@ class VillageConversion(Aggregate):
                 "vote_not_passed",
             )
         self._require_status("abolition_passed", "deregister the village")
-        self._not_before(occurred_on, "the deregistration")
+        self._not_before(occurred_on, self.last_step_on, "the deregistration")
         ref = text(decision_ref, "decision_ref", "the reference of the approval")
         self._deregister(actor, occurred_on, ref)
 
@@ -222,7 +273,7 @@ class VillageConversion(Aggregate):
         self, actor: Json, occurred_on: str, committee_name: str
     ) -> None:
         self._require_status("deregistered", "establish the residents' committee")
-        self._not_before(occurred_on, "the residents' committee")
+        self._not_before(occurred_on, self.last_step_on, "the residents' committee")
         name = text(committee_name, "committee_name", "the committee's name")
         self._committee(actor, occurred_on, name)
 
@@ -233,7 +284,7 @@ class VillageConversion(Aggregate):
 
     def complete(self, actor: Json, occurred_on: str, summary: str = "") -> None:
         self._require_status("committee_established", "complete the conversion")
-        self._not_before(occurred_on, "the completion")
+        self._not_before(occurred_on, self.last_step_on, "the completion")
         self._complete(actor, occurred_on, summary.strip())
 
     @event("ConversionCompleted")
@@ -251,19 +302,3 @@ class VillageConversion(Aggregate):
             missing.append("the membership is not confirmed (成员认定)")
         if missing:
             raise refuse(f"cannot {doing}: " + "; ".join(missing), "procedure_incomplete")
-
-    def _require_status(self, allowed: str, doing: str) -> None:
-        if self.status != allowed:
-            raise refuse(
-                f"cannot {doing}: the conversion is {self.status} (needs {allowed})",
-                "wrong_status",
-            )
-
-    def _not_before(self, occurred_on: str, what: str) -> date:
-        on = parse_date(occurred_on, "occurred_on")
-        if occurred_on < self.last_step_on:
-            raise InvalidInput(
-                f"{what} cannot be dated before {self.last_step_on}, the conversion's last step",
-                field="occurred_on",
-            )
-        return on

@@ -16,8 +16,10 @@ from domain.assistance.case import AssistanceCase as C
 from domain.deaths.notification import DeathNotification as D
 from domain.payroll.commands import PayableCase
 from domain.shared.errors import Unavailable
+from projections import tracking
 from projections.runner import wait_for_position
 from projections.store import Database, Tx
+from projections.tracking import wait_for_position
 from projections.view import Projection, handles
 
 
@@ -137,9 +139,7 @@ class PayableCasesView:
                 "the payable-cases view is behind the ledger; try the run again in a moment",
                 code="views_behind",
             )
-        position = int(
-            self.db.scalar("SELECT position FROM projection_tracking WHERE name = %s", names) or 0
-        )
+        position = tracking.position(self.db, PayableCases.name)
         rows = self.db.query(
             "SELECT case_id, programme, street, schedule, payee, confirmed_position"
             " FROM payable_cases"

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.e2e
 
 ORGS = "/api/v1/organizations"
 VILLAGES = "/api/v1/village-conversions"
-THRESHOLD = "village.pass_threshold_permille"
+NUMERATOR, DENOMINATOR = "village.pass_numerator", "village.pass_denominator"
 
 
 def organization(name: str = "钟楼区围棋协会", on: str = "2021-03-15") -> dict[str, Any]:
@@ -29,10 +29,11 @@ GRADE = {"occurred_on": "2023-06-01", "grade": "3A", "decision_ref": "钟民社�
 
 @pytest.fixture
 def threshold(approver: httpx.Client) -> None:
-    """Two thirds of the votes of those present, from 2024."""
-    r = post(approver, "/api/v1/parameters", {"name": THRESHOLD, "value": 667,
-             "effective_from": "2024-01-01", "reason": "江苏实践 2/3"})  # fmt: skip
-    assert r.status_code == 201, r.text
+    """Two thirds of those present, from 2024."""
+    for name, value in ((NUMERATOR, 2), (DENOMINATOR, 3)):
+        r = post(approver, "/api/v1/parameters", {"name": name, "value": value,
+                 "effective_from": "2024-01-01", "reason": "江苏实践 2/3"})  # fmt: skip
+        assert r.status_code == 201, r.text
 
 
 def restructured(worker: httpx.Client, village: str = "庆丰村", street: str = "新闸街道") -> str:
@@ -237,7 +238,8 @@ def test_graphql_organization_stats_and_village_conversions(
     assert node["tasks"] == ["清产核资", "成员身份界定"]
     assert node["vote"] == {
         "present": 1011, "votesFor": 917, "sharePermille": 907, "thresholdPermille": 667,
-        "passed": True, "parameters": {THRESHOLD: f"{THRESHOLD}@v2"},
+        "passed": True,
+        "parameters": {NUMERATOR: f"{NUMERATOR}@v2", DENOMINATOR: f"{DENOMINATOR}@v2"},
     }  # fmt: skip
     none = graphql(supervisor, VILLAGE_QUERY, f={"street": "邹区镇"})["villageConversions"]
     assert none["totalCount"] == 0 and none["edges"] == []

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
 import pytest
 from builders import APPROVER, WORKER, application, new_id_number, walk_to_active
+from eventsourcing.persistence import OperationalError
 
 from api.container import Container
+from api.graphql.cases import projection_states
 from domain.ledger import Ledger
 from domain.shared.errors import DomainError, InvalidInput
+from projections import tracking
 from projections.reactions.death_cascade import DeathCascade
 from projections.views import case_summary, death_notifications
 
@@ -101,7 +105,7 @@ def test_a_crash_between_verification_and_consequences_is_repaired_on_restart(
     assert quiet.get_case(case_id).status == "terminated"
     # Running the process again from scratch changes nothing: exactly-once effect.
     with container.db.transaction() as tx:
-        tx.execute("UPDATE projection_tracking SET position = 0 WHERE name = 'death_cascade'")
+        tracking.forget(tx, "death_cascade")
     container.runner.run_once()
     assert events_named(quiet, "MemberDeathRecorded") == 1
 
@@ -178,3 +182,66 @@ def test_a_death_after_the_day_it_is_reported_is_refused(ledger: Ledger) -> None
     with pytest.raises(InvalidInput) as refused:
         report(ledger, new_id_number(), died="2024-05-12", on="2024-05-11")
     assert refused.value.field == "date_of_death"
+
+
+def test_a_failing_consequence_stops_the_process_there_and_shows_in_projection_status(
+    ledger: Ledger, container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    person = new_id_number()
+    case_id = active(ledger, "TEKUN", person)
+    container.runner.stop()  # from here on, the test decides when the process runs
+    before = tracking.position(container.db, "death_cascade")
+    verify(ledger, report(ledger, person))
+    calls = 0
+
+    def broken(key: UUID, up_to: int) -> list[UUID]:
+        nonlocal calls
+        calls += 1
+        raise RuntimeError("a bug in the consequences")
+
+    monkeypatch.setattr(ledger, "apply_death_consequences", broken)
+    container.runner.run_once()
+    container.runner.run_once()  # stopped: not tried again, silently or otherwise
+
+    assert calls == 1
+    state = next(s for s in projection_states(container) if s.name == "death_cascade")
+    assert state.error is not None
+    assert "death_cascade cannot handle DeathVerified" in state.error
+    assert "RuntimeError" in state.error
+    row = tracking.rows(container.db)["death_cascade"]
+    assert row.position < (row.error_position or 0)  # stopped before the death, not past it
+    assert tracking.position(container.db, "death_cascade") >= before
+    assert ledger.get_case(case_id).status == "active"
+
+
+def test_a_process_retries_a_lost_store_with_pauses_and_then_succeeds(
+    ledger: Ledger, container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    person = new_id_number()
+    case_id = active(ledger, "TEKUN", person)
+    container.runner.stop()
+    original = ledger.apply_death_consequences
+    calls = 0
+    seen_retrying: list[str | None] = []
+
+    def flaky(key: UUID, up_to: int) -> list[UUID]:
+        nonlocal calls
+        calls += 1
+        seen_retrying.append(container.runner.retrying.get("death_cascade"))
+        if calls <= 2:
+            raise OperationalError("terminating connection due to administrator command")
+        return original(key, up_to)
+
+    monkeypatch.setattr(ledger, "apply_death_consequences", flaky)
+    verify(ledger, report(ledger, person))
+    container.runner.start()
+    deadline = time.monotonic() + 20
+    while ledger.get_case(case_id).status != "terminated":
+        assert time.monotonic() < deadline, "the process did not resume"
+        time.sleep(0.05)
+    container.runner.stop()
+
+    assert calls == 3
+    assert seen_retrying[1] is not None and "OperationalError" in seen_retrying[1]
+    state = next(s for s in projection_states(container) if s.name == "death_cascade")
+    assert (state.error, state.retrying) == (None, None)

@@ -142,8 +142,8 @@ def test_the_village_view_follows_the_steps_and_the_votes(
     ledger: Ledger, container: Container
 ) -> None:
     admin = Actor("admin-1", "admin", "钟楼区民政局")
-    ledger.set_parameter("village.pass_threshold_permille", 667, "2024-01-01", "2/3", admin,
-                         "2023-12-20")  # fmt: skip
+    for name, value in (("village.pass_numerator", 2), ("village.pass_denominator", 3)):
+        ledger.set_parameter(name, value, "2024-01-01", "2/3", admin, "2023-12-20")
     conversion = ledger.initiate_village_conversion(
         {"village": "朱夏墅村", "street": "西林街道", "tasks": ["清产核资", "成员身份界定"],
          "occurred_on": "2024-04-08"}, OFFICE,
@@ -184,7 +184,8 @@ def test_the_village_view_follows_the_steps_and_the_votes(
     assert (passed["step"], passed["step_number"], passed["votes_held"]) == ("vote_passed", 5, 2)
     assert (passed["vote_passed"], passed["vote_threshold_permille"]) == (1, 667)
     assert json.loads(passed["vote_parameters"]) == {
-        "village.pass_threshold_permille": "village.pass_threshold_permille@v2"
+        "village.pass_numerator": "village.pass_numerator@v2",
+        "village.pass_denominator": "village.pass_denominator@v2",
     }
     do("deregister_village", "2025-12-22", decision_ref="钟政复〔2025〕41号")
     do("establish_residents_committee", "2026-03-01", committee_name="朱夏墅社区居民委员会")

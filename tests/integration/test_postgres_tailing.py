@@ -1,4 +1,9 @@
-"""A delayed PostgreSQL commit never lets a tailing reader skip an event."""
+"""A delayed PostgreSQL commit never lets a tailing reader skip an event.
+
+The delay is made, not hoped for: a trigger holds the first writer's transaction open after
+its ids are taken (on an advisory lock the test owns) until the other writers are seen, in
+pg_locks, waiting for the table lock the library takes before every insert.
+"""
 
 from __future__ import annotations
 
@@ -6,30 +11,51 @@ import threading
 import time
 from typing import Any
 
+import psycopg
 import pytest
 from builders import WORKER, application
 
 from api.container import Container
-from domain.ledger import Ledger
+from domain.ledger import CommandResult, Ledger
+
+HOLD = 4242  # the advisory lock key the held writer waits on
+HOLD_FIRST_INSERT = f"""
+CREATE TABLE hold_first_insert (armed boolean NOT NULL);
+INSERT INTO hold_first_insert VALUES (false);
+CREATE FUNCTION hold_first_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE hold_first_insert SET armed = false WHERE armed;
+    IF FOUND THEN
+        PERFORM pg_advisory_xact_lock({HOLD});  -- ids taken, rows inserted, not committed
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER hold_first_insert AFTER INSERT ON ledger_events
+    FOR EACH STATEMENT EXECUTE FUNCTION hold_first_insert();
+"""
+WAITING_ON_THE_HOLD = (
+    f"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = {HOLD} AND NOT granted"
+)
+WAITING_ON_THE_TABLE = (
+    "SELECT count(*) FROM pg_locks WHERE locktype = 'relation' AND NOT granted"
+    " AND relation = 'ledger_events'::regclass"
+)
+
+
+def until(test: psycopg.Connection[Any], count: str, expected: int, what: str) -> None:
+    """Poll pg_locks (with a deadline) until `count` backends wait as described."""
+    deadline = time.monotonic() + 20
+    while (test.execute(count).fetchone() or (0,))[0] != expected:
+        assert time.monotonic() < deadline, f"timed out waiting until {what}"
+        time.sleep(0.01)
 
 
 @pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_delayed_commit_never_lets_a_tailing_reader_skip_an_event(
-    ledger: Ledger, container: Container, backend: str
+    ledger: Ledger, container: Container, database_url: str, backend: str
 ) -> None:
-    recorder: Any = ledger.recorder
-    slow = threading.Event()
-    original = recorder._fetch_ids_after_insert_events
-
-    def delayed(curs: Any, stored: Any, **kw: Any) -> Any:
-        ids = original(curs, stored, **kw)
-        if slow.is_set() and threading.current_thread().name == "slow-writer":
-            time.sleep(1.5)  # ids are taken, the commit has not happened yet
-        return ids
-
-    recorder._fetch_ids_after_insert_events = delayed
+    recorder = ledger.recorder
     start = ledger.latest_position()
-
     seen: list[int] = []
     done = threading.Event()
 
@@ -43,29 +69,43 @@ def test_delayed_commit_never_lets_a_tailing_reader_skip_an_event(
                 last = n.id
             time.sleep(0.01)
 
-    reader = threading.Thread(target=tail)
-    reader.start()
-    slow.set()
+    results: dict[str, CommandResult] = {}
     errors: list[BaseException] = []
 
-    def submit() -> None:
+    def submit(name: str) -> None:
         try:
-            ledger.submit_application(application(), WORKER)
+            results[name] = ledger.submit_application(application(), WORKER)
         except BaseException as e:
             errors.append(e)
 
-    writer = threading.Thread(target=submit, name="slow-writer")
-    writer.start()
-    time.sleep(0.3)
-    fast = [threading.Thread(target=submit) for _ in range(3)]
-    for t in fast:
-        t.start()
-    for t in [writer, *fast]:
-        t.join()
-    done.set()
-    reader.join()
+    with psycopg.connect(database_url, autocommit=True) as test:
+        test.execute(HOLD_FIRST_INSERT)
+        test.execute("SELECT pg_advisory_lock(%s)", (HOLD,))
+        test.execute("UPDATE hold_first_insert SET armed = true")
+        reader = threading.Thread(target=tail)
+        reader.start()
+
+        held = threading.Thread(target=submit, args=("held",))
+        held.start()
+        until(test, WAITING_ON_THE_HOLD, 1, "the first writer holds its ids, uncommitted")
+        others = [threading.Thread(target=submit, args=(f"w{i}",)) for i in range(3)]
+        for t in others:
+            t.start()
+        until(test, WAITING_ON_THE_TABLE, 3, "the other writers wait for the table lock")
+
+        # The gap: an id is taken and not yet visible; the reader has seen nothing past it.
+        taken = test.execute("SELECT last_value FROM ledger_events_notification_id_seq")
+        assert (taken.fetchone() or (0,))[0] > start
+        assert seen == []
+        test.execute("SELECT pg_advisory_unlock(%s)", (HOLD,))
+
+        for t in [held, *others]:
+            t.join()
+        done.set()
+        reader.join()
 
     assert not errors
     everything = [n.id for n in recorder.select_notifications(start=start + 1, limit=1000)]
     assert len(everything) == 4
+    assert results["held"].position == everything[0]  # the held writer's ids came first
     assert seen == everything  # in order, nothing skipped, nothing twice

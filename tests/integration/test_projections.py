@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from builders import WORKER, application, walk_to_active
 from api.container import Container
 from domain.assistance.case import AssistanceCase
 from domain.ledger import Ledger
+from projections import tracking
 from projections.registry import all_projections
 from projections.runner import ProjectionRunner
 from projections.store import Database, Tx
@@ -61,7 +63,7 @@ def test_projection_killed_mid_batch_resumes_to_the_same_views_as_a_rebuild(
     runner = ProjectionRunner(ledger, db, crashing, batch_size=10)
     with pytest.raises(Killed):
         runner.run_once()
-    position = db.scalar("SELECT position FROM projection_tracking WHERE name = 'case_summary'")
+    position = tracking.position(db, "case_summary")
     head = ledger.latest_position()
     assert 0 < position < head and position % 10 == 0  # whole batches only: the last rolled back
 
@@ -94,15 +96,12 @@ def test_a_projection_that_cannot_handle_an_event_stops_and_reports_it(
     container.runner.reset()
     runner = ProjectionRunner(ledger, container.db, [Broken(), *all_projections()[1:]])
     runner.run_once()
-    row = container.db.query("SELECT * FROM projection_tracking WHERE name = 'case_summary'")[0]
-    assert "EligibilityConfirmed" in row["error"]
-    assert row["error_position"] > row["position"]  # stopped before the event, not past it
+    row = tracking.rows(container.db)["case_summary"]
+    assert row.error is not None and "EligibilityConfirmed" in row.error
+    assert (row.error_position or 0) > row.position  # stopped before the event, not past it
     names = [p.name for p in all_projections()[1:]]  # the other views, not the processes
-    marks = ", ".join(["%s"] * len(names))
-    others = container.db.query(
-        f"SELECT position FROM projection_tracking WHERE name IN ({marks})", names
-    )
-    assert all(r["position"] == ledger.latest_position() for r in others)
+    others = tracking.positions(container.db, names)
+    assert all(p == ledger.latest_position() for p in others.values())
     status = container.db.scalar("SELECT status FROM case_summary LIMIT 1")
     assert status == "accepted"  # the last state before the event it could not handle
 
@@ -116,9 +115,33 @@ def test_catch_up_commits_in_batches_and_ignores_position_holes(
     runner = ProjectionRunner(ledger, container.db, all_projections(), batch_size=4)
     read = runner.run_once()
     assert read == len(ledger.recorder.select_notifications(start=1, limit=10_000))
-    tracked = [
-        r
-        for r in container.db.query("SELECT name, position FROM projection_tracking")
-        if r["name"] in {p.name for p in all_projections()}
-    ]
-    assert {r["position"] for r in tracked} == {ledger.latest_position()}
+    tracked = tracking.positions(container.db, [p.name for p in all_projections()])
+    assert set(tracked.values()) == {ledger.latest_position()}
+
+
+def test_an_event_the_runner_cannot_decode_is_shown_as_retrying_not_hidden(
+    ledger: Ledger, container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    some_history(ledger, cases=1)
+    container.runner.stop()
+    container.runner.reset()
+    runner = ProjectionRunner(ledger, container.db, all_projections(), poll_interval=0.01)
+
+    def undecodable(notification: Any) -> Any:
+        raise ValueError("cannot decrypt: wrong cipher key")
+
+    monkeypatch.setattr(ledger.mapper, "to_domain_event", undecodable)
+    runner.start()
+    deadline = time.monotonic() + 10
+    while not runner.retrying:
+        assert time.monotonic() < deadline, "the runner's trouble was never shown"
+        time.sleep(0.01)
+    assert set(runner.retrying) == {p.name for p in all_projections()}
+    assert all("ValueError: cannot decrypt" in why for why in runner.retrying.values())
+    assert runner.failed == {}  # nothing is marked broken: fixing the key is enough
+
+    monkeypatch.undo()
+    assert tracking.wait_for_position(
+        container.db, [p.name for p in all_projections()], ledger.latest_position(), 20
+    )
+    runner.stop()

@@ -395,7 +395,16 @@ def test_an_application_names_real_types_a_positive_number_and_a_filed_instituti
 
 def test_a_type_the_institution_already_has_may_be_a_target(ledger: Ledger) -> None:
     iid = ledger.file_institution(filing(beds={"nursing": 10, "respite": 2}), ADMIN).id
-    apply(ledger, iid, 4, from_type="nursing", to_type="respite")
+    position = ledger.latest_position()
+
+    cid = apply(ledger, iid, 4, from_type="nursing", to_type="respite").id
+
+    conversion = ledger.get_bed_conversion(cid)
+    assert (conversion.institution_id, conversion.from_type, conversion.to_type) == (
+        iid, "nursing", "respite",
+    )  # fmt: skip
+    assert (conversion.number, conversion.status) == (4, "applied")
+    assert ledger.latest_position() > position  # recorded, not refused
 
 
 @pytest.mark.parametrize(

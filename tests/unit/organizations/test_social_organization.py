@@ -393,6 +393,34 @@ def test_nothing_is_recorded_after_deregistration(
     assert "deregistered" in caught.value.message
 
 
+def test_the_shared_guards_speak_of_the_organisation(ledger: Ledger, liquidating: UUID) -> None:
+    with refused(ledger, liquidating, "wrong_status") as caught:
+        grade(ledger, liquidating, on="2023-08-01")
+
+    assert caught.value.message == (
+        "cannot confirm a grade: the organisation is liquidating (needs registered)"
+    )
+
+
+def test_after_deregistration_the_guard_says_nothing_more_is_recorded(
+    ledger: Ledger, deregistered: UUID
+) -> None:
+    with refused(ledger, deregistered, "wrong_status") as caught:
+        do(ledger, deregistered, "start_liquidation", occurred_on="2024-06-01", reason="x")
+
+    assert caught.value.message == (
+        "cannot start a liquidation: the organisation is deregistered; nothing is recorded "
+        "after that"
+    )
+
+
+def test_the_date_guard_names_the_last_step_date(ledger: Ledger, inspected: UUID) -> None:
+    with refused(ledger, inspected, "invalid_input", InvalidInput) as caught:
+        grade(ledger, inspected, on="2023-03-09")
+
+    assert caught.value.message == "the grade cannot be dated before 2023-03-10"
+
+
 # -- revocation: two consecutive years of missed or failed inspections -------------------------
 
 

@@ -6,8 +6,11 @@ ledger's last position stay where they were.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -15,12 +18,14 @@ import pytest
 
 from domain.ledger import CommandResult, Ledger
 from domain.shared.errors import DomainError, InvalidInput, NotFound, StaleVersion
+from domain.shared.parameters import ParameterSchedule
 from domain.shared.values import Actor
-from domain.villages.conversion import conversion_id, share_permille
+from domain.villages.conversion import VillageConversion, conversion_id, share_permille
 
 ADMIN = Actor("admin-district", "admin", "钟楼区民政局")
 OFFICE = Actor("xinzha-office", "caseworker", "新闸街道")
-THRESHOLD = "village.pass_threshold_permille"
+NUMERATOR, DENOMINATOR = "village.pass_numerator", "village.pass_denominator"
+RETIRED = "village.pass_threshold_permille"
 TASKS = ["清产核资", "成员身份界定", "集体经济组织股份制改革", "村民会议表决撤村"]
 QUORATE = {"eligible": 300, "present": 240, "votes_for": 200, "votes_against": 30}
 
@@ -112,9 +117,15 @@ def refused(
 def ledger() -> Ledger:
     """Two thirds from 2024; three quarters from 2026 (a later local decision)."""
     ledger = Ledger()
-    ledger.set_parameter(THRESHOLD, 667, "2024-01-01", "江苏实践 2/3", ADMIN, "2023-12-20")
-    ledger.set_parameter(THRESHOLD, 750, "2026-01-01", "demo: 3/4", ADMIN, "2025-12-20")
+    set_threshold(ledger, 2, 3, "2024-01-01")
+    set_threshold(ledger, 3, 4, "2026-01-01")
     return ledger
+
+
+def set_threshold(ledger: Ledger, numerator: int, denominator: int, start: str) -> None:
+    for name, value in ((NUMERATOR, numerator), (DENOMINATOR, denominator)):
+        reason = f"村民会议 {numerator}/{denominator}"
+        ledger.set_parameter(name, value, start, reason, ADMIN, start)
 
 
 @pytest.fixture
@@ -313,8 +324,9 @@ def test_a_passed_vote_records_counts_threshold_and_parameter_version(
 
     assert (done.eligible, done.present, done.votes_for, done.votes_against) == (300, 240, 200, 30)
     assert done.share_permille == 833
-    assert (done.threshold_permille, done.passed) == (667, True)
-    assert done.parameters == {THRESHOLD: f"{THRESHOLD}@v2"}
+    assert (done.pass_numerator, done.pass_denominator, done.passed) == (2, 3, True)
+    assert done.threshold_permille == 667  # for display only
+    assert done.parameters == {NUMERATOR: f"{NUMERATOR}@v2", DENOMINATOR: f"{DENOMINATOR}@v2"}
     assert ledger.get_village_conversion(voted).status == "abolition_passed"
 
 
@@ -366,7 +378,8 @@ def test_the_threshold_is_the_one_in_force_on_the_vote_date(
 
     done = last_event(ledger, restructured, "AbolitionVoted")
     assert (done.share_permille, done.threshold_permille, done.passed) == (721, 750, False)
-    assert done.parameters == {THRESHOLD: f"{THRESHOLD}@v3"}
+    assert (done.pass_numerator, done.pass_denominator) == (3, 4)
+    assert done.parameters == {NUMERATOR: f"{NUMERATOR}@v3", DENOMINATOR: f"{DENOMINATOR}@v3"}
 
 
 @pytest.mark.parametrize(
@@ -393,6 +406,124 @@ def test_without_the_threshold_parameter_no_vote_is_recorded() -> None:
 
     with refused(ledger, conversion, "parameter_missing"):
         vote(ledger, conversion)
+
+
+@pytest.mark.parametrize(
+    ("eligible", "present", "votes_for", "passed"),
+    [(2500, 2000, 1333, False), (2500, 2000, 1334, True), (6, 6, 4, True), (6, 6, 3, False),
+     (11, 6, 4, True), (3000, 2000, 1333, False)],
+    ids=["1333-of-2000-is-66.65%", "1334-of-2000", "4-of-6-is-two-thirds", "3-of-6",
+         "4-of-6-present-of-11", "1333-of-2000-of-3000"],
+)  # fmt: skip
+def test_two_thirds_of_those_present_is_compared_exactly(
+    ledger: Ledger, restructured: UUID, eligible: int, present: int, votes_for: int, passed: bool
+) -> None:
+    vote(ledger, restructured, eligible=eligible, present=present, votes_for=votes_for,
+         votes_against=present - votes_for)  # fmt: skip
+
+    done = last_event(ledger, restructured, "AbolitionVoted")
+    assert done.passed is passed
+    assert (ledger.get_village_conversion(restructured).status == "abolition_passed") is passed
+
+
+def test_1333_of_2000_shows_as_667_permille_yet_fails_at_two_thirds(
+    ledger: Ledger, restructured: UUID
+) -> None:
+    vote(ledger, restructured, eligible=2500, present=2000, votes_for=1333, votes_against=667)
+
+    done = last_event(ledger, restructured, "AbolitionVoted")
+    assert (done.share_permille, done.threshold_permille, done.passed) == (667, 667, False)
+
+
+def test_the_base_is_those_present_so_abstentions_count_against(
+    ledger: Ledger, restructured: UUID
+) -> None:
+    # 199 of the 249 votes cast would be 80 %; of the 300 present it is under two thirds.
+    vote(ledger, restructured, eligible=400, present=300, votes_for=199, votes_against=50)
+
+    assert last_event(ledger, restructured, "AbolitionVoted").passed is False
+
+
+def test_a_quorum_is_more_than_half_of_those_eligible(ledger: Ledger, restructured: UUID) -> None:
+    with refused(ledger, restructured, "no_quorum"):
+        vote(ledger, restructured, eligible=2000, present=1000, votes_for=1000, votes_against=0)
+    vote(ledger, restructured, eligible=2000, present=1001, votes_for=1000, votes_against=0)
+
+    assert last_event(ledger, restructured, "AbolitionVoted").passed is True
+
+
+@pytest.mark.parametrize(("numerator", "denominator"), [(1, 2), (2, 5), (4, 3)])
+def test_a_threshold_of_half_or_less_or_above_one_refuses_the_vote(
+    restructured: UUID, ledger: Ledger, numerator: int, denominator: int
+) -> None:
+    set_threshold(ledger, numerator, denominator, "2024-06-01")
+
+    with refused(ledger, restructured, "parameter_invalid") as caught:
+        vote(ledger, restructured)
+
+    assert f"{numerator}/{denominator}" in caught.value.message
+
+
+def test_a_threshold_of_one_needs_everyone_present(ledger: Ledger, restructured: UUID) -> None:
+    set_threshold(ledger, 1, 1, "2024-06-01")
+    vote(ledger, restructured, present=240, votes_for=239, votes_against=1)
+    vote(ledger, restructured, on="2024-11-19", present=240, votes_for=240, votes_against=0)
+
+    votes = [e for e in events(ledger, restructured) if type(e).__name__ == "AbolitionVoted"]
+    assert [v.passed for v in votes] == [False, True]
+
+
+def retired_threshold_ledger() -> Ledger:
+    """A ledger that stored the permille threshold before the fraction existed."""
+    ledger = Ledger()
+    schedule = ParameterSchedule(ledger.district, RETIRED, ADMIN.as_dict(), "2023-12-20")
+    schedule._set(667, "2024-01-01", "江苏实践 2/3", ADMIN.as_dict(), "2023-12-20")
+    ledger.save(schedule)
+    return ledger
+
+
+def test_the_retired_permille_parameter_still_loads_but_cannot_be_set() -> None:
+    ledger = retired_threshold_ledger()
+
+    found = ledger.parameters_in_force([RETIRED], date(2024, 11, 18))[RETIRED]
+    assert (found.value, found.reference) == (667, f"{RETIRED}@v2")
+    with pytest.raises(InvalidInput) as caught:
+        ledger.set_parameter(RETIRED, 667, "2025-01-01", "again", ADMIN, "2024-12-20")
+    assert caught.value.field == "name"
+
+
+def test_with_only_the_retired_permille_the_vote_asks_for_the_fraction() -> None:
+    ledger = retired_threshold_ledger()
+    conversion = ledger.initiate_village_conversion(initiation(), OFFICE).id
+    verify_assets(ledger, conversion)
+    confirm_membership(ledger, conversion)
+    restructure(ledger, conversion)
+
+    with refused(ledger, conversion, "parameter_missing") as caught:
+        vote(ledger, conversion)
+
+    assert NUMERATOR in caught.value.message and DENOMINATOR in caught.value.message
+    set_threshold(ledger, 2, 3, "2024-01-01")
+    vote(ledger, conversion)
+    assert ledger.get_village_conversion(conversion).status == "abolition_passed"
+
+
+def test_a_vote_stored_before_the_fraction_still_replays(ledger: Ledger, voted: UUID) -> None:
+    stored = [ledger.mapper.to_stored_event(e) for e in events(ledger, voted)]
+    old = []
+    for record in stored:
+        state = json.loads(record.state)
+        if record.topic.endswith("AbolitionVoted"):
+            del state["pass_numerator"], state["pass_denominator"]
+            record = dataclasses.replace(record, state=json.dumps(state).encode())
+        old.append(ledger.mapper.to_domain_event(record))
+
+    replayed = None
+    for event in old:
+        replayed = event.mutate(replayed)
+    assert isinstance(replayed, VillageConversion)
+    assert replayed.status == "abolition_passed"
+    assert not hasattr(old[-1], "pass_numerator") or old[-1].pass_numerator == 0
 
 
 def test_shares_are_rounded_half_up_to_the_permille() -> None:
@@ -448,6 +579,16 @@ def test_nothing_is_recorded_after_completion(
 ) -> None:
     with refused(ledger, completed, "wrong_status"):
         do(ledger, completed, command, occurred_on="2025-07-01", **payload)
+
+
+def test_the_shared_guards_speak_of_the_conversion(ledger: Ledger, deregistered: UUID) -> None:
+    with refused(ledger, deregistered, "wrong_status") as caught:
+        do(ledger, deregistered, "complete", occurred_on="2025-06-30")
+
+    assert caught.value.message == (
+        "cannot complete the conversion: the conversion is deregistered "
+        "(needs committee_established)"
+    )
 
 
 def test_steps_cannot_be_dated_before_the_last_step(ledger: Ledger, surveyed: UUID) -> None:
