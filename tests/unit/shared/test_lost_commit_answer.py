@@ -62,7 +62,10 @@ def test_a_real_conflict_is_still_a_version_conflict(
     stale = ledger.get_case(case_id)
     ledger.change_case(case_id, "accept", {"occurred_on": "2024-03-01"}, WORKER)
     original = ledger.repository.get
-    monkeypatch.setattr(ledger.repository, "get", lambda *a, **kw: stale)  # an old read
+    def old_read(key: Any, *args: Any, **kwargs: Any) -> Any:
+        return stale if key == case_id else original(key, *args, **kwargs)
+
+    monkeypatch.setattr(ledger.repository, "get", old_read)  # an old read of the case
 
     with pytest.raises(VersionConflict):
         ledger.change_case(case_id, "accept", {"occurred_on": "2024-03-02"}, WORKER)
