@@ -18,10 +18,9 @@ from eventsourcing.application import Application
 from domain.shared.errors import Unavailable
 from projections import tracking
 from projections.store import Database, is_transient
-from projections.tracking import wait_for_position
 from projections.view import Projection
 
-__all__ = ["ProjectionFailed", "ProjectionRunner", "wait_for_position"]
+__all__ = ["ProjectionFailed", "ProjectionRunner"]
 
 log = logging.getLogger("caseledger.projections")
 Progress = Callable[[str, int, int], None]

@@ -109,13 +109,6 @@ def _where(filters: dict[str, Any]) -> tuple[str, list[Any]]:
     return " AND ".join(conditions), params
 
 
-def search(
-    db: Database, filters: dict[str, Any], after: str | None, limit: int
-) -> tuple[list[Row], int]:
-    """The pipeline: conversions matching the filter, keyset-paged on the id; and the total."""
-    found = matching(db, filters)
-    return found.page(after, limit), found.count()
-
 
 def matching(db: Database, filters: dict[str, Any]) -> Keyset:
     """Conversions matching the filter, to page on the id and count when asked."""

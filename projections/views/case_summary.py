@@ -279,13 +279,6 @@ def get(db: Database, case_id: str) -> Row | None:
     return rows[0] if rows else None
 
 
-def search(
-    db: Database, filters: dict[str, Any], today: date, after: str | None, limit: int
-) -> tuple[list[Row], int]:
-    """Cases matching the filter, keyset-paged on the (stable) case id; and the total."""
-    cases = matching(db, filters, today)
-    return cases.page(after, limit), cases.count()
-
 
 def matching(db: Database, filters: dict[str, Any], today: date) -> Keyset:
     """Cases matching the filter, to page on the (stable) case id and count when asked."""

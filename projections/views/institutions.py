@@ -152,13 +152,6 @@ def get(db: Database, institution_id: str) -> Row | None:
     return _with_beds(db, rows)[0] if rows else None
 
 
-def search(
-    db: Database, filters: dict[str, Any], after: str | None, limit: int
-) -> tuple[list[Row], int]:
-    """Institutions by street and grade level, keyset-paged on the id; and the total."""
-    found = matching(db, filters)
-    return page(found, after, limit), found.count()
-
 
 def matching(db: Database, filters: dict[str, Any]) -> Keyset:
     """Institutions by street and grade level, to page on the id and count when asked."""

@@ -17,7 +17,6 @@ from domain.deaths.notification import DeathNotification as D
 from domain.payroll.commands import PayableCase
 from domain.shared.errors import Unavailable
 from projections import tracking
-from projections.runner import wait_for_position
 from projections.store import Database, Tx
 from projections.tracking import wait_for_position
 from projections.view import Projection, handles

@@ -78,13 +78,6 @@ def get(db: Database, payout_id: str) -> Row | None:
     return rows[0] if rows else None
 
 
-def search(
-    db: Database, filters: dict[str, Any], after: str | None, limit: int
-) -> tuple[list[Row], int]:
-    """Payouts matching the filter, keyset-paged on the payout id; and the total."""
-    found = matching(db, filters)
-    return found.page(after, limit), found.count()
-
 
 def matching(db: Database, filters: dict[str, Any]) -> Keyset:
     """Payouts matching the filter, to page on the payout id and count when asked."""

@@ -12,7 +12,6 @@ from uuid import UUID
 
 from domain.assistance.case import AssistanceCase as C
 from domain.shared.errors import Unavailable
-from projections.runner import wait_for_position
 from projections.store import Database, Tx
 from projections.tracking import wait_for_position
 from projections.view import Projection, handles

@@ -44,7 +44,7 @@ def row(container: Container, case_id: UUID) -> Row:
 
 
 def overdue_ids(container: Container, today: date) -> set[str]:
-    rows, _ = case_summary.search(container.db, {"overdue": True}, today, None, 100)
+    rows = case_summary.matching(container.db, {"overdue": True}, today).page(None, 100)
     return {r["case_id"] for r in rows}
 
 

@@ -128,15 +128,17 @@ def test_institutions_are_searched_by_street_and_grade(
     db = container.db
 
     def found(filters: dict[str, Any]) -> set[str]:
-        rows, total = institutions.search(db, filters, None, 10)
+        found = institutions.matching(db, filters)
+        rows, total = institutions.page(found, None, 10), found.count()
         assert total == len(rows)
         return {r["institution_id"] for r in rows}
 
     assert found({"street": "西林街道"}) == {str(b), str(c)}
     assert found({"grade": 5}) == {str(a), str(b)}
     assert found({"street": "西林街道", "grade": 5}) == {str(b)}
-    first, total = institutions.search(db, {}, None, 2)
-    rest, _ = institutions.search(db, {}, first[-1]["institution_id"], 2)
+    everything = institutions.matching(db, {})
+    first, total = institutions.page(everything, None, 2), everything.count()
+    rest = institutions.page(everything, first[-1]["institution_id"], 2)
     assert total == 3 and len(first) == 2 and len(rest) == 1
 
 
@@ -210,7 +212,8 @@ def test_progress_counts_completed_beds_against_the_target(
     steps = {s["status"]: (s["conversions"], s["beds"]) for s in bed_conversions.by_status(db)}
     assert steps == {"applied": (1, 10), "inspection_failed": (0, 0), "inspected": (1, 20),
                      "approved": (1, 30), "completed": (3, 190), "rejected": (0, 0)}  # fmt: skip
-    rows, total = bed_conversions.search(db, {"status": "completed"}, None, 10)
+    completed = bed_conversions.matching(db, {"status": "completed"})
+    rows, total = completed.page(None, 10), completed.count()
     assert total == 3 and {r["number"] for r in rows} == {100, 50, 40}
 
 

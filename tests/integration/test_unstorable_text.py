@@ -8,7 +8,7 @@ from builders import WORKER, application
 from api.container import Container
 from domain.ledger import Ledger
 from domain.shared.errors import InvalidInput
-from projections.runner import wait_for_position
+from projections.tracking import wait_for_position
 
 
 def test_a_nul_in_a_command_is_refused_by_the_ledger_and_the_views_keep_up(
