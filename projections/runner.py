@@ -27,7 +27,8 @@ Progress = Callable[[str, int, int], None]
 
 
 class Process(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def run_once(self) -> int: ...
 
