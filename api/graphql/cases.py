@@ -17,7 +17,7 @@ from api.permissions import Personal
 from api.rest.bodies import CHINA
 from projections import tracking
 from projections.store import Row
-from projections.views import case_summary
+from projections.views import case_deadlines
 
 
 def today() -> date:
@@ -95,7 +95,7 @@ class Case:
             id=strawberry.ID(row["case_id"]),
             kin_of_staff=bool(row["kin_of_staff"]),
             extended=bool(row["extended"]),
-            overdue=Overdue(**case_summary.overdue_flags(row, today())),
+            overdue=Overdue(**case_deadlines.overdue_flags(row, today())),
             provisional=[_camel(n) for n in json.loads(row.get("provisional") or "[]")],
             **{
                 f.name: row[f.name]

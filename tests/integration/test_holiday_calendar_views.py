@@ -16,7 +16,7 @@ from api.container import Container
 from domain.ledger import Ledger
 from domain.shared.values import Actor
 from projections.store import Row
-from projections.views import case_summary, case_timeline
+from projections.views import case_deadlines, case_summary, case_timeline
 
 ADMIN = Actor("admin-district", "admin", "钟楼区民政局")
 TEST_2027 = {
@@ -56,7 +56,7 @@ def test_recording_the_notice_recomputes_provisional_dates_and_the_overdue_flag(
     assert before["case_due"] == "2027-01-01"
     assert json.loads(before["provisional"]) == ["case_due"]
     saturday = date(2027, 1, 2)  # the provisional case due date has passed
-    assert case_summary.overdue_flags(before, saturday)["case"]
+    assert case_deadlines.overdue_flags(before, saturday)["case"]
 
     container.ledger.record_holiday_notice(TEST_2027, ADMIN)
 
@@ -64,7 +64,7 @@ def test_recording_the_notice_recomputes_provisional_dates_and_the_overdue_flag(
     assert after["case_due"] == "2027-01-04"  # the made-up New Year holiday moves it
     assert json.loads(after["provisional"]) == []
     assert after["version"] == before["version"]  # the case itself did not change
-    assert not case_summary.overdue_flags(after, saturday)["case"]
+    assert not case_deadlines.overdue_flags(after, saturday)["case"]
 
 
 def test_a_correction_of_a_shipped_year_recomputes_its_dates(container: Container) -> None:
@@ -119,11 +119,11 @@ def test_the_overdue_filter_and_the_overdue_flags_are_one_rule(
     container.runner.run_once()
     rows = container.db.query("SELECT * FROM case_summary")
     late_row = next(r for r in rows if r["case_id"] == str(late))
-    assert case_summary.overdue_flags(late_row, date(2024, 4, 2))["case"]  # decided after due
+    assert case_deadlines.overdue_flags(late_row, date(2024, 4, 2))["case"]  # decided after due
 
     for today in ("2024-01-03", "2024-03-20", "2024-12-31", "2026-11-26", "2027-01-02"):
         d = date.fromisoformat(today)
-        flagged = {r["case_id"] for r in rows if any(case_summary.overdue_flags(r, d).values())}
+        flagged = {r["case_id"] for r in rows if any(case_deadlines.overdue_flags(r, d).values())}
         assert overdue_ids(container, d) == flagged, today
 
 
