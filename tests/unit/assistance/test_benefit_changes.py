@@ -16,6 +16,7 @@ from builders import (
     PROCEDURE,
     WORKER,
     application,
+    case_step,
     new_id_number,
     walk_to_active,
 )
@@ -76,14 +77,14 @@ def active(ledger: Ledger, *id_numbers: str, programme: str = "DIBAO", income_fe
     if income_fen:
         incomes = [{"person_id": person_id_for(numbers[0]), "declared_fen": income_fen,
                     "verified_fen": income_fen}]  # fmt: skip
-        ledger.change_case(case_id, "accept", {"occurred_on": "2024-03-01"}, WORKER)
-        ledger.change_case(case_id, "complete_economic_check", {
-            "occurred_on": "2024-03-04", "incomes": incomes, "property": {},
-            "public_servant_match": False, "data_source": "核对平台",
-        }, WORKER)  # fmt: skip
+        ledger.accept_application(case_id, WORKER, occurred_on="2024-03-01")
+        ledger.complete_case_economic_check(
+            case_id, WORKER, occurred_on="2024-03-04", incomes=incomes, property={},
+            public_servant_match=False, data_source="核对平台",
+        )  # fmt: skip
         for command, payload in PROCEDURE[2:]:
-            ledger.change_case(case_id, command, payload, WORKER)
-        ledger.change_case(case_id, "confirm", {"occurred_on": "2024-03-14"}, APPROVER)
+            case_step(ledger, case_id, command, payload, WORKER)
+        ledger.confirm_eligibility(case_id, APPROVER, occurred_on="2024-03-14")
     else:
         walk_to_active(ledger, case_id)
     assert isinstance(ledger.payables, FakePayableCases)
@@ -177,7 +178,7 @@ def test_the_ledger_refuses_a_payee_whose_death_is_verified_but_not_yet_on_the_c
     payload = {"occurred_on": "2024-05-13", "person_id": person_id_for(child),
                "payee_account": NEW_ACCOUNT}  # fmt: skip
     with pytest.raises(DomainError) as dead:
-        ledger.change_case(case_id, "change_payee", payload, WORKER)
+        ledger.change_payee(case_id, WORKER, **payload)
     assert dead.value.code == "payee_deceased"
 
 
