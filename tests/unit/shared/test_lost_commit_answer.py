@@ -62,6 +62,7 @@ def test_a_real_conflict_is_still_a_version_conflict(
     stale = ledger.get_case(case_id)
     ledger.accept_application(case_id, WORKER, occurred_on="2024-03-01")
     original = ledger.repository.get
+
     def old_read(key: Any, *args: Any, **kwargs: Any) -> Any:
         """An old read of the case only (the calendar and the rest read as they are)."""
         return stale if key == case_id else original(key, *args, **kwargs)
