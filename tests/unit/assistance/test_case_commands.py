@@ -24,7 +24,7 @@ from domain.shared.errors import InvalidInput
 
 
 def stored_fingerprint(ledger: Ledger, key: str, actor_user: str = WORKER.user) -> str:
-    record = ledger.repository.get(IdempotencyRecord.create_id(actor_user, key))
+    record: object = ledger.repository.get(IdempotencyRecord.create_id(actor_user, key))
     assert isinstance(record, IdempotencyRecord)
     return record.fingerprint
 
