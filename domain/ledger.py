@@ -6,7 +6,8 @@ is also the name of the event table (`ledger_events`).
 
 from __future__ import annotations
 
-from domain.assistance.commands import CaseCommands
+from domain.assistance.benefits import BenefitCommands
+from domain.assistance.decisions import CaseDecisions
 from domain.care.commands import InstitutionCommands
 from domain.deaths.commands import DeathCommands
 from domain.organizations.commands import OrganizationCommands
@@ -24,7 +25,8 @@ __all__ = ["CommandResult", "IdempotencyRecord", "Ledger"]
 class Ledger(
     DeathCommands,
     PayrollCommands,
-    CaseCommands,
+    CaseDecisions,
+    BenefitCommands,
     TemporaryCommands,
     InstitutionCommands,
     OrganizationCommands,

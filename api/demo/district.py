@@ -15,7 +15,7 @@ from api.demo.care import load_institutions_2023
 from api.demo.names import GIVEN, STREETS, SURNAMES
 from api.demo.organizations import load_organizations_2023, load_villages_2024
 from api.demo.temporary import load_temporary_2023
-from domain.ledger import Ledger
+from domain.ledger import CommandResult, Ledger
 from domain.shared.identity import make_id_number, person_id_for
 from domain.shared.values import Actor, add_months, month_of
 from domain.shared.working_days import default_calendar
@@ -181,11 +181,13 @@ class DemoDistrict:
         if final == "submitted":
             return cid
 
-        def do(cmd: str, day: date, actor: Actor = worker, **kw: Any) -> None:
-            led.change_case(cid, cmd, {"occurred_on": day.isoformat(), **kw}, actor)
+        def do(
+            run: Callable[..., CommandResult], day: date, actor: Actor = worker, **kw: Any
+        ) -> None:
+            run(led, cid, actor, occurred_on=day.isoformat(), **kw)
 
         accepted = self.wd(submitted, 1)
-        do("accept", accepted)
+        do(Ledger.accept_application, accepted)
         if final == "accepted":
             return cid
         standard = 108000 if submitted < date(2024, 7, 1) else 111000
@@ -197,33 +199,34 @@ class DemoDistrict:
                     "verified_fen": per_head} for m in members]  # fmt: skip
         checked = self.wd(accepted, 2)
         vehicles = 1 if final == "denied" and self.rng.random() < 0.5 else 0
-        do("complete_economic_check", checked, incomes=incomes,
+        do(Ledger.complete_case_economic_check, checked, incomes=incomes,
            property={"vehicles": vehicles, "companies": 0, "real_estate_units": 1,
                      "deposits_fen": self.rng.randint(0, 2_000_000)},
            public_servant_match=False, data_source="江苏省居民家庭经济状况核对平台")  # fmt: skip
         visited = self.wd(accepted, 3)
         district = led.get_case(cid).kin_of_staff
-        do("conduct_home_visit", visited, investigators=[f"inv-{street}-1", f"inv-{street}-2"],
-           district_level=district, findings="居住条件与申报一致")  # fmt: skip
+        do(Ledger.record_case_home_visit, visited,
+           investigators=[f"inv-{street}-1", f"inv-{street}-2"], district_level=district,
+           findings="居住条件与申报一致")  # fmt: skip
         if final == "checked":
             return cid
         assessed = self.wd(visited, 1)
-        do("record_assessment", assessed, supplements=[], irregular_income=False)
+        do(Ledger.assess_household, assessed, supplements=[], irregular_income=False)
         case = led.get_case(cid)
         assert case.assessment is not None
         if final == "denied" or not case.assessment["eligible"]:
-            do("deny", self.wd(assessed, 1), approver, reasons=case.assessment["reasons"] or
-               ["家庭收入高于标准"])  # fmt: skip
+            do(Ledger.deny_eligibility, self.wd(assessed, 1), approver,
+               reasons=case.assessment["reasons"] or ["家庭收入高于标准"])  # fmt: skip
             return cid
         notice_from = assessed + timedelta(days=1)
         notice_to = notice_from + timedelta(days=6)
-        do("post_public_notice", assessed, posted_from=notice_from.isoformat(),
+        do(Ledger.post_public_notice, assessed, posted_from=notice_from.isoformat(),
            posted_to=notice_to.isoformat())  # fmt: skip
         if final == "noticed":
             return cid
-        do("close_public_notice", notice_to, objections=[])
+        do(Ledger.close_public_notice, notice_to, objections=[])
         decided = self.wd(notice_to, 1)
-        do("confirm", decided, approver)
+        do(Ledger.confirm_eligibility, decided, approver)
         if final == "active" and not cohort and decided < date(2026, 6, 1):
             self.active.append((cid, members[0]["id_number"], decided))
         first = add_months(month_of(decided), 1)
@@ -231,12 +234,14 @@ class DemoDistrict:
         if later > date(2026, 11, 20):
             return cid
         if final == "suspended":
-            do("suspend", later, from_month=month_of(later), reason="外出务工, 暂停核查")
+            do(Ledger.suspend_benefit, later, from_month=month_of(later),
+               reason="外出务工, 暂停核查")  # fmt: skip
         elif final == "gradual_exit":
-            do("start_gradual_exit", later, from_month=month_of(later), months=6,
+            do(Ledger.start_gradual_exit, later, from_month=month_of(later), months=6,
                reason="家庭成员就业, 收入超过标准")  # fmt: skip
         elif final == "terminated":
-            do("terminate", later, reason_code=self.rng.choice(["income_above_standard",
-               "moved_away", "voluntary"]), reason="经复核不再符合条件",
-               effective_month=add_months(month_of(later), 1))  # fmt: skip
+            do(Ledger.terminate_benefit, later,
+               reason_code=self.rng.choice(["income_above_standard", "moved_away", "voluntary"]),
+               reason="经复核不再符合条件", effective_month=add_months(month_of(later), 1),
+            )  # fmt: skip
         return cid

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Response
 from api.deps import ActorDep, ContainerDep, IdempotencyKeyDep, IfMatchDep
 from api.rest import bodies as m
 from api.rest.bodies import CHINA, CommandAnswer
-from api.rest.routing import PROBLEMS, Step, answer, create_route, step_routes
+from api.rest.routing import PROBLEMS, Command, answer, command_routes, create_route
 from api.rest.text import Line
 from domain.ledger import Ledger
 
@@ -21,27 +21,36 @@ create_route(
 )
 
 
-CASE_COMMANDS: list[Step] = [
-    ("accept", "accept", m.Command, "Accept the application (受理)"),
-    ("economic-check", "complete_economic_check", m.EconomicCheck, "Record the economic check"),
-    ("home-visits", "conduct_home_visit", m.HomeVisit, "Record a home visit (入户调查)"),
-    ("assessment", "record_assessment", m.Assessment, "Assess the household (gap method)"),
-    ("public-notice", "post_public_notice", m.PublicNotice, "Post the public notice (公示)"),
-    ("public-notice/close", "close_public_notice", m.PublicNoticeClose, "Close the notice"),
-    ("extension", "extend_processing", m.Extension, "Extend processing to 45 working days"),
-    ("confirm", "confirm", m.Decision, "Confirm eligibility (审核确认)"),
-    ("deny", "deny", m.Denial, "Deny eligibility, with reasons"),
-    ("changes", "report_change", m.ChangeReport, "Report a change in the household"),
-    ("reviews", "complete_review", m.Review, "Record a periodic review"),
-    ("adjustments", "adjust", m.Adjustment, "Adjust the monthly amount"),
-    ("suspend", "suspend", m.MonthChange, "Suspend the benefit"),
-    ("resume", "resume", m.MonthChange, "Resume the benefit"),
-    ("gradual-exit", "start_gradual_exit", m.GradualExit, "Start a gradual exit (渐退)"),
-    ("warnings", "raise_warning", m.Warning, "Raise an early warning (预警)"),
-    ("terminate", "terminate", m.Termination, "Terminate the benefit (deregistration)"),
-    ("payee", "change_payee", m.PayeeChange, "Record a new payee account (e.g. after a death)"),
-]
-step_routes(router, "/cases", Ledger.change_case, CASE_COMMANDS)
+CASE_COMMANDS = [
+    Command("accept", Ledger.accept_application, m.Command, "Accept the application (受理)"),
+    Command("economic-check", Ledger.complete_case_economic_check, m.EconomicCheck,
+            "Record the economic check"),
+    Command("home-visits", Ledger.record_case_home_visit, m.HomeVisit,
+            "Record a home visit (入户调查)"),
+    Command("assessment", Ledger.assess_household, m.Assessment,
+            "Assess the household (gap method)"),
+    Command("public-notice", Ledger.post_public_notice, m.PublicNotice,
+            "Post the public notice (公示)"),
+    Command("public-notice/close", Ledger.close_public_notice, m.PublicNoticeClose,
+            "Close the notice"),
+    Command("extension", Ledger.extend_processing, m.Extension,
+            "Extend processing to 45 working days"),
+    Command("confirm", Ledger.confirm_eligibility, m.Decision, "Confirm eligibility (审核确认)"),
+    Command("deny", Ledger.deny_eligibility, m.Denial, "Deny eligibility, with reasons"),
+    Command("changes", Ledger.report_change, m.ChangeReport, "Report a change in the household"),
+    Command("reviews", Ledger.complete_review, m.Review, "Record a periodic review"),
+    Command("adjustments", Ledger.adjust_benefit, m.Adjustment, "Adjust the monthly amount"),
+    Command("suspend", Ledger.suspend_benefit, m.MonthChange, "Suspend the benefit"),
+    Command("resume", Ledger.resume_benefit, m.MonthChange, "Resume the benefit"),
+    Command("gradual-exit", Ledger.start_gradual_exit, m.GradualExit,
+            "Start a gradual exit (渐退)"),
+    Command("warnings", Ledger.raise_warning, m.Warning, "Raise an early warning (预警)"),
+    Command("terminate", Ledger.terminate_benefit, m.Termination,
+            "Terminate the benefit (deregistration)"),
+    Command("payee", Ledger.change_payee, m.PayeeChange,
+            "Record a new payee account (e.g. after a death)"),
+]  # fmt: skip
+command_routes(router, "/cases", CASE_COMMANDS)
 
 
 @router.post(
@@ -58,8 +67,10 @@ def resolve_warning(
     key: IdempotencyKeyDep,
     response: Response,
 ) -> CommandAnswer:
-    payload = {**body.to_domain(), "warning_id": warning_id}
-    result = c.ledger.change_case(id, "resolve_warning", payload, actor, expected, key)
+    result = c.ledger.resolve_warning(
+        id, actor, **body.to_domain(), warning_id=warning_id, expected_version=expected,
+        idempotency_key=key,
+    )  # fmt: skip
     return answer(result, response)
 
 

@@ -1,27 +1,31 @@
-"""The assistance-case commands of the Ledger (DOMAIN.md 3.1)."""
+"""The assistance-case commands of the Ledger (DOMAIN.md 3.1): submission up to the notice.
+
+Every step is a typed method; the decisions are in decisions.py, the benefit's changes in
+benefits.py. Each runs the case's own command method through `LedgerBase.change`, with the
+fingerprint label (`command=`) the case's command had before, so stored keys still match.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Unpack
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from domain.assistance.assessment import (
-    required_parameters,
-    review_interval_months,
-)
+from domain.assistance.assessment import required_parameters
 from domain.assistance.case import AssistanceCase
 from domain.assistance.enrolment_commands import EnrolmentCommands
 from domain.shared.calendar_commands import CalendarCommands
 from domain.shared.errors import InvalidInput, NotFound
-from domain.shared.guards import refuse
 from domain.shared.household import check_application
-from domain.shared.ledger_base import CommandResult
+from domain.shared.ledger_base import CommandResult, Options
 from domain.shared.values import Actor, parse_date
 
 Json = dict[str, Any]
+#: What a case step does to the loaded case; it may return other aggregates it changed.
+CaseAct = Callable[[AssistanceCase], list[Aggregate] | None]
 
 
 def payee_of(members: list[Json], account: str | None) -> Json | None:
@@ -37,8 +41,6 @@ def payee_of(members: list[Json], account: str | None) -> Json | None:
 class CaseCommands(EnrolmentCommands, CalendarCommands):
     def get_case(self, case_id: UUID, expected_version: int | None = None) -> AssistanceCase:
         return self.load(case_id, AssistanceCase, "case", expected_version)
-
-    # -- assistance cases -------------------------------------------------------------------
 
     def submit_application(
         self, application: Json, actor: Actor, idempotency_key: str | None = None
@@ -64,81 +66,123 @@ class CaseCommands(EnrolmentCommands, CalendarCommands):
             fingerprint=self.fingerprint("submit", "", application),
         )  # fmt: skip
 
-    def change_case(
-        self,
-        case_id: UUID,
-        command: str,
-        payload: Json,
-        actor: Actor,
-        expected_version: int | None = None,
-        idempotency_key: str | None = None,
-    ) -> CommandResult:
-        """Run one of the case's command methods by name (the API's sub-resources)."""
-        handler = getattr(self, f"_case_{command}", None)
+    def _case_step(
+        self, case_id: UUID, actor: Actor, command: str, payload: Json, act: CaseAct,
+        options: Options,
+    ) -> CommandResult:  # fmt: skip
+        """Load the case, check the business date, run `act` and save what it changed at once.
 
-        def act() -> Aggregate | tuple[Aggregate, ...]:
-            case = self.get_case(case_id, expected_version)
+        `command` and `payload` (the request's fields) only fingerprint the request.
+        """
+
+        def run(case: AssistanceCase) -> tuple[Aggregate, ...] | None:
             parse_date(payload["occurred_on"], "occurred_on")
-            also: list[Aggregate] | None = None  # saved with the case (e.g. its enrolments)
-            if handler is not None:
-                also = handler(case, actor, payload)
-            else:
-                getattr(case, command)(actor=actor.as_dict(), **payload)
-            return (case, *also) if also else case
+            also = act(case)  # saved with the case (e.g. its members' enrolments)
+            return tuple(also) if also else None
 
-        return self.execute(
-            act, actor=actor, idempotency_key=idempotency_key,
-            fingerprint=self.fingerprint(command, str(case_id), payload),
+        return self.change(
+            case_id, AssistanceCase, "case", run, actor, command=command, payload=payload,
+            **options,
         )  # fmt: skip
 
+    # -- the procedure up to the public notice ------------------------------------------------
     # The due dates count working days on the ledger's calendar (shipped + recorded notices).
-    def _case_accept(self, case: AssistanceCase, actor: Actor, payload: Json) -> None:
-        case.accept(actor=actor.as_dict(), calendar=self.working_day_calendar(), **payload)
 
-    def _case_extend_processing(self, case: AssistanceCase, actor: Actor, payload: Json) -> None:
-        case.extend_processing(
-            actor=actor.as_dict(), calendar=self.working_day_calendar(), **payload
-        )
+    def accept_application(
+        self, case_id: UUID, actor: Actor, *, occurred_on: str, **options: Unpack[Options]
+    ) -> CommandResult:
+        """Acceptance (受理): fixes the investigation, decision and case due dates."""
 
-    def _case_deny(self, case: AssistanceCase, actor: Actor, payload: Json) -> None:
-        case.deny(actor=actor.as_dict(), calendar=self.working_day_calendar(), **payload)
+        def act(case: AssistanceCase) -> None:
+            case.accept(actor.as_dict(), occurred_on, calendar=self.working_day_calendar())
 
-    def _case_record_assessment(self, case: AssistanceCase, actor: Actor, payload: Json) -> None:
-        if case.check is None:  # refuse with the rule before looking up any parameter
-            case.record_assessment(actor.as_dict(), payload["occurred_on"])
-        supplements = payload.get("supplements", [])
-        kinds = {s["kind"] for s in supplements}
-        on = parse_date(payload["occurred_on"], "occurred_on")
-        params = self.parameters_in_force(required_parameters(case.programme, kinds), on)
-        case.assess_household(
-            actor.as_dict(), payload["occurred_on"], params, supplements,
-            payload.get("rigid_spending_fen", 0), bool(payload.get("irregular_income", False)),
-        )  # fmt: skip
+        return self._case_step(case_id, actor, "accept", {"occurred_on": occurred_on}, act, options)
 
-    def _case_change_payee(self, case: AssistanceCase, actor: Actor, payload: Json) -> None:
-        """The case may not know a verified death yet (the cascade runs later): ask the register."""
-        person_id = payload["person_id"]
-        if self.verified_death(person_id, self.enrolment_of(person_id)) is not None:
-            raise refuse(
-                "the payee must be a living member: this member's death is verified",
-                "payee_deceased",
-                "person_id",
+    def complete_case_economic_check(
+        self, case_id: UUID, actor: Actor, *, occurred_on: str, incomes: list[Json],
+        property: Json, public_servant_match: bool = False,
+        data_source: str = "家庭经济状况核对平台", **options: Unpack[Options],
+    ) -> CommandResult:  # fmt: skip
+        """The economic check (家庭经济状况核对): verified incomes and property."""
+        payload = {
+            "occurred_on": occurred_on, "incomes": incomes, "property": property,
+            "public_servant_match": public_servant_match, "data_source": data_source,
+        }  # fmt: skip
+
+        def act(case: AssistanceCase) -> None:
+            case.complete_economic_check(
+                actor.as_dict(), occurred_on, incomes=incomes, property=property,
+                public_servant_match=public_servant_match, data_source=data_source,
+            )  # fmt: skip
+
+        return self._case_step(case_id, actor, "complete_economic_check", payload, act, options)
+
+    def record_case_home_visit(
+        self, case_id: UUID, actor: Actor, *, occurred_on: str, investigators: list[str],
+        findings: str, district_level: bool = False, **options: Unpack[Options],
+    ) -> CommandResult:  # fmt: skip
+        """A home visit (入户调查) by two or more investigators."""
+        payload = {
+            "occurred_on": occurred_on, "investigators": investigators,
+            "district_level": district_level, "findings": findings,
+        }  # fmt: skip
+
+        def act(case: AssistanceCase) -> None:
+            case.conduct_home_visit(
+                actor.as_dict(), occurred_on, investigators, district_level, findings
             )
-        case.change_payee(actor=actor.as_dict(), **payload)
 
-    def _case_confirm(self, case: AssistanceCase, actor: Actor, payload: Json) -> list[Aggregate]:
-        irregular = bool(case.assessment and case.assessment["irregular_income"])
-        interval = review_interval_months(case.programme, irregular, case.able_to_work)
-        return self.enrol_on_confirmation(case, actor, payload["occurred_on"], interval)
+        return self._case_step(case_id, actor, "conduct_home_visit", payload, act, options)
 
-    def _case_terminate(self, case: AssistanceCase, actor: Actor, payload: Json) -> list[Aggregate]:
-        case.terminate(actor=actor.as_dict(), **payload)
-        return self.end_if_terminated(case, payload["reason_code"], actor, payload["occurred_on"])
+    def assess_household(
+        self, case_id: UUID, actor: Actor, *, occurred_on: str,
+        supplements: list[Json] | None = None, rigid_spending_fen: int = 0,
+        irregular_income: bool = False, **options: Unpack[Options],
+    ) -> CommandResult:  # fmt: skip
+        """The gap method on the case's check, with the parameters in force that day."""
+        chosen = supplements or []
+        payload = {
+            "occurred_on": occurred_on, "supplements": chosen,
+            "rigid_spending_fen": rigid_spending_fen, "irregular_income": irregular_income,
+        }  # fmt: skip
 
-    def _case_complete_review(self, case: AssistanceCase, actor: Actor, payload: Json) -> None:
-        irregular = bool(payload.get("irregular_income", False))
-        interval = review_interval_months(case.programme, irregular, case.able_to_work)
-        case.complete_review(actor.as_dict(), payload["occurred_on"], payload["findings"], interval)
+        def act(case: AssistanceCase) -> None:
+            if case.check is None:  # refuse with the rule before looking up any parameter
+                case.record_assessment(actor.as_dict(), occurred_on)
+            kinds = {s["kind"] for s in chosen}
+            on = parse_date(occurred_on, "occurred_on")
+            params = self.parameters_in_force(required_parameters(case.programme, kinds), on)
+            case.assess_household(
+                actor.as_dict(), occurred_on, params, chosen, rigid_spending_fen,
+                irregular_income,
+            )  # fmt: skip
+
+        return self._case_step(case_id, actor, "record_assessment", payload, act, options)
+
+    def post_public_notice(
+        self, case_id: UUID, actor: Actor, *, occurred_on: str, posted_from: str,
+        posted_to: str, **options: Unpack[Options],
+    ) -> CommandResult:  # fmt: skip
+        """The public notice (公示), at least seven days long."""
+        payload = {"occurred_on": occurred_on, "posted_from": posted_from, "posted_to": posted_to}
+
+        def act(case: AssistanceCase) -> None:
+            case.post_public_notice(actor.as_dict(), occurred_on, posted_from, posted_to)
+
+        return self._case_step(case_id, actor, "post_public_notice", payload, act, options)
+
+    def close_public_notice(
+        self, case_id: UUID, actor: Actor, *, occurred_on: str,
+        objections: list[str] | None = None, **options: Unpack[Options],
+    ) -> CommandResult:  # fmt: skip
+        """Close the notice on or after its last day; objections reopen the investigation."""
+        raised = objections or []
+        payload = {"occurred_on": occurred_on, "objections": raised}
+
+        def act(case: AssistanceCase) -> None:
+            case.close_public_notice(actor.as_dict(), occurred_on, raised)
+
+        return self._case_step(case_id, actor, "close_public_notice", payload, act, options)
 
     # -- auditors ---------------------------------------------------------------------------
 

@@ -64,7 +64,7 @@ def test_payouts_to_a_dead_payee_are_held_until_a_new_payee_account_is_recorded(
 
     payee = {"occurred_on": "2024-06-20", "person_id": person_id_for(child),
              "payee_account": NEW_ACCOUNT}  # fmt: skip
-    ledger.change_case(case_id, "change_payee", payee, WORKER)
+    ledger.change_payee(case_id, WORKER, **payee)
     again = run(ledger, "2024-06")
     assert again.scheduled == 1
     scheduled = next(iter(ledger.events.get(payout_id(case_id, "2024-06"))))
@@ -75,7 +75,7 @@ def test_payouts_end_after_the_gradual_exits_last_month(ledger: Ledger) -> None:
     case_id = active(ledger, new_id_number())
     exit_ = {"occurred_on": "2024-04-20", "from_month": "2024-05", "months": 2,
              "reason": "income above the standard"}  # fmt: skip
-    ledger.change_case(case_id, "start_gradual_exit", exit_, WORKER)
+    ledger.start_gradual_exit(case_id, WORKER, **exit_)
     june, july = run(ledger, "2024-06"), run(ledger, "2024-07")
     assert (june.scheduled, july.scheduled) == (1, 0)
     assert july.skipped == {"after the gradual exit's last paid month 2024-06": 1}

@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from builders import APPROVER, PROCEDURE, WORKER, application, new_id_number
+from builders import APPROVER, PROCEDURE, WORKER, application, case_step, new_id_number
 
 from domain.ledger import Ledger
 from domain.payroll.payout import payout_id
@@ -22,12 +22,12 @@ def ready(ledger: Ledger, id_number: str, **overrides: Any) -> UUID:
     member = {"name": "测试丁", "id_number": id_number, "relation": "self", "counted": True}
     case_id = ledger.submit_application(application(members=[member], **overrides), WORKER).id
     for command, payload in PROCEDURE:
-        ledger.change_case(case_id, command, payload, WORKER)
+        case_step(ledger, case_id, command, payload, WORKER)
     return case_id
 
 
 def confirm(ledger: Ledger, case_id: UUID, on: str = "2024-03-14") -> None:
-    ledger.change_case(case_id, "confirm", {"occurred_on": on}, APPROVER)
+    ledger.confirm_eligibility(case_id, APPROVER, occurred_on=on)
 
 
 def test_concurrent_confirmations_for_one_person_never_both_succeed(ledger: Ledger) -> None:
@@ -83,10 +83,9 @@ def test_months_after_a_future_dated_termination_go_to_the_next_case_only(
     first = ready(ledger, person, payee_account="622202000000000011")
     second = ready(ledger, person, payee_account="622202000000000011")
     confirm(ledger, first)  # paid from 2024-04
-    ledger.change_case(
-        first, "terminate",
-        {"occurred_on": "2024-05-06", "reason_code": "income_above_standard",
-         "reason": "member employed", "effective_month": "2024-08"}, WORKER,
+    ledger.terminate_benefit(
+        first, WORKER, occurred_on="2024-05-06", reason_code="income_above_standard",
+        reason="member employed", effective_month="2024-08",
     )  # fmt: skip
     confirm(ledger, second, on="2024-05-20")  # not paid from 2024-06: those months are A's
 

@@ -32,7 +32,7 @@ TEST_2027 = {
 
 def accepted_on(container: Container, day: str) -> UUID:
     case_id = container.ledger.submit_application(application(occurred_on=day), WORKER).id
-    container.ledger.change_case(case_id, "accept", {"occurred_on": day}, WORKER)
+    container.ledger.accept_application(case_id, WORKER, occurred_on=day)
     return case_id
 
 
@@ -86,7 +86,7 @@ def test_a_correction_of_a_shipped_year_recomputes_its_dates(container: Containe
 def test_a_provisional_denial_notice_date_is_recomputed(container: Container) -> None:
     case_id = container.ledger.submit_application(application(occurred_on="2026-12-01"), WORKER).id
     reasons: dict[str, Any] = {"occurred_on": "2026-12-30", "reasons": ["收入高于标准"]}
-    container.ledger.change_case(case_id, "deny", reasons, APPROVER)
+    container.ledger.deny_eligibility(case_id, APPROVER, **reasons)
     denied = row(container, case_id)
     assert denied["denial_notice_due"] == "2027-01-04"
     assert json.loads(denied["provisional"]) == ["denial_notice_due"]
@@ -112,8 +112,8 @@ def test_the_overdue_filter_and_the_overdue_flags_are_one_rule(
     ledger: Ledger, container: Container
 ) -> None:
     late = ledger.submit_application(application(occurred_on="2024-01-02"), WORKER).id
-    ledger.change_case(late, "accept", {"occurred_on": "2024-01-02"}, WORKER)
-    ledger.change_case(late, "deny", {"occurred_on": "2024-04-01", "reasons": ["迟"]}, APPROVER)
+    ledger.accept_application(late, WORKER, occurred_on="2024-01-02")
+    ledger.deny_eligibility(late, APPROVER, occurred_on="2024-04-01", reasons=["迟"])
     walk_to_active(ledger, ledger.submit_application(application(), WORKER).id)
     accepted_on(container, "2026-11-20")
     container.runner.run_once()

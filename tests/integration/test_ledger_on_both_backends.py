@@ -19,10 +19,9 @@ def test_a_case_runs_from_application_to_termination(ledger: Ledger, container: 
     # Submit, walk the procedure, confirm, then terminate.
     case_id = ledger.submit_application(application(), WORKER).id
     walk_to_active(ledger, case_id)
-    result = ledger.change_case(
-        case_id, "terminate",
-        {"occurred_on": "2024-09-02", "reason_code": "income_above_standard",
-         "reason": "member employed", "effective_month": "2024-10"}, WORKER,
+    result = ledger.terminate_benefit(
+        case_id, WORKER, occurred_on="2024-09-02", reason_code="income_above_standard",
+        reason="member employed", effective_month="2024-10",
     )  # fmt: skip
     assert result.version == 9
 

@@ -6,41 +6,23 @@ position stay where they were.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from typing import Any
 from uuid import UUID
 
 import pytest
-from builders import PROCEDURE, walk_to_active
+from builders import PROCEDURE, case_step, walk_to_active
+from helpers import ADMIN, events, last_event, refused
 
 from domain.ledger import CommandResult, Ledger
-from domain.shared.errors import DomainError, InvalidInput, StaleVersion
+from domain.shared.errors import InvalidInput, StaleVersion
 from domain.shared.identity import make_id_number, person_id_for
 from domain.shared.values import Actor
 
-ADMIN = Actor("admin-district", "admin", "钟楼区民政局")
 CASEWORKER = Actor("worker-nandajie", "caseworker", "南大街街道")
 APPROVER = Actor("approver-district", "approver", "钟楼区民政局")
 STREET_INVESTIGATORS = ["inv-nandajie-1", "inv-nandajie-2"]
 DISTRICT_INVESTIGATORS = ["inv-district-1", "inv-district-2"]
-
-# Realistic values, as in api/demo.py; the order fixes the versions (dibao.standard 108,000 = v3).
-PARAMETERS = [
-    ("dibao.standard", 105_000, "2023-01-01"),
-    ("dibao.standard", 108_000, "2023-07-01"),
-    ("dibao.standard", 111_000, "2024-07-01"),
-    ("tekun.standard", 140_400, "2023-01-01"),
-    ("tekun.standard", 144_300, "2024-07-01"),
-    ("dibao_edge.multiple_permille", 1500, "2023-01-01"),
-    ("hardship.multiple_permille", 2000, "2023-01-01"),
-    ("assets.deposit_months", 24, "2023-01-01"),
-    ("assets.max_real_estate_units", 1, "2023-01-01"),
-    ("supplement.elderly", 10_000, "2023-01-01"),
-    ("supplement.disabled", 20_000, "2023-01-01"),
-    ("supplement.minor", 10_000, "2023-01-01"),
-]
 
 # The usual timeline of one application in March 2024 (no holidays in between).
 SUBMITTED = "2024-03-04"  # Monday
@@ -96,8 +78,8 @@ def do(
     idempotency_key: str | None = None,
     **payload: Any,
 ) -> CommandResult:
-    return ledger.change_case(
-        case_id, command, payload, actor,
+    return case_step(
+        ledger, case_id, command, payload, actor,
         expected_version=expected_version, idempotency_key=idempotency_key,
     )  # fmt: skip
 
@@ -145,42 +127,7 @@ def confirm(
     return do(ledger, case_id, "confirm", actor, occurred_on=on)
 
 
-def events(ledger: Ledger, case_id: UUID, name: str | None = None) -> list[Any]:
-    found = ledger.case_events(case_id)
-    return [e for e in found if name is None or type(e).__name__ == name]
-
-
-def last_event(ledger: Ledger, case_id: UUID, name: str) -> Any:
-    found = events(ledger, case_id, name)
-    assert found, f"no {name} recorded"
-    return found[-1]
-
-
-@contextmanager
-def refused(
-    ledger: Ledger, case_id: UUID | None, code: str, error: type[DomainError] = DomainError
-) -> Iterator[pytest.ExceptionInfo[DomainError]]:
-    """The command inside raises `error` with `code`, and nothing at all is recorded."""
-    position = ledger.latest_position()
-    version = ledger.get_case(case_id).version if case_id else None
-    with pytest.raises(error) as caught:
-        yield caught
-    assert caught.value.code == code, caught.value.message
-    assert ledger.latest_position() == position
-    if case_id is not None:
-        assert ledger.get_case(case_id).version == version
-
-
 # -- fixtures, named after the state they build -------------------------------------------------
-
-
-@pytest.fixture
-def ledger() -> Ledger:
-    """An in-memory ledger whose district has its parameters set."""
-    ledger = Ledger()
-    for name, value, effective_from in PARAMETERS:
-        ledger.set_parameter(name, value, effective_from, "demo value", ADMIN, "2023-01-03")
-    return ledger
 
 
 @pytest.fixture
@@ -293,7 +240,7 @@ def test_first_paid_month_after_a_december_decision_is_january(ledger: Ledger) -
 def test_confirmation_of_a_merely_accepted_case_lists_every_missing_step(
     ledger: Ledger, accepted_case: UUID
 ) -> None:
-    with refused(ledger, accepted_case, "procedure_incomplete") as caught:
+    with refused(ledger, "procedure_incomplete", aggregate_id=accepted_case) as caught:
         confirm(ledger, accepted_case)
 
     message = caught.value.message
@@ -304,19 +251,19 @@ def test_confirmation_of_a_merely_accepted_case_lists_every_missing_step(
 
 
 def test_confirmation_requires_acceptance(ledger: Ledger, submitted_case: UUID) -> None:
-    with refused(ledger, submitted_case, "wrong_status"):
+    with refused(ledger, "wrong_status", aggregate_id=submitted_case):
         confirm(ledger, submitted_case)
 
 
 def test_confirmation_requires_a_closed_public_notice(ledger: Ledger, noticed_case: UUID) -> None:
-    with refused(ledger, noticed_case, "procedure_incomplete") as caught:
+    with refused(ledger, "procedure_incomplete", aggregate_id=noticed_case) as caught:
         confirm(ledger, noticed_case, on="2024-03-20")
 
     assert "the public notice is not closed" in caught.value.message
 
 
 def test_confirmation_requires_a_posted_public_notice(ledger: Ledger, assessed_case: UUID) -> None:
-    with refused(ledger, assessed_case, "procedure_incomplete") as caught:
+    with refused(ledger, "procedure_incomplete", aggregate_id=assessed_case) as caught:
         confirm(ledger, assessed_case)
 
     assert "the public notice is not closed" in caught.value.message
@@ -326,7 +273,7 @@ def test_confirmation_dated_before_the_notice_closed_is_refused(
     ledger: Ledger, notice_closed_case: UUID
 ) -> None:
     # The notice closed on 2024-03-18; a decision back-dated to the 15th is refused.
-    with refused(ledger, notice_closed_case, "procedure_incomplete") as caught:
+    with refused(ledger, "procedure_incomplete", aggregate_id=notice_closed_case) as caught:
         confirm(ledger, notice_closed_case, on="2024-03-15")
 
     assert "the decision predates the close of the public notice" in caught.value.message
@@ -341,7 +288,7 @@ def test_confirmation_on_the_day_the_notice_closed_is_allowed(
 
 
 def test_a_confirmed_case_cannot_be_confirmed_again(ledger: Ledger, active_case: UUID) -> None:
-    with refused(ledger, active_case, "wrong_status"):
+    with refused(ledger, "wrong_status", aggregate_id=active_case):
         confirm(ledger, active_case, on="2024-03-20")
 
 
@@ -350,7 +297,7 @@ def test_the_approver_may_not_have_investigated_the_case(
 ) -> None:
     investigator = Actor(STREET_INVESTIGATORS[0], "approver", "钟楼区民政局")
 
-    with refused(ledger, notice_closed_case, "approver_investigated"):
+    with refused(ledger, "approver_investigated", aggregate_id=notice_closed_case):
         confirm(ledger, notice_closed_case, actor=investigator)
 
 
@@ -362,7 +309,7 @@ def test_an_ineligible_household_cannot_be_confirmed(ledger: Ledger, accepted_ca
     post_notice(ledger, accepted_case)
     close_notice(ledger, accepted_case)
 
-    with refused(ledger, accepted_case, "ineligible") as caught:
+    with refused(ledger, "ineligible", aggregate_id=accepted_case) as caught:
         confirm(ledger, accepted_case)
 
     assert "owns a vehicle" in caught.value.message
@@ -406,7 +353,7 @@ def test_excluded_assets_are_recorded_as_ineligible_with_no_amount(
 def test_a_home_visit_needs_two_different_investigators(
     ledger: Ledger, accepted_case: UUID, investigators: list[str]
 ) -> None:
-    with refused(ledger, accepted_case, "invalid_input", InvalidInput) as caught:
+    with refused(ledger, "invalid_input", InvalidInput, aggregate_id=accepted_case) as caught:
         visit(ledger, accepted_case, investigators=investigators)
 
     assert caught.value.field == "investigators"
@@ -431,21 +378,21 @@ def test_the_approver_may_not_have_investigated_under_a_padded_user_id(
     post_notice(ledger, accepted_case)
     close_notice(ledger, accepted_case)
 
-    with refused(ledger, accepted_case, "approver_investigated"):
+    with refused(ledger, "approver_investigated", aggregate_id=accepted_case):
         confirm(ledger, accepted_case, actor=Actor(approver, "approver", "钟楼区民政局"))
 
 
 def test_assessment_requires_the_economic_check(ledger: Ledger, accepted_case: UUID) -> None:
     visit(ledger, accepted_case)
 
-    with refused(ledger, accepted_case, "check_missing"):
+    with refused(ledger, "check_missing", aggregate_id=accepted_case):
         assess(ledger, accepted_case)
 
 
 def test_assessment_requires_a_home_visit(ledger: Ledger, accepted_case: UUID) -> None:
     check(ledger, accepted_case)
 
-    with refused(ledger, accepted_case, "visit_missing"):
+    with refused(ledger, "visit_missing", aggregate_id=accepted_case):
         assess(ledger, accepted_case)
 
 
@@ -456,7 +403,7 @@ def test_kin_of_staff_needs_a_district_level_visit(ledger: Ledger) -> None:
     check(ledger, case_id)
     visit(ledger, case_id)  # the street visits: not enough
 
-    with refused(ledger, case_id, "visit_missing") as caught:
+    with refused(ledger, "visit_missing", aggregate_id=case_id) as caught:
         assess(ledger, case_id)
     assert "the district must visit itself" in caught.value.message
 
@@ -476,7 +423,7 @@ def test_objections_at_the_public_notice_require_a_new_district_visit(
     # A neighbour objects that the family runs a stall.
     close_notice(ledger, noticed_case, objections=["邻居反映家庭经营摊位"])
 
-    with refused(ledger, noticed_case, "procedure_incomplete") as caught:
+    with refused(ledger, "procedure_incomplete", aggregate_id=noticed_case) as caught:
         confirm(ledger, noticed_case)
     assert "the district must investigate again" in caught.value.message
 
@@ -491,7 +438,7 @@ def test_a_street_visit_after_objections_is_not_enough(ledger: Ledger, noticed_c
     close_notice(ledger, noticed_case, objections=["邻居反映家庭经营摊位"])
     visit(ledger, noticed_case, on=CLOSED, investigators=["inv-nandajie-3", "inv-nandajie-4"])
 
-    with refused(ledger, noticed_case, "procedure_incomplete"):
+    with refused(ledger, "procedure_incomplete", aggregate_id=noticed_case):
         confirm(ledger, noticed_case)
 
 
@@ -501,9 +448,9 @@ def test_objections_cannot_be_bypassed_by_reassessing_and_posting_again(
     # The notice draws objections; nobody from the district visits.
     close_notice(ledger, noticed_case, objections=["邻居反映家庭经营摊位"])
     # The street tries to re-assess (to post a fresh notice): refused until the district visits.
-    with refused(ledger, noticed_case, "visit_missing"):
+    with refused(ledger, "visit_missing", aggregate_id=noticed_case):
         assess(ledger, noticed_case, on=CLOSED)
-    with refused(ledger, noticed_case, "procedure_incomplete"):
+    with refused(ledger, "procedure_incomplete", aggregate_id=noticed_case):
         confirm(ledger, noticed_case, on="2024-03-27")
 
 
@@ -513,42 +460,42 @@ def test_objections_cannot_be_bypassed_by_reassessing_and_posting_again(
 def test_a_public_notice_shorter_than_seven_days_is_refused(
     ledger: Ledger, assessed_case: UUID
 ) -> None:
-    with refused(ledger, assessed_case, "invalid_input", InvalidInput) as caught:
+    with refused(ledger, "invalid_input", InvalidInput, aggregate_id=assessed_case) as caught:
         post_notice(ledger, assessed_case, "2024-03-11", "2024-03-16")
 
     assert caught.value.field == "posted_to"
 
 
 def test_a_public_notice_needs_an_assessment(ledger: Ledger, investigated_case: UUID) -> None:
-    with refused(ledger, investigated_case, "assessment_missing"):
+    with refused(ledger, "assessment_missing", aggregate_id=investigated_case):
         post_notice(ledger, investigated_case)
 
 
 def test_a_public_notice_cannot_start_before_the_assessment(
     ledger: Ledger, assessed_case: UUID
 ) -> None:
-    with refused(ledger, assessed_case, "invalid_input", InvalidInput) as caught:
+    with refused(ledger, "invalid_input", InvalidInput, aggregate_id=assessed_case) as caught:
         post_notice(ledger, assessed_case, "2024-03-07", "2024-03-13")
 
     assert caught.value.field == "posted_from"
 
 
 def test_only_one_public_notice_is_open_at_a_time(ledger: Ledger, noticed_case: UUID) -> None:
-    with refused(ledger, noticed_case, "notice_open"):
+    with refused(ledger, "notice_open", aggregate_id=noticed_case):
         post_notice(ledger, noticed_case, "2024-03-12", "2024-03-18")
 
 
 def test_a_public_notice_cannot_close_before_its_last_day(
     ledger: Ledger, noticed_case: UUID
 ) -> None:
-    with refused(ledger, noticed_case, "notice_too_short"):
+    with refused(ledger, "notice_too_short", aggregate_id=noticed_case):
         close_notice(ledger, noticed_case, on="2024-03-16")
 
 
 def test_a_notice_that_is_not_open_cannot_be_closed(
     ledger: Ledger, notice_closed_case: UUID
 ) -> None:
-    with refused(ledger, notice_closed_case, "notice_not_open"):
+    with refused(ledger, "notice_not_open", aggregate_id=notice_closed_case):
         close_notice(ledger, notice_closed_case, on="2024-03-19")
 
 
@@ -558,7 +505,7 @@ def test_a_new_assessment_needs_a_new_public_notice(
     # The household's figures are revised after the notice closed.
     assess(ledger, notice_closed_case, on=CLOSED)
 
-    with refused(ledger, notice_closed_case, "procedure_incomplete") as caught:
+    with refused(ledger, "procedure_incomplete", aggregate_id=notice_closed_case) as caught:
         confirm(ledger, notice_closed_case)
     assert "the public notice is not closed" in caught.value.message
 
@@ -569,7 +516,7 @@ def test_a_new_assessment_needs_a_new_public_notice(
 def test_the_check_may_only_name_counted_members(ledger: Ledger, accepted_case: UUID) -> None:
     stranger = person_id_for(make_id_number("320404", date(1975, 1, 1), 99))
 
-    with refused(ledger, accepted_case, "invalid_input", InvalidInput) as caught:
+    with refused(ledger, "invalid_input", InvalidInput, aggregate_id=accepted_case) as caught:
         do(ledger, accepted_case, "complete_economic_check", occurred_on=CHECKED,
            incomes=[{"person_id": stranger, "declared_fen": 0, "verified_fen": 0}],
            property={}, public_servant_match=False, data_source="核对平台")  # fmt: skip
@@ -580,24 +527,24 @@ def test_the_check_may_only_name_counted_members(ledger: Ledger, accepted_case: 
 def test_acceptance_cannot_be_dated_before_the_submission(
     ledger: Ledger, submitted_case: UUID
 ) -> None:
-    with refused(ledger, submitted_case, "invalid_input", InvalidInput):
+    with refused(ledger, "invalid_input", InvalidInput, aggregate_id=submitted_case):
         do(ledger, submitted_case, "accept", occurred_on="2024-03-01")
 
 
 def test_a_home_visit_cannot_be_dated_before_the_acceptance(
     ledger: Ledger, accepted_case: UUID
 ) -> None:
-    with refused(ledger, accepted_case, "invalid_input", InvalidInput):
+    with refused(ledger, "invalid_input", InvalidInput, aggregate_id=accepted_case):
         visit(ledger, accepted_case, on="2024-03-04")
 
 
 def test_an_application_cannot_be_accepted_twice(ledger: Ledger, accepted_case: UUID) -> None:
-    with refused(ledger, accepted_case, "wrong_status"):
+    with refused(ledger, "wrong_status", aggregate_id=accepted_case):
         do(ledger, accepted_case, "accept", occurred_on="2024-03-06")
 
 
 def test_a_date_that_is_not_iso_is_refused(ledger: Ledger, submitted_case: UUID) -> None:
-    with refused(ledger, submitted_case, "invalid_input", InvalidInput):
+    with refused(ledger, "invalid_input", InvalidInput, aggregate_id=submitted_case):
         do(ledger, submitted_case, "accept", occurred_on="05/03/2024")
 
 
@@ -633,7 +580,7 @@ def test_assessment_adds_supplements_for_counted_members(
 def test_a_supplement_for_someone_not_counted_is_refused(
     ledger: Ledger, investigated_case: UUID
 ) -> None:
-    with refused(ledger, investigated_case, "invalid_input", InvalidInput) as caught:
+    with refused(ledger, "invalid_input", InvalidInput, aggregate_id=investigated_case) as caught:
         assess(ledger, investigated_case, supplements=[{"person_id": "P-x", "kind": "minor"}])
 
     assert caught.value.field == "supplements.0"
@@ -687,7 +634,7 @@ def test_assessment_without_the_standard_set_is_refused() -> None:
     check(bare, case_id)
     visit(bare, case_id)
 
-    with refused(bare, case_id, "parameter_missing"):
+    with refused(bare, "parameter_missing", aggregate_id=case_id):
         assess(bare, case_id)
 
 
@@ -748,7 +695,7 @@ def test_submission_records_the_members_with_personal_data_apart(ledger: Ledger)
 def test_an_id_number_with_a_wrong_check_digit_is_refused(ledger: Ledger) -> None:
     wrong = MOTHER_ID[:17] + ("0" if MOTHER_ID[17] != "0" else "1")
 
-    with refused(ledger, None, "invalid_input", InvalidInput) as caught:
+    with refused(ledger, "invalid_input", InvalidInput) as caught:
         ledger.submit_application(application(members=[member(wrong, "self")]), CASEWORKER)
 
     assert caught.value.field == "members.0.id_number"
@@ -758,7 +705,7 @@ def test_an_id_number_with_a_wrong_check_digit_is_refused(ledger: Ledger) -> Non
 def test_the_same_person_cannot_be_listed_twice(ledger: Ledger) -> None:
     twice = [member(MOTHER_ID, "self"), member(MOTHER_ID.lower(), "spouse")]
 
-    with refused(ledger, None, "invalid_input", InvalidInput) as caught:
+    with refused(ledger, "invalid_input", InvalidInput) as caught:
         ledger.submit_application(application(members=twice), CASEWORKER)
 
     assert caught.value.field == "members.1.id_number"
@@ -767,7 +714,7 @@ def test_the_same_person_cannot_be_listed_twice(ledger: Ledger) -> None:
 def test_an_excluded_member_needs_a_reason(ledger: Ledger) -> None:
     members = [member(MOTHER_ID, "self"), member(SON_ID, "child", counted=False)]
 
-    with refused(ledger, None, "invalid_input", InvalidInput) as caught:
+    with refused(ledger, "invalid_input", InvalidInput) as caught:
         ledger.submit_application(application(members=members), CASEWORKER)
 
     assert caught.value.field == "members.1.excluded_reason"
@@ -776,7 +723,7 @@ def test_an_excluded_member_needs_a_reason(ledger: Ledger) -> None:
 def test_at_least_one_member_must_be_counted(ledger: Ledger) -> None:
     members = [member(MOTHER_ID, "self", counted=False, excluded_reason="服刑")]
 
-    with refused(ledger, None, "invalid_input", InvalidInput) as caught:
+    with refused(ledger, "invalid_input", InvalidInput) as caught:
         ledger.submit_application(application(members=members), CASEWORKER)
 
     assert caught.value.field == "members"
@@ -785,7 +732,7 @@ def test_at_least_one_member_must_be_counted(ledger: Ledger) -> None:
 def test_tekun_counts_exactly_one_person(ledger: Ledger) -> None:
     two = [member(GRANDFATHER_ID, "self"), member(MOTHER_ID, "child")]
 
-    with refused(ledger, None, "invalid_input", InvalidInput) as caught:
+    with refused(ledger, "invalid_input", InvalidInput) as caught:
         ledger.submit_application(application(programme="TEKUN", members=two), CASEWORKER)
 
     assert "count exactly one" in caught.value.message
@@ -793,7 +740,7 @@ def test_tekun_counts_exactly_one_person(ledger: Ledger) -> None:
 
 @pytest.mark.parametrize(("field", "value"), [("programme", "WELFARE"), ("channel", "phone")])
 def test_an_unknown_programme_or_channel_is_refused(ledger: Ledger, field: str, value: str) -> None:
-    with refused(ledger, None, "invalid_input", InvalidInput) as caught:
+    with refused(ledger, "invalid_input", InvalidInput) as caught:
         ledger.submit_application(application(**{field: value}), CASEWORKER)
 
     assert caught.value.field == field
@@ -815,7 +762,7 @@ def enrolled(ledger: Ledger, programme: str, *members: dict[str, Any]) -> UUID:
 def test_a_person_counted_in_an_active_dibao_case_cannot_apply_again(ledger: Ledger) -> None:
     other_case = enrolled(ledger, "DIBAO", member(SON_ID, "self"))
 
-    with refused(ledger, None, "double_enrolment") as caught:
+    with refused(ledger, "double_enrolment") as caught:
         ledger.submit_application(application(), CASEWORKER)
 
     assert str(other_case) in caught.value.message
@@ -826,14 +773,14 @@ def test_a_person_in_an_active_dibao_case_cannot_get_tekun(ledger: Ledger) -> No
     enrolled(ledger, "DIBAO", member(GRANDFATHER_ID, "self"))
     tekun = application(programme="TEKUN", members=[member(GRANDFATHER_ID, "self")])
 
-    with refused(ledger, None, "double_enrolment"):
+    with refused(ledger, "double_enrolment"):
         ledger.submit_application(tekun, CASEWORKER)
 
 
 def test_a_person_in_an_active_tekun_case_cannot_be_counted_in_dibao(ledger: Ledger) -> None:
     enrolled(ledger, "TEKUN", member(MOTHER_ID, "self"))
 
-    with refused(ledger, None, "double_enrolment"):
+    with refused(ledger, "double_enrolment"):
         ledger.submit_application(application(), CASEWORKER)
 
 
@@ -871,7 +818,7 @@ def test_confirmation_refused_while_another_case_holds_a_member(
     # While the case ran, the son was included in his father's DIBAO case.
     other_case = enrolled(ledger, "DIBAO", member(SON_ID, "child"))
 
-    with refused(ledger, notice_closed_case, "double_enrolment") as caught:
+    with refused(ledger, "double_enrolment", aggregate_id=notice_closed_case) as caught:
         confirm(ledger, notice_closed_case)
 
     assert str(other_case) in caught.value.message
@@ -908,17 +855,17 @@ def test_processing_can_be_extended_once_to_45_working_days(
 
     extended = last_event(ledger, accepted_case, "ProcessingExtended")
     assert extended.case_due == "2024-05-09"  # 45 working days after 2024-03-04
-    with refused(ledger, accepted_case, "extended"):
+    with refused(ledger, "extended", aggregate_id=accepted_case):
         do(ledger, accepted_case, "extend_processing", occurred_on="2024-04-02", reason="再延")
 
 
 def test_an_extension_needs_a_reason(ledger: Ledger, accepted_case: UUID) -> None:
-    with refused(ledger, accepted_case, "invalid_input", InvalidInput):
+    with refused(ledger, "invalid_input", InvalidInput, aggregate_id=accepted_case):
         do(ledger, accepted_case, "extend_processing", occurred_on="2024-04-01", reason=" ")
 
 
 def test_a_decided_case_cannot_be_extended(ledger: Ledger, active_case: UUID) -> None:
-    with refused(ledger, active_case, "wrong_status"):
+    with refused(ledger, "wrong_status", aggregate_id=active_case):
         do(ledger, active_case, "extend_processing", occurred_on="2024-04-01", reason="延期")
 
 
@@ -939,19 +886,19 @@ def test_denial_records_the_notice_due_three_working_days_later(ledger: Ledger) 
 
 @pytest.mark.parametrize("reasons", [[], [""], ["  "]])
 def test_a_denial_needs_a_reason(ledger: Ledger, accepted_case: UUID, reasons: list[str]) -> None:
-    with refused(ledger, accepted_case, "invalid_input", InvalidInput):
+    with refused(ledger, "invalid_input", InvalidInput, aggregate_id=accepted_case):
         do(ledger, accepted_case, "deny", APPROVER, occurred_on="2024-03-20", reasons=reasons)
 
 
 def test_an_active_case_cannot_be_denied(ledger: Ledger, active_case: UUID) -> None:
-    with refused(ledger, active_case, "wrong_status"):
+    with refused(ledger, "wrong_status", aggregate_id=active_case):
         do(ledger, active_case, "deny", APPROVER, occurred_on="2024-03-20", reasons=["迟到"])
 
 
 def test_a_denied_case_cannot_be_accepted(ledger: Ledger, submitted_case: UUID) -> None:
     do(ledger, submitted_case, "deny", APPROVER, occurred_on="2024-03-05", reasons=["材料不全"])
 
-    with refused(ledger, submitted_case, "wrong_status"):
+    with refused(ledger, "wrong_status", aggregate_id=submitted_case):
         do(ledger, submitted_case, "accept", occurred_on="2024-03-06")
 
 
@@ -1028,7 +975,7 @@ def test_a_tekun_case_is_reviewed_yearly_even_with_irregular_income(ledger: Ledg
 
 
 def test_a_case_under_application_cannot_be_reviewed(ledger: Ledger, accepted_case: UUID) -> None:
-    with refused(ledger, accepted_case, "wrong_status"):
+    with refused(ledger, "wrong_status", aggregate_id=accepted_case):
         do(ledger, accepted_case, "complete_review", occurred_on="2024-03-20", findings="-")
 
 
@@ -1047,7 +994,7 @@ def test_an_adjustment_records_the_new_amount(ledger: Ledger, active_case: UUID)
 
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_a_reduction_needs_a_reason(ledger: Ledger, active_case: UUID, reason: str) -> None:
-    with refused(ledger, active_case, "invalid_input", InvalidInput) as caught:
+    with refused(ledger, "invalid_input", InvalidInput, aggregate_id=active_case) as caught:
         do(ledger, active_case, "adjust", occurred_on="2024-07-10", monthly_amount_fen=100_000,
            effective_month="2024-08", reason=reason)  # fmt: skip
 
@@ -1055,13 +1002,13 @@ def test_a_reduction_needs_a_reason(ledger: Ledger, active_case: UUID, reason: s
 
 
 def test_an_adjustment_to_the_same_amount_is_refused(ledger: Ledger, active_case: UUID) -> None:
-    with refused(ledger, active_case, "no_change"):
+    with refused(ledger, "no_change", aggregate_id=active_case):
         do(ledger, active_case, "adjust", occurred_on="2024-07-10",
            monthly_amount_fen=MONTHLY_TOTAL, effective_month="2024-08", reason="复核")  # fmt: skip
 
 
 def test_a_change_report_needs_a_description(ledger: Ledger, active_case: UUID) -> None:
-    with refused(ledger, active_case, "invalid_input", InvalidInput):
+    with refused(ledger, "invalid_input", InvalidInput, aggregate_id=active_case):
         do(ledger, active_case, "report_change", occurred_on="2024-05-02", description=" ",
            evidence="")  # fmt: skip
 
@@ -1075,7 +1022,7 @@ def test_a_suspended_benefit_resumes_only_after_the_suspended_month(
 ) -> None:
     assert ledger.get_case(suspended_case).status == "suspended"
 
-    with refused(ledger, suspended_case, "invalid_input", InvalidInput) as caught:
+    with refused(ledger, "invalid_input", InvalidInput, aggregate_id=suspended_case) as caught:
         do(ledger, suspended_case, "resume", occurred_on="2024-06-20", from_month="2024-06",
            reason="已返回")  # fmt: skip
     assert caught.value.field == "from_month"
@@ -1086,13 +1033,13 @@ def test_a_suspended_benefit_resumes_only_after_the_suspended_month(
 
 
 def test_suspension_and_resumption_need_a_reason(ledger: Ledger, active_case: UUID) -> None:
-    with refused(ledger, active_case, "invalid_input", InvalidInput):
+    with refused(ledger, "invalid_input", InvalidInput, aggregate_id=active_case):
         do(ledger, active_case, "suspend", occurred_on="2024-06-05", from_month="2024-06",
            reason="")  # fmt: skip
     do(ledger, active_case, "suspend", occurred_on="2024-06-05", from_month="2024-06",
        reason="外出务工")  # fmt: skip
 
-    with refused(ledger, active_case, "invalid_input", InvalidInput):
+    with refused(ledger, "invalid_input", InvalidInput, aggregate_id=active_case):
         do(ledger, active_case, "resume", occurred_on="2024-07-03", from_month="2024-07",
            reason=" ")  # fmt: skip
 
@@ -1100,19 +1047,19 @@ def test_suspension_and_resumption_need_a_reason(ledger: Ledger, active_case: UU
 def test_a_suspended_benefit_cannot_be_suspended_again(
     ledger: Ledger, suspended_case: UUID
 ) -> None:
-    with refused(ledger, suspended_case, "wrong_status"):
+    with refused(ledger, "wrong_status", aggregate_id=suspended_case):
         do(ledger, suspended_case, "suspend", occurred_on="2024-06-06", from_month="2024-06",
            reason="再次暂停")  # fmt: skip
 
 
 def test_an_application_cannot_be_suspended(ledger: Ledger, accepted_case: UUID) -> None:
-    with refused(ledger, accepted_case, "wrong_status"):
+    with refused(ledger, "wrong_status", aggregate_id=accepted_case):
         do(ledger, accepted_case, "suspend", occurred_on="2024-03-06", from_month="2024-03",
            reason="暂停")  # fmt: skip
 
 
 def test_an_active_benefit_cannot_be_resumed(ledger: Ledger, active_case: UUID) -> None:
-    with refused(ledger, active_case, "wrong_status"):
+    with refused(ledger, "wrong_status", aggregate_id=active_case):
         do(ledger, active_case, "resume", occurred_on="2024-06-05", from_month="2024-06",
            reason="恢复")  # fmt: skip
 
@@ -1134,7 +1081,7 @@ def test_gradual_exit_of_six_months_ends_five_months_after_it_starts(
 def test_gradual_exit_lasts_one_to_six_months(
     ledger: Ledger, active_case: UUID, months: int
 ) -> None:
-    with refused(ledger, active_case, "invalid_input", InvalidInput) as caught:
+    with refused(ledger, "invalid_input", InvalidInput, aggregate_id=active_case) as caught:
         do(ledger, active_case, "start_gradual_exit", occurred_on="2024-08-05",
            from_month="2024-09", months=months, reason="就业")  # fmt: skip
 
@@ -1142,7 +1089,7 @@ def test_gradual_exit_lasts_one_to_six_months(
 
 
 def test_gradual_exit_needs_a_reason(ledger: Ledger, active_case: UUID) -> None:
-    with refused(ledger, active_case, "invalid_input", InvalidInput):
+    with refused(ledger, "invalid_input", InvalidInput, aggregate_id=active_case):
         do(ledger, active_case, "start_gradual_exit", occurred_on="2024-08-05",
            from_month="2024-09", months=3, reason="")  # fmt: skip
 
@@ -1152,7 +1099,7 @@ def test_a_gradual_exit_cannot_be_started_twice(ledger: Ledger, active_case: UUI
        months=3, reason="就业")  # fmt: skip
 
     # A second exit would stretch the benefit beyond six months.
-    with refused(ledger, active_case, "gradual_exit_running"):
+    with refused(ledger, "gradual_exit_running", aggregate_id=active_case):
         do(ledger, active_case, "start_gradual_exit", occurred_on="2024-11-05",
            from_month="2024-12", months=6, reason="再次渐退")  # fmt: skip
 
@@ -1160,7 +1107,7 @@ def test_a_gradual_exit_cannot_be_started_twice(ledger: Ledger, active_case: UUI
 def test_a_suspended_benefit_cannot_start_a_gradual_exit(
     ledger: Ledger, suspended_case: UUID
 ) -> None:
-    with refused(ledger, suspended_case, "wrong_status"):
+    with refused(ledger, "wrong_status", aggregate_id=suspended_case):
         do(ledger, suspended_case, "start_gradual_exit", occurred_on="2024-08-05",
            from_month="2024-09", months=3, reason="就业")  # fmt: skip
 
@@ -1178,7 +1125,7 @@ def test_an_early_warning_is_raised_and_resolved(ledger: Ledger, active_case: UU
        resolution="已给予临时救助")  # fmt: skip
 
     assert ledger.get_case(active_case).open_warnings == set()
-    with refused(ledger, active_case, "warning_unknown"):
+    with refused(ledger, "warning_unknown", aggregate_id=active_case):
         do(ledger, active_case, "resolve_warning", occurred_on="2024-05-21",
            warning_id=warning_id, resolution="再次处理")  # fmt: skip
 
@@ -1188,18 +1135,18 @@ def test_resolving_a_warning_needs_a_resolution(ledger: Ledger, active_case: UUI
        detail="火化信息比对")  # fmt: skip
     warning_id = last_event(ledger, active_case, "EarlyWarningRaised").warning_id
 
-    with refused(ledger, active_case, "invalid_input", InvalidInput):
+    with refused(ledger, "invalid_input", InvalidInput, aggregate_id=active_case):
         do(ledger, active_case, "resolve_warning", occurred_on="2024-05-20",
            warning_id=warning_id, resolution="")  # fmt: skip
 
 
 def test_a_warning_needs_a_kind(ledger: Ledger, active_case: UUID) -> None:
-    with refused(ledger, active_case, "invalid_input", InvalidInput):
+    with refused(ledger, "invalid_input", InvalidInput, aggregate_id=active_case):
         do(ledger, active_case, "raise_warning", occurred_on="2024-05-10", kind="", detail="-")
 
 
 def test_a_case_under_application_gets_no_warning(ledger: Ledger, accepted_case: UUID) -> None:
-    with refused(ledger, accepted_case, "wrong_status"):
+    with refused(ledger, "wrong_status", aggregate_id=accepted_case):
         do(ledger, accepted_case, "raise_warning", occurred_on="2024-03-10",
            kind="large_medical_bill", detail="-")  # fmt: skip
 
@@ -1217,7 +1164,7 @@ def test_termination_records_reason_and_effective_month(ledger: Ledger, active_c
 
 
 def test_termination_needs_a_known_reason_code(ledger: Ledger, active_case: UUID) -> None:
-    with refused(ledger, active_case, "invalid_input", InvalidInput) as caught:
+    with refused(ledger, "invalid_input", InvalidInput, aggregate_id=active_case) as caught:
         do(ledger, active_case, "terminate", occurred_on="2024-10-08", reason_code="bored",
            reason="不再需要", effective_month="2024-11")  # fmt: skip
 
@@ -1225,7 +1172,7 @@ def test_termination_needs_a_known_reason_code(ledger: Ledger, active_case: UUID
 
 
 def test_termination_needs_a_reason(ledger: Ledger, active_case: UUID) -> None:
-    with refused(ledger, active_case, "invalid_input", InvalidInput):
+    with refused(ledger, "invalid_input", InvalidInput, aggregate_id=active_case):
         do(ledger, active_case, "terminate", occurred_on="2024-10-08", reason_code="voluntary",
            reason="  ", effective_month="2024-11")  # fmt: skip
 
@@ -1255,16 +1202,16 @@ def test_a_terminated_benefit_cannot_change(ledger: Ledger, active_case: UUID) -
     do(ledger, active_case, "terminate", occurred_on="2024-10-08", reason_code="voluntary",
        reason="本人申请退出", effective_month="2024-11")  # fmt: skip
 
-    with refused(ledger, active_case, "wrong_status"):
+    with refused(ledger, "wrong_status", aggregate_id=active_case):
         do(ledger, active_case, "adjust", occurred_on="2024-10-09", monthly_amount_fen=1,
            effective_month="2024-11", reason="调整")  # fmt: skip
-    with refused(ledger, active_case, "wrong_status"):
+    with refused(ledger, "wrong_status", aggregate_id=active_case):
         do(ledger, active_case, "terminate", occurred_on="2024-10-09", reason_code="voluntary",
            reason="再次终止", effective_month="2024-11")  # fmt: skip
 
 
 def test_an_application_cannot_be_terminated(ledger: Ledger, accepted_case: UUID) -> None:
-    with refused(ledger, accepted_case, "wrong_status"):
+    with refused(ledger, "wrong_status", aggregate_id=accepted_case):
         do(ledger, accepted_case, "terminate", occurred_on="2024-03-08",
            reason_code="voluntary", reason="撤回", effective_month="2024-04")  # fmt: skip
 
@@ -1274,7 +1221,7 @@ def test_an_application_cannot_be_terminated(ledger: Ledger, accepted_case: UUID
 
 def test_a_stale_expected_version_is_refused(ledger: Ledger, accepted_case: UUID) -> None:
     # The caseworker loaded the case before it was accepted (version 1).
-    with refused(ledger, accepted_case, "stale_version", StaleVersion) as caught:
+    with refused(ledger, "stale_version", StaleVersion, aggregate_id=accepted_case) as caught:
         do(ledger, accepted_case, "extend_processing", expected_version=1,
            occurred_on="2024-04-01", reason="补充材料")  # fmt: skip
 
@@ -1319,7 +1266,7 @@ def test_an_idempotency_key_reused_for_another_request_is_refused(
 ) -> None:
     do(ledger, submitted_case, "accept", idempotency_key="k-1", occurred_on=ACCEPTED)
 
-    with refused(ledger, submitted_case, "idempotency_key_reused", InvalidInput):
+    with refused(ledger, "idempotency_key_reused", InvalidInput, aggregate_id=submitted_case):
         do(ledger, submitted_case, "extend_processing", idempotency_key="k-1",
            occurred_on="2024-04-01", reason="补充材料")  # fmt: skip
 
@@ -1329,7 +1276,7 @@ def test_an_idempotency_key_reused_with_another_payload_is_refused(
 ) -> None:
     do(ledger, submitted_case, "accept", idempotency_key="k-1", occurred_on=ACCEPTED)
 
-    with refused(ledger, submitted_case, "idempotency_key_reused", InvalidInput):
+    with refused(ledger, "idempotency_key_reused", InvalidInput, aggregate_id=submitted_case):
         do(ledger, submitted_case, "accept", idempotency_key="k-1", occurred_on="2024-03-06")
 
 
@@ -1337,10 +1284,9 @@ def test_idempotency_keys_belong_to_their_caller(ledger: Ledger, accepted_case: 
     # Two caseworkers happen to pick the same key for different commands.
     other = Actor("worker-wuxing", "caseworker", "五星街道")
     check(ledger, accepted_case)
-    visit_result = ledger.change_case(
-        accepted_case, "conduct_home_visit",
-        {"occurred_on": VISITED, "investigators": STREET_INVESTIGATORS, "district_level": False,
-         "findings": "一致"}, other, idempotency_key="k-1",
+    visit_result = ledger.record_case_home_visit(
+        accepted_case, other, occurred_on=VISITED, investigators=STREET_INVESTIGATORS,
+        district_level=False, findings="一致", idempotency_key="k-1",
     )  # fmt: skip
     mine = do(ledger, accepted_case, "extend_processing", idempotency_key="k-1",
               occurred_on="2024-04-01", reason="补充材料")  # fmt: skip
@@ -1353,7 +1299,7 @@ def test_a_refused_command_with_a_key_can_be_retried_after_the_cause_is_fixed(
 ) -> None:
     check(ledger, accepted_case)
     # Refused: no home visit yet. Nothing is remembered under the key.
-    with refused(ledger, accepted_case, "visit_missing"):
+    with refused(ledger, "visit_missing", aggregate_id=accepted_case):
         do(ledger, accepted_case, "record_assessment", idempotency_key="k-assess",
            occurred_on=ASSESSED)  # fmt: skip
     visit(ledger, accepted_case)

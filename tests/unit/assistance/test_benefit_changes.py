@@ -16,10 +16,12 @@ from builders import (
     PROCEDURE,
     WORKER,
     application,
+    case_step,
     new_id_number,
     walk_to_active,
 )
 from eventsourcing.persistence import StoredEvent
+from helpers import events, refused
 
 from domain.assistance.assessment import household_assessed
 from domain.assistance.benefit_schedule import PAYEE_DIED, BenefitSchedule
@@ -76,23 +78,19 @@ def active(ledger: Ledger, *id_numbers: str, programme: str = "DIBAO", income_fe
     if income_fen:
         incomes = [{"person_id": person_id_for(numbers[0]), "declared_fen": income_fen,
                     "verified_fen": income_fen}]  # fmt: skip
-        ledger.change_case(case_id, "accept", {"occurred_on": "2024-03-01"}, WORKER)
-        ledger.change_case(case_id, "complete_economic_check", {
-            "occurred_on": "2024-03-04", "incomes": incomes, "property": {},
-            "public_servant_match": False, "data_source": "核对平台",
-        }, WORKER)  # fmt: skip
+        ledger.accept_application(case_id, WORKER, occurred_on="2024-03-01")
+        ledger.complete_case_economic_check(
+            case_id, WORKER, occurred_on="2024-03-04", incomes=incomes, property={},
+            public_servant_match=False, data_source="核对平台",
+        )  # fmt: skip
         for command, payload in PROCEDURE[2:]:
-            ledger.change_case(case_id, command, payload, WORKER)
-        ledger.change_case(case_id, "confirm", {"occurred_on": "2024-03-14"}, APPROVER)
+            case_step(ledger, case_id, command, payload, WORKER)
+        ledger.confirm_eligibility(case_id, APPROVER, occurred_on="2024-03-14")
     else:
         walk_to_active(ledger, case_id)
     assert isinstance(ledger.payables, FakePayableCases)
     ledger.payables.case_ids.append(case_id)
     return case_id
-
-
-def events_of(ledger: Ledger, case_id: UUID, name: str) -> list[Any]:
-    return [e for e in ledger.events.get(case_id) if type(e).__name__ == name]
 
 
 # -- the schedule ---------------------------------------------------------------------------
@@ -176,9 +174,8 @@ def test_the_ledger_refuses_a_payee_whose_death_is_verified_but_not_yet_on_the_c
     )
     payload = {"occurred_on": "2024-05-13", "person_id": person_id_for(child),
                "payee_account": NEW_ACCOUNT}  # fmt: skip
-    with pytest.raises(DomainError) as dead:
-        ledger.change_case(case_id, "change_payee", payload, WORKER)
-    assert dead.value.code == "payee_deceased"
+    with refused(ledger, "payee_deceased", aggregate_id=case_id, field="person_id"):
+        ledger.change_payee(case_id, WORKER, **payload)
 
 
 def test_a_gradual_exit_ends_the_case_schedule(ledger: Ledger) -> None:
@@ -204,7 +201,7 @@ def test_a_raised_standard_is_paid_from_its_effective_month(ledger: Ledger) -> N
     case = ledger.get_case(case_id)
     assert case.benefit.payable("2024-06") == (108000, None)
     assert case.benefit.payable("2024-07") == (111000, None)
-    adjusted = events_of(ledger, case_id, "BenefitAdjusted")[-1]
+    adjusted = events(ledger, case_id, "BenefitAdjusted")[-1]
     assert adjusted.parameters == {"dibao.standard": "dibao.standard@v3"}
 
 
@@ -215,7 +212,7 @@ def test_applying_a_standard_twice_changes_nothing(ledger: Ledger) -> None:
     again = ledger.apply_standard_change("dibao.standard", V3_111000)
     assert (again.adjusted, again.flagged) == (0, 0)
     assert ledger.latest_position() == position
-    assert len(events_of(ledger, case_id, "BenefitAdjusted")) == 1
+    assert len(events(ledger, case_id, "BenefitAdjusted")) == 1
 
 
 def test_a_case_assessed_at_that_version_is_skipped(ledger: Ledger) -> None:
@@ -279,7 +276,7 @@ def test_old_benefit_events_without_parameters_still_replay(ledger: Ledger) -> N
 def test_the_case_records_what_the_domain_function_computes(ledger: Ledger) -> None:
     case_id = active(ledger)
     case = ledger.get_case(case_id)
-    assessed = events_of(ledger, case_id, "HouseholdAssessed")[-1]
+    assessed = events(ledger, case_id, "HouseholdAssessed")[-1]
     names = ["dibao.standard", "assets.deposit_months", "assets.max_real_estate_units"]
     params = ledger.parameters_in_force(names, date(2024, 3, 6))
     assert case.check is not None

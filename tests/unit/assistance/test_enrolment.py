@@ -6,7 +6,8 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from builders import APPROVER, PARAMETERS, PROCEDURE, WORKER, application, new_id_number
+from builders import APPROVER, PROCEDURE, WORKER, application, case_step, new_id_number
+from helpers import refused
 
 from domain.assistance.enrolment import Enrolment, enrolment_id
 from domain.deaths.notification import notification_id
@@ -15,14 +16,6 @@ from domain.shared.errors import DomainError
 from domain.shared.identity import person_id_for
 
 NAME = "测试丙"
-
-
-@pytest.fixture
-def ledger() -> Ledger:
-    led = Ledger()
-    for name, value, start in PARAMETERS:
-        led.set_parameter(name, value, start, "test standard", WORKER, "2023-01-01")
-    return led
 
 
 def member(id_number: str, relation: str = "self") -> dict[str, Any]:
@@ -34,18 +27,18 @@ def ready(ledger: Ledger, programme: str, *id_numbers: str) -> UUID:
     body = application(programme=programme, members=[member(i) for i in id_numbers])
     case_id = ledger.submit_application(body, WORKER).id
     for command, payload in PROCEDURE:
-        ledger.change_case(case_id, command, payload, WORKER)
+        case_step(ledger, case_id, command, payload, WORKER)
     return case_id
 
 
 def confirm(ledger: Ledger, case_id: UUID, on: str = "2024-03-14") -> None:
-    ledger.change_case(case_id, "confirm", {"occurred_on": on}, APPROVER)
+    ledger.confirm_eligibility(case_id, APPROVER, occurred_on=on)
 
 
 def terminate(ledger: Ledger, case_id: UUID, effective_month: str, on: str) -> None:
     payload = {"occurred_on": on, "reason_code": "income_above_standard",
                "reason": "member employed", "effective_month": effective_month}  # fmt: skip
-    ledger.change_case(case_id, "terminate", payload, WORKER)
+    ledger.terminate_benefit(case_id, WORKER, **payload)
 
 
 def verified_death(ledger: Ledger, id_number: str, died: str, on: str) -> UUID:
@@ -60,16 +53,6 @@ def confirmed(ledger: Ledger, case_id: UUID) -> Any:
     return next(
         e for e in ledger.case_events(case_id) if type(e).__name__ == "EligibilityConfirmed"
     )
-
-
-def refused_with(ledger: Ledger, code: str, command: Any) -> DomainError:
-    """`command` is refused with `code` and nothing at all is recorded."""
-    position = ledger.latest_position()
-    with pytest.raises(DomainError) as caught:
-        command()
-    assert caught.value.code == code, caught.value.message
-    assert ledger.latest_position() == position
-    return caught.value
 
 
 # -- the place is taken at confirmation, in the same save ---------------------------------------
@@ -94,7 +77,9 @@ def test_second_confirmation_for_one_person_is_refused_naming_the_other_case(
     first, second = ready(ledger, "DIBAO", person), ready(ledger, "TEKUN", person)
     confirm(ledger, first)
 
-    error = refused_with(ledger, "double_enrolment", lambda: confirm(ledger, second))
+    with refused(ledger, "double_enrolment") as caught:
+        confirm(ledger, second)
+    error = caught.value
 
     assert str(first) in error.message
     assert person not in error.message and NAME not in error.message
@@ -175,7 +160,9 @@ def test_confirmation_refused_after_verified_death(ledger: Ledger) -> None:
     case_id = ready(ledger, "DIBAO", person)
     verified_death(ledger, person, died="2024-03-10", on="2024-03-11")
 
-    error = refused_with(ledger, "member_deceased", lambda: confirm(ledger, case_id))
+    with refused(ledger, "member_deceased") as caught:
+        confirm(ledger, case_id)
+    error = caught.value
 
     assert "2024-03-10" in error.message
     assert person not in error.message and NAME not in error.message
@@ -188,7 +175,9 @@ def test_submission_refused_for_a_member_whose_death_is_verified(ledger: Ledger)
     verified_death(ledger, child, died="2024-02-20", on="2024-02-22")
     body = application(members=[member(parent), member(child, "child")])
 
-    error = refused_with(ledger, "member_deceased", lambda: ledger.submit_application(body, WORKER))
+    with refused(ledger, "member_deceased") as caught:
+        ledger.submit_application(body, WORKER)
+    error = caught.value
 
     assert error.field == "members.1"
     assert "2024-02-20" in error.message and child not in error.message
@@ -245,7 +234,8 @@ def test_a_verification_between_loading_and_saving_makes_the_confirmation_confli
     assert caught.value.code == "version_conflict"
     assert ledger.get_case(case_id).status == "accepted"
 
-    refused_with(ledger, "member_deceased", lambda: confirm(ledger, case_id))  # the retry
+    with refused(ledger, "member_deceased") as caught:  # the retry
+        confirm(ledger, case_id)
 
 
 def test_a_verified_death_ends_a_tekun_place_with_the_case(ledger: Ledger) -> None:

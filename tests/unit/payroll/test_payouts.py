@@ -154,15 +154,13 @@ def test_no_payout_after_termination_in_a_suspended_month_or_without_an_account(
     ledger: Ledger, three_active: list[UUID]
 ) -> None:
     terminated, suspended, paid = three_active
-    ledger.change_case(
-        terminated, "terminate",
-        {"occurred_on": "2024-04-20", "reason_code": "moved_away", "reason": "moved",
-         "effective_month": "2024-05"}, WORKER,
+    ledger.terminate_benefit(
+        terminated, WORKER, occurred_on="2024-04-20", reason_code="moved_away", reason="moved",
+        effective_month="2024-05",
     )  # fmt: skip
-    ledger.change_case(
-        suspended, "suspend",
-        {"occurred_on": "2024-04-20", "from_month": "2024-05", "reason": "not reachable"}, WORKER,
-    )  # fmt: skip
+    ledger.suspend_benefit(
+        suspended, WORKER, occurred_on="2024-04-20", from_month="2024-05", reason="not reachable"
+    )
     active_case(ledger, account=None)
     result = ledger.start_payroll_run("DIBAO", MONTH, APPROVER, TODAY)
     assert result.scheduled == 1
@@ -182,10 +180,9 @@ def test_no_payout_before_the_first_paid_month(ledger: Ledger, three_active: lis
 def test_the_amount_is_the_one_in_force_for_the_month(
     ledger: Ledger, three_active: list[UUID]
 ) -> None:
-    ledger.change_case(
-        three_active[0], "adjust",
-        {"occurred_on": "2024-04-10", "monthly_amount_fen": 50000, "effective_month": "2024-06",
-         "reason": "income rose"}, WORKER,
+    ledger.adjust_benefit(
+        three_active[0], WORKER, occurred_on="2024-04-10", monthly_amount_fen=50000,
+        effective_month="2024-06", reason="income rose",
     )  # fmt: skip
     may = ledger.start_payroll_run("DIBAO", "2024-05", APPROVER, TODAY)
     june = ledger.start_payroll_run("DIBAO", "2024-06", APPROVER, TODAY)

@@ -58,10 +58,6 @@ def submit(ledger: Ledger, on: str) -> UUID:
     return ledger.submit_application(body, CASEWORKER).id
 
 
-def do(ledger: Ledger, case_id: UUID, command: str, **payload: Any) -> None:
-    ledger.change_case(case_id, command, payload, CASEWORKER)
-
-
 def last(ledger: Ledger, case_id: UUID, name: str) -> Any:
     return [e for e in ledger.case_events(case_id) if type(e).__name__ == name][-1]
 
@@ -104,7 +100,8 @@ def test_a_day_of_the_previous_year_listed_by_a_notice_stays_off() -> None:
 
 def test_acceptance_in_late_november_records_a_provisional_case_due(ledger: Ledger) -> None:
     case_id = submit(ledger, "2026-11-20")
-    do(ledger, case_id, "accept", occurred_on="2026-11-20")  # refused with 409 before
+    # refused with 409 before
+    ledger.accept_application(case_id, CASEWORKER, occurred_on="2026-11-20")
 
     accepted = last(ledger, case_id, "ApplicationAccepted")
     assert accepted.investigation_due == "2026-11-25"
@@ -116,7 +113,7 @@ def test_acceptance_in_late_november_records_a_provisional_case_due(ledger: Ledg
 def test_a_recorded_notice_makes_later_due_dates_final(ledger: Ledger) -> None:
     record(ledger)
     case_id = submit(ledger, "2026-11-20")
-    do(ledger, case_id, "accept", occurred_on="2026-11-20")
+    ledger.accept_application(case_id, CASEWORKER, occurred_on="2026-11-20")
 
     accepted = last(ledger, case_id, "ApplicationAccepted")
     assert accepted.case_due == "2027-01-04"  # the made-up New Year holiday moves it
@@ -125,19 +122,21 @@ def test_a_recorded_notice_makes_later_due_dates_final(ledger: Ledger) -> None:
 
 def test_extension_and_denial_record_their_provisional_dates(ledger: Ledger) -> None:
     case_id = submit(ledger, "2026-11-20")
-    do(ledger, case_id, "accept", occurred_on="2026-11-20")
-    do(ledger, case_id, "extend_processing", occurred_on="2026-12-01", reason="需补充外省核对结果")
+    ledger.accept_application(case_id, CASEWORKER, occurred_on="2026-11-20")
+    ledger.extend_processing(
+        case_id, CASEWORKER, occurred_on="2026-12-01", reason="需补充外省核对结果"
+    )
     extended = last(ledger, case_id, "ProcessingExtended")
     assert (extended.case_due, list(extended.provisional)) == ("2027-01-22", ["case_due"])
 
-    do(ledger, case_id, "deny", occurred_on="2026-12-30", reasons=["收入高于标准"])
+    ledger.deny_eligibility(case_id, CASEWORKER, occurred_on="2026-12-30", reasons=["收入高于标准"])
     denied = last(ledger, case_id, "EligibilityDenied")
     assert (denied.notice_due, list(denied.provisional)) == ("2027-01-04", ["notice_due"])
 
 
 def test_denial_in_a_known_year_is_not_provisional(ledger: Ledger) -> None:
     case_id = submit(ledger, "2026-11-20")
-    do(ledger, case_id, "deny", occurred_on="2026-11-30", reasons=["收入高于标准"])
+    ledger.deny_eligibility(case_id, CASEWORKER, occurred_on="2026-11-30", reasons=["收入高于标准"])
     denied = last(ledger, case_id, "EligibilityDenied")
     assert (denied.notice_due, list(denied.provisional)) == ("2026-12-03", [])
 
@@ -148,15 +147,15 @@ def test_a_recorded_notice_for_a_shipped_year_overrides_the_shipped_file(ledger:
     record(ledger, year=2026, holidays=[*shipped["off"], "2026-11-23"],
            make_up_working_days=shipped["work"], reference="TEST-ONLY-2026-CORRECTION")  # fmt: skip
     case_id = submit(ledger, "2026-11-20")
-    do(ledger, case_id, "accept", occurred_on="2026-11-20")
+    ledger.accept_application(case_id, CASEWORKER, occurred_on="2026-11-20")
     assert last(ledger, case_id, "ApplicationAccepted").investigation_due == "2026-11-26"
 
 
 def test_events_stored_without_provisional_still_replay(ledger: Ledger) -> None:
     case_id = submit(ledger, "2024-04-29")
-    do(ledger, case_id, "accept", occurred_on="2024-04-30")
-    do(ledger, case_id, "extend_processing", occurred_on="2024-05-06", reason="延期")
-    do(ledger, case_id, "deny", occurred_on="2024-05-07", reasons=["收入高于标准"])
+    ledger.accept_application(case_id, CASEWORKER, occurred_on="2024-04-30")
+    ledger.extend_processing(case_id, CASEWORKER, occurred_on="2024-05-06", reason="延期")
+    ledger.deny_eligibility(case_id, CASEWORKER, occurred_on="2024-05-07", reasons=["收入高于标准"])
     stored = ledger.recorder.select_events(case_id)
     aggregate, replayed = None, []
     for s in stored:

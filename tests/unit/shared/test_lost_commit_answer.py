@@ -50,7 +50,7 @@ def test_a_step_whose_commit_answer_was_lost_is_answered_as_recorded(
     case_id = ledger.submit_application(application(), WORKER).id
     commit_then_retry(ledger, monkeypatch)
 
-    answer = ledger.change_case(case_id, "accept", {"occurred_on": "2024-03-01"}, WORKER)
+    answer = ledger.accept_application(case_id, WORKER, occurred_on="2024-03-01")
 
     assert answer.version == ledger.get_case(case_id).version == 2
 
@@ -60,14 +60,16 @@ def test_a_real_conflict_is_still_a_version_conflict(
 ) -> None:
     case_id = ledger.submit_application(application(), WORKER).id
     stale = ledger.get_case(case_id)
-    ledger.change_case(case_id, "accept", {"occurred_on": "2024-03-01"}, WORKER)
+    ledger.accept_application(case_id, WORKER, occurred_on="2024-03-01")
     original = ledger.repository.get
+
     def old_read(key: Any, *args: Any, **kwargs: Any) -> Any:
+        """An old read of the case only (the calendar and the rest read as they are)."""
         return stale if key == case_id else original(key, *args, **kwargs)
 
-    monkeypatch.setattr(ledger.repository, "get", old_read)  # an old read of the case
+    monkeypatch.setattr(ledger.repository, "get", old_read)
 
     with pytest.raises(VersionConflict):
-        ledger.change_case(case_id, "accept", {"occurred_on": "2024-03-02"}, WORKER)
+        ledger.accept_application(case_id, WORKER, occurred_on="2024-03-02")
     monkeypatch.setattr(ledger.repository, "get", original)
     assert ledger.get_case(case_id).version == 2

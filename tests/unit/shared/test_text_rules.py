@@ -56,12 +56,10 @@ def test_an_event_holding_a_control_character_is_never_recorded(
 def test_line_feeds_and_tabs_in_free_text_are_recorded(ledger: Ledger) -> None:
     case_id = ledger.submit_application(application(), WORKER).id
 
-    ledger.change_case(case_id, "accept", {"occurred_on": "2024-03-01"}, WORKER)
-    ledger.change_case(
-        case_id, "conduct_home_visit",
-        {"occurred_on": "2024-03-04", "investigators": ["inv-a", "inv-b"],
-         "district_level": False, "findings": "居住条件:\n\t与申报一致"},
-        WORKER,
+    ledger.accept_application(case_id, WORKER, occurred_on="2024-03-01")
+    ledger.record_case_home_visit(
+        case_id, WORKER, occurred_on="2024-03-04", investigators=["inv-a", "inv-b"],
+        district_level=False, findings="居住条件:\n\t与申报一致",
     )  # fmt: skip
 
     assert ledger.get_case(case_id).version == 3
