@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 import pytest
-from builders import PARAMETERS, WORKER, application, walk_to_active
+from builders import WORKER, application, walk_to_active
 
 from domain.assistance.case import AssistanceCase
 from domain.deaths.notification import DeathNotification
@@ -13,14 +13,6 @@ from domain.ledger import Ledger
 from domain.shared.errors import DomainError, InvalidInput
 
 ACTOR = WORKER.as_dict()
-
-
-@pytest.fixture
-def ledger() -> Ledger:
-    led = Ledger()
-    for name, value, start in PARAMETERS:
-        led.set_parameter(name, value, start, "test standard", WORKER, "2023-01-01")
-    return led
 
 
 def active_case(ledger: Ledger, programme: str = "DIBAO") -> AssistanceCase:
