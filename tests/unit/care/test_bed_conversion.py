@@ -13,6 +13,7 @@ from helpers import ADMIN, events, names, refused
 
 from domain.ledger import CommandResult, Ledger
 from domain.shared.errors import InvalidInput, NotFound, StaleVersion
+from domain.shared.ledger_base import IdempotencyRecord
 from domain.shared.values import Actor
 
 WORKER = Actor("worker-xinzha", "caseworker", "新闸街道")
@@ -555,3 +556,21 @@ def test_a_stale_version_or_an_unknown_id_changes_nothing(
         ledger.get_bed_conversion(institution)  # an institution is not a conversion
     for dispatcher in ("change_institution", "change_bed_conversion", "run_named"):
         assert not hasattr(Ledger, dispatcher)  # no step is run by name
+
+
+def test_a_typed_step_keeps_the_fingerprint_of_the_step_run_by_name(
+    ledger: Ledger, institution: UUID, completed: UUID
+) -> None:
+    """An Idempotency-Key used before the typed methods still matches its retry."""
+    body = {"occurred_on": "2024-07-01", "amount_per_bed_fen": 100_000, "beds": 30,
+            "reference": "钟财拨〔2024〕9号"}  # fmt: skip
+    step(ledger, completed, "pay_subsidy", APPROVER, idempotency_key="pay-1", **body)
+    staff = {"occurred_on": "2024-07-01", "caregivers": 3, "certified_caregivers": 2}
+    Ledger.report_institution_staff(ledger, institution, ADMIN, **staff, idempotency_key="s-1")
+
+    paid = ledger.repository.get(IdempotencyRecord.create_id(APPROVER.user, "pay-1"))
+    assert paid.fingerprint == Ledger.fingerprint("conversion:pay_subsidy", str(completed), body)
+    reported = ledger.repository.get(IdempotencyRecord.create_id(ADMIN.user, "s-1"))
+    assert reported.fingerprint == Ledger.fingerprint(
+        "care institution:report_staff", str(institution), staff
+    )

@@ -13,6 +13,7 @@ from domain.ledger import Ledger
 from domain.payroll.commands import PayableCase
 from domain.payroll.payout import payout_id
 from domain.shared.errors import DomainError, InvalidInput
+from domain.shared.ledger_base import IdempotencyRecord
 
 MONTH = "2024-05"
 TODAY = date(2024, 5, 20)
@@ -345,3 +346,18 @@ def test_reversal_and_recovery_are_new_events_with_limits(
                                reason="part")  # fmt: skip
     payout = ledger.get_payout(key)
     assert (payout.status, payout.recovered_fen) == ("reversed", 8000)
+
+
+def test_a_typed_correction_keeps_the_fingerprint_of_the_command_run_by_name(
+    ledger: Ledger, approved_run: UUID
+) -> None:
+    """An Idempotency-Key used before the typed methods still matches its retry."""
+    key = UUID(next(iter(ledger.get_run(approved_run).payouts)))
+    ledger.record_settlement(approved_run, settlement(ledger, approved_run), APPROVER, "2024-05-25")
+    ledger.reverse_payout(
+        key, APPROVER, occurred_on="2024-05-26", reason="wrong", idempotency_key="r-1"
+    )
+
+    record = ledger.repository.get(IdempotencyRecord.create_id(APPROVER.user, "r-1"))
+    payload = {"occurred_on": "2024-05-26", "reason": "wrong"}
+    assert record.fingerprint == Ledger.fingerprint("reverse", str(key), payload)

@@ -16,6 +16,7 @@ from helpers import ADMIN, events, last_event, names, refused
 from domain.ledger import CommandResult, Ledger
 from domain.shared.errors import InvalidInput, NotFound, StaleVersion
 from domain.shared.identity import make_id_number, person_id_for
+from domain.shared.ledger_base import IdempotencyRecord
 from domain.shared.values import Actor
 
 CASEWORKER = Actor("worker-nandajie", "caseworker", "南大街街道")
@@ -737,3 +738,16 @@ def test_an_assistance_case_is_not_a_temporary_case(ledger: Ledger) -> None:
 
     with pytest.raises(NotFound):
         ledger.get_temporary_case(case_id)
+
+
+def test_a_typed_step_keeps_the_fingerprint_of_the_step_run_by_name(
+    ledger: Ledger, emergency: UUID
+) -> None:
+    """An Idempotency-Key used before the typed methods still matches its retry."""
+    advance(ledger, emergency, idempotency_key="pay-1")
+
+    record = ledger.repository.get(IdempotencyRecord.create_id(CASEWORKER.user, "pay-1"))
+    payload = {"occurred_on": PAID, "amount_fen": 200_000, "case_conference": None}
+    assert record.fingerprint == Ledger.fingerprint(
+        "temporary assistance case:grant_advance_aid", str(emergency), payload
+    )

@@ -17,6 +17,7 @@ from helpers import ADMIN, events, last_event, names, refused
 
 from domain.ledger import CommandResult, Ledger
 from domain.shared.errors import InvalidInput, NotFound, StaleVersion
+from domain.shared.ledger_base import IdempotencyRecord
 from domain.shared.parameters import ParameterSchedule
 from domain.shared.values import Actor
 from domain.villages.conversion import VillageConversion, conversion_id, share_permille
@@ -615,3 +616,17 @@ def test_an_initiation_retried_with_its_key_opens_one_conversion(ledger: Ledger)
 def test_an_unknown_conversion_is_not_found(ledger: Ledger) -> None:
     with pytest.raises(NotFound):
         do(ledger, UUID(int=9), "complete", occurred_on="2025-01-01")
+
+
+def test_a_typed_step_keeps_the_fingerprint_of_the_step_run_by_name(
+    ledger: Ledger, restructured: UUID
+) -> None:
+    """An Idempotency-Key used before the typed methods still matches its retry."""
+    do(ledger, restructured, "vote_abolition", idempotency_key="v-1", occurred_on="2024-11-18",
+       **QUORATE)  # fmt: skip
+
+    record = ledger.repository.get(IdempotencyRecord.create_id(OFFICE.user, "v-1"))
+    payload = {"occurred_on": "2024-11-18", **QUORATE}
+    assert record.fingerprint == Ledger.fingerprint(
+        "village conversion:vote_abolition", str(restructured), payload
+    )
