@@ -16,13 +16,25 @@ fixed. Names are synthetic; the subsidy per bed is a demo value.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from uuid import UUID
 
 from api.demo.names import STREETS
-from domain.ledger import Ledger
+from domain.ledger import CommandResult, Ledger
 from domain.shared.values import Actor
+
+#: A typed step of an institution or a conversion, e.g. Ledger.award_institution_grade.
+Step = Callable[..., CommandResult]
+GRADE, STAFF = Ledger.award_institution_grade, Ledger.report_institution_staff
+FIRE_SAFETY, MEDICAL = Ledger.certify_fire_safety, Ledger.record_medical_capability
+INSPECT, APPROVE, REJECT = (
+    Ledger.inspect_bed_conversion,
+    Ledger.approve_bed_conversion,
+    Ledger.reject_bed_conversion,
+)
+COMPLETE, SUBSIDY = Ledger.complete_bed_conversion, Ledger.pay_conversion_subsidy
 
 #: Institutional beds by type at the end of 2023: 1,789 nursing of 1,889 = 94.71 %.
 BEDS_2023 = {"nursing": 1789, "elderly_care": 60, "medical": 28, "hospice": 12}
@@ -110,20 +122,20 @@ def load_institutions_2023(ledger: Ledger, rng: random.Random) -> None:
         institutions.append(_Institution(iid, street, medical, dict(counts)))
         graded = filed + timedelta(days=rng.randint(30, 200))
         until = "2025-12-31" if i in (3, 9, 11, 13) else "2026-12-31"
-        _do(ledger, iid, "award_grade", graded, level=rng.choice([2, 3, 3, 4, 4, 5]),
+        _do(ledger, iid, GRADE, graded, level=rng.choice([2, 3, 3, 4, 4, 5]),
             valid_until=until, evidence=f"钟民养〔2023〕{i + 1}号")  # fmt: skip
         caregivers, uncertified = staff[i]
-        _do(ledger, iid, "report_staff", date(2023, 12, 1) + timedelta(days=rng.randint(0, 20)),
+        _do(ledger, iid, STAFF, date(2023, 12, 1) + timedelta(days=rng.randint(0, 20)),
             caregivers=caregivers, certified_caregivers=caregivers - uncertified)  # fmt: skip
-        _do(ledger, iid, "certify_fire_safety", filed + timedelta(days=rng.randint(1, 30)),
+        _do(ledger, iid, FIRE_SAFETY, filed + timedelta(days=rng.randint(1, 30)),
             certificate_ref=f"常消安〔2023〕{100 + i}号", valid_until="2026-12-31")  # fmt: skip
     _later_years(ledger, rng, institutions, staff)
     for planned in PLAN:
         _convert(ledger, rng, institutions, planned)
 
 
-def _do(ledger: Ledger, iid: UUID, command: str, on: date, **payload: object) -> None:
-    ledger.change_institution(iid, command, {"occurred_on": on.isoformat(), **payload}, ADMIN)
+def _do(ledger: Ledger, iid: UUID, command: Step, on: date, **payload: object) -> None:
+    command(ledger, iid, ADMIN, occurred_on=on.isoformat(), **payload)
 
 
 def _split(rng: random.Random, total: int, parts: int, minimum: int) -> list[int]:
@@ -165,12 +177,12 @@ def _later_years(
     """After 2023: new staff reports, a regraded institution, one gaining medical capability."""
     for i in (0, 4, 8):
         more = staff[i][0] + 3  # three caregivers hired in 2024, all certified
-        _do(ledger, institutions[i].id, "report_staff", date(2024, 12, 2), caregivers=more,
+        _do(ledger, institutions[i].id, STAFF, date(2024, 12, 2), caregivers=more,
             certified_caregivers=more - staff[i][1])  # fmt: skip
-    _do(ledger, institutions[3].id, "award_grade", date(2025, 12, 15), level=3,
+    _do(ledger, institutions[3].id, GRADE, date(2025, 12, 15), level=3,
         valid_until="2026-12-31", evidence="钟民养〔2025〕4号")  # fmt: skip
     # One ordinary home signs with a community hospital (医养结合) and may then convert.
-    _do(ledger, institutions[1].id, "record_medical_capability", date(2024, 1, 15), capable=True,
+    _do(ledger, institutions[1].id, MEDICAL, date(2024, 1, 15), capable=True,
         evidence="与钟楼区社区卫生服务中心签约 (demo)")  # fmt: skip
     institutions[1].medical = True
 
@@ -196,37 +208,35 @@ def _convert(
          "reason": "四床融合: 提升医养结合服务能力"}, worker,
     ).id  # fmt: skip
 
-    def step(command: str, days: int, actor: Actor = worker, **payload: object) -> None:
+    def step(command: Step, days: int, actor: Actor = worker, **payload: object) -> None:
         nonlocal on
         on += timedelta(days=days)
-        ledger.change_bed_conversion(
-            cid, command, {"occurred_on": on.isoformat(), **payload}, actor
-        )
+        command(ledger, cid, actor, occurred_on=on.isoformat(), **payload)
 
     if planned.final == "applied":
         return
     failed = planned.final in ("inspection_failed", "rejected") and not (
         planned.approved_then_rejected
     )
-    step("inspect", rng.randint(7, 14), passed=not failed, inspectors=inspectors,
+    step(INSPECT, rng.randint(7, 14), passed=not failed, inspectors=inspectors,
          findings="消防与医疗设施不达标" if failed else "场地、设施与人员符合要求")  # fmt: skip
     if planned.final in ("inspection_failed", "inspected"):
         return
     if planned.final == "rejected" and failed:
-        step("reject", rng.randint(3, 10), DISTRICT, reasons=["现场核查未通过, 限期内未整改"])
+        step(REJECT, rng.randint(3, 10), DISTRICT, reasons=["现场核查未通过, 限期内未整改"])
         return
     step(
-        "approve",
+        APPROVE,
         rng.randint(5, 15),
         DISTRICT,
         decision_ref=f"钟民养转〔{on.year}〕{cid.hex[:4]}号",
     )
     if planned.final == "rejected":
-        step("reject", rng.randint(20, 40), DISTRICT, reasons=["机构撤回改造计划"])
+        step(REJECT, rng.randint(20, 40), DISTRICT, reasons=["机构撤回改造计划"])
         return
     if planned.final == "approved":
         return
-    step("complete", rng.randint(60, 120), evidence=f"验收报告 {cid.hex[:6]}")
+    step(COMPLETE, rng.randint(60, 120), evidence=f"验收报告 {cid.hex[:6]}")
     if planned.subsidised:
-        step("pay_subsidy", rng.randint(20, 40), DISTRICT, amount_per_bed_fen=SUBSIDY_PER_BED_FEN,
+        step(SUBSIDY, rng.randint(20, 40), DISTRICT, amount_per_bed_fen=SUBSIDY_PER_BED_FEN,
              beds=planned.subsidised, reference=f"钟财拨〔{on.year}〕{cid.hex[:4]}号")  # fmt: skip

@@ -122,12 +122,14 @@ class DemoDistrict:
                       "occurred_on": (died + timedelta(days=1)).isoformat()}  # fmt: skip
             key = self.ledger.report_death(report, clerk).id
             if n == 0:  # a mistaken first report, retracted, then the right one
-                retraction = {"occurred_on": report["occurred_on"], "reason": "报告人信息有误"}
-                self.ledger.change_death(key, "retract", retraction, approver)
+                self.ledger.retract_death_report(
+                    key, approver, occurred_on=report["occurred_on"], reason="报告人信息有误"
+                )
                 self.ledger.report_death(report, clerk)
-            self.ledger.change_death(key, "verify", {
-                "occurred_on": (died + timedelta(days=3)).isoformat(),
-                "evidence": "死亡医学证明/火化证明"}, approver)  # fmt: skip
+            self.ledger.verify_death(
+                key, approver, occurred_on=(died + timedelta(days=3)).isoformat(),
+                evidence="死亡医学证明/火化证明",
+            )  # fmt: skip
 
     def payroll_2023(self) -> None:
         """Twelve monthly DIBAO runs for 2023, approved and settled from the bank's files."""
@@ -142,9 +144,10 @@ class DemoDistrict:
             led.record_settlement(run.id, settlement_file(pending, fail), approver,
                                   f"2023-{month:02d}-25")  # fmt: skip
             if fail:  # one bounced payment, reissued to a new account and settled
-                led.change_payout(UUID(fail), "reissue", {
-                    "occurred_on": "2023-06-26", "reason": "账户已注销, 改发新账户",
-                    "payee_account": self.account()}, approver)  # fmt: skip
+                led.reissue_payout(
+                    UUID(fail), approver, occurred_on="2023-06-26",
+                    reason="账户已注销, 改发新账户", payee_account=self.account(),
+                )  # fmt: skip
                 reissued = {fail: led.get_run(run.id).payouts[fail]}
                 led.record_settlement(run.id, settlement_file(reissued, None), approver,
                                       "2023-06-28")  # fmt: skip

@@ -220,11 +220,11 @@ VILLAGES: list[tuple[str, str, list[tuple[str, str, dict[str, Any]]]]] = [
 ]  # fmt: skip
 INITIATED = {"庆丰村": "2024-03-15", "朱夏墅村": "2024-04-08", "张家村": "2024-06-18",
              "马家村": "2024-12-02"}  # fmt: skip
-COMMANDS = {
-    "assets": "verify_assets", "membership": "confirm_membership",
-    "restructure": "restructure_collective", "vote": "vote_abolition",
-    "deregister": "deregister_village", "committee": "establish_residents_committee",
-    "complete": "complete",
+VILLAGE_STEPS: dict[str, Step] = {
+    "assets": Ledger.verify_village_assets, "membership": Ledger.confirm_village_membership,
+    "restructure": Ledger.restructure_collective, "vote": Ledger.vote_village_abolition,
+    "deregister": Ledger.deregister_village, "committee": Ledger.establish_residents_committee,
+    "complete": Ledger.complete_village_conversion,
 }  # fmt: skip
 
 
@@ -242,9 +242,7 @@ def load_villages_2024(ledger: Ledger, rng: random.Random) -> None:
             if step == "assets":
                 payload = _assets(rng)
             actor = DISTRICT if step == "deregister" else office
-            ledger.change_village_conversion(
-                conversion, COMMANDS[step], {"occurred_on": day, **payload}, actor
-            )
+            VILLAGE_STEPS[step](ledger, conversion, actor, occurred_on=day, **payload)
 
 
 def _assets(rng: random.Random) -> dict[str, Any]:

@@ -16,11 +16,21 @@ from typing import Any
 from uuid import UUID
 
 from api.demo.names import GIVEN, STREETS, SURNAMES
-from domain.ledger import Ledger
+from domain.ledger import CommandResult, Ledger
 from domain.shared.errors import DomainError
 from domain.shared.identity import make_id_number
 from domain.shared.values import Actor
 from domain.temporary.case import CAP_PARAMETERS, Limits
+
+#: A typed step of a temporary case, e.g. Ledger.grant_advance_aid.
+Step = Callable[..., CommandResult]
+ADVANCE, PAPERWORK, CLOSE = (
+    Ledger.grant_advance_aid,
+    Ledger.complete_paperwork,
+    Ledger.close_temporary_case,
+)
+CHECK, VISIT = Ledger.complete_temporary_economic_check, Ledger.record_temporary_home_visit
+GRANT, DENY = Ledger.approve_temporary_grant, Ledger.deny_temporary_aid
 
 HOUSEHOLDS, PEOPLE, AMOUNT_FEN = 261, 536, 52_510_000
 TEMPORARY_PARAMETERS = [
@@ -168,33 +178,32 @@ class _Loader:
              "members": self.members(household.size)}, worker,
         ).id  # fmt: skip
 
-        def do(command: str, day: date, actor: Actor = worker, **payload: Any) -> None:
-            payload["occurred_on"] = day.isoformat()
-            ledger.change_temporary_case(case_id, command, payload, actor)
+        def do(command: Step, day: date, actor: Actor = worker, **payload: Any) -> None:
+            command(ledger, case_id, actor, occurred_on=day.isoformat(), **payload)
 
         if kind == "EMERGENCY":
             paid = requested + timedelta(days=rng.randint(0, 1))
             actor, payment = self.decision(household.amount_fen, paid, worker)
-            do("grant_advance_aid", paid, actor, **payment)
+            do(ADVANCE, paid, actor, **payment)
             late = rng.random() < 0.08
             filed = paid + timedelta(days=rng.randint(11, 20) if late else rng.randint(2, 9))
-            do("complete_paperwork", filed, documents=["临时救助申请书", "事故或就医证明"])
-            do("close", filed + timedelta(days=rng.randint(0, 3)), reason="先行救助手续已补齐")
+            do(PAPERWORK, filed, documents=["临时救助申请书", "事故或就医证明"])
+            do(CLOSE, filed + timedelta(days=rng.randint(0, 3)), reason="先行救助手续已补齐")
             return case_id
         checked = requested + timedelta(days=rng.randint(1, 5))
-        do("complete_economic_check", checked, incomes=[], data_source="江苏省家庭经济状况核对平台",
+        do(CHECK, checked, incomes=[], data_source="江苏省家庭经济状况核对平台",
            property={"vehicles": 0, "companies": 0, "real_estate_units": 1, "deposits_fen": 0},
            public_servant_match=False)  # fmt: skip
         visited = requested + timedelta(days=rng.randint(1, 5))
-        do("conduct_home_visit", visited, investigators=[f"inv-{street}-1", f"inv-{street}-2"],
+        do(VISIT, visited, investigators=[f"inv-{street}-1", f"inv-{street}-2"],
            findings="家庭刚性支出情况属实", district_level=False)  # fmt: skip
         decided = max(checked, visited) + timedelta(days=rng.randint(1, 7))
         if household.amount_fen == 0:
-            do("deny", decided, DISTRICT, reasons=["家庭经济状况不符合临时救助条件"])
+            do(DENY, decided, DISTRICT, reasons=["家庭经济状况不符合临时救助条件"])
         else:
             actor, payment = self.decision(household.amount_fen, decided, worker)
-            do("approve_grant", decided, actor, **payment)
-        do("close", decided + timedelta(days=rng.randint(0, 5)), reason="救助已办结")
+            do(GRANT, decided, actor, **payment)
+        do(CLOSE, decided + timedelta(days=rng.randint(0, 5)), reason="救助已办结")
         return case_id
 
     def decision(self, amount_fen: int, day: date, worker: Actor) -> tuple[Actor, dict[str, Any]]:

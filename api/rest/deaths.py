@@ -5,8 +5,9 @@ from typing import Literal
 
 from fastapi import APIRouter
 
+from api.rest import routing
 from api.rest.bodies import BusinessDate, Command, IdNumber
-from api.rest.routing import create_route, step_routes
+from api.rest.routing import command_routes, create_route
 from api.rest.text import ShortText, Text
 from domain.ledger import Ledger
 
@@ -32,13 +33,14 @@ create_route(
     router, "/death-notifications", DeathReport, Ledger.report_death,
     "Report a death (hospital, crematorium, police or family)",
 )  # fmt: skip
-step_routes(
+command_routes(
     router,
     "/death-notifications",
-    Ledger.change_death,
     [
-        ("verify", "verify", Verification,
-         "Verify a reported death: every active case counting the person is then settled"),
-        ("retract", "retract", Retraction, "Retract a report that has not been verified"),
+        routing.Command("verify", Ledger.verify_death, Verification,
+                        "Verify a reported death: every active case counting the person is then "
+                        "settled"),
+        routing.Command("retract", Ledger.retract_death_report, Retraction,
+                        "Retract a report that has not been verified"),
     ],
 )  # fmt: skip

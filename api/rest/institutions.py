@@ -6,7 +6,7 @@ POST /api/v1/institutions and its steps; POST /api/v1/bed-conversions and its st
 from fastapi import APIRouter
 
 from api.rest import institution_bodies as i
-from api.rest.routing import Step, create_route, step_routes
+from api.rest.routing import Command, command_routes, create_route
 from domain.ledger import Ledger
 
 router = APIRouter(prefix="/api/v1", tags=["care institutions"])
@@ -21,24 +21,27 @@ create_route(
     "Apply to convert beds of an institution from one type to another (四床融合)",
 )  # fmt: skip
 
-INSTITUTION_STEPS: list[Step] = [
-    ("grade", "award_grade", i.Grade, "Award a grade 1-5 (养老机构等级评定), valid until a date"),
-    ("staff", "report_staff", i.Staff, "Report caregivers and certified caregivers"),
-    ("fire-safety", "certify_fire_safety", i.FireSafety, "Record a fire-safety certificate"),
-    ("medical-capability", "record_medical_capability", i.MedicalCapability,
-     "Record whether the institution has medical capability (医养结合)"),
+INSTITUTION_COMMANDS = [
+    Command("grade", Ledger.award_institution_grade, i.Grade,
+            "Award a grade 1-5 (养老机构等级评定), valid until a date"),
+    Command("staff", Ledger.report_institution_staff, i.Staff,
+            "Report caregivers and certified caregivers"),
+    Command("fire-safety", Ledger.certify_fire_safety, i.FireSafety,
+            "Record a fire-safety certificate"),
+    Command("medical-capability", Ledger.record_medical_capability, i.MedicalCapability,
+            "Record whether the institution has medical capability (医养结合)"),
 ]  # fmt: skip
-CONVERSION_STEPS: list[Step] = [
-    ("inspection", "inspect", i.Inspection,
-     "Record a site inspection (at least two inspectors); a failed one may be repeated"),
-    ("approve", "approve", i.Approval,
-     "Approve (district): the institution's beds are reserved until completion"),
-    ("reject", "reject", i.Rejection,
-     "Reject (district), with reasons; an approved conversion's beds are released"),
-    ("complete", "complete", i.Completion,
-     "Complete: the institution's beds are reclassified (BedsReclassified)"),
-    ("subsidy", "pay_subsidy", i.Subsidy,
-     "Record a subsidy paid for converted beds, at most once per bed"),
+CONVERSION_COMMANDS = [
+    Command("inspection", Ledger.inspect_bed_conversion, i.Inspection,
+            "Record a site inspection (at least two inspectors); a failed one may be repeated"),
+    Command("approve", Ledger.approve_bed_conversion, i.Approval,
+            "Approve (district): the institution's beds are reserved until completion"),
+    Command("reject", Ledger.reject_bed_conversion, i.Rejection,
+            "Reject (district), with reasons; an approved conversion's beds are released"),
+    Command("complete", Ledger.complete_bed_conversion, i.Completion,
+            "Complete: the institution's beds are reclassified (BedsReclassified)"),
+    Command("subsidy", Ledger.pay_conversion_subsidy, i.Subsidy,
+            "Record a subsidy paid for converted beds, at most once per bed"),
 ]  # fmt: skip
-step_routes(router, "/institutions", Ledger.change_institution, INSTITUTION_STEPS)
-step_routes(router, "/bed-conversions", Ledger.change_bed_conversion, CONVERSION_STEPS)
+command_routes(router, "/institutions", INSTITUTION_COMMANDS)
+command_routes(router, "/bed-conversions", CONVERSION_COMMANDS)

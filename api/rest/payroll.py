@@ -10,9 +10,10 @@ from fastapi import APIRouter, Body, Response
 from pydantic import BaseModel, Field
 
 from api.deps import ActorDep, ContainerDep, IfMatchDep
+from api.rest import routing
 from api.rest.bodies import CHINA, BusinessDate, Command, CommandAnswer, Month
 from api.rest.bodies import Body as RequestBody
-from api.rest.routing import PROBLEMS, answer, step_routes
+from api.rest.routing import PROBLEMS, answer, command_routes
 from api.rest.text import Text
 from domain.ledger import Ledger
 from domain.shared.errors import InvalidInput
@@ -102,13 +103,14 @@ def settlement(
     return answer(result, response)
 
 
-step_routes(
+command_routes(
     router,
     "/payouts",
-    Ledger.change_payout,
     [
-        ("reissue", "reissue", Reissue, "Reissue a failed payout (optionally to a new account)"),
-        ("reverse", "reverse", Reversal, "Reverse a settled payout"),
-        ("recover", "recover", Recovery, "Record an overpayment recovered"),
+        routing.Command("reissue", Ledger.reissue_payout, Reissue,
+                        "Reissue a failed payout (optionally to a new account)"),
+        routing.Command("reverse", Ledger.reverse_payout, Reversal, "Reverse a settled payout"),
+        routing.Command("recover", Ledger.recover_overpayment, Recovery,
+                        "Record an overpayment recovered"),
     ],
-)
+)  # fmt: skip

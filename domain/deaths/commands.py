@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Unpack
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -13,7 +13,7 @@ from domain.assistance.enrolment_commands import EnrolmentCommands
 from domain.deaths.notification import DeathNotification, notification_id
 from domain.shared.errors import InvalidInput, NotFound
 from domain.shared.identity import id_number_problem, person_id_for
-from domain.shared.ledger_base import CommandResult
+from domain.shared.ledger_base import CommandResult, Options
 from domain.shared.values import Actor, parse_date
 
 Json = dict[str, Any]
@@ -60,30 +60,37 @@ class DeathCommands(EnrolmentCommands):
             fingerprint=self.fingerprint("report_death", person, payload),
         )  # fmt: skip
 
-    def change_death(
-        self, key: UUID, command: str, payload: Json, actor: Actor,
-        expected_version: int | None = None, idempotency_key: str | None = None,
+    def verify_death(
+        self, key: UUID, actor: Actor, *, occurred_on: str, evidence: str,
+        **options: Unpack[Options],
     ) -> CommandResult:  # fmt: skip
-        """verify or retract a report.
+        """Verify a reported death, with the evidence.
 
-        A verification also records the death on the person's Enrolment in the same save, so
-        a confirmation counting the person at that moment conflicts and, retried, is refused.
+        The death is also recorded on the person's Enrolment in the same save, so a
+        confirmation counting the person at that moment conflicts and, retried, is refused.
         """
 
-        def act() -> Aggregate | tuple[Aggregate, ...]:
-            found = self.get_death(key, expected_version)
-            on = payload["occurred_on"]
-            if command != "verify":
-                found.retract(actor.as_dict(), on, payload["reason"])
-                return found
-            found.verify(actor.as_dict(), on, payload["evidence"])
+        def act(found: DeathNotification) -> Aggregate:
+            found.verify(actor.as_dict(), occurred_on, evidence)
             enrolment = self.enrolment_of(found.person_id)
-            enrolment.record_death(found.date_of_death, str(found.id), actor.as_dict(), on)
-            return found, enrolment
+            enrolment.record_death(found.date_of_death, str(found.id), actor.as_dict(),
+                                   occurred_on)  # fmt: skip
+            return enrolment
 
-        return self.execute(
-            act, actor=actor, idempotency_key=idempotency_key,
-            fingerprint=self.fingerprint(command, str(key), payload),
+        return self.change(
+            key, DeathNotification, "death notification", act, actor, command="verify",
+            payload={"occurred_on": occurred_on, "evidence": evidence}, **options,
+        )  # fmt: skip
+
+    def retract_death_report(
+        self, key: UUID, actor: Actor, *, occurred_on: str, reason: str,
+        **options: Unpack[Options],
+    ) -> CommandResult:  # fmt: skip
+        """Retract a report that has not been verified, with the reason."""
+        return self.change(
+            key, DeathNotification, "death notification",
+            lambda found: found.retract(actor.as_dict(), occurred_on, reason), actor,
+            command="retract", payload={"occurred_on": occurred_on, "reason": reason}, **options,
         )  # fmt: skip
 
     def apply_death_consequences(self, key: UUID, case_ids: list[UUID]) -> list[UUID]:

@@ -8,7 +8,7 @@ import io
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, Unpack
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -20,7 +20,7 @@ from domain.assistance.case import AssistanceCase
 from domain.payroll.payout import Payout, payout_id
 from domain.payroll.run import PayrollRun
 from domain.shared.errors import InvalidInput, NotFound
-from domain.shared.ledger_base import CommandResult, LedgerBase
+from domain.shared.ledger_base import CommandResult, LedgerBase, Options
 from domain.shared.parameters import ParameterSchedule, parameter_id
 from domain.shared.values import Actor, add_months, check_month, control_character, month_of
 
@@ -273,31 +273,46 @@ class PayrollCommands(LedgerBase):
 
     # -- corrections by new events --------------------------------------------------------------
 
-    def change_payout(
-        self, payout: UUID, command: str, payload: Json, actor: Actor,
-        expected_version: int | None = None, idempotency_key: str | None = None,
+    def reissue_payout(
+        self, payout: UUID, actor: Actor, *, occurred_on: str, reason: str,
+        payee_account: str | None = None, **options: Unpack[Options],
     ) -> CommandResult:  # fmt: skip
-        """reissue (also reopens it in its run), reverse or recover a payout."""
+        """Reissue a failed payout, optionally to a new account; it reopens in its run."""
 
-        def act() -> Aggregate | tuple[Aggregate, ...]:
-            found = self.load(payout, Payout, "payout", expected_version)
-            who, on = actor.as_dict(), payload["occurred_on"]
-            if command == "reissue":
-                account = payload.get("payee_account")
-                payee = {"personal": {"bank_account": account}} if account else None
-                found.reissue(payload["reason"], payee, who, on)
-                run = self.get_run(found.run_id)
-                run.reopen(found.id.hex, who, on)
-                return found, run
-            if command == "reverse":
-                found.reverse(payload["reason"], who, on)
-            else:
-                found.recover(payload["amount_fen"], payload["reason"], who, on)
-            return found
+        def act(found: Payout) -> Aggregate:
+            who = actor.as_dict()
+            payee = {"personal": {"bank_account": payee_account}} if payee_account else None
+            found.reissue(reason, payee, who, occurred_on)
+            run = self.get_run(found.run_id)
+            run.reopen(found.id.hex, who, occurred_on)
+            return run
 
-        return self.execute(
-            act, actor=actor, idempotency_key=idempotency_key,
-            fingerprint=self.fingerprint(command, str(payout), payload),
+        payload = {"occurred_on": occurred_on, "reason": reason, "payee_account": payee_account}
+        return self.change(
+            payout, Payout, "payout", act, actor, command="reissue", payload=payload, **options
+        )
+
+    def reverse_payout(
+        self, payout: UUID, actor: Actor, *, occurred_on: str, reason: str,
+        **options: Unpack[Options],
+    ) -> CommandResult:  # fmt: skip
+        """Reverse a settled payout, with the reason."""
+        return self.change(
+            payout, Payout, "payout", lambda p: p.reverse(reason, actor.as_dict(), occurred_on),
+            actor, command="reverse", payload={"occurred_on": occurred_on, "reason": reason},
+            **options,
+        )  # fmt: skip
+
+    def recover_overpayment(
+        self, payout: UUID, actor: Actor, *, occurred_on: str, amount_fen: int, reason: str,
+        **options: Unpack[Options],
+    ) -> CommandResult:  # fmt: skip
+        """Record an overpayment of a payout recovered, in fen."""
+        payload = {"occurred_on": occurred_on, "amount_fen": amount_fen, "reason": reason}
+        return self.change(
+            payout, Payout, "payout",
+            lambda p: p.recover(amount_fen, reason, actor.as_dict(), occurred_on), actor,
+            command="recover", payload=payload, **options,
         )  # fmt: skip
 
 

@@ -16,7 +16,7 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.shared.errors import DomainError, InvalidInput, NotFound, StaleVersion, VersionConflict
 from domain.shared.parameters import SPECS, InForce, ParameterSchedule, parameter_id
-from domain.shared.values import Actor, parse_date, refuse_control_characters
+from domain.shared.values import Actor, refuse_control_characters
 
 Json = dict[str, Any]
 A = TypeVar("A", bound=Aggregate)
@@ -175,39 +175,6 @@ class LedgerBase(Application[UUID]):
             idempotency_key=idempotency_key,
             fingerprint=self.fingerprint(command, str(key), payload),
         )
-
-    def run_named(
-        self,
-        key: UUID,
-        kind: type[A],
-        name: str,
-        command: str,
-        payload: Json,
-        actor: Actor,
-        expected_version: int | None = None,
-        idempotency_key: str | None = None,
-        *,
-        allowed: frozenset[str],
-        extra: Callable[[A], Json] | None = None,
-    ) -> CommandResult:
-        """Run one of an aggregate's command methods by name (the API's sub-resources).
-
-        `extra` adds what the ledger knows and the request does not (e.g. parameters in force).
-        """
-        if command not in allowed:
-            raise InvalidInput(f"unknown {name} command {command!r}", field="command")
-
-        def act() -> Aggregate:
-            found = self.load(key, kind, name, expected_version)
-            parse_date(payload.get("occurred_on", ""), "occurred_on")
-            kwargs = {**payload, **(extra(found) if extra else {})}
-            getattr(found, command)(actor=actor.as_dict(), **kwargs)
-            return found
-
-        return self.execute(
-            act, actor=actor, idempotency_key=idempotency_key,
-            fingerprint=self.fingerprint(f"{name}:{command}", str(key), payload),
-        )  # fmt: skip
 
     def saved(self) -> None:
         """Wake whoever tails the log in this process (the projection runner)."""

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, Unpack
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
 from domain.shared.errors import InvalidInput
-from domain.shared.ledger_base import CommandResult, LedgerBase
+from domain.shared.ledger_base import CommandResult, LedgerBase, Options
 from domain.shared.values import Actor, parse_date
 from domain.temporary.case import (
     CAP_PARAMETERS,
@@ -22,19 +23,9 @@ from domain.temporary.case import (
 )
 
 Json = dict[str, Any]
-
-#: The case's command methods the API may run by name; `_` methods only apply events.
-COMMANDS = frozenset(
-    {
-        "grant_advance_aid",
-        "complete_paperwork",
-        "complete_economic_check",
-        "conduct_home_visit",
-        "approve_grant",
-        "deny",
-        "close",
-    }
-)
+#: The economic check's defaults when the request names no property or data source.
+NO_PROPERTY: Json = {"vehicles": 0, "companies": 0, "real_estate_units": 0, "deposits_fen": 0}
+DATA_SOURCE = "家庭经济状况核对平台"
 
 
 class TemporaryCommands(LedgerBase):
@@ -73,20 +64,141 @@ class TemporaryCommands(LedgerBase):
             fingerprint=self.fingerprint("request_help", "", payload),
         )  # fmt: skip
 
-    def change_temporary_case(
-        self, case_id: UUID, command: str, payload: Json, actor: Actor,
-        expected_version: int | None = None, idempotency_key: str | None = None,
+    def _temporary(
+        self,
+        case_id: UUID,
+        actor: Actor,
+        command: str,
+        payload: Json,
+        act: Callable[[TemporaryAssistanceCase], None],
+        options: Options,
+    ) -> CommandResult:
+        """One step of a case; `command` is the fingerprint label an idempotent retry matches."""
+
+        def checked(case: TemporaryAssistanceCase) -> None:
+            parse_date(payload["occurred_on"], "occurred_on")
+            act(case)
+
+        return self.change(
+            case_id, TemporaryAssistanceCase, "temporary assistance case", checked, actor,
+            command=f"temporary assistance case:{command}", payload=payload, **options,
+        )  # fmt: skip
+
+    # -- EMERGENCY ------------------------------------------------------------------------
+
+    def grant_advance_aid(
+        self, case_id: UUID, actor: Actor, *, occurred_on: str, amount_fen: int,
+        case_conference: Json | None = None, **options: Unpack[Options],
     ) -> CommandResult:  # fmt: skip
-        """Run one of the case's command methods by name (the API's sub-resources)."""
+        """Advance aid paid at once (先行救助), within the cap and the actor's authority."""
+        payload = {
+            "occurred_on": occurred_on, "amount_fen": amount_fen,
+            "case_conference": case_conference,
+        }  # fmt: skip
+        return self._temporary(
+            case_id, actor, "grant_advance_aid", payload,
+            lambda c: c.grant_advance_aid(
+                actor=actor.as_dict(), occurred_on=occurred_on, amount_fen=amount_fen,
+                limits=self._temporary_limits(advance=True), case_conference=case_conference,
+            ),
+            options,
+        )  # fmt: skip
 
-        def limits(_: TemporaryAssistanceCase) -> Json:
-            if command not in ("grant_advance_aid", "approve_grant"):
-                return {}
-            return {"limits": self._temporary_limits(advance=command == "grant_advance_aid")}
+    def complete_paperwork(
+        self, case_id: UUID, actor: Actor, *, occurred_on: str, documents: list[str],
+        **options: Unpack[Options],
+    ) -> CommandResult:  # fmt: skip
+        """The paperwork after advance aid; a late one is recorded as late."""
+        return self._temporary(
+            case_id, actor, "complete_paperwork",
+            {"occurred_on": occurred_on, "documents": documents},
+            lambda c: c.complete_paperwork(
+                actor=actor.as_dict(), occurred_on=occurred_on, documents=documents
+            ),
+            options,
+        )  # fmt: skip
 
-        return self.run_named(
-            case_id, TemporaryAssistanceCase, "temporary assistance case", command, payload,
-            actor, expected_version, idempotency_key, allowed=COMMANDS, extra=limits,
+    # -- EXPENDITURE ----------------------------------------------------------------------
+
+    def complete_temporary_economic_check(
+        self, case_id: UUID, actor: Actor, *, occurred_on: str, incomes: list[Json],
+        property: Json | None = None, public_servant_match: bool = False,
+        data_source: str = DATA_SOURCE, **options: Unpack[Options],
+    ) -> CommandResult:  # fmt: skip
+        """The household's economic check (家庭经济状况核对) of an EXPENDITURE case."""
+        holdings = dict(NO_PROPERTY) if property is None else property
+        payload = {
+            "occurred_on": occurred_on, "incomes": incomes, "property": holdings,
+            "public_servant_match": public_servant_match, "data_source": data_source,
+        }  # fmt: skip
+        return self._temporary(
+            case_id, actor, "complete_economic_check", payload,
+            lambda c: c.complete_economic_check(
+                actor=actor.as_dict(), occurred_on=occurred_on, incomes=incomes,
+                property=holdings, public_servant_match=public_servant_match,
+                data_source=data_source,
+            ),
+            options,
+        )  # fmt: skip
+
+    def record_temporary_home_visit(
+        self, case_id: UUID, actor: Actor, *, occurred_on: str, investigators: list[str],
+        findings: str, district_level: bool = False, **options: Unpack[Options],
+    ) -> CommandResult:  # fmt: skip
+        """A home visit of an EXPENDITURE case, by at least two investigators."""
+        payload = {
+            "occurred_on": occurred_on, "investigators": investigators,
+            "district_level": district_level, "findings": findings,
+        }  # fmt: skip
+        return self._temporary(
+            case_id, actor, "conduct_home_visit", payload,
+            lambda c: c.conduct_home_visit(
+                actor=actor.as_dict(), occurred_on=occurred_on, investigators=investigators,
+                findings=findings, district_level=district_level,
+            ),
+            options,
+        )  # fmt: skip
+
+    def approve_temporary_grant(
+        self, case_id: UUID, actor: Actor, *, occurred_on: str, amount_fen: int,
+        case_conference: Json | None = None, **options: Unpack[Options],
+    ) -> CommandResult:  # fmt: skip
+        """A grant after the check and the visit, by someone who did not visit."""
+        payload = {
+            "occurred_on": occurred_on, "amount_fen": amount_fen,
+            "case_conference": case_conference,
+        }  # fmt: skip
+        return self._temporary(
+            case_id, actor, "approve_grant", payload,
+            lambda c: c.approve_grant(
+                actor=actor.as_dict(), occurred_on=occurred_on, amount_fen=amount_fen,
+                limits=self._temporary_limits(advance=False), case_conference=case_conference,
+            ),
+            options,
+        )  # fmt: skip
+
+    # -- either type ------------------------------------------------------------------------
+
+    def deny_temporary_aid(
+        self, case_id: UUID, actor: Actor, *, occurred_on: str, reasons: list[str],
+        **options: Unpack[Options],
+    ) -> CommandResult:  # fmt: skip
+        """Deny the request, with reasons, before any aid is paid."""
+        return self._temporary(
+            case_id, actor, "deny", {"occurred_on": occurred_on, "reasons": reasons},
+            lambda c: c.deny(actor=actor.as_dict(), occurred_on=occurred_on, reasons=reasons),
+            options,
+        )  # fmt: skip
+
+    def close_temporary_case(
+        self, case_id: UUID, actor: Actor, *, occurred_on: str, reason: str,
+        **options: Unpack[Options],
+    ) -> CommandResult:  # fmt: skip
+        """Close after a grant, a denial or the paperwork of advance aid."""
+        return self._temporary(
+            case_id, actor, "close", {"occurred_on": occurred_on, "reason": reason},
+            lambda c: c.close(actor=actor.as_dict(), occurred_on=occurred_on, reason=reason),
+            options,
         )  # fmt: skip
 
     def _temporary_limits(self, advance: bool) -> LimitsOn:

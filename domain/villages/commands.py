@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, Unpack
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -11,7 +12,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.shared.errors import DomainError
 from domain.shared.guards import refuse
-from domain.shared.ledger_base import CommandResult, LedgerBase
+from domain.shared.ledger_base import CommandResult, LedgerBase, Options
 from domain.shared.values import Actor, parse_date
 from domain.villages.conversion import (
     DENOMINATOR_PARAMETER,
@@ -25,19 +26,6 @@ from domain.villages.conversion import (
 )
 
 Json = dict[str, Any]
-
-#: The conversion's command methods the API may run by name; `_` methods only apply events.
-COMMANDS = frozenset(
-    {
-        "verify_assets",
-        "confirm_membership",
-        "restructure_collective",
-        "vote_abolition",
-        "deregister_village",
-        "establish_residents_committee",
-        "complete",
-    }
-)
 
 
 class VillageCommands(LedgerBase):
@@ -74,18 +62,136 @@ class VillageCommands(LedgerBase):
             fingerprint=self.fingerprint("initiate_village_conversion", "", payload),
         )  # fmt: skip
 
-    def change_village_conversion(
-        self, conversion: UUID, command: str, payload: Json, actor: Actor,
-        expected_version: int | None = None, idempotency_key: str | None = None,
+    def _village(
+        self,
+        conversion: UUID,
+        actor: Actor,
+        command: str,
+        payload: Json,
+        act: Callable[[VillageConversion], None],
+        options: Options,
+    ) -> CommandResult:
+        """One step of a conversion; `command` is the fingerprint label of a retry."""
+
+        def checked(found: VillageConversion) -> None:
+            parse_date(payload["occurred_on"], "occurred_on")
+            act(found)
+
+        return self.change(
+            conversion, VillageConversion, "village conversion", checked, actor,
+            command=f"village conversion:{command}", payload=payload, **options,
+        )  # fmt: skip
+
+    def verify_village_assets(
+        self, conversion: UUID, actor: Actor, *, occurred_on: str, assets_fen: int,
+        liabilities_fen: int, net_assets_fen: int, audit_ref: str | None = None,
+        **options: Unpack[Options],
     ) -> CommandResult:  # fmt: skip
-        """Run one of the conversion's command methods by name (the API's sub-resources)."""
+        """The totals of the asset verification (清产核资)."""
+        payload = {
+            "occurred_on": occurred_on, "assets_fen": assets_fen,
+            "liabilities_fen": liabilities_fen, "net_assets_fen": net_assets_fen,
+            "audit_ref": audit_ref,
+        }  # fmt: skip
+        return self._village(
+            conversion, actor, "verify_assets", payload,
+            lambda c: c.verify_assets(
+                actor=actor.as_dict(), occurred_on=occurred_on, assets_fen=assets_fen,
+                liabilities_fen=liabilities_fen, net_assets_fen=net_assets_fen,
+                audit_ref=audit_ref,
+            ),
+            options,
+        )  # fmt: skip
 
-        def threshold(_: VillageConversion) -> Json:
-            return {"threshold": self._pass_threshold} if command == "vote_abolition" else {}
+    def confirm_village_membership(
+        self, conversion: UUID, actor: Actor, *, occurred_on: str, members: int,
+        **options: Unpack[Options],
+    ) -> CommandResult:  # fmt: skip
+        """The members of the collective economic organisation (成员认定)."""
+        return self._village(
+            conversion, actor, "confirm_membership",
+            {"occurred_on": occurred_on, "members": members},
+            lambda c: c.confirm_membership(
+                actor=actor.as_dict(), occurred_on=occurred_on, members=members
+            ),
+            options,
+        )  # fmt: skip
 
-        return self.run_named(
-            conversion, VillageConversion, "village conversion", command, payload, actor,
-            expected_version, idempotency_key, allowed=COMMANDS, extra=threshold,
+    def restructure_collective(
+        self, conversion: UUID, actor: Actor, *, occurred_on: str, entity_name: str,
+        shareholders: int, **options: Unpack[Options],
+    ) -> CommandResult:  # fmt: skip
+        """The collective becomes an economic cooperative, after assets and membership."""
+        payload = {
+            "occurred_on": occurred_on,
+            "entity_name": entity_name,
+            "shareholders": shareholders,
+        }
+        return self._village(
+            conversion, actor, "restructure_collective", payload,
+            lambda c: c.restructure_collective(
+                actor=actor.as_dict(), occurred_on=occurred_on, entity_name=entity_name,
+                shareholders=shareholders,
+            ),
+            options,
+        )  # fmt: skip
+
+    def vote_village_abolition(
+        self, conversion: UUID, actor: Actor, *, occurred_on: str, eligible: int, present: int,
+        votes_for: int, votes_against: int, **options: Unpack[Options],
+    ) -> CommandResult:  # fmt: skip
+        """The abolition vote, against the pass threshold in force on its date."""
+        payload = {
+            "occurred_on": occurred_on, "eligible": eligible, "present": present,
+            "votes_for": votes_for, "votes_against": votes_against,
+        }  # fmt: skip
+        return self._village(
+            conversion, actor, "vote_abolition", payload,
+            lambda c: c.vote_abolition(
+                actor=actor.as_dict(), occurred_on=occurred_on, eligible=eligible,
+                present=present, votes_for=votes_for, votes_against=votes_against,
+                threshold=self._pass_threshold,
+            ),
+            options,
+        )  # fmt: skip
+
+    def deregister_village(
+        self, conversion: UUID, actor: Actor, *, occurred_on: str, decision_ref: str,
+        **options: Unpack[Options],
+    ) -> CommandResult:  # fmt: skip
+        """The village's deregistration, only after a passed vote."""
+        return self._village(
+            conversion, actor, "deregister_village",
+            {"occurred_on": occurred_on, "decision_ref": decision_ref},
+            lambda c: c.deregister_village(
+                actor=actor.as_dict(), occurred_on=occurred_on, decision_ref=decision_ref
+            ),
+            options,
+        )  # fmt: skip
+
+    def establish_residents_committee(
+        self, conversion: UUID, actor: Actor, *, occurred_on: str, committee_name: str,
+        **options: Unpack[Options],
+    ) -> CommandResult:  # fmt: skip
+        """The residents' committee (社区居民委员会) that follows the deregistration."""
+        return self._village(
+            conversion, actor, "establish_residents_committee",
+            {"occurred_on": occurred_on, "committee_name": committee_name},
+            lambda c: c.establish_residents_committee(
+                actor=actor.as_dict(), occurred_on=occurred_on, committee_name=committee_name
+            ),
+            options,
+        )  # fmt: skip
+
+    def complete_village_conversion(
+        self, conversion: UUID, actor: Actor, *, occurred_on: str, summary: str = "",
+        **options: Unpack[Options],
+    ) -> CommandResult:  # fmt: skip
+        """Complete the conversion once the residents' committee is established."""
+        return self._village(
+            conversion, actor, "complete", {"occurred_on": occurred_on, "summary": summary},
+            lambda c: c.complete(actor=actor.as_dict(), occurred_on=occurred_on, summary=summary),
+            options,
         )  # fmt: skip
 
     def _pass_threshold(self, day: date) -> PassThreshold:

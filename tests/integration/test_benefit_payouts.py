@@ -32,7 +32,7 @@ def verified_death(ledger: Ledger, id_number: str, died: str = "2024-05-10") -> 
     report = {"name": "测试丁", "id_number": id_number, "date_of_death": died,
               "source": "hospital", "occurred_on": "2024-05-11"}  # fmt: skip
     key = ledger.report_death(report, WORKER).id
-    ledger.change_death(key, "verify", {"occurred_on": "2024-05-12", "evidence": "证明"}, APPROVER)
+    ledger.verify_death(key, APPROVER, occurred_on="2024-05-12", evidence="证明")
 
 
 def run(ledger: Ledger, month: str, today: date = date(2024, 7, 20)) -> Any:

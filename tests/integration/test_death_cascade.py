@@ -42,8 +42,7 @@ def report(ledger: Ledger, id_number: str, died: str = "2024-05-10", on: str = "
 
 
 def verify(ledger: Ledger, key: UUID, on: str = "2024-07-03") -> None:
-    payload = {"occurred_on": on, "evidence": "医学死亡证明 No. 1"}
-    ledger.change_death(key, "verify", payload, APPROVER)
+    ledger.verify_death(key, APPROVER, occurred_on=on, evidence="医学死亡证明 No. 1")
 
 
 def events_named(ledger: Ledger, name: str) -> int:
@@ -152,9 +151,7 @@ def test_a_retracted_report_touches_nothing_and_the_person_can_be_reported_again
     person = new_id_number()
     case_id = active(ledger, "TEKUN", person)
     key = report(ledger, person)
-    ledger.change_death(
-        key, "retract", {"occurred_on": "2024-05-12", "reason": "wrong person"}, APPROVER
-    )
+    ledger.retract_death_report(key, APPROVER, occurred_on="2024-05-12", reason="wrong person")
     container.runner.run_once()
     assert ledger.get_case(case_id).status == "active"
     with pytest.raises(DomainError):  # a retracted report cannot be verified

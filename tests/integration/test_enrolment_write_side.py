@@ -103,7 +103,7 @@ def test_confirmation_refused_after_verified_death(ledger: Ledger) -> None:
     report = {"name": "测试丁", "id_number": person, "date_of_death": "2024-03-10",
               "source": "hospital", "occurred_on": "2024-03-10"}  # fmt: skip
     key = ledger.report_death(report, WORKER).id
-    ledger.change_death(key, "verify", {"occurred_on": "2024-03-10", "evidence": "证明"}, APPROVER)
+    ledger.verify_death(key, APPROVER, occurred_on="2024-03-10", evidence="证明")
     before = ledger.latest_position()
 
     with pytest.raises(DomainError) as refused:

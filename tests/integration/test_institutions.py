@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -13,6 +14,9 @@ from domain.ledger import CommandResult, Ledger
 from domain.shared.errors import DomainError
 from domain.shared.values import Actor
 from projections.views import bed_conversions, institutions
+
+#: A typed step of an institution or a conversion, e.g. Ledger.award_institution_grade.
+Step = Callable[..., CommandResult]
 
 ADMIN = Actor("admin-1", "admin", "钟楼区民政局")
 WORKER = Actor("worker-1", "caseworker", "新闸街道")
@@ -28,16 +32,31 @@ def file(
     return ledger.file_institution(body, ADMIN).id
 
 
-def change(ledger: Ledger, iid: UUID, command: str, on: str, **payload: Any) -> CommandResult:
-    return ledger.change_institution(iid, command, {"occurred_on": on, **payload}, ADMIN)
+def change(ledger: Ledger, iid: UUID, command: Step, on: str, **payload: Any) -> CommandResult:
+    return command(ledger, iid, ADMIN, occurred_on=on, **payload)
 
 
 def grade(ledger: Ledger, iid: UUID, on: str, until: str, level: int = 3) -> None:
-    change(ledger, iid, "award_grade", on, level=level, valid_until=until, evidence="常民评定")
+    change(
+        ledger,
+        iid,
+        Ledger.award_institution_grade,
+        on,
+        level=level,
+        valid_until=until,
+        evidence="常民评定",
+    )
 
 
 def staff(ledger: Ledger, iid: UUID, on: str, caregivers: int, certified: int) -> None:
-    change(ledger, iid, "report_staff", on, caregivers=caregivers, certified_caregivers=certified)
+    change(
+        ledger,
+        iid,
+        Ledger.report_institution_staff,
+        on,
+        caregivers=caregivers,
+        certified_caregivers=certified,
+    )
 
 
 def convert(
@@ -50,16 +69,17 @@ def convert(
          "number": number, "occurred_on": on}, WORKER,
     )  # fmt: skip
     cid = result.id
-    steps: list[tuple[str, Actor, dict[str, Any]]] = [
-        ("inspect", WORKER, {"passed": True, "inspectors": ["i-1", "i-2"], "findings": "合格"}),
-        ("approve", APPROVER, {"decision_ref": "钟民养转〔2024〕1号"}),
-        ("complete", WORKER, {"evidence": "验收报告"}),
-        ("pay_subsidy", APPROVER, {"amount_per_bed_fen": 50_000, "beds": number,
-                                   "reference": "钟财拨"}),
+    steps: list[tuple[Step, Actor, dict[str, Any]]] = [
+        (Ledger.inspect_bed_conversion, WORKER,
+         {"passed": True, "inspectors": ["i-1", "i-2"], "findings": "合格"}),
+        (Ledger.approve_bed_conversion, APPROVER, {"decision_ref": "钟民养转〔2024〕1号"}),
+        (Ledger.complete_bed_conversion, WORKER, {"evidence": "验收报告"}),
+        (Ledger.pay_conversion_subsidy, APPROVER,
+         {"amount_per_bed_fen": 50_000, "beds": number, "reference": "钟财拨"}),
     ]  # fmt: skip
     names = ["applied", "inspected", "approved", "completed", "paid"]
     for command, actor, payload in steps[: names.index(until)]:
-        result = ledger.change_bed_conversion(cid, command, {"occurred_on": on, **payload}, actor)
+        result = command(ledger, cid, actor, occurred_on=on, **payload)
     return result
 
 
@@ -69,8 +89,8 @@ def test_the_views_follow_an_institution_and_its_conversion(
     iid = file(ledger, "新闸街道", {"nursing": 80, "elderly_care": 30, "home_care": 10})
     grade(ledger, iid, "2023-05-01", "2026-04-30", level=4)
     staff(ledger, iid, "2023-06-30", 20, 18)
-    change(ledger, iid, "certify_fire_safety", "2023-03-01", certificate_ref="常消安〔2023〕5号",
-           valid_until="2026-02-28")  # fmt: skip
+    change(ledger, iid, Ledger.certify_fire_safety, "2023-03-01",
+           certificate_ref="常消安〔2023〕5号", valid_until="2026-02-28")  # fmt: skip
     approved = convert(ledger, iid, 12, "approved")
     container.runner.run_once()
 
@@ -97,12 +117,13 @@ def test_the_views_follow_an_institution_and_its_conversion(
     assert conversion["inspection_passed"] == 1 and conversion["inspections"] == 1
     assert (conversion["version"], conversion["position"]) == (approved.version, approved.position)
 
-    for command, payload in [("complete", {"evidence": "验收报告"}),
-                             ("pay_subsidy", {"amount_per_bed_fen": 80_000, "beds": 12,
-                                              "reference": "钟财拨"})]:  # fmt: skip
-        last = ledger.change_bed_conversion(
-            approved.id, command, {"occurred_on": "2024-06-03", **payload}, APPROVER
-        )
+    steps: list[tuple[Step, dict[str, Any]]] = [
+        (Ledger.complete_bed_conversion, {"evidence": "验收报告"}),
+        (Ledger.pay_conversion_subsidy, {"amount_per_bed_fen": 80_000, "beds": 12,
+                                         "reference": "钟财拨"}),
+    ]  # fmt: skip
+    for command, payload in steps:
+        last = command(ledger, approved.id, APPROVER, occurred_on="2024-06-03", **payload)
     container.runner.run_once()
     row = institutions.get(container.db, str(iid))
     assert row is not None
@@ -228,9 +249,7 @@ def test_two_approvals_racing_for_the_same_beds_let_only_one_through(
     def approve(cid: UUID) -> None:
         barrier.wait()
         try:
-            ledger.change_bed_conversion(
-                cid, "approve", {"occurred_on": "2024-03-02", "decision_ref": "x"}, APPROVER
-            )
+            ledger.approve_bed_conversion(cid, APPROVER, occurred_on="2024-03-02", decision_ref="x")
             outcomes.append("approved")
         except DomainError as e:
             outcomes.append(e.code)

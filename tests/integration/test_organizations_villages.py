@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 from uuid import UUID
 
 from api.container import Container
 from api.demo.organizations import load_organizations_2023, load_villages_2024
-from domain.ledger import Ledger
+from domain.ledger import CommandResult, Ledger
 from domain.shared.values import Actor
 from projections.views import organizations as org_views
 from projections.views import village_conversions as village_views
@@ -153,9 +154,8 @@ def test_the_village_view_follows_the_steps_and_the_votes(
          "occurred_on": "2024-03-15"}, OFFICE,
     )  # fmt: skip
 
-    def do(command: str, on: str, **payload: Any) -> None:
-        ledger.change_village_conversion(conversion, command, {"occurred_on": on, **payload},
-                                         OFFICE)  # fmt: skip
+    def do(command: Callable[..., CommandResult], on: str, **payload: Any) -> None:
+        command(ledger, conversion, OFFICE, occurred_on=on, **payload)
 
     def row() -> dict[str, Any]:
         container.runner.run_once()
@@ -163,23 +163,31 @@ def test_the_village_view_follows_the_steps_and_the_votes(
         assert found is not None
         return found
 
-    do("confirm_membership", "2024-07-02", members=1132)
+    do(Ledger.confirm_village_membership, "2024-07-02", members=1132)
     assert (row()["step"], row()["step_number"]) == ("membership_confirmed", 2)
-    do("verify_assets", "2024-08-15", assets_fen=9_876_543_210_00, liabilities_fen=12_345_678_00,
-       net_assets_fen=9_876_543_210_00 - 12_345_678_00)  # fmt: skip
+    do(Ledger.verify_village_assets, "2024-08-15", assets_fen=9_876_543_210_00,
+       liabilities_fen=12_345_678_00, net_assets_fen=9_876_543_210_00 - 12_345_678_00)  # fmt: skip
     assert (row()["step"], row()["step_number"]) == ("assets_verified", 3)
     assert row()["assets_fen"] == 9_876_543_210_00  # beyond 32 bits
     do(
-        "restructure_collective",
+        Ledger.restructure_collective,
         "2024-12-05",
         entity_name="朱夏墅股份经济合作社",
         shareholders=1130,
     )
-    do("vote_abolition", "2025-03-20", eligible=968, present=602, votes_for=381, votes_against=196)
+    do(Ledger.vote_village_abolition, "2025-03-20", eligible=968, present=602, votes_for=381,
+       votes_against=196)  # fmt: skip
     failed = row()
     assert (failed["step"], failed["step_number"], failed["votes_held"]) == ("vote_failed", 4, 1)
     assert (failed["vote_passed"], failed["vote_share_permille"]) == (0, 633)
-    do("vote_abolition", "2025-09-12", eligible=968, present=777, votes_for=655, votes_against=98)
+    do(
+        Ledger.vote_village_abolition,
+        "2025-09-12",
+        eligible=968,
+        present=777,
+        votes_for=655,
+        votes_against=98,
+    )
     passed = row()
     assert (passed["step"], passed["step_number"], passed["votes_held"]) == ("vote_passed", 5, 2)
     assert (passed["vote_passed"], passed["vote_threshold_permille"]) == (1, 667)
@@ -187,11 +195,10 @@ def test_the_village_view_follows_the_steps_and_the_votes(
         "village.pass_numerator": "village.pass_numerator@v2",
         "village.pass_denominator": "village.pass_denominator@v2",
     }
-    do("deregister_village", "2025-12-22", decision_ref="钟政复〔2025〕41号")
-    do("establish_residents_committee", "2026-03-01", committee_name="朱夏墅社区居民委员会")
-    result = ledger.change_village_conversion(
-        conversion, "complete", {"occurred_on": "2026-06-30"}, OFFICE
-    )
+    do(Ledger.deregister_village, "2025-12-22", decision_ref="钟政复〔2025〕41号")
+    do(Ledger.establish_residents_committee, "2026-03-01",
+       committee_name="朱夏墅社区居民委员会")  # fmt: skip
+    result = ledger.complete_village_conversion(conversion, OFFICE, occurred_on="2026-06-30")
     done = row()
     assert (done["step"], done["step_number"], done["completed_on"]) == (
         "completed", 8, "2026-06-30",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -12,7 +13,7 @@ from builders import APPROVER, WORKER
 from api.container import Container
 from api.demo.district import PARAMETERS as DEMO_PARAMETERS
 from api.demo.temporary import load_temporary_2023
-from domain.ledger import Ledger
+from domain.ledger import CommandResult, Ledger
 from domain.shared.identity import make_id_number, person_id_for
 from domain.shared.values import Actor
 from projections.views import temporary_assistance
@@ -53,9 +54,7 @@ def request(
 
 def emergency(ledger: Ledger, members: list[dict[str, Any]], on: str, amount: int) -> UUID:
     case_id = request(ledger, "EMERGENCY", members, on)
-    ledger.change_temporary_case(
-        case_id, "grant_advance_aid", {"occurred_on": on, "amount_fen": amount}, WORKER
-    )
+    ledger.grant_advance_aid(case_id, WORKER, occurred_on=on, amount_fen=amount)
     return case_id
 
 
@@ -64,14 +63,16 @@ def expenditure(
     street: str = "新闸街道",
 ) -> UUID:  # fmt: skip
     case_id = request(ledger, "EXPENDITURE", members, on, street)
-    steps: list[tuple[str, dict[str, Any]]] = [
-        ("complete_economic_check", {"incomes": [], "property": {},
-                                     "public_servant_match": False, "data_source": "核对平台"}),
-        ("conduct_home_visit", {"investigators": ["inv-a", "inv-b"], "findings": "属实"}),
-        ("approve_grant", {"amount_fen": amount}) if amount else ("deny", {"reasons": ["不符合"]}),
+    steps: list[tuple[Callable[..., CommandResult], dict[str, Any]]] = [
+        (Ledger.complete_temporary_economic_check,
+         {"incomes": [], "property": {}, "public_servant_match": False, "data_source": "核对平台"}),
+        (Ledger.record_temporary_home_visit,
+         {"investigators": ["inv-a", "inv-b"], "findings": "属实"}),
+        (Ledger.approve_temporary_grant, {"amount_fen": amount}) if amount
+        else (Ledger.deny_temporary_aid, {"reasons": ["不符合"]}),
     ]  # fmt: skip
     for command, payload in steps:
-        ledger.change_temporary_case(case_id, command, {"occurred_on": on, **payload}, APPROVER)
+        command(ledger, case_id, APPROVER, occurred_on=on, **payload)
     return case_id
 
 
@@ -81,15 +82,8 @@ def test_the_view_follows_an_emergency_from_request_to_close(
     set_temporary_parameters(ledger)
     members = household(3)
     case_id = emergency(ledger, members, "2024-03-04", 150_000)
-    ledger.change_temporary_case(
-        case_id,
-        "complete_paperwork",
-        {"occurred_on": "2024-03-20", "documents": ["申请书"]},
-        WORKER,
-    )
-    result = ledger.change_temporary_case(
-        case_id, "close", {"occurred_on": "2024-03-21", "reason": "办结"}, WORKER
-    )
+    ledger.complete_paperwork(case_id, WORKER, occurred_on="2024-03-20", documents=["申请书"])
+    result = ledger.close_temporary_case(case_id, WORKER, occurred_on="2024-03-21", reason="办结")
 
     container.runner.run_once()
     row = temporary_assistance.get(container.db, str(case_id))

@@ -169,9 +169,7 @@ def test_the_ledger_refuses_a_payee_whose_death_is_verified_but_not_yet_on_the_c
         {"name": "测试丙", "id_number": child, "date_of_death": "2024-05-10",
          "source": "hospital", "occurred_on": "2024-05-11"}, WORKER,
     ).id  # fmt: skip
-    ledger.change_death(
-        death, "verify", {"occurred_on": "2024-05-12", "evidence": "证明"}, APPROVER
-    )
+    ledger.verify_death(death, APPROVER, occurred_on="2024-05-12", evidence="证明")
     payload = {"occurred_on": "2024-05-13", "person_id": person_id_for(child),
                "payee_account": NEW_ACCOUNT}  # fmt: skip
     with refused(ledger, "payee_deceased", aggregate_id=case_id, field="person_id"):

@@ -45,7 +45,7 @@ def verified_death(ledger: Ledger, id_number: str, died: str, on: str) -> UUID:
     report = {"name": NAME, "id_number": id_number, "date_of_death": died,
               "source": "hospital", "occurred_on": on}  # fmt: skip
     key = ledger.report_death(report, WORKER).id
-    ledger.change_death(key, "verify", {"occurred_on": on, "evidence": "医学死亡证明"}, APPROVER)
+    ledger.verify_death(key, APPROVER, occurred_on=on, evidence="医学死亡证明")
     return key
 
 
@@ -224,8 +224,7 @@ def test_a_verification_between_loading_and_saving_makes_the_confirmation_confli
     def read_then_verify(person_id: str, enrolment: Enrolment | None = None) -> str | None:
         found = original(person_id, enrolment)  # the confirmation read: no death yet...
         ledger.verified_death = original  # type: ignore[method-assign]
-        ledger.change_death(key, "verify", {"occurred_on": "2024-03-12", "evidence": "证明"},
-                            APPROVER)  # fmt: skip
+        ledger.verify_death(key, APPROVER, occurred_on="2024-03-12", evidence="证明")
         return found  # ...and the verification saved the person's Enrolment meanwhile
 
     ledger.verified_death = read_then_verify  # type: ignore[method-assign]

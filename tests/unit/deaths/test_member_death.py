@@ -5,22 +5,15 @@ from __future__ import annotations
 from uuid import UUID
 
 import pytest
-from builders import PARAMETERS, WORKER, application, walk_to_active
+from builders import APPROVER, WORKER, application, new_id_number, walk_to_active
 
 from domain.assistance.case import AssistanceCase
 from domain.deaths.notification import DeathNotification
 from domain.ledger import Ledger
 from domain.shared.errors import DomainError, InvalidInput
+from domain.shared.ledger_base import IdempotencyRecord
 
 ACTOR = WORKER.as_dict()
-
-
-@pytest.fixture
-def ledger() -> Ledger:
-    led = Ledger()
-    for name, value, start in PARAMETERS:
-        led.set_parameter(name, value, start, "test standard", WORKER, "2023-01-01")
-    return led
 
 
 def active_case(ledger: Ledger, programme: str = "DIBAO") -> AssistanceCase:
@@ -58,3 +51,23 @@ def test_a_report_names_a_known_source() -> None:
     with pytest.raises(InvalidInput) as refused:
         DeathNotification.check_report("2024-05-10", "rumour", "2024-05-11")
     assert refused.value.field == "source"
+
+
+def test_a_typed_verification_keeps_the_fingerprint_of_the_command_run_by_name(
+    ledger: Ledger,
+) -> None:
+    """An Idempotency-Key used before the typed methods still matches its retry."""
+    report = {"name": "测试甲", "id_number": new_id_number(), "date_of_death": "2024-05-10",
+              "source": "hospital", "occurred_on": "2024-05-11"}  # fmt: skip
+    key = ledger.report_death(report, WORKER).id
+    first = ledger.verify_death(
+        key, APPROVER, occurred_on="2024-05-12", evidence="证明", idempotency_key="d-1"
+    )
+    again = ledger.verify_death(
+        key, APPROVER, occurred_on="2024-05-12", evidence="证明", idempotency_key="d-1"
+    )
+
+    assert (again.id, again.version) == (first.id, first.version)
+    record = ledger.repository.get(IdempotencyRecord.create_id(APPROVER.user, "d-1"))
+    payload = {"occurred_on": "2024-05-12", "evidence": "证明"}
+    assert record.fingerprint == Ledger.fingerprint("verify", str(key), payload)

@@ -6,13 +6,14 @@ from datetime import date
 from uuid import UUID
 
 import pytest
-from builders import APPROVER, PARAMETERS, WORKER, application, walk_to_active
+from builders import APPROVER, WORKER, application, walk_to_active
 
 from domain.assistance.benefit_schedule import BenefitSchedule
 from domain.ledger import Ledger
 from domain.payroll.commands import PayableCase
 from domain.payroll.payout import payout_id
 from domain.shared.errors import DomainError, InvalidInput
+from domain.shared.ledger_base import IdempotencyRecord
 
 MONTH = "2024-05"
 TODAY = date(2024, 5, 20)
@@ -37,12 +38,10 @@ class FakePayableCases:
 
 
 @pytest.fixture
-def ledger() -> Ledger:
-    led = Ledger()
-    for name, value, start in PARAMETERS:
-        led.set_parameter(name, value, start, "test standard", WORKER, "2023-01-01")
-    led.payables = FakePayableCases(led)
-    return led
+def ledger(ledger: Ledger) -> Ledger:
+    """The shared test district (tests/unit/conftest.py), its payable cases the fake view."""
+    ledger.payables = FakePayableCases(ledger)
+    return ledger
 
 
 def fake(ledger: Ledger) -> FakePayableCases:
@@ -303,14 +302,13 @@ def test_a_failed_payout_is_reissued_and_settled_by_a_later_file(
     )
     assert ledger.get_run(approved_run).status == "approved"  # not reconciled: one failed
     with pytest.raises(DomainError):  # only failed payouts can be reissued
-        ledger.change_payout(
-            UUID(next(k for k in ledger.get_run(approved_run).payouts if k != key)),
-            "reissue", {"occurred_on": "2024-05-26", "reason": "x"}, APPROVER,
+        ledger.reissue_payout(
+            UUID(next(k for k in ledger.get_run(approved_run).payouts if k != key)), APPROVER,
+            occurred_on="2024-05-26", reason="x",
         )  # fmt: skip
-    ledger.change_payout(
-        UUID(key), "reissue",
-        {"occurred_on": "2024-05-26", "reason": "new account",
-         "payee_account": "622202000000000999"}, APPROVER,
+    ledger.reissue_payout(
+        UUID(key), APPROVER, occurred_on="2024-05-26", reason="new account",
+        payee_account="622202000000000999",
     )  # fmt: skip
     assert ledger.get_payout(UUID(key)).status == "scheduled"
     amount = ledger.get_run(approved_run).payouts[key][0]
@@ -333,18 +331,30 @@ def test_reversal_and_recovery_are_new_events_with_limits(
 ) -> None:
     key = UUID(next(iter(ledger.get_run(approved_run).payouts)))
     with pytest.raises(DomainError):  # not settled yet
-        ledger.change_payout(key, "reverse", {"occurred_on": "2024-05-26", "reason": "x"}, APPROVER)
+        ledger.reverse_payout(key, APPROVER, occurred_on="2024-05-26", reason="x")
     ledger.record_settlement(approved_run, settlement(ledger, approved_run), APPROVER, "2024-05-25")
-    ledger.change_payout(key, "reverse", {"occurred_on": "2024-05-26", "reason": "wrong"}, APPROVER)
+    ledger.reverse_payout(key, APPROVER, occurred_on="2024-05-26", reason="wrong")
     with pytest.raises(InvalidInput) as too_much:
-        ledger.change_payout(
-            key, "recover", {"occurred_on": "2024-05-27", "amount_fen": 108001, "reason": "x"},
-            APPROVER,
-        )  # fmt: skip
+        ledger.recover_overpayment(
+            key, APPROVER, occurred_on="2024-05-27", amount_fen=108001, reason="x"
+        )
     assert too_much.value.field == "amount_fen"
-    ledger.change_payout(
-        key, "recover", {"occurred_on": "2024-05-27", "amount_fen": 8000, "reason": "part"},
-        APPROVER,
-    )  # fmt: skip
+    ledger.recover_overpayment(key, APPROVER, occurred_on="2024-05-27", amount_fen=8000,
+                               reason="part")  # fmt: skip
     payout = ledger.get_payout(key)
     assert (payout.status, payout.recovered_fen) == ("reversed", 8000)
+
+
+def test_a_typed_correction_keeps_the_fingerprint_of_the_command_run_by_name(
+    ledger: Ledger, approved_run: UUID
+) -> None:
+    """An Idempotency-Key used before the typed methods still matches its retry."""
+    key = UUID(next(iter(ledger.get_run(approved_run).payouts)))
+    ledger.record_settlement(approved_run, settlement(ledger, approved_run), APPROVER, "2024-05-25")
+    ledger.reverse_payout(
+        key, APPROVER, occurred_on="2024-05-26", reason="wrong", idempotency_key="r-1"
+    )
+
+    record = ledger.repository.get(IdempotencyRecord.create_id(APPROVER.user, "r-1"))
+    payload = {"occurred_on": "2024-05-26", "reason": "wrong"}
+    assert record.fingerprint == Ledger.fingerprint("reverse", str(key), payload)

@@ -8,21 +8,20 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from typing import Any
 from uuid import UUID
 
 import pytest
+from helpers import ADMIN, events, last_event, names, refused
 
 from domain.ledger import CommandResult, Ledger
-from domain.shared.errors import DomainError, InvalidInput, NotFound, StaleVersion
+from domain.shared.errors import InvalidInput, NotFound, StaleVersion
+from domain.shared.ledger_base import IdempotencyRecord
 from domain.shared.parameters import ParameterSchedule
 from domain.shared.values import Actor
 from domain.villages.conversion import VillageConversion, conversion_id, share_permille
 
-ADMIN = Actor("admin-district", "admin", "钟楼区民政局")
 OFFICE = Actor("xinzha-office", "caseworker", "新闸街道")
 NUMERATOR, DENOMINATOR = "village.pass_numerator", "village.pass_denominator"
 RETIRED = "village.pass_threshold_permille"
@@ -52,8 +51,17 @@ def do(
     idempotency_key: str | None = None,
     **payload: Any,
 ) -> CommandResult:
-    return ledger.change_village_conversion(
-        conversion, command, payload, OFFICE,
+    run = {
+        "verify_assets": Ledger.verify_village_assets,
+        "confirm_membership": Ledger.confirm_village_membership,
+        "restructure_collective": Ledger.restructure_collective,
+        "vote_abolition": Ledger.vote_village_abolition,
+        "deregister_village": Ledger.deregister_village,
+        "establish_residents_committee": Ledger.establish_residents_committee,
+        "complete": Ledger.complete_village_conversion,
+    }[command]
+    return run(
+        ledger, conversion, OFFICE, **payload,
         expected_version=expected_version, idempotency_key=idempotency_key,
     )  # fmt: skip
 
@@ -81,42 +89,13 @@ def vote(ledger: Ledger, conversion: UUID, on: str = "2024-11-18", **counts: Any
     return do(ledger, conversion, "vote_abolition", occurred_on=on, **{**QUORATE, **counts})
 
 
-def events(ledger: Ledger, conversion: UUID) -> list[Any]:
-    return list(ledger.events.get(conversion))
-
-
-def last_event(ledger: Ledger, conversion: UUID, name: str) -> Any:
-    found = [e for e in events(ledger, conversion) if type(e).__name__ == name]
-    assert found, f"no {name} recorded"
-    return found[-1]
-
-
-def names(ledger: Ledger, conversion: UUID) -> list[str]:
-    return [type(e).__name__ for e in events(ledger, conversion)]
-
-
-@contextmanager
-def refused(
-    ledger: Ledger, conversion: UUID | None, code: str, error: type[DomainError] = DomainError
-) -> Iterator[pytest.ExceptionInfo[DomainError]]:
-    """The command inside raises `error` with `code`, and nothing at all is recorded."""
-    position = ledger.latest_position()
-    version = ledger.get_village_conversion(conversion).version if conversion else None
-    with pytest.raises(error) as caught:
-        yield caught
-    assert caught.value.code == code, caught.value.message
-    assert ledger.latest_position() == position
-    if conversion is not None:
-        assert ledger.get_village_conversion(conversion).version == version
-
-
 # -- fixtures, named after the state they build -------------------------------------------------
 
 
 @pytest.fixture
-def ledger() -> Ledger:
-    """Two thirds from 2024; three quarters from 2026 (a later local decision)."""
-    ledger = Ledger()
+def ledger(ledger: Ledger) -> Ledger:
+    """The shared test district, deciding by two thirds from 2024 and three quarters from 2026
+    (a later local decision)."""
     set_threshold(ledger, 2, 3, "2024-01-01")
     set_threshold(ledger, 3, 4, "2026-01-01")
     return ledger
@@ -202,7 +181,7 @@ def test_the_initiation_records_village_street_and_tasks(ledger: Ledger, initiat
 
 
 def test_a_village_is_converted_once(ledger: Ledger, initiated: UUID) -> None:
-    with refused(ledger, initiated, "already_initiated"):
+    with refused(ledger, "already_initiated", aggregate_id=initiated):
         ledger.initiate_village_conversion(initiation(occurred_on="2024-05-01"), OFFICE)
 
 
@@ -215,7 +194,7 @@ def test_a_village_is_converted_once(ledger: Ledger, initiated: UUID) -> None:
 def test_a_bad_initiation_is_refused_naming_the_field(
     ledger: Ledger, change: dict[str, Any], field: str
 ) -> None:
-    with refused(ledger, None, "invalid_input", InvalidInput) as caught:
+    with refused(ledger, "invalid_input", InvalidInput) as caught:
         ledger.initiate_village_conversion(initiation(**change), OFFICE)
 
     assert caught.value.field == field
@@ -234,7 +213,7 @@ def test_the_assets_record_the_totals(ledger: Ledger, initiated: UUID) -> None:
 
 
 def test_net_assets_are_assets_minus_liabilities(ledger: Ledger, initiated: UUID) -> None:
-    with refused(ledger, initiated, "invalid_input", InvalidInput) as caught:
+    with refused(ledger, "invalid_input", InvalidInput, aggregate_id=initiated) as caught:
         verify_assets(ledger, initiated, net_assets_fen=16_000_000_001)
 
     assert caught.value.field == "net_assets_fen"
@@ -250,16 +229,16 @@ def test_net_assets_may_be_negative(ledger: Ledger, initiated: UUID) -> None:
 def test_asset_totals_are_whole_fen_not_negative(
     ledger: Ledger, initiated: UUID, field: str
 ) -> None:
-    with refused(ledger, initiated, "invalid_input", InvalidInput) as caught:
+    with refused(ledger, "invalid_input", InvalidInput, aggregate_id=initiated) as caught:
         verify_assets(ledger, initiated, **{field: -1})
 
     assert caught.value.field == field
 
 
 def test_assets_and_membership_are_recorded_once(ledger: Ledger, surveyed: UUID) -> None:
-    with refused(ledger, surveyed, "already_recorded"):
+    with refused(ledger, "already_recorded", aggregate_id=surveyed):
         verify_assets(ledger, surveyed, on="2024-08-01")
-    with refused(ledger, surveyed, "already_recorded"):
+    with refused(ledger, "already_recorded", aggregate_id=surveyed):
         confirm_membership(ledger, surveyed, on="2024-08-01")
 
 
@@ -267,7 +246,7 @@ def test_assets_and_membership_are_recorded_once(ledger: Ledger, surveyed: UUID)
 def test_the_membership_counts_at_least_one_member(
     ledger: Ledger, initiated: UUID, members: Any
 ) -> None:
-    with refused(ledger, initiated, "invalid_input", InvalidInput) as caught:
+    with refused(ledger, "invalid_input", InvalidInput, aggregate_id=initiated) as caught:
         confirm_membership(ledger, initiated, members=members)
 
     assert caught.value.field == "members"
@@ -287,14 +266,14 @@ def test_membership_may_come_before_the_assets(ledger: Ledger, initiated: UUID) 
 def test_restructuring_needs_both_surveys(ledger: Ledger, initiated: UUID) -> None:
     verify_assets(ledger, initiated)
 
-    with refused(ledger, initiated, "procedure_incomplete") as caught:
+    with refused(ledger, "procedure_incomplete", aggregate_id=initiated) as caught:
         restructure(ledger, initiated)
 
     assert "membership" in caught.value.message and "assets" not in caught.value.message
 
 
 def test_shareholders_cannot_outnumber_the_members(ledger: Ledger, surveyed: UUID) -> None:
-    with refused(ledger, surveyed, "invalid_input", InvalidInput) as caught:
+    with refused(ledger, "invalid_input", InvalidInput, aggregate_id=surveyed) as caught:
         restructure(ledger, surveyed, shareholders=1487)
 
     assert caught.value.field == "shareholders"
@@ -304,14 +283,14 @@ def test_shareholders_cannot_outnumber_the_members(ledger: Ledger, surveyed: UUI
 
 
 def test_no_vote_before_the_assets_and_the_membership(ledger: Ledger, initiated: UUID) -> None:
-    with refused(ledger, initiated, "procedure_incomplete") as caught:
+    with refused(ledger, "procedure_incomplete", aggregate_id=initiated) as caught:
         vote(ledger, initiated)
 
     assert "assets" in caught.value.message and "membership" in caught.value.message
 
 
 def test_no_vote_before_the_restructuring(ledger: Ledger, surveyed: UUID) -> None:
-    with refused(ledger, surveyed, "procedure_incomplete") as caught:
+    with refused(ledger, "procedure_incomplete", aggregate_id=surveyed) as caught:
         vote(ledger, surveyed)
 
     assert "restructured" in caught.value.message
@@ -333,7 +312,7 @@ def test_a_passed_vote_records_counts_threshold_and_parameter_version(
 def test_a_vote_without_quorum_is_refused_and_not_recorded(
     ledger: Ledger, restructured: UUID
 ) -> None:
-    with refused(ledger, restructured, "no_quorum") as caught:
+    with refused(ledger, "no_quorum", aggregate_id=restructured) as caught:
         vote(ledger, restructured, present=150, votes_for=150, votes_against=0)  # half is not more
 
     assert caught.value.field == "present"
@@ -366,7 +345,7 @@ def test_a_failed_vote_may_be_held_again(ledger: Ledger, restructured: UUID) -> 
 
 
 def test_no_vote_after_a_passed_one(ledger: Ledger, voted: UUID) -> None:
-    with refused(ledger, voted, "wrong_status"):
+    with refused(ledger, "wrong_status", aggregate_id=voted):
         vote(ledger, voted, on="2025-01-01")
 
 
@@ -391,7 +370,7 @@ def test_the_threshold_is_the_one_in_force_on_the_vote_date(
 def test_vote_counts_must_add_up(
     ledger: Ledger, restructured: UUID, counts: dict[str, Any], field: str
 ) -> None:
-    with refused(ledger, restructured, "invalid_input", InvalidInput) as caught:
+    with refused(ledger, "invalid_input", InvalidInput, aggregate_id=restructured) as caught:
         vote(ledger, restructured, **counts)
 
     assert caught.value.field == field
@@ -404,7 +383,7 @@ def test_without_the_threshold_parameter_no_vote_is_recorded() -> None:
     confirm_membership(ledger, conversion)
     restructure(ledger, conversion)
 
-    with refused(ledger, conversion, "parameter_missing"):
+    with refused(ledger, "parameter_missing", aggregate_id=conversion):
         vote(ledger, conversion)
 
 
@@ -445,7 +424,7 @@ def test_the_base_is_those_present_so_abstentions_count_against(
 
 
 def test_a_quorum_is_more_than_half_of_those_eligible(ledger: Ledger, restructured: UUID) -> None:
-    with refused(ledger, restructured, "no_quorum"):
+    with refused(ledger, "no_quorum", aggregate_id=restructured):
         vote(ledger, restructured, eligible=2000, present=1000, votes_for=1000, votes_against=0)
     vote(ledger, restructured, eligible=2000, present=1001, votes_for=1000, votes_against=0)
 
@@ -458,7 +437,7 @@ def test_a_threshold_of_half_or_less_or_above_one_refuses_the_vote(
 ) -> None:
     set_threshold(ledger, numerator, denominator, "2024-06-01")
 
-    with refused(ledger, restructured, "parameter_invalid") as caught:
+    with refused(ledger, "parameter_invalid", aggregate_id=restructured) as caught:
         vote(ledger, restructured)
 
     assert f"{numerator}/{denominator}" in caught.value.message
@@ -499,7 +478,7 @@ def test_with_only_the_retired_permille_the_vote_asks_for_the_fraction() -> None
     confirm_membership(ledger, conversion)
     restructure(ledger, conversion)
 
-    with refused(ledger, conversion, "parameter_missing") as caught:
+    with refused(ledger, "parameter_missing", aggregate_id=conversion) as caught:
         vote(ledger, conversion)
 
     assert NUMERATOR in caught.value.message and DENOMINATOR in caught.value.message
@@ -541,25 +520,25 @@ def test_the_village_is_deregistered_only_after_a_passed_vote(
 ) -> None:
     vote(ledger, restructured, votes_for=100, votes_against=140)
 
-    with refused(ledger, restructured, "vote_not_passed"):
+    with refused(ledger, "vote_not_passed", aggregate_id=restructured):
         do(ledger, restructured, "deregister_village", occurred_on="2025-01-10", decision_ref="x")
 
 
 def test_deregistration_needs_the_approval_reference(ledger: Ledger, voted: UUID) -> None:
-    with refused(ledger, voted, "invalid_input", InvalidInput) as caught:
+    with refused(ledger, "invalid_input", InvalidInput, aggregate_id=voted) as caught:
         do(ledger, voted, "deregister_village", occurred_on="2025-01-10", decision_ref=" ")
 
     assert caught.value.field == "decision_ref"
 
 
 def test_the_residents_committee_follows_the_deregistration(ledger: Ledger, voted: UUID) -> None:
-    with refused(ledger, voted, "wrong_status"):
+    with refused(ledger, "wrong_status", aggregate_id=voted):
         do(ledger, voted, "establish_residents_committee", occurred_on="2025-03-01",
            committee_name="庆丰社区居民委员会")  # fmt: skip
 
 
 def test_completion_follows_the_residents_committee(ledger: Ledger, deregistered: UUID) -> None:
-    with refused(ledger, deregistered, "wrong_status"):
+    with refused(ledger, "wrong_status", aggregate_id=deregistered):
         do(ledger, deregistered, "complete", occurred_on="2025-06-30")
 
 
@@ -577,12 +556,12 @@ def test_completion_follows_the_residents_committee(ledger: Ledger, deregistered
 def test_nothing_is_recorded_after_completion(
     ledger: Ledger, completed: UUID, command: str, payload: dict[str, Any]
 ) -> None:
-    with refused(ledger, completed, "wrong_status"):
+    with refused(ledger, "wrong_status", aggregate_id=completed):
         do(ledger, completed, command, occurred_on="2025-07-01", **payload)
 
 
 def test_the_shared_guards_speak_of_the_conversion(ledger: Ledger, deregistered: UUID) -> None:
-    with refused(ledger, deregistered, "wrong_status") as caught:
+    with refused(ledger, "wrong_status", aggregate_id=deregistered) as caught:
         do(ledger, deregistered, "complete", occurred_on="2025-06-30")
 
     assert caught.value.message == (
@@ -592,7 +571,7 @@ def test_the_shared_guards_speak_of_the_conversion(ledger: Ledger, deregistered:
 
 
 def test_steps_cannot_be_dated_before_the_last_step(ledger: Ledger, surveyed: UUID) -> None:
-    with refused(ledger, surveyed, "invalid_input", InvalidInput) as caught:
+    with refused(ledger, "invalid_input", InvalidInput, aggregate_id=surveyed) as caught:
         restructure(ledger, surveyed, on="2024-07-09")  # membership confirmed on 2024-07-10
 
     assert caught.value.field == "occurred_on"
@@ -601,14 +580,15 @@ def test_steps_cannot_be_dated_before_the_last_step(ledger: Ledger, surveyed: UU
 # -- the Ledger's plumbing ------------------------------------------------------------------------
 
 
-def test_an_unknown_or_private_command_is_refused(ledger: Ledger, initiated: UUID) -> None:
-    for command in ("abolish", "_vote"):
-        with refused(ledger, initiated, "invalid_input", InvalidInput):
-            do(ledger, initiated, command, occurred_on="2024-06-01")
+def test_no_village_step_is_run_by_name() -> None:
+    """Each step is its own typed Ledger method: no command name reaches the aggregate."""
+    for dispatcher in ("change_village_conversion", "run_named"):
+        assert not hasattr(Ledger, dispatcher)
+    assert callable(Ledger.vote_village_abolition)
 
 
 def test_a_stale_version_is_refused(ledger: Ledger, surveyed: UUID) -> None:
-    with refused(ledger, surveyed, "stale_version", StaleVersion):
+    with refused(ledger, "stale_version", StaleVersion, aggregate_id=surveyed):
         do(ledger, surveyed, "restructure_collective", expected_version=2,
            occurred_on="2024-09-26", entity_name="x", shareholders=1)  # fmt: skip
 
@@ -636,3 +616,17 @@ def test_an_initiation_retried_with_its_key_opens_one_conversion(ledger: Ledger)
 def test_an_unknown_conversion_is_not_found(ledger: Ledger) -> None:
     with pytest.raises(NotFound):
         do(ledger, UUID(int=9), "complete", occurred_on="2025-01-01")
+
+
+def test_a_typed_step_keeps_the_fingerprint_of_the_step_run_by_name(
+    ledger: Ledger, restructured: UUID
+) -> None:
+    """An Idempotency-Key used before the typed methods still matches its retry."""
+    do(ledger, restructured, "vote_abolition", idempotency_key="v-1", occurred_on="2024-11-18",
+       **QUORATE)  # fmt: skip
+
+    record = ledger.repository.get(IdempotencyRecord.create_id(OFFICE.user, "v-1"))
+    payload = {"occurred_on": "2024-11-18", **QUORATE}
+    assert record.fingerprint == Ledger.fingerprint(
+        "village conversion:vote_abolition", str(restructured), payload
+    )
