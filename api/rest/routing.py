@@ -1,4 +1,4 @@
-"""One way to declare REST commands: a create route and the by-name steps of a resource.
+"""One way to declare REST commands: a create route and the typed steps of a resource.
 
 Every command answers {id, version, position} with an ETag; steps take If-Match and
 Idempotency-Key; errors are problem+json (api/problems.py).
@@ -19,10 +19,8 @@ from domain.ledger import CommandResult, Ledger
 from domain.shared.values import Actor
 
 Json = dict[str, Any]
-#: (path under the resource, command name, request model, summary)
-Step = tuple[str, str, type[BaseModel], str]
+#: A create command: (ledger, the request body as the domain takes it, actor, Idempotency-Key).
 Create = Callable[[Ledger, Json, Actor, str | None], CommandResult]
-Change = Callable[[Ledger, UUID, str, Json, Actor, int | None, str | None], CommandResult]
 
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     s: {"description": d, "content": {"application/problem+json": {}}}
@@ -60,35 +58,6 @@ def create_route(
     endpoint.__name__ = "create_" + path.strip("/").replace("-", "_")
     router.add_api_route(
         path, endpoint, methods=["POST"], status_code=201, summary=summary,
-        responses=PROBLEMS, response_model=CommandAnswer,
-    )  # fmt: skip
-
-
-def step_routes(router: APIRouter, base: str, change: Change, steps: list[Step]) -> None:
-    """POST <base>/{id}/<path> for each step, running the resource's command by name."""
-    for path, command, model, summary in steps:
-        _step_route(router, base, change, path, command, model, summary)
-
-
-def _step_route(
-    router: APIRouter, base: str, change: Change, path: str, command: str,
-    model: type[BaseModel], summary: str,
-) -> None:  # fmt: skip
-    def endpoint(
-        id: UUID,
-        body: model,  # type: ignore[valid-type]
-        c: ContainerDep,
-        actor: ActorDep,
-        expected: IfMatchDep,
-        key: IdempotencyKeyDep,
-        response: Response,
-    ) -> CommandAnswer:
-        payload = body.to_domain()  # type: ignore[attr-defined]
-        return answer(change(c.ledger, id, command, payload, actor, expected, key), response)
-
-    endpoint.__name__ = f"{base.strip('/').replace('-', '_')}_{command}"
-    router.add_api_route(
-        f"{base}/{{id}}/{path}", endpoint, methods=["POST"], summary=summary,
         responses=PROBLEMS, response_model=CommandAnswer,
     )  # fmt: skip
 
