@@ -9,7 +9,7 @@ conversion can never take beds that another approved conversion already counts o
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -84,15 +84,71 @@ def check_valid_until(valid_until: str, occurred_on: str) -> str:
 class CareInstitution(Aggregate):
     """Keeps what the bed rules need: beds and reservations per type, medical capability."""
 
-    if TYPE_CHECKING:  # the @event decorators below create these classes at runtime
-        InstitutionFiled: ClassVar[type[Aggregate.Event]]
-        GradeAwarded: ClassVar[type[Aggregate.Event]]
-        StaffReported: ClassVar[type[Aggregate.Event]]
-        FireSafetyCertified: ClassVar[type[Aggregate.Event]]
-        MedicalCapabilityRecorded: ClassVar[type[Aggregate.Event]]
-        BedsReserved: ClassVar[type[Aggregate.Event]]
-        BedsReleased: ClassVar[type[Aggregate.Event]]
-        BedsReclassified: ClassVar[type[Aggregate.Event]]
+    class Event(Aggregate.Event):
+        """Every event says who recorded it (`actor`) and on which day it happened."""
+
+        actor: Json
+        occurred_on: str
+
+    class InstitutionFiled(Aggregate.Created):
+        district: str
+        name: str
+        street: str
+        beds: dict[str, int]
+        medical_capability: bool
+        actor: Json
+        occurred_on: str
+
+    class GradeAwarded(Event):
+        level: int
+        valid_until: str
+        evidence: str
+
+    class StaffReported(Event):
+        caregivers: int
+        certified_caregivers: int
+
+    class FireSafetyCertified(Event):
+        certificate_ref: str
+        valid_until: str
+
+    class MedicalCapabilityRecorded(Event):
+        capable: bool
+        evidence: str
+
+        def apply(self, institution: CareInstitution) -> None:
+            institution.medical_capability = self.capable
+
+    class BedsReserved(Event):
+        conversion_id: UUID
+        bed_type: str
+        number: int
+
+        def apply(self, institution: CareInstitution) -> None:
+            institution.reservations[self.conversion_id.hex] = (self.bed_type, self.number)
+            reserved = institution.reserved
+            reserved[self.bed_type] = reserved.get(self.bed_type, 0) + self.number
+
+    class BedsReleased(Event):
+        conversion_id: UUID
+        bed_type: str
+        number: int
+
+        def apply(self, institution: CareInstitution) -> None:
+            del institution.reservations[self.conversion_id.hex]
+            institution.reserved[self.bed_type] -= self.number
+
+    class BedsReclassified(Event):
+        conversion_id: UUID
+        from_type: str
+        to_type: str
+        number: int
+
+        def apply(self, institution: CareInstitution) -> None:
+            del institution.reservations[self.conversion_id.hex]
+            institution.reserved[self.from_type] -= self.number
+            institution.beds[self.from_type] -= self.number
+            institution.beds[self.to_type] = institution.beds.get(self.to_type, 0) + self.number
 
     @classmethod
     def file(
@@ -114,7 +170,7 @@ class CareInstitution(Aggregate):
             occurred_on=occurred_on,
         )
 
-    @event("InstitutionFiled")
+    @event(InstitutionFiled)
     def __init__(
         self, district: str, name: str, street: str, beds: dict[str, int],
         medical_capability: bool, actor: Json, occurred_on: str,
@@ -137,13 +193,10 @@ class CareInstitution(Aggregate):
             raise InvalidInput("an institution's grade is a level from 1 to 5", field="level")
         check_valid_until(valid_until, occurred_on)
         evidence = check_text(evidence, "evidence", "the grading decision's reference")
-        self._grade(level, valid_until, evidence, actor, occurred_on)
-
-    @event("GradeAwarded")
-    def _grade(
-        self, level: int, valid_until: str, evidence: str, actor: Json, occurred_on: str
-    ) -> None:
-        pass
+        self.trigger_event(
+            self.GradeAwarded, level=level, valid_until=valid_until, evidence=evidence,
+            actor=actor, occurred_on=occurred_on,
+        )  # fmt: skip
 
     def report_staff(
         self, caregivers: object, certified_caregivers: object, actor: Json, occurred_on: str
@@ -156,13 +209,10 @@ class CareInstitution(Aggregate):
                 f"certified caregivers ({certified}) cannot outnumber caregivers ({total})",
                 field="certified_caregivers",
             )
-        self._staff(total, certified, actor, occurred_on)
-
-    @event("StaffReported")
-    def _staff(
-        self, caregivers: int, certified_caregivers: int, actor: Json, occurred_on: str
-    ) -> None:
-        pass
+        self.trigger_event(
+            self.StaffReported, caregivers=total, certified_caregivers=certified, actor=actor,
+            occurred_on=occurred_on,
+        )  # fmt: skip
 
     def certify_fire_safety(
         self, certificate_ref: str, valid_until: str, actor: Json, occurred_on: str
@@ -170,13 +220,10 @@ class CareInstitution(Aggregate):
         not_before(occurred_on, self.filed_on, "the fire-safety certificate")
         ref = check_text(certificate_ref, "certificate_ref", "the certificate's reference")
         check_valid_until(valid_until, occurred_on)
-        self._fire_safety(ref, valid_until, actor, occurred_on)
-
-    @event("FireSafetyCertified")
-    def _fire_safety(
-        self, certificate_ref: str, valid_until: str, actor: Json, occurred_on: str
-    ) -> None:
-        pass
+        self.trigger_event(
+            self.FireSafetyCertified, certificate_ref=ref, valid_until=valid_until, actor=actor,
+            occurred_on=occurred_on,
+        )  # fmt: skip
 
     def record_medical_capability(
         self, capable: object, evidence: str, actor: Json, occurred_on: str
@@ -185,11 +232,10 @@ class CareInstitution(Aggregate):
         if not isinstance(capable, bool):
             raise InvalidInput("capable must be true or false", field="capable")
         evidence = check_text(evidence, "evidence", "the evidence (licence or agreement)")
-        self._medical(capable, evidence, actor, occurred_on)
-
-    @event("MedicalCapabilityRecorded")
-    def _medical(self, capable: bool, evidence: str, actor: Json, occurred_on: str) -> None:
-        self.medical_capability = capable
+        self.trigger_event(
+            self.MedicalCapabilityRecorded, capable=capable, evidence=evidence, actor=actor,
+            occurred_on=occurred_on,
+        )  # fmt: skip
 
     # -- beds: what conversions may take, reserve, release and reclassify ------------------------
 
@@ -239,25 +285,17 @@ class CareInstitution(Aggregate):
         if conversion_id.hex in self.reservations:
             raise refuse("the beds of this conversion are already reserved", "already_reserved")
         self.check_conversion(from_type, to_type, number)
-        self._reserve(conversion_id, from_type, number, actor, occurred_on)
-
-    @event("BedsReserved")
-    def _reserve(
-        self, conversion_id: UUID, bed_type: str, number: int, actor: Json, occurred_on: str
-    ) -> None:
-        self.reservations[conversion_id.hex] = (bed_type, number)
-        self.reserved[bed_type] = self.reserved.get(bed_type, 0) + number
+        self.trigger_event(
+            self.BedsReserved, conversion_id=conversion_id, bed_type=from_type, number=number,
+            actor=actor, occurred_on=occurred_on,
+        )  # fmt: skip
 
     def release_beds(self, conversion_id: UUID, actor: Json, occurred_on: str) -> None:
         bed_type, number = self._reservation(conversion_id)
-        self._release(conversion_id, bed_type, number, actor, occurred_on)
-
-    @event("BedsReleased")
-    def _release(
-        self, conversion_id: UUID, bed_type: str, number: int, actor: Json, occurred_on: str
-    ) -> None:
-        del self.reservations[conversion_id.hex]
-        self.reserved[bed_type] -= number
+        self.trigger_event(
+            self.BedsReleased, conversion_id=conversion_id, bed_type=bed_type, number=number,
+            actor=actor, occurred_on=occurred_on,
+        )  # fmt: skip
 
     def reclassify_beds(
         self, conversion_id: UUID, to_type: str, actor: Json, occurred_on: str
@@ -271,17 +309,10 @@ class CareInstitution(Aggregate):
                 "medical_capability_required",
                 "to_type",
             )
-        self._reclassify(conversion_id, from_type, to_type, number, actor, occurred_on)
-
-    @event("BedsReclassified")
-    def _reclassify(
-        self, conversion_id: UUID, from_type: str, to_type: str, number: int, actor: Json,
-        occurred_on: str,
-    ) -> None:  # fmt: skip
-        del self.reservations[conversion_id.hex]
-        self.reserved[from_type] -= number
-        self.beds[from_type] -= number
-        self.beds[to_type] = self.beds.get(to_type, 0) + number
+        self.trigger_event(
+            self.BedsReclassified, conversion_id=conversion_id, from_type=from_type,
+            to_type=to_type, number=number, actor=actor, occurred_on=occurred_on,
+        )  # fmt: skip
 
     def _reservation(self, conversion_id: UUID) -> tuple[str, int]:
         found = self.reservations.get(conversion_id.hex)
