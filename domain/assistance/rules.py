@@ -5,9 +5,12 @@ A plain mixin of AssistanceCase: it records nothing, it only says what is missin
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from domain.shared.guards import Guards
+
+if TYPE_CHECKING:
+    from domain.assistance.case import AssistanceCase
 
 Json = dict[str, Any]
 
@@ -64,3 +67,12 @@ class CaseChecks(Guards):
         elif decided_on < self.notice_closed["on"]:
             problems.append("the decision predates the close of the public notice")
         return problems
+
+
+class CaseSteps:
+    """Base of the command mixins (case_procedure, case_benefits): parts of AssistanceCase only."""
+
+    @property
+    def _case(self) -> AssistanceCase:
+        """This mixin as the case it is part of: its state, guards and nested event classes."""
+        return cast("AssistanceCase", self)

@@ -8,91 +8,99 @@ conversion can never take beds that another approved conversion already counts o
 
 from __future__ import annotations
 
-import re
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.care.beds import (
+    DEFAULT_BED_TYPES,
+    GRADES,
+    MEDICAL_CAPABILITY_TYPES,
+    check_bed_type,
+    check_beds,
+    check_valid_until,
+)
+from domain.care.beds import NON_INSTITUTIONAL_BED_TYPES as NON_INSTITUTIONAL_BED_TYPES
+from domain.care.beds import NURSING as NURSING
+from domain.care.beds import check_count as check_count
+from domain.care.beds import check_text as check_text
+from domain.care.beds import not_before as not_before
 from domain.shared.errors import InvalidInput
 from domain.shared.guards import refuse
 from domain.shared.values import parse_date
 
 Json = dict[str, Any]
 
-#: The district's usual bed types: elderly care, nursing (护理型), medical (医疗),
-#: home care (家庭养老床位, beds in people's homes) and hospice (安宁疗护).
-DEFAULT_BED_TYPES = ("elderly_care", "nursing", "medical", "home_care", "hospice")
-#: Types whose beds are not in the institution: they do not count as institutional beds.
-NON_INSTITUTIONAL_BED_TYPES = frozenset({"home_care"})
-#: The type whose share of institutional beds the district reports (护理型床位占比).
-NURSING = "nursing"
-#: Converting beds into these types needs recorded medical capability (医养结合).
-MEDICAL_CAPABILITY_TYPES = frozenset({"nursing", "medical"})
-BED_TYPE_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-GRADES = range(1, 6)
-
-
-def check_bed_type(name: object, field: str) -> str:
-    if not isinstance(name, str) or not BED_TYPE_RE.match(name):
-        raise InvalidInput(
-            "a bed type is a lower-case identifier of letters, digits and _ "
-            f"(e.g. {', '.join(DEFAULT_BED_TYPES)})",
-            field=field,
-        )
-    return name
-
-
-def check_count(value: object, field: str, minimum: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise InvalidInput(f"must be a whole number of at least {minimum}", field=field)
-    return value
-
-
-def check_beds(beds: object) -> dict[str, int]:
-    """Beds by type as recorded: valid type names, whole counts, at least one bed."""
-    if not isinstance(beds, dict) or not beds:
-        raise InvalidInput('give the beds by type, e.g. {"nursing": 120}', field="beds")
-    checked = {
-        check_bed_type(name, "beds"): check_count(count, f"beds.{name}")
-        for name, count in sorted(beds.items())
-    }
-    if sum(checked.values()) == 0:
-        raise InvalidInput("an institution has at least one bed", field="beds")
-    return checked
-
-
-def check_text(value: object, field: str, what: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"{what} is required", field=field)
-    return value.strip()
-
-
-def not_before(occurred_on: str, earlier: str, what: str) -> None:
-    parse_date(occurred_on, "occurred_on")
-    if occurred_on < earlier:
-        raise InvalidInput(f"{what} cannot be dated before {earlier}", field="occurred_on")
-
-
-def check_valid_until(valid_until: str, occurred_on: str) -> str:
-    parse_date(valid_until, "valid_until")
-    if valid_until <= occurred_on:
-        raise InvalidInput("valid_until must be after the date it was issued", field="valid_until")
-    return valid_until
-
 
 class CareInstitution(Aggregate):
     """Keeps what the bed rules need: beds and reservations per type, medical capability."""
 
-    if TYPE_CHECKING:  # the @event decorators below create these classes at runtime
-        InstitutionFiled: ClassVar[type[Aggregate.Event]]
-        GradeAwarded: ClassVar[type[Aggregate.Event]]
-        StaffReported: ClassVar[type[Aggregate.Event]]
-        FireSafetyCertified: ClassVar[type[Aggregate.Event]]
-        MedicalCapabilityRecorded: ClassVar[type[Aggregate.Event]]
-        BedsReserved: ClassVar[type[Aggregate.Event]]
-        BedsReleased: ClassVar[type[Aggregate.Event]]
-        BedsReclassified: ClassVar[type[Aggregate.Event]]
+    class Event(Aggregate.Event):
+        """Every event says who recorded it (`actor`) and on which day it happened."""
+
+        actor: Json
+        occurred_on: str
+
+    class InstitutionFiled(Aggregate.Created):
+        district: str
+        name: str
+        street: str
+        beds: dict[str, int]
+        medical_capability: bool
+        actor: Json
+        occurred_on: str
+
+    class GradeAwarded(Event):
+        level: int
+        valid_until: str
+        evidence: str
+
+    class StaffReported(Event):
+        caregivers: int
+        certified_caregivers: int
+
+    class FireSafetyCertified(Event):
+        certificate_ref: str
+        valid_until: str
+
+    class MedicalCapabilityRecorded(Event):
+        capable: bool
+        evidence: str
+
+        def apply(self, institution: CareInstitution) -> None:
+            institution.medical_capability = self.capable
+
+    class BedsReserved(Event):
+        conversion_id: UUID
+        bed_type: str
+        number: int
+
+        def apply(self, institution: CareInstitution) -> None:
+            institution.reservations[self.conversion_id.hex] = (self.bed_type, self.number)
+            reserved = institution.reserved
+            reserved[self.bed_type] = reserved.get(self.bed_type, 0) + self.number
+
+    class BedsReleased(Event):
+        conversion_id: UUID
+        bed_type: str
+        number: int
+
+        def apply(self, institution: CareInstitution) -> None:
+            del institution.reservations[self.conversion_id.hex]
+            institution.reserved[self.bed_type] -= self.number
+
+    class BedsReclassified(Event):
+        conversion_id: UUID
+        from_type: str
+        to_type: str
+        number: int
+
+        def apply(self, institution: CareInstitution) -> None:
+            del institution.reservations[self.conversion_id.hex]
+            institution.reserved[self.from_type] -= self.number
+            institution.beds[self.from_type] -= self.number
+            institution.beds[self.to_type] = institution.beds.get(self.to_type, 0) + self.number
 
     @classmethod
     def file(
@@ -114,7 +122,7 @@ class CareInstitution(Aggregate):
             occurred_on=occurred_on,
         )
 
-    @event("InstitutionFiled")
+    @event(InstitutionFiled)
     def __init__(
         self, district: str, name: str, street: str, beds: dict[str, int],
         medical_capability: bool, actor: Json, occurred_on: str,
@@ -137,13 +145,10 @@ class CareInstitution(Aggregate):
             raise InvalidInput("an institution's grade is a level from 1 to 5", field="level")
         check_valid_until(valid_until, occurred_on)
         evidence = check_text(evidence, "evidence", "the grading decision's reference")
-        self._grade(level, valid_until, evidence, actor, occurred_on)
-
-    @event("GradeAwarded")
-    def _grade(
-        self, level: int, valid_until: str, evidence: str, actor: Json, occurred_on: str
-    ) -> None:
-        pass
+        self.trigger_event(
+            self.GradeAwarded, level=level, valid_until=valid_until, evidence=evidence,
+            actor=actor, occurred_on=occurred_on,
+        )  # fmt: skip
 
     def report_staff(
         self, caregivers: object, certified_caregivers: object, actor: Json, occurred_on: str
@@ -156,13 +161,10 @@ class CareInstitution(Aggregate):
                 f"certified caregivers ({certified}) cannot outnumber caregivers ({total})",
                 field="certified_caregivers",
             )
-        self._staff(total, certified, actor, occurred_on)
-
-    @event("StaffReported")
-    def _staff(
-        self, caregivers: int, certified_caregivers: int, actor: Json, occurred_on: str
-    ) -> None:
-        pass
+        self.trigger_event(
+            self.StaffReported, caregivers=total, certified_caregivers=certified, actor=actor,
+            occurred_on=occurred_on,
+        )  # fmt: skip
 
     def certify_fire_safety(
         self, certificate_ref: str, valid_until: str, actor: Json, occurred_on: str
@@ -170,13 +172,10 @@ class CareInstitution(Aggregate):
         not_before(occurred_on, self.filed_on, "the fire-safety certificate")
         ref = check_text(certificate_ref, "certificate_ref", "the certificate's reference")
         check_valid_until(valid_until, occurred_on)
-        self._fire_safety(ref, valid_until, actor, occurred_on)
-
-    @event("FireSafetyCertified")
-    def _fire_safety(
-        self, certificate_ref: str, valid_until: str, actor: Json, occurred_on: str
-    ) -> None:
-        pass
+        self.trigger_event(
+            self.FireSafetyCertified, certificate_ref=ref, valid_until=valid_until, actor=actor,
+            occurred_on=occurred_on,
+        )  # fmt: skip
 
     def record_medical_capability(
         self, capable: object, evidence: str, actor: Json, occurred_on: str
@@ -185,11 +184,10 @@ class CareInstitution(Aggregate):
         if not isinstance(capable, bool):
             raise InvalidInput("capable must be true or false", field="capable")
         evidence = check_text(evidence, "evidence", "the evidence (licence or agreement)")
-        self._medical(capable, evidence, actor, occurred_on)
-
-    @event("MedicalCapabilityRecorded")
-    def _medical(self, capable: bool, evidence: str, actor: Json, occurred_on: str) -> None:
-        self.medical_capability = capable
+        self.trigger_event(
+            self.MedicalCapabilityRecorded, capable=capable, evidence=evidence, actor=actor,
+            occurred_on=occurred_on,
+        )  # fmt: skip
 
     # -- beds: what conversions may take, reserve, release and reclassify ------------------------
 
@@ -239,25 +237,17 @@ class CareInstitution(Aggregate):
         if conversion_id.hex in self.reservations:
             raise refuse("the beds of this conversion are already reserved", "already_reserved")
         self.check_conversion(from_type, to_type, number)
-        self._reserve(conversion_id, from_type, number, actor, occurred_on)
-
-    @event("BedsReserved")
-    def _reserve(
-        self, conversion_id: UUID, bed_type: str, number: int, actor: Json, occurred_on: str
-    ) -> None:
-        self.reservations[conversion_id.hex] = (bed_type, number)
-        self.reserved[bed_type] = self.reserved.get(bed_type, 0) + number
+        self.trigger_event(
+            self.BedsReserved, conversion_id=conversion_id, bed_type=from_type, number=number,
+            actor=actor, occurred_on=occurred_on,
+        )  # fmt: skip
 
     def release_beds(self, conversion_id: UUID, actor: Json, occurred_on: str) -> None:
         bed_type, number = self._reservation(conversion_id)
-        self._release(conversion_id, bed_type, number, actor, occurred_on)
-
-    @event("BedsReleased")
-    def _release(
-        self, conversion_id: UUID, bed_type: str, number: int, actor: Json, occurred_on: str
-    ) -> None:
-        del self.reservations[conversion_id.hex]
-        self.reserved[bed_type] -= number
+        self.trigger_event(
+            self.BedsReleased, conversion_id=conversion_id, bed_type=bed_type, number=number,
+            actor=actor, occurred_on=occurred_on,
+        )  # fmt: skip
 
     def reclassify_beds(
         self, conversion_id: UUID, to_type: str, actor: Json, occurred_on: str
@@ -271,17 +261,10 @@ class CareInstitution(Aggregate):
                 "medical_capability_required",
                 "to_type",
             )
-        self._reclassify(conversion_id, from_type, to_type, number, actor, occurred_on)
-
-    @event("BedsReclassified")
-    def _reclassify(
-        self, conversion_id: UUID, from_type: str, to_type: str, number: int, actor: Json,
-        occurred_on: str,
-    ) -> None:  # fmt: skip
-        del self.reservations[conversion_id.hex]
-        self.reserved[from_type] -= number
-        self.beds[from_type] -= number
-        self.beds[to_type] = self.beds.get(to_type, 0) + number
+        self.trigger_event(
+            self.BedsReclassified, conversion_id=conversion_id, from_type=from_type,
+            to_type=to_type, number=number, actor=actor, occurred_on=occurred_on,
+        )  # fmt: skip
 
     def _reservation(self, conversion_id: UUID) -> tuple[str, int]:
         found = self.reservations.get(conversion_id.hex)

@@ -7,62 +7,20 @@ again) → village deregistered → residents' committee established → complet
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.shared.errors import DomainError, InvalidInput
+from domain.shared.errors import InvalidInput
 from domain.shared.guards import Guards, refuse
-from domain.shared.parameters import InForce
 from domain.shared.values import Json
-
-#: The pass threshold, an exact fraction of the voters present (2 and 3: 三分之二以上).
-NUMERATOR_PARAMETER = "village.pass_numerator"
-DENOMINATOR_PARAMETER = "village.pass_denominator"
-#: The threshold as it was first set, in permille: retired, its stored events still load.
-PERMILLE_PARAMETER = "village.pass_threshold_permille"
-
-
-@dataclass(frozen=True)
-class PassThreshold:
-    """Passed when votes_for / present >= numerator / denominator, compared in integers.
-
-    以上 includes the number itself: at two thirds, 4 of 6 present pass and 1,333 of 2,000
-    do not (66.65 %), which no permille can say: 667 refuses 4 of 6, 666 passes 1,333.
-    """
-
-    numerator: int
-    denominator: int
-    parameters: dict[str, str]  # parameter name -> the version in force (recorded on the vote)
-
-    @classmethod
-    def of(cls, numerator: InForce, denominator: InForce) -> PassThreshold:
-        refs = {p.name: p.reference for p in (numerator, denominator)}
-        found = cls(numerator.value, denominator.value, refs)
-        if not (found.denominator > 0 and found.denominator < 2 * found.numerator
-                and found.numerator <= found.denominator):  # fmt: skip
-            raise DomainError(
-                f"the pass threshold in force is {found.numerator}/{found.denominator}: it must "
-                "be more than one half and at most one; fix the parameters before the vote",
-                field=NUMERATOR_PARAMETER,
-                code="parameter_invalid",
-            )
-        return found
-
-    def passes(self, votes_for: int, present: int) -> bool:
-        return votes_for * self.denominator >= self.numerator * present
-
-    @property
-    def permille(self) -> int:
-        """For display only, rounded half up (2/3 shows as 667); `passes` decides."""
-        return (self.numerator * 2000 + self.denominator) // (2 * self.denominator)
-
-
-ThresholdOn = Callable[[date], PassThreshold]
+from domain.villages.threshold import DENOMINATOR_PARAMETER as DENOMINATOR_PARAMETER
+from domain.villages.threshold import NUMERATOR_PARAMETER as NUMERATOR_PARAMETER
+from domain.villages.threshold import PERMILLE_PARAMETER as PERMILLE_PARAMETER
+from domain.villages.threshold import PassThreshold as PassThreshold
+from domain.villages.threshold import ThresholdOn
+from domain.villages.threshold import share_permille as share_permille
 
 
 def conversion_id(district: str, street: str, village: str) -> UUID:
@@ -92,35 +50,98 @@ def count(value: Any, field: str, least: int = 0) -> int:
     return value
 
 
-def share_permille(votes_for: int, present: int) -> int:
-    """The share of votes for among those present, in permille, rounded half up: for display.
-
-    Rounded as a person reads a share: 200 of 300 is 666.7 ‰, so 667. Never compared: 1,333
-    of 2,000 also shows 667 and fails at two thirds (PassThreshold.passes).
-    """
-    return (votes_for * 2000 + present) // (2 * present)
-
-
 class VillageConversion(Guards, Aggregate):
     """Keeps only what its rules need: the step reached, its date, the members counted."""
 
     subject = "conversion"
 
-    if TYPE_CHECKING:  # the @event decorators below create these classes at runtime
-        ConversionInitiated: ClassVar[type[Aggregate.Event]]
-        AssetsVerified: ClassVar[type[Aggregate.Event]]
-        MembershipConfirmed: ClassVar[type[Aggregate.Event]]
-        CollectiveRestructured: ClassVar[type[Aggregate.Event]]
-        AbolitionVoted: ClassVar[type[Aggregate.Event]]
-        VillageDeregistered: ClassVar[type[Aggregate.Event]]
-        ResidentsCommitteeEstablished: ClassVar[type[Aggregate.Event]]
-        ConversionCompleted: ClassVar[type[Aggregate.Event]]
+    class Event(Aggregate.Event):
+        """Every event says who recorded it (`actor`) and on which day it happened."""
+
+        actor: Json
+        occurred_on: str
+
+        def apply(self, conversion: VillageConversion) -> None:
+            conversion.last_step_on = self.occurred_on  # the next step may not precede it
+
+    class ConversionInitiated(Aggregate.Created):
+        district: str
+        street: str
+        village: str
+        tasks: list[str]
+        actor: Json
+        occurred_on: str
+
+    class AssetsVerified(Event):
+        assets_fen: int
+        liabilities_fen: int
+        net_assets_fen: int
+        audit_ref: str | None
+
+        def apply(self, conversion: VillageConversion) -> None:
+            super().apply(conversion)
+            conversion.assets_verified = True
+
+    class MembershipConfirmed(Event):
+        members: int
+
+        def apply(self, conversion: VillageConversion) -> None:
+            super().apply(conversion)
+            conversion.members = self.members
+
+    class CollectiveRestructured(Event):
+        entity_name: str
+        shareholders: int
+
+        def apply(self, conversion: VillageConversion) -> None:
+            super().apply(conversion)
+            conversion.status = "restructured"
+
+    class AbolitionVoted(Event):
+        eligible: int
+        present: int
+        votes_for: int
+        votes_against: int
+        share_permille: int
+        threshold_permille: int
+        passed: bool
+        parameters: dict[str, str]
+        # Votes stored before the fraction carry no numerator/denominator (0): their threshold
+        # was threshold_permille / 1000, and `passed` was decided then.
+        pass_numerator: int = 0
+        pass_denominator: int = 0
+
+        def apply(self, conversion: VillageConversion) -> None:
+            super().apply(conversion)
+            if self.passed:
+                conversion.status = "abolition_passed"
+
+    class VillageDeregistered(Event):
+        decision_ref: str
+
+        def apply(self, conversion: VillageConversion) -> None:
+            super().apply(conversion)
+            conversion.status = "deregistered"
+
+    class ResidentsCommitteeEstablished(Event):
+        committee_name: str
+
+        def apply(self, conversion: VillageConversion) -> None:
+            super().apply(conversion)
+            conversion.status = "committee_established"
+
+    class ConversionCompleted(Event):
+        summary: str
+
+        def apply(self, conversion: VillageConversion) -> None:
+            super().apply(conversion)
+            conversion.status = "completed"
 
     @staticmethod
     def create_id(district: str, street: str, village: str, **_: Any) -> UUID:
         return conversion_id(district, street, village)
 
-    @event("ConversionInitiated")
+    @event(ConversionInitiated)
     def __init__(
         self, district: str, street: str, village: str, tasks: list[str], actor: Json,
         occurred_on: str,
@@ -149,27 +170,20 @@ class VillageConversion(Guards, Aggregate):
             raise InvalidInput(
                 "net assets must equal assets minus liabilities", field="net_assets_fen"
             )
-        self._assets(actor, occurred_on, assets, liabilities, net_assets_fen, audit_ref)
-
-    @event("AssetsVerified")
-    def _assets(
-        self, actor: Json, occurred_on: str, assets_fen: int, liabilities_fen: int,
-        net_assets_fen: int, audit_ref: str | None,
-    ) -> None:  # fmt: skip
-        self.assets_verified = True
-        self.last_step_on = occurred_on
+        self.trigger_event(
+            self.AssetsVerified, actor=actor, occurred_on=occurred_on, assets_fen=assets,
+            liabilities_fen=liabilities, net_assets_fen=net_assets_fen, audit_ref=audit_ref,
+        )  # fmt: skip
 
     def confirm_membership(self, actor: Json, occurred_on: str, members: int) -> None:
         self._require_status("initiated", "confirm the membership")
         self._not_before(occurred_on, self.last_step_on, "the membership confirmation")
         if self.members is not None:
             raise refuse("the membership is already confirmed", "already_recorded")
-        self._membership(actor, occurred_on, count(members, "members", 1))
-
-    @event("MembershipConfirmed")
-    def _membership(self, actor: Json, occurred_on: str, members: int) -> None:
-        self.members = members
-        self.last_step_on = occurred_on
+        self.trigger_event(
+            self.MembershipConfirmed, actor=actor, occurred_on=occurred_on,
+            members=count(members, "members", 1),
+        )  # fmt: skip
 
     # -- restructuring and the vote ---------------------------------------------------------
 
@@ -186,14 +200,10 @@ class VillageConversion(Guards, Aggregate):
                 f"shareholders cannot outnumber the {self.members} confirmed members",
                 field="shareholders",
             )
-        self._restructure(actor, occurred_on, name, shareholders)
-
-    @event("CollectiveRestructured")
-    def _restructure(
-        self, actor: Json, occurred_on: str, entity_name: str, shareholders: int
-    ) -> None:
-        self.status = "restructured"
-        self.last_step_on = occurred_on
+        self.trigger_event(
+            self.CollectiveRestructured, actor=actor, occurred_on=occurred_on, entity_name=name,
+            shareholders=shareholders,
+        )  # fmt: skip
 
     def vote_abolition(
         self, actor: Json, occurred_on: str, eligible: int, present: int, votes_for: int,
@@ -233,23 +243,13 @@ class VillageConversion(Guards, Aggregate):
                 "present",
             )
         rule = threshold(on)
-        self._vote(
-            actor, occurred_on, eligible, present, votes_for, votes_against,
-            share_permille(votes_for, present), rule.permille, rule.passes(votes_for, present),
-            rule.parameters, rule.numerator, rule.denominator,
+        self.trigger_event(
+            self.AbolitionVoted, actor=actor, occurred_on=occurred_on, eligible=eligible,
+            present=present, votes_for=votes_for, votes_against=votes_against,
+            share_permille=share_permille(votes_for, present), threshold_permille=rule.permille,
+            passed=rule.passes(votes_for, present), parameters=rule.parameters,
+            pass_numerator=rule.numerator, pass_denominator=rule.denominator,
         )  # fmt: skip
-
-    @event("AbolitionVoted")
-    def _vote(
-        self, actor: Json, occurred_on: str, eligible: int, present: int, votes_for: int,
-        votes_against: int, share_permille: int, threshold_permille: int, passed: bool,
-        parameters: dict[str, str], pass_numerator: int = 0, pass_denominator: int = 0,
-    ) -> None:  # fmt: skip
-        # Votes stored before the fraction carry no numerator/denominator (0): their threshold
-        # was threshold_permille / 1000, and `passed` was decided then.
-        if passed:
-            self.status = "abolition_passed"
-        self.last_step_on = occurred_on
 
     # -- after a passed vote ----------------------------------------------------------------
 
@@ -262,12 +262,9 @@ class VillageConversion(Guards, Aggregate):
         self._require_status("abolition_passed", "deregister the village")
         self._not_before(occurred_on, self.last_step_on, "the deregistration")
         ref = text(decision_ref, "decision_ref", "the reference of the approval")
-        self._deregister(actor, occurred_on, ref)
-
-    @event("VillageDeregistered")
-    def _deregister(self, actor: Json, occurred_on: str, decision_ref: str) -> None:
-        self.status = "deregistered"
-        self.last_step_on = occurred_on
+        self.trigger_event(
+            self.VillageDeregistered, actor=actor, occurred_on=occurred_on, decision_ref=ref
+        )
 
     def establish_residents_committee(
         self, actor: Json, occurred_on: str, committee_name: str
@@ -275,22 +272,18 @@ class VillageConversion(Guards, Aggregate):
         self._require_status("deregistered", "establish the residents' committee")
         self._not_before(occurred_on, self.last_step_on, "the residents' committee")
         name = text(committee_name, "committee_name", "the committee's name")
-        self._committee(actor, occurred_on, name)
-
-    @event("ResidentsCommitteeEstablished")
-    def _committee(self, actor: Json, occurred_on: str, committee_name: str) -> None:
-        self.status = "committee_established"
-        self.last_step_on = occurred_on
+        self.trigger_event(
+            self.ResidentsCommitteeEstablished, actor=actor, occurred_on=occurred_on,
+            committee_name=name,
+        )  # fmt: skip
 
     def complete(self, actor: Json, occurred_on: str, summary: str = "") -> None:
         self._require_status("committee_established", "complete the conversion")
         self._not_before(occurred_on, self.last_step_on, "the completion")
-        self._complete(actor, occurred_on, summary.strip())
-
-    @event("ConversionCompleted")
-    def _complete(self, actor: Json, occurred_on: str, summary: str) -> None:
-        self.status = "completed"
-        self.last_step_on = occurred_on
+        self.trigger_event(
+            self.ConversionCompleted, actor=actor, occurred_on=occurred_on,
+            summary=summary.strip(),
+        )  # fmt: skip
 
     # -- guards -----------------------------------------------------------------------------
 

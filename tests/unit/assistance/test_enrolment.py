@@ -149,7 +149,7 @@ def test_a_confirmation_stored_before_the_deferral_field_still_replays(ledger: L
         case = e.mutate(case)
 
     assert case is not None and case.status == "active"
-    assert case.benefit.first_month == "2024-04"  # the method's default fills the field in
+    assert case.benefit.first_month == "2024-04"  # the event class declares its default
 
 
 # -- a death verified before the decision ---------------------------------------------------------
