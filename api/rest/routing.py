@@ -16,9 +16,8 @@ from pydantic import BaseModel
 from api.deps import ActorDep, ContainerDep, IdempotencyKeyDep, IfMatchDep
 from api.rest.bodies import CommandAnswer
 from domain.ledger import CommandResult, Ledger
-from domain.shared.values import Actor
+from domain.shared.values import Actor, Json
 
-Json = dict[str, Any]
 #: (path under the resource, command name, request model, summary)
 Step = tuple[str, str, type[BaseModel], str]
 Create = Callable[[Ledger, Json, Actor, str | None], CommandResult]

@@ -22,13 +22,20 @@ from domain.assistance.rules import (
     NOTICE_DAYS,
     TERMINATION_REASONS,
     CaseChecks,
-    Json,
 )
 from domain.shared import procedure
 from domain.shared.errors import InvalidInput
 from domain.shared.guards import refuse
 from domain.shared.parameters import InForce
-from domain.shared.values import add_months, add_months_to_date, check_month, month_of, parse_date
+from domain.shared.values import (
+    Json,
+    add_months,
+    add_months_to_date,
+    check_month,
+    is_bank_account,
+    month_of,
+    parse_date,
+)
 from domain.shared.working_days import WorkingDayCalendar, default_calendar
 
 
@@ -534,7 +541,7 @@ class AssistanceCase(CaseChecks, Aggregate):
                 "payee_deceased",
                 "person_id",
             )
-        if not payee_account.isdigit() or not 12 <= len(payee_account) <= 30:
+        if not is_bank_account(payee_account):
             raise InvalidInput("a bank account is 12 to 30 digits", field="payee_account")
         payee = {"person_id": person_id, "personal": {"bank_account": payee_account}}
         self._change_payee(actor, occurred_on, payee)

@@ -19,16 +19,14 @@ from domain.shared.errors import InvalidInput, NotFound
 from domain.shared.guards import refuse
 from domain.shared.household import check_application
 from domain.shared.ledger_base import CommandResult
-from domain.shared.values import Actor, parse_date
-
-Json = dict[str, Any]
+from domain.shared.values import Actor, Json, is_bank_account, parse_date
 
 
 def payee_of(members: list[Json], account: str | None) -> Json | None:
     """The applicant (first counted member) is the payee; the account is personal data."""
     if not account:
         return None
-    if not account.isdigit() or not 12 <= len(account) <= 30:
+    if not is_bank_account(account):
         raise InvalidInput("a bank account is 12 to 30 digits", field="payee_account")
     applicant = next(m for m in members if m["counted"])
     return {"person_id": applicant["person_id"], "personal": {"bank_account": account}}

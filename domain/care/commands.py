@@ -6,7 +6,7 @@ and classified beds): both aggregates are saved together, the conversion answere
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -15,9 +15,8 @@ from domain.care.bed_conversion import BedConversion
 from domain.care.institution import CareInstitution, not_before
 from domain.shared.errors import InvalidInput, NotFound
 from domain.shared.ledger_base import CommandResult, LedgerBase
-from domain.shared.values import Actor, parse_date
+from domain.shared.values import Actor, Json, parse_date
 
-Json = dict[str, Any]
 A = TypeVar("A", bound=Aggregate)
 
 #: The institution's command methods the API may run by name; `_` methods only apply events.

@@ -9,16 +9,14 @@ conversion can never take beds that another approved conversion already counts o
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.shared.errors import InvalidInput
 from domain.shared.guards import refuse
-from domain.shared.values import parse_date
-
-Json = dict[str, Any]
+from domain.shared.values import Json, parse_date
 
 #: The district's usual bed types: elderly care, nursing (护理型), medical (医疗),
 #: home care (家庭养老床位, beds in people's homes) and hospice (安宁疗护).

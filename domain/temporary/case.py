@@ -20,8 +20,9 @@ from domain.shared.guards import Guards, refuse
 from domain.shared.household import member_person_id
 from domain.shared.parameters import InForce
 from domain.shared.values import Json, parse_date
+from domain.shared.vocabulary import TEMPORARY_ASSISTANCE_TYPES
 
-TYPES = ("EMERGENCY", "EXPENDITURE")
+TYPES = TEMPORARY_ASSISTANCE_TYPES
 #: Who decides at which level: a street caseworker, or the district (approver, admin).
 APPROVER_LEVELS = {"caseworker": "street", "approver": "district", "admin": "district"}
 CAP_PARAMETERS = ["temporary.cap_multiple", "dibao.standard", "temporary.street_limit_fen"]

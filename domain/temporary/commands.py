@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
 from domain.shared.errors import InvalidInput
 from domain.shared.ledger_base import CommandResult, LedgerBase
-from domain.shared.values import Actor, parse_date
+from domain.shared.values import Actor, Json, parse_date
 from domain.temporary.case import (
     CAP_PARAMETERS,
     PAPERWORK_PARAMETER,
@@ -20,8 +19,6 @@ from domain.temporary.case import (
     TemporaryAssistanceCase,
     check_household,
 )
-
-Json = dict[str, Any]
 
 #: The case's command methods the API may run by name; `_` methods only apply events.
 COMMANDS = frozenset(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -12,7 +11,7 @@ from eventsourcing.domain import Aggregate
 from domain.shared.errors import DomainError
 from domain.shared.guards import refuse
 from domain.shared.ledger_base import CommandResult, LedgerBase
-from domain.shared.values import Actor, parse_date
+from domain.shared.values import Actor, Json, parse_date
 from domain.villages.conversion import (
     DENOMINATOR_PARAMETER,
     NUMERATOR_PARAMETER,
@@ -23,8 +22,6 @@ from domain.villages.conversion import (
     conversion_id,
     text,
 )
-
-Json = dict[str, Any]
 
 #: The conversion's command methods the API may run by name; `_` methods only apply events.
 COMMANDS = frozenset(
