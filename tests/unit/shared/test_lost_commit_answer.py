@@ -62,7 +62,12 @@ def test_a_real_conflict_is_still_a_version_conflict(
     stale = ledger.get_case(case_id)
     ledger.change_case(case_id, "accept", {"occurred_on": "2024-03-01"}, WORKER)
     original = ledger.repository.get
-    monkeypatch.setattr(ledger.repository, "get", lambda *a, **kw: stale)  # an old read
+
+    def old_read(aggregate_id: Any, *args: Any, **kwargs: Any) -> Any:
+        """The case as read before the accept; anything else (the calendar) as it is."""
+        return stale if aggregate_id == case_id else original(aggregate_id, *args, **kwargs)
+
+    monkeypatch.setattr(ledger.repository, "get", old_read)
 
     with pytest.raises(VersionConflict):
         ledger.change_case(case_id, "accept", {"occurred_on": "2024-03-02"}, WORKER)
