@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from api.rest.text import Line, Name, OptionalText, ShortText, Text, UserId
 from domain.assistance.rules import MAX_GRADUAL_EXIT_MONTHS
 from domain.shared.identity import id_number_problem, person_id_for
-from domain.shared.values import BANK_ACCOUNT_PATTERN, LIST_MAX
+from domain.shared.values import BANK_ACCOUNT_PATTERN, LIST_MAX, MONTH_RE
 from domain.shared.vocabulary import Channel, Programme, SupplementKind, TerminationReason
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -33,7 +33,7 @@ def _valid_id_number(value: str) -> str:
 
 BusinessDate = Annotated[date, AfterValidator(_not_future)]
 Fen = Annotated[int, Field(ge=0, le=10**12, description="money in integer fen (分)")]
-Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2024-05"])]
+Month = Annotated[str, Field(pattern=MONTH_RE.pattern, examples=["2024-05"])]
 IdNumber = Annotated[str, AfterValidator(_valid_id_number)]
 #: A payee's bank account: the domain's BANK_ACCOUNT_PATTERN, so both refuse the same input.
 BankAccount = Annotated[str, Field(pattern=BANK_ACCOUNT_PATTERN)]

@@ -11,12 +11,19 @@ from pydantic import BaseModel, ValidationError
 
 import api.auth
 from api.rest.bodies import GradualExit, PayeeChange, SubmitApplication, Supplement, Termination
+from api.rest.calendar_bodies import HolidayNotice
 from api.rest.deaths import DeathReport
 from api.rest.organization_bodies import Grade, Inspection, RegisterOrganization
 from api.rest.payroll import Reissue, StartRun
 from api.rest.temporary_bodies import RequestHelp
 from domain.assistance.rules import MAX_GRADUAL_EXIT_MONTHS
-from domain.shared.values import BANK_ACCOUNT_MAX_DIGITS, BANK_ACCOUNT_MIN_DIGITS, is_bank_account
+from domain.shared.holiday_calendar import FIRST_YEAR, LAST_YEAR
+from domain.shared.values import (
+    BANK_ACCOUNT_MAX_DIGITS,
+    BANK_ACCOUNT_MIN_DIGITS,
+    MONTH_RE,
+    is_bank_account,
+)
 from domain.shared.vocabulary import (
     CHANNELS,
     PROGRAMMES,
@@ -100,6 +107,13 @@ def test_a_bank_account_at_either_limit_is_taken_by_both(digits: int) -> None:
     account = "6" * digits
     assert is_bank_account(account)
     assert PayeeChange.model_validate({**DAY, "person_id": "P-1", "payee_account": account})
+
+
+def test_the_month_pattern_and_the_calendar_years_are_the_domains() -> None:
+    month = GradualExit.model_json_schema()["properties"]["from_month"]
+    assert month["pattern"] == MONTH_RE.pattern
+    year = HolidayNotice.model_json_schema()["properties"]["year"]
+    assert (year["minimum"], year["maximum"]) == (FIRST_YEAR, LAST_YEAR)
 
 
 def test_json_is_defined_once() -> None:
