@@ -6,9 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 
-# Moved to api/permissions.py; still importable from here for callers not yet changed.
-from api.permissions import PERSONAL_DATA_ROLES as PERSONAL_DATA_ROLES
-from api.permissions import may_see_personal_data as may_see_personal_data
 from domain.shared.values import Actor
 
 ROLES = ("caseworker", "approver", "supervisor", "auditor", "integrator", "admin")

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from api.rest.text import Line, Name, OptionalText, ShortText, Text, UserId
+from domain.assistance.rules import MAX_GRADUAL_EXIT_MONTHS
 from domain.shared.identity import id_number_problem, person_id_for
-from domain.shared.values import LIST_MAX
+from domain.shared.values import BANK_ACCOUNT_PATTERN, LIST_MAX, MONTH_RE
+from domain.shared.vocabulary import Channel, Programme, SupplementKind, TerminationReason
 
 CHINA = ZoneInfo("Asia/Shanghai")
 
@@ -31,8 +33,10 @@ def _valid_id_number(value: str) -> str:
 
 BusinessDate = Annotated[date, AfterValidator(_not_future)]
 Fen = Annotated[int, Field(ge=0, le=10**12, description="money in integer fen (分)")]
-Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2024-05"])]
+Month = Annotated[str, Field(pattern=MONTH_RE.pattern, examples=["2024-05"])]
 IdNumber = Annotated[str, AfterValidator(_valid_id_number)]
+#: A payee's bank account: the domain's BANK_ACCOUNT_PATTERN, so both refuse the same input.
+BankAccount = Annotated[str, Field(pattern=BANK_ACCOUNT_PATTERN)]
 
 
 class Body(BaseModel):
@@ -56,15 +60,14 @@ class Member(Body):
 
 
 class SubmitApplication(Command):
-    programme: Literal["DIBAO", "DIBAO_EDGE", "HARDSHIP", "TEKUN"]
+    programme: Programme
     street: ShortText
     community: ShortText
-    channel: Literal["counter", "online", "proxy"] = "counter"
+    channel: Channel = Channel.COUNTER
     kin_of_staff: bool = False
     members: Annotated[list[Member], Field(min_length=1, max_length=30)]
     payee_account: Annotated[
-        str | None,
-        Field(pattern=r"^\d{12,30}$", description="the applicant's bank account for payouts"),
+        BankAccount | None, Field(description="the applicant's bank account for payouts")
     ] = None
 
 
@@ -121,7 +124,7 @@ class HomeVisit(Command):
 
 
 class Supplement(PersonRef):
-    kind: Literal["elderly", "disabled", "minor"]
+    kind: SupplementKind
 
 
 class Assessment(Command):
@@ -175,7 +178,7 @@ class MonthChange(Command):
 
 class GradualExit(Command):
     from_month: Month
-    months: Annotated[int, Field(ge=1, le=6)]
+    months: Annotated[int, Field(ge=1, le=MAX_GRADUAL_EXIT_MONTHS)]
     reason: Text
 
 
@@ -189,10 +192,7 @@ class WarningResolution(Command):
 
 
 class Termination(Command):
-    reason_code: Literal[
-        "death", "income_above_standard", "property", "moved_away", "non_cooperation",
-        "fraud", "voluntary", "gradual_exit_ended",
-    ]  # fmt: skip
+    reason_code: TerminationReason
     reason: Text
     effective_month: Month
 
@@ -204,9 +204,7 @@ class Extension(Command):
 class PayeeChange(PersonRef, Command):
     """A new payee: a counted living member, and the account payouts go to from now on."""
 
-    payee_account: Annotated[
-        str, Field(pattern=r"^\d{12,30}$", description="the new payee's bank account")
-    ]
+    payee_account: Annotated[BankAccount, Field(description="the new payee's bank account")]
 
 
 class ParameterChange(Body):

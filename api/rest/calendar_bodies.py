@@ -8,12 +8,13 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from api.rest.bodies import CHINA, Body, BusinessDate
+from domain.shared.holiday_calendar import FIRST_YEAR, LAST_YEAR
 
 TITLE_EXAMPLE = "国务院办公厅关于2027年部分节假日安排的通知"
 
 
 class HolidayNotice(Body):
-    year: Annotated[int, Field(ge=2000, le=2100, examples=[2027])]
+    year: Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR, examples=[2027])]
     holidays: list[date] = Field(
         description="every day off (放假), one date each; the last days of December of the "
         "previous year may be listed too (the 2023 notice lists 2022-12-31)",

@@ -1,8 +1,6 @@
 """REST commands on death notifications (身后一件事): report, verify, retract."""
 
 # No `from __future__ import annotations`: FastAPI reads these annotations at import time.
-from typing import Literal
-
 from fastapi import APIRouter
 
 from api.rest import routing
@@ -10,6 +8,7 @@ from api.rest.bodies import BusinessDate, Command, IdNumber
 from api.rest.routing import command_routes, create_route
 from api.rest.text import ShortText, Text
 from domain.ledger import Ledger
+from domain.shared.vocabulary import DeathSource
 
 router = APIRouter(prefix="/api/v1", tags=["death notifications"])
 
@@ -18,7 +17,7 @@ class DeathReport(Command):
     name: ShortText
     id_number: IdNumber
     date_of_death: BusinessDate
-    source: Literal["hospital", "crematorium", "police", "family"]
+    source: DeathSource
 
 
 class Verification(Command):

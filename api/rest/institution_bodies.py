@@ -14,11 +14,12 @@ from pydantic import Field
 
 from api.rest.bodies import Command, Fen
 from api.rest.text import Name, OptionalText, Reference, ShortText, Text, UserId
+from domain.care.beds import BED_TYPE_RE, GRADES
 from domain.shared.values import LIST_MAX
 
 BedType = Annotated[
     str,
-    Field(pattern=r"^[a-z][a-z0-9_]{0,39}$", examples=["nursing", "elderly_care"],
+    Field(pattern=BED_TYPE_RE.pattern, examples=["nursing", "elderly_care"],
           description="a bed type: a lower-case identifier"),
 ]  # fmt: skip
 BedCount = Annotated[int, Field(ge=0, le=100_000)]
@@ -43,7 +44,9 @@ class FileInstitution(Command):
 
 
 class Grade(Command):
-    level: Annotated[int, Field(ge=1, le=5, description="grade level 1 to 5 (养老机构等级)")]
+    level: Annotated[
+        int, Field(ge=min(GRADES), le=max(GRADES), description="grade level 1 to 5 (养老机构等级)")
+    ]
     valid_until: date = Field(description="the last day the grade is valid")
     evidence: Ref = Field(
         description="the grading decision's reference", examples=["常民〔2023〕12号"]

@@ -3,7 +3,7 @@
 # No `from __future__ import annotations`: the route factory's closures need real annotations.
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Response
@@ -11,18 +11,19 @@ from pydantic import BaseModel, Field
 
 from api.deps import ActorDep, ContainerDep, IfMatchDep
 from api.rest import routing
-from api.rest.bodies import CHINA, BusinessDate, Command, CommandAnswer, Month
+from api.rest.bodies import CHINA, BankAccount, BusinessDate, Command, CommandAnswer, Month
 from api.rest.bodies import Body as RequestBody
 from api.rest.routing import PROBLEMS, answer, command_routes
 from api.rest.text import Text
 from domain.ledger import Ledger
 from domain.shared.errors import InvalidInput
+from domain.shared.vocabulary import Programme
 
 router = APIRouter(prefix="/api/v1", tags=["payroll"])
 
 
 class StartRun(RequestBody):
-    programme: Literal["DIBAO", "DIBAO_EDGE", "HARDSHIP", "TEKUN"]
+    programme: Programme
     month: Month
 
 
@@ -40,7 +41,7 @@ class Approval(RequestBody):
 
 class Reissue(Command):
     reason: Text
-    payee_account: Annotated[str | None, Field(pattern=r"^\d{12,30}$")] = None
+    payee_account: BankAccount | None = None
 
 
 class Reversal(Command):
@@ -60,7 +61,7 @@ def _today() -> str:
 def start_run(body: StartRun, c: ContainerDep, actor: ActorDep, response: Response) -> RunAnswer:
     """Idempotent: running it again schedules only what is newly due and never doubles a payout."""
     result = c.ledger.start_payroll_run(
-        body.programme, body.month, actor, datetime.now(CHINA).date()
+        body.programme.value, body.month, actor, datetime.now(CHINA).date()
     )
     response.headers["Location"] = f"/api/v1/payroll-runs/{result.id}"
     response.headers["ETag"] = f'"{result.version}"'

@@ -16,9 +16,8 @@ from pydantic import BaseModel
 from api.deps import ActorDep, ContainerDep, IdempotencyKeyDep, IfMatchDep
 from api.rest.bodies import CommandAnswer
 from domain.ledger import CommandResult, Ledger
-from domain.shared.values import Actor
+from domain.shared.values import Actor, Json
 
-Json = dict[str, Any]
 #: A create command: (ledger, the request body as the domain takes it, actor, Idempotency-Key).
 Create = Callable[[Ledger, Json, Actor, str | None], CommandResult]
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field
 
 from api.rest.bodies import Body, BusinessDate, Command, Fen, IdNumber
 from api.rest.text import Name, ShortText, Text
 from domain.shared.values import LIST_MAX
+from domain.shared.vocabulary import TemporaryAssistanceType
 
 PositiveFen = Annotated[Fen, Field(gt=0, description="money in integer fen (分), above zero")]
 
@@ -20,7 +21,7 @@ class HouseholdMember(Body):
 
 
 class RequestHelp(Command):
-    type: Literal["EMERGENCY", "EXPENDITURE"] = Field(
+    type: TemporaryAssistanceType = Field(
         description="EMERGENCY: advance aid first, paperwork after (先行救助); "
         "EXPENDITURE: economic check and home visit, then a grant"
     )

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from domain.shared.errors import InvalidInput
 from domain.shared.parameters import InForce
 from domain.shared.vocabulary import EXCLUSIVE_PROGRAMMES as EXCLUSIVE_PROGRAMMES  # re-exported
 from domain.shared.vocabulary import PROGRAMMES as PROGRAMMES  # re-exported
+from domain.shared.vocabulary import SUPPLEMENT_KINDS
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,12 @@ def review_interval_months(programme: str, irregular_income: bool, able_to_work:
 
 
 def required_parameters(programme: str, supplement_kinds: set[str]) -> list[str]:
+    unknown = supplement_kinds - set(SUPPLEMENT_KINDS)
+    if unknown:
+        raise InvalidInput(
+            f"a supplement's kind must be one of {', '.join(SUPPLEMENT_KINDS)}",
+            field="supplements",
+        )
     names = ["dibao.standard", "assets.deposit_months", "assets.max_real_estate_units"]
     names += {
         "TEKUN": ["tekun.standard"],

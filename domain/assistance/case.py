@@ -14,7 +14,14 @@ from eventsourcing.domain import Aggregate, event
 from domain.assistance.benefit_schedule import BenefitSchedule
 from domain.assistance.case_benefits import BenefitSteps
 from domain.assistance.case_procedure import ProcedureSteps
-from domain.assistance.rules import CASE_DAYS, EXTENDED_CASE_DAYS, CaseChecks, Json
+from domain.assistance.rules import (
+    CASE_DAYS,
+    EXTENDED_CASE_DAYS,
+    CaseChecks,
+)
+from domain.shared.values import (
+    Json,
+)
 
 
 class AssistanceCase(ProcedureSteps, BenefitSteps, CaseChecks, Aggregate):

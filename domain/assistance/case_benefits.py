@@ -14,11 +14,10 @@ from domain.assistance.rules import (
     MAX_GRADUAL_EXIT_MONTHS,
     TERMINATION_REASONS,
     CaseSteps,
-    Json,
 )
 from domain.shared.errors import InvalidInput
 from domain.shared.guards import refuse
-from domain.shared.values import add_months, add_months_to_date, check_month, month_of
+from domain.shared.values import Json, add_months, add_months_to_date, check_month, month_of
 
 ACTIVE = ("active", "suspended")
 

@@ -11,12 +11,12 @@ from typing import Any
 
 from domain.assistance.assessment import household_assessed
 from domain.assistance.deadlines import due_dates
-from domain.assistance.rules import EXTENDED_CASE_DAYS, NOTICE_DAYS, CaseSteps, Json
+from domain.assistance.rules import EXTENDED_CASE_DAYS, NOTICE_DAYS, CaseSteps
 from domain.shared import procedure
 from domain.shared.errors import InvalidInput
 from domain.shared.guards import refuse
 from domain.shared.parameters import InForce
-from domain.shared.values import add_months, month_of, parse_date
+from domain.shared.values import Json, add_months, month_of, parse_date
 from domain.shared.working_days import WorkingDayCalendar, default_calendar
 
 

@@ -21,9 +21,8 @@ from domain.shared.calendar_commands import CalendarCommands
 from domain.shared.errors import InvalidInput, NotFound
 from domain.shared.household import check_application
 from domain.shared.ledger_base import CommandResult, Options
-from domain.shared.values import Actor, parse_date
+from domain.shared.values import Actor, Json, is_bank_account, parse_date
 
-Json = dict[str, Any]
 #: What a case step does to the loaded case; it may return other aggregates it changed.
 CaseAct = Callable[[AssistanceCase], list[Aggregate] | None]
 
@@ -32,7 +31,7 @@ def payee_of(members: list[Json], account: str | None) -> Json | None:
     """The applicant (first counted member) is the payee; the account is personal data."""
     if not account:
         return None
-    if not account.isdigit() or not 12 <= len(account) <= 30:
+    if not is_bank_account(account):
         raise InvalidInput("a bank account is 12 to 30 digits", field="payee_account")
     applicant = next(m for m in members if m["counted"])
     return {"person_id": applicant["person_id"], "personal": {"bank_account": account}}

@@ -16,8 +16,8 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.assistance.assessment import EXCLUSIVE_PROGRAMMES
 from domain.shared.guards import refuse
+from domain.shared.values import Json
 
-Json = dict[str, Any]
 #: DIBAO and TEKUN exclude each other: one scope, so one aggregate per person for both.
 EXCLUSIVE_SCOPE = "DIBAO+TEKUN"
 

@@ -6,8 +6,6 @@ command relies on is saved with it, so a concurrent change makes the save confli
 
 from __future__ import annotations
 
-from typing import Any
-
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
@@ -15,9 +13,7 @@ from domain.assistance.case import AssistanceCase
 from domain.assistance.enrolment import Enrolment, enrolment_id, is_exclusive
 from domain.shared.guards import refuse
 from domain.shared.ledger_base import LedgerBase
-from domain.shared.values import Actor
-
-Json = dict[str, Any]
+from domain.shared.values import Actor, Json
 
 
 class EnrolmentCommands(LedgerBase):

@@ -5,14 +5,14 @@ A plain mixin of AssistanceCase: it records nothing, it only says what is missin
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 from domain.shared.guards import Guards
+from domain.shared.values import Json
+from domain.shared.vocabulary import TERMINATION_REASONS as TERMINATION_REASONS  # re-exported
 
 if TYPE_CHECKING:
     from domain.assistance.case import AssistanceCase
-
-Json = dict[str, Any]
 
 INVESTIGATION_DAYS = 3  # working days after acceptance [law]
 DECISION_DAYS = 10  # working days after submission [law]
@@ -22,10 +22,6 @@ NOTICE_DAYS = 7  # calendar days of public notice [law]
 DENIAL_NOTICE_DAYS = 3  # working days to notify a denial [law]
 MAX_GRADUAL_EXIT_MONTHS = 6  # [law]
 DEATH_REVIEW_MONTHS = 3  # a member's death forces a review within three months [law]
-TERMINATION_REASONS = (
-    "death", "income_above_standard", "property", "moved_away", "non_cooperation",
-    "fraud", "voluntary", "gradual_exit_ended",
-)  # fmt: skip
 
 
 class CaseChecks(Guards):

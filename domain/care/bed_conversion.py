@@ -8,7 +8,7 @@ beds) is checked by `CareInstitution`; InstitutionCommands saves both in one tra
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -17,8 +17,7 @@ from domain.care.institution import check_count, check_text, not_before
 from domain.shared import procedure
 from domain.shared.errors import InvalidInput
 from domain.shared.guards import refuse
-
-Json = dict[str, Any]
+from domain.shared.values import Json
 
 #: Conversions are decided by the district: an approver or an admin.
 DECIDING_ROLES = frozenset({"approver", "admin"})

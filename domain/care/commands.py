@@ -7,7 +7,7 @@ and classified beds): both aggregates are saved together, the conversion answere
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Unpack
+from typing import Unpack
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -16,9 +16,7 @@ from domain.care.bed_conversion import BedConversion
 from domain.care.institution import CareInstitution, not_before
 from domain.shared.errors import InvalidInput, NotFound
 from domain.shared.ledger_base import CommandResult, LedgerBase, Options
-from domain.shared.values import Actor, parse_date
-
-Json = dict[str, Any]
+from domain.shared.values import Actor, Json, parse_date
 
 
 class InstitutionCommands(LedgerBase):

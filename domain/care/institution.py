@@ -8,7 +8,6 @@ conversion can never take beds that another approved conversion already counts o
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -28,9 +27,7 @@ from domain.care.beds import check_text as check_text
 from domain.care.beds import not_before as not_before
 from domain.shared.errors import InvalidInput
 from domain.shared.guards import refuse
-from domain.shared.values import parse_date
-
-Json = dict[str, Any]
+from domain.shared.values import Json, parse_date
 
 
 class CareInstitution(Aggregate):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Unpack
+from typing import Unpack
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -14,9 +14,8 @@ from domain.deaths.notification import DeathNotification, notification_id
 from domain.shared.errors import InvalidInput, NotFound
 from domain.shared.identity import id_number_problem, person_id_for
 from domain.shared.ledger_base import CommandResult, Options
-from domain.shared.values import Actor, parse_date
+from domain.shared.values import Actor, Json, parse_date
 
-Json = dict[str, Any]
 #: The process that applies a verified death's consequences records them as this actor.
 CASCADE_ACTOR = Actor("death-notification-process", "admin", "钟楼区民政局")
 

@@ -13,9 +13,8 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from domain.shared.errors import DomainError, InvalidInput
-
-Json = dict[str, Any]
-SOURCES = ("hospital", "crematorium", "police", "family")
+from domain.shared.values import Json
+from domain.shared.vocabulary import DEATH_SOURCES
 
 
 def notification_id(person_id: str) -> UUID:
@@ -50,8 +49,8 @@ class DeathNotification(Aggregate):
 
     @staticmethod
     def check_report(date_of_death: str, source: str, occurred_on: str) -> None:
-        if source not in SOURCES:
-            raise InvalidInput(f"source must be one of {', '.join(SOURCES)}", field="source")
+        if source not in DEATH_SOURCES:
+            raise InvalidInput(f"source must be one of {', '.join(DEATH_SOURCES)}", field="source")
         if date_of_death > occurred_on:
             raise InvalidInput(
                 "the date of death cannot be after the day it is reported", field="date_of_death"

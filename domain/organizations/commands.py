@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Unpack
+from typing import Unpack
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -11,9 +11,8 @@ from eventsourcing.domain import Aggregate
 from domain.organizations.organization import ORGANIZATION_TYPES, SocialOrganization, text
 from domain.shared.errors import InvalidInput
 from domain.shared.ledger_base import CommandResult, LedgerBase, Options
-from domain.shared.values import Actor, parse_date
+from domain.shared.values import Actor, Json, parse_date
 
-Json = dict[str, Any]
 
 class OrganizationCommands(LedgerBase):
     def get_organization(

@@ -17,11 +17,9 @@ from eventsourcing.domain import Aggregate, event
 from domain.shared.errors import InvalidInput
 from domain.shared.guards import Guards, refuse
 from domain.shared.values import Json
+from domain.shared.vocabulary import INSPECTION_RESULTS, ORGANIZATION_GRADES
+from domain.shared.vocabulary import ORGANIZATION_TYPES as ORGANIZATION_TYPES  # re-exported
 
-#: 社会团体, 社会服务机构 (民办非企业单位), 基金会.
-ORGANIZATION_TYPES = ("SOCIAL_GROUP", "SOCIAL_SERVICE", "FOUNDATION")
-INSPECTION_RESULTS = ("pass", "basic_pass", "fail")  # 合格, 基本合格, 不合格
-GRADES = ("1A", "2A", "3A", "4A", "5A")
 YEARS_BEFORE_GRADING = 2  # full years registered [law]
 GRADE_VALID_YEARS = 5  # [law]
 ENDED = ("deregistered", "revoked")
@@ -116,8 +114,10 @@ class SocialOrganization(Guards, Aggregate):
         """
         self._require_status("registered", "confirm a grade")
         on = self._not_before(occurred_on, self.last_step_on, "the grade")
-        if grade not in GRADES:
-            raise InvalidInput(f"grade must be one of {', '.join(GRADES)}", field="grade")
+        if grade not in ORGANIZATION_GRADES:
+            raise InvalidInput(
+                f"grade must be one of {', '.join(ORGANIZATION_GRADES)}", field="grade"
+            )
         ref = text(decision_ref, "decision_ref", "the reference of the grading decision")
         earliest = anniversary(date.fromisoformat(self.registered_on), YEARS_BEFORE_GRADING)
         if on < earliest:

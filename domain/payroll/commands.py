@@ -22,9 +22,9 @@ from domain.payroll.run import PayrollRun
 from domain.shared.errors import InvalidInput, NotFound
 from domain.shared.ledger_base import CommandResult, LedgerBase, Options
 from domain.shared.parameters import ParameterSchedule, parameter_id
-from domain.shared.values import Actor, add_months, check_month, control_character, month_of
+from domain.shared.values import Actor, Json, add_months, check_month, control_character, month_of
+from domain.shared.vocabulary import SETTLEMENT_OUTCOMES
 
-Json = dict[str, Any]
 T = TypeVar("T", bound=Aggregate)
 BATCH = 500  # payouts per transaction: one transaction per payout caps a run at ~700/s
 CASE_BATCH = 100  # case aggregates per transaction when a new standard is applied
@@ -384,7 +384,7 @@ def _line_problem(row: list[str], run: PayrollRun, seen: dict[str, Any]) -> str 
     expected, outcome = run.payouts[key]
     if outcome != "pending":
         return f"the payout is already {outcome}"
-    if status not in ("settled", "failed"):
+    if status not in SETTLEMENT_OUTCOMES:
         return "status must be settled or failed"
     if not amount.isdigit() or int(amount) != expected:
         return f"amount_fen {amount or '(empty)'} disagrees with the payout ({expected})"

@@ -8,8 +8,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from domain.shared.errors import DomainError, InvalidInput
-
-Json = dict[str, Any]
+from domain.shared.values import Json
 
 
 def payout_id(case_id: UUID, month: str) -> UUID:

@@ -12,8 +12,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from domain.shared.errors import DomainError
-
-Json = dict[str, Any]
+from domain.shared.values import Json
 
 
 def run_id(district: str, programme: str, month: str) -> UUID:

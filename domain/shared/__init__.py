@@ -1,1 +1,1 @@
-"""What every area of the ledger shares: errors, values, identity, calendar, parameters."""
+"""What every area shares: errors, values, vocabularies, identity, calendars, procedure."""

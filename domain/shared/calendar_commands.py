@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
 from domain.shared.holiday_calendar import SCOPE, HolidayCalendar, calendar_id
 from domain.shared.ledger_base import CommandResult, LedgerBase
-from domain.shared.values import Actor
+from domain.shared.values import Actor, Json
 from domain.shared.working_days import WorkingDayCalendar, default_calendar
-
-Json = dict[str, Any]
 
 
 class CalendarCommands(LedgerBase):

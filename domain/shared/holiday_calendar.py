@@ -14,9 +14,9 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.shared.errors import InvalidInput
 from domain.shared.guards import refuse
+from domain.shared.values import Json
 from domain.shared.working_days import WorkingDayCalendar, YearNotice
 
-Json = dict[str, Any]
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 SCOPE = "CN"  # the State Council's national calendar
 

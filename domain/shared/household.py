@@ -7,9 +7,7 @@ from typing import Any
 from domain.shared.errors import InvalidInput
 from domain.shared.identity import id_number_problem, person_id_for
 from domain.shared.values import parse_date
-from domain.shared.vocabulary import PROGRAMMES
-
-CHANNELS = ("counter", "online", "proxy")
+from domain.shared.vocabulary import CHANNELS, PROGRAMMES
 
 
 def member_person_id(member: dict[str, Any], index: int, seen: set[str]) -> str:

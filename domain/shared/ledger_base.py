@@ -16,9 +16,8 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.shared.errors import DomainError, InvalidInput, NotFound, StaleVersion, VersionConflict
 from domain.shared.parameters import SPECS, InForce, ParameterSchedule, parameter_id
-from domain.shared.values import Actor, refuse_control_characters
+from domain.shared.values import Actor, Json, refuse_control_characters
 
-Json = dict[str, Any]
 A = TypeVar("A", bound=Aggregate)
 
 

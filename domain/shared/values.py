@@ -76,8 +76,17 @@ USER_ID_MAX = 100
 FREE_TEXT_MAX = 2000
 #: Items in a list of text (reasons, documents, objections, investigators, tasks).
 LIST_MAX = 50
+#: A bank account number is 12 to 30 digits (the API's pattern says the same).
+BANK_ACCOUNT_MIN_DIGITS = 12
+BANK_ACCOUNT_MAX_DIGITS = 30
+BANK_ACCOUNT_PATTERN = rf"^\d{{{BANK_ACCOUNT_MIN_DIGITS},{BANK_ACCOUNT_MAX_DIGITS}}}$"
 #: The only control characters free text may hold: line feed and tab.
 MULTILINE_ALLOWED = frozenset("\n\t")
+
+
+def is_bank_account(value: str) -> bool:
+    """Whether a payee account is well formed: only digits, BANK_ACCOUNT_*_DIGITS of them."""
+    return value.isdigit() and BANK_ACCOUNT_MIN_DIGITS <= len(value) <= BANK_ACCOUNT_MAX_DIGITS
 
 
 def control_character(value: str, allowed: frozenset[str] = frozenset()) -> str | None:

@@ -14,13 +14,14 @@ from domain.shared.errors import InvalidInput
 from domain.shared.guards import Guards
 from domain.shared.household import member_person_id
 from domain.shared.values import Json
+from domain.shared.vocabulary import TEMPORARY_ASSISTANCE_TYPES
 from domain.temporary.case_steps import TemporarySteps
 from domain.temporary.limits import CAP_PARAMETERS as CAP_PARAMETERS
 from domain.temporary.limits import PAPERWORK_PARAMETER as PAPERWORK_PARAMETER
 from domain.temporary.limits import Limits as Limits
 from domain.temporary.limits import LimitsOn as LimitsOn
 
-TYPES = ("EMERGENCY", "EXPENDITURE")
+TYPES = TEMPORARY_ASSISTANCE_TYPES
 
 
 def check_household(members: list[Json]) -> list[Json]:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any, Unpack
+from typing import Unpack
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
 from domain.shared.errors import InvalidInput
 from domain.shared.ledger_base import CommandResult, LedgerBase, Options
-from domain.shared.values import Actor, parse_date
+from domain.shared.values import Actor, Json, parse_date
 from domain.temporary.case import (
     CAP_PARAMETERS,
     PAPERWORK_PARAMETER,
@@ -22,7 +22,6 @@ from domain.temporary.case import (
     check_household,
 )
 
-Json = dict[str, Any]
 #: The economic check's defaults when the request names no property or data source.
 NO_PROPERTY: Json = {"vehicles": 0, "companies": 0, "real_estate_units": 0, "deposits_fen": 0}
 DATA_SOURCE = "家庭经济状况核对平台"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any, Unpack
+from typing import Unpack
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -13,7 +13,7 @@ from eventsourcing.domain import Aggregate
 from domain.shared.errors import DomainError
 from domain.shared.guards import refuse
 from domain.shared.ledger_base import CommandResult, LedgerBase, Options
-from domain.shared.values import Actor, parse_date
+from domain.shared.values import Actor, Json, parse_date
 from domain.villages.conversion import (
     DENOMINATOR_PARAMETER,
     NUMERATOR_PARAMETER,
@@ -24,8 +24,6 @@ from domain.villages.conversion import (
     conversion_id,
     text,
 )
-
-Json = dict[str, Any]
 
 
 class VillageCommands(LedgerBase):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from domain.care.bed_conversion import BedConversion as C
+from domain.care.bed_conversion import BedConversion
 from projections.store import Database, Keyset, Row, Tx
 from projections.view import Projection, handles, recorded_at
 from projections.views.institutions import percent
@@ -35,7 +35,7 @@ class BedConversions(Projection):
     row_table = "bed_conversion"
     row_key = "conversion_id"
 
-    @handles(C.ConversionApplied)
+    @handles(BedConversion.ConversionApplied)
     def applied(self, tx: Tx, e: Any, position: int) -> None:
         values = [
             str(e.originator_id), e.district, str(e.institution_id), e.street, e.from_type,
@@ -52,7 +52,7 @@ class BedConversions(Projection):
         sql = f"SELECT {column} FROM bed_conversion WHERE conversion_id = %s"
         return int(tx.scalar(sql, (str(e.originator_id),)) or 0)
 
-    @handles(C.SiteInspected)
+    @handles(BedConversion.SiteInspected)
     def inspected(self, tx: Tx, e: Any, position: int) -> None:
         self._update(
             tx, e, position, status="inspected" if e.passed else "inspection_failed",
@@ -60,28 +60,28 @@ class BedConversions(Projection):
             inspection_passed=int(e.passed), inspectors=json.dumps(e.inspectors),
         )  # fmt: skip
 
-    @handles(C.ConversionApproved)
+    @handles(BedConversion.ConversionApproved)
     def approved(self, tx: Tx, e: Any, position: int) -> None:
         self._update(
             tx, e, position, status="approved", approved_on=e.occurred_on,
             decision_ref=e.decision_ref,
         )  # fmt: skip
 
-    @handles(C.ConversionRejected)
+    @handles(BedConversion.ConversionRejected)
     def rejected(self, tx: Tx, e: Any, position: int) -> None:
         self._update(
             tx, e, position, status="rejected", rejected_on=e.occurred_on,
             rejection_reasons=json.dumps(e.reasons, ensure_ascii=False),
         )  # fmt: skip
 
-    @handles(C.ConversionCompleted)
+    @handles(BedConversion.ConversionCompleted)
     def completed(self, tx: Tx, e: Any, position: int) -> None:
         self._update(
             tx, e, position, status="completed", completed_on=e.occurred_on,
             completed_year=int(e.occurred_on[:4]),
         )  # fmt: skip
 
-    @handles(C.SubsidyPaid)
+    @handles(BedConversion.SubsidyPaid)
     def subsidised(self, tx: Tx, e: Any, position: int) -> None:
         self._update(
             tx, e, position, subsidised_beds=self._current(tx, e, "subsidised_beds") + e.beds,

@@ -6,7 +6,7 @@ import json
 from datetime import date
 from typing import Any
 
-from domain.assistance.case import AssistanceCase as C
+from domain.assistance.case import AssistanceCase
 from domain.assistance.deadlines import BASIS, due_dates
 from domain.shared.holiday_calendar import HolidayCalendar
 from projections.store import Database, Keyset, Row, Tx
@@ -39,7 +39,7 @@ class CaseSummary(Projection):
     row_table = "case_summary"
     row_key = "case_id"
 
-    @handles(C.ApplicationSubmitted)
+    @handles(AssistanceCase.ApplicationSubmitted)
     def submitted(self, tx: Tx, e: Any, position: int) -> None:
         applicant = next((m for m in e.members if m["counted"]), e.members[0])
         values = [
@@ -55,7 +55,7 @@ class CaseSummary(Projection):
             values,
         )
 
-    @handles(C.ApplicationAccepted)
+    @handles(AssistanceCase.ApplicationAccepted)
     def accepted(self, tx: Tx, e: Any, position: int) -> None:
         self._update(
             tx, e, position, status="accepted", accepted_on=e.occurred_on,
@@ -65,7 +65,7 @@ class CaseSummary(Projection):
         if _provisional(e):  # a notice may have been recorded meanwhile
             self._recompute(tx, "case_id = %s", [str(e.originator_id)])
 
-    @handles(C.EconomicCheckCompleted, C.HomeVisitConducted)
+    @handles(AssistanceCase.EconomicCheckCompleted, AssistanceCase.HomeVisitConducted)
     def investigated(self, tx: Tx, e: Any, position: int) -> None:
         started = tx.scalar(
             "SELECT investigation_started_on FROM case_summary WHERE case_id = %s",
@@ -73,7 +73,7 @@ class CaseSummary(Projection):
         )
         self._update(tx, e, position, investigation_started_on=started or e.occurred_on)
 
-    @handles(C.HouseholdAssessed)
+    @handles(AssistanceCase.HouseholdAssessed)
     def assessed(self, tx: Tx, e: Any, position: int) -> None:
         self._update(
             tx, e, position, income_per_head_fen=e.income_per_head_fen,
@@ -81,18 +81,18 @@ class CaseSummary(Projection):
             notice_from=None, notice_to=None, notice_closed_on=None,
         )  # fmt: skip
 
-    @handles(C.PublicNoticePosted)
+    @handles(AssistanceCase.PublicNoticePosted)
     def notice_posted(self, tx: Tx, e: Any, position: int) -> None:
         self._update(
             tx, e, position, notice_from=e.posted_from, notice_to=e.posted_to,
             notice_closed_on=None,
         )  # fmt: skip
 
-    @handles(C.PublicNoticeClosed)
+    @handles(AssistanceCase.PublicNoticeClosed)
     def notice_closed(self, tx: Tx, e: Any, position: int) -> None:
         self._update(tx, e, position, notice_closed_on=e.occurred_on)
 
-    @handles(C.ProcessingExtended)
+    @handles(AssistanceCase.ProcessingExtended)
     def extended(self, tx: Tx, e: Any, position: int) -> None:
         guessed = self._provisional_of(tx, e) - {"case_due"} | _provisional(e)
         self._update(
@@ -106,7 +106,7 @@ class CaseSummary(Projection):
         if "case_due" in guessed:
             self._recompute(tx, "case_id = %s", [str(e.originator_id)])
 
-    @handles(C.EligibilityConfirmed)
+    @handles(AssistanceCase.EligibilityConfirmed)
     def confirmed(self, tx: Tx, e: Any, position: int) -> None:
         self._update(
             tx, e, position, status="active", decided_on=e.occurred_on,
@@ -114,7 +114,7 @@ class CaseSummary(Projection):
             next_review_due=e.next_review_due, parameters=json.dumps(e.parameters),
         )  # fmt: skip
 
-    @handles(C.EligibilityDenied)
+    @handles(AssistanceCase.EligibilityDenied)
     def denied(self, tx: Tx, e: Any, position: int) -> None:
         guessed = self._provisional_of(tx, e) - {"denial_notice_due"}
         if "notice_due" in _provisional(e):
@@ -126,49 +126,49 @@ class CaseSummary(Projection):
         if "denial_notice_due" in guessed:
             self._recompute(tx, "case_id = %s", [str(e.originator_id)])
 
-    @handles(C.PeriodicReviewCompleted)
+    @handles(AssistanceCase.PeriodicReviewCompleted)
     def reviewed(self, tx: Tx, e: Any, position: int) -> None:
         self._update(tx, e, position, next_review_due=e.next_review_due)
 
-    @handles(C.BenefitAdjusted)
+    @handles(AssistanceCase.BenefitAdjusted)
     def adjusted(self, tx: Tx, e: Any, position: int) -> None:
         self._update(tx, e, position, monthly_amount_fen=e.monthly_amount_fen)
 
-    @handles(C.BenefitSuspended)
+    @handles(AssistanceCase.BenefitSuspended)
     def suspended(self, tx: Tx, e: Any, position: int) -> None:
         self._update(tx, e, position, status="suspended", suspended_from=e.from_month)
 
-    @handles(C.BenefitResumed)
+    @handles(AssistanceCase.BenefitResumed)
     def resumed(self, tx: Tx, e: Any, position: int) -> None:
         self._update(tx, e, position, status="active", suspended_from=None)
 
-    @handles(C.GradualExitStarted)
+    @handles(AssistanceCase.GradualExitStarted)
     def gradual_exit(self, tx: Tx, e: Any, position: int) -> None:
         self._update(tx, e, position, gradual_exit_until=e.until_month)
 
-    @handles(C.EarlyWarningRaised, C.EarlyWarningResolved)
+    @handles(AssistanceCase.EarlyWarningRaised, AssistanceCase.EarlyWarningResolved)
     def warning(self, tx: Tx, e: Any, position: int) -> None:
-        delta = 1 if isinstance(e, C.EarlyWarningRaised) else -1
+        delta = 1 if isinstance(e, AssistanceCase.EarlyWarningRaised) else -1
         count = tx.scalar(
             "SELECT open_warnings FROM case_summary WHERE case_id = %s", (str(e.originator_id),)
         )
         self._update(tx, e, position, open_warnings=int(count or 0) + delta)
 
-    @handles(C.MemberDeathRecorded)
+    @handles(AssistanceCase.MemberDeathRecorded)
     def member_died(self, tx: Tx, e: Any, position: int) -> None:
         due = tx.scalar(
             "SELECT next_review_due FROM case_summary WHERE case_id = %s", (str(e.originator_id),)
         )
         self._update(tx, e, position, next_review_due=min(due or e.review_due, e.review_due))
 
-    @handles(C.BenefitTerminated)
+    @handles(AssistanceCase.BenefitTerminated)
     def terminated(self, tx: Tx, e: Any, position: int) -> None:
         self._update(
             tx, e, position, status="terminated", terminated_month=e.effective_month,
             termination_reason=e.reason_code,
         )  # fmt: skip
 
-    @handles(C.ChangeReported)
+    @handles(AssistanceCase.ChangeReported)
     def changed(self, tx: Tx, e: Any, position: int) -> None:
         self._update(tx, e, position)
 

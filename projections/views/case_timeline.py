@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from domain.assistance.case import AssistanceCase as C
+from domain.assistance.case import AssistanceCase
 from projections.store import Database, Row, Tx
 from projections.view import Projection, handles, recorded_at
 
@@ -29,53 +29,63 @@ def _provisional(e: Any) -> str:
 
 
 SUMMARIES: dict[type, Any] = {
-    C.ApplicationSubmitted: lambda e: (
+    AssistanceCase.ApplicationSubmitted: lambda e: (
         f"{e.programme} application submitted via {e.channel} in {e.street} {e.community}, "
         f"{sum(1 for m in e.members if m['counted'])} of {len(e.members)} members counted"
         + ("; a member is kin of staff" if e.kin_of_staff else "")
     ),
-    C.ApplicationAccepted: lambda e: (
+    AssistanceCase.ApplicationAccepted: lambda e: (
         f"Accepted; investigation due {e.investigation_due}, decision due {e.decision_due}, "
         f"case due {e.case_due}" + _provisional(e)
     ),
-    C.EconomicCheckCompleted: lambda e: f"Economic check completed ({e.data_source})",
-    C.HomeVisitConducted: lambda e: (
+    AssistanceCase.EconomicCheckCompleted: lambda e: f"Economic check completed ({e.data_source})",
+    AssistanceCase.HomeVisitConducted: lambda e: (
         f"Home visit by {', '.join(e.investigators)}" + (" (district)" if e.district_level else "")
     ),
-    C.HouseholdAssessed: lambda e: (
+    AssistanceCase.HouseholdAssessed: lambda e: (
         f"Assessed: income per head {_yuan(e.income_per_head_fen)} against "
         f"{_yuan(e.threshold_fen)}; "
         + (f"proposed {_yuan(e.total_fen)} a month" if e.eligible else "not eligible")
     ),
-    C.PublicNoticePosted: lambda e: f"Public notice posted {e.posted_from} to {e.posted_to}",
-    C.PublicNoticeClosed: lambda e: (
+    AssistanceCase.PublicNoticePosted: lambda e: (
+        f"Public notice posted {e.posted_from} to {e.posted_to}"
+    ),
+    AssistanceCase.PublicNoticeClosed: lambda e: (
         f"Public notice closed with {len(e.objections)} objection(s)"
         if e.objections
         else "Public notice closed without objections"
     ),
-    C.ProcessingExtended: lambda e: (
+    AssistanceCase.ProcessingExtended: lambda e: (
         f"Processing extended to {e.case_due}{_provisional(e)}: {e.reason}"
     ),
-    C.EligibilityConfirmed: lambda e: (
+    AssistanceCase.EligibilityConfirmed: lambda e: (
         f"Eligibility confirmed by {e.approver}: {_yuan(e.monthly_amount_fen)} a month "
         f"from {e.first_paid_month}"
     ),
-    C.EligibilityDenied: lambda e: f"Eligibility denied: {'; '.join(e.reasons)}",
-    C.ChangeReported: lambda e: f"Change reported: {e.description}",
-    C.PeriodicReviewCompleted: lambda e: f"Periodic review; next due {e.next_review_due}",
-    C.BenefitAdjusted: lambda e: (
+    AssistanceCase.EligibilityDenied: lambda e: f"Eligibility denied: {'; '.join(e.reasons)}",
+    AssistanceCase.ChangeReported: lambda e: f"Change reported: {e.description}",
+    AssistanceCase.PeriodicReviewCompleted: lambda e: (
+        f"Periodic review; next due {e.next_review_due}"
+    ),
+    AssistanceCase.BenefitAdjusted: lambda e: (
         f"Benefit set to {_yuan(e.monthly_amount_fen)} from {e.effective_month}: {e.reason}"
     ),
-    C.BenefitSuspended: lambda e: f"Benefit suspended from {e.from_month}: {e.reason}",
-    C.BenefitResumed: lambda e: f"Benefit resumed from {e.from_month}",
-    C.GradualExitStarted: lambda e: (
+    AssistanceCase.BenefitSuspended: lambda e: f"Benefit suspended from {e.from_month}: {e.reason}",
+    AssistanceCase.BenefitResumed: lambda e: f"Benefit resumed from {e.from_month}",
+    AssistanceCase.GradualExitStarted: lambda e: (
         f"Gradual exit {e.from_month} to {e.until_month} ({e.months} months)"
     ),
-    C.EarlyWarningRaised: lambda e: f"Early warning raised: {e.kind}",
-    C.EarlyWarningResolved: lambda e: f"Early warning resolved: {e.resolution}",
-    C.MemberDeathRecorded: lambda e: f"Verified death of a counted member: {e.consequence}",
-    C.BenefitTerminated: lambda e: f"Benefit terminated from {e.effective_month}: {e.reason_code}",
-    C.PayeeChanged: lambda e: "New payee account recorded (payouts held for it resume)",
+    AssistanceCase.EarlyWarningRaised: lambda e: f"Early warning raised: {e.kind}",
+    AssistanceCase.EarlyWarningResolved: lambda e: f"Early warning resolved: {e.resolution}",
+    AssistanceCase.MemberDeathRecorded: lambda e: (
+        f"Verified death of a counted member: {e.consequence}"
+    ),
+    AssistanceCase.BenefitTerminated: lambda e: (
+        f"Benefit terminated from {e.effective_month}: {e.reason_code}"
+    ),
+    AssistanceCase.PayeeChanged: lambda e: (
+        "New payee account recorded (payouts held for it resume)"
+    ),
 }
 
 

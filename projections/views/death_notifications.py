@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.assistance.case import AssistanceCase as C
-from domain.deaths.notification import DeathNotification as D
+from domain.assistance.case import AssistanceCase
+from domain.deaths.notification import DeathNotification
 from projections.store import Database, Row, Tx
 from projections.view import Projection, handles
 
@@ -17,7 +17,7 @@ class DeathNotifications(Projection):
     row_key = "notification_id"
     row_stamped = False
 
-    @handles(D.DeathReported)
+    @handles(DeathNotification.DeathReported)
     def reported(self, tx: Tx, e: Any, position: int) -> None:
         tx.execute(
             "INSERT INTO death_notifications (notification_id, person_id, name, id_number,"
@@ -29,25 +29,25 @@ class DeathNotifications(Projection):
             ),
         )  # fmt: skip
 
-    @handles(D.DeathReportedAgain)
+    @handles(DeathNotification.DeathReportedAgain)
     def reported_again(self, tx: Tx, e: Any, position: int) -> None:
         self._update(
             tx, e, position, status="reported", date_of_death=e.date_of_death, source=e.source,
             reported_on=e.occurred_on, retracted_on=None, retraction_reason=None,
         )  # fmt: skip
 
-    @handles(D.DeathVerified)
+    @handles(DeathNotification.DeathVerified)
     def verified(self, tx: Tx, e: Any, position: int) -> None:
         self._update(tx, e, position, status="verified", verified_on=e.occurred_on)
 
-    @handles(D.DeathReportRetracted)
+    @handles(DeathNotification.DeathReportRetracted)
     def retracted(self, tx: Tx, e: Any, position: int) -> None:
         self._update(
             tx, e, position, status="retracted", retracted_on=e.occurred_on,
             retraction_reason=e.reason,
         )  # fmt: skip
 
-    @handles(C.MemberDeathRecorded)
+    @handles(AssistanceCase.MemberDeathRecorded)
     def consequence(self, tx: Tx, e: Any, position: int) -> None:
         tx.execute(
             "INSERT INTO death_consequences (notification_id, case_id, consequence, recorded_on,"

@@ -22,8 +22,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from domain.care.institution import NON_INSTITUTIONAL_BED_TYPES, NURSING
-from domain.care.institution import CareInstitution as I
+from domain.care.institution import NON_INSTITUTIONAL_BED_TYPES, NURSING, CareInstitution
 from domain.shared.errors import InvalidInput
 from domain.shared.values import parse_date
 from projections.store import Database, Keyset, Row, Tx
@@ -39,7 +38,7 @@ class Institutions(Projection):
     row_table = "institution"
     row_key = "institution_id"
 
-    @handles(I.InstitutionFiled)
+    @handles(CareInstitution.InstitutionFiled)
     def filed(self, tx: Tx, e: Any, position: int) -> None:
         iid = str(e.originator_id)
         tx.execute(
@@ -72,7 +71,7 @@ class Institutions(Projection):
             (str(e.originator_id), bed_type, beds, reserved),
         )
 
-    @handles(I.GradeAwarded)
+    @handles(CareInstitution.GradeAwarded)
     def graded(self, tx: Tx, e: Any, position: int) -> None:
         self._update(
             tx, e, position, grade=e.level, grade_awarded_on=e.occurred_on,
@@ -84,7 +83,7 @@ class Institutions(Projection):
             (position, str(e.originator_id), e.level, e.occurred_on, e.valid_until),
         )
 
-    @handles(I.StaffReported)
+    @handles(CareInstitution.StaffReported)
     def staffed(self, tx: Tx, e: Any, position: int) -> None:
         self._update(
             tx, e, position, caregivers=e.caregivers,
@@ -97,28 +96,28 @@ class Institutions(Projection):
              e.certified_caregivers),
         )  # fmt: skip
 
-    @handles(I.FireSafetyCertified)
+    @handles(CareInstitution.FireSafetyCertified)
     def fire_safety(self, tx: Tx, e: Any, position: int) -> None:
         self._update(
             tx, e, position, fire_certificate_ref=e.certificate_ref,
             fire_safety_valid_until=e.valid_until,
         )  # fmt: skip
 
-    @handles(I.MedicalCapabilityRecorded)
+    @handles(CareInstitution.MedicalCapabilityRecorded)
     def medical(self, tx: Tx, e: Any, position: int) -> None:
         self._update(tx, e, position, medical_capability=int(e.capable))
 
-    @handles(I.BedsReserved)
+    @handles(CareInstitution.BedsReserved)
     def reserved(self, tx: Tx, e: Any, position: int) -> None:
         self._beds(tx, e, e.bed_type, reserved=e.number)
         self._update(tx, e, position)
 
-    @handles(I.BedsReleased)
+    @handles(CareInstitution.BedsReleased)
     def released(self, tx: Tx, e: Any, position: int) -> None:
         self._beds(tx, e, e.bed_type, reserved=-e.number)
         self._update(tx, e, position)
 
-    @handles(I.BedsReclassified)
+    @handles(CareInstitution.BedsReclassified)
     def reclassified(self, tx: Tx, e: Any, position: int) -> None:
         self._beds(tx, e, e.from_type, beds=-e.number, reserved=-e.number)
         self._beds(tx, e, e.to_type, beds=e.number)

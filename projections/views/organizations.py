@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from domain.organizations.organization import GRADES
-from domain.organizations.organization import SocialOrganization as O
+from domain.organizations.organization import SocialOrganization
+from domain.shared.vocabulary import ORGANIZATION_GRADES
 from projections.store import Database, Keyset, Row, Tx
 from projections.view import Projection, handles, recorded_at
 
@@ -24,7 +24,7 @@ class Organizations(Projection):
     row_table = "organizations"
     row_key = "organization_id"
 
-    @handles(O.OrganizationRegistered)
+    @handles(SocialOrganization.OrganizationRegistered)
     def registered(self, tx: Tx, e: Any, position: int) -> None:
         tx.execute(
             "INSERT INTO organizations (organization_id, name, organization_type, district,"
@@ -44,7 +44,7 @@ class Organizations(Projection):
             (e.occurred_on, reason, str(e.originator_id), e.occurred_on),
         )
 
-    @handles(O.AnnualInspectionConcluded)
+    @handles(SocialOrganization.AnnualInspectionConcluded)
     def inspected(self, tx: Tx, e: Any, position: int) -> None:
         key = str(e.originator_id)
         tx.execute(
@@ -60,7 +60,7 @@ class Organizations(Projection):
             latest = {"last_inspection_year": e.year, "last_inspection_result": e.result}
         self._update(tx, e, position, **latest)
 
-    @handles(O.GradeConfirmed)
+    @handles(SocialOrganization.GradeConfirmed)
     def graded(self, tx: Tx, e: Any, position: int) -> None:
         self._end_grades(tx, e, "replaced")
         tx.execute(
@@ -73,7 +73,7 @@ class Organizations(Projection):
             grade_valid_until=e.valid_until, grade_revoked_on=None,
         )  # fmt: skip
 
-    @handles(O.GradeRevoked)
+    @handles(SocialOrganization.GradeRevoked)
     def grade_revoked(self, tx: Tx, e: Any, position: int) -> None:
         self._end_grades(tx, e, "revoked")
         self._update(
@@ -81,17 +81,17 @@ class Organizations(Projection):
             grade_revoked_on=e.occurred_on,
         )  # fmt: skip
 
-    @handles(O.LiquidationStarted)
+    @handles(SocialOrganization.LiquidationStarted)
     def liquidating(self, tx: Tx, e: Any, position: int) -> None:
         self._update(tx, e, position, status="liquidating", liquidation_started_on=e.occurred_on)
 
-    @handles(O.OrganizationDeregistered)
+    @handles(SocialOrganization.OrganizationDeregistered)
     def deregistered(self, tx: Tx, e: Any, position: int) -> None:
         self._update(
             tx, e, position, status="deregistered", ended_on=e.occurred_on, end_reason=e.reason
         )
 
-    @handles(O.RegistrationRevoked)
+    @handles(SocialOrganization.RegistrationRevoked)
     def revoked(self, tx: Tx, e: Any, position: int) -> None:
         self._update(tx, e, position, status="revoked", ended_on=e.occurred_on, end_reason=e.reason)
 
@@ -216,7 +216,9 @@ def organization_stats(db: Database, as_of: date) -> dict[str, Any]:
         "liquidating": liquidating,
         "graded": graded,
         "graded_percent": _percent(graded, registered),
-        "by_grade": [{"grade": g, "organizations": by_grade.get(g, 0)} for g in GRADES],
+        "by_grade": [
+            {"grade": g, "organizations": by_grade.get(g, 0)} for g in ORGANIZATION_GRADES
+        ],
         "inspections_due": due,
         "inspection_year": as_of.year - 1,
         "deregistered": ended.get("deregistered", 0),

@@ -12,8 +12,8 @@ from typing import Any
 from uuid import UUID
 
 from domain.assistance.benefit_schedule import BenefitSchedule
-from domain.assistance.case import AssistanceCase as C
-from domain.deaths.notification import DeathNotification as D
+from domain.assistance.case import AssistanceCase
+from domain.deaths.notification import DeathNotification
 from domain.payroll.commands import PayableCase
 from domain.shared.errors import Unavailable
 from projections import tracking
@@ -26,7 +26,7 @@ class PayableCases(Projection):
     name = "payable_cases"
     tables = ("payable_cases", "payable_deaths")
 
-    @handles(C.ApplicationSubmitted)
+    @handles(AssistanceCase.ApplicationSubmitted)
     def submitted(self, tx: Tx, e: Any, position: int) -> None:
         payee = getattr(e, "payee", None)
         counted = [m["person_id"] for m in e.members if m["counted"]]
@@ -56,7 +56,7 @@ class PayableCases(Projection):
             [*params, str(e.originator_id)],
         )
 
-    @handles(C.EligibilityConfirmed)
+    @handles(AssistanceCase.EligibilityConfirmed)
     def confirmed(self, tx: Tx, e: Any, position: int) -> None:
         def start(s: BenefitSchedule) -> None:
             s.start(e.first_paid_month, e.monthly_amount_fen)
@@ -64,7 +64,7 @@ class PayableCases(Projection):
 
         self._change(tx, e, position, start, True)
 
-    @handles(C.BenefitAdjusted)
+    @handles(AssistanceCase.BenefitAdjusted)
     def adjusted(self, tx: Tx, e: Any, position: int) -> None:
         def adjust(s: BenefitSchedule) -> None:
             s.adjust(e.effective_month, e.monthly_amount_fen)
@@ -72,29 +72,29 @@ class PayableCases(Projection):
 
         self._change(tx, e, position, adjust)
 
-    @handles(C.EarlyWarningRaised)
+    @handles(AssistanceCase.EarlyWarningRaised)
     def warned(self, tx: Tx, e: Any, position: int) -> None:
         parameters = getattr(e, "parameters", None)  # a standard_review names its version
         if parameters:
             self._change(tx, e, position, lambda s: s.record_standards(parameters))
 
-    @handles(C.BenefitSuspended)
+    @handles(AssistanceCase.BenefitSuspended)
     def suspended(self, tx: Tx, e: Any, position: int) -> None:
         self._change(tx, e, position, lambda s: s.suspend(e.from_month))
 
-    @handles(C.BenefitResumed)
+    @handles(AssistanceCase.BenefitResumed)
     def resumed(self, tx: Tx, e: Any, position: int) -> None:
         self._change(tx, e, position, lambda s: s.resume(e.from_month))
 
-    @handles(C.MemberDeathRecorded)
+    @handles(AssistanceCase.MemberDeathRecorded)
     def member_died(self, tx: Tx, e: Any, position: int) -> None:
         self._change(tx, e, position, lambda s: s.record_death(e.person_id, e.death_month))
 
-    @handles(C.GradualExitStarted)
+    @handles(AssistanceCase.GradualExitStarted)
     def gradual_exit(self, tx: Tx, e: Any, position: int) -> None:
         self._change(tx, e, position, lambda s: s.end_gradual_exit(e.until_month))
 
-    @handles(C.PayeeChanged)
+    @handles(AssistanceCase.PayeeChanged)
     def payee_changed(self, tx: Tx, e: Any, position: int) -> None:
         self._change(tx, e, position, lambda s: s.change_payee(e.payee["person_id"]))
         tx.execute(
@@ -102,21 +102,21 @@ class PayableCases(Projection):
             (json.dumps(e.payee), str(e.originator_id)),
         )
 
-    @handles(D.DeathReported)
+    @handles(DeathNotification.DeathReported)
     def death_reported(self, tx: Tx, e: Any, position: int) -> None:
         tx.execute(
             "INSERT INTO payable_deaths (notification_id, person_id, position) VALUES (%s, %s, %s)",
             (str(e.originator_id), e.person_id, position),
         )
 
-    @handles(D.DeathVerified)
+    @handles(DeathNotification.DeathVerified)
     def death_verified(self, tx: Tx, e: Any, position: int) -> None:
         tx.execute(
             "UPDATE payable_deaths SET death_month = %s, position = %s WHERE notification_id = %s",
             (e.date_of_death[:7], position, str(e.originator_id)),
         )
 
-    @handles(C.BenefitTerminated)
+    @handles(AssistanceCase.BenefitTerminated)
     def terminated(self, tx: Tx, e: Any, position: int) -> None:
         self._change(tx, e, position, lambda s: s.terminate(e.effective_month))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.payroll.payout import Payout as P
+from domain.payroll.payout import Payout
 from projections.store import Database, Keyset, Row, Tx
 from projections.view import Projection, handles
 
@@ -16,7 +16,7 @@ class Payouts(Projection):
     row_key = "payout_id"
     row_stamped = False
 
-    @handles(P.PayoutScheduled)
+    @handles(Payout.PayoutScheduled)
     def scheduled(self, tx: Tx, e: Any, position: int) -> None:
         account = (e.payee.get("personal") or {}).get("bank_account")
         tx.execute(
@@ -30,29 +30,29 @@ class Payouts(Projection):
             ),
         )  # fmt: skip
 
-    @handles(P.PayoutSettled)
+    @handles(Payout.PayoutSettled)
     def settled(self, tx: Tx, e: Any, position: int) -> None:
         self._update(
             tx, e, position, status="settled", bank_reference=e.bank_reference,
             settled_on=e.occurred_on,
         )  # fmt: skip
 
-    @handles(P.PayoutFailed)
+    @handles(Payout.PayoutFailed)
     def failed(self, tx: Tx, e: Any, position: int) -> None:
         self._update(tx, e, position, status="failed", failure_reason=e.reason)
 
-    @handles(P.PayoutReissued)
+    @handles(Payout.PayoutReissued)
     def reissued(self, tx: Tx, e: Any, position: int) -> None:
         changes: dict[str, Any] = {"status": "scheduled", "failure_reason": None}
         if e.payee:
             changes["payee_account"] = e.payee["personal"]["bank_account"]
         self._update(tx, e, position, **changes)
 
-    @handles(P.PayoutReversed)
+    @handles(Payout.PayoutReversed)
     def reversed(self, tx: Tx, e: Any, position: int) -> None:
         self._update(tx, e, position, status="reversed")
 
-    @handles(P.OverpaymentRecovered)
+    @handles(Payout.OverpaymentRecovered)
     def recovered(self, tx: Tx, e: Any, position: int) -> None:
         done = tx.scalar(
             "SELECT recovered_fen FROM payouts WHERE payout_id = %s", (str(e.originator_id),)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from domain.payroll.run import PayrollRun as R
+from domain.payroll.run import PayrollRun
 from projections.store import Database, Row, Tx
 from projections.view import Projection, handles
 
@@ -14,7 +14,7 @@ class PayrollRuns(Projection):
     name = "payroll_runs"
     tables = ("payroll_runs",)
 
-    @handles(R.PayrollRunStarted)
+    @handles(PayrollRun.PayrollRunStarted)
     def started(self, tx: Tx, e: Any, position: int) -> None:
         tx.execute(
             "INSERT INTO payroll_runs (run_id, programme, month, status, started_by, started_on,"
@@ -31,25 +31,25 @@ class PayrollRuns(Projection):
             [*params, e.originator_version, position, str(e.originator_id)],
         )
 
-    @handles(R.PayoutsAdded)
+    @handles(PayrollRun.PayoutsAdded)
     def added(self, tx: Tx, e: Any, position: int) -> None:
         self._set(
             tx, e, position, "payouts = payouts + %s, total_fen = total_fen + %s",
             [len(e.payouts), sum(e.payouts.values())],
         )  # fmt: skip
 
-    @handles(R.PayrollRunScheduled)
+    @handles(PayrollRun.PayrollRunScheduled)
     def scheduled(self, tx: Tx, e: Any, position: int) -> None:
         self._set(tx, e, position, "status = 'scheduled', skipped = %s", [json.dumps(e.skipped)])
 
-    @handles(R.PayrollRunApproved)
+    @handles(PayrollRun.PayrollRunApproved)
     def approved(self, tx: Tx, e: Any, position: int) -> None:
         self._set(
             tx, e, position, "status = 'approved', approved_by = %s, approved_on = %s",
             [e.actor["user"], e.occurred_on],
         )  # fmt: skip
 
-    @handles(R.SettlementRecorded)
+    @handles(PayrollRun.SettlementRecorded)
     def settled(self, tx: Tx, e: Any, position: int) -> None:
         self._set(
             tx, e, position,
@@ -58,13 +58,13 @@ class PayrollRuns(Projection):
             [len(e.settled), e.settled_fen, len(e.failed), e.failed_fen],
         )  # fmt: skip
 
-    @handles(R.PayoutReopened)
+    @handles(PayrollRun.PayoutReopened)
     def reopened(self, tx: Tx, e: Any, position: int) -> None:
         self._set(
             tx, e, position, "failed = failed - 1, failed_fen = failed_fen - %s", [e.amount_fen]
         )
 
-    @handles(R.PayrollRunReconciled)
+    @handles(PayrollRun.PayrollRunReconciled)
     def reconciled(self, tx: Tx, e: Any, position: int) -> None:
         self._set(tx, e, position, "status = 'reconciled', reconciled_on = %s", [e.occurred_on])
 

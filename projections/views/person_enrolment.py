@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from domain.assistance.case import AssistanceCase as C
+from domain.assistance.case import AssistanceCase
 from domain.shared.errors import Unavailable
 from projections.store import Database, Tx
 from projections.tracking import wait_for_position
@@ -21,7 +21,7 @@ class PersonEnrolment(Projection):
     name = "person_enrolment"
     tables = ("person_enrolment",)
 
-    @handles(C.ApplicationSubmitted)
+    @handles(AssistanceCase.ApplicationSubmitted)
     def submitted(self, tx: Tx, e: Any, position: int) -> None:
         tx.executemany(
             "INSERT INTO person_enrolment (person_id, case_id, programme, status, since)"
@@ -39,18 +39,18 @@ class PersonEnrolment(Projection):
             (status, until, str(e.originator_id)),
         )
 
-    @handles(C.EligibilityConfirmed)
+    @handles(AssistanceCase.EligibilityConfirmed)
     def confirmed(self, tx: Tx, e: Any, position: int) -> None:
         tx.execute(
             "UPDATE person_enrolment SET status = 'active', since = %s WHERE case_id = %s",
             (e.occurred_on, str(e.originator_id)),
         )
 
-    @handles(C.EligibilityDenied)
+    @handles(AssistanceCase.EligibilityDenied)
     def denied(self, tx: Tx, e: Any, position: int) -> None:
         self._set(tx, e, "ended", e.occurred_on)
 
-    @handles(C.BenefitTerminated)
+    @handles(AssistanceCase.BenefitTerminated)
     def terminated(self, tx: Tx, e: Any, position: int) -> None:
         self._set(tx, e, "ended", e.effective_month)
 

@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from domain.shared.errors import InvalidInput
-from domain.temporary.case import TemporaryAssistanceCase as T
+from domain.temporary.case import TemporaryAssistanceCase
 from projections.store import Database, Row, Tx
 from projections.view import Projection, handles, recorded_at
 
@@ -38,7 +38,7 @@ class TemporaryAssistance(Projection):
     row_table = "temporary_case"
     row_key = "case_id"
 
-    @handles(T.HelpRequested)
+    @handles(TemporaryAssistanceCase.HelpRequested)
     def requested(self, tx: Tx, e: Any, position: int) -> None:
         applicant = e.members[0]  # the first member is the applicant
         values = [
@@ -64,37 +64,37 @@ class TemporaryAssistance(Projection):
             parameters=json.dumps(e.parameters, sort_keys=True), **more,
         )  # fmt: skip
 
-    @handles(T.AdvanceAidGranted)
+    @handles(TemporaryAssistanceCase.AdvanceAidGranted)
     def advanced(self, tx: Tx, e: Any, position: int) -> None:
         self._paid(tx, e, position, "advanced", paperwork_due=e.paperwork_due)
 
-    @handles(T.PaperworkCompleted)
+    @handles(TemporaryAssistanceCase.PaperworkCompleted)
     def documented(self, tx: Tx, e: Any, position: int) -> None:
         self._update(
             tx, e, position, status="documented", paperwork_on=e.occurred_on,
             paperwork_late=int(e.late),
         )  # fmt: skip
 
-    @handles(T.EconomicCheckCompleted)
+    @handles(TemporaryAssistanceCase.EconomicCheckCompleted)
     def checked(self, tx: Tx, e: Any, position: int) -> None:
         self._update(tx, e, position, checked_on=e.occurred_on)
 
-    @handles(T.HomeVisitConducted)
+    @handles(TemporaryAssistanceCase.HomeVisitConducted)
     def visited(self, tx: Tx, e: Any, position: int) -> None:
         visits = tx.scalar(
             "SELECT home_visits FROM temporary_case WHERE case_id = %s", (str(e.originator_id),)
         )
         self._update(tx, e, position, home_visits=int(visits or 0) + 1)
 
-    @handles(T.GrantApproved)
+    @handles(TemporaryAssistanceCase.GrantApproved)
     def granted(self, tx: Tx, e: Any, position: int) -> None:
         self._paid(tx, e, position, "granted", decided_on=e.occurred_on)
 
-    @handles(T.GrantDenied)
+    @handles(TemporaryAssistanceCase.GrantDenied)
     def denied(self, tx: Tx, e: Any, position: int) -> None:
         self._update(tx, e, position, status="denied", decided_on=e.occurred_on)
 
-    @handles(T.CaseClosed)
+    @handles(TemporaryAssistanceCase.CaseClosed)
     def closed(self, tx: Tx, e: Any, position: int) -> None:
         self._update(tx, e, position, status="closed", closed_on=e.occurred_on)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from domain.villages.conversion import VillageConversion as V
+from domain.villages.conversion import VillageConversion
 from projections.store import Database, Keyset, Row, Tx
 from projections.view import Projection, handles, recorded_at
 
@@ -24,7 +24,7 @@ class VillageConversions(Projection):
     name = "village_conversions"
     tables = ("village_conversions",)
 
-    @handles(V.ConversionInitiated)
+    @handles(VillageConversion.ConversionInitiated)
     def initiated(self, tx: Tx, e: Any, position: int) -> None:
         tx.execute(
             "INSERT INTO village_conversions (conversion_id, district, street, village, tasks,"
@@ -55,7 +55,7 @@ class VillageConversions(Projection):
         )
         self._update(tx, e, position, step=step, step_number=int(done) + 1, **changes)
 
-    @handles(V.AssetsVerified)
+    @handles(VillageConversion.AssetsVerified)
     def assets(self, tx: Tx, e: Any, position: int) -> None:
         self._survey(
             tx, e, position, "assets_verified", assets_fen=e.assets_fen,
@@ -63,21 +63,21 @@ class VillageConversions(Projection):
             assets_verified_on=e.occurred_on,
         )  # fmt: skip
 
-    @handles(V.MembershipConfirmed)
+    @handles(VillageConversion.MembershipConfirmed)
     def membership(self, tx: Tx, e: Any, position: int) -> None:
         self._survey(
             tx, e, position, "membership_confirmed", members=e.members,
             membership_confirmed_on=e.occurred_on,
         )  # fmt: skip
 
-    @handles(V.CollectiveRestructured)
+    @handles(VillageConversion.CollectiveRestructured)
     def restructured(self, tx: Tx, e: Any, position: int) -> None:
         self._step(
             tx, e, position, "restructured", entity_name=e.entity_name,
             shareholders=e.shareholders, restructured_on=e.occurred_on,
         )  # fmt: skip
 
-    @handles(V.AbolitionVoted)
+    @handles(VillageConversion.AbolitionVoted)
     def voted(self, tx: Tx, e: Any, position: int) -> None:
         held = tx.scalar(
             "SELECT votes_held FROM village_conversions WHERE conversion_id = %s",
@@ -95,21 +95,21 @@ class VillageConversions(Projection):
         else:  # the conversion stays restructured, and may vote again
             self._update(tx, e, position, step="vote_failed", **vote)
 
-    @handles(V.VillageDeregistered)
+    @handles(VillageConversion.VillageDeregistered)
     def deregistered(self, tx: Tx, e: Any, position: int) -> None:
         self._step(
             tx, e, position, "deregistered", deregistration_ref=e.decision_ref,
             deregistered_on=e.occurred_on,
         )  # fmt: skip
 
-    @handles(V.ResidentsCommitteeEstablished)
+    @handles(VillageConversion.ResidentsCommitteeEstablished)
     def committee(self, tx: Tx, e: Any, position: int) -> None:
         self._step(
             tx, e, position, "residents_committee_established", committee_name=e.committee_name,
             committee_established_on=e.occurred_on,
         )  # fmt: skip
 
-    @handles(V.ConversionCompleted)
+    @handles(VillageConversion.ConversionCompleted)
     def completed(self, tx: Tx, e: Any, position: int) -> None:
         self._step(tx, e, position, "completed", completed_on=e.occurred_on)
 

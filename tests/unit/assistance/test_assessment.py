@@ -339,6 +339,13 @@ def test_each_programme_reads_its_own_limits() -> None:
     ]  # fmt: skip
 
 
+def test_a_supplement_of_no_known_kind_is_refused_before_any_parameter_is_read() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        required_parameters("DIBAO", {"elderly", "pensioner"})
+    assert refused.value.field == "supplements"
+    assert "elderly, disabled, minor" in str(refused.value)
+
+
 # -- effective-dated parameters -----------------------------------------------------------------
 
 
