@@ -8,7 +8,6 @@ beds) is checked by `CareInstitution`; InstitutionCommands saves both in one tra
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -27,15 +26,65 @@ UNDECIDED = ("applied", "inspected", "inspection_failed")
 class BedConversion(Aggregate):
     """Keeps the step reached, the inspectors (who may not approve) and the beds subsidised."""
 
-    if TYPE_CHECKING:  # the @event decorators below create these classes at runtime
-        ConversionApplied: ClassVar[type[Aggregate.Event]]
-        SiteInspected: ClassVar[type[Aggregate.Event]]
-        ConversionApproved: ClassVar[type[Aggregate.Event]]
-        ConversionRejected: ClassVar[type[Aggregate.Event]]
-        ConversionCompleted: ClassVar[type[Aggregate.Event]]
-        SubsidyPaid: ClassVar[type[Aggregate.Event]]
+    class Event(Aggregate.Event):
+        """Every event says who recorded it (`actor`) and on which day it happened."""
 
-    @event("ConversionApplied")
+        actor: Json
+        occurred_on: str
+
+    class ConversionApplied(Aggregate.Created):
+        district: str
+        institution_id: UUID
+        street: str
+        from_type: str
+        to_type: str
+        number: int
+        reason: str
+        actor: Json
+        occurred_on: str
+
+    class SiteInspected(Event):
+        passed: bool
+        inspectors: list[str]
+        findings: str
+
+        def apply(self, conversion: BedConversion) -> None:
+            conversion.status = "inspected" if self.passed else "inspection_failed"
+            conversion.last_step_on = self.occurred_on
+            conversion.inspectors.update(self.inspectors)
+
+    class ConversionApproved(Event):
+        decision_ref: str
+
+        def apply(self, conversion: BedConversion) -> None:
+            conversion.status = "approved"
+            conversion.last_step_on = self.occurred_on
+
+    class ConversionRejected(Event):
+        reasons: list[str]
+
+        def apply(self, conversion: BedConversion) -> None:
+            conversion.status = "rejected"
+            conversion.last_step_on = self.occurred_on
+
+    class ConversionCompleted(Event):
+        evidence: str
+
+        def apply(self, conversion: BedConversion) -> None:
+            conversion.status = "completed"
+            conversion.last_step_on = self.occurred_on
+
+    class SubsidyPaid(Event):
+        amount_per_bed_fen: int
+        beds: int
+        total_fen: int
+        reference: str
+
+        def apply(self, conversion: BedConversion) -> None:
+            conversion.subsidised += self.beds
+            conversion.last_step_on = self.occurred_on
+
+    @event(ConversionApplied)
     def __init__(
         self, district: str, institution_id: UUID, street: str, from_type: str, to_type: str,
         number: int, reason: str, actor: Json, occurred_on: str,
@@ -61,15 +110,10 @@ class BedConversion(Aggregate):
             inspectors, "inspectors", "a site inspection", "inspectors"
         )
         findings = check_text(findings, "findings", "the inspection's findings")
-        self._inspect(passed, distinct, findings, actor, occurred_on)
-
-    @event("SiteInspected")
-    def _inspect(
-        self, passed: bool, inspectors: list[str], findings: str, actor: Json, occurred_on: str
-    ) -> None:
-        self.status = "inspected" if passed else "inspection_failed"
-        self.last_step_on = occurred_on
-        self.inspectors.update(inspectors)
+        self.trigger_event(
+            self.SiteInspected, passed=passed, inspectors=distinct, findings=findings,
+            actor=actor, occurred_on=occurred_on,
+        )  # fmt: skip
 
     def check_approval(self, actor: Json, occurred_on: str) -> None:
         """Refuse an approval out of order or by the wrong person (before the beds are held)."""
@@ -92,12 +136,9 @@ class BedConversion(Aggregate):
     def approve(self, decision_ref: str, actor: Json, occurred_on: str) -> None:
         self.check_approval(actor, occurred_on)
         ref = check_text(decision_ref, "decision_ref", "the approval's decision reference")
-        self._approve(ref, actor, occurred_on)
-
-    @event("ConversionApproved")
-    def _approve(self, decision_ref: str, actor: Json, occurred_on: str) -> None:
-        self.status = "approved"
-        self.last_step_on = occurred_on
+        self.trigger_event(
+            self.ConversionApproved, decision_ref=ref, actor=actor, occurred_on=occurred_on
+        )
 
     def reject(self, reasons: list[str], actor: Json, occurred_on: str) -> None:
         """Reject before completion; an approved conversion's reserved beds are released."""
@@ -107,23 +148,17 @@ class BedConversion(Aggregate):
         kept = [r.strip() for r in reasons if isinstance(r, str) and r.strip()]
         if not kept:
             raise InvalidInput("a rejection needs at least one reason", field="reasons")
-        self._reject(kept, actor, occurred_on)
-
-    @event("ConversionRejected")
-    def _reject(self, reasons: list[str], actor: Json, occurred_on: str) -> None:
-        self.status = "rejected"
-        self.last_step_on = occurred_on
+        self.trigger_event(
+            self.ConversionRejected, reasons=kept, actor=actor, occurred_on=occurred_on
+        )
 
     def complete(self, evidence: str, actor: Json, occurred_on: str) -> None:
         self._require(("approved",), "complete the conversion (only after its approval)")
         not_before(occurred_on, self.last_step_on, "the completion")
         evidence = check_text(evidence, "evidence", "the acceptance record (验收) reference")
-        self._complete(evidence, actor, occurred_on)
-
-    @event("ConversionCompleted")
-    def _complete(self, evidence: str, actor: Json, occurred_on: str) -> None:
-        self.status = "completed"
-        self.last_step_on = occurred_on
+        self.trigger_event(
+            self.ConversionCompleted, evidence=evidence, actor=actor, occurred_on=occurred_on
+        )
 
     def pay_subsidy(
         self, amount_per_bed_fen: object, beds: object, reference: str, actor: Json,
@@ -143,15 +178,10 @@ class BedConversion(Aggregate):
                 "subsidy_already_paid",
                 "beds",
             )
-        self._subsidy(per_bed, count, per_bed * count, ref, actor, occurred_on)
-
-    @event("SubsidyPaid")
-    def _subsidy(
-        self, amount_per_bed_fen: int, beds: int, total_fen: int, reference: str, actor: Json,
-        occurred_on: str,
-    ) -> None:  # fmt: skip
-        self.subsidised += beds
-        self.last_step_on = occurred_on
+        self.trigger_event(
+            self.SubsidyPaid, amount_per_bed_fen=per_bed, beds=count, total_fen=per_bed * count,
+            reference=ref, actor=actor, occurred_on=occurred_on,
+        )  # fmt: skip
 
     # -- guards -----------------------------------------------------------------------------
 

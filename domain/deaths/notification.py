@@ -7,7 +7,7 @@ person reported again later; a verified death is final.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -24,22 +24,53 @@ def notification_id(person_id: str) -> UUID:
 class DeathNotification(Aggregate):
     """reported -> verified | retracted; retracted -> reported again."""
 
-    if TYPE_CHECKING:  # the @event decorators below create these classes at runtime
-        DeathReported: ClassVar[type[Aggregate.Event]]
-        DeathReportedAgain: ClassVar[type[Aggregate.Event]]
-        DeathVerified: ClassVar[type[Aggregate.Event]]
-        DeathReportRetracted: ClassVar[type[Aggregate.Event]]
+    class Event(Aggregate.Event):
+        """Every event says who recorded it (`actor`) and on which day it happened."""
+
+        actor: Json
+        occurred_on: str
+
+    class DeathReported(Aggregate.Created):
+        person_id: str
+        personal: Json
+        date_of_death: str
+        source: str
+        actor: Json
+        occurred_on: str
+
+    class DeathReportedAgain(Event):
+        personal: Json
+        date_of_death: str
+        source: str
+
+        def apply(self, notification: DeathNotification) -> None:
+            notification._reported(self.date_of_death, self.source)
+
+    class DeathVerified(Event):
+        evidence: str
+        date_of_death: str
+
+        def apply(self, notification: DeathNotification) -> None:
+            notification.status = "verified"
+            notification.verified_on = self.occurred_on
+
+    class DeathReportRetracted(Event):
+        reason: str
+
+        def apply(self, notification: DeathNotification) -> None:
+            notification.status = "retracted"
 
     @staticmethod
     def create_id(person_id: str, **_: Any) -> UUID:
         return notification_id(person_id)
 
-    @event("DeathReported")
+    @event(DeathReported)
     def __init__(
         self, person_id: str, personal: Json, date_of_death: str, source: str, actor: Json,
         occurred_on: str,
     ):  # fmt: skip
         self.person_id = person_id
+        self.verified_on = ""  # the day its DeathVerified happened, once verified
         self._reported(date_of_death, source)
 
     def _reported(self, date_of_death: str, source: str) -> None:
@@ -69,13 +100,10 @@ class DeathNotification(Aggregate):
                 code="death_reported",
             )
         self.check_report(date_of_death, source, occurred_on)
-        self._report_again(personal, date_of_death, source, actor, occurred_on)
-
-    @event("DeathReportedAgain")
-    def _report_again(
-        self, personal: Json, date_of_death: str, source: str, actor: Json, occurred_on: str
-    ) -> None:
-        self._reported(date_of_death, source)
+        self.trigger_event(
+            self.DeathReportedAgain, personal=personal, date_of_death=date_of_death,
+            source=source, actor=actor, occurred_on=occurred_on,
+        )  # fmt: skip
 
     def verify(self, actor: Json, occurred_on: str, evidence: str) -> None:
         if self.status != "reported":
@@ -87,12 +115,10 @@ class DeathNotification(Aggregate):
             raise InvalidInput("a death cannot be verified before it happened", field="occurred_on")
         if not evidence.strip():
             raise InvalidInput("a verification needs its evidence", field="evidence")
-        self._verify(actor, occurred_on, evidence, self.date_of_death)
-
-    @event("DeathVerified")
-    def _verify(self, actor: Json, occurred_on: str, evidence: str, date_of_death: str) -> None:
-        self.status = "verified"
-        self.verified_on = occurred_on
+        self.trigger_event(
+            self.DeathVerified, evidence=evidence, date_of_death=self.date_of_death,
+            actor=actor, occurred_on=occurred_on,
+        )  # fmt: skip
 
     def retract(self, actor: Json, occurred_on: str, reason: str) -> None:
         if self.status != "reported":
@@ -102,8 +128,6 @@ class DeathNotification(Aggregate):
             )
         if not reason.strip():
             raise InvalidInput("a retraction needs a reason", field="reason")
-        self._retract(actor, occurred_on, reason)
-
-    @event("DeathReportRetracted")
-    def _retract(self, actor: Json, occurred_on: str, reason: str) -> None:
-        self.status = "retracted"
+        self.trigger_event(
+            self.DeathReportRetracted, reason=reason, actor=actor, occurred_on=occurred_on
+        )

@@ -10,7 +10,6 @@ failed inspections. Nothing is recorded after deregistration or revocation.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, ClassVar
 
 from eventsourcing.domain import Aggregate, event
 
@@ -50,16 +49,72 @@ class SocialOrganization(Guards, Aggregate):
     subject = "organisation"
     final = ENDED
 
-    if TYPE_CHECKING:  # the @event decorators below create these classes at runtime
-        OrganizationRegistered: ClassVar[type[Aggregate.Event]]
-        AnnualInspectionConcluded: ClassVar[type[Aggregate.Event]]
-        GradeConfirmed: ClassVar[type[Aggregate.Event]]
-        GradeRevoked: ClassVar[type[Aggregate.Event]]
-        LiquidationStarted: ClassVar[type[Aggregate.Event]]
-        OrganizationDeregistered: ClassVar[type[Aggregate.Event]]
-        RegistrationRevoked: ClassVar[type[Aggregate.Event]]
+    class Event(Aggregate.Event):
+        """Every event says who recorded it (`actor`) and on which day it happened."""
 
-    @event("OrganizationRegistered")
+        actor: Json
+        occurred_on: str
+
+    class OrganizationRegistered(Aggregate.Created):
+        name: str
+        organization_type: str
+        district: str
+        street: str
+        actor: Json
+        occurred_on: str
+
+    class AnnualInspectionConcluded(Event):
+        year: int
+        result: str
+        findings: str
+
+        def apply(self, organization: SocialOrganization) -> None:
+            organization.inspections[self.year] = self.result
+            organization.last_step_on = self.occurred_on
+
+    class GradeConfirmed(Event):
+        grade: str
+        decision_ref: str
+        valid_until: str
+        last_inspection: Json
+
+        def apply(self, organization: SocialOrganization) -> None:
+            organization.grade = self.grade
+            organization.grade_valid_until = self.valid_until
+            organization.last_step_on = self.occurred_on
+
+    class GradeRevoked(Event):
+        reason: str
+        grade: str
+
+        def apply(self, organization: SocialOrganization) -> None:
+            organization.grade = None
+            organization.grade_valid_until = None
+            organization.last_step_on = self.occurred_on
+
+    class LiquidationStarted(Event):
+        reason: str
+
+        def apply(self, organization: SocialOrganization) -> None:
+            organization.status = "liquidating"
+            organization.last_step_on = self.occurred_on
+
+    class OrganizationDeregistered(Event):
+        reason: str
+
+        def apply(self, organization: SocialOrganization) -> None:
+            organization.status = "deregistered"
+            organization.last_step_on = self.occurred_on
+
+    class RegistrationRevoked(Event):
+        reason: str
+        years: list[Json]
+
+        def apply(self, organization: SocialOrganization) -> None:
+            organization.status = "revoked"
+            organization.last_step_on = self.occurred_on
+
+    @event(OrganizationRegistered)
     def __init__(
         self, name: str, organization_type: str, district: str, street: str, actor: Json,
         occurred_on: str,
@@ -96,14 +151,10 @@ class SocialOrganization(Guards, Aggregate):
                 "inspection_recorded",
                 "year",
             )
-        self._inspect(actor, occurred_on, year, result, findings)
-
-    @event("AnnualInspectionConcluded")
-    def _inspect(
-        self, actor: Json, occurred_on: str, year: int, result: str, findings: str
-    ) -> None:
-        self.inspections[year] = result
-        self.last_step_on = occurred_on
+        self.trigger_event(
+            self.AnnualInspectionConcluded, year=year, result=result, findings=findings,
+            actor=actor, occurred_on=occurred_on,
+        )  # fmt: skip
 
     # -- grading ----------------------------------------------------------------------------
 
@@ -147,41 +198,30 @@ class SocialOrganization(Guards, Aggregate):
             )
         until = grade_valid_until(on).isoformat()
         inspection = {"year": last_year, "result": result}
-        self._grade(actor, occurred_on, grade, ref, until, inspection)
-
-    @event("GradeConfirmed")
-    def _grade(
-        self, actor: Json, occurred_on: str, grade: str, decision_ref: str, valid_until: str,
-        last_inspection: Json,
-    ) -> None:  # fmt: skip
-        self.grade = grade
-        self.grade_valid_until = valid_until
-        self.last_step_on = occurred_on
+        self.trigger_event(
+            self.GradeConfirmed, grade=grade, decision_ref=ref, valid_until=until,
+            last_inspection=inspection, actor=actor, occurred_on=occurred_on,
+        )  # fmt: skip
 
     def revoke_grade(self, actor: Json, occurred_on: str, reason: str) -> None:
         self._require_status(("registered", "liquidating"), "revoke a grade")
         self._not_before(occurred_on, self.last_step_on, "the revocation of the grade")
         if self.grade is None or (self.grade_valid_until or "") < occurred_on:
             raise refuse("the organisation holds no grade in force to revoke", "no_grade")
-        self._revoke_grade(actor, occurred_on, text(reason, "reason", "a reason"), self.grade)
-
-    @event("GradeRevoked")
-    def _revoke_grade(self, actor: Json, occurred_on: str, reason: str, grade: str) -> None:
-        self.grade = None
-        self.grade_valid_until = None
-        self.last_step_on = occurred_on
+        self.trigger_event(
+            self.GradeRevoked, reason=text(reason, "reason", "a reason"), grade=self.grade,
+            actor=actor, occurred_on=occurred_on,
+        )  # fmt: skip
 
     # -- the end: liquidation then deregistration, or revocation ----------------------------
 
     def start_liquidation(self, actor: Json, occurred_on: str, reason: str) -> None:
         self._require_status("registered", "start a liquidation")
         self._not_before(occurred_on, self.last_step_on, "the liquidation")
-        self._liquidate(actor, occurred_on, text(reason, "reason", "a reason"))
-
-    @event("LiquidationStarted")
-    def _liquidate(self, actor: Json, occurred_on: str, reason: str) -> None:
-        self.status = "liquidating"
-        self.last_step_on = occurred_on
+        self.trigger_event(
+            self.LiquidationStarted, reason=text(reason, "reason", "a reason"), actor=actor,
+            occurred_on=occurred_on,
+        )  # fmt: skip
 
     def deregister(self, actor: Json, occurred_on: str, reason: str) -> None:
         if self.status == "registered":
@@ -192,12 +232,10 @@ class SocialOrganization(Guards, Aggregate):
             )
         self._require_status("liquidating", "deregister the organisation")
         self._not_before(occurred_on, self.last_step_on, "the deregistration")
-        self._deregister(actor, occurred_on, text(reason, "reason", "a reason"))
-
-    @event("OrganizationDeregistered")
-    def _deregister(self, actor: Json, occurred_on: str, reason: str) -> None:
-        self.status = "deregistered"
-        self.last_step_on = occurred_on
+        self.trigger_event(
+            self.OrganizationDeregistered, reason=text(reason, "reason", "a reason"),
+            actor=actor, occurred_on=occurred_on,
+        )  # fmt: skip
 
     def revoke_registration(self, actor: Json, occurred_on: str, reason: str) -> None:
         """Only after two consecutive years, before this one, missed or failed."""
@@ -220,9 +258,7 @@ class SocialOrganization(Guards, Aggregate):
                 "revocation_not_justified",
             )
         years = [{"year": y, "inspection": record[y]} for y in (pairs[-1], pairs[-1] + 1)]
-        self._revoke(actor, occurred_on, reason, years)
-
-    @event("RegistrationRevoked")
-    def _revoke(self, actor: Json, occurred_on: str, reason: str, years: list[Json]) -> None:
-        self.status = "revoked"
-        self.last_step_on = occurred_on
+        self.trigger_event(
+            self.RegistrationRevoked, reason=reason, years=years, actor=actor,
+            occurred_on=occurred_on,
+        )  # fmt: skip

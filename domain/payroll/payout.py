@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -18,19 +18,61 @@ def payout_id(case_id: UUID, month: str) -> UUID:
 class Payout(Aggregate):
     """scheduled -> settled | failed; failed -> (reissued) scheduled; settled -> reversed."""
 
-    if TYPE_CHECKING:  # the @event decorators below create these classes at runtime
-        PayoutScheduled: ClassVar[type[Aggregate.Event]]
-        PayoutSettled: ClassVar[type[Aggregate.Event]]
-        PayoutFailed: ClassVar[type[Aggregate.Event]]
-        PayoutReissued: ClassVar[type[Aggregate.Event]]
-        PayoutReversed: ClassVar[type[Aggregate.Event]]
-        OverpaymentRecovered: ClassVar[type[Aggregate.Event]]
+    class Event(Aggregate.Event):
+        """Every event says who recorded it (`actor`) and on which day it happened."""
+
+        actor: Json
+        occurred_on: str
+
+    class PayoutScheduled(Aggregate.Created):
+        case_id: UUID
+        month: str
+        programme: str
+        street: str
+        amount_fen: int
+        payee: Json
+        computed_from_position: int
+        run_id: UUID
+        actor: Json
+        occurred_on: str
+
+    class PayoutSettled(Event):
+        bank_reference: str
+
+        def apply(self, payout: Payout) -> None:
+            payout.status = "settled"
+
+    class PayoutFailed(Event):
+        reason: str
+
+        def apply(self, payout: Payout) -> None:
+            payout.status = "failed"
+
+    class PayoutReissued(Event):
+        reason: str
+        payee: Json | None
+
+        def apply(self, payout: Payout) -> None:
+            payout.status = "scheduled"
+
+    class PayoutReversed(Event):
+        reason: str
+
+        def apply(self, payout: Payout) -> None:
+            payout.status = "reversed"
+
+    class OverpaymentRecovered(Event):
+        amount_fen: int
+        reason: str
+
+        def apply(self, payout: Payout) -> None:
+            payout.recovered_fen += self.amount_fen
 
     @staticmethod
     def create_id(case_id: UUID, month: str, **_: Any) -> UUID:
         return payout_id(case_id, month)
 
-    @event("PayoutScheduled")
+    @event(PayoutScheduled)
     def __init__(
         self,
         case_id: UUID,
@@ -55,41 +97,29 @@ class Payout(Aggregate):
         self._require("scheduled", "settle")
         if not bank_reference.strip():
             raise InvalidInput("a settled payout needs the bank reference", field="bank_reference")
-        self._settle(bank_reference, actor, occurred_on)
-
-    @event("PayoutSettled")
-    def _settle(self, bank_reference: str, actor: Json, occurred_on: str) -> None:
-        self.status = "settled"
+        self.trigger_event(
+            self.PayoutSettled, bank_reference=bank_reference, actor=actor, occurred_on=occurred_on
+        )
 
     def fail(self, reason: str, actor: Json, occurred_on: str) -> None:
         self._require("scheduled", "record a failure of")
         if not reason.strip():
             raise InvalidInput("a failed payout needs the bank's reason", field="reason")
-        self._fail(reason, actor, occurred_on)
-
-    @event("PayoutFailed")
-    def _fail(self, reason: str, actor: Json, occurred_on: str) -> None:
-        self.status = "failed"
+        self.trigger_event(self.PayoutFailed, reason=reason, actor=actor, occurred_on=occurred_on)
 
     def reissue(self, reason: str, payee: Json | None, actor: Json, occurred_on: str) -> None:
         self._require("failed", "reissue")
         if not reason.strip():
             raise InvalidInput("a reissue needs a reason", field="reason")
-        self._reissue(reason, payee, actor, occurred_on)
-
-    @event("PayoutReissued")
-    def _reissue(self, reason: str, payee: Json | None, actor: Json, occurred_on: str) -> None:
-        self.status = "scheduled"
+        self.trigger_event(
+            self.PayoutReissued, reason=reason, payee=payee, actor=actor, occurred_on=occurred_on
+        )
 
     def reverse(self, reason: str, actor: Json, occurred_on: str) -> None:
         self._require("settled", "reverse")
         if not reason.strip():
             raise InvalidInput("a reversal needs a reason", field="reason")
-        self._reverse(reason, actor, occurred_on)
-
-    @event("PayoutReversed")
-    def _reverse(self, reason: str, actor: Json, occurred_on: str) -> None:
-        self.status = "reversed"
+        self.trigger_event(self.PayoutReversed, reason=reason, actor=actor, occurred_on=occurred_on)
 
     def recover(self, amount_fen: int, reason: str, actor: Json, occurred_on: str) -> None:
         if self.status not in ("settled", "reversed"):
@@ -105,11 +135,10 @@ class Payout(Aggregate):
             )
         if not reason.strip():
             raise InvalidInput("a recovery needs a reason", field="reason")
-        self._recover(amount_fen, reason, actor, occurred_on)
-
-    @event("OverpaymentRecovered")
-    def _recover(self, amount_fen: int, reason: str, actor: Json, occurred_on: str) -> None:
-        self.recovered_fen += amount_fen
+        self.trigger_event(
+            self.OverpaymentRecovered, amount_fen=amount_fen, reason=reason, actor=actor,
+            occurred_on=occurred_on,
+        )  # fmt: skip
 
     def _require(self, status: str, doing: str) -> None:
         if self.status != status:

@@ -6,7 +6,7 @@ a run killed half-way resumes from what it recorded, and two schedulers never do
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -22,20 +22,77 @@ def run_id(district: str, programme: str, month: str) -> UUID:
 class PayrollRun(Aggregate):
     """started -> scheduled (any number of times) -> approved -> reconciled."""
 
-    if TYPE_CHECKING:  # the @event decorators below create these classes at runtime
-        PayrollRunStarted: ClassVar[type[Aggregate.Event]]
-        PayoutsAdded: ClassVar[type[Aggregate.Event]]
-        PayrollRunScheduled: ClassVar[type[Aggregate.Event]]
-        PayrollRunApproved: ClassVar[type[Aggregate.Event]]
-        SettlementRecorded: ClassVar[type[Aggregate.Event]]
-        PayoutReopened: ClassVar[type[Aggregate.Event]]
-        PayrollRunReconciled: ClassVar[type[Aggregate.Event]]
+    class Event(Aggregate.Event):
+        """Every event says who recorded it (`actor`) and on which day it happened."""
+
+        actor: Json
+        occurred_on: str
+
+    class PayrollRunStarted(Aggregate.Created):
+        district: str
+        programme: str
+        month: str
+        actor: Json
+        occurred_on: str
+
+    class PayoutsAdded(Event):
+        payouts: dict[str, int]
+        position: int
+
+        def apply(self, run: PayrollRun) -> None:
+            for key, amount in self.payouts.items():
+                run.payouts[key] = [amount, "pending"]
+
+    class PayrollRunScheduled(Event):
+        scheduled: int
+        existing: int
+        skipped: dict[str, int]
+        payouts: int
+        total_fen: int
+
+        def apply(self, run: PayrollRun) -> None:
+            run.status = "scheduled"
+
+    class PayrollRunApproved(Event):
+        payouts: int
+        total_fen: int
+
+        def apply(self, run: PayrollRun) -> None:
+            run.status = "approved"
+
+    class SettlementRecorded(Event):
+        file_sha256: str
+        settled: list[str]
+        failed: list[str]
+        settled_fen: int
+        failed_fen: int
+
+        def apply(self, run: PayrollRun) -> None:
+            run.settlements.add(self.file_sha256)
+            for key in self.settled:
+                run.payouts[key][1] = "settled"
+            for key in self.failed:
+                run.payouts[key][1] = "failed"
+
+    class PayoutReopened(Event):
+        payout: str
+        amount_fen: int
+
+        def apply(self, run: PayrollRun) -> None:
+            run.payouts[self.payout][1] = "pending"
+
+    class PayrollRunReconciled(Event):
+        payouts: int
+        settled_fen: int
+
+        def apply(self, run: PayrollRun) -> None:
+            run.status = "reconciled"
 
     @staticmethod
     def create_id(district: str, programme: str, month: str, **_: Any) -> UUID:
         return run_id(district, programme, month)
 
-    @event("PayrollRunStarted")
+    @event(PayrollRunStarted)
     def __init__(self, district: str, programme: str, month: str, actor: Json, occurred_on: str):
         self.programme = programme
         self.month = month
@@ -50,26 +107,20 @@ class PayrollRun(Aggregate):
         self._require_open()
         fresh = {k: v for k, v in payouts.items() if k not in self.payouts}
         if fresh:
-            self._add(fresh, position, actor, occurred_on)
-
-    @event("PayoutsAdded")
-    def _add(self, payouts: dict[str, int], position: int, actor: Json, occurred_on: str) -> None:
-        for key, amount in payouts.items():
-            self.payouts[key] = [amount, "pending"]
+            self.trigger_event(
+                self.PayoutsAdded, payouts=fresh, position=position, actor=actor,
+                occurred_on=occurred_on,
+            )  # fmt: skip
 
     def record_scheduling(
         self, scheduled: int, existing: int, skipped: dict[str, int], actor: Json, occurred_on: str
     ) -> None:
         self._require_open()
         total = sum(a for a, _ in self.payouts.values())
-        self._scheduled(scheduled, existing, skipped, len(self.payouts), total, actor, occurred_on)
-
-    @event("PayrollRunScheduled")
-    def _scheduled(
-        self, scheduled: int, existing: int, skipped: dict[str, int], payouts: int,
-        total_fen: int, actor: Json, occurred_on: str,
-    ) -> None:  # fmt: skip
-        self.status = "scheduled"
+        self.trigger_event(
+            self.PayrollRunScheduled, scheduled=scheduled, existing=existing, skipped=skipped,
+            payouts=len(self.payouts), total_fen=total, actor=actor, occurred_on=occurred_on,
+        )  # fmt: skip
 
     def approve(self, actor: Json, occurred_on: str) -> None:
         if self.status != "scheduled":
@@ -78,11 +129,10 @@ class PayrollRun(Aggregate):
                 code="wrong_status",
             )
         total = sum(a for a, _ in self.payouts.values())
-        self._approve(len(self.payouts), total, actor, occurred_on)
-
-    @event("PayrollRunApproved")
-    def _approve(self, payouts: int, total_fen: int, actor: Json, occurred_on: str) -> None:
-        self.status = "approved"
+        self.trigger_event(
+            self.PayrollRunApproved, payouts=len(self.payouts), total_fen=total, actor=actor,
+            occurred_on=occurred_on,
+        )  # fmt: skip
 
     def record_settlement(
         self, file_sha256: str, settled: list[str], failed: list[str], actor: Json,
@@ -97,25 +147,16 @@ class PayrollRun(Aggregate):
             raise DomainError("this settlement file was already recorded", code="duplicate_file")
         settled_fen = sum(self.payouts[k][0] for k in settled)
         failed_fen = sum(self.payouts[k][0] for k in failed)
-        self._settlement(file_sha256, settled, failed, settled_fen, failed_fen, actor, occurred_on)
+        self.trigger_event(
+            self.SettlementRecorded, file_sha256=file_sha256, settled=settled, failed=failed,
+            settled_fen=settled_fen, failed_fen=failed_fen, actor=actor, occurred_on=occurred_on,
+        )  # fmt: skip
         if all(outcome == "settled" for _, outcome in self.payouts.values()):
             paid = sum(a for a, _ in self.payouts.values())
-            self._reconciled(len(self.payouts), paid, actor, occurred_on)
-
-    @event("SettlementRecorded")
-    def _settlement(
-        self, file_sha256: str, settled: list[str], failed: list[str], settled_fen: int,
-        failed_fen: int, actor: Json, occurred_on: str,
-    ) -> None:  # fmt: skip
-        self.settlements.add(file_sha256)
-        for key in settled:
-            self.payouts[key][1] = "settled"
-        for key in failed:
-            self.payouts[key][1] = "failed"
-
-    @event("PayrollRunReconciled")
-    def _reconciled(self, payouts: int, settled_fen: int, actor: Json, occurred_on: str) -> None:
-        self.status = "reconciled"
+            self.trigger_event(
+                self.PayrollRunReconciled, payouts=len(self.payouts), settled_fen=paid,
+                actor=actor, occurred_on=occurred_on,
+            )  # fmt: skip
 
     def reopen(self, payout: str, actor: Json, occurred_on: str) -> None:
         """A failed payout is reissued: it is pending again until a later file settles it."""
@@ -123,11 +164,10 @@ class PayrollRun(Aggregate):
             raise DomainError(
                 "only a failed payout of this run can be reopened", code="wrong_status"
             )
-        self._reopen(payout, self.payouts[payout][0], actor, occurred_on)
-
-    @event("PayoutReopened")
-    def _reopen(self, payout: str, amount_fen: int, actor: Json, occurred_on: str) -> None:
-        self.payouts[payout][1] = "pending"
+        self.trigger_event(
+            self.PayoutReopened, payout=payout, amount_fen=self.payouts[payout][0], actor=actor,
+            occurred_on=occurred_on,
+        )  # fmt: skip
 
     def _require_open(self) -> None:
         if self.status not in ("started", "scheduled"):

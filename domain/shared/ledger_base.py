@@ -40,11 +40,18 @@ class CommandResult:
 class IdempotencyRecord(Aggregate):
     """Saved atomically with the command's events, so a retry records nothing new."""
 
+    class IdempotencyKeyUsed(Aggregate.Created):
+        actor_user: str
+        key: str
+        fingerprint: str
+        target_id: UUID
+        target_version: int
+
     @staticmethod
     def create_id(actor_user: str, key: str, **_: Any) -> UUID:
         return uuid5(NAMESPACE_URL, f"caseledger:idempotency:{actor_user}:{key}")
 
-    @event("IdempotencyKeyUsed")
+    @event(IdempotencyKeyUsed)
     def __init__(
         self, actor_user: str, key: str, fingerprint: str, target_id: UUID, target_version: int
     ):

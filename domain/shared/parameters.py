@@ -119,11 +119,32 @@ class InForce:
 class ParameterSchedule(Aggregate):
     """One parameter of one district, with its effective-dated values."""
 
+    class Event(Aggregate.Event):
+        """Every event says who recorded it (`actor`) and on which day it happened."""
+
+        actor: dict[str, Any]
+        occurred_on: str
+
+    class ParameterScheduleOpened(Aggregate.Created):
+        district: str
+        name: str
+        actor: dict[str, Any]
+        occurred_on: str
+
+    class ParameterSet(Event):
+        value: int
+        effective_from: str
+        reason: str
+
+        def apply(self, schedule: ParameterSchedule) -> None:
+            # The version is the one this event will carry once applied.
+            schedule.values.append((self.effective_from, self.value, schedule.version + 1))
+
     @staticmethod
     def create_id(district: str, name: str, **_: Any) -> UUID:
         return parameter_id(district, name)
 
-    @event("ParameterScheduleOpened")
+    @event(ParameterScheduleOpened)
     def __init__(self, district: str, name: str, actor: dict[str, Any], occurred_on: str):
         self.district = district
         self.name = name
@@ -141,14 +162,10 @@ class ParameterSchedule(Aggregate):
         parse_date(effective_from, "effective_from")
         if not reason.strip():
             raise InvalidInput("a parameter change needs a reason", field="reason")
-        self._set(value, effective_from, reason, actor, occurred_on)
-
-    @event("ParameterSet")
-    def _set(
-        self, value: int, effective_from: str, reason: str, actor: dict[str, Any], occurred_on: str
-    ) -> None:
-        # The version is the one this event will carry once applied.
-        self.values.append((effective_from, value, self.version + 1))
+        self.trigger_event(
+            self.ParameterSet, value=value, effective_from=effective_from, reason=reason,
+            actor=actor, occurred_on=occurred_on,
+        )  # fmt: skip
 
     def in_force(self, on: date) -> InForce:
         # The latest start on or before the date; for one start, the value set last (a fix).

@@ -29,7 +29,7 @@ class StandardChanges:
         self.ledger = ledger
         self.db = db
         self.batch_size = batch_size
-        self.topic = get_topic(ParameterSchedule.ParameterSet)  # type: ignore[attr-defined]
+        self.topic = get_topic(ParameterSchedule.ParameterSet)
         self.standards: dict[UUID, str] = {
             parameter_id(ledger.district, name): name for name in STANDARD_PROGRAMMES
         }

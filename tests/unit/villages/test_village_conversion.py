@@ -456,7 +456,10 @@ def retired_threshold_ledger() -> Ledger:
     """A ledger that stored the permille threshold before the fraction existed."""
     ledger = Ledger()
     schedule = ParameterSchedule(ledger.district, RETIRED, ADMIN.as_dict(), "2023-12-20")
-    schedule._set(667, "2024-01-01", "江苏实践 2/3", ADMIN.as_dict(), "2023-12-20")
+    schedule.trigger_event(
+        ParameterSchedule.ParameterSet, value=667, effective_from="2024-01-01",
+        reason="江苏实践 2/3", actor=ADMIN.as_dict(), occurred_on="2023-12-20",
+    )  # fmt: skip
     ledger.save(schedule)
     return ledger
 
