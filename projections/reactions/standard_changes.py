@@ -1,76 +1,54 @@
 """The standard-change process: a new DIBAO or TEKUN standard (提标) recomputes active cases.
 
-It tails the log for `ParameterSet` events of `dibao.standard` and `tekun.standard`, never
-past the position the `payable_cases` view has reached (that view says which cases are
-active), and remembers its own position in `projection_tracking`. The ledger command it calls
-skips a case already at that version, so running it again after a crash changes nothing.
+It follows the `payable_cases` view (which says which cases are active) and reacts to
+`ParameterSet` of `dibao.standard` / `tekun.standard` and to `EligibilityConfirmed`. A
+standard change recomputes the cases confirmed before it; a confirmation recomputes its one
+case under every standard in force from its first paid month, so a standard set in advance
+(recorded before the case was even assessed) is applied too. The ledger commands skip a case
+already at that version, so running them again after a crash changes nothing.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
-from eventsourcing.utils import get_topic
-
+from domain.assistance.case import AssistanceCase
 from domain.ledger import Ledger
 from domain.payroll.commands import STANDARD_PROGRAMMES
 from domain.shared.parameters import ParameterSchedule, parameter_id
+from domain.topics import topics_of
+from projections.reactions.reaction import Reaction
 from projections.store import Database
 from projections.views.payable_cases import PayableCases
 
 NAME = "standard_changes"
 
 
-class StandardChanges:
+class StandardChanges(Reaction):
     name = NAME
+    follows = PayableCases.name
 
     def __init__(self, ledger: Ledger, db: Database, batch_size: int = 100):
-        self.ledger = ledger
-        self.db = db
-        self.batch_size = batch_size
-        self.topic = get_topic(ParameterSchedule.ParameterSet)
+        super().__init__(ledger, db, batch_size)
         self.standards: dict[UUID, str] = {
             parameter_id(ledger.district, name): name for name in STANDARD_PROGRAMMES
         }
 
-    def _position(self, name: str) -> int:
-        value = self.db.scalar("SELECT position FROM projection_tracking WHERE name = %s", (name,))
-        return int(value or 0)
+    def topics(self) -> list[str]:
+        return topics_of(ParameterSchedule.ParameterSet) + topics_of(
+            AssistanceCase.EligibilityConfirmed
+        )
 
-    def _track(self, position: int, handled: int) -> None:
-        now = datetime.now(UTC).isoformat(timespec="seconds")
-        with self.db.transaction() as tx:
-            tx.execute(
-                "INSERT INTO projection_tracking (name, position, events_applied, updated_at)"
-                " VALUES (%s, %s, %s, %s) ON CONFLICT (name) DO UPDATE SET"
-                " position = excluded.position, updated_at = excluded.updated_at,"
-                " events_applied = projection_tracking.events_applied + excluded.events_applied",
-                (NAME, position, handled, now),
-            )
-
-    def run_once(self) -> int:
-        """Apply every standard change the payable-cases view has seen; return how many."""
-        done = 0
-        limit = self._position(PayableCases.name)
-        position = self._position(NAME)
-        while position < limit:
-            batch = self.ledger.recorder.select_notifications(
-                start=position, limit=self.batch_size, stop=limit, topics=[self.topic],
-                inclusive_of_start=False,
-            )  # fmt: skip
-            for note in batch:
-                event = self.ledger.mapper.to_domain_event(note)
-                name = self.standards.get(event.originator_id)
-                if name is not None:
-                    self.ledger.apply_standard_change(
-                        name, event.originator_version, up_to=note.id,
-                        occurred_on=event.occurred_on,  # type: ignore[attr-defined]
-                    )  # fmt: skip
-                    done += 1
-                self._track(note.id, 1 if name else 0)
-            if len(batch) < self.batch_size:
-                self._track(limit, 0)  # nothing more up to the view: keep the lag honest
-                break
-            position = batch[-1].id
-        return done
+    def handle(self, event: Any, position: int) -> bool:
+        """Apply one standard change or one confirmation; False when it concerns no standard."""
+        if isinstance(event, AssistanceCase.EligibilityConfirmed):
+            self.ledger.apply_standards_to_case(event.originator_id, occurred_on=event.occurred_on)
+            return True
+        name = self.standards.get(event.originator_id)
+        if name is None:
+            return False
+        self.ledger.apply_standard_change(
+            name, event.originator_version, up_to=position, occurred_on=event.occurred_on
+        )
+        return True

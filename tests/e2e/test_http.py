@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import httpx
@@ -75,11 +76,19 @@ def test_the_tour_from_submission_to_confirmation_and_graphql(
     # Read your own write: the views wait until they reach the command's position.
     data = graphql(worker, CASE_QUERY, answer["position"], id=case_id)["case"]
     assert data["status"] == "active"
-    assert data["monthlyAmountFen"] == 108000 - 20000
     assert data["firstPaidMonth"] == "2024-04"
     assert data["applicantName"] == "测试甲"
-    assert [t["version"] for t in data["timeline"]] == list(range(1, 9))
-    assert data["timeline"][-1]["actorUser"] == "approver-1"
+    assert [t["version"] for t in data["timeline"]][:8] == list(range(1, 9))
+    assert data["timeline"][7]["actorUser"] == "approver-1"
+    # 111,000 from 2024-07 was set in advance: the standard-change process applies it next.
+    deadline = time.monotonic() + 20
+    while len(data["timeline"]) < 9:
+        assert time.monotonic() < deadline, "the standard set in advance was not applied"
+        time.sleep(0.05)
+        data = graphql(worker, CASE_QUERY, id=case_id)["case"]
+    adjusted = data["timeline"][8]
+    assert (adjusted["eventType"], adjusted["actorUser"]) == ("BenefitAdjusted", "standard-change")
+    assert data["monthlyAmountFen"] == 111000 - 20000  # the amount from July; 88,000 before
 
     # A supervisor sees the same case with personal data masked.
     masked = graphql(supervisor, CASE_QUERY, id=case_id)["case"]

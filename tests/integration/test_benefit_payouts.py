@@ -98,3 +98,41 @@ def test_a_raised_standard_is_paid_from_its_effective_month(
     container.runner.run_once()
     assert ledger.get_case(cases[0]).version == version
     assert ledger.latest_position() == position
+
+
+def test_a_standard_set_in_advance_is_paid_by_a_case_confirmed_after_it(
+    ledger: Ledger, container: Container
+) -> None:
+    # 111,000 from 2024-07 was recorded in 2023; the case is assessed (108,000) and confirmed
+    # in March 2024, first paid in April.
+    case_id = active(ledger, new_id_number())
+    container.runner.run_once()
+    assert (run(ledger, "2024-06").total_fen, run(ledger, "2024-07").total_fen) == (
+        108_000, 111_000,
+    )  # fmt: skip
+    adjusted = [e for e in ledger.events.get(case_id) if type(e).__name__ == "BenefitAdjusted"]
+    assert [e.parameters for e in adjusted] == [  # type: ignore[attr-defined]
+        {"dibao.standard": "dibao.standard@v3"}
+    ]
+    position = ledger.latest_position()
+    ledger.apply_standards_to_case(case_id)  # again, by hand: nothing changes
+    container.runner.run_once()
+    assert ledger.latest_position() == position
+
+
+def test_a_raise_recorded_after_the_confirmation_is_paid_from_its_month(
+    ledger: Ledger, container: Container
+) -> None:
+    case_id = active(ledger, new_id_number())
+    container.runner.run_once()
+    ledger.set_parameter("dibao.standard", 115_000, "2024-09-01", "2024年第二次提标", WORKER,
+                         "2024-08-20")  # fmt: skip
+    container.runner.run_once()
+    august = run(ledger, "2024-08", today=date(2024, 8, 25))
+    september = run(ledger, "2024-09", today=date(2024, 8, 25))
+    assert (august.total_fen, september.total_fen) == (111_000, 115_000)
+    position, version = ledger.latest_position(), ledger.get_case(case_id).version
+    container.runner.run_once()
+    ledger.apply_standards_to_case(case_id)
+    ledger.apply_standard_change("dibao.standard", 4)
+    assert (ledger.latest_position(), ledger.get_case(case_id).version) == (position, version)

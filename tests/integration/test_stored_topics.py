@@ -19,6 +19,7 @@ from eventsourcing.utils import resolve_topic
 
 from api.container import Container
 from domain.topics import MOVED_MODULES
+from projections import tracking
 from projections.views import case_summary
 
 EXPORT = Path(__file__).parent.parent / "data" / "ledger-a663afe.jsonl.gz"
@@ -75,3 +76,42 @@ def test_aggregates_stored_before_the_move_replay_and_project(container: Contain
 
 def _case_rows(container: Container) -> list[dict[str, str]]:
     return container.db.query(f"SELECT case_id FROM {case_summary.CaseSummary.tables[0]}")
+
+
+def test_standard_changes_and_confirmations_stored_before_the_move_are_still_applied(
+    container: Container,
+) -> None:
+    events = stored_events()
+    raise_2024 = next(
+        e for e in events
+        if e.topic == "domain.parameters:ParameterSchedule.ParameterSet"
+        and b'"effective_from":"2024-07-01"' in e.state
+    )  # fmt: skip
+    ledger = container.ledger
+    # Everything but the 2024 raise, then the raise after the cases' confirmations.
+    ledger.recorder.insert_events([e for e in events if e is not raise_2024])
+    container.runner.run_once()
+    ledger.recorder.insert_events([raise_2024])
+    container.runner.run_once()
+
+    assert container.runner.failed == {}
+    assert tracking.rows(container.db)["standard_changes"].events_applied >= 2
+    confirmed = {
+        e.originator_id for e in events if e.topic.endswith("AssistanceCase.EligibilityConfirmed")
+    }
+    raised = {
+        (str(case_id)[:8], e.parameters["dibao.standard"], e.effective_month)
+        for case_id in confirmed
+        for e in ledger.events.get(case_id)
+        if type(e).__name__ == "BenefitAdjusted" and getattr(e, "parameters", None)
+    }
+    # 2023-07 (v3, recorded in advance): found through the old confirmations; 2024-07
+    # (v4, recorded after them): through the old standard change itself.
+    assert raised == {
+        ("893b6644", "dibao.standard@v3", "2023-07"),
+        ("3641d0f4", "dibao.standard@v3", "2023-07"),
+        ("893b6644", "dibao.standard@v4", "2024-07"),
+        ("3641d0f4", "dibao.standard@v4", "2024-07"),
+        ("bd6e9e43", "dibao.standard@v4", "2024-07"),
+        ("5e1083e8", "dibao.standard@v4", "2024-07"),
+    }

@@ -27,7 +27,7 @@ from domain.assistance.assessment import household_assessed
 from domain.assistance.benefit_schedule import PAYEE_DIED, BenefitSchedule
 from domain.assistance.case import AssistanceCase
 from domain.ledger import Ledger
-from domain.payroll.commands import PayableCase, effective_month
+from domain.payroll.commands import PayableCase, effective_month, standard_month
 from domain.shared.errors import DomainError, InvalidInput
 from domain.shared.identity import person_id_for
 
@@ -229,6 +229,65 @@ def test_a_tekun_case_follows_the_tekun_standard_only(ledger: Ledger) -> None:
     case = ledger.get_case(case_id)
     assert case.benefit.payable("2024-07") == (144_300, None)
     assert case.benefit.payable("2024-08") == (150_000, None)
+
+
+def test_a_standard_set_in_advance_is_applied_to_a_case_confirmed_after_it(
+    ledger: Ledger,
+) -> None:
+    case_id = active(ledger)  # 111,000 from 2024-07 was recorded in 2023, before the case
+    done = ledger.apply_standards_to_case(case_id, occurred_on="2024-03-14")
+    assert (done.adjusted, done.flagged) == ((V3_111000,), ())
+    case = ledger.get_case(case_id)
+    assert case.benefit.payable("2024-06") == (108000, None)
+    assert case.benefit.payable("2024-07") == (111000, None)
+    adjusted = events(ledger, case_id, "BenefitAdjusted")[-1]
+    assert (adjusted.parameters, adjusted.effective_month) == (
+        {"dibao.standard": "dibao.standard@v3"}, "2024-07",
+    )  # fmt: skip
+
+
+def test_bringing_a_case_up_to_its_standards_twice_changes_nothing(ledger: Ledger) -> None:
+    case_id = active(ledger)
+    ledger.apply_standards_to_case(case_id)
+    position = ledger.latest_position()
+    assert ledger.apply_standards_to_case(case_id).adjusted == ()
+    assert ledger.apply_standard_change("dibao.standard", V3_111000).adjusted == 0
+    assert ledger.latest_position() == position
+
+
+def test_a_backdated_fix_of_an_old_standard_never_overrides_the_one_in_force(
+    ledger: Ledger,
+) -> None:
+    case_id = active(ledger)  # first paid 2024-04, under 108,000 (from 2023-07)
+    fix = ledger.set_parameter("dibao.standard", 100_000, "2023-01-01", "2023年上半年更正",
+                               WORKER, "2024-05-02")  # fmt: skip
+    assert ledger.apply_standard_change("dibao.standard", fix.version).cases == 0
+    ledger.apply_standards_to_case(case_id)
+    case = ledger.get_case(case_id)
+    assert case.benefit.payable("2024-04") == (108000, None)
+    assert case.benefit.payable("2024-07") == (111000, None)
+
+
+def test_a_fix_of_the_coming_standard_is_the_one_paid_from_its_month(ledger: Ledger) -> None:
+    case_id = active(ledger)
+    ledger.apply_standards_to_case(case_id)
+    fix = ledger.set_parameter("dibao.standard", 112_000, "2024-07-01", "2024年标准更正",
+                               WORKER, "2024-06-02")  # fmt: skip
+    ledger.apply_standard_change("dibao.standard", fix.version)
+    ledger.apply_standards_to_case(case_id)
+    assert ledger.get_case(case_id).benefit.payable("2024-07") == (112000, None)
+
+
+def test_a_standard_counts_for_a_case_from_its_month_or_the_first_paid_month() -> None:
+    values = [("2023-07-01", 108000, 2), ("2024-07-01", 111000, 3), ("2024-07-01", 112000, 4),
+              ("2023-01-01", 100000, 5), ("2024-09-15", 115000, 6)]  # fmt: skip
+    assert standard_month(values, 2, "2024-04") == "2024-04"
+    assert standard_month(values, 3, "2024-04") is None  # fixed by v4
+    assert standard_month(values, 4, "2024-04") == "2024-07"
+    assert standard_month(values, 5, "2024-04") is None  # an old start, superseded
+    assert standard_month(values, 6, "2024-04") == "2024-10"
+    assert standard_month(values, 6, "2024-12") == "2024-12"
+    assert standard_month(values, 7, "2024-04") is None
 
 
 def test_a_recomputed_amount_of_zero_is_flagged_for_review_not_stopped(ledger: Ledger) -> None:
