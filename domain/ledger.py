@@ -11,7 +11,7 @@ from domain.assistance.decisions import CaseDecisions
 from domain.care.commands import InstitutionCommands
 from domain.deaths.commands import DeathCommands
 from domain.organizations.commands import OrganizationCommands
-from domain.payroll.commands import PayrollCommands
+from domain.payroll.standards import StandardCommands
 from domain.shared.ledger_base import CommandResult, IdempotencyRecord
 from domain.temporary.commands import TemporaryCommands
 from domain.topics import register_moved_modules
@@ -24,7 +24,7 @@ __all__ = ["CommandResult", "IdempotencyRecord", "Ledger"]
 
 class Ledger(
     DeathCommands,
-    PayrollCommands,
+    StandardCommands,
     CaseDecisions,
     BenefitCommands,
     TemporaryCommands,

@@ -15,7 +15,7 @@ from uuid import UUID
 
 from domain.assistance.case import AssistanceCase
 from domain.ledger import Ledger
-from domain.payroll.commands import STANDARD_PROGRAMMES
+from domain.payroll.standards import STANDARD_PROGRAMMES
 from domain.shared.parameters import ParameterSchedule, parameter_id
 from domain.topics import topics_of
 from projections.reactions.reaction import Reaction

@@ -27,7 +27,8 @@ from domain.assistance.assessment import household_assessed
 from domain.assistance.benefit_schedule import PAYEE_DIED, BenefitSchedule
 from domain.assistance.case import AssistanceCase
 from domain.ledger import Ledger
-from domain.payroll.commands import PayableCase, effective_month, standard_month
+from domain.payroll.commands import PayableCase
+from domain.payroll.standards import effective_month, standard_month
 from domain.shared.errors import DomainError, InvalidInput
 from domain.shared.identity import person_id_for
 
