@@ -81,7 +81,6 @@ def install(app: FastAPI) -> None:
         response.headers.update(exc.headers or {})
         return response
 
-
     async def unreachable(_: Request, exc: Exception) -> JSONResponse:
         # The store did not answer (connection cut, lock, timeout). A cut during the commit
         # itself leaves the outcome unknown: the same request with the same Idempotency-Key

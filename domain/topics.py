@@ -40,4 +40,3 @@ def topics_of(cls: type) -> list[str]:
     topic = get_topic(cls)
     module, _, qualname = topic.partition(":")
     return [topic] + [f"{old}:{qualname}" for old, new in MOVED_MODULES.items() if new == module]
-

@@ -67,7 +67,6 @@ def standard_month(
     return month if in_force[2] == version else None
 
 
-
 class StandardCommands(PayrollCommands):
     # -- a new standard (提标) --------------------------------------------------------------
 

@@ -109,7 +109,6 @@ def _where(filters: dict[str, Any]) -> tuple[str, list[Any]]:
     return " AND ".join(conditions), params
 
 
-
 def matching(db: Database, filters: dict[str, Any]) -> Keyset:
     """Conversions matching the filter, to page on the id and count when asked."""
     where, params = _where(filters)

@@ -151,7 +151,6 @@ def get(db: Database, institution_id: str) -> Row | None:
     return _with_beds(db, rows)[0] if rows else None
 
 
-
 def matching(db: Database, filters: dict[str, Any]) -> Keyset:
     """Institutions by street and grade level, to page on the id and count when asked."""
     conditions, params = ["1 = 1"], []

@@ -78,7 +78,6 @@ def get(db: Database, payout_id: str) -> Row | None:
     return rows[0] if rows else None
 
 
-
 def matching(db: Database, filters: dict[str, Any]) -> Keyset:
     """Payouts matching the filter, to page on the payout id and count when asked."""
     condition, params = _where(filters)
