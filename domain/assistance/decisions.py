@@ -14,7 +14,10 @@ from eventsourcing.domain import Aggregate
 from domain.assistance.assessment import review_interval_months
 from domain.assistance.case import AssistanceCase
 from domain.assistance.commands import CaseCommands
+from domain.assistance.standards import CASE_STANDARDS, STANDARD_ACTOR, bring_up_to_standards
+from domain.shared.errors import NotFound
 from domain.shared.ledger_base import CommandResult, Options
+from domain.shared.parameters import ParameterSchedule, parameter_id
 from domain.shared.values import Actor
 
 
@@ -41,10 +44,24 @@ class CaseDecisions(CaseCommands):
         def act(case: AssistanceCase) -> list[Aggregate]:
             irregular = bool(case.assessment and case.assessment["irregular_income"])
             interval = review_interval_months(case.programme, irregular, case.able_to_work)
-            return self.enrol_on_confirmation(case, actor, occurred_on, interval)
+            changed = self.enrol_on_confirmation(case, actor, occurred_on, interval)
+            self._apply_standards_set_in_advance(case, occurred_on)
+            return changed
 
         payload = {"occurred_on": occurred_on}
         return self._case_step(case_id, actor, "confirm", payload, act, options)
+
+    def _apply_standards_set_in_advance(self, case: AssistanceCase, occurred_on: str) -> None:
+        """A raise recorded before the decision (e.g. July's, recorded in January) is applied
+        from its month in the same save, so the case is paid the standard in force each month."""
+        name = CASE_STANDARDS.get(case.programme)
+        if name is None or case.status != "active":
+            return
+        try:
+            schedule = self.load(parameter_id(self.district, name), ParameterSchedule, "parameter")
+        except NotFound:
+            return
+        bring_up_to_standards(case, schedule.values, STANDARD_ACTOR, occurred_on)
 
     def deny_eligibility(
         self, case_id: UUID, actor: Actor, *, occurred_on: str, reasons: list[str],

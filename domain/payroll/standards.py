@@ -10,17 +10,19 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError
 
 from domain.assistance.case import AssistanceCase
+from domain.assistance.standards import CASE_STANDARDS as CASE_STANDARDS  # re-exported
+from domain.assistance.standards import STANDARD_ACTOR as STANDARD_ACTOR  # re-exported
+from domain.assistance.standards import bring_up_to_standards
+from domain.assistance.standards import effective_month as effective_month  # re-exported
+from domain.assistance.standards import standard_month as standard_month  # re-exported
 from domain.payroll.commands import PayrollCommands
 from domain.shared.errors import InvalidInput, NotFound
 from domain.shared.parameters import ParameterSchedule, parameter_id
-from domain.shared.values import Actor, add_months
+from domain.shared.values import Actor
 
 CASE_BATCH = 100  # case aggregates per transaction when a new standard is applied
 #: The standards a yearly change (提标) recomputes, and the programmes whose gap they set.
 STANDARD_PROGRAMMES = {"dibao.standard": ("DIBAO",), "tekun.standard": ("TEKUN",)}
-#: The standard each of those programmes' cases follow.
-CASE_STANDARDS = {p: name for name, ps in STANDARD_PROGRAMMES.items() for p in ps}
-STANDARD_ACTOR = Actor("standard-change", "system", "钟楼区民政局")
 
 
 @dataclass(frozen=True)
@@ -35,12 +37,6 @@ class StandardChangeResult:
     flagged: int
 
 
-def effective_month(effective_from: str) -> str:
-    """A change from the 1st counts from that month; from any other day, from the next."""
-    month = effective_from[:7]
-    return month if effective_from.endswith("-01") else add_months(month, 1)
-
-
 @dataclass(frozen=True)
 class CaseStandardsResult:
     """What bringing one case up to its standards did: the versions applied, by outcome."""
@@ -48,23 +44,6 @@ class CaseStandardsResult:
     case_id: UUID
     adjusted: tuple[int, ...] = ()
     flagged: tuple[int, ...] = ()
-
-
-def standard_month(
-    values: list[tuple[str, int, int]], version: int, first_month: str
-) -> str | None:
-    """The month a standard version counts from for a case first paid in `first_month`.
-
-    None when another version is in force that month (a later start, or a fix of the same
-    start), so a superseded or backdated value never overrides the one in force.
-    """
-    found = [v for v in values if v[2] == version]
-    if not found:
-        return None
-    month = max(effective_month(found[0][0]), first_month)
-    started = [v for v in values if v[0] <= f"{month}-01"]
-    in_force = max(started, key=lambda v: (v[0], v[2]))
-    return month if in_force[2] == version else None
 
 
 class StandardCommands(PayrollCommands):
@@ -132,33 +111,55 @@ class StandardCommands(PayrollCommands):
         recorded in January) is older than a case assessed and confirmed in March, so
         `apply_standard_change` never sees that case.
         """
+        return self.apply_standards_to_cases({case_id: occurred_on}, actor)[0]
+
+    def apply_standards_to_cases(
+        self, cases: dict[UUID, str | None], actor: Actor = STANDARD_ACTOR
+    ) -> list[CaseStandardsResult]:
+        """`apply_standards_to_case` for many cases (each with its business date), saved
+        CASE_BATCH per transaction as a standard change is."""
+        ids = list(cases)
+        results: list[CaseStandardsResult] = []
+        for start in range(0, len(ids), CASE_BATCH):
+            chunk = ids[start : start + CASE_BATCH]
+            while True:
+                schedules: dict[str, ParameterSchedule] = {}
+                loaded = [self._load_case(i) for i in chunk]
+                done = [(c, self._bring_up(c, cases[c.id], actor, schedules)) for c in loaded]
+                changed = [c for c, outcomes in done if outcomes]
+                if changed:
+                    try:
+                        self.save(*changed)
+                    except IntegrityError:  # a caseworker changed one of them meanwhile: reload
+                        continue
+                    self.saved()
+                results += [
+                    CaseStandardsResult(
+                        c.id,
+                        tuple(v for v, o in outcomes if o == "adjusted"),
+                        tuple(v for v, o in outcomes if o == "flagged"),
+                    )
+                    for c, outcomes in done
+                ]
+                break
+        return results
+
+    def _bring_up(
+        self,
+        case: AssistanceCase,
+        occurred_on: str | None,
+        actor: Actor,
+        schedules: dict[str, ParameterSchedule],
+    ) -> list[tuple[int, str]]:
+        """Apply to one loaded case every standard version in force from its first paid month."""
+        name = CASE_STANDARDS.get(case.programme)
+        if name is None:
+            return []
+        if name not in schedules:
+            key = parameter_id(self.district, name)
+            schedules[name] = self.load(key, ParameterSchedule, "parameter")
         on = occurred_on or date.today().isoformat()
-        while True:
-            case = self._load_case(case_id)
-            name = CASE_STANDARDS.get(case.programme)
-            first = case.benefit.first_month
-            if name is None or first is None or case.status not in ("active", "suspended"):
-                return CaseStandardsResult(case_id)
-            schedule = self.load(parameter_id(self.district, name), ParameterSchedule, "parameter")
-            outcomes: list[tuple[int, str]] = []
-            for _, value, version in sorted(schedule.values, key=lambda v: v[2]):
-                month = standard_month(schedule.values, version, first)
-                if month is None:
-                    continue
-                outcome = case.apply_standard(actor.as_dict(), on, name, version, value, month)
-                if outcome:
-                    outcomes.append((version, outcome))
-            if outcomes:
-                try:
-                    self.save(case)
-                except IntegrityError:  # a caseworker changed the case meanwhile: reload
-                    continue
-                self.saved()
-            return CaseStandardsResult(
-                case_id,
-                tuple(v for v, o in outcomes if o == "adjusted"),
-                tuple(v for v, o in outcomes if o == "flagged"),
-            )
+        return bring_up_to_standards(case, schedules[name].values, actor, on)
 
     def _load_case(self, case_id: UUID) -> AssistanceCase:
         return self.load(case_id, AssistanceCase, "case")

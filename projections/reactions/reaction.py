@@ -36,6 +36,11 @@ class Reaction:
         """Issue the commands one event calls for; True when it acted."""
         raise NotImplementedError
 
+    def prepare(self, events: list[Any]) -> None:
+        """Optionally act on a whole batch at once (fewer transactions); `handle` then still
+        runs per event, in order, and must find the work done. A failure here is not final:
+        the events are handled one by one, and the one that fails is named."""
+
     def _track(self, position: int, handled: int) -> None:
         with self.db.transaction() as tx:
             tracking.advance(tx, self.name, position, handled)
@@ -51,8 +56,13 @@ class Reaction:
                 start=position, limit=self.batch_size, stop=limit, topics=topics,
                 inclusive_of_start=False,
             )  # fmt: skip
-            for note in batch:
-                event = self.ledger.mapper.to_domain_event(note)
+            events = [self.ledger.mapper.to_domain_event(note) for note in batch]
+            try:
+                self.prepare(events)
+            except Exception as e:  # deterministic: handle() below names the event that fails
+                if is_transient(e) or isinstance(e, Unavailable):
+                    raise
+            for note, event in zip(batch, events, strict=True):
                 try:
                     acted = self.handle(event, note.id)
                 except Exception as e:  # classified: transient is retried, the rest stops here

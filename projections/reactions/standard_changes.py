@@ -34,16 +34,34 @@ class StandardChanges(Reaction):
         self.standards: dict[UUID, str] = {
             parameter_id(ledger.district, name): name for name in STANDARD_PROGRAMMES
         }
+        #: Cases a batch already brought up to their standards (see `prepare`).
+        self.prepared: set[UUID] = set()
 
     def topics(self) -> list[str]:
         return topics_of(ParameterSchedule.ParameterSet) + topics_of(
             AssistanceCase.EligibilityConfirmed
         )
 
+    def prepare(self, events: list[Any]) -> None:
+        """Bring the confirmations before the batch's first standard change up to their
+        standards together, 100 cases per transaction (a demo or an import confirms many)."""
+        self.prepared = set()
+        cases: dict[UUID, str | None] = {}
+        for event in events:
+            if not isinstance(event, AssistanceCase.EligibilityConfirmed):
+                break  # a standard change comes first: the rest wait for handle(), in order
+            cases[event.originator_id] = event.occurred_on
+        if cases:
+            self.ledger.apply_standards_to_cases(cases)
+            self.prepared = set(cases)
+
     def handle(self, event: Any, position: int) -> bool:
         """Apply one standard change or one confirmation; False when it concerns no standard."""
         if isinstance(event, AssistanceCase.EligibilityConfirmed):
-            self.ledger.apply_standards_to_case(event.originator_id, occurred_on=event.occurred_on)
+            if event.originator_id not in self.prepared:
+                self.ledger.apply_standards_to_case(
+                    event.originator_id, occurred_on=event.occurred_on
+                )
             return True
         name = self.standards.get(event.originator_id)
         if name is None:

@@ -23,19 +23,20 @@ def test_a_case_runs_from_application_to_termination(ledger: Ledger, container: 
         case_id, WORKER, occurred_on="2024-09-02", reason_code="income_above_standard",
         reason="member employed", effective_month="2024-10",
     )  # fmt: skip
-    assert result.version == 9
+    # 9 steps, and the July 2024 standard on file applied at the decision (BenefitAdjusted).
+    assert result.version == 10
 
     # The views catch up and tell the same story.
     container.runner.run_once()
     row = case_summary.get(container.db, str(case_id))
     assert row is not None
     assert row["status"] == "terminated"
-    assert row["monthly_amount_fen"] == 108000
+    assert row["monthly_amount_fen"] == 111000  # the amount in force from July 2024
     assert row["first_paid_month"] == "2024-04"
     assert row["terminated_month"] == "2024-10"
     assert row["position"] == result.position
     lines = case_timeline.for_case(container.db, str(case_id))
-    assert [line["version"] for line in lines] == list(range(1, 10))
+    assert [line["version"] for line in lines] == list(range(1, 11))
     assert lines[7]["actor_user"] == APPROVER.user
     assert lines[0]["backdated"] == 1  # dated 2024, recorded today
     assert "terminated" in lines[-1]["summary"]

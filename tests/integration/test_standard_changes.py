@@ -23,51 +23,60 @@ def active(ledger: Ledger) -> UUID:
     return case_id
 
 
+def raise_standard(ledger: Ledger) -> None:
+    """A raise recorded after the case's decision: 115,000 from 2024-09 (the process's work)."""
+    ledger.set_parameter("dibao.standard", 115_000, "2024-09-01", "2024年9月提标", WORKER,
+                         "2024-08-20")  # fmt: skip
+
+
 def test_a_failing_standard_change_stops_the_process_there_and_shows_in_projection_status(
     ledger: Ledger, container: Container, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     container.runner.stop()  # from here on, the test decides when the process runs
     calls = 0
 
-    def broken(case_id: UUID, **_: Any) -> Any:
+    def broken(name: str, version: int, **_: Any) -> Any:
         nonlocal calls
         calls += 1
         raise RuntimeError("a bug in the recomputation")
 
-    monkeypatch.setattr(ledger, "apply_standards_to_case", broken)
     case_id = active(ledger)
+    monkeypatch.setattr(ledger, "apply_standard_change", broken)
+    raise_standard(ledger)
     container.runner.run_once()
     container.runner.run_once()  # stopped: not tried again, silently or otherwise
 
     assert calls == 1
     state = next(s for s in projection_states(container) if s.name == "standard_changes")
     assert state.error is not None
-    assert "standard_changes cannot handle EligibilityConfirmed" in state.error
+    assert "standard_changes cannot handle ParameterSet" in state.error
     assert "RuntimeError" in state.error
     row = tracking.rows(container.db)["standard_changes"]
-    assert row.position < (row.error_position or 0)  # stopped before the confirmation
-    assert ledger.get_case(case_id).benefit.payable("2024-07") == (108_000, None)
+    assert row.position < (row.error_position or 0)  # stopped before the standard change
+    assert ledger.get_case(case_id).benefit.payable("2024-09") == (111_000, None)
 
 
 def test_the_standard_change_process_retries_a_lost_store_and_then_applies_it(
     ledger: Ledger, container: Container, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     container.runner.stop()
-    original = ledger.apply_standards_to_case
+    original = ledger.apply_standard_change
     calls = 0
 
-    def flaky(case_id: UUID, **options: Any) -> Any:
+    def flaky(name: str, version: int, **options: Any) -> Any:
         nonlocal calls
         calls += 1
         if calls <= 2:
             raise OperationalError("terminating connection due to administrator command")
-        return original(case_id, **options)
+        return original(name, version, **options)
 
-    monkeypatch.setattr(ledger, "apply_standards_to_case", flaky)
     case_id = active(ledger)
+    container.runner.run_once()  # the confirmation: nothing for the process to do
+    monkeypatch.setattr(ledger, "apply_standard_change", flaky)
+    raise_standard(ledger)
     container.runner.start()
     deadline = time.monotonic() + 20
-    while ledger.get_case(case_id).benefit.payable("2024-07") != (111_000, None):
+    while ledger.get_case(case_id).benefit.payable("2024-09") != (115_000, None):
         assert time.monotonic() < deadline, "the process did not resume"
         time.sleep(0.05)
     container.runner.stop()

@@ -201,11 +201,13 @@ def test_a_household_is_included_after_the_full_procedure(ledger: Ledger) -> Non
 
     case = ledger.get_case(case_id)
     assert case.status == "active"
-    assert case.monthly_amount_fen == MONTHLY_TOTAL
+    assert case.benefit.payable("2024-04") == (MONTHLY_TOTAL, None)
+    # The July 2024 standard (111,000) is already on file: the decision applies it from July.
+    assert case.benefit.payable("2024-07") == (2 * (111_000 - 30_000), None)
     assert [type(e).__name__ for e in events(ledger, case_id)] == [
         "ApplicationSubmitted", "ApplicationAccepted", "EconomicCheckCompleted",
         "HomeVisitConducted", "HouseholdAssessed", "PublicNoticePosted", "PublicNoticeClosed",
-        "EligibilityConfirmed",
+        "EligibilityConfirmed", "BenefitAdjusted",
     ]  # fmt: skip
 
 
@@ -1004,7 +1006,8 @@ def test_a_reduction_needs_a_reason(ledger: Ledger, active_case: UUID, reason: s
 def test_an_adjustment_to_the_same_amount_is_refused(ledger: Ledger, active_case: UUID) -> None:
     with refused(ledger, "no_change", aggregate_id=active_case):
         do(ledger, active_case, "adjust", occurred_on="2024-07-10",
-           monthly_amount_fen=MONTHLY_TOTAL, effective_month="2024-08", reason="复核")  # fmt: skip
+           monthly_amount_fen=ledger.get_case(active_case).benefit.amount_in_force("2024-08"),
+           effective_month="2024-08", reason="复核")  # fmt: skip
 
 
 def test_a_change_report_needs_a_description(ledger: Ledger, active_case: UUID) -> None:
@@ -1349,4 +1352,4 @@ def test_case_as_of_an_earlier_version_replays_what_was_known_then(
     assert before_notice.assessment is not None
     assert before_notice.notice is None
     assert now.status == "active"
-    assert now.monthly_amount_fen == MONTHLY_TOTAL
+    assert now.benefit.payable("2024-04") == (MONTHLY_TOTAL, None)

@@ -37,6 +37,13 @@ ACCOUNT = "622202000000000001"
 NEW_ACCOUNT = "622202000000000999"
 #: In tests/builders.py PARAMETERS the schedule opens at v1: 108,000 is v2, 111,000 (2024-07) v3.
 V2_108000, V3_111000 = 2, 3
+#: The 2024-07 raise, which these tests record themselves: before or after a case's decision.
+RAISE = ("dibao.standard", 111000, "2024-07-01")
+
+
+def raise_standard(ledger: Ledger) -> None:
+    """Record the 2024-07 raise (提标) now: v3 of dibao.standard."""
+    ledger.set_parameter(*RAISE, "2024年提标", WORKER, "2024-06-20")
 
 
 class FakePayableCases:
@@ -60,7 +67,8 @@ class FakePayableCases:
 def ledger() -> Ledger:
     led = Ledger()
     for name, value, start in PARAMETERS:
-        led.set_parameter(name, value, start, "test standard", WORKER, "2023-01-01")
+        if (name, value, start) != RAISE:
+            led.set_parameter(name, value, start, "test standard", WORKER, "2023-01-01")
     led.payables = FakePayableCases(led)
     return led
 
@@ -195,6 +203,7 @@ def test_a_change_from_the_first_counts_from_that_month_otherwise_from_the_next(
 
 def test_a_raised_standard_is_paid_from_its_effective_month(ledger: Ledger) -> None:
     case_id = active(ledger)  # assessed in March 2024 under 108,000 (no income: gap 108,000)
+    raise_standard(ledger)
     result = ledger.apply_standard_change("dibao.standard", V3_111000, occurred_on="2024-06-25")
     assert (result.effective_month, result.cases, result.adjusted) == ("2024-07", 1, 1)
     case = ledger.get_case(case_id)
@@ -206,6 +215,7 @@ def test_a_raised_standard_is_paid_from_its_effective_month(ledger: Ledger) -> N
 
 def test_applying_a_standard_twice_changes_nothing(ledger: Ledger) -> None:
     case_id = active(ledger)
+    raise_standard(ledger)
     ledger.apply_standard_change("dibao.standard", V3_111000)
     position = ledger.latest_position()
     again = ledger.apply_standard_change("dibao.standard", V3_111000)
@@ -222,6 +232,7 @@ def test_a_case_assessed_at_that_version_is_skipped(ledger: Ledger) -> None:
 
 def test_a_tekun_case_follows_the_tekun_standard_only(ledger: Ledger) -> None:
     case_id = active(ledger, programme="TEKUN")  # 144,300 a month, no income
+    raise_standard(ledger)
     assert ledger.apply_standard_change("dibao.standard", V3_111000).cases == 0
     raised = ledger.set_parameter("tekun.standard", 150_000, "2024-08-01", "2024年标准", WORKER,
                                   "2024-07-20")  # fmt: skip
@@ -235,10 +246,14 @@ def test_a_tekun_case_follows_the_tekun_standard_only(ledger: Ledger) -> None:
 def test_a_standard_set_in_advance_is_applied_to_a_case_confirmed_after_it(
     ledger: Ledger,
 ) -> None:
-    case_id = active(ledger)  # 111,000 from 2024-07 was recorded in 2023, before the case
-    done = ledger.apply_standards_to_case(case_id, occurred_on="2024-03-14")
-    assert (done.adjusted, done.flagged) == ((V3_111000,), ())
+    raise_standard(ledger)  # 111,000 from 2024-07 is recorded before the case is confirmed
+    case_id = active(ledger)  # the confirmation applies it from July, in the same save
     case = ledger.get_case(case_id)
+    assert [type(e).__name__ for e in events(ledger, case_id)][-2:] == [
+        "EligibilityConfirmed", "BenefitAdjusted",
+    ]  # fmt: skip
+    done = ledger.apply_standards_to_case(case_id, occurred_on="2024-03-14")
+    assert (done.adjusted, done.flagged) == ((), ())  # nothing left to do
     assert case.benefit.payable("2024-06") == (108000, None)
     assert case.benefit.payable("2024-07") == (111000, None)
     adjusted = events(ledger, case_id, "BenefitAdjusted")[-1]
@@ -249,6 +264,7 @@ def test_a_standard_set_in_advance_is_applied_to_a_case_confirmed_after_it(
 
 def test_bringing_a_case_up_to_its_standards_twice_changes_nothing(ledger: Ledger) -> None:
     case_id = active(ledger)
+    raise_standard(ledger)
     ledger.apply_standards_to_case(case_id)
     position = ledger.latest_position()
     assert ledger.apply_standards_to_case(case_id).adjusted == ()
@@ -259,6 +275,7 @@ def test_bringing_a_case_up_to_its_standards_twice_changes_nothing(ledger: Ledge
 def test_a_backdated_fix_of_an_old_standard_never_overrides_the_one_in_force(
     ledger: Ledger,
 ) -> None:
+    raise_standard(ledger)  # the July raise is on file before the decision
     case_id = active(ledger)  # first paid 2024-04, under 108,000 (from 2023-07)
     fix = ledger.set_parameter("dibao.standard", 100_000, "2023-01-01", "2023年上半年更正",
                                WORKER, "2024-05-02")  # fmt: skip
@@ -340,3 +357,23 @@ def test_the_case_records_what_the_domain_function_computes(ledger: Ledger) -> N
     assert case.check is not None
     fields = household_assessed("DIBAO", case.counted, case.check, params, [])
     assert {k: getattr(assessed, k) for k in fields} == fields
+
+
+def test_many_cases_are_brought_up_to_their_standards_in_one_save_per_batch(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cases = [active(ledger) for _ in range(3)]
+    raise_standard(ledger)
+    saves: list[int] = []
+    original = ledger.save
+    monkeypatch.setattr(
+        ledger, "save", lambda *objs, **kw: saves.append(len(objs)) or original(*objs, **kw)
+    )
+
+    done = ledger.apply_standards_to_cases({c: "2024-03-14" for c in cases})
+
+    assert [d.adjusted for d in done] == [(V3_111000,)] * 3
+    assert saves == [3]  # one transaction for the three cases
+    for case_id in cases:
+        assert ledger.get_case(case_id).benefit.payable("2024-07") == (111000, None)
+    assert [d.adjusted for d in ledger.apply_standards_to_cases(dict.fromkeys(cases))] == [()] * 3
