@@ -15,6 +15,7 @@ import pytest
 from eventsourcing.application import AggregateNotFoundError
 
 from domain.ledger import Ledger
+from domain.payroll.commands import PayableCase
 from domain.shared.errors import DomainError
 from domain.shared.values import Actor
 
@@ -96,3 +97,20 @@ def refused(
     assert _version(ledger, aggregate_id) == version
     for personal in not_in_message:
         assert personal not in caught.value.message
+
+
+class FakePayableCases:
+    """The payable_cases view, answered from the aggregates themselves (a fake, not a mock)."""
+
+    def __init__(self, ledger: Ledger):
+        self.ledger = ledger
+        self.case_ids: list[UUID] = []
+
+    def confirmed(self, programme: str, up_to: int) -> tuple[list[PayableCase], int]:
+        cases = [self.ledger.get_case(i) for i in self.case_ids]
+        found = [
+            PayableCase(c.id, c.programme, c.street, c.benefit, c.payee)
+            for c in cases
+            if c.programme == programme and c.benefit.first_month is not None
+        ]
+        return found, up_to

@@ -21,13 +21,12 @@ from builders import (
     walk_to_active,
 )
 from eventsourcing.persistence import StoredEvent
-from helpers import events, refused
+from helpers import FakePayableCases, events, refused
 
 from domain.assistance.assessment import household_assessed
 from domain.assistance.benefit_schedule import PAYEE_DIED, BenefitSchedule
 from domain.assistance.case import AssistanceCase
 from domain.ledger import Ledger
-from domain.payroll.commands import PayableCase
 from domain.payroll.standards import effective_month, standard_month
 from domain.shared.errors import DomainError, InvalidInput
 from domain.shared.identity import person_id_for
@@ -44,23 +43,6 @@ RAISE = ("dibao.standard", 111000, "2024-07-01")
 def raise_standard(ledger: Ledger) -> None:
     """Record the 2024-07 raise (提标) now: v3 of dibao.standard."""
     ledger.set_parameter(*RAISE, "2024年提标", WORKER, "2024-06-20")
-
-
-class FakePayableCases:
-    """The payable_cases view, answered from the aggregates themselves."""
-
-    def __init__(self, ledger: Ledger):
-        self.ledger = ledger
-        self.case_ids: list[UUID] = []
-
-    def confirmed(self, programme: str, up_to: int) -> tuple[list[PayableCase], int]:
-        cases = [self.ledger.get_case(i) for i in self.case_ids]
-        found = [
-            PayableCase(c.id, c.programme, c.street, c.benefit, c.payee)
-            for c in cases
-            if c.programme == programme and c.benefit.first_month is not None
-        ]
-        return found, up_to
 
 
 @pytest.fixture

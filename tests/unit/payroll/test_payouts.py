@@ -7,10 +7,10 @@ from uuid import UUID
 
 import pytest
 from builders import APPROVER, WORKER, application, walk_to_active
+from helpers import FakePayableCases
 
 from domain.assistance.benefit_schedule import BenefitSchedule
 from domain.ledger import Ledger
-from domain.payroll.commands import PayableCase
 from domain.payroll.payout import payout_id
 from domain.shared.errors import DomainError, InvalidInput
 from domain.shared.ledger_base import IdempotencyRecord
@@ -18,23 +18,6 @@ from domain.shared.ledger_base import IdempotencyRecord
 MONTH = "2024-05"
 TODAY = date(2024, 5, 20)
 HEADER = "payout_id,status,amount_fen,bank_reference,reason"
-
-
-class FakePayableCases:
-    """The payable_cases view, answered from the aggregates themselves."""
-
-    def __init__(self, ledger: Ledger):
-        self.ledger = ledger
-        self.case_ids: list[UUID] = []
-
-    def confirmed(self, programme: str, up_to: int) -> tuple[list[PayableCase], int]:
-        cases = [self.ledger.get_case(i) for i in self.case_ids]
-        found = [
-            PayableCase(c.id, c.programme, c.street, c.benefit, c.payee)
-            for c in cases
-            if c.programme == programme and c.benefit.first_month is not None
-        ]
-        return found, up_to
 
 
 @pytest.fixture
