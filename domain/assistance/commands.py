@@ -69,13 +69,12 @@ class CaseCommands(EnrolmentCommands, CalendarCommands):
         self, case_id: UUID, actor: Actor, command: str, payload: Json, act: CaseAct,
         options: Options,
     ) -> CommandResult:  # fmt: skip
-        """Load the case, check the business date, run `act` and save what it changed at once.
+        """Load the case, run `act` and save what it changed at once (LedgerBase.change).
 
-        `command` and `payload` (the request's fields) only fingerprint the request.
+        `command` and `payload` (the request's fields) fingerprint the request.
         """
 
         def run(case: AssistanceCase) -> tuple[Aggregate, ...] | None:
-            parse_date(payload["occurred_on"], "occurred_on")
             also = act(case)  # saved with the case (e.g. its members' enrolments)
             return tuple(also) if also else None
 

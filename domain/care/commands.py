@@ -63,13 +63,8 @@ class InstitutionCommands(LedgerBase):
         options: Options,
     ) -> CommandResult:
         """One step of an institution; `command` is the fingerprint label of a retry."""
-
-        def checked(institution: CareInstitution) -> None:
-            parse_date(payload["occurred_on"], "occurred_on")
-            act(institution)
-
         return self.change(
-            institution_id, CareInstitution, "care institution", checked, actor,
+            institution_id, CareInstitution, "care institution", act, actor,
             command=f"care institution:{command}", payload=payload, **options,
         )  # fmt: skip
 
@@ -184,13 +179,8 @@ class InstitutionCommands(LedgerBase):
         options: Options,
     ) -> CommandResult:
         """One step of a conversion; `act` returns the institution when it changes it too."""
-
-        def checked(conversion: BedConversion) -> Aggregate | None:
-            parse_date(payload["occurred_on"], "occurred_on")
-            return act(conversion)
-
         return self.change(
-            conversion_id, BedConversion, "bed conversion", checked, actor,
+            conversion_id, BedConversion, "bed conversion", act, actor,
             command=f"conversion:{command}", payload=payload, **options,
         )  # fmt: skip
 

@@ -16,7 +16,7 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.shared.errors import DomainError, InvalidInput, NotFound, StaleVersion, VersionConflict
 from domain.shared.parameters import SPECS, InForce, ParameterSchedule, parameter_id
-from domain.shared.values import Actor, Json, refuse_control_characters
+from domain.shared.values import Actor, Json, parse_date, refuse_control_characters
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -165,11 +165,14 @@ class LedgerBase(Application[UUID]):
         """Load one aggregate, run a typed command on it and save atomically.
 
         `act` may return other aggregates it changed, saved in the same transaction;
-        `command` and `payload` identify the request, so an idempotent retry is recognised.
+        `command` and `payload` identify the request, so an idempotent retry is recognised,
+        and the payload's `occurred_on` is checked as a date once the aggregate is found.
         """
 
         def run() -> Aggregate | tuple[Aggregate, ...]:
             found = self.load(key, kind, name, expected_version)
+            if "occurred_on" in payload:  # the business date, checked after the 404/412
+                parse_date(payload["occurred_on"], "occurred_on")
             others = act(found)
             if others is None:
                 return found

@@ -73,13 +73,8 @@ class TemporaryCommands(LedgerBase):
         options: Options,
     ) -> CommandResult:
         """One step of a case; `command` is the fingerprint label an idempotent retry matches."""
-
-        def checked(case: TemporaryAssistanceCase) -> None:
-            parse_date(payload["occurred_on"], "occurred_on")
-            act(case)
-
         return self.change(
-            case_id, TemporaryAssistanceCase, "temporary assistance case", checked, actor,
+            case_id, TemporaryAssistanceCase, "temporary assistance case", act, actor,
             command=f"temporary assistance case:{command}", payload=payload, **options,
         )  # fmt: skip
 

@@ -70,13 +70,8 @@ class VillageCommands(LedgerBase):
         options: Options,
     ) -> CommandResult:
         """One step of a conversion; `command` is the fingerprint label of a retry."""
-
-        def checked(found: VillageConversion) -> None:
-            parse_date(payload["occurred_on"], "occurred_on")
-            act(found)
-
         return self.change(
-            conversion, VillageConversion, "village conversion", checked, actor,
+            conversion, VillageConversion, "village conversion", act, actor,
             command=f"village conversion:{command}", payload=payload, **options,
         )  # fmt: skip
 
