@@ -112,7 +112,7 @@ class ProjectionRunner:
         try:
             acted = process.run_once()
         except Exception as error:
-            if _retryable(error):
+            if retryable(error):
                 self.retrying[process.name] = _describe(error)
                 raise
             if isinstance(error, ProjectionFailed):
@@ -240,7 +240,7 @@ class ProjectionRunner:
                 # both are logged and retried, with pauses that grow up to max_backoff.
                 failures += 1
                 pause = min(self.poll_interval * 2 ** min(failures, 16), self.max_backoff)
-                if _retryable(error):
+                if retryable(error):
                     log.warning("projections: %s; retrying in %.1fs", _describe(error), pause)
                 else:
                     log.exception("projection runner error; retrying in %.1fs", pause)
@@ -264,7 +264,7 @@ class ProjectionRunner:
                 time.sleep(self.poll_interval)
 
 
-def _retryable(error: BaseException) -> bool:
+def retryable(error: BaseException) -> bool:
     """The store was unreachable, or a view the process waits on is behind: try again later."""
     return is_transient(error) or isinstance(error, Unavailable)
 

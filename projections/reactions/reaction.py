@@ -12,10 +12,9 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from domain.ledger import Ledger
-from domain.shared.errors import Unavailable
 from projections import tracking
-from projections.runner import ProjectionFailed
-from projections.store import Database, is_transient
+from projections.runner import ProjectionFailed, retryable
+from projections.store import Database
 
 
 class Reaction:
@@ -60,13 +59,13 @@ class Reaction:
             try:
                 self.prepare(events)
             except Exception as e:  # deterministic: handle() below names the event that fails
-                if is_transient(e) or isinstance(e, Unavailable):
+                if retryable(e):
                     raise
             for note, event in zip(batch, events, strict=True):
                 try:
                     acted = self.handle(event, note.id)
                 except Exception as e:  # classified: transient is retried, the rest stops here
-                    if is_transient(e) or isinstance(e, Unavailable):
+                    if retryable(e):
                         raise
                     raise ProjectionFailed(
                         f"{self.name} cannot handle {type(event).__name__} at position "
