@@ -32,6 +32,13 @@ class InvalidInput(DomainError):
     default_code = "invalid_input"
 
 
+class Forbidden(DomainError):
+    """The caller's role or area does not allow this (403); `code` names the rule."""
+
+    status = 403
+    default_code = "forbidden"
+
+
 class NotFound(DomainError):
     """The thing named does not exist (404)."""
 

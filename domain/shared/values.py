@@ -22,6 +22,9 @@ class Actor:
     user: str
     role: str
     unit: str | None = None
+    #: Extra rights on the token (e.g. "pii", or "type:CaseConfirmed" for an integrator); never
+    #: recorded on events.
+    grants: frozenset[str] = frozenset()
 
     def as_dict(self) -> dict[str, Any]:
         return {"user": self.user, "role": self.role, "unit": self.unit}
