@@ -40,4 +40,9 @@ def actor_from_header(secret: str, authorization: str | None) -> Actor:
     role = claims.get("role")
     if role not in ROLES:
         raise AuthError("the token names no known role")
-    return Actor(user=str(claims["sub"]), role=role, unit=claims.get("street"))
+    grants = claims.get("grants") or []
+    if not isinstance(grants, list) or not all(isinstance(g, str) for g in grants):
+        raise AuthError("the token's grants must be a list of names")
+    return Actor(
+        user=str(claims["sub"]), role=role, unit=claims.get("street"), grants=frozenset(grants)
+    )

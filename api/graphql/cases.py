@@ -13,7 +13,7 @@ from strawberry.scalars import JSON
 from api.container import Container
 from api.graphql.context import Info
 from api.graphql.permissions import Redacted, masked
-from api.permissions import Personal
+from api.permissions import Personal, Subject
 from api.rest.bodies import CHINA
 from projections import tracking
 from projections.store import Row
@@ -112,6 +112,9 @@ class Case:
             for r in ({k: v for k, v in row.items() if k != "case_id"} for row in rows)
         ]
 
+    def personal_subject(self) -> Subject:
+        return Subject(case_id=str(self.id))
+
 
 @strawberry.input
 class CaseFilter:
@@ -144,6 +147,10 @@ class HistoryEvent:
     recorded_at: str
     actor: JSON
     data: JSON = strawberry.field(extensions=[Redacted()])
+    case_id: strawberry.Private[str]
+
+    def personal_subject(self) -> Subject:
+        return Subject(case_id=self.case_id)
 
 
 @strawberry.type(description="A parameter version a decision used (e.g. the DIBAO standard).")

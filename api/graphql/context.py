@@ -11,6 +11,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
 from api.container import Container
+from api.permissions import Disclosure
 from domain.shared.values import Actor
 from projections.store import Row
 from projections.views import case_timeline
@@ -23,6 +24,8 @@ class Context(BaseContext):
     container: Container
     actor: Actor | None
     request: Request | None = None
+    #: What this request shows of personal data, and what of it in full (api/permissions.py).
+    disclosure: Disclosure = field(default_factory=lambda: Disclosure(None))
     #: Timelines of the cases a request shows, fetched in one query per batch (no N+1).
     timelines: DataLoader[str, list[Row]] = field(init=False)
 

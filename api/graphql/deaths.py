@@ -8,7 +8,7 @@ import strawberry
 
 from api.graphql.context import Info
 from api.graphql.permissions import masked
-from api.permissions import Personal
+from api.permissions import Personal, Subject
 from projections.views import death_notifications
 
 
@@ -33,6 +33,9 @@ class DeathNotificationView:
     retracted_on: str | None
     retraction_reason: str | None
     cases: list[DeathConsequence]
+
+    def personal_subject(self) -> Subject:
+        return Subject(person_id=self.person_id)
 
 
 @strawberry.input

@@ -11,7 +11,7 @@ import strawberry
 from api.graphql.context import Info
 from api.graphql.permissions import masked
 from api.graphql.relay import DEFAULT_PAGE, Connection, connection, page_size, uncursor
-from api.permissions import Personal
+from api.permissions import Personal, Subject
 from projections.store import Row
 from projections.views import payouts, payroll_runs
 
@@ -36,6 +36,9 @@ class Payout:
     scheduled_on: str
     settled_on: str | None
     version: int
+
+    def personal_subject(self) -> Subject:
+        return Subject(case_id=str(self.case_id))
 
     @classmethod
     def from_row(cls, row: Row) -> Payout:

@@ -20,6 +20,7 @@ from strawberry.types.unset import UNSET
 from api.auth import actor_from_header
 from api.container import Container
 from api.deps import get_container
+from api.graphql.access import AccessRecord, personal_data_access
 from api.graphql.cases import (
     Case,
     CaseAssessment,
@@ -49,6 +50,7 @@ from api.graphql.payouts import (
 )
 from api.graphql.relay import DEFAULT_PAGE, Connection, connection, page_size, uncursor
 from api.graphql.temporary import temporary_assistance_stats, temporary_case
+from api.permissions import PURPOSE_HEADER, Disclosure, purpose_from
 from api.rest.bodies import CHINA
 from domain.assistance.case import AssistanceCase
 from domain.ledger import Ledger
@@ -131,6 +133,11 @@ class Query:
         description="Beds by type, nursing-bed share, grading rate and certified-caregiver "
         "share as of a day, for the district or grouped by street and/or institution.",
     )
+    personal_data_access = strawberry.field(
+        resolver=personal_data_access,
+        description="The record of every read of personal data in full (auditors only), "
+        "newest first; Relay-paged.",
+    )
     bed_conversions = strawberry.field(
         resolver=bed_conversions_resolver,
         description="Bed conversions (四床融合): the pipeline, Relay-paged, and the progress "
@@ -184,6 +191,7 @@ class Query:
                 recorded_at=e.timestamp.astimezone(UTC).isoformat(),
                 actor=e.actor,
                 data=cast(JSON, _event_data(e)),
+                case_id=str(id),
             )
             for e in events
         ]
@@ -218,7 +226,7 @@ class Query:
         return await asyncio.to_thread(projection_states, info.context.container)
 
 
-schema = Schema(query=Query, extensions=[DomainErrorCodes])
+schema = Schema(query=Query, extensions=[DomainErrorCodes, AccessRecord])
 
 
 async def context(
@@ -226,6 +234,8 @@ async def context(
     container: Container = Depends(get_container),
     authorization: str | None = Header(None),
     x_min_position: int | None = Header(None),
+    x_purpose: str | None = Header(None, alias=PURPOSE_HEADER),
+    x_request_id: str | None = Header(None, alias="X-Request-ID"),
 ) -> Context:
     ide_page = request.method == "GET" and "query" not in request.query_params
     actor = None
@@ -243,7 +253,17 @@ async def context(
                 f"the views have not reached position {x_min_position} within {timeout:g} s; "
                 "retry shortly (projectionStatus shows the lag)",
             )
-    return Context(container=container, actor=actor, request=request)
+    purpose = purpose_from(x_purpose)  # a bad one is refused whatever the query asks
+    shows = Disclosure(actor, purpose, request_id=_request_id(request, x_request_id))
+    return Context(container=container, actor=actor, request=request, disclosure=shows)
+
+
+def _request_id(request: Request, header: str | None) -> str | None:
+    """The request id the logging middleware gave, else a sane X-Request-ID, else none."""
+    given = getattr(request.state, "request_id", None) or header
+    if isinstance(given, str) and 0 < len(given) <= 200 and given.isprintable():
+        return given
+    return None
 
 
 class ProblemGraphQLRouter(GraphQLRouter[Any, Any]):

@@ -14,7 +14,7 @@ from strawberry.scalars import JSON
 from api.graphql.cases import today
 from api.graphql.context import Info
 from api.graphql.permissions import masked
-from api.permissions import Personal
+from api.permissions import Personal, Subject
 from projections.store import Row
 from projections.views import temporary_assistance
 
@@ -62,6 +62,10 @@ class TemporaryCase:
     closed_on: str | None
     version: int
     position: int
+    applicant_person_id: strawberry.Private[str | None] = None
+
+    def personal_subject(self) -> Subject:
+        return Subject(person_id=self.applicant_person_id, case_id=str(self.id))
 
     @classmethod
     def from_row(cls, row: Row) -> TemporaryCase:
@@ -73,6 +77,7 @@ class TemporaryCase:
             type=row["assistance_type"],
             applicant_name=row["applicant_name"],
             applicant_id_number=row["applicant_id_number"],
+            applicant_person_id=row["applicant_person_id"],
             over_cap=bool(row["over_cap"]),
             parameters=json.loads(row["parameters"]) if row["parameters"] else None,
             paperwork_late=late,

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
+import jwt
 import pytest
 import uvicorn
 
@@ -48,8 +49,14 @@ def serving(container: Container) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-def client_for(base: str, settings: Settings, role: str, user: str) -> httpx.Client:
-    token = issue_token(settings.jwt_secret.get_secret_value(), user, role, "新闸街道", 1)
+def client_for(
+    base: str, settings: Settings, role: str, user: str, grants: tuple[str, ...] = ()
+) -> httpx.Client:
+    secret = settings.jwt_secret.get_secret_value()
+    token = issue_token(secret, user, role, "新闸街道", 1)
+    if grants:  # the token's `grants` claim (e.g. "pii" for an auditor)
+        claims = jwt.decode(token, secret, algorithms=["HS256"])
+        token = jwt.encode({**claims, "grants": list(grants)}, secret, algorithm="HS256")
     return httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30)
 
 

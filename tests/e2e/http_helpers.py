@@ -24,11 +24,22 @@ def problem(response: httpx.Response, status: int) -> dict[str, Any]:
     return dict(response.json())
 
 
+#: The purpose a test gives when it reads personal data in full (X-Purpose).
+PURPOSE = "e2e test: checking the case file"
+
+
 def graphql(
-    client: httpx.Client, query: str, min_position: int | None = None, **variables: Any
+    client: httpx.Client,
+    query: str,
+    min_position: int | None = None,
+    purpose: str | None = None,
+    **variables: Any,
 ) -> dict[str, Any]:
-    """POST a query (waiting for the views to reach `min_position`); fail on any error."""
+    """POST a query (waiting for the views to reach `min_position`, giving `purpose` as
+    X-Purpose when personal data is read in full); fail on any error."""
     headers = {"X-Min-Position": str(min_position)} if min_position else {}
+    if purpose is not None:
+        headers["X-Purpose"] = purpose
     r = client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
     assert r.status_code == 200, r.text
     body = r.json()

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 from builders import application
-from http_helpers import graphql, problem
+from http_helpers import PURPOSE, graphql, problem
 
 pytestmark = pytest.mark.e2e
 
@@ -75,7 +75,7 @@ def test_the_tour_from_submission_to_confirmation_and_graphql(
     assert confirmed.headers["ETag"] == '"9"'
 
     # Read your own write: the views wait until they reach the command's position.
-    data = graphql(worker, CASE_QUERY, answer["position"], id=case_id)["case"]
+    data = graphql(worker, CASE_QUERY, answer["position"], purpose=PURPOSE, id=case_id)["case"]
     assert data["status"] == "active"
     assert data["firstPaidMonth"] == "2024-04"
     assert data["applicantName"] == "测试甲"

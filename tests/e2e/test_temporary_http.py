@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from builders import new_id_number
-from http_helpers import graphql, ok, post, problem
+from http_helpers import PURPOSE, graphql, ok, post, problem
 
 pytestmark = pytest.mark.e2e
 
@@ -83,7 +83,9 @@ def test_an_emergency_from_request_to_close(
     )
     assert ok(closed)["version"] == 4 and closed.headers["ETag"] == '"4"'
 
-    data = graphql(worker, CASE_QUERY, closed.json()["position"], id=case_id)["temporaryCase"]
+    data = graphql(worker, CASE_QUERY, closed.json()["position"], purpose=PURPOSE, id=case_id)[
+        "temporaryCase"
+    ]
     assert data["type"] == "EMERGENCY" and data["status"] == "closed"
     assert data["amountFen"] == 200_000 and data["approverLevel"] == "street"
     assert data["householdSize"] == 2 and data["capFen"] == 6 * 108_000
@@ -111,7 +113,9 @@ def test_above_the_street_limit_the_district_approves(
 
     approved = ok(post(approver, f"{BASE}/{case_id}/grant", grant))
     assert approved["version"] == 4  # nothing was recorded by the refusal
-    data = graphql(approver, CASE_QUERY, approved["position"], id=case_id)["temporaryCase"]
+    data = graphql(approver, CASE_QUERY, approved["position"], purpose=PURPOSE, id=case_id)[
+        "temporaryCase"
+    ]
     assert data["status"] == "granted" and data["approverLevel"] == "district"
 
 
@@ -127,7 +131,9 @@ def test_above_the_cap_only_with_a_case_conference(
 
     grant["case_conference"] = {"decision_ref": "钟民临〔2024〕3号", "held_on": "2024-03-07"}
     approved = ok(post(approver, f"{BASE}/{case_id}/grant", grant))
-    data = graphql(approver, CASE_QUERY, approved["position"], id=case_id)["temporaryCase"]
+    data = graphql(approver, CASE_QUERY, approved["position"], purpose=PURPOSE, id=case_id)[
+        "temporaryCase"
+    ]
     assert data["overCap"] is True and data["caseConferenceRef"] == "钟民临〔2024〕3号"
 
 
