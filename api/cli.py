@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from api.container import Container, build
+from api.permissions import Disclosure
 from api.settings import Settings
 
 cli = typer.Typer(help="caseledger: the district civil-affairs case ledger.", no_args_is_help=True)
@@ -168,10 +169,31 @@ def token(
 def history(
     case_id: UUID,
     as_of: Annotated[datetime | None, typer.Option("--as-of", help="recorded time")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="text, json or csv")] = "text",
+    purpose: Annotated[
+        str | None, typer.Option(help="why personal data is read in full (recorded)")
+    ] = None,
+    user: Annotated[
+        str | None, typer.Option(help="who reads in full, recorded with role `operator`")
+    ] = None,
+    bearer: Annotated[
+        str | None, typer.Option("--token", help="read as this token's role (and record it)")
+    ] = None,
 ) -> None:
-    """Print a case's history, or its state as recorded at a time."""
+    """Print a case's history (personal data masked unless --purpose with --user or --token),
+    or its state as recorded at a time."""
+    from api.case_history import FORMATS, case_history
     from domain.shared.errors import DomainError
 
+    if fmt not in FORMATS:
+        console.print(f"[red]--format must be one of {', '.join(FORMATS)}[/]")
+        raise typer.Exit(2)
+    settings = Settings()
+    try:
+        shows = _cli_disclosure(settings, purpose, user, bearer)
+    except (DomainError, ValueError) as e:
+        console.print(f"[red]{getattr(e, 'message', e)}[/]")
+        raise typer.Exit(2) from None
     container = _container()
     try:
         if as_of is not None:
@@ -185,17 +207,36 @@ def history(
             }
             print(json.dumps(state, indent=2))
         else:
-            for e in container.ledger.case_events(case_id):
-                when = e.timestamp.isoformat(timespec="seconds")
-                print(
-                    f"v{e.originator_version:<3} {when} {type(e).__name__:<24} "
-                    f"on {e.occurred_on} by {e.actor['user']}"
-                )
+            print(case_history(container.ledger, container.db, case_id, shows, fmt))
     except DomainError as e:
         console.print(f"[red]{e.message}[/]")
         raise typer.Exit(1) from None
     finally:
         container.close()
+
+
+def _cli_disclosure(
+    settings: Settings, purpose: str | None, user: str | None, bearer: str | None
+) -> Disclosure:
+    """Masks unless a purpose and a reader are given: `--user` (an operator at the console,
+    recorded as role `operator`) or `--token` (its role decides, as over HTTP)."""
+    from api.auth import AuthError, actor_from_header
+    from api.permissions import operator, purpose_from
+
+    if purpose is None:
+        return Disclosure(None, via="cli")
+    reason = purpose_from(purpose, "--purpose")
+    if (user is None) == (bearer is None):
+        raise ValueError("with --purpose, say who reads: --user U or --token T (one of them)")
+    if bearer is not None:
+        try:
+            actor = actor_from_header(settings.jwt_secret.get_secret_value(), f"Bearer {bearer}")
+        except AuthError as e:
+            raise ValueError(f"--token: {e}") from None
+    else:
+        assert user is not None
+        actor = operator(user)
+    return Disclosure(actor, reason, via="cli", purpose_field="--purpose")
 
 
 def main() -> None:

@@ -30,6 +30,9 @@ PERSONAL_DATA_ROLES = frozenset({"caseworker", "approver"})
 #: Roles that see it unmasked only with the `pii` grant on their token.
 GRANTED_ROLES = frozenset({"auditor", "integrator"})
 PII_GRANT = "pii"
+#: The person at the server's console running `ledger history --user U --purpose P`; no token
+#: carries this role (api/auth.ROLES), and it reads in full only for a purpose, recorded.
+OPERATOR = "operator"
 
 
 def may_see_personal_data(actor: Actor | None) -> bool:
@@ -37,7 +40,14 @@ def may_see_personal_data(actor: Actor | None) -> bool:
         return False
     if actor.role in PERSONAL_DATA_ROLES:
         return True
-    return actor.role in GRANTED_ROLES and PII_GRANT in actor.grants
+    return actor.role in GRANTED_ROLES | {OPERATOR} and PII_GRANT in actor.grants
+
+
+def operator(user: str) -> Actor:
+    """The console operator who names a purpose on the CLI (the database is theirs anyway)."""
+    if not user.strip() or len(user) > 100 or not user.isprintable():
+        raise ValueError("--user must be a short printable name")
+    return Actor(user.strip(), OPERATOR, None, grants=frozenset({PII_GRANT}))
 
 
 def mask_account(account: str) -> str:

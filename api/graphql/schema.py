@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import fields, is_dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 from uuid import UUID
@@ -18,6 +17,7 @@ from strawberry.scalars import JSON
 from strawberry.types.unset import UNSET
 
 from api.auth import actor_from_header
+from api.case_history import event_data
 from api.container import Container
 from api.deps import get_container
 from api.graphql.access import AccessRecord, personal_data_access
@@ -57,13 +57,6 @@ from domain.ledger import Ledger
 from domain.shared.errors import InvalidInput
 from projections.tracking import wait_for_position
 from projections.views import case_summary
-
-
-def _event_data(event: Any) -> dict[str, Any]:
-    skip = {"originator_id", "originator_version", "timestamp", "actor", "occurred_on"}
-    if is_dataclass(event):
-        return {f.name: getattr(event, f.name) for f in fields(event) if f.name not in skip}
-    return {k: v for k, v in vars(event).items() if k not in skip}
 
 
 def _parse_case_id(value: str) -> UUID:
@@ -190,7 +183,7 @@ class Query:
                 occurred_on=getattr(e, "occurred_on", None),
                 recorded_at=e.timestamp.astimezone(UTC).isoformat(),
                 actor=e.actor,
-                data=cast(JSON, _event_data(e)),
+                data=cast(JSON, event_data(e)),
                 case_id=str(id),
             )
             for e in events
