@@ -1,0 +1,110 @@
+"""`ledger history` goes through the permissions module: masked unless a purpose and a reader."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from builders import WORKER, application
+from typer.testing import CliRunner
+
+from api.auth import issue_token
+from api.cli import cli
+from api.container import Container
+from api.settings import Settings
+from domain.ledger import Ledger
+
+
+@pytest.fixture
+def case(ledger: Ledger) -> tuple[str, dict[str, Any]]:
+    body = application()
+    return str(ledger.submit_application(body, WORKER).id), body
+
+
+def run(settings: Settings, *args: str) -> Any:
+    env = {"LEDGER_DATABASE_URL": settings.database_url, "LEDGER_RUN_PROJECTIONS": "false"}
+    return CliRunner().invoke(cli, ["history", *args], env=env)
+
+
+def rows(container: Container) -> list[dict[str, Any]]:
+    return container.db.query("SELECT * FROM personal_data_access ORDER BY seq")
+
+
+def test_the_history_is_masked_by_default_and_records_nothing(
+    settings: Settings, container: Container, case: tuple[str, dict[str, Any]]
+) -> None:
+    case_id, body = case
+    member = body["members"][0]
+    result = run(settings, case_id)
+    assert result.exit_code == 0, result.output
+    assert "ApplicationSubmitted" in result.output
+    assert member["id_number"] not in result.output and member["name"] not in result.output
+    assert "测**" in result.output and member["id_number"][:6] + "*" * 8 in result.output
+    assert rows(container) == []
+
+
+def test_an_operator_reads_in_full_for_a_purpose_and_is_recorded(
+    settings: Settings, container: Container, case: tuple[str, dict[str, Any]]
+) -> None:
+    case_id, body = case
+    result = run(settings, case_id, "--format", "json", "--purpose", "复核档案", "--user", "ops-1")
+    assert result.exit_code == 0, result.output
+    events = json.loads(result.output)
+    assert (
+        events[0]["data"]["members"][0]["personal"]["id_number"] == body["members"][0]["id_number"]
+    )
+    [row] = rows(container)
+    assert (row["user_id"], row["role"], row["case_id"], row["via"]) == (
+        "ops-1", "operator", case_id, "cli",
+    )  # fmt: skip
+    assert row["purpose"] == "复核档案" and "id_number" in json.loads(row["fields"])
+
+
+def test_a_token_decides_as_over_http(
+    settings: Settings, container: Container, case: tuple[str, dict[str, Any]]
+) -> None:
+    case_id, body = case
+    secret = settings.jwt_secret.get_secret_value()
+    supervisor = issue_token(secret, "sup-1", "supervisor", None, 1)
+    masked = run(settings, case_id, "--format", "csv", "--purpose", "look", "--token", supervisor)
+    assert masked.exit_code == 0, masked.output
+    assert masked.output.startswith("version,recorded_at,type")
+    assert body["members"][0]["id_number"] not in masked.output and rows(container) == []
+    worker = issue_token(secret, "worker-1", "caseworker", "新闸街道", 1)
+    full = run(settings, case_id, "--purpose", "visit", "--token", worker)
+    assert full.exit_code == 0, full.output
+    assert body["members"][0]["id_number"] in full.output
+    assert [(r["user_id"], r["role"]) for r in rows(container)] == [("worker-1", "caseworker")]
+
+
+@pytest.mark.parametrize(
+    "args, reason",
+    [(["--purpose", "x"], "--user U or --token T"),
+     (["--purpose", "x", "--user", "a", "--token", "t"], "--user U or --token T"),
+     (["--purpose", " ", "--user", "a"], "--purpose is blank"),
+     (["--purpose", "x" * 201, "--user", "a"], "at most 200"),
+     (["--purpose", "a\x07b", "--user", "a"], "control characters"),
+     (["--purpose", "x", "--token", "not-a-token"], "--token"),
+     (["--format", "xml"], "--format")],
+)  # fmt: skip
+def test_a_purpose_without_a_reader_or_a_bad_one_is_refused(
+    settings: Settings, container: Container, case: tuple[str, dict[str, Any]],
+    args: list[str], reason: str,
+) -> None:  # fmt: skip
+    result = run(settings, case[0], *args)
+    assert result.exit_code == 2
+    assert reason in " ".join(result.output.split())
+    assert rows(container) == []
+
+
+def test_a_read_that_cannot_be_recorded_prints_nothing(
+    settings: Settings, container: Container, case: tuple[str, dict[str, Any]]
+) -> None:
+    case_id, body = case
+    with container.db.transaction() as tx:
+        tx.execute("DROP TABLE personal_data_access")
+    result = run(settings, case_id, "--purpose", "visit", "--user", "ops-1")
+    assert result.exit_code == 1
+    assert "could not be recorded" in " ".join(result.output.split())
+    assert body["members"][0]["id_number"] not in result.output
