@@ -175,18 +175,19 @@ class RecordFailed(DomainError):
 def purpose_from(raw: str | None, field_name: str = PURPOSE_HEADER) -> str | None:
     """The purpose trimmed, or None when none was given; refuses one that is no short reason.
 
-    HTTP headers arrive decoded as Latin-1: a UTF-8 purpose (核对低保资格) is decoded again.
-    The message never echoes the text, which may hold anything.
+    An HTTP header arrives decoded as Latin-1: its UTF-8 bytes (核对低保资格) are decoded
+    again; the CLI's `--purpose` is text already. The message never echoes the text.
     """
     if raw is None:
         return None
     text = raw
-    try:
-        text = raw.encode("latin-1").decode("utf-8")
-    except UnicodeEncodeError:
-        pass  # already text (the CLI, a test client)
-    except UnicodeDecodeError:
-        raise PurposeInvalid(f"{field_name} must be UTF-8 text", field=field_name) from None
+    if field_name == PURPOSE_HEADER:
+        try:
+            text = raw.encode("latin-1").decode("utf-8")
+        except UnicodeEncodeError:
+            pass  # not from the wire: text already
+        except UnicodeDecodeError:
+            raise PurposeInvalid(f"{field_name} must be UTF-8 text", field=field_name) from None
     text = text.strip()
     if not text:
         raise PurposeInvalid(

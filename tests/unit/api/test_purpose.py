@@ -48,7 +48,8 @@ def test_a_purpose_is_trimmed_and_read_as_utf8_from_a_header() -> None:
     assert purpose_from("x" * 200) == "x" * 200
     as_header = "核对低保资格".encode().decode("latin-1")  # how Starlette hands it over
     assert purpose_from(as_header) == "核对低保资格"
-    assert purpose_from("核对低保资格") == "核对低保资格"  # already text (the CLI)
+    assert purpose_from("核对低保资格") == "核对低保资格"  # already text
+    assert purpose_from("café visit", "--purpose") == "café visit"  # the CLI's is text
 
 
 def test_a_read_in_full_needs_a_purpose_and_is_remembered_per_subject() -> None:
