@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import SecretStr, model_validator
@@ -17,6 +18,15 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///var/ledger.sqlite3"
     jwt_secret: SecretStr = SecretStr(DEV_SECRET)
     jwt_ttl_hours: int = 12
+    #: An identity provider's key (RS256/ES256): one PEM public key, or a JWKS file (by `kid`).
+    #: With either set, HS256 tokens are refused (api/auth.py).
+    jwt_public_key_file: Path | None = None
+    jwks_file: Path | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    #: /docs, /openapi.json and the GraphiQL page; None: open in development, closed in production.
+    public_docs: bool | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     cipher_key: SecretStr | None = None
     district: str = "320404"
     district_name: str = "钟楼区"
@@ -25,10 +35,24 @@ class Settings(BaseSettings):
     poll_interval: float = 1.0
     min_position_timeout: float = 5.0
 
+    @property
+    def identity_provider(self) -> bool:
+        """Tokens come from an identity provider (a public key or JWKS), not our HS256 secret."""
+        return self.jwt_public_key_file is not None or self.jwks_file is not None
+
+    @property
+    def docs_open(self) -> bool:
+        return self.environment == "development" if self.public_docs is None else self.public_docs
+
     @model_validator(mode="after")
     def refuse_unsafe_defaults(self) -> Settings:
+        if self.jwt_public_key_file is not None and self.jwks_file is not None:
+            raise ValueError("set LEDGER_JWT_PUBLIC_KEY_FILE or LEDGER_JWKS_FILE, not both")
+        for key_file in (self.jwt_public_key_file, self.jwks_file):
+            if key_file is not None and not key_file.is_file():
+                raise ValueError(f"the token key file {key_file} does not exist")
         if self.environment == "production":
-            if self.jwt_secret.get_secret_value() == DEV_SECRET:
+            if self.jwt_secret.get_secret_value() == DEV_SECRET and not self.identity_provider:
                 raise ValueError("set LEDGER_JWT_SECRET: the development secret is public")
             if self.cipher_key is None:
                 raise ValueError("set LEDGER_CIPHER_KEY: production events must be encrypted")
