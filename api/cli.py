@@ -62,7 +62,7 @@ def serve(
 
     from api.app import create_app
     from api.credentials import startup_banner
-    from api.logs import configure_logging
+    from api.logs import configure_logging, uvicorn_options
 
     configure_logging(Settings().log_level)
     container = _container()
@@ -76,7 +76,7 @@ def serve(
         # Our JSON logs (api/logs.py) replace uvicorn's, whose access log prints raw paths.
         uvicorn.run(
             create_app(container=container), host=host, port=port,
-            log_config=None, access_log=False, log_level=settings.log_level.lower(),
+            **uvicorn_options(settings.log_level),
         )  # fmt: skip
     finally:
         container.close()

@@ -30,12 +30,17 @@ from domain.shared.values import Actor
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _PERSONAL = re.compile(
     rf"(?P<uuid>{_UUID})"
+    r"|(?P<hex>(?<![0-9A-Za-z])(?=[0-9]*[a-f])[0-9a-f]{32}(?![0-9A-Za-z]))"  # a UUID's hex
     r"|(?P<id>(?<!\d)\d{17}[\dXx](?!\d))"  # resident ID number (18 characters)
     r"|(?P<digits>(?<!\d)\d{12,}(?!\d))"  # bank accounts, 15-digit ID numbers, card numbers
     r"|(?P<phone>(?<!\d)1\d{10}(?!\d))"  # mobile numbers
     r"|(?P<query>(?<=[\w/])\?[^\s\"']+)"  # a URL's query string
+    r"|(?P<encoded>(?:%[0-9A-Fa-f]{2})+)"  # percent-encoded text of a URL (a name, say)
 )
-_MASKS = {"id": "[id-number]", "digits": "[digits]", "phone": "[phone]", "query": "?[query]"}
+_MASKS = {
+    "id": "[id-number]", "digits": "[digits]", "phone": "[phone]", "query": "?[query]",
+    "encoded": "[encoded]",
+}  # fmt: skip
 #: A path segment we keep: a word of the API, a UUID, a small number, a date or month.
 _PLAIN_SEGMENT = re.compile(r"^[A-Za-z0-9_.:-]{0,64}$")
 #: A caller's X-Request-ID that we echo and log; anything else is replaced by a new id.
@@ -49,7 +54,7 @@ def scrub(text: str) -> str:
 
 def _mask(match: re.Match[str]) -> str:
     kind = match.lastgroup or "digits"
-    return match.group() if kind == "uuid" else _MASKS[kind]
+    return match.group() if kind in ("uuid", "hex") else _MASKS[kind]
 
 
 def scrub_path(path: str) -> str:
@@ -105,7 +110,7 @@ def request_id_from(value: str | None) -> str:
     """The caller's X-Request-ID when it is sane and carries no personal data, else a new one."""
     if value and _SANE_REQUEST_ID.match(value) and scrub(value) == value:
         return value
-    return uuid.uuid4().hex
+    return str(uuid.uuid4())
 
 
 class JsonFormatter(logging.Formatter):
@@ -157,6 +162,11 @@ def operation_name(name: str | None) -> str | None:
     if name is None:
         return None
     return name if _GRAPHQL_NAME.match(name) and scrub(name) == name else "[not a name]"
+
+
+def uvicorn_options(level: str) -> dict[str, Any]:
+    """How `ledger serve` runs uvicorn: its logging left to ours, its access log off."""
+    return {"log_config": None, "access_log": False, "log_level": level.lower()}
 
 
 def configure_logging(level: str = "INFO", stream: IO[str] | None = None) -> logging.Handler:
