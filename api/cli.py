@@ -121,8 +121,12 @@ def rebuild(
     failed = container.runner.failed
     container.close()
     if failed:
+        from rich.markup import escape
+
+        from api.logs import scrub
+
         for name, error in failed.items():
-            console.print(f"[red]{name} stopped: {error}[/]")
+            console.print(f"[red]{name} stopped: {escape(scrub(error))}[/]")
         raise typer.Exit(1)
 
 
