@@ -20,6 +20,7 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from jwt.exceptions import InvalidSubjectError
 from jwt.types import Options
 
 from api import logs
@@ -41,6 +42,7 @@ class AuthError(Exception):
 
 NOT_VALID = "the token is not valid for this ledger"
 UNREADABLE = f"{NOT_VALID}: it cannot be read as a signed JWT"
+SUB_MUST_BE_TEXT = "the token's `sub` must be a non-empty string"
 
 
 def issue_token(
@@ -96,6 +98,8 @@ class Verifier:
             raise AuthError("the token is not valid yet (`nbf`/`iat` in the future)") from None
         except jwt.InvalidSignatureError:
             raise AuthError(f"{NOT_VALID}: its signature does not verify") from None
+        except InvalidSubjectError:
+            raise AuthError(SUB_MUST_BE_TEXT) from None
         except jwt.InvalidAlgorithmError:
             raise AuthError(f"the token is not signed with {algorithm}, the one accepted") from None
         except jwt.PyJWTError:
@@ -127,7 +131,7 @@ class Verifier:
 def _actor_from_claims(claims: dict[str, Any]) -> Actor:
     user, role, street = claims["sub"], claims.get("role"), claims.get("street")
     if not isinstance(user, str) or not user.strip():
-        raise AuthError("the token's `sub` must be a non-empty string")
+        raise AuthError(SUB_MUST_BE_TEXT)
     if role not in ROLES:
         raise AuthError(f"the token's `role` must be one of {', '.join(ROLES)}")
     if street is not None and (not isinstance(street, str) or not street.strip()):

@@ -16,7 +16,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from api.container import Container, build
 from api.settings import Settings
 
-cli = typer.Typer(help="caseledger: the district civil-affairs case ledger.", no_args_is_help=True)
+cli = typer.Typer(
+    help="caseledger: the district civil-affairs case ledger.", no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # a crash must not print settings, secrets or data
+)  # fmt: skip
 console = Console(stderr=True)
 
 

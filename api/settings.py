@@ -5,14 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-only-not-secret-change-me-0123456789"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="LEDGER_", extra="ignore")
+    # An error names the setting, never its value (a URL's password, a secret).
+    model_config = SettingsConfigDict(
+        env_prefix="LEDGER_", extra="ignore", hide_input_in_errors=True
+    )
 
     environment: Literal["development", "production"] = "development"
     database_url: str = "sqlite:///var/ledger.sqlite3"
@@ -34,6 +37,11 @@ class Settings(BaseSettings):
     load_demo_when_empty: bool = True
     poll_interval: float = 1.0
     min_position_timeout: float = 5.0
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def upper_case_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @property
     def identity_provider(self) -> bool:

@@ -15,7 +15,7 @@ import pytest
 from conftest import _free_port
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 from typer.testing import CliRunner
 
 from api.auth import authenticate
@@ -114,6 +114,15 @@ def test_the_banner_masks_the_password_and_prints_tokens_only_in_development() -
     banner = startup_banner(production, "http://127.0.0.1:8000")
     assert PASSWORD not in banner and "eyJ" not in banner and "/docs" not in banner
     assert "No token is printed in production" in banner
+
+
+def test_a_settings_error_names_the_setting_not_its_value() -> None:
+    url = f"postgresql://ledger:{PASSWORD}@db.bureau.internal:5432/ledger"
+    with pytest.raises(ValidationError) as refused:
+        Settings(database_url=url, environment="production", jwt_secret=SecretStr(SECRET))
+    assert "LEDGER_CIPHER_KEY" in str(refused.value)
+    assert PASSWORD not in str(refused.value) and SECRET not in str(refused.value)
+    assert Settings(log_level="debug").log_level == "DEBUG"
 
 
 def serve_output(env: dict[str, str], database_url: str) -> str:

@@ -128,6 +128,8 @@ def test_hs256_is_the_embedded_default(serve: Any) -> None:
     refused(client, jwt.encode(claims(exp=None), DEV_SECRET), "`exp`")
     refused(client, hand_signed({"alg": "none", "typ": "JWT"}, claims(), None), "algorithm")
     refused(client, jwt.encode(claims(role="root"), DEV_SECRET), "`role`")
+    refused(client, jwt.encode(claims(sub=42), DEV_SECRET), "`sub`")
+    refused(client, jwt.encode(claims(sub=" "), DEV_SECRET), "`sub`")
     refused(client, jwt.encode(claims(grants="pii"), DEV_SECRET), "`grants`")
     refused(client, "eyJub3QgYSB0b2tlbg.a.token", "cannot be read")
     problem(client.post("/graphql", json=QUERY), 401)
@@ -189,6 +191,14 @@ def test_claims_make_the_actor(tmp_path: Path, keys: Keys) -> None:
     assert authenticate(settings, f"  {worker}\n") == Actor("li.na", "caseworker", "新闸街道")
     with pytest.raises(AuthError, match="longer than"):
         authenticate(settings, "a" * 9000)
+    pem = tmp_path / "ec.pem"
+    pem.write_bytes(keys.ec.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ))  # fmt: skip
+    es_settings = ledger_settings(tmp_path, jwt_public_key_file=pem)
+    assert authenticate(es_settings, jwt.encode(claims(), keys.ec, algorithm="ES256")).user
+    with pytest.raises(AuthError, match="ES256"):
+        authenticate(es_settings, jwt.encode(claims(), keys.rsa, algorithm="RS256"))
 
 
 def test_an_unreadable_key_file_stops_the_start(tmp_path: Path) -> None:
