@@ -102,3 +102,30 @@ def test_a_line_is_one_json_object_and_an_exception_keeps_only_its_frames() -> N
     assert line["error_type"] == "KeyError"
     assert "test_logs.py" in line["traceback"] and "message withheld" in line["traceback"]
     assert "王伟" not in stream.getvalue() and "3204041990" not in stream.getvalue()
+
+
+def test_a_failing_resolver_is_logged_without_its_query_or_message() -> None:
+    from graphql import GraphQLError
+
+    from api.graphql.schema import schema
+
+    name = "".join(["王", "伟"])
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("caseledger.graphql")
+    logger.addHandler(handler)
+    try:
+        try:
+            raise RuntimeError(f"no case for {name}")
+        except RuntimeError as fault:
+            error = GraphQLError(f"no case for {name}", original_error=fault)
+        schema.process_errors([error, GraphQLError(f"Cannot query field '{name}'.")])
+    finally:
+        logger.removeHandler(handler)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [(line["level"], line["error_type"]) for line in lines] == [
+        ("ERROR", "RuntimeError"),
+        ("WARNING", "GraphQLError"),
+    ]
+    assert name not in stream.getvalue()
