@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import problems
+from api import logs, problems
 from api.container import Container, build
 from api.graphql.schema import graphql_router
 from api.ops import router as ops_router
@@ -24,6 +24,7 @@ from api.settings import Settings
 
 def create_app(settings: Settings | None = None, container: Container | None = None) -> FastAPI:
     """Build the app; the container (ledger, views, runner) is made in the lifespan."""
+    docs_open = (settings or (container.settings if container else Settings())).docs_open
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -44,7 +45,11 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         version="0.1.0",
         description="Event-sourced case ledger of a district civil-affairs bureau (民政局).",
         lifespan=lifespan,
+        openapi_url="/openapi.json" if docs_open else None,  # LEDGER_PUBLIC_DOCS
+        docs_url="/docs" if docs_open else None,
+        redoc_url="/redoc" if docs_open else None,
     )
+    app.add_middleware(logs.AccessLog)
     problems.install(app)
     app.include_router(cases_router)
     app.include_router(temporary_router)
@@ -54,7 +59,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(organizations_router)
     app.include_router(villages_router)
     app.include_router(calendars_router)
-    app.include_router(graphql_router(), prefix="/graphql", include_in_schema=False)
+    app.include_router(graphql_router(ide=docs_open), prefix="/graphql", include_in_schema=False)
     app.include_router(ops_router)
 
     return app

@@ -17,7 +17,10 @@ from api.container import Container, build
 from api.permissions import Disclosure
 from api.settings import Settings
 
-cli = typer.Typer(help="caseledger: the district civil-affairs case ledger.", no_args_is_help=True)
+cli = typer.Typer(
+    help="caseledger: the district civil-affairs case ledger.", no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # a crash must not print settings, secrets or data
+)  # fmt: skip
 console = Console(stderr=True)
 
 
@@ -62,27 +65,23 @@ def serve(
     import uvicorn
 
     from api.app import create_app
-    from api.auth import issue_token
+    from api.credentials import startup_banner
+    from api.logs import configure_logging, uvicorn_options
 
+    configure_logging(Settings().log_level)
     container = _container()
     settings = container.settings
     if settings.load_demo_when_empty and container.ledger.latest_position() == 0:
         _load_demo(container, seed=2023, households=120)
     _catch_up(container, "building views")
-    token = issue_token(
-        settings.jwt_secret.get_secret_value(), "dev", "admin", None, settings.jwt_ttl_hours
-    )
-    base = f"http://{host}:{port}"
-    console.print(
-        f"\n[bold]caseledger[/] for {settings.district_name} on {settings.database_url}\n"
-        f"  GraphQL (GraphiQL): {base}/graphql\n  REST docs:          {base}/docs\n"
-        f"  Health:             {base}/healthz  {base}/readyz  {base}/metrics\n"
-        f"  Dev token (admin, {settings.jwt_ttl_hours} h), on the next line:",
-        soft_wrap=True,
-    )
-    print(token, flush=True)  # unwrapped, so it can be copied whole
+    # No secret in it: the URL's password is masked, and production prints no token.
+    print("\n" + startup_banner(settings, f"http://{host}:{port}"), flush=True)
     try:
-        uvicorn.run(create_app(container=container), host=host, port=port, log_level="info")
+        # Our JSON logs (api/logs.py) replace uvicorn's, whose access log prints raw paths.
+        uvicorn.run(
+            create_app(container=container), host=host, port=port,
+            **uvicorn_options(settings.log_level),
+        )  # fmt: skip
     finally:
         container.close()
 
@@ -98,6 +97,9 @@ def migrate() -> None:
 @cli.command()
 def project() -> None:
     """Run the projections alone, as a worker, until interrupted."""
+    from api.logs import configure_logging
+
+    configure_logging(Settings().log_level)
     container = _container()
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -123,8 +125,12 @@ def rebuild(
     failed = container.runner.failed
     container.close()
     if failed:
+        from rich.markup import escape
+
+        from api.logs import scrub
+
         for name, error in failed.items():
-            console.print(f"[red]{name} stopped: {error}[/]")
+            console.print(f"[red]{name} stopped: {escape(scrub(error))}[/]")
         raise typer.Exit(1)
 
 
@@ -146,21 +152,30 @@ def demo(
 
 @cli.command()
 def token(
-    user: Annotated[str, typer.Option(help="user id")],
-    role: Annotated[str, typer.Option(help="caseworker, approver, supervisor, auditor, ...")],
+    user: Annotated[str | None, typer.Option(help="user id")] = None,
+    role: Annotated[
+        str | None, typer.Option(help="caseworker, approver, supervisor, auditor, ...")
+    ] = None,
     street: Annotated[str | None, typer.Option(help="the caller's street, if any")] = None,
+    grant: Annotated[
+        list[str] | None, typer.Option(help="an extra right, e.g. pii (repeat for more)")
+    ] = None,
+    ttl_hours: Annotated[int | None, typer.Option(help="hours it is valid")] = None,
 ) -> None:
-    """Print a signed bearer token."""
-    from api.auth import issue_token
+    """Print a signed HS256 token; with no options, in development, one for every role."""
+    from api.credentials import CannotMint, dev_tokens, labelled, mint
 
     settings = Settings()
     try:
-        print(
-            issue_token(
-                settings.jwt_secret.get_secret_value(), user, role, street, settings.jwt_ttl_hours
+        if user is None and role is None and street is None and not grant:
+            print(labelled(dev_tokens(settings), settings.jwt_ttl_hours))
+            return
+        if user is None or role is None:
+            raise ValueError(
+                "give both --user and --role (or nothing, for every role in development)"
             )
-        )
-    except ValueError as e:
+        print(mint(settings, user, role, street, tuple(grant or ()), ttl_hours))
+    except (ValueError, CannotMint) as e:
         console.print(f"[red]{e}[/]")
         raise typer.Exit(2) from None
 
@@ -220,7 +235,7 @@ def _cli_disclosure(
 ) -> Disclosure:
     """Masks unless a purpose and a reader are given: `--user` (an operator at the console,
     recorded as role `operator`) or `--token` (its role decides, as over HTTP)."""
-    from api.auth import AuthError, actor_from_header
+    from api.auth import AuthError, authenticate
     from api.permissions import operator, purpose_from
 
     if purpose is None:
@@ -230,7 +245,7 @@ def _cli_disclosure(
         raise ValueError("with --purpose, say who reads: --user U or --token T (one of them)")
     if bearer is not None:
         try:
-            actor = actor_from_header(settings.jwt_secret.get_secret_value(), f"Bearer {bearer}")
+            actor = authenticate(settings, bearer)
         except AuthError as e:
             raise ValueError(f"--token: {e}") from None
     else:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from uuid import UUID
 
+from api.auth import verifier
 from api.settings import Settings
 from domain.ledger import Ledger
 from migrations.runner import migrate
@@ -40,6 +41,7 @@ def ledger_env(settings: Settings, url: DatabaseUrl) -> dict[str, str]:
 
 def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) -> Container:
     """Migrate first (the library runs with CREATE_TABLE=n), then start the application."""
+    verifier(settings)  # a token key file that cannot be read stops the start, not a request
     url = DatabaseUrl.parse(settings.database_url)
     db = Database(url)
     migrate(db, progress)

@@ -26,7 +26,7 @@ ContainerDep = Annotated[Container, Depends(get_container)]
 async def current_actor(
     container: ContainerDep, authorization: Annotated[str | None, Header()] = None
 ) -> Actor:
-    return actor_from_header(container.settings.jwt_secret.get_secret_value(), authorization)
+    return actor_from_header(container.settings, authorization)
 
 
 ActorDep = Annotated[Actor, Depends(current_actor)]

@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-only-not-secret-change-me-0123456789"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="LEDGER_", extra="ignore")
+    # An error names the setting, never its value (a URL's password, a secret).
+    model_config = SettingsConfigDict(
+        env_prefix="LEDGER_", extra="ignore", hide_input_in_errors=True
+    )
 
     environment: Literal["development", "production"] = "development"
     database_url: str = "sqlite:///var/ledger.sqlite3"
     jwt_secret: SecretStr = SecretStr(DEV_SECRET)
     jwt_ttl_hours: int = 12
+    #: An identity provider's key (RS256/ES256): one PEM public key, or a JWKS file (by `kid`).
+    #: With either set, HS256 tokens are refused (api/auth.py).
+    jwt_public_key_file: Path | None = None
+    jwks_file: Path | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    #: /docs, /openapi.json and the GraphiQL page; None: open in development, closed in production.
+    public_docs: bool | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     cipher_key: SecretStr | None = None
     district: str = "320404"
     district_name: str = "钟楼区"
@@ -25,10 +38,29 @@ class Settings(BaseSettings):
     poll_interval: float = 1.0
     min_position_timeout: float = 5.0
 
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def upper_case_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @property
+    def identity_provider(self) -> bool:
+        """Tokens come from an identity provider (a public key or JWKS), not our HS256 secret."""
+        return self.jwt_public_key_file is not None or self.jwks_file is not None
+
+    @property
+    def docs_open(self) -> bool:
+        return self.environment == "development" if self.public_docs is None else self.public_docs
+
     @model_validator(mode="after")
     def refuse_unsafe_defaults(self) -> Settings:
+        if self.jwt_public_key_file is not None and self.jwks_file is not None:
+            raise ValueError("set LEDGER_JWT_PUBLIC_KEY_FILE or LEDGER_JWKS_FILE, not both")
+        for key_file in (self.jwt_public_key_file, self.jwks_file):
+            if key_file is not None and not key_file.is_file():
+                raise ValueError(f"the token key file {key_file} does not exist")
         if self.environment == "production":
-            if self.jwt_secret.get_secret_value() == DEV_SECRET:
+            if self.jwt_secret.get_secret_value() == DEV_SECRET and not self.identity_provider:
                 raise ValueError("set LEDGER_JWT_SECRET: the development secret is public")
             if self.cipher_key is None:
                 raise ValueError("set LEDGER_CIPHER_KEY: production events must be encrypted")

@@ -6,6 +6,7 @@ code, as REST clients do by the problem's `code`; expected failures are not logg
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import strawberry
@@ -13,7 +14,10 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
+from api.logs import operation_name
 from domain.shared.errors import DomainError
+
+log = logging.getLogger("caseledger.graphql")
 
 
 def expected(error: GraphQLError) -> DomainError | None:
@@ -44,4 +48,19 @@ class Schema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        super().process_errors([e for e in errors if expected(e) is None], execution_context)
+        # Not strawberry's default, which logs the error with the query (names, ID numbers):
+        # only the kind of error, its code and the operation name.
+        operation = operation_name(execution_context.operation_name if execution_context else None)
+        for error in errors:
+            if expected(error) is not None:
+                continue
+            fault = error.original_error
+            fields = {
+                "operation": operation,
+                "code": (error.extensions or {}).get("code"),
+                "error_type": type(fault or error).__name__,
+            }
+            if fault is None:  # a document that does not parse or validate: the caller's
+                log.warning("graphql query refused (%s)", fields["error_type"], extra=fields)
+            else:
+                log.error("graphql resolver failed", exc_info=fault, extra=fields)

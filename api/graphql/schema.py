@@ -233,7 +233,7 @@ async def context(
     ide_page = request.method == "GET" and "query" not in request.query_params
     actor = None
     if not ide_page:
-        actor = actor_from_header(container.settings.jwt_secret.get_secret_value(), authorization)
+        actor = actor_from_header(container.settings, authorization)
     if x_min_position is not None:
         names = [p.name for p in container.runner.projections]
         timeout = container.settings.min_position_timeout
@@ -283,5 +283,8 @@ class ProblemGraphQLRouter(GraphQLRouter[Any, Any]):
             raise StarletteHTTPException(e.status_code, e.reason) from None
 
 
-def graphql_router() -> GraphQLRouter[Any, Any]:
-    return ProblemGraphQLRouter(schema, context_getter=context, graphql_ide="graphiql")
+def graphql_router(ide: bool = True) -> GraphQLRouter[Any, Any]:
+    """The GraphQL route; its GraphiQL page only when `ide` (LEDGER_PUBLIC_DOCS)."""
+    return ProblemGraphQLRouter(
+        schema, context_getter=context, graphql_ide="graphiql" if ide else None
+    )
