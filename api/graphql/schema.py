@@ -41,6 +41,7 @@ from api.graphql.institutions import (
     institutions_resolver,
 )
 from api.graphql.kpis import supervision_kpis_resolver
+from api.graphql.limits import GraphQLLimits
 from api.graphql.organizations import organization_stats, organizations, village_conversions
 from api.graphql.payouts import (
     payout_totals_resolver,
@@ -218,7 +219,7 @@ class Query:
         return await asyncio.to_thread(projection_states, info.context.container)
 
 
-schema = Schema(query=Query, extensions=[DomainErrorCodes])
+schema = Schema(query=Query, extensions=[DomainErrorCodes, GraphQLLimits])
 
 
 async def context(
