@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import problems
+from api.body_limit import BodyLimit
 from api.container import Container, build
 from api.graphql.schema import graphql_router
 from api.ops import router as ops_router
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         lifespan=lifespan,
     )
     problems.install(app)
+    app.add_middleware(BodyLimit)  # 413 for a body over LEDGER_MAX_REQUEST_BYTES
     app.include_router(cases_router)
     app.include_router(temporary_router)
     app.include_router(payroll_router)

@@ -23,6 +23,7 @@ TITLES = {
     404: "Not found",
     409: "Rule broken or conflict",
     412: "Precondition failed",
+    413: "Content too large",
     422: "Invalid input",
     503: "Not ready, retry shortly",
 }
