@@ -125,6 +125,7 @@ class Measure:
     cost: int = 0
     steps: int = 0
     page: int = 0  # the largest `first` asked for
+    over_budget: bool = False  # the walk stopped at the cost limit: the cost is more
 
 
 class _Walker:
@@ -151,7 +152,7 @@ class _Walker:
             raise _OverBudget
 
     def selections(
-        self, node: SelectionSetNode, parent: GraphQLNamedType | None, depth: int,
+        self, node: SelectionSetNode, parent: GraphQLNamedType | None, depth: int | None,
         rows: int, first: int | None, seen: frozenset[str],
     ) -> None:  # fmt: skip
         for selection in node.selections:
@@ -173,7 +174,7 @@ class _Walker:
                 self.selections(fragment.selection_set, kind, depth, rows, first, seen | {name})
 
     def field(
-        self, node: FieldNode, parent: GraphQLNamedType | None, depth: int, rows: int,
+        self, node: FieldNode, parent: GraphQLNamedType | None, depth: int | None, rows: int,
         first: int | None, seen: frozenset[str],
     ) -> None:  # fmt: skip
         m = self.measure
@@ -181,8 +182,9 @@ class _Walker:
             m.aliases += 1
         self._step(rows)
         name = node.name.value
-        introspection = name.startswith("__")
-        if not introspection:
+        if name.startswith("__"):
+            depth = None  # introspection (GraphiQL's own query): bounded by the schema itself
+        if depth is not None:
             m.depth = max(m.depth, depth)
             if depth > self.limits.max_depth:
                 return  # too deep already: no need to walk further
@@ -192,14 +194,16 @@ class _Walker:
         if isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
             definition = parent.fields.get(name)
         if definition is None:  # introspection or an unknown field: count it, one row each
-            self.selections(node.selection_set, None, depth, rows, None, seen)
+            below = None if depth is None else depth + 1
+            self.selections(node.selection_set, None, below, rows, None, seen)
             return
         child_rows = rows
         if _is_list(definition.type):
             child_rows = rows * (first if first is not None else self.limits.list_size)
         own_first = self._first(node, definition.args)
         kind = get_named_type(definition.type)
-        self.selections(node.selection_set, kind, depth + 1, child_rows, own_first, seen)
+        below = None if depth is None else depth + 1
+        self.selections(node.selection_set, kind, below, child_rows, own_first, seen)
 
     def _first(self, node: FieldNode, args: Mapping[str, Any]) -> int | None:
         """The page a `first` argument asks for (its default when left out), clamped as fetched."""
@@ -234,19 +238,27 @@ def _variable_defaults(op: OperationDefinitionNode) -> dict[str, Any]:
     return found
 
 
+def measure(
+    schema: GraphQLSchema, document: DocumentNode, variables: Mapping[str, Any] | None,
+    limits: Limits,
+) -> Measure:  # fmt: skip
+    """Walk every operation, stopping as soon as the cost passes the limit."""
+    walker = _Walker(schema, document, variables or {}, limits)
+    try:
+        for op in _operations(document):
+            walker.operation(op, _variable_defaults(op))
+    except _OverBudget:
+        walker.measure.over_budget = True
+    return walker.measure
+
+
 def check_document(
     schema: GraphQLSchema, document: DocumentNode, variables: Mapping[str, Any] | None,
     limits: Limits,
 ) -> list[GraphQLError]:  # fmt: skip
     """The limits a parsed document is over (none when it may run), before validating it."""
-    walker = _Walker(schema, document, variables or {}, limits)
-    too_costly = False
-    try:
-        for op in _operations(document):
-            walker.operation(op, _variable_defaults(op))
-    except _OverBudget:
-        too_costly = True
-    m = walker.measure
+    m = measure(schema, document, variables, limits)
+    too_costly = m.over_budget
     if m.aliases > limits.max_aliases:
         return [refusal(
             "TOO_MANY_ALIASES",
