@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from typing import Any
 
@@ -38,6 +39,10 @@ def problem(status: int, detail: str, **extra: Any) -> JSONResponse:
                         headers=headers)  # fmt: skip
 
 
+#: pydantic quotes a piece of the input in backticks (a UUID's "found `王` at 0"): not echoed.
+QUOTED_INPUT = re.compile(r"`[^`]*`")
+
+
 def _field(loc: tuple[Any, ...]) -> str:
     parts = [str(p) for p in loc if p not in ("body", "header", "path", "query")]
     return ".".join(parts) or "body"
@@ -53,7 +58,7 @@ def install(app: FastAPI) -> None:
                 "reason": f"malformed JSON ({e.get('ctx', {}).get('error', 'cannot parse')})",
             }
             if e["type"] == "json_invalid"
-            else {"field": _field(tuple(e["loc"])), "reason": e["msg"]}
+            else {"field": _field(tuple(e["loc"])), "reason": QUOTED_INPUT.sub("`…`", e["msg"])}
             for e in exc.errors()
         ]
         first = errors[0] if errors else {"field": "body", "reason": "invalid"}

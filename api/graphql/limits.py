@@ -50,7 +50,7 @@ class LimitExceeded(DomainError):
 
     status = 400
 
-    def __init__(self, code: str, message: str, limit: int, found: int, field: str | None):
+    def __init__(self, code: str, message: str, limit: int, found: int | None, field: str | None):
         super().__init__(message, code=code, field=field)
         self.limit = limit
         self.found = found
@@ -80,11 +80,13 @@ class Limits:
 
 
 def refusal(
-    code: str, message: str, limit: int, found: int, field: str | None = None
+    code: str, message: str, limit: int, found: int | None, field: str | None = None
 ) -> GraphQLError:
-    """A GraphQL error carrying the limit, as DomainErrorCodes would give it."""
+    """A GraphQL error carrying the limit (and what the query needs, unless the caller said it)."""
     original = LimitExceeded(code, message, limit, found, field)
-    extensions: dict[str, Any] = {"code": code, "limit": limit, "found": found}
+    extensions: dict[str, Any] = {"code": code, "limit": limit}
+    if found is not None:
+        extensions["found"] = found
     if field:
         extensions["field"] = field
     return GraphQLError(message, original_error=original, extensions=extensions)
@@ -275,8 +277,8 @@ def check_document(
     if m.page > limits.max_page:
         return [refusal(
             "PAGE_TOO_LARGE",
-            f"a page of {m.page:,} rows is asked for (first); the limit is {limits.max_page:,}",
-            limits.max_page, m.page, field="first",
+            f"first asks for more rows than one page holds; the limit is {limits.max_page:,}",
+            limits.max_page, None, field="first",
         )]  # fmt: skip
     if too_costly or m.cost > limits.max_cost:
         return [refusal(

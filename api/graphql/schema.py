@@ -42,6 +42,7 @@ from api.graphql.institutions import (
 )
 from api.graphql.kpis import supervision_kpis_resolver
 from api.graphql.limits import GraphQLLimits
+from api.graphql.no_echo import NoEcho
 from api.graphql.organizations import organization_stats, organizations, village_conversions
 from api.graphql.payouts import (
     payout_totals_resolver,
@@ -219,7 +220,7 @@ class Query:
         return await asyncio.to_thread(projection_states, info.context.container)
 
 
-schema = Schema(query=Query, extensions=[DomainErrorCodes, GraphQLLimits])
+schema = Schema(query=Query, extensions=[DomainErrorCodes, GraphQLLimits, NoEcho])
 
 
 async def context(

@@ -136,3 +136,10 @@ def test_the_limits_come_from_the_settings_and_can_be_turned_off() -> None:
     assert strict.errors[0].extensions["code"] == "TOO_MANY_ALIASES"
     off = execute(query, Settings(graphql_max_aliases=3, graphql_limits=False))
     assert off.errors is None and off.data == {f"a{i}": "Query" for i in range(4)}
+
+
+def test_the_page_refusal_does_not_repeat_the_number_asked_for() -> None:
+    query = "{ cases(first: 110105194912310021) { totalCount } }"
+    (error,) = check_document(SCHEMA, parse(query), {}, Limits())
+    assert error.extensions == {"code": "PAGE_TOO_LARGE", "limit": 500, "field": "first"}
+    assert "110105" not in error.message and "110,105" not in error.message
