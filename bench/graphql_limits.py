@@ -16,7 +16,9 @@ Against each it times two requests, as a supervisor:
 
 * (a) N aliases of `cases(first: 100) { edges { node { id status street } } }` (`--aliases`;
   with the limits off `--off-aliases`, because 5,000 take minutes there: say which you ran);
-* (b) a GraphQL document of `--mb` MB (`{ __typename }` and blank space to that size).
+* (b) a GraphQL document of `--mb` MB (`{ __typename }` and blank space to that size);
+* (c) 40 aliases of the same (a document small enough for the size limits: the alias limit);
+* (d) `cases(first: 500)` with four fields of every case's timeline (the cost limit).
 
 While each request runs, another thread asks `GET /healthz` every 50 ms and records how long
 each answer took: the worst shows how long the server stalled for everyone else. The server's
@@ -55,6 +57,10 @@ from api.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 ALIAS = "a{i}: cases(first: 100) {{ edges {{ node {{ id status street }} }} }}"
+#: Over the cost limit alone: 1 + 3 x 500 + 4 x 500 x 50 = 101,501 fields.
+COSTLY = (
+    "{ cases(first: 500) { edges { node { timeline { version eventType actorUser summary } } } } }"
+)
 CONFIGS = {
     "off": {"LEDGER_GRAPHQL_LIMITS": "false", "LEDGER_MAX_REQUEST_BYTES": "0"},
     "GraphQL limits only": {"LEDGER_MAX_REQUEST_BYTES": "0"},
@@ -244,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
             requests = [
                 (f"{n:,} aliases of cases(first: 100)", aliases_body(n)),
                 (f"{args.mb} MB document", document_body(args.mb)),
+                ("40 aliases of cases(first: 100)", aliases_body(40)),
+                ("cases(first: 500) with timelines", json.dumps({"query": COSTLY}).encode()),
             ]
             with serving(url, extra, work / f"{config}.log") as (base, pid):
                 for name, body in requests:

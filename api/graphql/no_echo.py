@@ -23,21 +23,29 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
+from domain.shared.errors import DomainError
+
 PLACEHOLDER = "…"
 NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
 #: Numbers shorter than this are left alone (`first: 0`, `version: -1`): they identify no one.
 SHORTEST_NUMBER = 4
 
 
-def supplied(document: DocumentNode | None, variables: Mapping[str, Any] | None) -> set[str]:
-    """Every scalar the caller sent, as text: literals in the document and variable values."""
+def supplied(
+    document: DocumentNode | None, variables: Mapping[str, Any] | None
+) -> tuple[set[str], set[str]]:
+    """Every scalar the caller sent, as text (literals and variable values), and the enum
+    literals apart: graphql-core prints those bare."""
     found: set[str] = set()
+    bare: set[str] = set()
     if document is not None:
         for node in _nodes(document):
-            if isinstance(node, StringValueNode | EnumValueNode | IntValueNode | FloatValueNode):
+            if isinstance(node, StringValueNode | IntValueNode | FloatValueNode):
                 found.add(str(node.value))
+            elif isinstance(node, EnumValueNode):
+                bare.add(node.value)
     _values(variables or {}, found)
-    return {v for v in found if v}
+    return {v for v in found if v}, bare
 
 
 def _nodes(root: Node) -> Iterator[Node]:
@@ -67,15 +75,16 @@ def _values(value: Any, found: set[str]) -> None:
         found.add(str(value))
 
 
-def scrub(message: str, values: set[str]) -> str:
-    """The message with each supplied value, quoted or as a number, replaced by `…`."""
+def scrub(message: str, values: set[str], bare: frozenset[str] | set[str] = frozenset()) -> str:
+    """The message with each supplied value, quoted or as a number, and each enum literal
+    (`bare`), replaced by `…`."""
+    for name in sorted(bare, key=len, reverse=True):
+        message = re.sub(rf"(?<![\w'\"]){re.escape(name)}(?![\w'\"])", PLACEHOLDER, message)
     for value in sorted(values, key=len, reverse=True):
         if re.fullmatch(r"-?\d+(\.\d+)?([eE][-+]?\d+)?", value):
             if len(value.lstrip("-")) >= SHORTEST_NUMBER:
                 message = re.sub(rf"(?<![\w.]){re.escape(value)}(?!\w|\.\d)", PLACEHOLDER, message)
             continue
-        if NAME.fullmatch(value):  # an enum literal is printed bare
-            message = re.sub(rf"(?<![\w'\"]){value}(?![\w'\"])", PLACEHOLDER, message)
         for quoted in {f'"{value}"', f"'{value}'", repr(value)}:
             message = message.replace(quoted, f"'{PLACEHOLDER}'")
     return message
@@ -90,6 +99,8 @@ class NoEcho(SchemaExtension):
         errors = getattr(context.result, "errors", None) or []
         if not errors:
             return
-        values = supplied(context.graphql_document, context.variables)
+        values, bare = supplied(context.graphql_document, context.variables)
         for error in errors:
-            error.message = scrub(error.message, values)
+            if isinstance(error.original_error, DomainError):
+                continue  # our own messages name the field and the rule, never the value
+            error.message = scrub(error.message, values, bare)

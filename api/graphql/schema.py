@@ -242,7 +242,7 @@ async def context(
         if not ok:
             raise HTTPException(
                 503,
-                f"the views have not reached position {x_min_position} within {timeout:g} s; "
+                f"the views have not reached the X-Min-Position asked for within {timeout:g} s; "
                 "retry shortly (projectionStatus shows the lag)",
             )
     return Context(container=container, actor=actor, request=request)
