@@ -57,7 +57,7 @@ from api.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 ALIAS = "a{i}: cases(first: 100) {{ edges {{ node {{ id status street }} }} }}"
-#: Over the cost limit alone: 1 + 3 x 500 + 4 x 500 x 50 = 101,501 fields.
+#: Over the cost limit alone: 1 + 1 + 2 x 500 + 4 x 500 x 50 = 101,002 fields.
 COSTLY = (
     "{ cases(first: 500) { edges { node { timeline { version eventType actorUser summary } } } } }"
 )

@@ -54,7 +54,8 @@ OVER = [
     (nested(11), "QUERY_TOO_DEEP", 10),
     (aliases(31), "TOO_MANY_ALIASES", 30),
     ("{ cases(first: 501) { edges { node { id } } } }", "PAGE_TOO_LARGE", 500),
-    (TIMELINES % "summary", "QUERY_TOO_COSTLY", 100_000),  # 1 + 3 x 500 + 4 x 500 x 50
+    # 1 + 1 + 2 x 500 + 4 x 500 x 50 = 101,002
+    (TIMELINES % "summary", "QUERY_TOO_COSTLY", 100_000),
     (tokens(5_001), "QUERY_TOO_LONG", 5_000),
     (CHEAP + " " * (50_001 - len(CHEAP)), "QUERY_TOO_LONG", 50_000),
 ]
@@ -83,7 +84,7 @@ AT = [
     nested(10),
     aliases(30),
     "{ cases(first: 500) { edges { node { id } } } }",
-    TIMELINES % "",  # 1 + 3 x 500 + 3 x 500 x 50 = 76,501
+    TIMELINES % "",  # 1 + 1 + 2 x 500 + 3 x 500 x 50 = 76,002
     tokens(5_000),
     CHEAP + " " * (50_000 - len(CHEAP)),
 ]
