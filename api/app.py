@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import logs, problems
+from api.body_limit import BodyLimit
 from api.container import Container, build
 from api.graphql.schema import graphql_router
 from api.ops import router as ops_router
@@ -49,8 +50,9 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         docs_url="/docs" if docs_open else None,
         redoc_url="/redoc" if docs_open else None,
     )
-    app.add_middleware(logs.AccessLog)
     problems.install(app)
+    app.add_middleware(BodyLimit)  # 413 for a body over LEDGER_MAX_REQUEST_BYTES
+    app.add_middleware(logs.AccessLog)  # added last, so outermost: a 413 is logged too
     app.include_router(cases_router)
     app.include_router(temporary_router)
     app.include_router(payroll_router)

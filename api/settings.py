@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-only-not-secret-change-me-0123456789"
@@ -37,6 +37,17 @@ class Settings(BaseSettings):
     load_demo_when_empty: bool = True
     poll_interval: float = 1.0
     min_position_timeout: float = 5.0
+    #: Request and GraphQL limits (api/body_limit.py, api/graphql/limits.py; README
+    #: "GraphQL limits"). `graphql_limits=False` and `max_request_bytes=0` are for measuring.
+    max_request_bytes: int = Field(default=1024 * 1024, ge=0)
+    max_settlement_bytes: int = Field(default=16 * 1024 * 1024, ge=0)
+    graphql_limits: bool = True
+    graphql_max_chars: int = Field(default=50_000, ge=1)
+    graphql_max_tokens: int = Field(default=5_000, ge=1)
+    graphql_max_depth: int = Field(default=10, ge=1)
+    graphql_max_aliases: int = Field(default=30, ge=0)
+    graphql_max_cost: int = Field(default=100_000, ge=1)
+    graphql_max_page: int = Field(default=500, ge=1, le=500)
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -42,6 +42,8 @@ from api.graphql.institutions import (
     institutions_resolver,
 )
 from api.graphql.kpis import supervision_kpis_resolver
+from api.graphql.limits import GraphQLLimits
+from api.graphql.no_echo import NoEcho
 from api.graphql.organizations import organization_stats, organizations, village_conversions
 from api.graphql.payouts import (
     payout_totals_resolver,
@@ -219,7 +221,7 @@ class Query:
         return await asyncio.to_thread(projection_states, info.context.container)
 
 
-schema = Schema(query=Query, extensions=[DomainErrorCodes, AccessRecord])
+schema = Schema(query=Query, extensions=[DomainErrorCodes, GraphQLLimits, NoEcho, AccessRecord])
 
 
 async def context(
@@ -243,7 +245,7 @@ async def context(
         if not ok:
             raise HTTPException(
                 503,
-                f"the views have not reached position {x_min_position} within {timeout:g} s; "
+                f"the views have not reached the X-Min-Position asked for within {timeout:g} s; "
                 "retry shortly (projectionStatus shows the lag)",
             )
     purpose = purpose_from(x_purpose)  # a bad one is refused whatever the query asks

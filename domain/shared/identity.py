@@ -36,7 +36,7 @@ def id_number_problem(value: str) -> str | None:
     if last not in _DIGITS and last not in "Xx":
         return "the last character must be a digit or X"
     if _birth_date(first17[6:14]) is None:
-        return f"the birth date {first17[6:14]} is not a real date"
+        return "the birth date (characters 7 to 14) is not a real date"
     if _check_char(first17) != last.upper():
         return "the check digit is wrong"
     return None

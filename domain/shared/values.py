@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -34,7 +35,7 @@ def parse_date(value: str, field: str) -> date:
     try:
         return date.fromisoformat(value)
     except (TypeError, ValueError):
-        raise InvalidInput(f"{value!r} is not an ISO date (YYYY-MM-DD)", field=field) from None
+        raise InvalidInput("not an ISO date (YYYY-MM-DD)", field=field) from None
 
 
 def month_of(d: date) -> str:
@@ -61,8 +62,20 @@ def add_months_to_date(d: date, n: int) -> date:
 
 def check_month(value: str, field: str) -> str:
     if not isinstance(value, str) or not MONTH_RE.match(value):
-        raise InvalidInput(f"{value!r} is not a month in the form YYYY-MM", field=field)
+        raise InvalidInput("not a month in the form YYYY-MM", field=field)
     return value
+
+
+def check_choices(values: Sequence[str], allowed: Iterable[str], field: str) -> None:
+    """Each value one of `allowed`; a refusal names the allowed values, never the one given."""
+    known = list(allowed)
+    wrong = [i for i, v in enumerate(values, start=1) if v not in known]
+    if wrong:
+        items = ", ".join(str(i) for i in wrong)
+        raise InvalidInput(
+            f"{field} may name only {', '.join(known)}; item {items} is none of these",
+            field=field,
+        )
 
 
 # -- text: the bounds every text field has, defined once (the API's annotated types reuse them) --

@@ -23,8 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from domain.care.institution import NON_INSTITUTIONAL_BED_TYPES, NURSING, CareInstitution
-from domain.shared.errors import InvalidInput
-from domain.shared.values import parse_date
+from domain.shared.values import check_choices, parse_date
 from projections.store import Database, Keyset, Row, Tx
 from projections.view import Projection, handles, recorded_at
 
@@ -181,11 +180,7 @@ GROUPS = ("institution", "street")
 def bed_stats(db: Database, group_by: list[str], as_of: str | None = None) -> list[Row]:
     """Beds by type, nursing-bed share, grading rate and certified-caregiver share, as of a day
     (today by default), for the district or per street or institution."""
-    unknown = [g for g in group_by if g not in GROUPS]
-    if unknown:
-        raise InvalidInput(
-            f"group_by may name {', '.join(GROUPS)}; not {', '.join(unknown)}", field="groupBy"
-        )
+    check_choices(group_by, GROUPS, "groupBy")
     day = as_of or date.today().isoformat()
     parse_date(day, "asOf")
     institutions = db.query(

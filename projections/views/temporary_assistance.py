@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from domain.shared.errors import InvalidInput
+from domain.shared.values import check_choices
 from domain.temporary.case import TemporaryAssistanceCase
 from projections.store import Database, Row, Tx
 from projections.view import Projection, handles, recorded_at
@@ -116,11 +116,7 @@ def stats(db: Database, year: int | None, group_by: list[str]) -> list[Row]:
 
     A household (its applicant) counts once per group, with its largest reported size.
     """
-    unknown = [g for g in group_by if g not in GROUPS]
-    if unknown:
-        raise InvalidInput(
-            f"group_by may name {', '.join(GROUPS)}; not {', '.join(unknown)}", field="groupBy"
-        )
+    check_choices(group_by, GROUPS, "groupBy")
     names = list(dict.fromkeys(group_by))
     columns = [GROUPS[g] for g in names]
     where, params = "paid_year IS NOT NULL", []

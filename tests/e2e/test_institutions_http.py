@@ -197,7 +197,8 @@ def test_graphql_bed_stats_give_shares_as_of_a_day(
     assert empty["institutions"] == 0 and empty["nursingShare"] is None
 
     r = supervisor.post("/graphql", json={"query": STATS, "variables": {"groupBy": ["colour"]}})
-    assert "group_by may name" in r.text
+    assert "groupBy may name only institution, street; item 1" in r.text
+    assert "colour" not in r.text  # the caller's text is never echoed
 
 
 def test_openapi_describes_the_institution_commands(anonymous: httpx.Client) -> None:

@@ -1,0 +1,326 @@
+"""GraphQL limits: document size, depth, aliases, cost and page size, refused before resolving.
+
+One query used to stall the server: 5,000 aliases of `cases(first: 100)` ran for up to 75 s
+and a 20 MB document was parsed for seconds. Each limit here is checked on the document alone
+(before validation and before any resolver or SQL), and a refusal names the limit and its
+value in `extensions` (`code`, `limit`, `found`). The values are settings
+(`LEDGER_GRAPHQL_*`, api/settings.py); `LEDGER_GRAPHQL_LIMITS=false` turns them all off, for
+measuring only.
+
+The cost is what the query will really fetch: every field counts once per row it is fetched
+for, so a field under `cases(first: 100) { edges { node { ... } } }` counts 100 times, and one
+under a plain list (a case's `timeline`, `caseHistory`) counts the default page size (50) times
+per parent row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLInterfaceType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+    parse,
+)
+from graphql.type.definition import GraphQLNamedType, GraphQLOutputType, get_named_type
+from strawberry.extensions import SchemaExtension
+
+from api.graphql.relay import DEFAULT_PAGE, MAX_PAGE
+from api.settings import Settings
+from domain.shared.errors import DomainError
+
+
+class LimitExceeded(DomainError):
+    """A query over one of the server's limits: refused whole, nothing resolved."""
+
+    status = 400
+
+    def __init__(self, code: str, message: str, limit: int, found: int | None, field: str | None):
+        super().__init__(message, code=code, field=field)
+        self.limit = limit
+        self.found = found
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The limits one request is held to (from the settings; defaults for a bare schema)."""
+
+    on: bool = True
+    max_chars: int = 50_000
+    max_tokens: int = 5_000
+    max_depth: int = 10
+    max_aliases: int = 30
+    max_cost: int = 100_000
+    max_page: int = MAX_PAGE
+    #: The rows a plain list (no `first`) is counted for, per parent row.
+    list_size: int = DEFAULT_PAGE
+
+    @classmethod
+    def from_settings(cls, s: Settings) -> Limits:
+        return cls(
+            on=s.graphql_limits, max_chars=s.graphql_max_chars, max_tokens=s.graphql_max_tokens,
+            max_depth=s.graphql_max_depth, max_aliases=s.graphql_max_aliases,
+            max_cost=s.graphql_max_cost, max_page=s.graphql_max_page,
+        )  # fmt: skip
+
+
+def refusal(
+    code: str, message: str, limit: int, found: int | None, field: str | None = None
+) -> GraphQLError:
+    """A GraphQL error carrying the limit (and what the query needs, unless the caller said it)."""
+    original = LimitExceeded(code, message, limit, found, field)
+    extensions: dict[str, Any] = {"code": code, "limit": limit}
+    if found is not None:
+        extensions["found"] = found
+    if field:
+        extensions["field"] = field
+    return GraphQLError(message, original_error=original, extensions=extensions)
+
+
+def check_size(query: str, limits: Limits) -> DocumentNode:
+    """Parse the document, refusing one over the character or the token limit first."""
+    if len(query) > limits.max_chars:
+        raise refusal(
+            "QUERY_TOO_LONG",
+            f"the GraphQL document has {len(query):,} characters; the limit is "
+            f"{limits.max_chars:,}",
+            limits.max_chars, len(query),
+        )  # fmt: skip
+    try:
+        return parse(query, max_tokens=limits.max_tokens)
+    except GraphQLError as e:
+        if f"more than {limits.max_tokens} tokens" not in e.message:
+            raise
+        raise refusal(
+            "QUERY_TOO_LONG",
+            f"the GraphQL document has more than {limits.max_tokens:,} tokens; the limit is "
+            f"{limits.max_tokens:,}",
+            limits.max_tokens, limits.max_tokens + 1,
+        ) from None  # fmt: skip
+
+
+class _OverBudget(Exception):
+    """Stops the walk as soon as the running cost is over the limit."""
+
+
+@dataclass
+class Measure:
+    """What a document asks for: its depth, aliases, cost, and pages over the limit."""
+
+    depth: int = 0
+    aliases: int = 0
+    cost: int = 0
+    steps: int = 0
+    page: int = 0  # the largest `first` asked for
+    over_budget: bool = False  # the walk stopped at the cost limit: the cost is more
+
+
+class _Walker:
+    def __init__(
+        self, schema: GraphQLSchema, document: DocumentNode, variables: Mapping[str, Any],
+        limits: Limits,
+    ) -> None:  # fmt: skip
+        self.schema, self.variables, self.limits = schema, variables, limits
+        self.fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        self.measure = Measure()
+
+    def operation(self, op: OperationDefinitionNode, defaults: Mapping[str, Any]) -> None:
+        root = self.schema.get_root_type(op.operation)
+        self.defaults = defaults
+        self.selections(op.selection_set, root, 1, 1, None, frozenset())
+
+    def _step(self, cost: int) -> None:
+        m = self.measure
+        m.cost += cost
+        m.steps += 1
+        if m.cost > self.limits.max_cost or m.steps > self.limits.max_cost:
+            raise _OverBudget
+
+    def selections(
+        self, node: SelectionSetNode, parent: GraphQLNamedType | None, depth: int | None,
+        rows: int, first: int | None, seen: frozenset[str],
+    ) -> None:  # fmt: skip
+        for selection in node.selections:
+            if isinstance(selection, FieldNode):
+                self.field(selection, parent, depth, rows, first, seen)
+            elif isinstance(selection, InlineFragmentNode):
+                self._step(0)
+                kind = parent
+                if selection.type_condition is not None:
+                    kind = self.schema.get_type(selection.type_condition.name.value)
+                self.selections(selection.selection_set, kind, depth, rows, first, seen)
+            elif isinstance(selection, FragmentSpreadNode):
+                self._step(0)
+                name = selection.name.value
+                fragment = self.fragments.get(name)
+                if fragment is None or name in seen:
+                    continue  # validation names the unknown or cyclic fragment
+                kind = self.schema.get_type(fragment.type_condition.name.value)
+                self.selections(fragment.selection_set, kind, depth, rows, first, seen | {name})
+
+    def field(
+        self, node: FieldNode, parent: GraphQLNamedType | None, depth: int | None, rows: int,
+        first: int | None, seen: frozenset[str],
+    ) -> None:  # fmt: skip
+        m = self.measure
+        if node.alias is not None:
+            m.aliases += 1
+        self._step(rows)
+        name = node.name.value
+        if name.startswith("__"):
+            depth = None  # introspection (GraphiQL's own query): bounded by the schema itself
+        if depth is not None:
+            m.depth = max(m.depth, depth)
+            if depth > self.limits.max_depth:
+                return  # too deep already: no need to walk further
+        if node.selection_set is None:
+            return
+        definition = None
+        if isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
+            definition = parent.fields.get(name)
+        if definition is None:  # introspection or an unknown field: count it, one row each
+            below = None if depth is None else depth + 1
+            self.selections(node.selection_set, None, below, rows, None, seen)
+            return
+        child_rows = rows
+        if _is_list(definition.type):
+            child_rows = rows * (first if first is not None else self.limits.list_size)
+        own_first = self._first(node, definition.args)
+        kind = get_named_type(definition.type)
+        below = None if depth is None else depth + 1
+        self.selections(node.selection_set, kind, below, child_rows, own_first, seen)
+
+    def _first(self, node: FieldNode, args: Mapping[str, Any]) -> int | None:
+        """The page a `first` argument asks for (its default when left out), clamped as fetched."""
+        if "first" not in args:
+            return None
+        asked: Any = args["first"].default_value
+        for argument in node.arguments or ():
+            if argument.name.value != "first":
+                continue
+            value = argument.value
+            if isinstance(value, IntValueNode):
+                asked = int(value.value)
+            elif isinstance(value, VariableNode):
+                name = value.name.value
+                asked = self.variables.get(name, self.defaults.get(name, asked))
+        page = asked if isinstance(asked, int) and not isinstance(asked, bool) else DEFAULT_PAGE
+        self.measure.page = max(self.measure.page, page)  # not an Int: coercion refuses it
+        return max(1, min(page, self.limits.max_page, MAX_PAGE))
+
+
+def _is_list(kind: GraphQLOutputType) -> bool:
+    if isinstance(kind, GraphQLNonNull):
+        kind = kind.of_type
+    return isinstance(kind, GraphQLList)
+
+
+def _variable_defaults(op: OperationDefinitionNode) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for definition in op.variable_definitions or ():
+        if isinstance(definition.default_value, IntValueNode):
+            found[definition.variable.name.value] = int(definition.default_value.value)
+    return found
+
+
+def measure(
+    schema: GraphQLSchema, document: DocumentNode, variables: Mapping[str, Any] | None,
+    limits: Limits,
+) -> Measure:  # fmt: skip
+    """Walk every operation, stopping as soon as the cost passes the limit."""
+    walker = _Walker(schema, document, variables or {}, limits)
+    try:
+        for op in _operations(document):
+            walker.operation(op, _variable_defaults(op))
+    except _OverBudget:
+        walker.measure.over_budget = True
+    return walker.measure
+
+
+def check_document(
+    schema: GraphQLSchema, document: DocumentNode, variables: Mapping[str, Any] | None,
+    limits: Limits,
+) -> list[GraphQLError]:  # fmt: skip
+    """The limits a parsed document is over (none when it may run), before validating it."""
+    m = measure(schema, document, variables, limits)
+    too_costly = m.over_budget
+    if m.aliases > limits.max_aliases:
+        return [refusal(
+            "TOO_MANY_ALIASES",
+            f"the query uses {m.aliases:,} aliases{' or more' if too_costly else ''}; the limit "
+            f"is {limits.max_aliases:,}",
+            limits.max_aliases, m.aliases,
+        )]  # fmt: skip
+    if m.depth > limits.max_depth:
+        return [refusal(
+            "QUERY_TOO_DEEP",
+            f"the query is nested {m.depth} fields deep or more; the limit is {limits.max_depth}",
+            limits.max_depth, m.depth,
+        )]  # fmt: skip
+    if m.page > limits.max_page:
+        return [refusal(
+            "PAGE_TOO_LARGE",
+            f"first asks for more rows than one page holds; the limit is {limits.max_page:,}",
+            limits.max_page, None, field="first",
+        )]  # fmt: skip
+    if too_costly or m.cost > limits.max_cost:
+        return [refusal(
+            "QUERY_TOO_COSTLY",
+            f"the query would fetch {m.cost:,} fields{' or more' if too_costly else ''} (each "
+            f"field counted once per row it is fetched for); the limit is {limits.max_cost:,}",
+            limits.max_cost, m.cost,
+        )]  # fmt: skip
+    return []
+
+
+def _operations(document: DocumentNode) -> Iterator[OperationDefinitionNode]:
+    return (d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+
+
+class GraphQLLimits(SchemaExtension):
+    """Refuses a document over a limit before it is validated or resolved."""
+
+    def _limits(self) -> Limits:
+        container = getattr(self.execution_context.context, "container", None)
+        settings = getattr(container, "settings", None)
+        return Limits.from_settings(settings) if isinstance(settings, Settings) else Limits()
+
+    def on_parse(self) -> Iterator[None]:
+        limits = self._limits()
+        query = self.execution_context.query
+        if limits.on and query and self.execution_context.graphql_document is None:
+            try:
+                self.execution_context.graphql_document = check_size(query, limits)
+            except GraphQLError as e:
+                if isinstance(e.original_error, LimitExceeded):
+                    raise
+                # a syntax error: strawberry parses again and reports it as it always has
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        limits = self._limits()
+        context = self.execution_context
+        if limits.on and context.graphql_document is not None:
+            errors = check_document(
+                context.schema._schema, context.graphql_document, context.variables, limits
+            )
+            if errors:
+                context.pre_execution_errors = errors  # strawberry then skips validation
+        yield
