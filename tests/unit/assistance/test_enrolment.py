@@ -38,7 +38,7 @@ def confirm(ledger: Ledger, case_id: UUID, on: str = "2024-03-14") -> None:
 def terminate(ledger: Ledger, case_id: UUID, effective_month: str, on: str) -> None:
     payload = {"occurred_on": on, "reason_code": "income_above_standard",
                "reason": "member employed", "effective_month": effective_month}  # fmt: skip
-    ledger.terminate_benefit(case_id, WORKER, **payload)
+    ledger.terminate_benefit(case_id, APPROVER, **payload)
 
 
 def verified_death(ledger: Ledger, id_number: str, died: str, on: str) -> UUID:
