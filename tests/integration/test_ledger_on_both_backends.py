@@ -65,7 +65,7 @@ def test_confirmation_rechecks_enrolment_after_a_race(ledger: Ledger, container:
     two = ledger.submit_application({**body, "community": "新闸社区"}, WORKER).id
     walk_to_active(ledger, one)
     # ...so the second confirmation, checked against the person's Enrolment, is refused.
-    with pytest.raises(DomainError, match="already enrolled"):
+    with pytest.raises(DomainError, match="already counted in another active DIBAO or TEKUN case"):
         walk_to_active(ledger, two)
     assert ledger.get_case(two).status == "accepted"
     container.runner.run_once()
