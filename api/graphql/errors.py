@@ -13,7 +13,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
-from domain.shared.errors import DomainError
+from domain.shared.errors import DomainError, Forbidden
 
 
 def expected(error: GraphQLError) -> DomainError | None:
@@ -33,6 +33,8 @@ class DomainErrorCodes(SchemaExtension):
             if domain is None:
                 continue
             extensions = {**(error.extensions or {}), "code": domain.code}
+            if isinstance(domain, Forbidden):  # the rule is named beside the class of failure
+                extensions.update(code="FORBIDDEN", rule=domain.code)
             if domain.field:
                 extensions["field"] = domain.field
             error.extensions = extensions

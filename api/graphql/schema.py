@@ -20,6 +20,7 @@ from strawberry.types.unset import UNSET
 from api.auth import actor_from_header
 from api.container import Container
 from api.deps import get_container
+from api.graphql.area import ReadAccess, check_street, narrowed, street_of
 from api.graphql.cases import (
     Case,
     CaseAssessment,
@@ -140,6 +141,8 @@ class Query:
     @strawberry.field(description="One case from the case_summary view.")
     async def case(self, info: Info, id: strawberry.ID) -> Case | None:
         row = await asyncio.to_thread(case_summary.get, info.context.container.db, str(id))
+        if row:
+            check_street(info, row["street"], "case")
         return Case.from_row(row) if row else None
 
     @strawberry.field(description="Cases by programme, street, status, overdue; Relay-paged.")
@@ -148,8 +151,11 @@ class Query:
         after: str | None = None,
     ) -> Connection[Case]:  # fmt: skip
         first, key = page_size(first), uncursor(after)
-        found = case_summary.matching(
-            info.context.container.db, vars(filter) if filter else {}, today()
+        found = narrowed(
+            case_summary.matching(
+                info.context.container.db, vars(filter) if filter else {}, today()
+            ),
+            info,
         )
         rows = await asyncio.to_thread(found.page, key, first + 1)
         return connection(
@@ -160,7 +166,7 @@ class Query:
     @strawberry.field(description="Counts, people and monthly amounts grouped as asked.")
     async def caseload(self, info: Info, group_by: list[str] | None = None) -> list[CaseloadRow]:
         rows = await asyncio.to_thread(
-            case_summary.caseload, info.context.container.db, group_by or []
+            case_summary.caseload, info.context.container.db, group_by or [], street_of(info)
         )
         return [
             CaseloadRow(
@@ -175,7 +181,9 @@ class Query:
     @strawberry.field(description="Every event of a case, replayed from the ledger itself.")
     async def case_history(self, info: Info, id: strawberry.ID) -> list[HistoryEvent]:
         ledger = info.context.container.ledger
-        events = await asyncio.to_thread(ledger.case_events, _parse_case_id(id))
+        case_id = _parse_case_id(id)
+        check_street(info, (await asyncio.to_thread(ledger.get_case, case_id)).street, "case")
+        events = await asyncio.to_thread(ledger.case_events, case_id)
         return [
             HistoryEvent(
                 version=e.originator_version,
@@ -196,6 +204,9 @@ class Query:
         if version is None and at is None:
             raise InvalidInput("give a version or a time (at)", field="version")
         when = at if at is None or at.tzinfo else at.replace(tzinfo=CHINA)
+        ledger = info.context.container.ledger
+        check_street(info, (await asyncio.to_thread(ledger.get_case, _parse_case_id(id))).street,
+                     "case")  # fmt: skip
         case = await asyncio.to_thread(
             _case_as_of, info.context.container.ledger, _parse_case_id(id), version, when
         )
@@ -218,7 +229,7 @@ class Query:
         return await asyncio.to_thread(projection_states, info.context.container)
 
 
-schema = Schema(query=Query, extensions=[DomainErrorCodes])
+schema = Schema(query=Query, extensions=[DomainErrorCodes, ReadAccess])
 
 
 async def context(

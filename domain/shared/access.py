@@ -113,8 +113,8 @@ READS: dict[str, ReadRule] = {
     ),
     "institutions": ReadRule(
         ("institutions", "bedStats", "bedConversions"),
-        frozenset((*READERS, "admin")),
-        "street",
+        frozenset((*DISTRICT_READERS, "admin")),
+        "district",
     ),
     "organisations": ReadRule(
         ("organizations", "organizationStats", "villageConversions"),
