@@ -76,7 +76,7 @@ def test_payouts_end_after_the_gradual_exits_last_month(ledger: Ledger) -> None:
     case_id = active(ledger, new_id_number())
     exit_ = {"occurred_on": "2024-04-20", "from_month": "2024-05", "months": 2,
              "reason": "income above the standard"}  # fmt: skip
-    ledger.start_gradual_exit(case_id, WORKER, **exit_)
+    ledger.start_gradual_exit(case_id, APPROVER, **exit_)
     june, july = run(ledger, "2024-06"), run(ledger, "2024-07")
     assert (june.scheduled, july.scheduled) == (1, 0)
     assert july.skipped == {"after the gradual exit's last paid month 2024-06": 1}
