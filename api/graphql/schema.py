@@ -204,12 +204,10 @@ class Query:
         if version is None and at is None:
             raise InvalidInput("give a version or a time (at)", field="version")
         when = at if at is None or at.tzinfo else at.replace(tzinfo=CHINA)
-        ledger = info.context.container.ledger
-        check_street(info, (await asyncio.to_thread(ledger.get_case, _parse_case_id(id))).street,
-                     "case")  # fmt: skip
         case = await asyncio.to_thread(
             _case_as_of, info.context.container.ledger, _parse_case_id(id), version, when
         )
+        check_street(info, case.street, "case")  # its street never changes
         return CaseState(
             id=strawberry.ID(str(case.id)),
             version=case.version,

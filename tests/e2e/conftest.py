@@ -77,6 +77,12 @@ def supervisor(server: str, settings: Settings) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
+def admin(server: str, settings: Settings) -> Iterator[httpx.Client]:
+    with client_for(server, settings, "admin", "admin-1") as c:
+        yield c
+
+
+@pytest.fixture
 def anonymous(server: str) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server, timeout=30) as c:
         yield c
