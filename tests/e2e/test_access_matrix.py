@@ -10,11 +10,12 @@ the domain's own rules is still "allowed"); a rule name means 403 with that `cod
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import httpx
 import pytest
-from builders import WORKER, application, new_id_number, walk_to_active
+from builders import APPROVER, WORKER, application, new_id_number, walk_to_active
 from conftest import client_for
 from helpers import ADMIN
 
@@ -50,10 +51,21 @@ WRITES: list[tuple[str, str, dict[str, Any], list[str]]] = [
                                 [role,   role,   ok,      role,  role,   role,   role,  role]),
     ("temporary request", "/temporary-cases", {"help": True},
                                 [ok,     street, role,    role,  role,   role,   role,  role]),
+    ("temporary casework step", "/temporary-cases/{temporary}/close",
+     {"occurred_on": "2024-03-05", "reason": "撤回"},
+                                [ok,     street, role,    role,  role,   role,   role,  role]),
     ("temporary decision", "/temporary-cases/{temporary}/deny",
      {"occurred_on": "2024-03-05", "reasons": ["不符合条件"]},
                                 [ok,     street, ok,      role,  role,   role,   role,  role]),
     ("payroll run", "/payroll-runs", {"programme": "DIBAO", "month": "2024-04"},
+                                [role,   role,   ok,      role,  role,   role,   role,  role]),
+    ("payroll approval", "/payroll-runs/{run}/approve", {"occurred_on": "2024-04-20"},
+                                [role,   role,   ok,      role,  role,   role,   role,  role]),
+    ("bed conversion", "/bed-conversions", {"conversion": True},
+                                [ok,     street, ok,      role,  role,   role,   role,  role]),
+    ("bed-conversion decision", "/bed-conversions/{conversion}/inspection",
+     {"occurred_on": "2024-03-08", "passed": True, "inspectors": ["i-1", "i-2"],
+      "findings": "合格"},
                                 [role,   role,   ok,      role,  role,   role,   role,  role]),
     ("institution register", "/institutions/{institution}/staff",
      {"occurred_on": "2024-06-30", "caregivers": 25, "certified_caregivers": 23},
@@ -64,6 +76,9 @@ WRITES: list[tuple[str, str, dict[str, Any], list[str]]] = [
     ("village step", "/village-conversions",
      {"village": "庆丰村", "street": A, "tasks": ["清产核资"], "occurred_on": "2024-03-15"},
                                 [ok,     street, ok,      role,  role,   role,   role,  role]),
+    ("village decision", "/village-conversions/{village}/deregister",
+     {"occurred_on": "2024-12-20", "decision_ref": "钟政复〔2024〕1号"},
+                                [role,   role,   ok,      role,  role,   role,   role,  role]),
     ("death report", "/death-notifications", {"death": True},
                                 [ok,     ok,     ok,      role,  role,   role,   role,  role]),
     ("death verification", "/death-notifications/{death}/verify",
@@ -72,6 +87,10 @@ WRITES: list[tuple[str, str, dict[str, Any], list[str]]] = [
     ("parameter", "/parameters",
      {"name": "temporary.paperwork_days", "value": 10, "effective_from": "2023-01-01",
       "reason": "matrix"},      [role,   role,   role,    role,  role,   role,   role,  ok]),
+    ("calendar", "/calendars",
+     {"year": 2027, "holidays": ["2027-01-01"], "make_up_working_days": [],
+      "reference": "TEST-ONLY-2027", "title": "Made-up notice", "published_on": "2026-11-25"},
+                                [role,   role,   role,    role,  role,   role,   role,  ok]),
 ]  # fmt: skip
 
 #: GraphQL read families: (family, query) -> one cell per role.
@@ -140,15 +159,24 @@ def targets(ledger: Ledger) -> dict[str, str]:
     filing = {"name": "新闸颐养院", "street": A, "beds": {"nursing": 90, "elderly_care": 10},
               "medical_capability": True, "occurred_on": "2024-01-08"}  # fmt: skip
     institution = ledger.file_institution(filing, ADMIN).id
+    conversion = ledger.apply_bed_conversion(
+        {"institution_id": str(institution), "from_type": "elderly_care", "to_type": "nursing",
+         "number": 2, "occurred_on": "2024-03-01"}, WORKER).id  # fmt: skip
+    village = ledger.initiate_village_conversion(
+        {"village": "马家村", "street": A, "tasks": ["清产核资"], "occurred_on": "2024-03-15"},
+        WORKER,
+    ).id
+    run = ledger.start_payroll_run("DIBAO", "2024-04", APPROVER, date(2024, 4, 20)).id
     dead = new_id_number()
     ledger.report_death({"name": "测试丙", "id_number": dead, "date_of_death": "2024-05-10",
                          "source": "crematorium", "occurred_on": "2024-05-11"}, WORKER)  # fmt: skip
     return {"case": str(case), "active": str(active), "temporary": str(temporary),
-            "institution": str(institution),
+            "institution": str(institution), "conversion": str(conversion),
+            "village": str(village), "run": str(run),
             "death": str(notification_id(person_id_for(dead)))}  # fmt: skip
 
 
-def body_for(body: dict[str, Any]) -> dict[str, Any]:
+def body_for(body: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:
     """A fresh valid create body (each cell submits its own household)."""
     if body.get("application"):
         return application(street=A)
@@ -160,6 +188,14 @@ def body_for(body: dict[str, Any]) -> dict[str, Any]:
             "occurred_on": "2024-03-04",
             "incident": "火灾",
             "members": [{"name": "测试甲", "id_number": new_id_number(), "relation": "self"}],
+        }
+    if body.get("conversion"):
+        return {
+            "institution_id": ids["institution"],
+            "from_type": "elderly_care",
+            "to_type": "nursing",
+            "number": 1,
+            "occurred_on": "2024-03-02",
         }
     if body.get("death"):
         return {
@@ -200,7 +236,7 @@ def test_every_role_against_every_family_in_and_out_of_its_area(
     wrong: list[str] = []
     for family, path, body, cells in WRITES:
         for name, expected in zip(ROLES, cells, strict=True):
-            response = clients[name].post("/api/v1" + path.format(**ids), json=body_for(body))
+            response = clients[name].post("/api/v1" + path.format(**ids), json=body_for(body, ids))
             got = outcome_of_post(response)
             if got != expected:
                 wrong.append(f"POST {family} as {name}: expected {expected}, got {got} "
