@@ -38,6 +38,15 @@ def narrowed(found: Keyset, info: Info, column: str = "street") -> Keyset:
     )
 
 
+def own_street(info: Info, filters: dict[str, Any]) -> dict[str, Any]:
+    """The filters with a street-bound caller's street; asking another street is refused."""
+    street = street_of(info)
+    if street is None:
+        return filters
+    check_street(info, filters.get("street") or street, "street's figures")
+    return {**filters, "street": street}
+
+
 def check_street(info: Info, street: str | None, what: str) -> None:
     access.check_street(info.context.actor, street, what)
 

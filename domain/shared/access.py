@@ -112,9 +112,7 @@ READS: dict[str, ReadRule] = {
         ("payouts", "payrollRun", "payoutTotals"), frozenset(DISTRICT_READERS), "district"
     ),
     "institutions": ReadRule(
-        ("institutions", "bedStats", "bedConversions"),
-        frozenset((*DISTRICT_READERS, "admin")),
-        "district",
+        ("institutions", "bedStats", "bedConversions"), frozenset((*READERS, "admin")), "street"
     ),
     "organisations": ReadRule(
         ("organizations", "organizationStats", "villageConversions"),

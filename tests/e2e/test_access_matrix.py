@@ -115,9 +115,14 @@ READS: list[tuple[str, str, list[str]]] = [
     ("payout totals", "{ payoutTotals { payouts } }",
                                 [role,   role,   ok,      district, ok,  ok,     streams, role]),
     ("institutions", "{ institutions(first: 1) { totalCount } }",
-                                [role,   role,   ok,      district, ok,  ok,     streams, ok]),
+                                [ok,     ok,     ok,      ok,    ok,     ok,     streams, ok]),
+    ("another street's institutions",
+     '{ institutions(filter: {street: "西林街道"}) { totalCount } }',
+                                [street, ok,     ok,      street, ok,    ok,     streams, ok]),
     ("bed stats", "{ bedStats { institutions } }",
-                                [role,   role,   ok,      district, ok,  ok,     streams, ok]),
+                                [ok,     ok,     ok,      ok,    ok,     ok,     streams, ok]),
+    ("bed conversions", "{ bedConversions { totalCount progress { converted } } }",
+                                [ok,     ok,     ok,      ok,    ok,     ok,     streams, ok]),
     ("organisations", "{ organizations(first: 1) { totalCount } }",
                                 [role,   role,   ok,      district, ok,  ok,     streams, role]),
     ("villages", "{ villageConversions { totalCount } }",
@@ -248,6 +253,27 @@ def test_every_role_against_every_family_in_and_out_of_its_area(
             if got != expected:
                 wrong.append(f"query {family} as {name}: expected {expected}, got {got}")
     assert wrong == [], "\n".join(wrong)
+
+
+def test_figures_of_a_street_bound_caller_count_its_street_only(
+    ledger: Ledger, clients: dict[str, httpx.Client]
+) -> None:
+    targets(ledger)  # every target is on street A
+    position = {"X-Min-Position": str(ledger.latest_position())}
+    query = "{ bedStats { institutions } caseload { cases } temporaryAssistanceStats { households }"
+    query += " bedConversions { totalCount } }"
+
+    def figures(name: str) -> dict[str, Any]:
+        body = clients[name].post("/graphql", json={"query": query}, headers=position).json()
+        assert "errors" not in body, body
+        data = body["data"]
+        return {"institutions": data["bedStats"][0]["institutions"],
+                "cases": sum(r["cases"] for r in data["caseload"]),
+                "conversions": data["bedConversions"]["totalCount"]}  # fmt: skip
+
+    assert figures("cw_B") == {"institutions": 0, "cases": 0, "conversions": 0}
+    assert figures("cw_A") == figures("approver") == {"institutions": 1, "cases": 2,
+                                                      "conversions": 1}  # fmt: skip
 
 
 def test_a_street_list_is_paged_in_sql(ledger: Ledger, clients: dict[str, httpx.Client]) -> None:
