@@ -120,7 +120,7 @@ READS: dict[str, ReadRule] = {
         "district",
     ),
     "deaths": ReadRule(("deathNotifications",), frozenset(DISTRICT_READERS), "district"),
-    "kpis": ReadRule(("supervisionKpis",), frozenset(DISTRICT_READERS), "district"),
+    "kpis": ReadRule(("supervisionKpis",), frozenset(READERS), "street"),
     "operations": ReadRule(("projectionStatus",), frozenset((*READERS, "admin")), "none"),
 }
 

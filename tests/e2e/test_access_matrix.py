@@ -130,7 +130,7 @@ READS: list[tuple[str, str, list[str]]] = [
     ("deaths", "{ deathNotifications { status } }",
                                 [role,   role,   ok,      district, ok,  ok,     streams, role]),
     ("KPIs", "{ supervisionKpis(year: 2024) { year } }",
-                                [role,   role,   ok,      district, ok,  ok,     streams, role]),
+                                [ok,     ok,     ok,      ok,    ok,     ok,     streams, role]),
     ("projections", "{ projectionStatus { name } }",
                                 [ok,     ok,     ok,      ok,    ok,     ok,     streams, ok]),
 ]  # fmt: skip
@@ -261,7 +261,8 @@ def test_figures_of_a_street_bound_caller_count_its_street_only(
     targets(ledger)  # every target is on street A
     position = {"X-Min-Position": str(ledger.latest_position())}
     query = "{ bedStats { institutions } caseload { cases } temporaryAssistanceStats { households }"
-    query += " bedConversions { totalCount } }"
+    query += " bedConversions { totalCount }"
+    query += " supervisionKpis(year: 2024) { institutions villagesPlanned deathsVerified } }"
 
     def figures(name: str) -> dict[str, Any]:
         body = clients[name].post("/graphql", json={"query": query}, headers=position).json()
@@ -269,11 +270,14 @@ def test_figures_of_a_street_bound_caller_count_its_street_only(
         data = body["data"]
         return {"institutions": data["bedStats"][0]["institutions"],
                 "cases": sum(r["cases"] for r in data["caseload"]),
-                "conversions": data["bedConversions"]["totalCount"]}  # fmt: skip
+                "conversions": data["bedConversions"]["totalCount"],
+                "kpis": data["supervisionKpis"]}  # fmt: skip
 
-    assert figures("cw_B") == {"institutions": 0, "cases": 0, "conversions": 0}
+    nothing = {"institutions": 0, "villagesPlanned": 0, "deathsVerified": 0}
+    assert figures("cw_B") == {"institutions": 0, "cases": 0, "conversions": 0, "kpis": nothing}
+    one = {"institutions": 1, "villagesPlanned": 1, "deathsVerified": 0}
     assert figures("cw_A") == figures("approver") == {"institutions": 1, "cases": 2,
-                                                      "conversions": 1}  # fmt: skip
+                                                      "conversions": 1, "kpis": one}  # fmt: skip
 
 
 def test_a_street_list_is_paged_in_sql(ledger: Ledger, clients: dict[str, httpx.Client]) -> None:
