@@ -75,6 +75,7 @@ STREET = "南大街街道"
 COMMUNITY = "西瀛里社区"
 WORKER = Actor("bench-worker", "caseworker", STREET)
 APPROVER = Actor("bench-approver", "approver", "钟楼区民政局")
+ADMIN = Actor("bench-admin", "admin", "钟楼区民政局")
 PARAMETERS = [  # as in tests/builders.py: what a DIBAO assessment needs
     ("dibao.standard", 108000, "2023-07-01"),
     ("dibao.standard", 111000, "2024-07-01"),
@@ -154,7 +155,7 @@ def active_case(ledger: Ledger, index: int, params: dict[str, Any]) -> Assistanc
 
 def create_cases(ledger: Ledger, count: int) -> None:
     for name, value, effective_from in PARAMETERS:
-        ledger.set_parameter(name, value, effective_from, "bench standard", WORKER, "2023-01-01")
+        ledger.set_parameter(name, value, effective_from, "bench standard", ADMIN, "2023-01-01")
     names = required_parameters(PROGRAMME, set())
     params: dict[str, Any] = dict(ledger.parameters_in_force(names, date.fromisoformat(ASSESSED)))
     with progress_bar(28) as bar:

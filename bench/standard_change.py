@@ -27,7 +27,7 @@ import sys
 import time
 from datetime import date
 
-from payroll import APPROVER, PROGRAMME, WORKER, catch_up_views, create_cases
+from payroll import ADMIN, APPROVER, PROGRAMME, catch_up_views, create_cases
 from rich.console import Console
 from scratch_database import fresh_database
 
@@ -73,7 +73,7 @@ def measure(container: Container, args: argparse.Namespace) -> list[str]:
     container.runner.processes = [
         p for p in container.runner.processes if not isinstance(p, StandardChanges)
     ]
-    raised = ledger.set_parameter("dibao.standard", RAISED, "2024-08-01", "bench 提标", WORKER,
+    raised = ledger.set_parameter("dibao.standard", RAISED, "2024-08-01", "bench 提标", ADMIN,
                                   "2024-07-20")  # fmt: skip
     catch_up_views(container, "set-up: views")
 
@@ -93,7 +93,7 @@ def measure(container: Container, args: argparse.Namespace) -> list[str]:
     check(august.total_fen == expected, f"the August run pays {august.total_fen:,} fen")
 
     further = ledger.set_parameter("dibao.standard", AGAIN, "2024-09-01", "bench 提标 again",
-                                   WORKER, "2024-08-20")  # fmt: skip
+                                   ADMIN, "2024-08-20")  # fmt: skip
     catch_up_views(container, "views catch up")
     single = one_by_one(ledger, further.version, args.sample)
 

@@ -12,7 +12,7 @@ from domain.care.commands import InstitutionCommands
 from domain.deaths.commands import DeathCommands
 from domain.organizations.commands import OrganizationCommands
 from domain.payroll.standards import StandardCommands
-from domain.shared.ledger_base import CommandResult, IdempotencyRecord
+from domain.shared.ledger_base import CommandResult, IdempotencyRecord, guard_commands
 from domain.temporary.commands import TemporaryCommands
 from domain.topics import register_moved_modules
 from domain.villages.commands import VillageCommands
@@ -22,6 +22,7 @@ register_moved_modules()  # events stored under the old module paths still load
 __all__ = ["CommandResult", "IdempotencyRecord", "Ledger"]
 
 
+@guard_commands
 class Ledger(
     DeathCommands,
     StandardCommands,

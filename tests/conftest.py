@@ -14,12 +14,13 @@ from typing import Any
 
 import psycopg
 import pytest
-from builders import PARAMETERS, WORKER
+from builders import PARAMETERS
 
 from api.container import Container, build
 from api.settings import Settings
 from domain.ledger import Ledger
 from projections.store import DatabaseUrl
+from tests.helpers import ADMIN
 
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -93,6 +94,6 @@ def container(settings: Settings) -> Iterator[Container]:
 @pytest.fixture
 def ledger(container: Container) -> Ledger:
     for name, value, start in PARAMETERS:
-        container.ledger.set_parameter(name, value, start, "test standard", WORKER, "2023-01-01")
+        container.ledger.set_parameter(name, value, start, "test standard", ADMIN, "2023-01-01")
     container.runner.start()  # as in production: payroll runs and the death process read views
     return container.ledger

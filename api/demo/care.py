@@ -218,7 +218,7 @@ def _convert(
     failed = planned.final in ("inspection_failed", "rejected") and not (
         planned.approved_then_rejected
     )
-    step(INSPECT, rng.randint(7, 14), passed=not failed, inspectors=inspectors,
+    step(INSPECT, rng.randint(7, 14), DISTRICT, passed=not failed, inspectors=inspectors,
          findings="消防与医疗设施不达标" if failed else "场地、设施与人员符合要求")  # fmt: skip
     if planned.final in ("inspection_failed", "inspected"):
         return
@@ -236,7 +236,7 @@ def _convert(
         return
     if planned.final == "approved":
         return
-    step(COMPLETE, rng.randint(60, 120), evidence=f"验收报告 {cid.hex[:6]}")
+    step(COMPLETE, rng.randint(60, 120), DISTRICT, evidence=f"验收报告 {cid.hex[:6]}")
     if planned.subsidised:
         step(SUBSIDY, rng.randint(20, 40), DISTRICT, amount_per_bed_fen=SUBSIDY_PER_BED_FEN,
              beds=planned.subsidised, reference=f"钟财拨〔{on.year}〕{cid.hex[:4]}号")  # fmt: skip

@@ -237,13 +237,13 @@ class DemoDistrict:
         if later > date(2026, 11, 20):
             return cid
         if final == "suspended":
-            do(Ledger.suspend_benefit, later, from_month=month_of(later),
+            do(Ledger.suspend_benefit, later, approver, from_month=month_of(later),
                reason="外出务工, 暂停核查")  # fmt: skip
         elif final == "gradual_exit":
-            do(Ledger.start_gradual_exit, later, from_month=month_of(later), months=6,
+            do(Ledger.start_gradual_exit, later, approver, from_month=month_of(later), months=6,
                reason="家庭成员就业, 收入超过标准")  # fmt: skip
         elif final == "terminated":
-            do(Ledger.terminate_benefit, later,
+            do(Ledger.terminate_benefit, later, approver,
                reason_code=self.rng.choice(["income_above_standard", "moved_away", "voluntary"]),
                reason="经复核不再符合条件", effective_month=add_months(month_of(later), 1),
             )  # fmt: skip

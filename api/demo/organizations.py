@@ -241,7 +241,7 @@ def load_villages_2024(ledger: Ledger, rng: random.Random) -> None:
         for step, day, payload in steps:
             if step == "assets":
                 payload = _assets(rng)
-            actor = DISTRICT if step == "deregister" else office
+            actor = DISTRICT if step in ("deregister", "complete") else office
             VILLAGE_STEPS[step](ledger, conversion, actor, occurred_on=day, **payload)
 
 

@@ -15,7 +15,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
 from api.logs import operation_name
-from domain.shared.errors import DomainError
+from domain.shared.errors import DomainError, Forbidden
 
 log = logging.getLogger("caseledger.graphql")
 
@@ -37,6 +37,8 @@ class DomainErrorCodes(SchemaExtension):
             if domain is None:
                 continue
             extensions = {**(error.extensions or {}), "code": domain.code}
+            if isinstance(domain, Forbidden):  # the rule is named beside the class of failure
+                extensions.update(code="FORBIDDEN", rule=domain.code)
             if domain.field:
                 extensions["field"] = domain.field
             error.extensions = extensions

@@ -13,6 +13,7 @@ from typing import Any
 
 import strawberry
 
+from api.graphql.area import own_street, street_of
 from api.graphql.cases import today
 from api.graphql.context import Info
 from api.graphql.relay import DEFAULT_PAGE, Connection, connection, page_size, uncursor
@@ -213,7 +214,7 @@ async def institutions_resolver(
     after: str | None = None,
 ) -> Connection[Institution]:
     first, key = page_size(first), uncursor(after)
-    found = institutions.matching(info.context.container.db, _filters(filter))
+    found = institutions.matching(info.context.container.db, own_street(info, _filters(filter)))
     rows = await asyncio.to_thread(institutions.page, found, key, first + 1)
     on = today().isoformat()
     return connection(
@@ -229,7 +230,7 @@ async def bed_stats_resolver(
     """As of `asOf` (today by default); groupBy names `street` and/or `institution`."""
     day = (as_of or today()).isoformat()
     rows = await asyncio.to_thread(
-        institutions.bed_stats, info.context.container.db, group_by or [], day
+        institutions.bed_stats, info.context.container.db, group_by or [], day, street_of(info)
     )
     return [BedStatsRow.from_row(r) for r in rows]
 
@@ -239,14 +240,14 @@ async def bed_conversions_resolver(
     after: str | None = None, target: int = TARGET_BEDS_2024, year: int = PLAN_YEAR,
 ) -> BedConversionPipeline:  # fmt: skip
     """The pipeline, paged; `target` and `year` default to the 2024 plan (300 beds)."""
-    db, filters = info.context.container.db, _filters(filter)
+    db, filters = info.context.container.db, own_street(info, _filters(filter))
     first, key = page_size(first), uncursor(after)
     found = bed_conversions.matching(db, filters)
 
     def read() -> tuple[list[Row], list[Row], Row]:
         rows = found.page(key, first + 1)
         steps = bed_conversions.by_status(db, filters)
-        return rows, steps, bed_conversions.progress(db, target, year)
+        return rows, steps, bed_conversions.progress(db, target, year, street_of(info))
 
     rows, steps, progress = await asyncio.to_thread(read)
     page = connection(

@@ -6,6 +6,7 @@ import asyncio
 
 import strawberry
 
+from api.graphql.area import street_of
 from api.graphql.context import Info
 from projections.views import supervision_kpis
 
@@ -38,5 +39,7 @@ class SupervisionKpis:
 
 
 async def supervision_kpis_resolver(info: Info, year: int) -> SupervisionKpis:
-    figures = await asyncio.to_thread(supervision_kpis.kpis, info.context.container.db, year)
+    figures = await asyncio.to_thread(
+        supervision_kpis.kpis, info.context.container.db, year, street_of(info)
+    )
     return SupervisionKpis(**figures)

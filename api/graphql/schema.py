@@ -21,6 +21,7 @@ from api.case_history import event_data
 from api.container import Container
 from api.deps import get_container
 from api.graphql.access import AccessRecord, personal_data_access
+from api.graphql.area import ReadAccess, check_street, narrowed, street_of
 from api.graphql.cases import (
     Case,
     CaseAssessment,
@@ -142,6 +143,8 @@ class Query:
     @strawberry.field(description="One case from the case_summary view.")
     async def case(self, info: Info, id: strawberry.ID) -> Case | None:
         row = await asyncio.to_thread(case_summary.get, info.context.container.db, str(id))
+        if row:
+            check_street(info, row["street"], "case")
         return Case.from_row(row) if row else None
 
     @strawberry.field(description="Cases by programme, street, status, overdue; Relay-paged.")
@@ -150,8 +153,11 @@ class Query:
         after: str | None = None,
     ) -> Connection[Case]:  # fmt: skip
         first, key = page_size(first), uncursor(after)
-        found = case_summary.matching(
-            info.context.container.db, vars(filter) if filter else {}, today()
+        found = narrowed(
+            case_summary.matching(
+                info.context.container.db, vars(filter) if filter else {}, today()
+            ),
+            info,
         )
         rows = await asyncio.to_thread(found.page, key, first + 1)
         return connection(
@@ -162,7 +168,7 @@ class Query:
     @strawberry.field(description="Counts, people and monthly amounts grouped as asked.")
     async def caseload(self, info: Info, group_by: list[str] | None = None) -> list[CaseloadRow]:
         rows = await asyncio.to_thread(
-            case_summary.caseload, info.context.container.db, group_by or []
+            case_summary.caseload, info.context.container.db, group_by or [], street_of(info)
         )
         return [
             CaseloadRow(
@@ -177,7 +183,9 @@ class Query:
     @strawberry.field(description="Every event of a case, replayed from the ledger itself.")
     async def case_history(self, info: Info, id: strawberry.ID) -> list[HistoryEvent]:
         ledger = info.context.container.ledger
-        events = await asyncio.to_thread(ledger.case_events, _parse_case_id(id))
+        case_id = _parse_case_id(id)
+        check_street(info, (await asyncio.to_thread(ledger.get_case, case_id)).street, "case")
+        events = await asyncio.to_thread(ledger.case_events, case_id)
         return [
             HistoryEvent(
                 version=e.originator_version,
@@ -202,6 +210,7 @@ class Query:
         case = await asyncio.to_thread(
             _case_as_of, info.context.container.ledger, _parse_case_id(id), version, when
         )
+        check_street(info, case.street, "case")  # its street never changes
         return CaseState(
             id=strawberry.ID(str(case.id)),
             version=case.version,
@@ -221,7 +230,10 @@ class Query:
         return await asyncio.to_thread(projection_states, info.context.container)
 
 
-schema = Schema(query=Query, extensions=[DomainErrorCodes, GraphQLLimits, NoEcho, AccessRecord])
+schema = Schema(
+    query=Query,
+    extensions=[DomainErrorCodes, GraphQLLimits, NoEcho, ReadAccess, AccessRecord],
+)
 
 
 async def context(

@@ -11,6 +11,7 @@ import json
 import strawberry
 from strawberry.scalars import JSON
 
+from api.graphql.area import check_street, street_of
 from api.graphql.cases import today
 from api.graphql.context import Info
 from api.graphql.permissions import masked
@@ -102,11 +103,17 @@ async def temporary_assistance_stats(
     info: Info, year: int | None = None, group_by: list[str] | None = None
 ) -> list[TemporaryAssistanceStatsRow]:
     rows = await asyncio.to_thread(
-        temporary_assistance.stats, info.context.container.db, year, group_by or []
+        temporary_assistance.stats,
+        info.context.container.db,
+        year,
+        group_by or [],
+        street_of(info),
     )
     return [TemporaryAssistanceStatsRow(**r) for r in rows]
 
 
 async def temporary_case(info: Info, id: strawberry.ID) -> TemporaryCase | None:
     row = await asyncio.to_thread(temporary_assistance.get, info.context.container.db, str(id))
+    if row:
+        check_street(info, row["street"], "temporary assistance case")
     return TemporaryCase.from_row(row) if row else None

@@ -25,6 +25,7 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
     s: {"description": d, "content": {"application/problem+json": {}}}
     for s, d in [
         (401, "no or bad bearer token"),
+        (403, "the caller's role or street may not run this command: `code` names the rule"),
         (404, "unknown resource"),
         (409, "a rule is broken or someone changed the resource first"),
         (412, "If-Match names a stale version"),

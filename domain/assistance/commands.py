@@ -63,6 +63,7 @@ class CaseCommands(EnrolmentCommands, CalendarCommands):
         return self.execute(
             act, actor=actor, idempotency_key=idempotency_key,
             fingerprint=self.fingerprint("submit", "", application),
+            street=application.get("street") or "",
         )  # fmt: skip
 
     def _case_step(

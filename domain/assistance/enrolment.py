@@ -85,8 +85,8 @@ class Enrolment(Aggregate):
         holder = self.holder
         if holder is not None and holder != case_id:
             raise refuse(
-                f"a counted member is already enrolled in the active {self.programme} case "
-                f"{holder}; a person may be in one active DIBAO or TEKUN case at a time",
+                "a counted member is already counted in another active DIBAO or TEKUN case; "
+                "a person may be in one such case at a time",
                 "double_enrolment",
                 "members",
             )
@@ -97,14 +97,14 @@ class Enrolment(Aggregate):
     ) -> None:
         if self.date_of_death is not None:
             raise refuse(
-                f"a counted member died on {self.date_of_death} (verified death)",
+                "a counted member has a verified death and cannot be enrolled",
                 "member_deceased",
                 "members",
             )
         free = self.free_from(case_id)
         if free is not None and first_paid_month < free:
             raise refuse(
-                f"a counted member's months before {free} belong to case {self.case_id}",
+                "a counted member's place is still held by another case for the months asked",
                 "double_enrolment",
                 "members",
             )

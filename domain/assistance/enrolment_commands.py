@@ -57,7 +57,7 @@ class EnrolmentCommands(LedgerBase):
             died = self.verified_death(m["person_id"], enrolment)
             if died is not None:
                 raise refuse(
-                    f"member {i + 1} died on {died} (verified death) and cannot be counted",
+                    f"member {i + 1} has a verified death and cannot be counted",
                     "member_deceased",
                     f"members.{i}",
                 )
@@ -77,8 +77,7 @@ class EnrolmentCommands(LedgerBase):
         deaths = {p: d for p, e in enrolments.items() if (d := self.verified_death(p, e))}
         if len(deaths) == len(case.counted):
             raise refuse(
-                f"cannot confirm: every counted member has died (verified death on "
-                f"{max(deaths.values())})",
+                "cannot confirm: every counted member has a verified death",
                 "member_deceased",
                 "members",
             )

@@ -90,6 +90,7 @@ class BedConversion(Aggregate):
         number: int, reason: str, actor: Json, occurred_on: str,
     ):  # fmt: skip
         self.institution_id = institution_id
+        self.street = street  # the access rule's area
         self.from_type = from_type
         self.to_type = to_type
         self.number = number

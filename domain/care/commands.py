@@ -51,6 +51,7 @@ class InstitutionCommands(LedgerBase):
         return self.execute(
             act, actor=actor, idempotency_key=idempotency_key,
             fingerprint=self.fingerprint("file_institution", "", payload),
+            street=payload.get("street") or "",
         )  # fmt: skip
 
     def _institution(
@@ -148,6 +149,7 @@ class InstitutionCommands(LedgerBase):
             on = payload.get("occurred_on", "")
             parse_date(on, "occurred_on")
             institution = self._institution_named(payload.get("institution_id"))
+            self.authorize(actor, institution.street)
             not_before(on, institution.filed_on, "the application")
             from_type, to_type, number = institution.check_conversion(
                 payload.get("from_type"), payload.get("to_type"), payload.get("number")

@@ -17,7 +17,7 @@ from domain.shared.ledger_base import CommandResult, Options
 from domain.shared.values import Actor, Json, parse_date
 
 #: The process that applies a verified death's consequences records them as this actor.
-CASCADE_ACTOR = Actor("death-notification-process", "admin", "钟楼区民政局")
+CASCADE_ACTOR = Actor("death-notification-process", "system", "钟楼区民政局")
 
 
 class DeathCommands(EnrolmentCommands):
@@ -100,6 +100,7 @@ class DeathCommands(EnrolmentCommands):
         run it again after a crash. A TEKUN case it terminates gives its place back in the
         same save. Returns the cases changed by this call.
         """
+        self.authorize(CASCADE_ACTOR)
         death = self.get_death(key)
         if death.status != "verified":
             return []

@@ -43,6 +43,7 @@ class OrganizationCommands(LedgerBase):
         return self.execute(
             act, actor=actor, idempotency_key=idempotency_key,
             fingerprint=self.fingerprint("register_organization", "", payload),
+            street=payload.get("street") or "",
         )  # fmt: skip
 
     def _organization(

@@ -119,6 +119,7 @@ class SocialOrganization(Guards, Aggregate):
         self, name: str, organization_type: str, district: str, street: str, actor: Json,
         occurred_on: str,
     ):  # fmt: skip
+        self.street = street  # the access rule's area
         self.status = "registered"
         self.registered_on = occurred_on  # the registration date is the event's business date
         self.last_step_on = occurred_on  # no step may be dated before the one it follows

@@ -68,6 +68,7 @@ class PayrollCommands(LedgerBase):
 
     def start_payroll_run(self, programme: str, month: str, actor: Actor, today: date) -> RunResult:
         """Schedule every due payout of a programme and month; safe to repeat or run twice."""
+        self.authorize(actor)
         if programme not in PROGRAMMES:
             raise InvalidInput(
                 f"programme must be one of {', '.join(PROGRAMMES)}", field="programme"

@@ -58,6 +58,7 @@ class StandardCommands(PayrollCommands):
         With `up_to` (the change's own position, as the reaction process passes it), only
         cases confirmed before it; without, every active case still on an older version.
         """
+        self.authorize(actor)
         if name not in STANDARD_PROGRAMMES:
             raise InvalidInput(
                 f"name must be one of {', '.join(STANDARD_PROGRAMMES)}", field="name"
@@ -118,6 +119,7 @@ class StandardCommands(PayrollCommands):
     ) -> list[CaseStandardsResult]:
         """`apply_standards_to_case` for many cases (each with its business date), saved
         CASE_BATCH per transaction as a standard change is."""
+        self.authorize(actor)
         ids = list(cases)
         results: list[CaseStandardsResult] = []
         for start in range(0, len(ids), CASE_BATCH):

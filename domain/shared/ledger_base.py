@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypedDict, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -14,11 +17,55 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import IntegrityError
 
+from domain.shared import access
 from domain.shared.errors import DomainError, InvalidInput, NotFound, StaleVersion, VersionConflict
 from domain.shared.parameters import SPECS, InForce, ParameterSchedule, parameter_id
 from domain.shared.values import Actor, Json, parse_date, refuse_control_characters
 
 A = TypeVar("A", bound=Aggregate)
+L = TypeVar("L", bound="type[LedgerBase]")
+
+
+@dataclass
+class _Running:
+    """The command a call is running (its Ledger method name), and whether it was checked."""
+
+    command: str
+    checked: bool = field(default=False)
+
+
+_running: ContextVar[_Running | None] = ContextVar("ledger_command", default=None)
+
+
+@contextmanager
+def running(command: str) -> Iterator[None]:
+    """Run the code inside as the Ledger command `command` (its rule in domain.shared.access)."""
+    token = _running.set(_Running(command))
+    try:
+        yield
+    finally:
+        _running.reset(token)
+
+
+def guard_commands(cls: L) -> L:
+    """Mark every command of the access table on the Ledger class, so that `execute` and
+    `change` know which rule applies (and refuse to save a command no rule was checked for)."""
+    for name in access.WRITES:
+        owner = next(k for k in cls.__mro__ if name in vars(k))  # still defined in one place
+        method = vars(owner)[name]
+        if not getattr(method, "access_rule", None):
+            setattr(owner, name, _marked(name, method))
+    return cls
+
+
+def _marked(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def run(self: LedgerBase, *args: Any, **kwargs: Any) -> Any:
+        with running(name):
+            return method(self, *args, **kwargs)
+
+    run.access_rule = name  # type: ignore[attr-defined]
+    return run
 
 
 class Options(TypedDict, total=False):
@@ -92,11 +139,20 @@ class LedgerBase(Application[UUID]):
         actor: Actor,
         idempotency_key: str | None = None,
         fingerprint: str = "",
+        street: str | None = None,
     ) -> CommandResult:
         """Run a command, save atomically (with its idempotency record) and answer the result.
 
         `act` returns the changed aggregate, or several: the first is the one answered about.
+        The command's access rule is checked first when its target is known here (a district
+        command, or a create command's `street`); otherwise `act` checks it (`authorize`) once
+        it has found the target. Nothing is saved unless the rule was checked.
         """
+        now = _running.get()
+        if now is not None and not now.checked:
+            rule = access.WRITES.get(now.command)
+            if street is not None or (rule is not None and rule.area == "district"):
+                self.authorize(actor, street)
         record_id = None
         if idempotency_key:
             record_id = IdempotencyRecord.create_id(actor.user, idempotency_key)
@@ -104,6 +160,8 @@ class LedgerBase(Application[UUID]):
             if earlier:
                 return earlier
         changed = act()
+        if now is None or not now.checked:
+            raise RuntimeError("a command reached the save without its access rule checked")
         objs: list[Aggregate] = list(changed) if isinstance(changed, tuple) else [changed]
         aggregate = objs[0]
         refuse_unstorable_text(objs)
@@ -171,6 +229,7 @@ class LedgerBase(Application[UUID]):
 
         def run() -> Aggregate | tuple[Aggregate, ...]:
             found = self.load(key, kind, name, expected_version)
+            self.authorize(actor, getattr(found, "street", None))  # after the 404, before all
             if "occurred_on" in payload:  # the business date, checked after the 404/412
                 parse_date(payload["occurred_on"], "occurred_on")
             others = act(found)
@@ -184,6 +243,13 @@ class LedgerBase(Application[UUID]):
             idempotency_key=idempotency_key,
             fingerprint=self.fingerprint(command, str(key), payload),
         )
+
+    def authorize(self, actor: Actor, street: str | None = None) -> None:
+        """Check the running command's access rule for this actor on a target in `street`."""
+        now = _running.get()
+        access.check_write(now.command if now else "(not a Ledger command)", actor, street)
+        assert now is not None
+        now.checked = True
 
     def saved(self) -> None:
         """Wake whoever tails the log in this process (the projection runner)."""
@@ -239,12 +305,11 @@ class LedgerBase(Application[UUID]):
         self, name: str, value: int, effective_from: str, reason: str, actor: Actor,
         occurred_on: str, idempotency_key: str | None = None,
     ) -> CommandResult:  # fmt: skip
-        if name not in SPECS:
-            raise InvalidInput(
-                f"unknown parameter {name!r}; known: {', '.join(sorted(SPECS))}", field="name"
-            )
-
         def act() -> Aggregate:
+            if name not in SPECS:
+                raise InvalidInput(
+                    f"unknown parameter {name!r}; known: {', '.join(sorted(SPECS))}", field="name"
+                )
             try:
                 schedule: Aggregate = self.repository.get(parameter_id(self.district, name))
             except AggregateNotFoundError:

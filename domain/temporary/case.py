@@ -72,6 +72,7 @@ class TemporaryAssistanceCase(TemporarySteps, Guards, Aggregate):
         members: list[Json], incident: str, actor: Json, occurred_on: str,
     ):  # fmt: skip
         self.assistance_type = assistance_type
+        self.street = street  # the access rule's area
         self.status = "requested"
         self.last_step_on = occurred_on  # no step may be dated before the one it follows
         self.requested_on = occurred_on

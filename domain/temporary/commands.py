@@ -61,6 +61,7 @@ class TemporaryCommands(LedgerBase):
         return self.execute(
             act, actor=actor, idempotency_key=idempotency_key,
             fingerprint=self.fingerprint("request_help", "", payload),
+            street=payload.get("street") or "",
         )  # fmt: skip
 
     def _temporary(

@@ -11,8 +11,8 @@ from datetime import date
 
 from domain.shared.parameters import InForce
 
-#: Who decides at which level: a street caseworker, or the district (approver, admin).
-APPROVER_LEVELS = {"caseworker": "street", "approver": "district", "admin": "district"}
+#: Who decides at which level: a street caseworker, or the district's approver.
+APPROVER_LEVELS = {"caseworker": "street", "approver": "district"}
 CAP_PARAMETERS = ["temporary.cap_multiple", "dibao.standard", "temporary.street_limit_fen"]
 PAPERWORK_PARAMETER = "temporary.paperwork_days"
 

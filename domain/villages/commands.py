@@ -58,6 +58,7 @@ class VillageCommands(LedgerBase):
         return self.execute(
             act, actor=actor, idempotency_key=idempotency_key,
             fingerprint=self.fingerprint("initiate_village_conversion", "", payload),
+            street=payload.get("street") or "",
         )  # fmt: skip
 
     def _village(

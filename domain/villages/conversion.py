@@ -148,6 +148,7 @@ class VillageConversion(Guards, Aggregate):
     ):  # fmt: skip
         # initiated -> restructured -> abolition_passed -> deregistered
         #   -> committee_established -> completed
+        self.street = street  # the access rule's area
         self.status = "initiated"
         self.last_step_on = occurred_on  # no step may be dated before the one it follows
         self.assets_verified = False

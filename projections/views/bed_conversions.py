@@ -134,7 +134,9 @@ def by_status(db: Database, filters: dict[str, Any] | None = None) -> list[Row]:
     ]
 
 
-def progress(db: Database, target: int = TARGET_BEDS_2024, year: int = PLAN_YEAR) -> Row:
+def progress(
+    db: Database, target: int = TARGET_BEDS_2024, year: int = PLAN_YEAR, street: str | None = None
+) -> Row:
     """The plan's progress: beds of conversions completed in `year` against `target`.
 
     `approved_in_progress` are beds approved and not completed yet (whenever approved),
@@ -149,8 +151,8 @@ def progress(db: Database, target: int = TARGET_BEDS_2024, year: int = PLAN_YEAR
         " ELSE 0 END) AS pending,"
         " SUM(CASE WHEN completed_year = %s THEN subsidised_beds ELSE 0 END) AS subsidised,"
         " SUM(CASE WHEN completed_year = %s THEN subsidy_fen ELSE 0 END) AS subsidy_fen"
-        " FROM bed_conversion",
-        (year, year, year),
+        " FROM bed_conversion" + (" WHERE street = %s" if street is not None else ""),
+        (year, year, year, street) if street is not None else (year, year, year),
     )[0]
     converted = int(row["converted"] or 0)
     return {

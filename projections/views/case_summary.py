@@ -250,11 +250,14 @@ def matching(db: Database, filters: dict[str, Any], today: date) -> Keyset:
 GROUPS = {"programme", "street", "status", "community"}
 
 
-def caseload(db: Database, group_by: list[str]) -> list[Row]:
+def caseload(db: Database, group_by: list[str], street: str | None = None) -> list[Row]:
+    """Counts grouped as asked, over the district or one street (a street-bound reader)."""
     columns = [g for g in group_by if g in GROUPS] or ["programme"]
     cols = ", ".join(columns)
+    where = "WHERE street = %s " if street is not None else ""
     return db.query(
         f"SELECT {cols}, COUNT(*) AS cases, SUM(counted_members) AS people, "
         f"SUM(CASE WHEN status = 'active' THEN monthly_amount_fen ELSE 0 END) AS monthly_fen "
-        f"FROM case_summary GROUP BY {cols} ORDER BY {cols}"
+        f"FROM case_summary {where}GROUP BY {cols} ORDER BY {cols}",
+        (street,) if street is not None else (),
     )

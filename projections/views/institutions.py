@@ -177,14 +177,18 @@ def percent(part: int, whole: int) -> float | None:
 GROUPS = ("institution", "street")
 
 
-def bed_stats(db: Database, group_by: list[str], as_of: str | None = None) -> list[Row]:
+def bed_stats(
+    db: Database, group_by: list[str], as_of: str | None = None, street: str | None = None
+) -> list[Row]:
     """Beds by type, nursing-bed share, grading rate and certified-caregiver share, as of a day
-    (today by default), for the district or per street or institution."""
+    (today by default), for the district or per street or institution (or one street's)."""
     check_choices(group_by, GROUPS, "groupBy")
     day = as_of or date.today().isoformat()
     parse_date(day, "asOf")
     institutions = db.query(
-        "SELECT institution_id, name, street FROM institution WHERE filed_on <= %s", (day,)
+        "SELECT institution_id, name, street FROM institution WHERE filed_on <= %s"
+        + (" AND street = %s" if street is not None else ""),
+        (day, street) if street is not None else (day,),
     )
     beds = db.query(
         "SELECT institution_id, bed_type, SUM(delta) AS beds FROM institution_bed_changes"

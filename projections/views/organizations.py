@@ -171,17 +171,19 @@ def _percent(part: int, whole: int) -> float:
 REGISTERED = "o.registered_on <= %s AND (o.ended_on IS NULL OR o.ended_on > %s)"
 
 
-def organization_stats(db: Database, as_of: date) -> dict[str, Any]:
-    """The district's figures on a date: registered, graded (and the share), inspections due.
+def organization_stats(db: Database, as_of: date, street: str | None = None) -> dict[str, Any]:
+    """The district's (or one street's) figures on a date: registered, graded (and the share),
+    inspections due.
 
     Graded: a grade decided by then, not expired, revoked or replaced. Inspections due: for the
     previous year, from organisations registered before this year.
     """
     day = as_of.isoformat()
+    area, near = ("", ()) if street is None else (" AND o.street = %s", (street,))
 
     def count(condition: str, *params: Any) -> int:
-        sql = f"SELECT COUNT(*) FROM organizations o WHERE {REGISTERED} AND {condition}"
-        return int(db.scalar(sql, (day, day, *params)))
+        sql = f"SELECT COUNT(*) FROM organizations o WHERE {REGISTERED} AND {condition}{area}"
+        return int(db.scalar(sql, (day, day, *params, *near)))
 
     registered = count("1=1")
     liquidating = count("o.liquidation_started_on <= %s", day)
@@ -192,8 +194,8 @@ def organization_stats(db: Database, as_of: date) -> dict[str, Any]:
             " FROM organization_grades g JOIN organizations o"
             " ON o.organization_id = g.organization_id"
             f" WHERE {REGISTERED} AND g.decided_on <= %s AND g.valid_until >= %s"
-            " AND (g.ended_on IS NULL OR g.ended_on > %s) GROUP BY g.grade",
-            (day, day, day, day, day),
+            f" AND (g.ended_on IS NULL OR g.ended_on > %s){area} GROUP BY g.grade",
+            (day, day, day, day, day, *near),
         )
     }
     due = count(
@@ -204,9 +206,9 @@ def organization_stats(db: Database, as_of: date) -> dict[str, Any]:
     ended = {
         r["status"]: int(r["organizations"])
         for r in db.query(
-            "SELECT status, COUNT(*) AS organizations FROM organizations"
-            " WHERE ended_on <= %s GROUP BY status",
-            (day,),
+            "SELECT status, COUNT(*) AS organizations FROM organizations o"
+            f" WHERE ended_on <= %s{area} GROUP BY status",
+            (day, *near),
         )
     }
     graded = sum(by_grade.values())

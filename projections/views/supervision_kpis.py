@@ -1,4 +1,8 @@
-"""supervision_kpis: the district's headline figures for a year, from the views (no own table)."""
+"""supervision_kpis: the district's headline figures for a year, from the views (no own table).
+
+With a street (a street-bound reader), every figure is that street's: a death counts when it
+touched one of the street's cases.
+"""
 
 from __future__ import annotations
 
@@ -10,29 +14,34 @@ from projections.views import bed_conversions, institutions, temporary_assistanc
 from projections.views.organizations import organization_stats
 
 
-def assistance(db: Database, year: int) -> dict[str, Any]:
+def assistance(db: Database, year: int, street: str | None = None) -> dict[str, Any]:
     start, end = f"{year}-01-01", f"{year}-12-31"
+    area, near = ("", ()) if street is None else (" AND street = %s", (street,))
     confirmed = db.query(
         "SELECT programme, COUNT(*) AS n FROM case_summary WHERE first_paid_month IS NOT NULL"
-        " AND decided_on >= %s AND decided_on <= %s GROUP BY programme",
-        (start, end),
+        f" AND decided_on >= %s AND decided_on <= %s{area} GROUP BY programme",
+        (start, end, *near),
     )
     by_programme = {r["programme"]: int(r["n"]) for r in confirmed}
     active = db.scalar(
         "SELECT COUNT(*) FROM case_summary WHERE first_paid_month IS NOT NULL AND decided_on <= %s"
-        " AND (terminated_month IS NULL OR terminated_month > %s)",
-        (end, f"{year}-12"),
+        f" AND (terminated_month IS NULL OR terminated_month > %s){area}",
+        (end, f"{year}-12", *near),
     )
     paid = db.query(
         "SELECT COUNT(*) AS payouts, SUM(amount_fen) AS amount FROM payouts"
-        " WHERE status = 'settled' AND month >= %s AND month <= %s",
-        (f"{year}-01", f"{year}-12"),
+        f" WHERE status = 'settled' AND month >= %s AND month <= %s{area}",
+        (f"{year}-01", f"{year}-12", *near),
     )[0]
-    temporary = temporary_assistance.stats(db, year, [])
+    temporary = temporary_assistance.stats(db, year, [], street)
+    touched = "" if street is None else (
+        " AND notification_id IN (SELECT c.notification_id FROM death_consequences c"
+        " JOIN case_summary s ON s.case_id = c.case_id WHERE s.street = %s)"
+    )  # fmt: skip
     deaths = db.scalar(
         "SELECT COUNT(*) FROM death_notifications WHERE status = 'verified'"
-        " AND verified_on >= %s AND verified_on <= %s",
-        (start, end),
+        f" AND verified_on >= %s AND verified_on <= %s{touched}",
+        (start, end, *near),
     )
     t = temporary[0] if temporary else {"households": 0, "people": 0, "amount_fen": 0}
     return {
@@ -48,13 +57,16 @@ def assistance(db: Database, year: int) -> dict[str, Any]:
     }
 
 
-def care_and_organizations(db: Database, year: int) -> dict[str, Any]:
+def care_and_organizations(db: Database, year: int, street: str | None = None) -> dict[str, Any]:
     """Beds, grading and caregivers at the year's end; organisations; the conversion plans."""
     end = f"{year}-12-31"
-    beds = institutions.bed_stats(db, [], end)[0]
-    orgs = organization_stats(db, date(year, 12, 31))
-    plan = bed_conversions.progress(db, year=year)
-    villages = db.query("SELECT step FROM village_conversions")
+    beds = institutions.bed_stats(db, [], end, street)[0]
+    orgs = organization_stats(db, date(year, 12, 31), street)
+    plan = bed_conversions.progress(db, year=year, street=street)
+    villages = db.query(
+        "SELECT step FROM village_conversions" + (" WHERE street = %s" if street else ""),
+        (street,) if street else (),
+    )
     return {
         "institutions": beds["institutions"],
         "institutional_beds": beds["institutional_beds"],
@@ -70,5 +82,9 @@ def care_and_organizations(db: Database, year: int) -> dict[str, Any]:
     }
 
 
-def kpis(db: Database, year: int) -> dict[str, Any]:
-    return {"year": year, **assistance(db, year), **care_and_organizations(db, year)}
+def kpis(db: Database, year: int, street: str | None = None) -> dict[str, Any]:
+    return {
+        "year": year,
+        **assistance(db, year, street),
+        **care_and_organizations(db, year, street),
+    }

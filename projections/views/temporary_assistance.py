@@ -111,7 +111,9 @@ def get(db: Database, case_id: str) -> Row | None:
 GROUPS = {"year": "paid_year", "type": "assistance_type", "street": "street"}
 
 
-def stats(db: Database, year: int | None, group_by: list[str]) -> list[Row]:
+def stats(
+    db: Database, year: int | None, group_by: list[str], street: str | None = None
+) -> list[Row]:
     """Households helped (advance aid or a grant), their people and the amount paid.
 
     A household (its applicant) counts once per group, with its largest reported size.
@@ -119,10 +121,13 @@ def stats(db: Database, year: int | None, group_by: list[str]) -> list[Row]:
     check_choices(group_by, GROUPS, "groupBy")
     names = list(dict.fromkeys(group_by))
     columns = [GROUPS[g] for g in names]
-    where, params = "paid_year IS NOT NULL", []
+    where, params = "paid_year IS NOT NULL", list[int | str]()  # year, street
     if year is not None:
         where += " AND paid_year = %s"
         params.append(year)
+    if street is not None:  # a street-bound reader's figures are its street's
+        where += " AND street = %s"
+        params.append(street)
     inner_keys = ", ".join([*columns, "applicant_person_id"])
     outer = ", ".join(columns)
     sql = (

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
-import jwt
 import pytest
 import uvicorn
 
@@ -50,13 +49,19 @@ def serving(container: Container) -> Iterator[str]:
 
 
 def client_for(
-    base: str, settings: Settings, role: str, user: str, grants: tuple[str, ...] = ()
+    base: str,
+    settings: Settings,
+    role: str,
+    user: str,
+    grants: tuple[str, ...] = (),
+    street: str | None = None,
 ) -> httpx.Client:
+    """A client with a token of that role: a caseworker's is of 新闸街道 unless told otherwise,
+    every other role's of the district (no street) unless a street is given; `grants` go in
+    the token's `grants` claim (e.g. "pii" for an auditor)."""
+    area = street or ("新闸街道" if role == "caseworker" else None)
     secret = settings.jwt_secret.get_secret_value()
-    token = issue_token(secret, user, role, "新闸街道", 1)
-    if grants:  # the token's `grants` claim (e.g. "pii" for an auditor)
-        claims = jwt.decode(token, secret, algorithms=["HS256"])
-        token = jwt.encode({**claims, "grants": list(grants)}, secret, algorithm="HS256")
+    token = issue_token(secret, user, role, area, 1, grants=grants)
     return httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30)
 
 
@@ -75,6 +80,12 @@ def approver(server: str, settings: Settings) -> Iterator[httpx.Client]:
 @pytest.fixture
 def supervisor(server: str, settings: Settings) -> Iterator[httpx.Client]:
     with client_for(server, settings, "supervisor", "supervisor-1") as c:
+        yield c
+
+
+@pytest.fixture
+def admin(server: str, settings: Settings) -> Iterator[httpx.Client]:
+    with client_for(server, settings, "admin", "admin-1") as c:
         yield c
 
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from uuid import UUID
 
 import httpx
 import pytest
 from builders import application
 from http_helpers import PURPOSE, graphql, problem
+
+from domain.shared.identity import person_id_for
 
 pytestmark = pytest.mark.e2e
 
@@ -204,6 +207,9 @@ def test_out_of_order_and_conflicting_commands_get_409_or_412(
     twice = worker.post("/api/v1/cases", json=again)
     assert problem(twice, 409)["code"] == "double_enrolment"
     assert body["members"][0]["id_number"] not in twice.text
+    # No oracle: neither the person's pseudonym nor the case that holds the place is named.
+    assert person_id_for(body["members"][0]["id_number"]) not in twice.text
+    assert first not in twice.text and UUID(first).hex not in twice.text
 
 
 def test_idempotency_key_retry_returns_the_first_answer(worker: httpx.Client) -> None:

@@ -33,27 +33,27 @@ def conversion(client: httpx.Client, institution_id: str, number: int, **more: A
     return str(ok(post(client, CONVERSIONS, body), 201)["id"])
 
 
-def test_an_institution_is_filed_graded_and_staffed(worker: httpx.Client) -> None:
-    created = post(worker, INSTITUTIONS, filing())
+def test_an_institution_is_filed_graded_and_staffed(admin: httpx.Client) -> None:
+    created = post(admin, INSTITUTIONS, filing())
     iid = ok(created, 201)["id"]
     assert created.headers["Location"] == f"{INSTITUTIONS}/{iid}"
     assert created.headers["ETag"] == '"1"'
 
     grade = {"occurred_on": "2024-05-06", "level": 4, "valid_until": "2027-05-05",
              "evidence": "常民〔2024〕3号"}  # fmt: skip
-    graded = post(worker, f"{INSTITUTIONS}/{iid}/grade", grade, {"If-Match": '"1"'})
+    graded = post(admin, f"{INSTITUTIONS}/{iid}/grade", grade, {"If-Match": '"1"'})
     assert ok(graded)["version"] == 2 and graded.headers["ETag"] == '"2"'
     staff = {"occurred_on": "2024-06-30", "caregivers": 25, "certified_caregivers": 23}
-    ok(post(worker, f"{INSTITUTIONS}/{iid}/staff", staff))
+    ok(post(admin, f"{INSTITUTIONS}/{iid}/staff", staff))
     fire = {"occurred_on": "2024-02-01", "certificate_ref": "常消安〔2024〕8号",
             "valid_until": "2027-01-31"}  # fmt: skip
-    last = ok(post(worker, f"{INSTITUTIONS}/{iid}/fire-safety", fire))
+    last = ok(post(admin, f"{INSTITUTIONS}/{iid}/fire-safety", fire))
     assert last["version"] == 4
 
     query = """query($street: String) { institutions(filter: {street: $street}) { totalCount
       edges { node { id name grade gradeValid caregivers certifiedCaregivers fireSafetyValid
         institutionalBeds nursingBeds beds { type beds reserved } version } } } }"""
-    data = graphql(worker, query, last["position"], street="新闸街道")["institutions"]
+    data = graphql(admin, query, last["position"], street="新闸街道")["institutions"]
     assert data["totalCount"] == 1
     node = data["edges"][0]["node"]
     assert node["id"] == iid and node["grade"] == 4 and node["gradeValid"] is True
@@ -66,11 +66,11 @@ def test_an_institution_is_filed_graded_and_staffed(worker: httpx.Client) -> Non
 
 
 @pytest.mark.parametrize("level", [0, 6, -1, "four"])
-def test_a_grade_outside_1_to_5_gets_422(worker: httpx.Client, level: Any) -> None:
-    iid = ok(post(worker, INSTITUTIONS, filing()), 201)["id"]
+def test_a_grade_outside_1_to_5_gets_422(admin: httpx.Client, level: Any) -> None:
+    iid = ok(post(admin, INSTITUTIONS, filing()), 201)["id"]
     grade = {"occurred_on": "2024-05-06", "level": level, "valid_until": "2027-05-05",
              "evidence": "常民〔2024〕3号"}  # fmt: skip
-    errors = problem(post(worker, f"{INSTITUTIONS}/{iid}/grade", grade), 422)["errors"]
+    errors = problem(post(admin, f"{INSTITUTIONS}/{iid}/grade", grade), 422)["errors"]
     assert any(e["field"] == "level" for e in errors), errors
 
 
@@ -86,16 +86,16 @@ def test_a_grade_outside_1_to_5_gets_422(worker: httpx.Client, level: Any) -> No
     ],
 )
 def test_a_bad_filing_gets_422_naming_the_field(
-    worker: httpx.Client, overrides: dict[str, Any], field: str
+    admin: httpx.Client, overrides: dict[str, Any], field: str
 ) -> None:
-    errors = problem(post(worker, INSTITUTIONS, filing(**overrides)), 422)["errors"]
+    errors = problem(post(admin, INSTITUTIONS, filing(**overrides)), 422)["errors"]
     assert any(e["field"].startswith(field) for e in errors), (field, errors)
 
 
 def test_converting_more_beds_than_exist_gets_409_and_records_nothing(
-    worker: httpx.Client, supervisor: httpx.Client
+    worker: httpx.Client, admin: httpx.Client, supervisor: httpx.Client
 ) -> None:
-    iid = ok(post(worker, INSTITUTIONS, filing()), 201)["id"]
+    iid = ok(post(admin, INSTITUTIONS, filing()), 201)["id"]
     head = graphql(supervisor, "{ projectionStatus { headPosition } }")["projectionStatus"]
     body = {"institution_id": iid, "from_type": "elderly_care", "to_type": "nursing",
             "number": 11, "occurred_on": "2024-03-01"}  # fmt: skip
@@ -104,7 +104,7 @@ def test_converting_more_beds_than_exist_gets_409_and_records_nothing(
     assert refused["code"] == "not_enough_beds" and refused["field"] == "number"
     assert "has 10" in refused["detail"] and refused["title"] and refused["status"] == 409
 
-    without = ok(post(worker, INSTITUTIONS, filing(medical_capability=False)), 201)["id"]
+    without = ok(post(admin, INSTITUTIONS, filing(medical_capability=False)), 201)["id"]
     medical = problem(post(worker, CONVERSIONS, {**body, "institution_id": without,
                                                  "number": 5}), 409)  # fmt: skip
     assert medical["code"] == "medical_capability_required"
@@ -121,24 +121,24 @@ PIPELINE = """query($year: Int) { bedConversions(year: $year) { totalCount
 
 
 def test_a_conversion_from_application_to_subsidy_over_http(
-    worker: httpx.Client, approver: httpx.Client, supervisor: httpx.Client
+    worker: httpx.Client, approver: httpx.Client, admin: httpx.Client, supervisor: httpx.Client
 ) -> None:
-    iid = ok(post(worker, INSTITUTIONS, filing()), 201)["id"]
+    iid = ok(post(admin, INSTITUTIONS, filing()), 201)["id"]
     cid = conversion(worker, iid, 8)
     second = conversion(worker, iid, 3)  # fits the 10 elderly-care beds until the first approval
     path = f"{CONVERSIONS}/{cid}"
-    ok(post(worker, f"{path}/inspection", INSPECTION, {"If-Match": '"1"'}))
-    ok(post(worker, f"{CONVERSIONS}/{second}/inspection", INSPECTION))
+    ok(post(approver, f"{path}/inspection", INSPECTION, {"If-Match": '"1"'}))
+    ok(post(approver, f"{CONVERSIONS}/{second}/inspection", INSPECTION))
 
     decision = {"occurred_on": "2024-03-15", "decision_ref": "钟民养转〔2024〕1号"}
-    assert problem(post(worker, f"{path}/approve", decision), 409)["code"] == "role_not_allowed"
+    assert problem(post(worker, f"{path}/approve", decision), 403)["code"] == "role_not_allowed"
     stale = post(approver, f"{path}/approve", decision, {"If-Match": '"1"'})
     assert problem(stale, 412)["field"] == "If-Match"
     ok(post(approver, f"{path}/approve", decision))
     held = problem(post(approver, f"{CONVERSIONS}/{second}/approve", decision), 409)
     assert held["code"] == "not_enough_beds" and "8 of them reserved" in held["detail"]
 
-    ok(post(worker, f"{path}/complete", {"occurred_on": "2024-06-03", "evidence": "验收报告"}))
+    ok(post(approver, f"{path}/complete", {"occurred_on": "2024-06-03", "evidence": "验收报告"}))
     pay = {"occurred_on": "2024-07-01", "amount_per_bed_fen": 100_000, "beds": 8,
            "reference": "钟财拨〔2024〕9号"}  # fmt: skip
     first = ok(post(approver, f"{path}/subsidy", pay, {"Idempotency-Key": "pay-1"}))
@@ -165,17 +165,17 @@ STATS = """query($groupBy: [String!], $asOf: Date) { bedStats(groupBy: $groupBy,
 
 
 def test_graphql_bed_stats_give_shares_as_of_a_day(
-    worker: httpx.Client, approver: httpx.Client, supervisor: httpx.Client
+    admin: httpx.Client, approver: httpx.Client, supervisor: httpx.Client
 ) -> None:
-    a = ok(post(worker, INSTITUTIONS, filing()), 201)["id"]
+    a = ok(post(admin, INSTITUTIONS, filing()), 201)["id"]
     xilin = filing(street="西林街道", beds={"nursing": 50, "hospice": 50})
-    b = ok(post(worker, INSTITUTIONS, xilin), 201)["id"]
+    b = ok(post(admin, INSTITUTIONS, xilin), 201)["id"]
     grade = {"occurred_on": "2024-05-06", "level": 3, "valid_until": "2027-05-05", "evidence": "x"}
-    ok(post(worker, f"{INSTITUTIONS}/{a}/grade", grade))
+    ok(post(admin, f"{INSTITUTIONS}/{a}/grade", grade))
     staff = {"occurred_on": "2024-06-30", "caregivers": 20, "certified_caregivers": 19}
-    ok(post(worker, f"{INSTITUTIONS}/{a}/staff", staff))
+    ok(post(admin, f"{INSTITUTIONS}/{a}/staff", staff))
     staff = {"occurred_on": "2024-06-30", "caregivers": 5, "certified_caregivers": 4}
-    last = ok(post(worker, f"{INSTITUTIONS}/{b}/staff", staff))
+    last = ok(post(admin, f"{INSTITUTIONS}/{b}/staff", staff))
 
     (district,) = graphql(supervisor, STATS, last["position"], asOf="2024-12-31")["bedStats"]
     # 140 nursing of 200 institutional beds; the 40 home-care beds are in people's homes.

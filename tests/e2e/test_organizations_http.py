@@ -28,10 +28,10 @@ GRADE = {"occurred_on": "2023-06-01", "grade": "3A", "decision_ref": "钟民社�
 
 
 @pytest.fixture
-def threshold(approver: httpx.Client) -> None:
+def threshold(admin: httpx.Client) -> None:
     """Two thirds of those present, from 2024."""
     for name, value in ((NUMERATOR, 2), (DENOMINATOR, 3)):
-        r = post(approver, "/api/v1/parameters", {"name": name, "value": value,
+        r = post(admin, "/api/v1/parameters", {"name": name, "value": value,
                  "effective_from": "2024-01-01", "reason": "江苏实践 2/3"})  # fmt: skip
         assert r.status_code == 201, r.text
 
@@ -157,9 +157,9 @@ def test_a_vote_without_quorum_is_refused_and_nothing_recorded(
 
 
 def test_a_village_conversion_refuses_steps_out_of_order(
-    worker: httpx.Client, threshold: None
+    worker: httpx.Client, approver: httpx.Client, threshold: None
 ) -> None:
-    body = {"village": "马家村", "street": "西林街道", "tasks": ["清产核资"],
+    body = {"village": "马家村", "street": "新闸街道", "tasks": ["清产核资"],
             "occurred_on": "2024-12-02"}  # fmt: skip
     conversion = ok(post(worker, VILLAGES, body), 201)["id"]
     assert problem(post(worker, VILLAGES, body), 409)["code"] == "already_initiated"
@@ -169,7 +169,7 @@ def test_a_village_conversion_refuses_steps_out_of_order(
     assert refused["code"] == "procedure_incomplete" and "assets" in refused["detail"]
     deregister = {"occurred_on": "2024-12-20", "decision_ref": "x"}
     assert (
-        problem(post(worker, f"{VILLAGES}/{conversion}/deregister", deregister), 409)["code"]
+        problem(post(approver, f"{VILLAGES}/{conversion}/deregister", deregister), 409)["code"]
         == "vote_not_passed"
     )
     assets = {"occurred_on": "2024-12-20", "assets_fen": 10, "liabilities_fen": 3,

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 from builders import application
-from http_helpers import PURPOSE, graphql, problem
+from http_helpers import graphql, problem
 from test_http import submit, to_noticed
 
 pytestmark = pytest.mark.e2e
@@ -81,11 +81,11 @@ def test_a_monthly_run_from_scheduling_to_reconciliation(
         f"/api/v1/payroll-runs/{run['id']}/settlement",
         content=csv([(ids[2], "settled", 88000, "B3", "")]), headers={"content-type": "text/csv"},
     )  # fmt: skip
-    view = graphql(worker, RUN_QUERY, last.json()["position"], purpose=PURPOSE, id=run["id"])
+    view = graphql(supervisor, RUN_QUERY, last.json()["position"], id=run["id"])
     assert view["payrollRun"]["status"] == "reconciled"
     assert view["payrollRun"]["settledFen"] == 3 * 88000
     assert {e["node"]["status"] for e in view["payouts"]["edges"]} == {"settled"}
-    totals = graphql(worker, '{ payoutTotals(groupBy: ["month"]) { month payouts amountFen } }')
+    totals = graphql(supervisor, '{ payoutTotals(groupBy: ["month"]) { month payouts amountFen } }')
     assert totals["payoutTotals"] == [{"month": "2024-04", "payouts": 3, "amountFen": 264000}]
 
 

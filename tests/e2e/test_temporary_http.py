@@ -19,11 +19,11 @@ VISIT = {"occurred_on": "2024-03-06", "investigators": ["inv-a", "inv-b"], "find
 
 
 @pytest.fixture
-def parameters(approver: httpx.Client) -> None:
+def parameters(admin: httpx.Client) -> None:
     """The district's cap (6 x the standard), street limit (3,000 yuan) and paperwork days."""
     for name, value in [("temporary.cap_multiple", 6), ("temporary.street_limit_fen", 300_000),
                         ("temporary.paperwork_days", 10)]:  # fmt: skip
-        r = approver.post(
+        r = admin.post(
             "/api/v1/parameters",
             json={
                 "name": name,

@@ -13,6 +13,7 @@ from domain.assistance.benefit_schedule import PAYEE_DIED
 from domain.ledger import Ledger
 from domain.payroll.payout import payout_id
 from domain.shared.identity import person_id_for
+from tests.helpers import ADMIN
 
 NEW_ACCOUNT = "622202000000000777"
 
@@ -75,7 +76,7 @@ def test_payouts_end_after_the_gradual_exits_last_month(ledger: Ledger) -> None:
     case_id = active(ledger, new_id_number())
     exit_ = {"occurred_on": "2024-04-20", "from_month": "2024-05", "months": 2,
              "reason": "income above the standard"}  # fmt: skip
-    ledger.start_gradual_exit(case_id, WORKER, **exit_)
+    ledger.start_gradual_exit(case_id, APPROVER, **exit_)
     june, july = run(ledger, "2024-06"), run(ledger, "2024-07")
     assert (june.scheduled, july.scheduled) == (1, 0)
     assert july.skipped == {"after the gradual exit's last paid month 2024-06": 1}
@@ -85,7 +86,7 @@ def test_a_raised_standard_is_paid_from_its_effective_month(
     ledger: Ledger, container: Container
 ) -> None:
     cases = [active(ledger, new_id_number()) for _ in range(3)]  # 108,000 a month each
-    ledger.set_parameter("dibao.standard", 120_000, "2024-07-01", "2024年提标", WORKER,
+    ledger.set_parameter("dibao.standard", 120_000, "2024-07-01", "2024年提标", ADMIN,
                          "2024-06-25")  # fmt: skip
     container.runner.run_once()  # the views, then the standard-change process
     july = run(ledger, "2024-07")
@@ -125,7 +126,7 @@ def test_a_raise_recorded_after_the_confirmation_is_paid_from_its_month(
 ) -> None:
     case_id = active(ledger, new_id_number())
     container.runner.run_once()
-    ledger.set_parameter("dibao.standard", 115_000, "2024-09-01", "2024年第二次提标", WORKER,
+    ledger.set_parameter("dibao.standard", 115_000, "2024-09-01", "2024年第二次提标", ADMIN,
                          "2024-08-20")  # fmt: skip
     container.runner.run_once()
     august = run(ledger, "2024-08", today=date(2024, 8, 25))

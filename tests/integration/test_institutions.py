@@ -66,14 +66,14 @@ def convert(
     """A conversion taken up to `until`: applied, inspected, approved, completed or paid."""
     result = ledger.apply_bed_conversion(
         {"institution_id": str(iid), "from_type": from_type, "to_type": to_type,
-         "number": number, "occurred_on": on}, WORKER,
+         "number": number, "occurred_on": on}, APPROVER,
     )  # fmt: skip
     cid = result.id
     steps: list[tuple[Step, Actor, dict[str, Any]]] = [
-        (Ledger.inspect_bed_conversion, WORKER,
+        (Ledger.inspect_bed_conversion, APPROVER,
          {"passed": True, "inspectors": ["i-1", "i-2"], "findings": "合格"}),
         (Ledger.approve_bed_conversion, APPROVER, {"decision_ref": "钟民养转〔2024〕1号"}),
-        (Ledger.complete_bed_conversion, WORKER, {"evidence": "验收报告"}),
+        (Ledger.complete_bed_conversion, APPROVER, {"evidence": "验收报告"}),
         (Ledger.pay_conversion_subsidy, APPROVER,
          {"amount_per_bed_fen": 50_000, "beds": number, "reference": "钟财拨"}),
     ]  # fmt: skip

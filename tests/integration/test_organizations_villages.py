@@ -151,11 +151,12 @@ def test_the_village_view_follows_the_steps_and_the_votes(
     ).id  # fmt: skip
     ledger.initiate_village_conversion(
         {"village": "庆丰村", "street": "新闸街道", "tasks": ["清产核资"],
-         "occurred_on": "2024-03-15"}, OFFICE,
+         "occurred_on": "2024-03-15"}, REGISTRAR,  # another street's: the district's
     )  # fmt: skip
 
     def do(command: Callable[..., CommandResult], on: str, **payload: Any) -> None:
-        command(ledger, conversion, OFFICE, occurred_on=on, **payload)
+        decision = command in (Ledger.deregister_village, Ledger.complete_village_conversion)
+        command(ledger, conversion, REGISTRAR if decision else OFFICE, occurred_on=on, **payload)
 
     def row() -> dict[str, Any]:
         container.runner.run_once()
@@ -198,7 +199,7 @@ def test_the_village_view_follows_the_steps_and_the_votes(
     do(Ledger.deregister_village, "2025-12-22", decision_ref="钟政复〔2025〕41号")
     do(Ledger.establish_residents_committee, "2026-03-01",
        committee_name="朱夏墅社区居民委员会")  # fmt: skip
-    result = ledger.complete_village_conversion(conversion, OFFICE, occurred_on="2026-06-30")
+    result = ledger.complete_village_conversion(conversion, REGISTRAR, occurred_on="2026-06-30")
     done = row()
     assert (done["step"], done["step_number"], done["completed_on"]) == (
         "completed", 8, "2026-06-30",

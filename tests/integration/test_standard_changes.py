@@ -14,6 +14,7 @@ from api.container import Container
 from api.graphql.cases import projection_states
 from domain.ledger import CommandResult, Ledger
 from projections import tracking
+from tests.helpers import ADMIN
 
 
 def active(ledger: Ledger) -> UUID:
@@ -25,7 +26,7 @@ def active(ledger: Ledger) -> UUID:
 
 def raise_standard(ledger: Ledger) -> CommandResult:
     """A raise recorded after the case's decision: 115,000 from 2024-09 (the process's work)."""
-    return ledger.set_parameter("dibao.standard", 115_000, "2024-09-01", "2024年9月提标", WORKER,
+    return ledger.set_parameter("dibao.standard", 115_000, "2024-09-01", "2024年9月提标", ADMIN,
                                 "2024-08-20")  # fmt: skip
 
 

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from builders import APPROVER, WORKER
+from builders import APPROVER, WORKER, actor_for
 
 from api.container import Container
 from api.demo.district import PARAMETERS as DEMO_PARAMETERS
@@ -48,7 +48,7 @@ def request(
 ) -> UUID:
     return ledger.request_help(
         {"type": kind, "street": street, "community": "新闸社区", "occurred_on": on,
-         "incident": "突发重病住院", "members": members}, WORKER,
+         "incident": "突发重病住院", "members": members}, actor_for(Ledger.request_help, street),
     ).id  # fmt: skip
 
 
@@ -71,8 +71,10 @@ def expenditure(
         (Ledger.approve_temporary_grant, {"amount_fen": amount}) if amount
         else (Ledger.deny_temporary_aid, {"reasons": ["不符合"]}),
     ]  # fmt: skip
-    for command, payload in steps:
-        command(ledger, case_id, APPROVER, occurred_on=on, **payload)
+    worker = actor_for(Ledger.request_help, street)
+    for n, (command, payload) in enumerate(steps):  # the street checks and visits, the district
+        actor = worker if n < 2 else APPROVER  # decides
+        command(ledger, case_id, actor, occurred_on=on, **payload)
     return case_id
 
 

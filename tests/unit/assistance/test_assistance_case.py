@@ -72,7 +72,7 @@ def do(
     ledger: Ledger,
     case_id: UUID,
     command: str,
-    actor: Actor = CASEWORKER,
+    actor: Actor | None = None,
     *,
     expected_version: int | None = None,
     idempotency_key: str | None = None,
@@ -767,7 +767,7 @@ def test_a_person_counted_in_an_active_dibao_case_cannot_apply_again(ledger: Led
     with refused(ledger, "double_enrolment") as caught:
         ledger.submit_application(application(), CASEWORKER)
 
-    assert str(other_case) in caught.value.message
+    assert str(other_case) not in caught.value.message  # no other case is named
     assert SON_ID not in caught.value.message and SON not in caught.value.message
 
 
@@ -823,7 +823,7 @@ def test_confirmation_refused_while_another_case_holds_a_member(
     with refused(ledger, "double_enrolment", aggregate_id=notice_closed_case) as caught:
         confirm(ledger, notice_closed_case)
 
-    assert str(other_case) in caught.value.message
+    assert str(other_case) not in caught.value.message  # no other case is named
 
 
 def test_a_pending_case_holds_no_place(ledger: Ledger, notice_closed_case: UUID) -> None:
@@ -1270,8 +1270,8 @@ def test_an_idempotency_key_reused_for_another_request_is_refused(
     do(ledger, submitted_case, "accept", idempotency_key="k-1", occurred_on=ACCEPTED)
 
     with refused(ledger, "idempotency_key_reused", InvalidInput, aggregate_id=submitted_case):
-        do(ledger, submitted_case, "extend_processing", idempotency_key="k-1",
-           occurred_on="2024-04-01", reason="补充材料")  # fmt: skip
+        do(ledger, submitted_case, "report_change", idempotency_key="k-1",
+           occurred_on="2024-04-01", description="补充材料")  # fmt: skip
 
 
 def test_an_idempotency_key_reused_with_another_payload_is_refused(
@@ -1285,7 +1285,7 @@ def test_an_idempotency_key_reused_with_another_payload_is_refused(
 
 def test_idempotency_keys_belong_to_their_caller(ledger: Ledger, accepted_case: UUID) -> None:
     # Two caseworkers happen to pick the same key for different commands.
-    other = Actor("worker-wuxing", "caseworker", "五星街道")
+    other = Actor("worker-nandajie-2", "caseworker", "南大街街道")
     check(ledger, accepted_case)
     visit_result = ledger.record_case_home_visit(
         accepted_case, other, occurred_on=VISITED, investigators=STREET_INVESTIGATORS,

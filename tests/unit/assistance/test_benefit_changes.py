@@ -30,6 +30,7 @@ from domain.ledger import Ledger
 from domain.payroll.standards import effective_month, standard_month
 from domain.shared.errors import DomainError, InvalidInput
 from domain.shared.identity import person_id_for
+from tests.helpers import ADMIN
 
 ACTOR = WORKER.as_dict()
 ACCOUNT = "622202000000000001"
@@ -42,7 +43,7 @@ RAISE = ("dibao.standard", 111000, "2024-07-01")
 
 def raise_standard(ledger: Ledger) -> None:
     """Record the 2024-07 raise (提标) now: v3 of dibao.standard."""
-    ledger.set_parameter(*RAISE, "2024年提标", WORKER, "2024-06-20")
+    ledger.set_parameter(*RAISE, "2024年提标", ADMIN, "2024-06-20")
 
 
 @pytest.fixture
@@ -50,7 +51,7 @@ def ledger() -> Ledger:
     led = Ledger()
     for name, value, start in PARAMETERS:
         if (name, value, start) != RAISE:
-            led.set_parameter(name, value, start, "test standard", WORKER, "2023-01-01")
+            led.set_parameter(name, value, start, "test standard", ADMIN, "2023-01-01")
     led.payables = FakePayableCases(led)
     return led
 
@@ -216,7 +217,7 @@ def test_a_tekun_case_follows_the_tekun_standard_only(ledger: Ledger) -> None:
     case_id = active(ledger, programme="TEKUN")  # 144,300 a month, no income
     raise_standard(ledger)
     assert ledger.apply_standard_change("dibao.standard", V3_111000).cases == 0
-    raised = ledger.set_parameter("tekun.standard", 150_000, "2024-08-01", "2024年标准", WORKER,
+    raised = ledger.set_parameter("tekun.standard", 150_000, "2024-08-01", "2024年标准", ADMIN,
                                   "2024-07-20")  # fmt: skip
     result = ledger.apply_standard_change("tekun.standard", raised.version)
     assert (result.cases, result.adjusted) == (1, 1)
@@ -260,7 +261,7 @@ def test_a_backdated_fix_of_an_old_standard_never_overrides_the_one_in_force(
     raise_standard(ledger)  # the July raise is on file before the decision
     case_id = active(ledger)  # first paid 2024-04, under 108,000 (from 2023-07)
     fix = ledger.set_parameter("dibao.standard", 100_000, "2023-01-01", "2023年上半年更正",
-                               WORKER, "2024-05-02")  # fmt: skip
+                               ADMIN, "2024-05-02")  # fmt: skip
     assert ledger.apply_standard_change("dibao.standard", fix.version).cases == 0
     ledger.apply_standards_to_case(case_id)
     case = ledger.get_case(case_id)
@@ -272,7 +273,7 @@ def test_a_fix_of_the_coming_standard_is_the_one_paid_from_its_month(ledger: Led
     case_id = active(ledger)
     ledger.apply_standards_to_case(case_id)
     fix = ledger.set_parameter("dibao.standard", 112_000, "2024-07-01", "2024年标准更正",
-                               WORKER, "2024-06-02")  # fmt: skip
+                               ADMIN, "2024-06-02")  # fmt: skip
     ledger.apply_standard_change("dibao.standard", fix.version)
     ledger.apply_standards_to_case(case_id)
     assert ledger.get_case(case_id).benefit.payable("2024-07") == (112000, None)

@@ -62,7 +62,7 @@ def apply(
 
 
 def step(
-    ledger: Ledger, cid: UUID, command: str, actor: Actor = WORKER, *,
+    ledger: Ledger, cid: UUID, command: str, actor: Actor = APPROVER, *,
     expected_version: int | None = None, idempotency_key: str | None = None, **payload: Any,
 ) -> CommandResult:  # fmt: skip
     run = {

@@ -137,11 +137,11 @@ def test_no_payout_after_termination_in_a_suspended_month_or_without_an_account(
 ) -> None:
     terminated, suspended, paid = three_active
     ledger.terminate_benefit(
-        terminated, WORKER, occurred_on="2024-04-20", reason_code="moved_away", reason="moved",
+        terminated, APPROVER, occurred_on="2024-04-20", reason_code="moved_away", reason="moved",
         effective_month="2024-05",
     )  # fmt: skip
     ledger.suspend_benefit(
-        suspended, WORKER, occurred_on="2024-04-20", from_month="2024-05", reason="not reachable"
+        suspended, APPROVER, occurred_on="2024-04-20", from_month="2024-05", reason="not reachable"
     )
     active_case(ledger, account=None)
     result = ledger.start_payroll_run("DIBAO", MONTH, APPROVER, TODAY)
@@ -163,7 +163,7 @@ def test_the_amount_is_the_one_in_force_for_the_month(
     ledger: Ledger, three_active: list[UUID]
 ) -> None:
     ledger.adjust_benefit(
-        three_active[0], WORKER, occurred_on="2024-04-10", monthly_amount_fen=50000,
+        three_active[0], APPROVER, occurred_on="2024-04-10", monthly_amount_fen=50000,
         effective_month="2024-06", reason="income rose",
     )  # fmt: skip
     may = ledger.start_payroll_run("DIBAO", "2024-05", APPROVER, TODAY)

@@ -24,6 +24,7 @@ from projections.views import case_summary
 
 ADMIN = Actor("admin-district", "admin", "钟楼区民政局")
 CASEWORKER = Actor("worker-nandajie", "caseworker", "南大街街道")
+APPROVER = Actor("approver-district", "approver", "钟楼区民政局")
 
 #: TEST ONLY: a made-up 2027 notice (New Year 2027-01-01..01-03 off, 2027-02-06 worked).
 TEST_2027 = {
@@ -124,19 +125,19 @@ def test_extension_and_denial_record_their_provisional_dates(ledger: Ledger) -> 
     case_id = submit(ledger, "2026-11-20")
     ledger.accept_application(case_id, CASEWORKER, occurred_on="2026-11-20")
     ledger.extend_processing(
-        case_id, CASEWORKER, occurred_on="2026-12-01", reason="需补充外省核对结果"
+        case_id, APPROVER, occurred_on="2026-12-01", reason="需补充外省核对结果"
     )
     extended = last(ledger, case_id, "ProcessingExtended")
     assert (extended.case_due, list(extended.provisional)) == ("2027-01-22", ["case_due"])
 
-    ledger.deny_eligibility(case_id, CASEWORKER, occurred_on="2026-12-30", reasons=["收入高于标准"])
+    ledger.deny_eligibility(case_id, APPROVER, occurred_on="2026-12-30", reasons=["收入高于标准"])
     denied = last(ledger, case_id, "EligibilityDenied")
     assert (denied.notice_due, list(denied.provisional)) == ("2027-01-04", ["notice_due"])
 
 
 def test_denial_in_a_known_year_is_not_provisional(ledger: Ledger) -> None:
     case_id = submit(ledger, "2026-11-20")
-    ledger.deny_eligibility(case_id, CASEWORKER, occurred_on="2026-11-30", reasons=["收入高于标准"])
+    ledger.deny_eligibility(case_id, APPROVER, occurred_on="2026-11-30", reasons=["收入高于标准"])
     denied = last(ledger, case_id, "EligibilityDenied")
     assert (denied.notice_due, list(denied.provisional)) == ("2026-12-03", [])
 
@@ -154,8 +155,8 @@ def test_a_recorded_notice_for_a_shipped_year_overrides_the_shipped_file(ledger:
 def test_events_stored_without_provisional_still_replay(ledger: Ledger) -> None:
     case_id = submit(ledger, "2024-04-29")
     ledger.accept_application(case_id, CASEWORKER, occurred_on="2024-04-30")
-    ledger.extend_processing(case_id, CASEWORKER, occurred_on="2024-05-06", reason="延期")
-    ledger.deny_eligibility(case_id, CASEWORKER, occurred_on="2024-05-07", reasons=["收入高于标准"])
+    ledger.extend_processing(case_id, APPROVER, occurred_on="2024-05-06", reason="延期")
+    ledger.deny_eligibility(case_id, APPROVER, occurred_on="2024-05-07", reasons=["收入高于标准"])
     stored = ledger.recorder.select_events(case_id)
     aggregate, replayed = None, []
     for s in stored:

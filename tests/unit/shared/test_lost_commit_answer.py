@@ -9,13 +9,14 @@ from builders import PARAMETERS, WORKER, application
 
 from domain.ledger import Ledger
 from domain.shared.errors import VersionConflict
+from tests.helpers import ADMIN
 
 
 @pytest.fixture
 def ledger() -> Ledger:
     ledger = Ledger()
     for name, value, start in PARAMETERS:
-        ledger.set_parameter(name, value, start, "test standard", WORKER, "2023-01-01")
+        ledger.set_parameter(name, value, start, "test standard", ADMIN, "2023-01-01")
     return ledger
 
 

@@ -23,6 +23,7 @@ from domain.shared.values import Actor
 from domain.villages.conversion import VillageConversion, conversion_id, share_permille
 
 OFFICE = Actor("xinzha-office", "caseworker", "新闸街道")
+DISTRICT = Actor("district-civil-affairs", "approver", "钟楼区民政局")
 NUMERATOR, DENOMINATOR = "village.pass_numerator", "village.pass_denominator"
 RETIRED = "village.pass_threshold_permille"
 TASKS = ["清产核资", "成员身份界定", "集体经济组织股份制改革", "村民会议表决撤村"]
@@ -60,8 +61,9 @@ def do(
         "establish_residents_committee": Ledger.establish_residents_committee,
         "complete": Ledger.complete_village_conversion,
     }[command]
+    actor = DISTRICT if command in ("deregister_village", "complete") else OFFICE
     return run(
-        ledger, conversion, OFFICE, **payload,
+        ledger, conversion, actor, **payload,
         expected_version=expected_version, idempotency_key=idempotency_key,
     )  # fmt: skip
 
@@ -194,8 +196,8 @@ def test_a_village_is_converted_once(ledger: Ledger, initiated: UUID) -> None:
 def test_a_bad_initiation_is_refused_naming_the_field(
     ledger: Ledger, change: dict[str, Any], field: str
 ) -> None:
-    with refused(ledger, "invalid_input", InvalidInput) as caught:
-        ledger.initiate_village_conversion(initiation(**change), OFFICE)
+    with refused(ledger, "invalid_input", InvalidInput) as caught:  # the district may
+        ledger.initiate_village_conversion(initiation(**change), DISTRICT)
 
     assert caught.value.field == field
 
