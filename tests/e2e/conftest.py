@@ -53,6 +53,7 @@ def client_for(
     settings: Settings,
     role: str,
     user: str,
+    *,
     grants: tuple[str, ...] = (),
     street: str | None = None,
 ) -> httpx.Client:

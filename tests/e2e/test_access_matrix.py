@@ -139,7 +139,7 @@ READS: list[tuple[str, str, list[str]]] = [
 @pytest.fixture
 def clients(server: str, settings: Settings) -> Iterator[dict[str, httpx.Client]]:
     made = {
-        name: client_for(server, settings, token_role, f"matrix-{name}", area)
+        name: client_for(server, settings, token_role, f"matrix-{name}", street=area)
         for name, (token_role, area) in TOKENS.items()
     }
     yield made

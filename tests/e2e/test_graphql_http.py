@@ -33,7 +33,7 @@ def clients(server: str, settings: Settings) -> Iterator[dict[str, httpx.Client]
     """One client per role, and an auditor with the `pii` grant ("auditor+pii")."""
     made = {role: client_for(server, settings, role, f"{role}-1") for role in SEE + MASKED
             if "+" not in role}  # fmt: skip
-    made["auditor+pii"] = client_for(server, settings, "auditor", "auditor-2", ("pii",))
+    made["auditor+pii"] = client_for(server, settings, "auditor", "auditor-2", grants=("pii",))
     yield made
     for c in made.values():
         c.close()

@@ -125,7 +125,7 @@ def test_every_query_in_the_readme_passes_the_default_limits(query: str) -> None
 
 
 def execute(query: str, settings: Settings) -> Any:
-    context = SimpleNamespace(container=SimpleNamespace(settings=settings))
+    context = SimpleNamespace(container=SimpleNamespace(settings=settings), actor=None)
     return asyncio.run(schema.execute(query, context_value=context))
 
 
