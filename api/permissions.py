@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from domain.shared.identity import mask_id_number, mask_name
+from domain.shared.personal_data import ERASED, is_sealed
 from domain.shared.values import Actor
 
 #: Roles that see names, ID numbers and bank accounts unmasked; everyone else sees masks.
@@ -50,8 +51,29 @@ MASKS: dict[Personal, Callable[[str], str]] = {
 }
 
 
-def shown(value: str | None, kind: Personal, actor: Actor | None) -> str | None:
-    """The value as this actor may see it: in full, masked, or absent when there is none."""
+class Opener(Protocol):
+    """Opens a sealed value (domain.shared.personal_data.PersonalData)."""
+
+    def open(self, value: Any) -> Any: ...
+
+
+def opened(value: str | None, personal: Opener | None) -> str | None:
+    """The plain value of a sealed one; a sealed value that cannot be opened here shows ERASED."""
+    if not is_sealed(value):
+        return value
+    return ERASED if personal is None else str(personal.open(value))
+
+
+def shown(
+    value: str | None, kind: Personal, actor: Actor | None, personal: Opener | None = None
+) -> str | None:
+    """The value as this actor may see it: in full, masked, or absent when there is none.
+
+    A view holds it sealed with the person's key: opened first (`[erased]` once destroyed).
+    """
+    value = opened(value, personal)
+    if value == ERASED:
+        return value
     if value is None or may_see_personal_data(actor):
         return value
     return kind.mask(value)
@@ -76,7 +98,8 @@ def _redact(value: Any, visible: bool) -> Any:
         if not visible and isinstance(value.get("personal"), dict):
             block = value["personal"]
             value = {**value, "personal": {
-                key: None if block[key] is None else PERSONAL_KEYS[key].mask(str(block[key]))
+                key: block[key] if block[key] in (None, ERASED)
+                else PERSONAL_KEYS[key].mask(str(block[key]))
                 for key in block if key in PERSONAL_KEYS
             }}  # fmt: skip
         return {k: _redact(v, visible) for k, v in value.items()}

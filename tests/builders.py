@@ -9,6 +9,7 @@ from typing import Any
 
 from domain.ledger import CommandResult, Ledger
 from domain.shared.identity import make_id_number
+from domain.shared.pseudonyms import DEV_PSEUDONYMS
 from domain.shared.values import Actor
 
 PARAMETERS = [
@@ -23,6 +24,8 @@ PARAMETERS = [
 ]
 WORKER = Actor("worker-1", "caseworker", "新闸街道")
 APPROVER = Actor("approver-1", "approver", "钟楼区民政局")
+#: Person ids as the test ledgers make them (the public development person key).
+person_id_for = DEV_PSEUDONYMS.person_id
 
 
 _sequence = iter(range(1, 10**6))

@@ -14,8 +14,14 @@ import strawberry
 from strawberry.extensions import FieldExtension
 from strawberry.types import Info
 
-from api.permissions import Personal, redacted, shown
+from api.permissions import Opener, Personal, redacted, shown
 from domain.shared.values import Actor
+
+
+def _personal(info: Info[Any, Any]) -> Opener | None:
+    """What opens the sealed values of the views: the ledger's per-person keys."""
+    container = getattr(info.context, "container", None)
+    return getattr(getattr(container, "ledger", None), "personal", None)
 
 
 def _actor(info: Info[Any, Any]) -> Actor | None:
@@ -33,7 +39,7 @@ class Masked(FieldExtension):
     def resolve(
         self, next_: Callable[..., Any], source: Any, info: Info[Any, Any], **kwargs: Any
     ) -> Any:
-        return shown(next_(source, info, **kwargs), self.kind, _actor(info))
+        return shown(next_(source, info, **kwargs), self.kind, _actor(info), _personal(info))
 
     async def resolve_async(
         self,
@@ -42,7 +48,8 @@ class Masked(FieldExtension):
         info: Info[Any, Any],
         **kwargs: Any,
     ) -> Any:
-        return shown(await next_(source, info, **kwargs), self.kind, _actor(info))
+        value = await next_(source, info, **kwargs)
+        return shown(value, self.kind, _actor(info), _personal(info))
 
 
 class Redacted(FieldExtension):
