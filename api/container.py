@@ -13,6 +13,7 @@ from domain.shared.pseudonyms import Pseudonyms
 from migrations.runner import migrate
 from projections.person_keys import KeysRefused, SqlKeyStore, check_keys
 from projections.reactions.death_cascade import DeathCascade
+from projections.reactions.erasures import Erasures
 from projections.reactions.standard_changes import StandardChanges
 from projections.registry import all_projections
 from projections.runner import ProjectionRunner
@@ -63,6 +64,7 @@ def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) 
     ledger.position_of = _position_lookup(db)
     runner.processes.append(DeathCascade(ledger, db))
     runner.processes.append(StandardChanges(ledger, db))
+    runner.processes.append(Erasures(ledger, db))
     ledger.listeners.append(runner.wake)
     return Container(settings, db, ledger, runner)
 

@@ -51,23 +51,23 @@ class SqlKeyStore:
         assert found is not None, "a live key was just committed"
         return found
 
-    def destroy(self, person_id: str, destroyed_at: str) -> list[str]:
+    def destroy(
+        self, person_id: str, destroyed_at: str, key_ids: list[str] | None = None
+    ) -> list[str]:
+        if self.db.dialect == "sqlite":
+            self.db.query("PRAGMA secure_delete = ON")  # overwrite the freed bytes too
         with self.db.transaction() as tx:
-            if self.db.dialect == "sqlite":
-                tx.execute("PRAGMA secure_delete = ON")  # overwrite the freed bytes too
-            ids = [
-                r["key_id"]
-                for r in tx.query(
-                    "SELECT key_id FROM person_keys"
-                    " WHERE person_id = %s AND wrapped_key IS NOT NULL",
-                    (person_id,),
-                )
-            ]
-            tx.execute(
-                "UPDATE person_keys SET wrapped_key = NULL,"
-                " destroyed_at = COALESCE(destroyed_at, %s) WHERE person_id = %s",
-                (destroyed_at, person_id),
+            rows = tx.query(
+                "SELECT key_id FROM person_keys WHERE person_id = %s AND wrapped_key IS NOT NULL",
+                (person_id,),
             )
+            ids = [r["key_id"] for r in rows if key_ids is None or r["key_id"] in key_ids]
+            for key_id in ids:
+                tx.execute(
+                    "UPDATE person_keys SET wrapped_key = NULL, destroyed_at = %s"
+                    " WHERE key_id = %s",
+                    (destroyed_at, key_id),
+                )
         if self.db.dialect == "sqlite":
             # Old page images of the key rows stay in the WAL until a checkpoint: run one now
             # (best effort: a reader may hold it back until the next automatic checkpoint).

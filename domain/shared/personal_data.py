@@ -58,8 +58,10 @@ class KeyStore(Protocol):
         """Commit a new live key; when another writer committed one first, answer that one."""
         ...
 
-    def destroy(self, person_id: str, destroyed_at: str) -> list[str]:
-        """Forget the wrapped bytes of every key of the person; answer the key ids."""
+    def destroy(
+        self, person_id: str, destroyed_at: str, key_ids: list[str] | None = None
+    ) -> list[str]:
+        """Forget the wrapped bytes of the person's keys (those named, or all); answer the ids."""
         ...
 
     def live_keys(self) -> list[StoredKey]: ...
@@ -90,9 +92,12 @@ class InMemoryKeyStore:
             self._keys[key.key_id] = key
             return key
 
-    def destroy(self, person_id: str, destroyed_at: str) -> list[str]:
+    def destroy(
+        self, person_id: str, destroyed_at: str, key_ids: list[str] | None = None
+    ) -> list[str]:
         with self._lock:
-            ids = [k.key_id for k in self._keys.values() if k.person_id == person_id and k.wrapped]
+            mine = [k for k in self._keys.values() if k.person_id == person_id and k.wrapped]
+            ids = [k.key_id for k in mine if key_ids is None or k.key_id in key_ids]
             for key_id in ids:
                 self._keys[key_id] = replace(self._keys[key_id], wrapped=None)
             return ids
@@ -196,9 +201,9 @@ class PersonalData:
         self._remember(key, data_key)
         return key.key_id, data_key
 
-    def erase(self, person_id: str) -> list[str]:
-        """Destroy every key of the person (and forget them here); answer the key ids."""
-        destroyed = self.store.destroy(person_id, self._now())
+    def erase(self, person_id: str, key_ids: list[str] | None = None) -> list[str]:
+        """Destroy the person's keys (those named, or all), here too; answer the key ids."""
+        destroyed = self.store.destroy(person_id, self._now(), key_ids)
         with self._lock:
             self._by_person.pop(person_id, None)
             for key_id in destroyed:
