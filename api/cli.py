@@ -174,8 +174,12 @@ def token(
 def history(
     case_id: UUID,
     as_of: Annotated[datetime | None, typer.Option("--as-of", help="recorded time")] = None,
+    data: Annotated[
+        bool, typer.Option("--data", help="each event's data too, personal data masked")
+    ] = False,
 ) -> None:
     """Print a case's history, or its state as recorded at a time."""
+    from api.permissions import redacted
     from domain.shared.errors import DomainError
 
     container = _container()
@@ -197,6 +201,10 @@ def history(
                     f"v{e.originator_version:<3} {when} {type(e).__name__:<24} "
                     f"on {e.occurred_on} by {e.actor['user']}"
                 )
+                if data:  # the CLI has no token: masked, and [erased] once erased
+                    skip = {"originator_id", "originator_version", "timestamp", "actor"}
+                    shown = {k: v for k, v in vars(e).items() if k not in skip}
+                    print("     " + json.dumps(redacted(shown, None), ensure_ascii=False))
     except DomainError as e:
         console.print(f"[red]{e.message}[/]")
         raise typer.Exit(1) from None
