@@ -101,7 +101,7 @@ def check_keys(
     if others:
         raise KeysRefused(
             f"{others} person data keys here were wrapped with another master key: set the "
-            "LEDGER_CIPHER_KEY this database was made with (or rotate: ledger rotate-master-key)"
+            "LEDGER_CIPHER_KEY this database was made with"
         )
 
 
