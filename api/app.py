@@ -18,6 +18,7 @@ from api.rest.deaths import router as deaths_router
 from api.rest.institutions import router as institutions_router
 from api.rest.organizations import router as organizations_router
 from api.rest.payroll import router as payroll_router
+from api.rest.persons import router as persons_router
 from api.rest.temporary import router as temporary_router
 from api.rest.villages import router as villages_router
 from api.settings import Settings
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(organizations_router)
     app.include_router(villages_router)
     app.include_router(calendars_router)
+    app.include_router(persons_router)
     app.include_router(graphql_router(ide=docs_open), prefix="/graphql", include_in_schema=False)
     app.include_router(ops_router)
 

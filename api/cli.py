@@ -25,7 +25,13 @@ console = Console(stderr=True)
 
 
 def _container() -> Container:
-    return build(Settings(), progress=lambda msg: console.print(f"[dim]migrate: {msg}[/]"))
+    from projections.person_keys import KeysRefused
+
+    try:
+        return build(Settings(), progress=lambda msg: console.print(f"[dim]migrate: {msg}[/]"))
+    except KeysRefused as e:
+        console.print(f"[red]refused to start: {e}[/]")
+        raise typer.Exit(2) from None
 
 
 def _progress() -> Progress:

@@ -9,8 +9,12 @@ from uuid import UUID
 from api.auth import verifier
 from api.settings import Settings
 from domain.ledger import Ledger
+from domain.shared.personal_data import PersonalData
+from domain.shared.pseudonyms import Pseudonyms
 from migrations.runner import migrate
+from projections.person_keys import KeysRefused, SqlKeyStore, check_keys
 from projections.reactions.death_cascade import DeathCascade
+from projections.reactions.erasures import Erasures
 from projections.reactions.standard_changes import StandardChanges
 from projections.registry import all_projections
 from projections.runner import ProjectionRunner
@@ -45,12 +49,24 @@ def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) 
     url = DatabaseUrl.parse(settings.database_url)
     db = Database(url)
     migrate(db, progress)
-    ledger = Ledger(ledger_env(settings, url), district=settings.district)
+    pseudonyms = Pseudonyms(settings.person_key.get_secret_value())
+    personal = PersonalData(SqlKeyStore(db), settings.master_key())
+    ledger = Ledger(
+        ledger_env(settings, url), district=settings.district, pseudonyms=pseudonyms,
+        personal=personal,
+    )  # fmt: skip
+    try:
+        check_keys(db, pseudonyms, personal, has_events=ledger.latest_position() > 0)
+    except KeysRefused:
+        ledger.close()
+        db.close()
+        raise
     runner = ProjectionRunner(ledger, db, all_projections(), poll_interval=settings.poll_interval)
     ledger.payables = PayableCasesView(db, progressed=runner.progressed)
     ledger.position_of = _position_lookup(db)
     runner.processes.append(DeathCascade(ledger, db))
     runner.processes.append(StandardChanges(ledger, db))
+    runner.processes.append(Erasures(ledger, db))
     ledger.listeners.append(runner.wake)
     return Container(settings, db, ledger, runner)
 

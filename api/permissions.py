@@ -18,11 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from domain.shared.errors import DomainError
 from domain.shared.identity import mask_id_number, mask_name
+from domain.shared.personal_data import ERASED, is_sealed
 from domain.shared.values import Actor
 
 #: Roles that see personal data unmasked, whatever their token's grants.
@@ -84,12 +85,30 @@ MASKS: dict[Personal, Callable[[str], str]] = {
 }
 
 
-def shown(value: str | None, kind: Personal, actor: Actor | None) -> str | None:
-    """The value as this actor may see it: in full, masked, or absent when there is none."""
-    if value is None:
-        return None
-    # -- A sealed value (personal data at rest) is opened here, once, before anything else. --
-    if may_see_personal_data(actor):
+class Opener(Protocol):
+    """Opens a sealed value (domain.shared.personal_data.PersonalData)."""
+
+    def open(self, value: Any) -> Any: ...
+
+
+def opened(value: str | None, personal: Opener | None) -> str | None:
+    """The plain value of a sealed one; a sealed value that cannot be opened here shows ERASED."""
+    if not is_sealed(value):
+        return value
+    return ERASED if personal is None else str(personal.open(value))
+
+
+def shown(
+    value: str | None, kind: Personal, actor: Actor | None, personal: Opener | None = None
+) -> str | None:
+    """The value as this actor may see it: in full, masked, or absent when there is none.
+
+    A view holds it sealed with the person's key: opened first (`[erased]` once destroyed).
+    """
+    value = opened(value, personal)
+    if value == ERASED:
+        return value
+    if value is None or may_see_personal_data(actor):
         return value
     return kind.mask(value)
 
@@ -136,7 +155,9 @@ def personal_kinds(value: Any) -> set[Personal]:
     if isinstance(value, dict):
         block = value.get("personal")
         if isinstance(block, dict):
-            found |= {kind for key, kind in PERSONAL_KEYS.items() if block.get(key) is not None}
+            found |= {
+                kind for key, kind in PERSONAL_KEYS.items() if block.get(key) not in (None, ERASED)
+            }
         for v in value.values():
             found |= personal_kinds(v)
     elif isinstance(value, list | tuple):
@@ -231,6 +252,8 @@ class Disclosure:
     request_id: str | None = None
     via: str = "graphql"
     purpose_field: str = PURPOSE_HEADER
+    #: What opens the views' sealed values (the ledger's per-person keys); None: shown erased.
+    personal: Opener | None = None
     reads: dict[Subject, set[Personal]] = field(default_factory=dict)
 
     @property
@@ -243,7 +266,8 @@ class Disclosure:
             raise require_purpose(self.purpose_field)
 
     def show(self, value: str | None, kind: Personal, subject: Subject) -> str | None:
-        if value is not None and self.in_full:
+        value = opened(value, self.personal)
+        if value is not None and value != ERASED and self.in_full:
             self.check_purpose()
             self.reads.setdefault(subject, set()).add(kind)
         return shown(value, kind, self.actor)

@@ -12,6 +12,7 @@ from domain.care.commands import InstitutionCommands
 from domain.deaths.commands import DeathCommands
 from domain.organizations.commands import OrganizationCommands
 from domain.payroll.standards import StandardCommands
+from domain.persons.erasure import ErasureCommands
 from domain.shared.ledger_base import CommandResult, IdempotencyRecord, guard_commands
 from domain.temporary.commands import TemporaryCommands
 from domain.topics import register_moved_modules
@@ -24,6 +25,7 @@ __all__ = ["CommandResult", "IdempotencyRecord", "Ledger"]
 
 @guard_commands
 class Ledger(
+    ErasureCommands,
     DeathCommands,
     StandardCommands,
     CaseDecisions,

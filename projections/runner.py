@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from eventsourcing.application import Application
 
 from domain.shared.errors import Unavailable
+from domain.shared.personal_data import PersonalData
 from projections import tracking
 from projections.store import Database, is_transient
 from projections.view import Projection
@@ -71,6 +72,9 @@ class ProjectionRunner:
         #: Hit a transient error that the background loop is retrying: name -> what.
         self.retrying: dict[str, str] = {}
         self._topics = {t for p in self.projections for t in p.topics()}
+        self.personal: PersonalData | None = getattr(app, "personal", None)
+        for projection in self.projections:
+            projection.personal = self.personal
 
     # -- positions --------------------------------------------------------------------------
 
@@ -146,6 +150,8 @@ class ProjectionRunner:
                 (n.id, self.app.mapper.to_domain_event(n) if n.topic in self._topics else None)
                 for n in batch
             ]
+            if self.personal is not None:  # committed before any view transaction needs them
+                self.personal.ensure_keys(vars(e) for _, e in events if e is not None)
             for projection in active:
                 todo = [(pos, e) for pos, e in events if pos > positions[projection.name]]
                 if todo:

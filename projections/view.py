@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 
+from domain.shared.personal_data import PersonalData
 from domain.topics import topics_of
 from projections.store import Tx
 
@@ -34,6 +35,8 @@ class Projection:
     row_table: ClassVar[str] = ""
     row_key: ClassVar[str] = ""
     row_stamped: ClassVar[bool] = True
+    #: Seals personal data with its person's key; the runner gives it the ledger's.
+    personal: PersonalData | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -45,6 +48,19 @@ class Projection:
     @classmethod
     def topics(cls) -> set[str]:
         return {t for c in cls.handlers for t in topics_of(c)}
+
+    def sealed(self, person_id: str, value: Any) -> Any:
+        """A name, ID number or account as a view holds it: sealed with the person's key."""
+        return self._personal().seal(person_id, value)
+
+    def sealed_blocks(self, data: Any, owner: str) -> Any:
+        """JSON data with its `personal` blocks sealed (`owner` when a block names nobody)."""
+        return self._personal().seal_blocks(data, owner)
+
+    def _personal(self) -> PersonalData:
+        if self.personal is None:
+            raise RuntimeError(f"{self.name} holds personal data: run it with the ledger's keys")
+        return self.personal
 
     def _update(self, tx: Tx, e: Any, position: int, **changes: Any) -> None:
         """Update the aggregate's row, with its version and position, from an event."""

@@ -10,6 +10,7 @@ from typing import Any
 from domain.ledger import CommandResult, Ledger
 from domain.shared import access
 from domain.shared.identity import make_id_number
+from domain.shared.pseudonyms import DEV_PSEUDONYMS
 from domain.shared.values import Actor
 
 PARAMETERS = [
@@ -35,6 +36,10 @@ def actor_for(command: Callable[..., Any], street: str = "新闸街道") -> Acto
     if "caseworker" in roles:
         return WORKER if street == WORKER.unit else Actor(f"worker-{street}", "caseworker", street)
     return APPROVER if "approver" in roles else DISTRICT_ADMIN
+
+
+#: Person ids as the test ledgers make them (the public development person key).
+person_id_for = DEV_PSEUDONYMS.person_id
 
 
 _sequence = iter(range(1, 10**6))

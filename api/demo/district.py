@@ -16,7 +16,7 @@ from api.demo.names import GIVEN, STREETS, SURNAMES
 from api.demo.organizations import load_organizations_2023, load_villages_2024
 from api.demo.temporary import load_temporary_2023
 from domain.ledger import CommandResult, Ledger
-from domain.shared.identity import make_id_number, person_id_for
+from domain.shared.identity import make_id_number
 from domain.shared.values import Actor, add_months, month_of
 from domain.shared.working_days import default_calendar
 
@@ -198,7 +198,7 @@ class DemoDistrict:
         per_head = standard * self.rng.choice(shares) // 100
         if programme == "DIBAO_EDGE":
             per_head = standard * 120 // 100
-        incomes = [{"person_id": person_id_for(m["id_number"]), "declared_fen": per_head,
+        incomes = [{"id_number": m["id_number"], "declared_fen": per_head,
                     "verified_fen": per_head} for m in members]  # fmt: skip
         checked = self.wd(accepted, 2)
         vehicles = 1 if final == "denied" and self.rng.random() < 0.5 else 0

@@ -16,8 +16,14 @@ import strawberry
 from strawberry.extensions import FieldExtension
 from strawberry.types import Info
 
-from api.permissions import Disclosure, Personal, Subject
+from api.permissions import Disclosure, Opener, Personal, Subject
 from domain.shared.values import Actor
+
+
+def _personal(info: Info[Any, Any]) -> Opener | None:
+    """What opens the sealed values of the views: the ledger's per-person keys."""
+    container = getattr(info.context, "container", None)
+    return getattr(getattr(container, "ledger", None), "personal", None)
 
 
 def _actor(info: Info[Any, Any]) -> Actor | None:
@@ -31,7 +37,7 @@ def disclosure(info: Info[Any, Any]) -> Disclosure:
     found = getattr(info.context, "disclosure", None)
     if isinstance(found, Disclosure):
         return found
-    made = Disclosure(_actor(info))
+    made = Disclosure(_actor(info), personal=_personal(info))
     with contextlib.suppress(AttributeError):  # a frozen context: one per field, no purpose
         info.context.disclosure = made
     return made

@@ -261,7 +261,12 @@ async def context(
                 "retry shortly (projectionStatus shows the lag)",
             )
     purpose = purpose_from(x_purpose)  # a bad one is refused whatever the query asks
-    shows = Disclosure(actor, purpose, request_id=_request_id(request, x_request_id))
+    shows = Disclosure(
+        actor,
+        purpose,
+        request_id=_request_id(request, x_request_id),
+        personal=container.ledger.personal,
+    )
     return Context(container=container, actor=actor, request=request, disclosure=shows)
 
 

@@ -11,7 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from api.rest.text import Line, Name, OptionalText, ShortText, Text, UserId
 from domain.assistance.rules import MAX_GRADUAL_EXIT_MONTHS
-from domain.shared.identity import id_number_problem, person_id_for
+from domain.shared.identity import id_number_problem
 from domain.shared.values import BANK_ACCOUNT_PATTERN, LIST_MAX, MONTH_RE
 from domain.shared.vocabulary import Channel, Programme, SupplementKind, TerminationReason
 
@@ -72,7 +72,7 @@ class SubmitApplication(Command):
 
 
 class PersonRef(Body):
-    """Name a member by person_id, or by ID number (turned into the person_id here)."""
+    """Name a member by person_id, or by ID number (the command turns it into the person_id)."""
 
     person_id: Line | None = None
     id_number: IdNumber | None = None
@@ -82,13 +82,6 @@ class PersonRef(Body):
         if (self.person_id is None) == (self.id_number is None):
             raise ValueError("give exactly one of person_id or id_number")
         return self
-
-    def to_domain(self) -> dict[str, Any]:
-        data = super().to_domain()
-        if data.pop("id_number", None):
-            assert self.id_number is not None
-            data["person_id"] = person_id_for(self.id_number)
-        return data
 
 
 class Income(PersonRef):

@@ -9,6 +9,7 @@ from uuid import UUID
 from domain.assistance.assessment import review_interval_months
 from domain.assistance.case import AssistanceCase
 from domain.assistance.commands import CaseCommands
+from domain.shared.errors import InvalidInput
 from domain.shared.guards import refuse
 from domain.shared.ledger_base import CommandResult, Options
 from domain.shared.values import Actor
@@ -121,10 +122,15 @@ class BenefitCommands(CaseCommands):
         return self._case_step(case_id, actor, "resolve_warning", payload, act, options)
 
     def change_payee(
-        self, case_id: UUID, actor: Actor, *, occurred_on: str, person_id: str,
-        payee_account: str, **options: Unpack[Options],
+        self, case_id: UUID, actor: Actor, *, occurred_on: str, person_id: str | None = None,
+        payee_account: str, id_number: str | None = None, **options: Unpack[Options],
     ) -> CommandResult:  # fmt: skip
-        """A new payee account: a counted living member (held payouts go there from now)."""
+        """A new payee account: a counted living member, named by person id or ID number."""
+        person_id = self.pseudonyms.resolve({"person_id": person_id, "id_number": id_number})[
+            "person_id"
+        ]
+        if not person_id:
+            raise InvalidInput("give exactly one of person_id or id_number", field="person_id")
 
         def act(case: AssistanceCase) -> None:
             # The case may not know a verified death yet (the cascade runs later): ask.

@@ -44,10 +44,10 @@ class CaseCommands(EnrolmentCommands, CalendarCommands):
     def submit_application(
         self, application: Json, actor: Actor, idempotency_key: str | None = None
     ) -> CommandResult:
-        def act() -> Aggregate:
-            members = check_application(application)
+        def act() -> tuple[Aggregate, ...]:
+            members = check_application(application, self.pseudonyms)
             self.refuse_deceased_or_enrolled(members, application["programme"])
-            return AssistanceCase(
+            case = AssistanceCase(
                 programme=application["programme"],
                 district=self.district,
                 street=application["street"],
@@ -59,6 +59,9 @@ class CaseCommands(EnrolmentCommands, CalendarCommands):
                 occurred_on=application["occurred_on"],
                 payee=payee_of(members, application.get("payee_account")),
             )
+            people = [m["person_id"] for m in members]
+            on = application["occurred_on"]
+            return (case, *self.joined(case.id, people, "assistance", actor, on))
 
         return self.execute(
             act, actor=actor, idempotency_key=idempotency_key,
@@ -103,6 +106,7 @@ class CaseCommands(EnrolmentCommands, CalendarCommands):
         data_source: str = "家庭经济状况核对平台", **options: Unpack[Options],
     ) -> CommandResult:  # fmt: skip
         """The economic check (家庭经济状况核对): verified incomes and property."""
+        incomes = [self.pseudonyms.resolve(i) for i in incomes]
         payload = {
             "occurred_on": occurred_on, "incomes": incomes, "property": property,
             "public_servant_match": public_servant_match, "data_source": data_source,
@@ -139,7 +143,7 @@ class CaseCommands(EnrolmentCommands, CalendarCommands):
         irregular_income: bool = False, **options: Unpack[Options],
     ) -> CommandResult:  # fmt: skip
         """The gap method on the case's check, with the parameters in force that day."""
-        chosen = supplements or []
+        chosen = [self.pseudonyms.resolve(s) for s in supplements or []]
         payload = {
             "occurred_on": occurred_on, "supplements": chosen,
             "rigid_spending_fen": rigid_spending_fen, "irregular_income": irregular_income,

@@ -12,7 +12,7 @@ from domain.assistance.case import AssistanceCase
 from domain.assistance.enrolment_commands import EnrolmentCommands
 from domain.deaths.notification import DeathNotification, notification_id
 from domain.shared.errors import InvalidInput, NotFound
-from domain.shared.identity import id_number_problem, person_id_for
+from domain.shared.identity import id_number_problem
 from domain.shared.ledger_base import CommandResult, Options
 from domain.shared.values import Actor, Json, parse_date
 
@@ -38,7 +38,7 @@ class DeathCommands(EnrolmentCommands):
         problem = id_number_problem(payload["id_number"])
         if problem:
             raise InvalidInput(f"the ID number is not valid: {problem}", field="id_number")
-        person = person_id_for(payload["id_number"])
+        person = self.pseudonyms.person_id(payload["id_number"])
         on, died = payload["occurred_on"], payload["date_of_death"]
         parse_date(died, "date_of_death")
         personal = {"name": payload["name"], "id_number": payload["id_number"].upper()}

@@ -39,6 +39,7 @@ class DeathNotification(Aggregate):
         occurred_on: str
 
     class DeathReportedAgain(Event):
+        person_id: str  # whose `personal` block it is (absent from reports stored before keys)
         personal: Json
         date_of_death: str
         source: str
@@ -101,7 +102,8 @@ class DeathNotification(Aggregate):
             )
         self.check_report(date_of_death, source, occurred_on)
         self.trigger_event(
-            self.DeathReportedAgain, personal=personal, date_of_death=date_of_death,
+            self.DeathReportedAgain, person_id=self.person_id, personal=personal,
+            date_of_death=date_of_death,
             source=source, actor=actor, occurred_on=occurred_on,
         )  # fmt: skip
 

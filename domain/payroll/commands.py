@@ -199,7 +199,11 @@ class PayrollCommands(LedgerBase):
 
         def act(found: Payout) -> Aggregate:
             who = actor.as_dict()
-            payee = {"personal": {"bank_account": payee_account}} if payee_account else None
+            payee = (
+                {"person_id": found.payee_person, "personal": {"bank_account": payee_account}}
+                if payee_account
+                else None
+            )
             found.reissue(reason, payee, who, occurred_on)
             run = self.get_run(found.run_id)
             run.reopen(found.id.hex, who, occurred_on)

@@ -88,6 +88,7 @@ class Payout(Aggregate):
     ):
         self.case_id = case_id
         self.month = month
+        self.payee_person: str | None = payee.get("person_id")  # who a reissue pays
         self.amount_fen = amount_fen
         self.run_id = run_id
         self.status = "scheduled"

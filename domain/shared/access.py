@@ -81,6 +81,7 @@ WRITES: dict[str, Rule] = {
     **_rules("death reports", "district", BOTH, "report_death retract_death_report"),
     **_rules("death verification", "district", DECISION, "verify_death"),
     **_rules("parameters and calendars", "district", ADMIN, "set_parameter record_holiday_notice"),
+    **_rules("erasure", "district", ADMIN, "erase_personal_data"),
     **_rules("reactions", "district", (SYSTEM,), """
         apply_death_consequences apply_standard_change apply_standards_to_case
         apply_standards_to_cases"""),

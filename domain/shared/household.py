@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from domain.shared.errors import InvalidInput
-from domain.shared.identity import id_number_problem, person_id_for
+from domain.shared.identity import id_number_problem
+from domain.shared.pseudonyms import Pseudonyms
 from domain.shared.values import parse_date
 from domain.shared.vocabulary import CHANNELS, PROGRAMMES
 
 
-def member_person_id(member: dict[str, Any], index: int, seen: set[str]) -> str:
+def member_person_id(
+    member: dict[str, Any], index: int, seen: set[str], pseudonyms: Pseudonyms
+) -> str:
     """The member's person id; refuse a bad ID number or a person listed twice (adds to seen).
 
     The one member check of every case type: assistance and temporary households alike.
@@ -20,14 +23,14 @@ def member_person_id(member: dict[str, Any], index: int, seen: set[str]) -> str:
         raise InvalidInput(
             f"the ID number is not valid: {problem}", field=f"members.{index}.id_number"
         )
-    person_id = person_id_for(member["id_number"])
+    person_id = pseudonyms.person_id(member["id_number"])
     if person_id in seen:
         raise InvalidInput("the same person is listed twice", field=f"members.{index}.id_number")
     seen.add(person_id)
     return person_id
 
 
-def check_application(application: dict[str, Any]) -> list[dict[str, Any]]:
+def check_application(application: dict[str, Any], pseudonyms: Pseudonyms) -> list[dict[str, Any]]:
     """Return the members as recorded: person id and roles apart from `personal` data."""
     programme = application["programme"]
     if programme not in PROGRAMMES:
@@ -38,7 +41,7 @@ def check_application(application: dict[str, Any]) -> list[dict[str, Any]]:
     members = []
     seen: set[str] = set()
     for i, m in enumerate(application["members"]):
-        person_id = member_person_id(m, i, seen)
+        person_id = member_person_id(m, i, seen, pseudonyms)
         if not m["counted"] and not (m.get("excluded_reason") or "").strip():
             raise InvalidInput(
                 "a member who is not counted needs an excluded_reason",

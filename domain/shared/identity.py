@@ -1,15 +1,16 @@
-"""Chinese resident ID numbers (GB 11643-1999): validate, build, mask and pseudonymise them."""
+"""Chinese resident ID numbers (GB 11643-1999): validate, build and mask them.
+
+Person ids (keyed pseudonyms) are made by domain/shared/pseudonyms.Pseudonyms.
+"""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 
 _LENGTH = 18
 _DIGITS = frozenset("0123456789")
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
-_PERSON_PREFIX = "caseledger-person:"
 
 
 def _check_char(first17: str) -> str:
@@ -62,9 +63,3 @@ def mask_id_number(value: str) -> str:
 def mask_name(name: str) -> str:
     """Keep the first character of a name and star the rest ("张**")."""
     return name[:1] + "*" * (len(name) - 1) if name else ""
-
-
-def person_id_for(id_number: str) -> str:
-    """A stable pseudonymous person id, so views and logs never need the ID number itself."""
-    digest = hashlib.sha256((_PERSON_PREFIX + id_number.upper()).encode("utf-8")).hexdigest()
-    return "P" + digest[:20]

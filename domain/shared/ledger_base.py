@@ -15,11 +15,15 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, event
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, Mapper
 
 from domain.shared import access
 from domain.shared.errors import DomainError, InvalidInput, NotFound, StaleVersion, VersionConflict
 from domain.shared.parameters import SPECS, InForce, ParameterSchedule, parameter_id
+from domain.shared.person_record import PersonRecord, person_record_id
+from domain.shared.personal_data import InMemoryKeyStore, PersonalData
+from domain.shared.pseudonyms import DEV_PSEUDONYMS, Pseudonyms
+from domain.shared.sealing_mapper import SealingMapper
 from domain.shared.values import Actor, Json, parse_date, refuse_control_characters
 
 A = TypeVar("A", bound=Aggregate)
@@ -124,11 +128,29 @@ def refuse_unstorable_text(objs: list[Aggregate]) -> None:
 class LedgerBase(Application[UUID]):
     """The plumbing every command shares: atomic save, idempotency, conflicts, parameters."""
 
-    def __init__(self, env: dict[str, str] | None = None, district: str = "320404") -> None:
+    def __init__(
+        self,
+        env: dict[str, str] | None = None,
+        district: str = "320404",
+        pseudonyms: Pseudonyms = DEV_PSEUDONYMS,
+        personal: PersonalData | None = None,
+    ) -> None:
+        #: Person ids from ID numbers, with the deployment's person key (LEDGER_PERSON_KEY).
+        self.pseudonyms = pseudonyms
+        #: Per-person data keys: seals the `personal` blocks of every stored event.
+        self.personal = personal or PersonalData(InMemoryKeyStore())
         super().__init__(env)
         self.district = district
         self.position_of: Callable[[UUID, int], int] | None = None
         self.listeners: list[Callable[[], None]] = []
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        mapper = self.factory.mapper(
+            transcoder=self.construct_transcoder(), mapper_class=SealingMapper
+        )
+        assert isinstance(mapper, SealingMapper)
+        mapper.personal = self.personal
+        return mapper
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -250,6 +272,21 @@ class LedgerBase(Application[UUID]):
         access.check_write(now.command if now else "(not a Ledger command)", actor, street)
         assert now is not None
         now.checked = True
+
+    def joined(
+        self, case_id: UUID, person_ids: list[str], kind: str, actor: Actor, occurred_on: str
+    ) -> tuple[Aggregate, ...]:
+        """Each member's PersonRecord with the case added, saved with the case (for erasure)."""
+        records: list[Aggregate] = []
+        for person_id in person_ids:
+            try:
+                record: Aggregate = self.repository.get(person_record_id(person_id))
+            except AggregateNotFoundError:
+                record = PersonRecord(person_id)
+            assert isinstance(record, PersonRecord)
+            record.join(str(case_id), kind, actor.as_dict(), occurred_on)
+            records.append(record)
+        return tuple(records)
 
     def saved(self) -> None:
         """Wake whoever tails the log in this process (the projection runner)."""

@@ -60,6 +60,14 @@ SPECS: dict[str, ParameterSpec] = {
         ),
         ParameterSpec("supplement.minor", "fen/month", "Supplement per minor in the household"),
         ParameterSpec(
+            "privacy.retention_years",
+            "years",
+            "Years a person's data is kept after the end of the person's last case, before it "
+            "may be erased (5 when never set: the DIBAO archive rules)",
+            0,
+            100,
+        ),
+        ParameterSpec(
             "temporary.cap_multiple",
             "x standard",
             "Temporary assistance cap per case, as a multiple of the monthly DIBAO standard",

@@ -13,6 +13,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.shared.errors import InvalidInput
 from domain.shared.guards import Guards
 from domain.shared.household import member_person_id
+from domain.shared.pseudonyms import Pseudonyms
 from domain.shared.values import Json
 from domain.shared.vocabulary import TEMPORARY_ASSISTANCE_TYPES
 from domain.temporary.case_steps import TemporarySteps
@@ -24,7 +25,7 @@ from domain.temporary.limits import LimitsOn as LimitsOn
 TYPES = TEMPORARY_ASSISTANCE_TYPES
 
 
-def check_household(members: list[Json]) -> list[Json]:
+def check_household(members: list[Json], pseudonyms: Pseudonyms) -> list[Json]:
     """The members as recorded: person id and relation apart from `personal` data.
 
     The first member is the applicant: the household is counted under that person.
@@ -34,7 +35,7 @@ def check_household(members: list[Json]) -> list[Json]:
     recorded: list[Json] = []
     seen: set[str] = set()
     for i, m in enumerate(members):
-        person_id = member_person_id(m, i, seen)
+        person_id = member_person_id(m, i, seen, pseudonyms)
         if not (m.get("name") or "").strip():
             raise InvalidInput("a member needs a name", field=f"members.{i}.name")
         recorded.append(

@@ -40,23 +40,26 @@ class TemporaryCommands(LedgerBase):
     ) -> CommandResult:
         """Open a case: an EMERGENCY (advance aid first) or an EXPENDITURE (checks first)."""
 
-        def act() -> Aggregate:
+        def act() -> tuple[Aggregate, ...]:
             if payload["type"] not in TYPES:
                 raise InvalidInput(f"type must be one of {', '.join(TYPES)}", field="type")
             parse_date(payload["occurred_on"], "occurred_on")
             for name in ("street", "community", "incident"):
                 if not (payload[name] or "").strip():
                     raise InvalidInput(f"a {name} is required", field=name)
-            return TemporaryAssistanceCase(
+            case = TemporaryAssistanceCase(
                 assistance_type=payload["type"],
                 district=self.district,
                 street=payload["street"],
                 community=payload["community"],
-                members=check_household(payload["members"]),
+                members=check_household(payload["members"], self.pseudonyms),
                 incident=payload["incident"],
                 actor=actor.as_dict(),
                 occurred_on=payload["occurred_on"],
             )
+            people = list(case.household)
+            on = payload["occurred_on"]
+            return (case, *self.joined(case.id, people, "temporary", actor, on))
 
         return self.execute(
             act, actor=actor, idempotency_key=idempotency_key,

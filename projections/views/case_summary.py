@@ -46,7 +46,8 @@ class CaseSummary(Projection):
             str(e.originator_id), e.programme, e.district, e.street, e.community, "submitted",
             e.channel, int(e.kin_of_staff), len(e.members),
             sum(1 for m in e.members if m["counted"]),
-            applicant["personal"]["name"], applicant["personal"]["id_number"],
+            self.sealed(applicant["person_id"], applicant["personal"]["name"]),
+            self.sealed(applicant["person_id"], applicant["personal"]["id_number"]),
             e.occurred_on, e.originator_version, position, recorded_at(e),
         ]  # fmt: skip
         tx.execute(

@@ -24,7 +24,8 @@ class DeathNotifications(Projection):
             " date_of_death, source, status, reported_on, version, position)"
             " VALUES (%s, %s, %s, %s, %s, %s, 'reported', %s, %s, %s)",
             (
-                str(e.originator_id), e.person_id, e.personal["name"], e.personal["id_number"],
+                str(e.originator_id), e.person_id, self.sealed(e.person_id, e.personal["name"]),
+                self.sealed(e.person_id, e.personal["id_number"]),
                 e.date_of_death, e.source, e.occurred_on, e.originator_version, position,
             ),
         )  # fmt: skip

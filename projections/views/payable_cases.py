@@ -16,6 +16,7 @@ from domain.assistance.case import AssistanceCase
 from domain.deaths.notification import DeathNotification
 from domain.payroll.commands import PayableCase
 from domain.shared.errors import Unavailable
+from domain.shared.personal_data import fallback_owner
 from projections import tracking
 from projections.store import Database, Tx
 from projections.tracking import wait_for_position
@@ -37,7 +38,7 @@ class PayableCases(Projection):
             (
                 str(e.originator_id), e.programme, e.street,
                 json.dumps(schedule.to_json()),
-                json.dumps(payee) if payee else None, position,
+                self._payee(payee, e.originator_id), position,
             ),
         )  # fmt: skip
 
@@ -94,12 +95,19 @@ class PayableCases(Projection):
     def gradual_exit(self, tx: Tx, e: Any, position: int) -> None:
         self._change(tx, e, position, lambda s: s.end_gradual_exit(e.until_month))
 
+    def _payee(self, payee: Any, case_id: Any) -> str | None:
+        """The payee as JSON, its account sealed with the payee's key."""
+        return json.dumps(self.sealed_blocks(payee, fallback_owner(case_id))) if payee else None
+
     @handles(AssistanceCase.PayeeChanged)
     def payee_changed(self, tx: Tx, e: Any, position: int) -> None:
         self._change(tx, e, position, lambda s: s.change_payee(e.payee["person_id"]))
         tx.execute(
             "UPDATE payable_cases SET payee = %s WHERE case_id = %s",
-            (json.dumps(e.payee), str(e.originator_id)),
+            (
+                self._payee(e.payee, e.originator_id),
+                str(e.originator_id),
+            ),
         )
 
     @handles(DeathNotification.DeathReported)

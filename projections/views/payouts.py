@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.payroll.payout import Payout
+from domain.shared.personal_data import fallback_owner
 from projections.store import Database, Keyset, Row, Tx
 from projections.view import Projection, handles
 
@@ -16,9 +17,14 @@ class Payouts(Projection):
     row_key = "payout_id"
     row_stamped = False
 
+    def _account(self, e: Any) -> Any:
+        """The payee's account, sealed with the payee's key (a payout's own, for old reissues)."""
+        owner = e.payee.get("person_id") or fallback_owner(e.originator_id)
+        return self.sealed(owner, (e.payee.get("personal") or {}).get("bank_account"))
+
     @handles(Payout.PayoutScheduled)
     def scheduled(self, tx: Tx, e: Any, position: int) -> None:
-        account = (e.payee.get("personal") or {}).get("bank_account")
+        account = self._account(e)
         tx.execute(
             "INSERT INTO payouts (payout_id, case_id, run_id, month, programme, street,"
             " amount_fen, status, payee_account, computed_from_position, scheduled_on, version,"
@@ -45,7 +51,7 @@ class Payouts(Projection):
     def reissued(self, tx: Tx, e: Any, position: int) -> None:
         changes: dict[str, Any] = {"status": "scheduled", "failure_reason": None}
         if e.payee:
-            changes["payee_account"] = e.payee["personal"]["bank_account"]
+            changes["payee_account"] = self._account(e)
         self._update(tx, e, position, **changes)
 
     @handles(Payout.PayoutReversed)

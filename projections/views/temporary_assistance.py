@@ -43,8 +43,10 @@ class TemporaryAssistance(Projection):
         applicant = e.members[0]  # the first member is the applicant
         values = [
             str(e.originator_id), e.assistance_type, e.district, e.street, e.community,
-            "requested", applicant["person_id"], applicant["personal"]["name"],
-            applicant["personal"]["id_number"], len(e.members), e.occurred_on,
+            "requested", applicant["person_id"],
+            self.sealed(applicant["person_id"], applicant["personal"]["name"]),
+            self.sealed(applicant["person_id"], applicant["personal"]["id_number"]),
+            len(e.members), e.occurred_on,
             e.originator_version, position, recorded_at(e),
         ]  # fmt: skip
         tx.execute(

@@ -173,7 +173,9 @@ def test_bad_input_gets_problem_json_naming_the_field_and_records_nothing(
     bad_month = worker.post(f"/api/v1/cases/{case_id}/suspend", json={
         "occurred_on": "2024-05-01", "from_month": "2024-13", "reason": "x"})  # fmt: skip
     assert problem(bad_month, 422)["errors"][0]["field"] == "from_month"
-    assert head() == before + 1  # only the one good submission was recorded
+    # Only the one good submission was recorded: its case, and each member's PersonRecord
+    # (opened, case joined) saved with it.
+    assert head() == before + 1 + 2 * len(good["members"])
 
 
 def test_out_of_order_and_conflicting_commands_get_409_or_412(

@@ -205,7 +205,9 @@ def test_bad_input_gets_422_naming_the_field_and_records_nothing(
         for garbage in [None, [], "x", {"occurred_on": None}, {"occurred_on": "2024-02-30"}]:
             r = post(worker, f"{BASE}/{case_id}/{path}", garbage)
             assert r.status_code == 422, (path, garbage, r.text)
-    assert head() == before + 1  # only the one good request was recorded
+    # Only the one good request was recorded: its case, and each member's PersonRecord
+    # (opened, case joined) saved with it.
+    assert head() == before + 1 + 2 * len(good["members"])
 
 
 STATS = """query($year: Int, $groupBy: [String!]) {

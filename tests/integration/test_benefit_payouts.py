@@ -6,13 +6,12 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from builders import APPROVER, WORKER, application, new_id_number, walk_to_active
+from builders import APPROVER, WORKER, application, new_id_number, person_id_for, walk_to_active
 
 from api.container import Container
 from domain.assistance.benefit_schedule import PAYEE_DIED
 from domain.ledger import Ledger
 from domain.payroll.payout import payout_id
-from domain.shared.identity import person_id_for
 from tests.helpers import ADMIN
 
 NEW_ACCOUNT = "622202000000000777"

@@ -11,12 +11,12 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from builders import PROCEDURE, case_step, walk_to_active
+from builders import PROCEDURE, case_step, person_id_for, walk_to_active
 from helpers import ADMIN, events, last_event, refused
 
 from domain.ledger import CommandResult, Ledger
 from domain.shared.errors import InvalidInput, StaleVersion
-from domain.shared.identity import make_id_number, person_id_for
+from domain.shared.identity import make_id_number
 from domain.shared.values import Actor
 
 CASEWORKER = Actor("worker-nandajie", "caseworker", "南大街街道")

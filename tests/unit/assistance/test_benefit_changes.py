@@ -18,6 +18,7 @@ from builders import (
     application,
     case_step,
     new_id_number,
+    person_id_for,
     walk_to_active,
 )
 from eventsourcing.persistence import StoredEvent
@@ -29,7 +30,6 @@ from domain.assistance.case import AssistanceCase
 from domain.ledger import Ledger
 from domain.payroll.standards import effective_month, standard_month
 from domain.shared.errors import DomainError, InvalidInput
-from domain.shared.identity import person_id_for
 from tests.helpers import ADMIN
 
 ACTOR = WORKER.as_dict()

@@ -6,14 +6,21 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from builders import APPROVER, PROCEDURE, WORKER, application, case_step, new_id_number
+from builders import (
+    APPROVER,
+    PROCEDURE,
+    WORKER,
+    application,
+    case_step,
+    new_id_number,
+    person_id_for,
+)
 from helpers import refused
 
 from domain.assistance.enrolment import Enrolment, enrolment_id
 from domain.deaths.notification import notification_id
 from domain.ledger import Ledger
 from domain.shared.errors import DomainError
-from domain.shared.identity import person_id_for
 
 NAME = "测试丙"
 

@@ -1,7 +1,8 @@
-"""Resident ID numbers: validation, construction, masking and pseudonymous person ids."""
+"""Resident ID numbers: validation, construction, masking and keyed pseudonymous person ids."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 import pytest
@@ -11,10 +12,11 @@ from domain.shared.identity import (
     make_id_number,
     mask_id_number,
     mask_name,
-    person_id_for,
 )
+from domain.shared.pseudonyms import DEV_PERSON_KEY, Pseudonyms
 
 PUBLIC_EXAMPLE = "11010519491231002X"
+person_id_for = Pseudonyms(DEV_PERSON_KEY).person_id
 
 
 def test_public_example_number_is_valid() -> None:
@@ -109,8 +111,22 @@ def test_person_id_is_stable_and_ignores_case_of_x() -> None:
     assert person_id_for(PUBLIC_EXAMPLE) == person_id_for(PUBLIC_EXAMPLE.lower())
 
 
-def test_person_id_is_pinned_so_existing_enrolments_still_match() -> None:
-    assert person_id_for(PUBLIC_EXAMPLE) == "P8848e8aca9b3eefd97bd"
+def test_person_id_is_pinned_for_the_development_key() -> None:
+    assert person_id_for(PUBLIC_EXAMPLE) == "P3718edc760712f0638d9"
+
+
+def test_person_id_is_keyed_so_no_one_without_the_key_can_compute_it() -> None:
+    """The unkeyed SHA-256 of before can be recomputed by anyone from a guessed number."""
+    unkeyed = "P" + hashlib.sha256(("caseledger-person:" + PUBLIC_EXAMPLE).encode()).hexdigest()
+    other_key = Pseudonyms("another-person-key-of-another-district-0123")
+    assert person_id_for(PUBLIC_EXAMPLE) != unkeyed[:21]
+    assert other_key.person_id(PUBLIC_EXAMPLE) != person_id_for(PUBLIC_EXAMPLE)
+    assert other_key.fingerprint() != Pseudonyms(DEV_PERSON_KEY).fingerprint()
+
+
+def test_a_short_person_key_is_refused() -> None:
+    with pytest.raises(ValueError, match="32 characters"):
+        Pseudonyms("short")
 
 
 def test_person_id_does_not_contain_the_id_number() -> None:

@@ -11,11 +11,12 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
+from builders import person_id_for
 from helpers import ADMIN, events, last_event, names, refused
 
 from domain.ledger import CommandResult, Ledger
 from domain.shared.errors import Forbidden, InvalidInput, NotFound, StaleVersion
-from domain.shared.identity import make_id_number, person_id_for
+from domain.shared.identity import make_id_number
 from domain.shared.ledger_base import IdempotencyRecord
 from domain.shared.values import Actor
 

@@ -1,0 +1,325 @@
+"""Per-person data keys: each person's personal data is sealed with that person's own key.
+
+A value is sealed as `sealed:v1:<key id>:<base64 nonce+ciphertext>` (AES-256-GCM, the key id
+as associated data), so it says which key opens it. Data keys are kept wrapped by the master
+key in a `KeyStore` (SQL in production, `InMemoryKeyStore` in tests). Destroying a person's
+keys erases that person everywhere the sealed values went: events, views, backups taken later.
+A value whose key is destroyed opens as `ERASED`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
+from uuid import uuid4
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+#: What a value sealed with a destroyed key shows, everywhere.
+ERASED = "[erased]"
+SEALED = "sealed:v1:"
+#: The master key of development and tests when LEDGER_CIPHER_KEY is unset: public, so
+#: production refuses to run without its own.
+DEV_PUBLIC_MASTER_KEY = "dev-only-PUBLIC-master-key-for-person-keys-not-secret"
+_WRAP_INFO = b"caseledger:wrap-person-data-keys:v1"
+_FINGERPRINT_INFO = b"caseledger:master-key-fingerprint:v1"
+
+
+class KeyUnavailable(Exception):
+    """A data key cannot be unwrapped: the master key is not the one that wrapped it."""
+
+
+@dataclass(frozen=True)
+class StoredKey:
+    """One row of the key table: the data key wrapped by the master key (None once destroyed)."""
+
+    key_id: str
+    person_id: str
+    wrapped: str | None
+    wrapped_with: str  # the fingerprint of the master key that wrapped it
+
+
+class KeyStore(Protocol):
+    """Where wrapped data keys live; `add` and `destroy` commit before they return."""
+
+    def live_key(self, person_id: str) -> StoredKey | None: ...
+
+    def get(self, key_id: str) -> StoredKey | None: ...
+
+    def add(self, key: StoredKey, created_at: str) -> StoredKey:
+        """Commit a new live key; when another writer committed one first, answer that one."""
+        ...
+
+    def destroy(
+        self, person_id: str, destroyed_at: str, key_ids: list[str] | None = None
+    ) -> list[str]:
+        """Forget the wrapped bytes of the person's keys (those named, or all); answer the ids."""
+        ...
+
+    def live_keys(self) -> list[StoredKey]: ...
+
+    def rewrap(self, key: StoredKey) -> None: ...
+
+
+class InMemoryKeyStore:
+    """The key table of the in-memory ledger (unit tests)."""
+
+    def __init__(self) -> None:
+        self._keys: dict[str, StoredKey] = {}
+        self._lock = threading.Lock()
+
+    def live_key(self, person_id: str) -> StoredKey | None:
+        return next(
+            (k for k in self._keys.values() if k.person_id == person_id and k.wrapped), None
+        )
+
+    def get(self, key_id: str) -> StoredKey | None:
+        return self._keys.get(key_id)
+
+    def add(self, key: StoredKey, created_at: str) -> StoredKey:
+        with self._lock:
+            found = self.live_key(key.person_id)
+            if found is not None:
+                return found
+            self._keys[key.key_id] = key
+            return key
+
+    def destroy(
+        self, person_id: str, destroyed_at: str, key_ids: list[str] | None = None
+    ) -> list[str]:
+        with self._lock:
+            mine = [k for k in self._keys.values() if k.person_id == person_id and k.wrapped]
+            ids = [k.key_id for k in mine if key_ids is None or k.key_id in key_ids]
+            for key_id in ids:
+                self._keys[key_id] = replace(self._keys[key_id], wrapped=None)
+            return ids
+
+    def live_keys(self) -> list[StoredKey]:
+        return [k for k in self._keys.values() if k.wrapped]
+
+    def rewrap(self, key: StoredKey) -> None:
+        self._keys[key.key_id] = key
+
+
+def _derive(master_key: str, info: bytes) -> bytes:
+    return hmac.new(master_key.encode("utf-8"), info, hashlib.sha256).digest()
+
+
+def master_fingerprint(master_key: str) -> str:
+    """Names a master key without revealing it (stored beside each key it wraps)."""
+    return _derive(master_key, _FINGERPRINT_INFO).hex()[:32]
+
+
+def is_sealed(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(SEALED)
+
+
+class PersonalData:
+    """Seals and opens personal data with per-person keys, caching unwrapped keys briefly."""
+
+    def __init__(
+        self,
+        store: KeyStore,
+        master_key: str = DEV_PUBLIC_MASTER_KEY,
+        cache_seconds: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], str] | None = None,
+    ) -> None:
+        self.store = store
+        self._wrapping = AESGCM(_derive(master_key, _WRAP_INFO))
+        self.master_fingerprint = master_fingerprint(master_key)
+        self._ttl = cache_seconds
+        self._clock = clock
+        self._now = now or _utc_now
+        self._by_id: dict[str, tuple[bytes, float]] = {}
+        self._by_person: dict[str, tuple[str, float]] = {}
+        self._lock = threading.Lock()
+
+    # -- keys ---------------------------------------------------------------------------------
+
+    def _wrap(self, key_id: str, person_id: str, data_key: bytes) -> str:
+        nonce = os.urandom(12)
+        sealed = self._wrapping.encrypt(nonce, data_key, f"{key_id}|{person_id}".encode())
+        return base64.b64encode(nonce + sealed).decode("ascii")
+
+    def _unwrap(self, key: StoredKey) -> bytes:
+        assert key.wrapped is not None
+        raw = base64.b64decode(key.wrapped)
+        try:
+            return self._wrapping.decrypt(
+                raw[:12], raw[12:], f"{key.key_id}|{key.person_id}".encode()
+            )
+        except InvalidTag:
+            raise KeyUnavailable(
+                "a person's data key was wrapped with another master key: set LEDGER_CIPHER_KEY "
+                "to the key this database was made with"
+            ) from None
+
+    def _remember(self, key: StoredKey, data_key: bytes) -> None:
+        expires = self._clock() + self._ttl
+        self._by_id[key.key_id] = (data_key, expires)
+        self._by_person[key.person_id] = (key.key_id, expires)
+
+    def _data_key(self, key_id: str) -> bytes | None:
+        """The unwrapped key, or None when it is destroyed (or unknown)."""
+        cached = self._by_id.get(key_id)
+        if cached is not None and cached[1] > self._clock():
+            return cached[0]
+        key = self.store.get(key_id)
+        if key is None or key.wrapped is None:
+            return None
+        data_key = self._unwrap(key)
+        self._remember(key, data_key)
+        return data_key
+
+    def key_for(self, person_id: str) -> tuple[str, bytes]:
+        """The person's live key, created and committed first when there is none yet."""
+        cached = self._by_person.get(person_id)
+        if cached is not None and cached[1] > self._clock():
+            data_key = self._data_key(cached[0])
+            if data_key is not None:
+                return cached[0], data_key
+        key = self.store.live_key(person_id)
+        if key is None:
+            with self._lock:
+                key_id = uuid4().hex
+                fresh = AESGCM.generate_key(bit_length=256)
+                new = StoredKey(
+                    key_id, person_id, self._wrap(key_id, person_id, fresh),
+                    self.master_fingerprint,
+                )  # fmt: skip
+                key = self.store.add(new, self._now())
+        data_key = self._unwrap(key)
+        self._remember(key, data_key)
+        return key.key_id, data_key
+
+    def erase(self, person_id: str, key_ids: list[str] | None = None) -> list[str]:
+        """Destroy the person's keys (those named, or all), here too; answer the key ids."""
+        destroyed = self.store.destroy(person_id, self._now(), key_ids)
+        with self._lock:
+            self._by_person.pop(person_id, None)
+            for key_id in destroyed:
+                self._by_id.pop(key_id, None)
+        return destroyed
+
+    def forget_cache(self) -> None:
+        with self._lock:
+            self._by_id.clear()
+            self._by_person.clear()
+
+    def rewrap_all(self, new_master_key: str) -> int:
+        """Wrap every live data key with a new master key; answer how many."""
+        new = PersonalData(self.store, new_master_key)
+        count = 0
+        for key in self.store.live_keys():
+            data_key = self._unwrap(key)
+            wrapped = new._wrap(key.key_id, key.person_id, data_key)
+            self.store.rewrap(replace(key, wrapped=wrapped, wrapped_with=new.master_fingerprint))
+            count += 1
+        self.forget_cache()
+        return count
+
+    # -- values -------------------------------------------------------------------------------
+
+    def seal(self, person_id: str, value: Any) -> Any:
+        """A text sealed with the person's key; None, sealed and erased values as they are."""
+        if value is None or is_sealed(value) or value == ERASED:
+            return value
+        key_id, data_key = self.key_for(person_id)
+        plain = str(value).encode("utf-8")
+        # A synthetic nonce (an HMAC of the text under the data key): the same text under the
+        # same key seals the same, so a rebuilt view is byte for byte the view it replaces;
+        # different texts never share a nonce. It shows only that one person's value repeats.
+        nonce = hmac.new(data_key, b"nonce:" + plain, hashlib.sha256).digest()[:12]
+        sealed = AESGCM(data_key).encrypt(nonce, plain, key_id.encode())
+        return f"{SEALED}{key_id}:{base64.b64encode(nonce + sealed).decode('ascii')}"
+
+    def open(self, value: Any) -> Any:
+        """A sealed value's text, ERASED when its key is destroyed; other values as they are."""
+        if not is_sealed(value):
+            return value
+        key_id, _, payload = value[len(SEALED) :].partition(":")
+        data_key = self._data_key(key_id)
+        if data_key is None:
+            return ERASED
+        raw = base64.b64decode(payload)
+        try:
+            return AESGCM(data_key).decrypt(raw[:12], raw[12:], key_id.encode()).decode("utf-8")
+        except InvalidTag:
+            raise KeyUnavailable(f"a sealed value does not open with its key {key_id}") from None
+
+    # -- `personal` blocks in event data ------------------------------------------------------
+
+    def seal_blocks(self, data: Any, owner: str | None = None) -> Any:
+        """Event data with every `personal` block's values sealed with its owner's key.
+
+        A block names its owner by a `person_id` beside or above it; `owner` is the fallback
+        (for data stored before every block had one); without it such a block is refused.
+        """
+        return _map_blocks(data, owner, self.seal, strict=owner is None)
+
+    def open_blocks(self, data: Any) -> Any:
+        """Event data with every sealed value of its `personal` blocks opened."""
+        return _map_blocks(data, None, lambda _, v: self.open(v))
+
+    def ensure_keys(self, events: Iterable[dict[str, Any]]) -> None:
+        """Create, before a transaction that will need them, the keys these events' blocks need.
+
+        A block that names no person (stored before every block did) is its aggregate's.
+        """
+        owners: set[str] = set()
+        for state in events:
+            fallback = fallback_owner(state.get("originator_id"))
+            _map_blocks(state, fallback, lambda p, v: owners.add(p) if _plain(v) else None)
+        for person_id in owners:
+            self.key_for(person_id)
+
+
+def fallback_owner(originator_id: Any) -> str:
+    """Whose key seals, in a view, a block stored before every block named its person."""
+    return f"aggregate:{originator_id}"
+
+
+def _plain(value: Any) -> bool:
+    return value is not None and not is_sealed(value) and value != ERASED
+
+
+def _map_blocks(
+    value: Any, owner: str | None, fn: Callable[[str, Any], Any], strict: bool = False
+) -> Any:
+    """Apply fn(owner, value) to each value of each `personal` block; a new copy when changed.
+
+    A block's owner is the `person_id` beside it, or the nearest one above it; `strict`
+    refuses a block with plain values and no owner (sealing must never skip one).
+    """
+    if isinstance(value, dict):
+        here = value.get("person_id")
+        owner = here if isinstance(here, str) and here else owner
+        changed: dict[str, Any] | None = None
+        for k, v in value.items():
+            if k == "personal" and isinstance(v, dict):
+                if strict and owner is None and any(_plain(x) for x in v.values()):
+                    raise ValueError("a `personal` block needs a person_id beside or above it")
+                new: Any = {bk: fn(owner or "", bv) for bk, bv in v.items()}
+            else:
+                new = _map_blocks(v, owner, fn, strict)
+            if new is not v:
+                changed = changed if changed is not None else dict(value)
+                changed[k] = new
+        return value if changed is None else changed
+    if isinstance(value, list | tuple):
+        items = [_map_blocks(v, owner, fn, strict) for v in value]
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    return value
+
+
+def _utc_now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
