@@ -15,14 +15,13 @@ from typing import Any
 
 import httpx
 import pytest
-from builders import APPROVER, WORKER, application, new_id_number, walk_to_active
+from builders import APPROVER, WORKER, application, new_id_number, person_id_for, walk_to_active
 from conftest import client_for
 from helpers import ADMIN
 
 from api.settings import Settings
 from domain.deaths.notification import notification_id
 from domain.ledger import Ledger
-from domain.shared.identity import person_id_for
 from domain.shared.values import Actor
 
 pytestmark = pytest.mark.e2e
@@ -91,6 +90,9 @@ WRITES: list[tuple[str, str, dict[str, Any], list[str]]] = [
      {"year": 2027, "holidays": ["2027-01-01"], "make_up_working_days": [],
       "reference": "TEST-ONLY-2027", "title": "Made-up notice", "published_on": "2026-11-25"},
                                 [role,   role,   role,    role,  role,   role,   role,  ok]),
+    ("erasure", "/persons/{person}/erasure",
+     {"legal_basis": "《个人信息保护法》第四十七条", "occurred_on": "2024-05-01"},
+                                [role,   role,   role,    role,  role,   role,   role,  ok]),
 ]  # fmt: skip
 
 #: GraphQL read families: (family, query) -> one cell per role.
@@ -133,6 +135,8 @@ READS: list[tuple[str, str, list[str]]] = [
                                 [ok,     ok,     ok,      ok,    ok,     ok,     streams, role]),
     ("projections", "{ projectionStatus { name } }",
                                 [ok,     ok,     ok,      ok,    ok,     ok,     streams, ok]),
+    ("access record", "{ personalDataAccess(first: 1) { totalCount } }",
+                                [role,   role,   role,    role,  role,   ok,     streams, role]),
 ]  # fmt: skip
 
 
@@ -149,7 +153,8 @@ def clients(server: str, settings: Settings) -> Iterator[dict[str, httpx.Client]
 
 def targets(ledger: Ledger) -> dict[str, str]:
     """One target of each kind on street A, made by the people who would make it."""
-    case = ledger.submit_application(application(street=A), WORKER).id
+    case_body = application(street=A)
+    case = ledger.submit_application(case_body, WORKER).id
     active = ledger.submit_application(application(street=A), WORKER).id
     walk_to_active(ledger, active)
     help_body = {
@@ -178,7 +183,8 @@ def targets(ledger: Ledger) -> dict[str, str]:
     return {"case": str(case), "active": str(active), "temporary": str(temporary),
             "institution": str(institution), "conversion": str(conversion),
             "village": str(village), "run": str(run),
-            "death": str(notification_id(person_id_for(dead)))}  # fmt: skip
+            "death": str(notification_id(person_id_for(dead))),
+            "person": person_id_for(case_body["members"][0]["id_number"])}  # fmt: skip
 
 
 def body_for(body: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:

@@ -27,9 +27,10 @@ from domain.shared.values import Actor
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "a-production-secret-of-forty-characters!"
 CIPHER_KEY = "Mx0Rkc1L9dXo2+FQjvAYqA=="  # a test key (AES-128)
+PERSON_KEY = "a-production-person-key-of-forty-chars!!"
 PASSWORD = "Never-Print-Me-7"
 PRODUCTION = {"LEDGER_ENVIRONMENT": "production", "LEDGER_JWT_SECRET": SECRET,
-              "LEDGER_CIPHER_KEY": CIPHER_KEY}  # fmt: skip
+              "LEDGER_CIPHER_KEY": CIPHER_KEY, "LEDGER_PERSON_KEY": PERSON_KEY}  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
@@ -109,7 +110,7 @@ def test_the_banner_masks_the_password_and_prints_tokens_only_in_development() -
     assert len(tokens_in(development)) == 7 and "/docs" in development
     production = Settings(
         database_url=url, environment="production", jwt_secret=SecretStr(SECRET),
-        cipher_key=SecretStr(CIPHER_KEY),
+        cipher_key=SecretStr(CIPHER_KEY), person_key=SecretStr(PERSON_KEY),
     )  # fmt: skip
     banner = startup_banner(production, "http://127.0.0.1:8000")
     assert PASSWORD not in banner and "eyJ" not in banner and "/docs" not in banner
@@ -119,7 +120,10 @@ def test_the_banner_masks_the_password_and_prints_tokens_only_in_development() -
 def test_a_settings_error_names_the_setting_not_its_value() -> None:
     url = f"postgresql://ledger:{PASSWORD}@db.bureau.internal:5432/ledger"
     with pytest.raises(ValidationError) as refused:
-        Settings(database_url=url, environment="production", jwt_secret=SecretStr(SECRET))
+        Settings(
+            database_url=url, environment="production", jwt_secret=SecretStr(SECRET),
+            person_key=SecretStr(PERSON_KEY),
+        )  # fmt: skip
     assert "LEDGER_CIPHER_KEY" in str(refused.value)
     assert PASSWORD not in str(refused.value) and SECRET not in str(refused.value)
     assert Settings(log_level="debug").log_level == "DEBUG"

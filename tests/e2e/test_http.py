@@ -8,10 +8,8 @@ from uuid import UUID
 
 import httpx
 import pytest
-from builders import application
+from builders import application, person_id_for
 from http_helpers import PURPOSE, graphql, problem
-
-from domain.shared.identity import person_id_for
 
 pytestmark = pytest.mark.e2e
 

@@ -215,7 +215,8 @@ def test_an_unreadable_key_file_stops_the_start(tmp_path: Path) -> None:
 
 
 def test_production_needs_its_own_secret_unless_a_provider_signs(keys: Keys) -> None:
-    production = {"environment": "production", "cipher_key": SecretStr("k" * 44)}
+    production = {"environment": "production", "cipher_key": SecretStr("k" * 44),
+                  "person_key": SecretStr("p" * 40)}  # fmt: skip
     with pytest.raises(ValueError, match="LEDGER_JWT_SECRET"):
         Settings(**production)
     assert Settings(**production, jwks_file=keys.jwks_file).identity_provider

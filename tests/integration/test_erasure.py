@@ -111,7 +111,7 @@ def test_after_erasure_views_history_and_a_rebuild_show_erased(
 
     # The CLI history, with the event data, shows [erased] too.
     env = {"LEDGER_DATABASE_URL": settings.database_url, "LEDGER_LOAD_DEMO_WHEN_EMPTY": "false"}
-    printed = CliRunner().invoke(cli, ["history", str(case_id), "--data"], env=env)
+    printed = CliRunner().invoke(cli, ["history", str(case_id)], env=env)
     assert printed.exit_code == 0, printed.output
     assert ERASED in printed.output and ACCOUNT not in printed.output
 
