@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -331,10 +330,10 @@ class LedgerBase(Application[UUID]):
         position = position_of(aggregate.id, aggregate.version) if position_of else 0
         return CommandResult(aggregate.id, aggregate.version, position)
 
-    @staticmethod
-    def fingerprint(command: str, target: str, payload: Json) -> str:
+    def fingerprint(self, command: str, target: str, payload: Json) -> str:
+        """What an Idempotency-Key's retry must repeat: keyed, since payloads hold ID numbers."""
         body = json.dumps([command, target, payload], sort_keys=True, default=str)
-        return hashlib.sha256(body.encode()).hexdigest()
+        return self.pseudonyms.request_digest(body.encode())
 
     # -- parameters -------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from typing import Any
 DEV_PERSON_KEY = "dev-only-public-person-key-change-me-0123"
 _PERSON_PREFIX = b"caseledger-person:"
 _FINGERPRINT_MESSAGE = b"caseledger-person-key-fingerprint:v1"
+_REQUEST_PREFIX = b"caseledger-request:v1:"
 
 
 class Pseudonyms:
@@ -30,6 +31,11 @@ class Pseudonyms:
     def fingerprint(self) -> str:
         """Names the key without revealing it: a database remembers which key made its ids."""
         return hmac.new(self._key, _FINGERPRINT_MESSAGE, hashlib.sha256).hexdigest()[:32]
+
+    def request_digest(self, body: bytes) -> str:
+        """A keyed digest of a request (idempotency): a request holding an ID number cannot be
+        recovered from it by trying the numbers, as an unkeyed hash could be."""
+        return hmac.new(self._key, _REQUEST_PREFIX + body, hashlib.sha256).hexdigest()
 
     def resolve(self, ref: dict[str, Any]) -> dict[str, Any]:
         """A reference to a person by `id_number` turned into one by `person_id`."""

@@ -61,7 +61,7 @@ def test_a_key_used_for_a_case_step_keeps_its_fingerprint(ledger: Ledger) -> Non
     case_id = ledger.submit_application(application(), WORKER).id
     ledger.accept_application(case_id, WORKER, occurred_on="2024-03-01", idempotency_key="k-a")
 
-    expected = Ledger.fingerprint("accept", str(case_id), {"occurred_on": "2024-03-01"})
+    expected = ledger.fingerprint("accept", str(case_id), {"occurred_on": "2024-03-01"})
     assert stored_fingerprint(ledger, "k-a") == expected
 
 
@@ -76,7 +76,7 @@ def test_a_retried_warning_resolution_answers_as_recorded(ledger: Ledger) -> Non
     again = ledger.resolve_warning(case_id, WORKER, **resolution, idempotency_key="k-r")
 
     assert (again.id, again.version) == (first.id, first.version)
-    assert stored_fingerprint(ledger, "k-r") == Ledger.fingerprint(
+    assert stored_fingerprint(ledger, "k-r") == ledger.fingerprint(
         "resolve_warning", str(case_id), resolution
     )
     with refused(ledger, "idempotency_key_reused", InvalidInput, aggregate_id=case_id):
@@ -91,7 +91,22 @@ def test_a_confirmation_by_key_is_fingerprinted_as_confirm(ledger: Ledger) -> No
         case_step(ledger, case_id, command, payload, WORKER)
     ledger.confirm_eligibility(case_id, APPROVER, occurred_on="2024-03-14", idempotency_key="k-c")
 
-    assert stored_fingerprint(ledger, "k-c", APPROVER.user) == Ledger.fingerprint(
+    assert stored_fingerprint(ledger, "k-c", APPROVER.user) == ledger.fingerprint(
         "confirm", str(case_id), {"occurred_on": "2024-03-14"}
     )
     assert ledger.get_case(case_id).status == "active"
+
+
+def test_a_request_fingerprint_is_keyed_so_its_id_numbers_cannot_be_tried(ledger: Ledger) -> None:
+    """An unkeyed hash of a submission could be matched by trying the ID numbers a mask leaves
+    open; the stored fingerprint is an HMAC with the person key, unlike a plain SHA-256."""
+    import hashlib
+    import json
+
+    body = application()
+    ledger.submit_application(body, WORKER, idempotency_key="k-submit")
+    stored = stored_fingerprint(ledger, "k-submit")
+    for command in ("submit", "submit_application"):
+        plain = json.dumps([command, "", body], sort_keys=True, default=str)
+        assert stored != hashlib.sha256(plain.encode()).hexdigest()
+    assert len(stored) == 64 and set(stored) <= set("0123456789abcdef")

@@ -569,8 +569,8 @@ def test_a_typed_step_keeps_the_fingerprint_of_the_step_run_by_name(
     Ledger.report_institution_staff(ledger, institution, ADMIN, **staff, idempotency_key="s-1")
 
     paid = ledger.repository.get(IdempotencyRecord.create_id(APPROVER.user, "pay-1"))
-    assert paid.fingerprint == Ledger.fingerprint("conversion:pay_subsidy", str(completed), body)
+    assert paid.fingerprint == ledger.fingerprint("conversion:pay_subsidy", str(completed), body)
     reported = ledger.repository.get(IdempotencyRecord.create_id(ADMIN.user, "s-1"))
-    assert reported.fingerprint == Ledger.fingerprint(
+    assert reported.fingerprint == ledger.fingerprint(
         "care institution:report_staff", str(institution), staff
     )

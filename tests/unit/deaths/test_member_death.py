@@ -70,4 +70,4 @@ def test_a_typed_verification_keeps_the_fingerprint_of_the_command_run_by_name(
     assert (again.id, again.version) == (first.id, first.version)
     record = ledger.repository.get(IdempotencyRecord.create_id(APPROVER.user, "d-1"))
     payload = {"occurred_on": "2024-05-12", "evidence": "证明"}
-    assert record.fingerprint == Ledger.fingerprint("verify", str(key), payload)
+    assert record.fingerprint == ledger.fingerprint("verify", str(key), payload)

@@ -340,4 +340,4 @@ def test_a_typed_correction_keeps_the_fingerprint_of_the_command_run_by_name(
 
     record = ledger.repository.get(IdempotencyRecord.create_id(APPROVER.user, "r-1"))
     payload = {"occurred_on": "2024-05-26", "reason": "wrong"}
-    assert record.fingerprint == Ledger.fingerprint("reverse", str(key), payload)
+    assert record.fingerprint == ledger.fingerprint("reverse", str(key), payload)

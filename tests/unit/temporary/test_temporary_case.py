@@ -754,6 +754,6 @@ def test_a_typed_step_keeps_the_fingerprint_of_the_step_run_by_name(
 
     record = ledger.repository.get(IdempotencyRecord.create_id(CASEWORKER.user, "pay-1"))
     payload = {"occurred_on": PAID, "amount_fen": 200_000, "case_conference": None}
-    assert record.fingerprint == Ledger.fingerprint(
+    assert record.fingerprint == ledger.fingerprint(
         "temporary assistance case:grant_advance_aid", str(emergency), payload
     )

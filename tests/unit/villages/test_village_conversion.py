@@ -632,6 +632,6 @@ def test_a_typed_step_keeps_the_fingerprint_of_the_step_run_by_name(
 
     record = ledger.repository.get(IdempotencyRecord.create_id(OFFICE.user, "v-1"))
     payload = {"occurred_on": "2024-11-18", **QUORATE}
-    assert record.fingerprint == Ledger.fingerprint(
+    assert record.fingerprint == ledger.fingerprint(
         "village conversion:vote_abolition", str(restructured), payload
     )
