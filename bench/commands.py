@@ -178,7 +178,7 @@ def bare_library(url: str, warm: list[int], timed: list[int], threads: int) -> O
         found = []
         for i in indexes:
             app = application(i)
-            found.append({**app, "members": check_application(app)})
+            found.append({**app, "members": check_application(app, ledger.pseudonyms)})
         return found
 
     def worker(share: list[dict[str, Any]], outcome: Outcome, tick: Callable[[], None]) -> int:

@@ -129,7 +129,7 @@ def active_case(ledger: Ledger, index: int, params: dict[str, Any]) -> Assistanc
     """One case from submission to confirmation, as the Ledger's commands would drive it."""
     worker, approver = WORKER.as_dict(), APPROVER.as_dict()
     app = application(index)
-    members = check_application(app)
+    members = check_application(app, ledger.pseudonyms)
     applicant = members[0]["person_id"]
     case = AssistanceCase(
         programme=app["programme"], district=ledger.district, street=app["street"],
