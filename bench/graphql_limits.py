@@ -35,7 +35,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -49,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from commands import free_port, wait_until_up
 from rich.console import Console
 from rich.table import Table
 
@@ -113,12 +113,6 @@ def environment(url: str, extra: dict[str, str]) -> dict[str, str]:
     }  # fmt: skip
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def rss_mb(pid: int) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -139,18 +133,7 @@ def serving(url: str, extra: dict[str, str], log: Path) -> Iterator[tuple[str, i
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline:
-                if proc.poll() is not None:
-                    raise RuntimeError("the server stopped while starting")
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.2)
-            else:
-                raise RuntimeError("the server did not answer /healthz within 120 s")
+            wait_until_up(base, lambda: proc.poll() is None)
             yield base, proc.pid
         finally:
             proc.terminate()
