@@ -21,6 +21,7 @@ from domain.shared.calendar_commands import CalendarCommands
 from domain.shared.errors import InvalidInput, NotFound
 from domain.shared.household import check_application
 from domain.shared.ledger_base import CommandResult, Options
+from domain.shared.person_record import joined
 from domain.shared.values import Actor, Json, is_bank_account, parse_date
 
 #: What a case step does to the loaded case; it may return other aggregates it changed.
@@ -61,7 +62,10 @@ class CaseCommands(EnrolmentCommands, CalendarCommands):
             )
             people = [m["person_id"] for m in members]
             on = application["occurred_on"]
-            return (case, *self.joined(case.id, people, "assistance", actor, on))
+            return (
+                case,
+                *joined(self.repository, case.id, people, "assistance", actor.as_dict(), on),
+            )
 
         return self.execute(
             act, actor=actor, idempotency_key=idempotency_key,

@@ -10,14 +10,13 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
 from domain.assistance.case import AssistanceCase
 from domain.assistance.enrolment_commands import EnrolmentCommands
 from domain.shared.errors import DomainError, InvalidInput, NotFound
 from domain.shared.ledger_base import CommandResult
-from domain.shared.person_record import PersonRecord, person_record_id
+from domain.shared.person_record import PersonRecord, record_of
 from domain.shared.values import Actor, parse_date
 from domain.temporary.case import TemporaryAssistanceCase
 
@@ -51,7 +50,7 @@ class ErasureCommands(EnrolmentCommands):
         on = parse_date(occurred_on, "occurred_on")
 
         def act() -> Aggregate:
-            record = self._person_record(person_id)
+            record = record_of(self.repository, person_id)
             live = self.personal.store.live_key(person_id)
             if record is None and live is None:
                 raise NotFound(f"no person with id {person_id}", field="id")
@@ -71,14 +70,6 @@ class ErasureCommands(EnrolmentCommands):
     def finish_erasure(self, person_id: str, key_ids: list[str]) -> None:
         """Destroy the keys an erasure named (idempotent: the recovery after a crash)."""
         self.personal.erase(person_id, key_ids)
-
-    def _person_record(self, person_id: str) -> PersonRecord | None:
-        try:
-            found: Aggregate = self.repository.get(person_record_id(person_id))
-        except AggregateNotFoundError:
-            return None
-        assert isinstance(found, PersonRecord)
-        return found
 
     def _refuse_while_needed(self, record: PersonRecord, on: date) -> None:
         """No erasure while a case needs the data, nor inside the retention period after it."""

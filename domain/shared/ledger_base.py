@@ -19,7 +19,6 @@ from eventsourcing.persistence import IntegrityError, Mapper
 from domain.shared import access
 from domain.shared.errors import DomainError, InvalidInput, NotFound, StaleVersion, VersionConflict
 from domain.shared.parameters import SPECS, InForce, ParameterSchedule, parameter_id
-from domain.shared.person_record import PersonRecord, person_record_id
 from domain.shared.personal_data import InMemoryKeyStore, PersonalData
 from domain.shared.pseudonyms import DEV_PSEUDONYMS, Pseudonyms
 from domain.shared.sealing_mapper import SealingMapper
@@ -271,21 +270,6 @@ class LedgerBase(Application[UUID]):
         access.check_write(now.command if now else "(not a Ledger command)", actor, street)
         assert now is not None
         now.checked = True
-
-    def joined(
-        self, case_id: UUID, person_ids: list[str], kind: str, actor: Actor, occurred_on: str
-    ) -> tuple[Aggregate, ...]:
-        """Each member's PersonRecord with the case added, saved with the case (for erasure)."""
-        records: list[Aggregate] = []
-        for person_id in person_ids:
-            try:
-                record: Aggregate = self.repository.get(person_record_id(person_id))
-            except AggregateNotFoundError:
-                record = PersonRecord(person_id)
-            assert isinstance(record, PersonRecord)
-            record.join(str(case_id), kind, actor.as_dict(), occurred_on)
-            records.append(record)
-        return tuple(records)
 
     def saved(self) -> None:
         """Wake whoever tails the log in this process (the projection runner)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+from eventsourcing.application import AggregateNotFoundError, Repository
 from eventsourcing.domain import Aggregate, event
 
 from domain.shared.values import Json
@@ -66,3 +67,26 @@ class PersonRecord(Aggregate):
             self.PersonalDataErased, legal_basis=legal_basis, key_ids=key_ids, actor=actor,
             occurred_on=occurred_on,
         )  # fmt: skip
+
+
+def record_of(repository: Repository[UUID], person_id: str) -> PersonRecord | None:
+    """The person's record, or None when no case has collected their data yet."""
+    try:
+        found: Aggregate = repository.get(person_record_id(person_id))
+    except AggregateNotFoundError:
+        return None
+    assert isinstance(found, PersonRecord)
+    return found
+
+
+def joined(
+    repository: Repository[UUID], case_id: UUID, person_ids: list[str], kind: str,
+    actor: Json, occurred_on: str,
+) -> tuple[PersonRecord, ...]:  # fmt: skip
+    """Each member's PersonRecord with the case added, to be saved with the case."""
+    records = []
+    for person_id in person_ids:
+        record = record_of(repository, person_id) or PersonRecord(person_id)
+        record.join(str(case_id), kind, actor, occurred_on)
+        records.append(record)
+    return tuple(records)

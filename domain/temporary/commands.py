@@ -11,6 +11,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.shared.errors import InvalidInput
 from domain.shared.ledger_base import CommandResult, LedgerBase, Options
+from domain.shared.person_record import joined
 from domain.shared.values import Actor, Json, parse_date
 from domain.temporary.case import (
     CAP_PARAMETERS,
@@ -59,7 +60,10 @@ class TemporaryCommands(LedgerBase):
             )
             people = list(case.household)
             on = payload["occurred_on"]
-            return (case, *self.joined(case.id, people, "temporary", actor, on))
+            return (
+                case,
+                *joined(self.repository, case.id, people, "temporary", actor.as_dict(), on),
+            )
 
         return self.execute(
             act, actor=actor, idempotency_key=idempotency_key,

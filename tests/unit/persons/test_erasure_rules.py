@@ -14,6 +14,7 @@ from helpers import ADMIN, events
 
 from domain.ledger import Ledger
 from domain.shared.errors import DomainError, Forbidden, NotFound
+from domain.shared.person_record import person_record_id
 from domain.shared.personal_data import ERASED, is_sealed
 from domain.shared.values import Actor
 
@@ -87,7 +88,7 @@ def test_after_erasure_the_events_stay_and_their_personal_data_reads_as_erased(
     assert submission.payee["personal"] == {"bank_account": ERASED}
     assert len(list(ledger.events.get(UUID(case_id)))) == before  # nothing removed
     assert ledger.get_case(UUID(case_id)).status == "terminated"  # and it still replays
-    assert [type(e).__name__ for e in ledger.events.get(ledger._person_record(person).id)][-1] == (
+    assert [type(e).__name__ for e in ledger.events.get(person_record_id(person))][-1] == (
         "PersonalDataErased"
     )
 
@@ -121,6 +122,6 @@ def test_a_crash_between_the_event_and_the_key_destruction_is_finished_later(
     assert ledger.personal.store.live_key(person) is not None  # the intent is recorded only
     monkeypatch.setattr(ledger.personal, "erase", destroy)
 
-    erased = events(ledger, ledger._person_record(person).id, "PersonalDataErased")[0]
+    erased = events(ledger, person_record_id(person), "PersonalDataErased")[0]
     ledger.finish_erasure(person, erased.key_ids)  # what the erasure process does
     assert ledger.personal.store.live_key(person) is None

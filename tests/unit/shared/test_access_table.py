@@ -17,7 +17,7 @@ NOT_COMMANDS = {
     "case_as_of", "case_events", "death_notification_of", "death_on_file", "end_if_terminated",
     "enrol_on_confirmation", "enrolment_of", "refuse_deceased_or_enrolled", "verified_death",
     "working_day_calendar", "authorize", "change", "execute", "fingerprint", "latest_position",
-    "load", "parameters_in_force", "saved", "joined", "finish_erasure",
+    "load", "parameters_in_force", "saved", "finish_erasure",
 }  # fmt: skip
 
 
