@@ -206,8 +206,7 @@ class ProjectionRunner:
         chosen = [p for p in self.projections if names is None or p.name in names]
         with self.db.transaction() as tx:
             for projection in chosen:
-                for table in projection.tables:
-                    tx.execute(f"DELETE FROM {table}")
+                projection.clear(tx)
                 tracking.forget(tx, projection.name)
                 self.failed.pop(projection.name, None)
                 self.retrying.pop(projection.name, None)

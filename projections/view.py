@@ -73,6 +73,11 @@ class Projection:
             [*changes.values(), str(e.originator_id)],
         )
 
+    def clear(self, tx: Tx) -> None:
+        """Empty this view for a rebuild (a view sharing a table deletes only its own rows)."""
+        for table in self.tables:
+            tx.execute(f"DELETE FROM {table}")
+
     def apply(self, tx: Tx, event: Any, position: int) -> None:
         handler = self.handlers.get(type(event))
         if handler is not None:

@@ -1,0 +1,75 @@
+"""What an audit rule is: a projection that raises and resolves findings in `audit_matches`.
+
+Each rule (one module per rule id) keeps whatever state it needs in tables of its own and
+calls `found` when the history shows the defect and `cured` when a later event removes it.
+The finding's id derives from the rule and the key, so a rebuild finds the same findings
+under the same ids, and the AuditFinding raised from a match keeps its lifecycle.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import ClassVar, Literal
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from projections.store import Tx
+from projections.view import Projection
+
+Severity = Literal["high", "medium", "low"]
+
+
+def finding_id(rule: str, key: str) -> UUID:
+    return uuid5(NAMESPACE_URL, f"caseledger:audit:{rule}:{key}")
+
+
+class AuditRule(Projection):
+    """A subclass sets `rule`, `severity`, `title` (and `name`, `tables` for its own state)."""
+
+    rule: ClassVar[str]  # "A01"
+    severity: ClassVar[Severity]
+    title: ClassVar[str]  # English, as in DOMAIN.md section 4
+    title_zh: ClassVar[str] = ""
+
+    def found(
+        self, tx: Tx, position: int, *, key: str, street: str | None, case_id: str | None,
+        evidence: Iterable[int], summary: str, occurred_on: str | None = None,
+    ) -> None:  # fmt: skip
+        """The defect stands (again): raise it, or add this event to its evidence.
+
+        `summary` says what is wrong in words a supervisor reads; never personal data.
+        """
+        fid = str(finding_id(self.rule, key))
+        before = tx.scalar("SELECT evidence FROM audit_matches WHERE finding_id = %s", [fid])
+        proof = sorted({*json.loads(before or "[]"), *evidence, position})
+        tx.execute(
+            "INSERT INTO audit_matches (finding_id, rule, match_key, severity, street, case_id,"
+            " summary, evidence, matched, raised_position, raised_on, resolved_position)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 1, %s, %s, NULL)"
+            " ON CONFLICT (finding_id) DO UPDATE SET summary = excluded.summary,"
+            " evidence = excluded.evidence, street = excluded.street,"
+            " case_id = excluded.case_id, matched = 1,"
+            " raised_position = CASE WHEN audit_matches.matched = 1"
+            " THEN audit_matches.raised_position ELSE excluded.raised_position END,"
+            " raised_on = CASE WHEN audit_matches.matched = 1"
+            " THEN audit_matches.raised_on ELSE excluded.raised_on END,"
+            " resolved_position = NULL",
+            [fid, self.rule, key, self.severity, street, case_id, summary, json.dumps(proof),
+             position, occurred_on],
+        )  # fmt: skip
+
+    def cured(self, tx: Tx, position: int, *, key: str) -> None:
+        """A later event removed the defect: the finding is resolved by that event."""
+        tx.execute(
+            "UPDATE audit_matches SET matched = 0, resolved_position = %s"
+            " WHERE finding_id = %s AND matched = 1",
+            [position, str(finding_id(self.rule, key))],
+        )
+
+    def is_found(self, tx: Tx, key: str) -> bool:
+        fid = str(finding_id(self.rule, key))
+        return bool(tx.scalar("SELECT matched FROM audit_matches WHERE finding_id = %s", [fid]))
+
+    def clear(self, tx: Tx) -> None:
+        super().clear(tx)
+        tx.execute("DELETE FROM audit_matches WHERE rule = %s", [self.rule])
