@@ -13,6 +13,7 @@ from domain.deaths.commands import DeathCommands
 from domain.organizations.commands import OrganizationCommands
 from domain.payroll.standards import StandardCommands
 from domain.persons.erasure import ErasureCommands
+from domain.shared.clock import ClockCommands
 from domain.shared.ledger_base import CommandResult, IdempotencyRecord, guard_commands
 from domain.temporary.commands import TemporaryCommands
 from domain.topics import register_moved_modules
@@ -34,6 +35,7 @@ class Ledger(
     InstitutionCommands,
     OrganizationCommands,
     VillageCommands,
+    ClockCommands,
 ):
     """Holds every aggregate so there is one notification log in commit order."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from projections.audit.registry import all_rules
 from projections.view import Projection
 from projections.views.bed_conversions import BedConversions
 from projections.views.case_summary import CaseSummary
@@ -31,4 +32,5 @@ def all_projections() -> list[Projection]:
         BedConversions(),
         Organizations(),
         VillageConversions(),
+        *all_rules(),
     ]

@@ -85,6 +85,7 @@ WRITES: dict[str, Rule] = {
     **_rules("reactions", "district", (SYSTEM,), """
         apply_death_consequences apply_standard_change apply_standards_to_case
         apply_standards_to_cases"""),
+    **_rules("time", "district", (SYSTEM,), "record_day"),
 }  # fmt: skip
 
 READERS = ("caseworker", "approver", "supervisor", "auditor")

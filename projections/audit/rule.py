@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import ClassVar, Literal
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from projections.store import Tx
+from projections.store import Database, Row, Tx
 from projections.view import Projection
 
 Severity = Literal["high", "medium", "low"]
@@ -73,3 +73,15 @@ class AuditRule(Projection):
     def clear(self, tx: Tx) -> None:
         super().clear(tx)
         tx.execute("DELETE FROM audit_matches WHERE rule = %s", [self.rule])
+
+
+def matches(db: Database, rule: str | None = None, *, matched: bool | None = None) -> list[Row]:
+    """The rules' current matches (tests and the findings process read them)."""
+    sql = "SELECT * FROM audit_matches WHERE 1 = 1"
+    params: list[object] = []
+    if rule is not None:
+        sql, params = sql + " AND rule = %s", [rule]
+    if matched is not None:
+        sql, params = sql + " AND matched = %s", [*params, int(matched)]
+    rows = db.query(sql + " ORDER BY rule, raised_position, match_key", params)
+    return [{**r, "evidence": json.loads(r["evidence"])} for r in rows]
