@@ -1,4 +1,5 @@
-"""The `ledger` command line: serve, migrate, project, rebuild, demo, token, history."""
+"""The `ledger` command line: serve, migrate, project, rebuild, demo, token, history, and the
+verifiable log's checkpoint and signing-key (api/cli_log.py)."""
 
 from __future__ import annotations
 
@@ -260,6 +261,12 @@ def _cli_disclosure(
         assert user is not None
         actor = operator(user)
     return Disclosure(actor, reason, via="cli", purpose_field="--purpose")
+
+
+from api import cli_log  # noqa: E402 - its commands use _container above
+
+cli.command("checkpoint")(cli_log.checkpoint)
+cli.command("signing-key")(cli_log.signing_key)
 
 
 def main() -> None:
