@@ -84,7 +84,8 @@ def serve(
         _load_demo(container, seed=2023, households=120)
     _catch_up(container, "building views")
     # No secret in it: the URL's password is masked, and production prints no token.
-    print("\n" + startup_banner(settings, f"http://{host}:{port}"), flush=True)
+    public_key = container.checkpointer.signer.verifier.text()
+    print("\n" + startup_banner(settings, f"http://{host}:{port}", public_key), flush=True)
     try:
         # Our JSON logs (api/logs.py) replace uvicorn's, whose access log prints raw paths.
         uvicorn.run(
