@@ -21,10 +21,19 @@ from api.container import Container
 from api.permissions import Disclosure, Subject
 from domain.payroll.payout import payout_id
 from domain.shared.access import check_street
+from domain.shared.errors import DomainError
 from projections.chain import checkpoints, events, nodes, proofs
-from projections.chain.checkpoints import Stored
+from projections.chain.checkpoints import CheckpointRefused, Stored
+from projections.chain.sealer import NAME
 
 FORMAT = "caseledger/case-file@v1"
+
+
+class LogStopped(DomainError):
+    """The signer refused the tree: no case file can be proved until it is repaired (503)."""
+
+    status = 503
+    default_code = "log_stopped"
 
 
 def _b64(data: bytes) -> str:
@@ -44,14 +53,20 @@ def _aggregates(container: Container, case_id: UUID) -> list[UUID]:
 def _covering(container: Container, last_position: int) -> Stored:
     """The latest checkpoint, sealed and signed first if it does not hold the case's last event."""
     db = container.db
+    if NAME in container.runner.failed:  # refused to sign: the export does not go around it
+        raise LogStopped("the verifiable log stopped; projectionStatus (merkle_log) says why")
     leaf = nodes.leaf_at(db, last_position)
-    if leaf is None:
-        container.sealer.run_once()
-        leaf = nodes.leaf_at(db, last_position)
-    latest = checkpoints.latest(db)
-    if leaf is not None and (latest is None or latest.tree_size <= leaf[0]):
-        latest = container.checkpointer.cut()
-    if leaf is None or latest is None:  # the sealer stopped (projectionStatus says why)
+    try:
+        if leaf is None:
+            container.sealer.run_once()
+            leaf = nodes.leaf_at(db, last_position)
+        latest = checkpoints.latest(db)
+        if leaf is not None and (latest is None or latest.tree_size <= leaf[0]):
+            container.checkpointer.cut()
+            latest = checkpoints.latest(db)  # ours, or one another runner signed just now
+    except CheckpointRefused:
+        raise LogStopped("the verifiable log refused to sign; the log says why") from None
+    if leaf is None or latest is None or latest.tree_size <= leaf[0]:
         raise proofs.NotYet("id", "the case's events are not sealed yet")
     return latest
 

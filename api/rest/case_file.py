@@ -58,7 +58,8 @@ EXAMPLE = {
             "content": {"application/problem+json": {}},
         },
         503: {
-            "description": "not sealed yet (Retry-After), or the read could not be recorded",
+            "description": "not sealed yet (Retry-After), the log stopped (log_stopped), or "
+            "the read could not be recorded (RECORD_FAILED)",
             "content": {"application/problem+json": {}},
         },
         **{s: PROBLEMS[s] for s in (401, 403, 404, 422)},

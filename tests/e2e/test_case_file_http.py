@@ -12,7 +12,7 @@ from uuid import UUID
 
 import httpx
 import pytest
-from builders import application
+from builders import WORKER, application
 from http_helpers import PURPOSE, ok, post, problem
 from test_http import to_noticed
 from test_ledger_log_http import checked_note
@@ -139,3 +139,18 @@ def test_another_street_an_unknown_case_and_a_bad_id_are_refused(
         assert problem(other.get("/api/v1/cases/not-a-uuid/export"), 422)
     with httpx.Client(base_url=server) as anonymous:
         assert problem(anonymous.get(f"/api/v1/cases/{paid_case}/export"), 401)
+
+
+def test_no_case_file_while_the_log_refuses_to_sign(
+    paid_case: str, supervisor: httpx.Client, container: Container
+) -> None:
+    container.runner.run_once()
+    with container.db.transaction() as tx:  # the tree changed below the signed checkpoint
+        tx.execute("UPDATE merkle_nodes SET hash = %s", (b"\0" * 32,))
+        tx.execute("UPDATE merkle_leaves SET leaf_hash = %s", (b"\0" * 32,))
+    container.checkpointer.every = 1  # due at once
+    container.ledger.submit_application(application(), WORKER)
+    container.runner.run_once()
+    assert "not consistent" in container.runner.failed["merkle_log"]
+    answer = supervisor.get(f"/api/v1/cases/{paid_case}/export")
+    assert problem(answer, 503)["code"] == "log_stopped"
