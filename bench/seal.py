@@ -9,13 +9,15 @@ in LEDGER_TEST_POSTGRES_URL) with synthetic stored events of a realistic size (~
 state each, inserted straight into the event table: the sealer never decodes them), then
 times, in the same run: reading every notification in batches of 1,000 as the sealer does,
 and sealing them all (hash, leaves, nodes and tracking in one transaction per batch), and
-signing one checkpoint over the whole tree. The aim is 10,000 leaves/s or more.
+signing one checkpoint over the whole tree, then producing (from the stored nodes) and
+checking 1,000 inclusion proofs at random. The aim is 10,000 leaves/s or more.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
 import tempfile
 import time
 import uuid
@@ -28,7 +30,9 @@ from scratch_database import fresh_database
 
 from api.container import Container, build
 from api.settings import Settings
+from projections.chain import nodes, proofs
 from projections.chain.signer import Signer
+from projections.chain.tree import verify_inclusion
 
 ADMIN_URL = os.environ.get(
     "LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -78,7 +82,19 @@ def measure(url: str, events: int) -> dict[str, float]:
         signed = container.checkpointer.cut()
         signing = time.perf_counter() - began
         assert signed is not None and signed.tree_size == events == read
-        return {"read/s": read / reading, "sealed/s": events / sealing, "sign ms": signing * 1e3}
+        picks = [random.randrange(events) for _ in range(1000)]
+        began = time.perf_counter()
+        paths = [proofs.audit_path(container.db, i, events) for i in picks]
+        proving = (time.perf_counter() - began) / len(picks)
+        leaves = nodes.read_nodes(container.db, [(0, i) for i in picks])
+        began = time.perf_counter()
+        for i, path in zip(picks, paths, strict=True):
+            assert verify_inclusion(i, events, leaves[(0, i)], path, signed.root_hash)
+        checking = (time.perf_counter() - began) / len(picks)
+        return {
+            "read/s": read / reading, "sealed/s": events / sealing, "sign ms": signing * 1e3,
+            "prove ms": proving * 1e3, "check ms": checking * 1e3,
+        }  # fmt: skip
     finally:
         container.close()
 
@@ -88,19 +104,20 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     args = parser.parse_args()
-    table = Table("backend", "events", "read only /s", "sealed /s", "sealed / read", "sign ms")
+    table = Table("backend", "events", "read only /s", "sealed /s", "sealed / read", "sign ms",
+                  "prove ms", "check ms")  # fmt: skip
+
+    def row(name: str, r: dict[str, float]) -> None:
+        table.add_row(name, f"{args.events:,}", f"{r['read/s']:,.0f}", f"{r['sealed/s']:,.0f}",
+                      f"{r['sealed/s'] / r['read/s']:.2f}", f"{r['sign ms']:.1f}",
+                      f"{r['prove ms']:.2f}", f"{r['check ms']:.3f}")  # fmt: skip
+
     if args.backend in ("sqlite", "both"):
         with tempfile.TemporaryDirectory() as tmp:
-            r = measure(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", args.events)
-            table.add_row("sqlite", f"{args.events:,}", f"{r['read/s']:,.0f}",
-                          f"{r['sealed/s']:,.0f}", f"{r['sealed/s'] / r['read/s']:.2f}",
-                          f"{r['sign ms']:.1f}")  # fmt: skip
+            row("sqlite", measure(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", args.events))
     if args.backend in ("postgres", "both"):
         with fresh_database(ADMIN_URL, "caseledger_bench_seal") as url:
-            r = measure(url, args.events)
-            table.add_row("postgres", f"{args.events:,}", f"{r['read/s']:,.0f}",
-                          f"{r['sealed/s']:,.0f}", f"{r['sealed/s'] / r['read/s']:.2f}",
-                          f"{r['sign ms']:.1f}")  # fmt: skip
+            row("postgres", measure(url, args.events))
     out.print(table)
 
 
