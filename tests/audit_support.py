@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from builders import APPROVER, WORKER, application, case_step
+from builders import APPROVER, PROCEDURE, WORKER, application, case_step, new_id_number
 
 from api.container import Container
 from domain.ledger import Ledger
@@ -20,6 +20,7 @@ from projections.store import Row
 
 #: Who the old system's records name (an import of the bureau's own data).
 MIGRATED = Actor("legacy-import", "admin", "钟楼区民政局").as_dict()
+ACCOUNT = "622202000000000001"
 
 
 def legacy(ledger: Ledger, aggregate_id: UUID, event: str, **fields: Any) -> int:
@@ -52,6 +53,36 @@ def submitted(ledger: Ledger, **overrides: Any) -> UUID:
 def steps(ledger: Ledger, case_id: UUID, *chosen: tuple[str, Json]) -> None:
     for command, payload in chosen:
         case_step(ledger, case_id, command, payload)
+
+
+def member(id_number: str) -> dict[str, Any]:
+    return {"name": "测试戊", "id_number": id_number, "relation": "self", "counted": True}
+
+
+def two_cases(ledger: Ledger) -> tuple[UUID, UUID]:
+    """A DIBAO case made active, and a TEKUN case for the same person up to its decision.
+
+    Both are submitted before either is confirmed: the write side lets that through and
+    refuses only the second confirmation (it is recorded as legacy data where needed).
+    """
+    person = new_id_number()
+    dibao = ledger.submit_application(
+        application(members=[member(person)], payee_account=ACCOUNT), WORKER
+    ).id
+    tekun = ledger.submit_application(
+        application(programme="TEKUN", members=[member(person)], payee_account=ACCOUNT), WORKER
+    ).id
+    steps(ledger, dibao, *PROCEDURE)
+    ledger.confirm_eligibility(dibao, APPROVER, occurred_on="2024-03-14")
+    steps(ledger, tekun, *PROCEDURE)
+    return dibao, tekun
+
+
+def terminate(ledger: Ledger, case: UUID, month: str) -> int:
+    return ledger.terminate_benefit(
+        case, APPROVER, occurred_on="2024-05-06", reason_code="voluntary",
+        reason="申请人自愿退出", effective_month=month,
+    ).position  # fmt: skip
 
 
 def found(container: Container, rule: str) -> list[Row]:
