@@ -252,7 +252,9 @@ class ProcessDefect(AuditRule):
         if accepted is not None and not row["due_provisional"]:
             if started is not None:
                 late = "started" if started > due else None
-            elif not facts["closed"]:
+            elif facts["closed"]:
+                late = facts["late"]  # decided with no investigation: late stays late
+            else:
                 last = tx.scalar("SELECT last_day FROM audit_a08_clock WHERE id = 1")
                 late = "not-started" if last is not None and last > due else None
         waiting = accepted is not None and started is None and not facts["closed"] and not late

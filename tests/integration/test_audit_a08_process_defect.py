@@ -115,6 +115,16 @@ def test_the_deadline_fires_as_business_days_pass_and_a_start_dated_on_time_reso
     assert rebuilt(container, "A08") == before and before[0]["matched"] == 0
 
 
+def test_a_decision_without_any_investigation_leaves_the_late_finding_standing(
+    ledger: Ledger, container: Container
+) -> None:
+    case = accepted_on(ledger, "2024-09-27")
+    ledger.record_day("2024-10-09")
+    legacy_confirm(ledger, case, on="2024-10-10")
+    (match,) = found(container, "A08")
+    assert match["summary"].startswith("no investigation was started by its due date")
+
+
 def test_a_day_passing_after_a_late_start_names_the_start(
     ledger: Ledger, container: Container
 ) -> None:
