@@ -21,7 +21,7 @@ from domain.assistance.assessment import household_assessed, required_parameters
 from domain.ledger import Ledger
 from domain.payroll.run import run_id
 from domain.shared.identity import make_id_number
-from domain.shared.values import Actor, Json
+from domain.shared.values import Actor, Json, add_months
 
 #: Who the old system's records name once migrated.
 MIGRATION = Actor("legacy-import", "admin", "钟楼区民政局")
@@ -113,7 +113,7 @@ class RulesADefects:
         migrated(
             self.ledger, case, "EligibilityConfirmed", occurred_on=on, approver=APPROVER.user,
             monthly_amount_fen=amount, first_paid_month=first_month, parameters={},
-            next_review_due=f"{int(on[:4]) + 1}-{first_month[5:]}-01",
+            next_review_due=add_months(on[:7], 12) + "-01",
         )  # fmt: skip
 
     # -- the defects --------------------------------------------------------------------------
