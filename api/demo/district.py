@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from api.demo.care import load_institutions_2023
+from api.demo.defects_rules_a import RulesADefects
 from api.demo.names import GIVEN, STREETS, SURNAMES
 from api.demo.organizations import load_organizations_2023, load_villages_2024
 from api.demo.temporary import load_temporary_2023
@@ -109,6 +110,7 @@ class DemoDistrict:
             if progress:
                 progress(done, total)
         self.deaths()
+        RulesADefects(self.ledger).load()
         return households
 
     def deaths(self) -> None:
@@ -191,7 +193,9 @@ class DemoDistrict:
 
         accepted = self.wd(submitted, 1)
         do(Ledger.accept_application, accepted)
-        if final == "accepted":
+        if final == "accepted":  # the investigation begun within 3 working days [law]
+            do(Ledger.complete_case_economic_check, self.wd(accepted, 2), incomes=[],
+               property={}, data_source="江苏省居民家庭经济状况核对平台")  # fmt: skip
             return cid
         standard = 108000 if submitted < date(2024, 7, 1) else 111000
         shares = [0, 20, 40, 60] if cohort else [0, 20, 40, 60, 80, 95, 140]
