@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from api.demo.care import load_institutions_2023
+from api.demo.defects_rules_b import plant_defects_rules_b
 from api.demo.names import GIVEN, STREETS, SURNAMES
 from api.demo.organizations import load_organizations_2023, load_villages_2024
 from api.demo.temporary import load_temporary_2023
@@ -109,6 +110,7 @@ class DemoDistrict:
             if progress:
                 progress(done, total)
         self.deaths()
+        plant_defects_rules_b(self.ledger)
         return households
 
     def deaths(self) -> None:
@@ -172,7 +174,8 @@ class DemoDistrict:
         # Later cases start in 2024, so 2023's confirmations are exactly the cohort's.
         submitted = submitted or date(2024, 1, 2) + timedelta(days=self.rng.randint(0, 960))
         if final in ("submitted", "accepted", "checked", "noticed"):
-            submitted = date(2026, 9, 1) + timedelta(days=self.rng.randint(0, 60))
+            # Within 30 working days of the demo's last day (DEMO_TODAY): not yet over-long.
+            submitted = date(2026, 10, 20) + timedelta(days=self.rng.randint(0, 60) // 4)
         led = self.ledger
         cid = led.submit_application(
             {"programme": programme, "street": street,

@@ -64,7 +64,7 @@ class WrongAmount(AuditRule):
             [*programmes, effective_month(e.effective_from)],
         )
         for payout in payouts:
-            self._judge(tx, payout, position)
+            self._judge(tx, payout, position, e.occurred_on)
 
     # -- what a case's amount is computed from --------------------------------------------
 
@@ -110,7 +110,7 @@ class WrongAmount(AuditRule):
             " ORDER BY position",
             [case_id, e.effective_month],
         ):
-            self._judge(tx, payout, position)
+            self._judge(tx, payout, position, e.occurred_on)
 
     # -- the payouts ----------------------------------------------------------------------
 
@@ -121,7 +121,7 @@ class WrongAmount(AuditRule):
             " paid, position) VALUES (%s, %s, %s, %s, 0, 1, %s)",
             [str(e.originator_id), str(e.case_id), e.month, e.amount_fen, position],
         )
-        self._judge(tx, self._payout(tx, e), position)
+        self._judge(tx, self._payout(tx, e), position, e.occurred_on)
 
     @handles(Payout.PayoutFailed, Payout.PayoutReversed)
     def not_paid(self, tx: Tx, e: Any, position: int) -> None:
@@ -135,7 +135,7 @@ class WrongAmount(AuditRule):
         tx.execute(
             "UPDATE audit_a12_payouts SET paid = 1 WHERE payout_id = %s", [str(e.originator_id)]
         )
-        self._judge(tx, self._payout(tx, e), position)
+        self._judge(tx, self._payout(tx, e), position, e.occurred_on)
 
     @handles(Payout.OverpaymentRecovered)
     def recovered(self, tx: Tx, e: Any, position: int) -> None:
@@ -145,7 +145,7 @@ class WrongAmount(AuditRule):
         )
         payout = self._payout(tx, e)
         if payout is not None and payout["paid"]:
-            self._judge(tx, payout, position)
+            self._judge(tx, payout, position, e.occurred_on)
 
     def _payout(self, tx: Tx, e: Any) -> Row | None:
         rows = tx.query(
@@ -155,7 +155,7 @@ class WrongAmount(AuditRule):
 
     # -- the judgement --------------------------------------------------------------------
 
-    def _judge(self, tx: Tx, payout: Row | None, position: int) -> None:
+    def _judge(self, tx: Tx, payout: Row | None, position: int, on: str) -> None:
         if payout is None:
             return
         rows = tx.query("SELECT * FROM audit_a12_cases WHERE case_id = %s", [payout["case_id"]])
@@ -168,7 +168,7 @@ class WrongAmount(AuditRule):
         case = rows[0]
         self.found(
             tx, position, key=key, street=case["street"], case_id=case["case_id"],
-            evidence=[int(payout["position"])],
+            evidence=[int(payout["position"])], occurred_on=on,
             summary=(
                 f"the payout for {payout['month']} is {yuan(paid)}; {expected[1]} gives "
                 f"{yuan(expected[0])}"
