@@ -96,6 +96,27 @@ def test_a09_one_day_after_a_pause_catches_up_and_a_late_decision_alone_is_found
                                                                str(decided_late)}  # fmt: skip
 
 
+#: MADE UP for the tests (not the State Council's notice): 2027-01-01 to 01-03 off.
+TEST_2027 = {
+    "year": 2027, "holidays": ["2027-01-01", "2027-01-02", "2027-01-03"],
+    "make_up_working_days": ["2027-02-06"], "reference": "TEST-ONLY-2027",
+    "title": "Made-up 2027 notice for the tests", "published_on": "2026-11-25",
+    "occurred_on": "2026-11-26",
+}  # fmt: skip
+
+
+def test_a09_a_provisional_deadline_is_recounted_when_the_years_notice_is_recorded(
+    ledger: Ledger, container: Container
+) -> None:
+    counted_mon_fri = submitted(ledger, "2026-11-20")  # due 2027-01-01, provisional
+    ledger.record_holiday_notice(TEST_2027, ADMIN)  # now due Monday 2027-01-04
+    days(ledger, "2027-01-04")
+    assert found(container, "A09") == []
+    days(ledger, "2027-01-05")
+    [match] = found(container, "A09")
+    assert match["case_id"] == str(counted_mon_fri) and "due 2027-01-04" in match["summary"]
+
+
 # -- A10 ------------------------------------------------------------------------------------
 
 
