@@ -75,6 +75,7 @@ class ProjectionRunner:
         self.personal: PersonalData | None = getattr(app, "personal", None)
         for projection in self.projections:
             projection.personal = self.personal
+            projection.pseudonyms = getattr(app, "pseudonyms", None)
 
     # -- positions --------------------------------------------------------------------------
 

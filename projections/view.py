@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 
 from domain.shared.personal_data import PersonalData
+from domain.shared.pseudonyms import Pseudonyms
 from domain.topics import topics_of
 from projections.store import Tx
 
@@ -37,6 +38,8 @@ class Projection:
     row_stamped: ClassVar[bool] = True
     #: Seals personal data with its person's key; the runner gives it the ledger's.
     personal: PersonalData | None = None
+    #: Keyed digests of personal values (the ledger's person key); the runner gives it.
+    pseudonyms: Pseudonyms | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -13,6 +13,7 @@ from uuid import UUID
 
 from api.demo.care import load_institutions_2023
 from api.demo.defects_rules_a import RulesADefects
+from api.demo.defects_rules_b import plant_defects_rules_b
 from api.demo.names import GIVEN, STREETS, SURNAMES
 from api.demo.organizations import load_organizations_2023, load_villages_2024
 from api.demo.temporary import load_temporary_2023
@@ -111,6 +112,7 @@ class DemoDistrict:
                 progress(done, total)
         self.deaths()
         RulesADefects(self.ledger).load()
+        plant_defects_rules_b(self.ledger)
         return households
 
     def deaths(self) -> None:
@@ -174,7 +176,8 @@ class DemoDistrict:
         # Later cases start in 2024, so 2023's confirmations are exactly the cohort's.
         submitted = submitted or date(2024, 1, 2) + timedelta(days=self.rng.randint(0, 960))
         if final in ("submitted", "accepted", "checked", "noticed"):
-            submitted = date(2026, 9, 1) + timedelta(days=self.rng.randint(0, 60))
+            # Within 30 working days of the demo's last day (DEMO_TODAY): not yet over-long.
+            submitted = date(2026, 10, 20) + timedelta(days=self.rng.randint(0, 60) // 4)
         led = self.ledger
         cid = led.submit_application(
             {"programme": programme, "street": street,

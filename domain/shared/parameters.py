@@ -102,6 +102,14 @@ SPECS: dict[str, ParameterSpec] = {
             1,
             90,
         ),
+        ParameterSpec(
+            "temporary.repeat_window_days",
+            "days",
+            "Days within which several temporary grants to one household count together "
+            "against the cap (audit rule A13; 90 when never set)",
+            1,
+            3650,
+        ),
     ]
 }
 

@@ -13,6 +13,7 @@ DEV_PERSON_KEY = "dev-only-public-person-key-change-me-0123"
 _PERSON_PREFIX = b"caseledger-person:"
 _FINGERPRINT_MESSAGE = b"caseledger-person-key-fingerprint:v1"
 _REQUEST_PREFIX = b"caseledger-request:v1:"
+_DIGEST_PREFIX = b"caseledger-digest:v1:"
 
 
 class Pseudonyms:
@@ -36,6 +37,13 @@ class Pseudonyms:
         """A keyed digest of a request (idempotency): a request holding an ID number cannot be
         recovered from it by trying the numbers, as an unkeyed hash could be."""
         return hmac.new(self._key, _REQUEST_PREFIX + body, hashlib.sha256).hexdigest()
+
+    def digest(self, purpose: str, value: str) -> str:
+        """A keyed digest of a personal value (a bank account), so a view can tell two equal
+        values apart from others without holding either; nobody without the key can test a
+        guessed value against it."""
+        message = _DIGEST_PREFIX + purpose.encode("utf-8") + b":" + value.encode("utf-8")
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
 
     def resolve(self, ref: dict[str, Any]) -> dict[str, Any]:
         """A reference to a person by `id_number` turned into one by `person_id`."""

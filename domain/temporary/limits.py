@@ -15,6 +15,9 @@ from domain.shared.parameters import InForce
 APPROVER_LEVELS = {"caseworker": "street", "approver": "district"}
 CAP_PARAMETERS = ["temporary.cap_multiple", "dibao.standard", "temporary.street_limit_fen"]
 PAPERWORK_PARAMETER = "temporary.paperwork_days"
+#: Grants to one household within this many days count together against the cap (A13).
+REPEAT_WINDOW_PARAMETER = "temporary.repeat_window_days"
+REPEAT_WINDOW_DEFAULT_DAYS = 90
 
 
 def yuan(fen: int) -> str:

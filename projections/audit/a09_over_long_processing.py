@@ -1,0 +1,129 @@
+"""A09 over-long processing: a case undecided past 30 working days from submission (45 if extended).
+
+The deadline is the acceptance's (or extension's) `case_due` when recorded, else counted from
+the submission on the working-day calendar as the ledger records it. It fires on the first
+business day after the deadline passes undecided, or at a late decision when no day came
+between; a late decision does not cure it (the applicant waited: that stays on record).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from domain.assistance.case import AssistanceCase
+from domain.assistance.deadlines import due_dates
+from domain.assistance.rules import CASE_DAYS, EXTENDED_CASE_DAYS
+from domain.shared.clock import BusinessDay
+from domain.shared.holiday_calendar import HolidayCalendar, notice_from_event
+from domain.shared.working_days import WorkingDayCalendar, default_calendar
+from projections.audit.rule import AuditRule
+from projections.store import Row, Tx
+from projections.view import handles
+
+
+class OverLongProcessing(AuditRule):
+    name = "audit_a09"
+    tables = ("audit_a09_cases", "audit_a09_calendar")
+    rule = "A09"
+    severity = "medium"
+    title = "over-long processing"
+    title_zh = "办理超期"
+
+    def _calendar(self, tx: Tx) -> WorkingDayCalendar:
+        rows = tx.query("SELECT year, off, work FROM audit_a09_calendar")
+        notices = [notice_from_event(r["year"], json.loads(r["off"]), json.loads(r["work"]))
+                   for r in rows]  # fmt: skip
+        return default_calendar().with_notices(notices) if notices else default_calendar()
+
+    def _due(self, tx: Tx, submitted_on: str, extended: bool) -> tuple[str, bool]:
+        dates, provisional = due_dates(
+            self._calendar(tx), {"submitted_on": submitted_on}, extended, names=("case_due",)
+        )
+        return dates["case_due"], bool(provisional)
+
+    @handles(AssistanceCase.ApplicationSubmitted)
+    def submitted(self, tx: Tx, e: Any, position: int) -> None:
+        due, provisional = self._due(tx, e.occurred_on, False)
+        tx.execute(
+            "INSERT INTO audit_a09_cases (case_id, street, submitted_on, case_due, provisional,"
+            " extended, decided, fired, evidence) VALUES (%s, %s, %s, %s, %s, 0, 0, 0, %s)",
+            [str(e.originator_id), e.street, e.occurred_on, due, int(provisional),
+             json.dumps([position])],
+        )  # fmt: skip
+
+    def _case(self, tx: Tx, e: Any) -> Row | None:
+        found = tx.query("SELECT * FROM audit_a09_cases WHERE case_id = %s", [str(e.originator_id)])
+        return found[0] if found else None
+
+    def _set_due(self, tx: Tx, e: Any, position: int, extended: bool) -> None:
+        case = self._case(tx, e)
+        if case is None:
+            return
+        evidence = [*json.loads(case["evidence"]), position]
+        tx.execute(
+            "UPDATE audit_a09_cases SET case_due = %s, provisional = %s, extended = %s,"
+            " evidence = %s WHERE case_id = %s",
+            [e.case_due, int("case_due" in tuple(getattr(e, "provisional", ()))),
+             int(extended or bool(case["extended"])), json.dumps(evidence), case["case_id"]],
+        )  # fmt: skip
+
+    @handles(AssistanceCase.ApplicationAccepted)
+    def accepted(self, tx: Tx, e: Any, position: int) -> None:
+        self._set_due(tx, e, position, False)
+
+    @handles(AssistanceCase.ProcessingExtended)
+    def extended(self, tx: Tx, e: Any, position: int) -> None:
+        self._set_due(tx, e, position, True)
+
+    @handles(AssistanceCase.EligibilityConfirmed, AssistanceCase.EligibilityDenied)
+    def decided(self, tx: Tx, e: Any, position: int) -> None:
+        case = self._case(tx, e)
+        if case is None or case["decided"]:
+            return
+        tx.execute("UPDATE audit_a09_cases SET decided = 1 WHERE case_id = %s", [case["case_id"]])
+        if case["fired"] or e.occurred_on > case["case_due"]:
+            self._raise(tx, position, case, f"decided late, on {e.occurred_on}", e.occurred_on)
+
+    @handles(HolidayCalendar.NoticeRecorded)
+    def notice(self, tx: Tx, e: Any, position: int) -> None:
+        """A year's notice recorded: recount the provisional deadlines of undecided cases."""
+        tx.execute("DELETE FROM audit_a09_calendar WHERE year = %s", [e.year])
+        tx.execute(
+            "INSERT INTO audit_a09_calendar (year, off, work) VALUES (%s, %s, %s)",
+            [e.year, json.dumps(e.off), json.dumps(e.work)],
+        )
+        pending = tx.query(
+            "SELECT case_id, submitted_on, extended FROM audit_a09_cases"
+            " WHERE provisional = 1 AND decided = 0 AND fired = 0"
+        )
+        for case in pending:
+            due, provisional = self._due(tx, case["submitted_on"], bool(case["extended"]))
+            tx.execute(
+                "UPDATE audit_a09_cases SET case_due = %s, provisional = %s WHERE case_id = %s",
+                [due, int(provisional), case["case_id"]],
+            )
+
+    @handles(BusinessDay.Began)
+    def day(self, tx: Tx, e: Any, position: int) -> None:
+        """Every deadline that passed before this day, undecided, fires (one day catches up)."""
+        overdue = tx.query(
+            "SELECT * FROM audit_a09_cases WHERE decided = 0 AND fired = 0 AND case_due < %s"
+            " ORDER BY case_due, case_id",
+            [e.date],
+        )
+        for case in overdue:
+            self._raise(tx, position, case, f"still undecided on {e.date}", e.date)
+
+    def _raise(self, tx: Tx, position: int, case: Row, state: str, on: str) -> None:
+        days = EXTENDED_CASE_DAYS if case["extended"] else CASE_DAYS
+        extension = "with" if case["extended"] else "without"
+        tx.execute("UPDATE audit_a09_cases SET fired = 1 WHERE case_id = %s", [case["case_id"]])
+        self.found(
+            tx, position, key=case["case_id"], street=case["street"], case_id=case["case_id"],
+            evidence=json.loads(case["evidence"]), occurred_on=on,
+            summary=(
+                f"the application submitted on {case['submitted_on']} was {state}: over "
+                f"{days} working days ({extension} a recorded extension; due {case['case_due']})"
+            ),
+        )  # fmt: skip

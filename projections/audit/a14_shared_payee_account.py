@@ -1,0 +1,102 @@
+"""A14 shared payee account: one bank account receiving payouts for several households.
+
+Households are the assistance cases, two cases sharing a member counting as one household
+(a new case after a termination is the same family). The account is personal data: this rule
+holds only a keyed digest of it (HMAC with the ledger's person key, `Pseudonyms.digest`), so
+its tables and findings never show an account and nobody without the key can test a guessed
+one. A value that opens as erased is skipped, so a rebuild after an erasure may find less.
+Nothing cures it: money already went to that account (a legitimate guardian is dismissed).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from domain.assistance.case import AssistanceCase
+from domain.payroll.payout import Payout
+from domain.shared.values import is_bank_account
+from projections.audit.rule import AuditRule
+from projections.store import Tx
+from projections.view import handles
+
+
+class SharedPayeeAccount(AuditRule):
+    name = "audit_a14"
+    tables = ("audit_a14_cases", "audit_a14_accounts", "audit_a14_payouts")
+    rule = "A14"
+    severity = "high"
+    title = "shared payee account"
+    title_zh = "多户共用收款账户"
+
+    @handles(AssistanceCase.ApplicationSubmitted)
+    def submitted(self, tx: Tx, e: Any, position: int) -> None:
+        members = sorted(m["person_id"] for m in e.members)
+        tx.execute(
+            "INSERT INTO audit_a14_cases (case_id, street, members) VALUES (%s, %s, %s)",
+            [str(e.originator_id), e.street, json.dumps(members)],
+        )
+
+    @handles(Payout.PayoutScheduled)
+    def scheduled(self, tx: Tx, e: Any, position: int) -> None:
+        tx.execute(
+            "INSERT INTO audit_a14_payouts (payout_id, case_id) VALUES (%s, %s)",
+            [str(e.originator_id), str(e.case_id)],
+        )
+        self._paid_to(tx, str(e.case_id), e.payee, position, e.occurred_on)
+
+    @handles(Payout.PayoutReissued)
+    def reissued(self, tx: Tx, e: Any, position: int) -> None:
+        if not e.payee:
+            return  # reissued to the same account
+        case_id = tx.scalar(
+            "SELECT case_id FROM audit_a14_payouts WHERE payout_id = %s", [str(e.originator_id)]
+        )
+        if case_id is not None:
+            self._paid_to(tx, case_id, e.payee, position, e.occurred_on)
+
+    def _digest(self, payee: Any) -> str | None:
+        account = ((payee or {}).get("personal") or {}).get("bank_account")
+        if not isinstance(account, str) or not is_bank_account(account):
+            return None  # none recorded, or erased
+        if self.pseudonyms is None:
+            raise RuntimeError(f"{self.name} digests accounts: run it with the ledger's keys")
+        return self.pseudonyms.digest("bank-account", account)
+
+    def _paid_to(self, tx: Tx, case_id: str, payee: Any, position: int, on: str) -> None:
+        digest = self._digest(payee)
+        if digest is None:
+            return
+        tx.execute(
+            "INSERT INTO audit_a14_accounts (account_digest, case_id, position)"
+            " VALUES (%s, %s, %s) ON CONFLICT (account_digest, case_id) DO NOTHING",
+            [digest, case_id, position],
+        )
+        rows = tx.query(
+            "SELECT a.case_id, a.position, c.street, c.members FROM audit_a14_accounts a"
+            " JOIN audit_a14_cases c ON c.case_id = a.case_id"
+            " WHERE a.account_digest = %s ORDER BY a.position",
+            [digest],
+        )
+        households = _households([set(json.loads(r["members"])) for r in rows])
+        if households < 2:
+            return
+        street = next((r["street"] for r in rows if r["case_id"] == case_id), None)
+        self.found(
+            tx, position, key=f"account:{digest[:32]}", street=street, case_id=case_id,
+            evidence=[int(r["position"]) for r in rows], occurred_on=on,
+            summary=(
+                f"one bank account received payouts for {households} households "
+                f"({len(rows)} cases)"
+            ),
+        )  # fmt: skip
+
+
+def _households(cases: list[set[str]]) -> int:
+    """How many households these cases are, cases sharing a member being one."""
+    groups: list[set[str]] = []
+    for members in cases:
+        joined = [g for g in groups if g & members]
+        merged = set(members).union(*joined)
+        groups = [g for g in groups if not g & members] + [merged]
+    return len(groups)
