@@ -73,12 +73,13 @@ def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Any) ->
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, tmp_path: Any) -> Settings:
     return Settings(
         database_url=database_url,
         poll_interval=0.05,
         load_demo_when_empty=False,
         min_position_timeout=2.0,
+        signing_key_file=tmp_path / "dev-signing-key",  # never the checkout's var/
     )
 
 

@@ -139,7 +139,7 @@ def _shared_account_and_late_adjustment(
 
 
 def _over_long(ledger: Ledger) -> None:
-    """A09: an application accepted in August 2026 and never decided."""
+    """A09: an application accepted in August 2026, investigated in time, and never decided."""
     member = {"name": "超期甲", "id_number": make_id_number("320404", date(1962, 4, 9), 901),
               "relation": "self", "counted": True}  # fmt: skip
     street = "新闸街道"
@@ -149,6 +149,9 @@ def _over_long(ledger: Ledger) -> None:
          "payee_account": "6222020000000901234"}, worker(street),
     ).id  # fmt: skip
     ledger.accept_application(case_id, worker(street), occurred_on="2026-08-04")
+    ledger.complete_case_economic_check(
+        case_id, worker(street), occurred_on="2026-08-06", incomes=[], property={},
+    )  # fmt: skip (begun within 3 working days, so only A09 finds it, not A08)
 
 
 def _temporary(ledger: Ledger) -> None:
