@@ -1,0 +1,46 @@
+"""The words a verification ends with, shared by `python -m verifier` and `ledger verify`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from verifier.case_file import CaseFileReport
+from verifier.encoding import Malformed, encode
+from verifier.note import VerifierKey
+from verifier.report import Report
+
+
+def load_key(value: str) -> VerifierKey:
+    """A verifier key given as its text, or as a file holding it."""
+    path = Path(value)
+    text = path.read_text(encoding="utf-8") if "+" not in value and path.is_file() else value
+    return VerifierKey.parse(text)
+
+
+def log_lines(report: Report) -> list[str]:
+    lines = [
+        f"events: {report.events}, sealed leaves: {report.leaves}"
+        + (f", not yet sealed: {report.unsealed}" if report.unsealed else ""),
+        f"tree size {report.leaves}, root {encode(report.root)}",
+    ]
+    for c in report.checkpoints:
+        lines.append(f"{c.source}: {c.verdict}" + (f" ({c.message})" if c.message else ""))
+    if not report.checkpoints:
+        lines.append("no checkpoint to check: the log is consistent with itself only")
+    return lines
+
+
+def case_file_lines(report: CaseFileReport) -> list[str]:
+    lines = [f"case {report.case_id}: {report.events} events verified"]
+    if report.checkpoint is not None:
+        cp = report.checkpoint
+        lines.append(f"against checkpoint {cp.origin} size {cp.tree_size} {encode(cp.root_hash)}")
+    lines.extend(report.notes)
+    lines.append(
+        "the stored bytes are verified; the readable fields (type, actor, data) are not"
+        " covered by the proofs"
+    )
+    return lines
+
+
+__all__ = ["Malformed", "case_file_lines", "load_key", "log_lines"]
