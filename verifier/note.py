@@ -36,7 +36,7 @@ class VerifierKey:
 
     @classmethod
     def parse(cls, text: str) -> VerifierKey:
-        parts = text.strip().split("+")
+        parts = text.strip().split("+", 2)  # base64 may hold a "+" too
         if len(parts) != 3 or not _valid_key_name(parts[0]):
             raise Malformed("a verifier key is <name>+<hex key id>+<base64 key>")
         name, hex_id, encoded = parts

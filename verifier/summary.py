@@ -12,9 +12,11 @@ from verifier.report import Report
 
 def load_key(value: str) -> VerifierKey:
     """A verifier key given as its text, or as a file holding it."""
-    path = Path(value)
-    text = path.read_text(encoding="utf-8") if "+" not in value and path.is_file() else value
-    return VerifierKey.parse(text)
+    try:
+        is_file = Path(value).is_file()
+    except OSError:  # a key's text is no file name
+        is_file = False
+    return VerifierKey.parse(Path(value).read_text(encoding="utf-8") if is_file else value)
 
 
 def log_lines(report: Report) -> list[str]:
