@@ -12,6 +12,7 @@ from domain.ledger import Ledger
 from domain.shared.personal_data import PersonalData
 from domain.shared.pseudonyms import Pseudonyms
 from migrations.runner import migrate
+from projections.chain.sealer import Sealer
 from projections.person_keys import KeysRefused, SqlKeyStore, check_keys
 from projections.reactions.death_cascade import DeathCascade
 from projections.reactions.erasures import Erasures
@@ -67,6 +68,7 @@ def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) 
     runner.processes.append(DeathCascade(ledger, db))
     runner.processes.append(StandardChanges(ledger, db))
     runner.processes.append(Erasures(ledger, db))
+    runner.processes.append(Sealer(ledger, db))  # last: it seals what the others recorded
     ledger.listeners.append(runner.wake)
     return Container(settings, db, ledger, runner)
 
