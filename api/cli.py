@@ -1,4 +1,4 @@
-"""The `ledger` command line: serve, migrate, project, rebuild, demo, token, history."""
+"""The `ledger` command line: serve, migrate, project, rebuild, demo, token, history, verify."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 import signal
 import threading
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 from uuid import UUID
 
@@ -234,6 +235,57 @@ def history(
         raise typer.Exit(1) from None
     finally:
         container.close()
+
+
+@cli.command()
+def verify(
+    checkpoint: Annotated[
+        list[Path] | None, typer.Option(help="a checkpoint you hold (repeat for more)")
+    ] = None,
+    public_key: Annotated[
+        str | None, typer.Option(help="the verifier key you hold (its text or a file)")
+    ] = None,
+    case_file: Annotated[
+        Path | None, typer.Option(help="verify this exported case file offline instead")
+    ] = None,
+) -> None:
+    """Verify the log with the independent verifier: every leaf, the tree, every checkpoint;
+    exit 1 naming the first bad position."""
+    from verifier.case_file import verify_case_file
+    from verifier.log import HeldCheckpoint, verify_log
+    from verifier.rows import LogRows, Unreadable
+    from verifier.summary import Malformed, case_file_lines, load_key, log_lines
+
+    if public_key is None:
+        console.print(
+            "[red]give --public-key: the verifier key you hold (an auditor passes the copy they "
+            "keep, not one read from the ledger they check)[/]"
+        )
+        raise typer.Exit(2)
+    try:
+        key = load_key(public_key)
+        if case_file is not None:
+            report = verify_case_file(case_file.read_text(encoding="utf-8"), key)
+            if not report.ok:
+                print(f"FAILED: {report.problem}")
+                raise typer.Exit(1)
+            print("\n".join(case_file_lines(report)))
+            return
+        held = [HeldCheckpoint(str(f), f.read_text(encoding="utf-8")) for f in checkpoint or ()]
+        with LogRows(Settings().database_url) as rows, _progress() as bar:
+            task = bar.add_task("verifying the log", total=None)
+            log_report = verify_log(
+                rows, key, held, lambda done, total: bar.update(task, completed=done, total=total)
+            )
+    except (Malformed, Unreadable, OSError) as e:
+        console.print(f"[red]cannot verify: {e}[/]")
+        raise typer.Exit(2) from None
+    print("\n".join(log_lines(log_report)))
+    failure = log_report.first_failure()
+    if failure is not None:
+        print(f"FAILED: {failure}")
+        raise typer.Exit(1)
+    print("verified")
 
 
 def _cli_disclosure(

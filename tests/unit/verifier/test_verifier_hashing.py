@@ -45,7 +45,9 @@ def test_an_events_leaf_covers_every_field_of_the_stored_row() -> None:
     assert event.leaf_hash() == leaf_of(7, aggregate, 3, "domain.x:Event", b"\x00state")
     variants = [
         StoredEvent(8, aggregate, 3, "domain.x:Event", b"\x00state"),
-        StoredEvent(7, _uuid("0123456789abcdef0123456789abcdee"), 3, "domain.x:Event", b"\x00state"),
+        StoredEvent(
+            7, _uuid("0123456789abcdef0123456789abcdee"), 3, "domain.x:Event", b"\x00state"
+        ),
         StoredEvent(7, aggregate, 4, "domain.x:Event", b"\x00state"),
         StoredEvent(7, aggregate, 3, "domain.x:Evenu", b"\x00state"),
         StoredEvent(7, aggregate, 3, "domain.x:Event", b"\x00statf"),

@@ -48,7 +48,7 @@ def _forged_inclusions(size: int, m: int) -> list[tuple[int, int, bytes, list[by
     if m > 0:
         forged.append((m - 1, size, leaf, path, root))
     for i in range(len(path)):
-        forged.append((m, size, leaf, path[:i] + [flip(path[i])] + path[i + 1 :], root))
+        forged.append((m, size, leaf, [*path[:i], flip(path[i]), *path[i + 1 :]], root))
         forged.append((m, size, leaf, path[:i] + path[i + 1 :], root))  # a missing hash
     return [f for f in forged if f != (m, size, leaf, path, root)]  # (another tree of one leaf)
 
@@ -88,7 +88,7 @@ def test_a_forged_consistency_proof_is_refused(second: int) -> None:
             (first, second, old, new, consistency_path(first, OTHER[:second])),
         ]
         for i in range(len(path)):
-            forged.append((first, second, old, new, path[:i] + [flip(path[i])] + path[i + 1 :]))
+            forged.append((first, second, old, new, [*path[:i], flip(path[i]), *path[i + 1 :]]))
             forged.append((first, second, old, new, path[:i] + path[i + 1 :]))
         for a, b, r1, r2, p in forged:
             with pytest.raises(ProofFailed):
