@@ -114,6 +114,7 @@ class Tables:
     """Plain SQL on a ledger database, as an attacker (or this test writer) would send it."""
 
     def __init__(self, url: str) -> None:
+        self.url = url
         self.sqlite = url.startswith("sqlite:///")
         self.conn: Any = (
             sqlite3.connect(url[len("sqlite:///") :])
