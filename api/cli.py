@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import signal
 import threading
 from datetime import datetime
@@ -190,7 +189,10 @@ def token(
 @cli.command()
 def history(
     case_id: UUID,
-    as_of: Annotated[datetime | None, typer.Option("--as-of", help="recorded time")] = None,
+    as_of: Annotated[
+        datetime | None,
+        typer.Option("--as-of", help="the state as recorded at this time (China time if no zone)"),
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="text, json or csv")] = "text",
     purpose: Annotated[
         str | None, typer.Option(help="why personal data is read in full (recorded)")
@@ -204,7 +206,7 @@ def history(
 ) -> None:
     """Print a case's history (personal data masked unless --purpose with --user or --token),
     or its state as recorded at a time."""
-    from api.case_history import FORMATS, case_history
+    from api.case_history import FORMATS, case_history, case_state_at
     from domain.shared.errors import DomainError
 
     if fmt not in FORMATS:
@@ -219,15 +221,7 @@ def history(
     container = _container()
     try:
         if as_of is not None:
-            case = container.ledger.case_as_of(case_id, at=as_of.astimezone())
-            state = {
-                "id": str(case.id),
-                "version": case.version,
-                "status": case.status,
-                "programme": case.programme,
-                "monthly_amount_fen": case.monthly_amount_fen,
-            }
-            print(json.dumps(state, indent=2))
+            print(case_state_at(container.ledger, case_id, as_of, fmt))
         else:
             print(case_history(container.ledger, container.db, case_id, shows, fmt))
     except DomainError as e:
