@@ -16,6 +16,7 @@ from api.rest.calendars import router as calendars_router
 from api.rest.cases import router as cases_router
 from api.rest.deaths import router as deaths_router
 from api.rest.institutions import router as institutions_router
+from api.rest.ledger_log import router as ledger_log_router
 from api.rest.organizations import router as organizations_router
 from api.rest.payroll import router as payroll_router
 from api.rest.persons import router as persons_router
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(villages_router)
     app.include_router(calendars_router)
     app.include_router(persons_router)
+    app.include_router(ledger_log_router)
     app.include_router(graphql_router(ide=docs_open), prefix="/graphql", include_in_schema=False)
     app.include_router(ops_router)
 

@@ -25,11 +25,13 @@ console = Console(stderr=True)
 
 
 def _container() -> Container:
+    from api.signing import SigningKeyRefused
+    from projections.chain.checkpoints import CheckpointRefused
     from projections.person_keys import KeysRefused
 
     try:
         return build(Settings(), progress=lambda msg: console.print(f"[dim]migrate: {msg}[/]"))
-    except KeysRefused as e:
+    except (KeysRefused, CheckpointRefused, SigningKeyRefused) as e:
         console.print(f"[red]refused to start: {e}[/]")
         raise typer.Exit(2) from None
 

@@ -8,10 +8,12 @@ from uuid import UUID
 
 from api.auth import verifier
 from api.settings import Settings
+from api.signing import signer
 from domain.ledger import Ledger
 from domain.shared.personal_data import PersonalData
 from domain.shared.pseudonyms import Pseudonyms
 from migrations.runner import migrate
+from projections.chain.checkpoints import Checkpointer, CheckpointRefused, check_key
 from projections.chain.sealer import Sealer
 from projections.person_keys import KeysRefused, SqlKeyStore, check_keys
 from projections.reactions.death_cascade import DeathCascade
@@ -29,6 +31,9 @@ class Container:
     db: Database
     ledger: Ledger
     runner: ProjectionRunner
+    #: The verifiable log: its sealer (a runner process) and the checkpoint signer after it.
+    sealer: Sealer
+    checkpointer: Checkpointer
 
     def close(self) -> None:
         self.runner.stop()
@@ -47,6 +52,7 @@ def ledger_env(settings: Settings, url: DatabaseUrl) -> dict[str, str]:
 def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) -> Container:
     """Migrate first (the library runs with CREATE_TABLE=n), then start the application."""
     verifier(settings)  # a token key file that cannot be read stops the start, not a request
+    checkpoint_signer = signer(settings)  # likewise a signing key that cannot sign this log
     url = DatabaseUrl.parse(settings.database_url)
     db = Database(url)
     migrate(db, progress)
@@ -58,7 +64,8 @@ def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) 
     )  # fmt: skip
     try:
         check_keys(db, pseudonyms, personal, has_events=ledger.latest_position() > 0)
-    except KeysRefused:
+        check_key(db, checkpoint_signer)  # checkpoints signed by another key: refused
+    except (KeysRefused, CheckpointRefused):
         ledger.close()
         db.close()
         raise
@@ -68,9 +75,15 @@ def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) 
     runner.processes.append(DeathCascade(ledger, db))
     runner.processes.append(StandardChanges(ledger, db))
     runner.processes.append(Erasures(ledger, db))
-    runner.processes.append(Sealer(ledger, db))  # last: it seals what the others recorded
+    sealer = Sealer(ledger, db)
+    checkpointer = Checkpointer(
+        db, checkpoint_signer, settings.origin, every=settings.checkpoint_every,
+        seconds=settings.checkpoint_seconds,
+    )  # fmt: skip
+    sealer.then.append(checkpointer)
+    runner.processes.append(sealer)  # last: it seals what the others recorded
     ledger.listeners.append(runner.wake)
-    return Container(settings, db, ledger, runner)
+    return Container(settings, db, ledger, runner, sealer, checkpointer)
 
 
 def _position_lookup(db: Database) -> Callable[[UUID, int], int]:

@@ -55,4 +55,13 @@ def metrics(c: ContainerDep) -> str:
             flag = attr in ("error", "retrying")
             value = int(bool(getattr(s, attr))) if flag else getattr(s, attr)
             lines.append(f'{metric}{{projection="{s.name}"}} {value}')
+    behind, seconds = c.sealer.lag()
+    lines += [
+        "# HELP caseledger_seal_lag_events Stored events not yet sealed into the Merkle log.",
+        "# TYPE caseledger_seal_lag_events gauge",
+        f"caseledger_seal_lag_events {behind}",
+        "# HELP caseledger_seal_lag_seconds Age of the oldest stored event not yet sealed.",
+        "# TYPE caseledger_seal_lag_seconds gauge",
+        f"caseledger_seal_lag_seconds {seconds:.3f}",
+    ]
     return "\n".join(lines) + "\n"

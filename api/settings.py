@@ -53,6 +53,16 @@ class Settings(BaseSettings):
     graphql_max_aliases: int = Field(default=30, ge=0)
     graphql_max_cost: int = Field(default=100_000, ge=1)
     graphql_max_page: int = Field(default=500, ge=1, le=500)
+    #: The verifiable log (README "The verifiable log"): the Ed25519 key that signs checkpoints,
+    #: as a Go note signer key PRIVATE+KEY+<origin>+<hex id>+<base64>; `ledger signing-key`
+    #: makes one. In development without it, one is created once in `signing_key_file`.
+    signing_key: SecretStr | None = None
+    #: None: `dev-signing-key` beside the SQLite database file (var/ for PostgreSQL).
+    signing_key_file: Path | None = None
+    #: The checkpoints' origin line and key name; None: caseledger.local/<district>.
+    log_origin: str | None = None
+    checkpoint_every: int = Field(default=1000, ge=1)
+    checkpoint_seconds: float = Field(default=60.0, ge=0)
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -82,11 +92,29 @@ class Settings(BaseSettings):
                 raise ValueError("set LEDGER_CIPHER_KEY: production events must be encrypted")
             if self.person_key.get_secret_value() == DEV_PERSON_KEY:
                 raise ValueError("set LEDGER_PERSON_KEY: the development person key is public")
+            if self.signing_key is None:
+                raise ValueError(
+                    "set LEDGER_SIGNING_KEY: production checkpoints are signed with the "
+                    "bureau's own key (`ledger signing-key` makes one)"
+                )
         if len(self.jwt_secret.get_secret_value()) < 32:
             raise ValueError("LEDGER_JWT_SECRET must be at least 32 characters")
         if len(self.person_key.get_secret_value()) < 32:
             raise ValueError("LEDGER_PERSON_KEY must be at least 32 characters")
         return self
+
+    @property
+    def origin(self) -> str:
+        """The verifiable log's name, on every checkpoint and as its key's name."""
+        return self.log_origin or f"caseledger.local/{self.district}"
+
+    def dev_signing_key_file(self) -> Path:
+        """Where development keeps its signing key: the setting, or beside the database."""
+        if self.signing_key_file is not None:
+            return self.signing_key_file
+        if self.database_url.startswith("sqlite:///"):
+            return Path(self.database_url[len("sqlite:///") :]).parent / "dev-signing-key"
+        return Path("var/dev-signing-key")
 
     def master_key(self) -> str:
         """What wraps the per-person data keys: the cipher key, or in development a public one."""

@@ -21,6 +21,10 @@ from domain.shared.values import Actor
 
 ADMIN = Actor("admin-district", "admin", "钟楼区民政局")
 REGISTRAR = ADMIN
+#: A checkpoint signing key for tests (`ledger signing-key`): public, it signs nothing real.
+SIGNING_KEY = (
+    "PRIVATE+KEY+caseledger.local/320404+3667c36b+AXNsOhmo8+gqQB1b/LQSVTWsbNHW3WLtsbg3+9wKw8tl"
+)
 
 PARAMETERS: list[tuple[str, int, str]] = [
     ("dibao.standard", 105_000, "2023-01-01"),

@@ -23,6 +23,7 @@ from api.cli import cli
 from api.credentials import DEMO_STREET, startup_banner
 from api.settings import Settings
 from domain.shared.values import Actor
+from tests.helpers import SIGNING_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "a-production-secret-of-forty-characters!"
@@ -30,7 +31,8 @@ CIPHER_KEY = "Mx0Rkc1L9dXo2+FQjvAYqA=="  # a test key (AES-128)
 PERSON_KEY = "a-production-person-key-of-forty-chars!!"
 PASSWORD = "Never-Print-Me-7"
 PRODUCTION = {"LEDGER_ENVIRONMENT": "production", "LEDGER_JWT_SECRET": SECRET,
-              "LEDGER_CIPHER_KEY": CIPHER_KEY, "LEDGER_PERSON_KEY": PERSON_KEY}  # fmt: skip
+              "LEDGER_CIPHER_KEY": CIPHER_KEY, "LEDGER_PERSON_KEY": PERSON_KEY,
+              "LEDGER_SIGNING_KEY": SIGNING_KEY}  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
@@ -111,6 +113,7 @@ def test_the_banner_masks_the_password_and_prints_tokens_only_in_development() -
     production = Settings(
         database_url=url, environment="production", jwt_secret=SecretStr(SECRET),
         cipher_key=SecretStr(CIPHER_KEY), person_key=SecretStr(PERSON_KEY),
+        signing_key=SecretStr(SIGNING_KEY),
     )  # fmt: skip
     banner = startup_banner(production, "http://127.0.0.1:8000")
     assert PASSWORD not in banner and "eyJ" not in banner and "/docs" not in banner
@@ -161,5 +164,5 @@ def test_a_production_start_prints_no_token_and_no_password(database_url: str) -
     output = serve_output(PRODUCTION, database_url)
     assert "No token is printed in production" in output, output
     assert "eyJ" not in output and PASSWORD not in output and SECRET not in output
-    assert CIPHER_KEY not in output
+    assert CIPHER_KEY not in output and SIGNING_KEY.split("+")[-1] not in output
     assert '"logger": "caseledger.access"' in output and "GET /healthz 200" in output

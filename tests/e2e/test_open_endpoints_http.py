@@ -14,6 +14,7 @@ from pydantic import SecretStr
 from api.auth import issue_token
 from api.container import build
 from api.settings import Settings
+from tests.helpers import SIGNING_KEY
 
 pytestmark = pytest.mark.e2e
 SECRET = "a-production-secret-of-forty-characters!"
@@ -21,6 +22,7 @@ PRODUCTION: dict[str, Any] = {
     "environment": "production",
     "jwt_secret": SecretStr(SECRET),
     "cipher_key": SecretStr("Mx0Rkc1L9dXo2+FQjvAYqA=="),
+    "signing_key": SecretStr(SIGNING_KEY),  # a test key
 }
 
 

@@ -27,6 +27,7 @@ from api.auth import AuthError, authenticate
 from api.container import build
 from api.settings import DEV_SECRET, Settings
 from domain.shared.values import Actor
+from tests.helpers import SIGNING_KEY
 
 QUERY = {"query": "{ projectionStatus { name } }"}
 ISSUER, AUDIENCE = "https://idp.bureau.example/realms/ledger", "caseledger"
@@ -216,7 +217,8 @@ def test_an_unreadable_key_file_stops_the_start(tmp_path: Path) -> None:
 
 def test_production_needs_its_own_secret_unless_a_provider_signs(keys: Keys) -> None:
     production = {"environment": "production", "cipher_key": SecretStr("k" * 44),
-                  "person_key": SecretStr("p" * 40)}  # fmt: skip
+                  "person_key": SecretStr("p" * 40),
+                  "signing_key": SecretStr(SIGNING_KEY)}  # fmt: skip
     with pytest.raises(ValueError, match="LEDGER_JWT_SECRET"):
         Settings(**production)
     assert Settings(**production, jwks_file=keys.jwks_file).identity_provider
