@@ -239,7 +239,8 @@ def verify(
         list[Path] | None, typer.Option(help="a checkpoint you hold (repeat for more)")
     ] = None,
     public_key: Annotated[
-        str | None, typer.Option(help="the verifier key you hold (its text or a file)")
+        str | None,
+        typer.Option(help="the verifier key you hold (text or file); default: the ledger's own"),
     ] = None,
     case_file: Annotated[
         Path | None, typer.Option(help="verify this exported case file offline instead")
@@ -253,11 +254,17 @@ def verify(
     from verifier.summary import Malformed, case_file_lines, load_key, log_lines
 
     if public_key is None:
-        console.print(
-            "[red]give --public-key: the verifier key you hold (an auditor passes the copy they "
-            "keep, not one read from the ledger they check)[/]"
+        from api.signing import SigningKeyRefused, signer
+
+        try:
+            public_key = signer(Settings()).verifier.text()
+        except SigningKeyRefused as e:
+            console.print(f"[red]give --public-key: {e}[/]")
+            raise typer.Exit(2) from None
+        print(
+            "using the ledger's own public key: an auditor passes the copy they hold "
+            "(--public-key), not one taken from the ledger they check"
         )
-        raise typer.Exit(2)
     try:
         key = load_key(public_key)
         if case_file is not None:

@@ -11,7 +11,7 @@ import base64
 import hashlib
 import sqlite3
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -154,8 +154,11 @@ class Tables:
         ):
             self.sql(ddl)
 
-    def reseal(self, signer: Signer, checkpoints: Sequence[int] = ()) -> list[bytes]:
-        """Throw the Merkle tables away and write them again from the event rows as they are."""
+    def reseal(
+        self, sign: Callable[[str], str], origin: str, checkpoints: Sequence[int] = ()
+    ) -> list[bytes]:
+        """Throw the Merkle tables away and write them again from the event rows as they are,
+        signing checkpoints of `checkpoints` sizes with `sign` (text -> signed note)."""
         for table in ("merkle_leaves", "merkle_nodes", "merkle_checkpoints"):
             self.sql(f"DELETE FROM {table}")
         rows = self.event_rows()
@@ -168,6 +171,6 @@ class Tables:
             root = mth(leaves[:size])
             self.sql(
                 "INSERT INTO merkle_checkpoints VALUES (%s, %s, %s, %s)",
-                (size, root, signer.checkpoint(size, root), "2024-01-01T00:00:00Z"),
+                (size, root, sign(f"{origin}\n{size}\n{b64(root)}\n"), "2024-01-01T00:00:00Z"),
             )
         return leaves

@@ -16,33 +16,44 @@ from typer.testing import CliRunner
 from api.cli import cli
 from api.container import Container
 from api.settings import Settings
+from api.signing import signer
+from projections.chain import checkpoints, nodes
+from projections.chain.signer import Signer
 from tests.helpers import ADMIN
-from tests.merkle_writer import Signer, Tables, leaf_of, mth
+from tests.merkle_writer import Signer as OtherSigner
+from tests.merkle_writer import Tables, leaf_of, mth
 
 
 @dataclass
 class Sealed:
-    """A real ledger, sealed by its own sealer, and what the auditor holds of it."""
+    """A real ledger sealed and signed by its own sealer and checkpointer, and what the auditor
+    holds: the ledger's public key and the checkpoints it published (early, and of it all)."""
 
     settings: Settings
     tables: Tables
     signer: Signer
     positions: list[int]
+    early: Path
     held: Path
 
-    def verify(self, *held: Path) -> Any:
+    @property
+    def key(self) -> str:
+        return self.signer.verifier.text()
+
+    def verify(self, *held: Path, key: str | None = None) -> Any:
         env = {"LEDGER_DATABASE_URL": self.settings.database_url}
-        args = ["verify", "--public-key", self.signer.verifier_key()]
+        args = ["verify", "--public-key", key or self.key]
         for f in held or (self.held,):
             args += ["--checkpoint", str(f)]
         return CliRunner().invoke(cli, args, env=env)
 
-    def hold(self, size: int, name: str) -> Path:
-        """The auditor's copy of a checkpoint of the log as it is now, at `size`."""
-        leaves = [leaf_of(*row) for row in self.tables.event_rows()]
-        path = self.held.parent / name
-        path.write_text(self.signer.checkpoint(size, mth(leaves[:size])), encoding="utf-8")
-        return path
+
+def _publish(container: Container, path: Path) -> Path:
+    """Cut a checkpoint now, as the ledger does, and keep a copy as the auditor would."""
+    stored = container.checkpointer.cut(force=True) or checkpoints.latest(container.db)
+    assert stored is not None and stored.tree_size == nodes.size(container.db)
+    path.write_text(stored.note, encoding="utf-8")
+    return path
 
 
 @pytest.fixture
@@ -50,20 +61,25 @@ def sealed(container: Container, tmp_path: Path) -> Iterator[Sealed]:
     ledger = container.ledger
     for name, value, start in PARAMETERS:
         ledger.set_parameter(name, value, start, "test standard", ADMIN, "2023-01-01")
-    for _ in range(2):
-        walk_to_active(ledger, ledger.submit_application(application(), WORKER).id)
+    walk_to_active(ledger, ledger.submit_application(application(), WORKER).id)
     container.runner.run_once()  # the sealer is one of the runner's processes
+    early = _publish(container, tmp_path / "early.checkpoint")
+    walk_to_active(ledger, ledger.submit_application(application(), WORKER).id)
+    container.runner.run_once()
+    held = _publish(container, tmp_path / "held.checkpoint")
     tables = Tables(container.settings.database_url)
-    signer = Signer()
     rows = tables.event_rows()
     [[count]] = tables.sql("SELECT count(*) FROM merkle_leaves")
     assert count == len(rows) >= 16
-    sealed = Sealed(container.settings, tables, signer, [r[0] for r in rows], tmp_path / "x")
-    sealed.held = sealed.hold(len(rows), "held.checkpoint")
+    positions = [r[0] for r in rows]
     try:
-        yield sealed
+        yield Sealed(container.settings, tables, signer(container.settings), positions, early, held)
     finally:
         tables.close()
+
+
+def early_size(sealed: Sealed) -> int:
+    return int(sealed.early.read_text().split("\n")[1])
 
 
 def fails(result: Any, *words: str) -> str:
@@ -78,7 +94,8 @@ def test_an_untouched_log_verifies_with_its_held_checkpoint(sealed: Sealed) -> N
     result = sealed.verify()
     assert result.exit_code == 0, result.output
     assert f"sealed leaves: {len(sealed.positions)}" in result.output
-    assert "held checkpoint" in result.output and ": ok" in result.output
+    assert "stored checkpoint of size" in result.output and ": failed" not in result.output
+    assert f"held checkpoint {sealed.held}: ok" in result.output
     assert result.output.rstrip().endswith("verified")
 
 
@@ -162,23 +179,33 @@ def test_a_log_truncated_after_a_held_checkpoint_fails_that_checkpoint(sealed: S
 
 
 def test_history_rewritten_and_resealed_after_held_checkpoints_is_caught(sealed: Sealed) -> None:
-    t, early = sealed.tables, sealed.hold(8, "early.checkpoint")
-    n, p = len(sealed.positions), sealed.positions[10]
+    t, k, n = sealed.tables, early_size(sealed), len(sealed.positions)
+    p = sealed.positions[k + 2]
     t.sql(f"UPDATE {t.events} SET state = %s WHERE {t.position} = %s", (b"rewritten", p))
-    t.reseal(sealed.signer, checkpoints=[8, n])  # a recomputed tree, re-signed with the key
-    line = fails(sealed.verify(early, sealed.held), "held checkpoint", f"root at size {n}")
+    # a recomputed tree, its checkpoints re-signed with the bureau's own key
+    t.reseal(sealed.signer.sign, sealed.signer.name, checkpoints=[k, n])
+    line = fails(sealed.verify(sealed.early, sealed.held), "held checkpoint", f"root at size {n}")
     last = sealed.positions[-1]
-    assert f"rewritten within leaves 8..{n - 1} (positions {sealed.positions[8]}..{last})" in line
-    result = sealed.verify(early)
+    assert f"rewritten within leaves {k}..{n - 1} (positions {sealed.positions[k]}..{last})" in line
+    result = sealed.verify(sealed.early)
     assert result.exit_code == 0, result.output  # the earlier history is intact
 
 
 def test_a_stored_checkpoint_must_be_signed_by_the_auditors_key(sealed: Sealed) -> None:
-    t, n = sealed.tables, len(sealed.positions)
-    impostor = Signer()
-    root = mth([leaf_of(*row) for row in t.event_rows()])
-    t.sql(
-        "INSERT INTO merkle_checkpoints VALUES (%s, %s, %s, %s)",
-        (n, root, impostor.checkpoint(n, root), "2024-01-01T00:00:00Z"),
+    n = len(sealed.positions)
+    impostor = OtherSigner(sealed.signer.name)
+    root = mth([leaf_of(*row) for row in sealed.tables.event_rows()])
+    sealed.tables.sql(
+        "UPDATE merkle_checkpoints SET note = %s WHERE tree_size = %s",
+        (impostor.checkpoint(n, root), n),
     )
     fails(sealed.verify(), f"stored checkpoint of size {n}", "no signature by the key")
+    result = sealed.verify(key=impostor.verifier_key())  # the impostor's key fails the others
+    assert result.exit_code == 1 and "no signature by the key" in result.output
+
+
+def test_without_a_key_the_ledgers_own_is_used_and_said_to_be_so(sealed: Sealed) -> None:
+    env = {"LEDGER_DATABASE_URL": sealed.settings.database_url}
+    result = CliRunner().invoke(cli, ["verify"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "the ledger's own public key" in result.output and "verified" in result.output

@@ -33,7 +33,7 @@ def log(tmp_path: Path) -> Iterator[Tables]:
             "VALUES (?, ?, ?, ?, ?)",
             (i * 3, uuid4().hex, 1, "domain.x:Thing.Happened", b"state %d" % i),
         )  # positions with holes, as on PostgreSQL
-    t.reseal(SIGNER, checkpoints=[0, 4, 11])
+    t.reseal(SIGNER.note, SIGNER.origin, checkpoints=[0, 4, 11])
     yield t
     t.close()
 
