@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from verifier.encoding import Malformed, b64_hash, decimal
 from verifier.hashing import node_hash
+from verifier.note import Checkpoint, VerifierKey
 
 INCLUSION_HEADER = "c2sp.org/tlog-proof@v1"
 CONSISTENCY_HEADER = "caseledger/consistency@v1"
@@ -148,3 +149,27 @@ class ConsistencyProof:
         first = _field(lines[1], "from", what)
         second = _field(lines[2], "to", what)
         return cls(first, second, _hashes(lines[3:], what), note)
+
+
+def check_inclusion(text: str, leaf: bytes, key: VerifierKey) -> Checkpoint:
+    """A tlog-proof text: its checkpoint signed by `key`, and `leaf` at its index in that tree."""
+    proof = InclusionProof.parse(text)
+    checkpoint = Checkpoint.verify(proof.checkpoint_note, key)
+    verify_inclusion(proof.index, checkpoint.tree_size, leaf, proof.path, checkpoint.root_hash)
+    return checkpoint
+
+
+def check_consistency(text: str, held_note: str, key: VerifierKey) -> Checkpoint:
+    """A consistency text: the checkpoint in it extends the one the auditor holds."""
+    proof = ConsistencyProof.parse(text)
+    if not proof.checkpoint_note:
+        raise ProofFailed("the consistency proof carries no checkpoint of its newer tree")
+    held = Checkpoint.verify(held_note, key)
+    new = Checkpoint.verify(proof.checkpoint_note, key)
+    if (proof.first, proof.second) != (held.tree_size, new.tree_size):
+        raise ProofFailed(
+            f"the proof is from {proof.first} to {proof.second}, the checkpoints are of "
+            f"{held.tree_size} and {new.tree_size} leaves"
+        )
+    verify_consistency(held.tree_size, new.tree_size, held.root_hash, new.root_hash, proof.path)
+    return new
