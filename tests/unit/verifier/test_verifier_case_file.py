@@ -7,6 +7,7 @@ import copy
 import hashlib
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -131,3 +132,21 @@ def test_a_case_file_with_an_impostors_key_in_it_is_judged_by_the_auditors_key()
 
 def test_a_case_file_that_is_not_json_is_refused_with_a_reason() -> None:
     assert "not JSON" in (verify_case_file("{", KEY).problem or "")
+
+
+def test_ledger_verify_checks_a_case_file_offline(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from api.cli import cli
+
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(case_file()))
+    args = ["verify", "--case-file", str(path), "--public-key", SIGNER.verifier_key()]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert f"case {CASE}: 5 events verified" in result.output
+    document = case_file()
+    _rehashed_edit(document)
+    path.write_text(json.dumps(document))
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1 and "FAILED: position 7 (leaf 3)" in result.output

@@ -68,8 +68,8 @@ def test_a_verifier_key_must_carry_its_own_id() -> None:
         f"{name}+{'0' * 8}+{encoded}",
         f"{name}x+{key_id}+{encoded}",
         f"{name}+{key_id}+{encoded[:-4]}",
-        f"{name}+{key_id.upper()}+{encoded}",
         f"{name}+{key_id}",
+        *([f"{name}+{key_id.upper()}+{encoded}"] if key_id.upper() != key_id else []),
     ]:
         with pytest.raises(Malformed):
             VerifierKey.parse(bad)
