@@ -1,4 +1,5 @@
-"""The `ledger` command line: serve, migrate, project, rebuild, demo, token, history, verify."""
+"""The `ledger` command line: serve, migrate, project, rebuild, demo, token, history, verify,
+and the verifiable log's checkpoint and signing-key (api/cli_log.py)."""
 
 from __future__ import annotations
 
@@ -83,7 +84,8 @@ def serve(
         _load_demo(container, seed=2023, households=120)
     _catch_up(container, "building views")
     # No secret in it: the URL's password is masked, and production prints no token.
-    print("\n" + startup_banner(settings, f"http://{host}:{port}"), flush=True)
+    public_key = container.checkpointer.signer.verifier.text()
+    print("\n" + startup_banner(settings, f"http://{host}:{port}", public_key), flush=True)
     try:
         # Our JSON logs (api/logs.py) replace uvicorn's, whose access log prints raw paths.
         uvicorn.run(
@@ -313,6 +315,12 @@ def _cli_disclosure(
         assert user is not None
         actor = operator(user)
     return Disclosure(actor, reason, via="cli", purpose_field="--purpose")
+
+
+from api import cli_log  # noqa: E402 - its commands use _container above
+
+cli.command("checkpoint")(cli_log.checkpoint)
+cli.command("signing-key")(cli_log.signing_key)
 
 
 def main() -> None:

@@ -73,8 +73,9 @@ def labelled(tokens: list[tuple[DevIdentity, str]], ttl_hours: int) -> str:
     return "\n".join(f"# {i.label} (user {i.user}, {ttl_hours} h)\n{token}" for i, token in tokens)
 
 
-def startup_banner(settings: Settings, base: str) -> str:
-    """What `ledger serve` prints at start: the addresses, and tokens only in development."""
+def startup_banner(settings: Settings, base: str, public_key: str | None = None) -> str:
+    """What `ledger serve` prints at start: the addresses, and tokens only in development;
+    the checkpoint's address and the verifier key (public) that checks it."""
     lines = [
         f"caseledger for {settings.district_name} on {redact_url(settings.database_url)}",
         f"  GraphQL:  {base}/graphql" + ("  (GraphiQL in a browser)" if settings.docs_open else ""),
@@ -82,6 +83,9 @@ def startup_banner(settings: Settings, base: str) -> str:
     if settings.docs_open:
         lines.append(f"  REST docs: {base}/docs")
     lines.append(f"  Health:   {base}/healthz  {base}/readyz  {base}/metrics")
+    lines.append(f"  Checkpoint: {base}/api/v1/ledger/checkpoint  (ledger checkpoint --note)")
+    if public_key is not None:
+        lines.append(f"  Verifier key: {public_key}")
     if settings.identity_provider:
         lines.append("  Tokens come from your identity provider (RS256/ES256); none is printed.")
     elif settings.environment == "production":

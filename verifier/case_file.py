@@ -75,6 +75,8 @@ def verify_case_file(text: str, key: VerifierKey) -> CaseFileReport:
         report.case_id = str(document.get("case_id", ""))
         checkpoint = Checkpoint.verify(_str(document, "checkpoint", "the case file"), key)
         report.checkpoint = checkpoint
+        if "tree_size" in document and document["tree_size"] != checkpoint.tree_size:
+            raise ProofFailed("the file's tree_size is not its checkpoint's tree size")
         if document.get("public_key") != key.spelled():
             report.notes.append("the file names another public key; yours was used")
         events = document.get("events")

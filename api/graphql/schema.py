@@ -34,6 +34,7 @@ from api.graphql.cases import (
     projection_states,
     today,
 )
+from api.graphql.checkpoints import checkpoints_resolver
 from api.graphql.context import Context, Info
 from api.graphql.deaths import death_notifications_resolver
 from api.graphql.errors import DomainErrorCodes, Schema
@@ -128,6 +129,10 @@ class Query:
         resolver=bed_stats_resolver,
         description="Beds by type, nursing-bed share, grading rate and certified-caregiver "
         "share as of a day, for the district or grouped by street and/or institution.",
+    )
+    checkpoints = strawberry.field(
+        resolver=checkpoints_resolver,
+        description="The verifiable log's signed checkpoints, newest first; Relay-paged.",
     )
     personal_data_access = strawberry.field(
         resolver=personal_data_access,

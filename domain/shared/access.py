@@ -125,6 +125,7 @@ READS: dict[str, ReadRule] = {
     "kpis": ReadRule(("supervisionKpis",), frozenset(READERS), "street"),
     "operations": ReadRule(("projectionStatus",), frozenset((*READERS, "admin")), "none"),
     "access record": ReadRule(("personalDataAccess",), frozenset({"auditor"}), "none"),
+    "verifiable log": ReadRule(("checkpoints",), frozenset((*READERS, "admin")), "none"),
 }
 
 #: Roles bound to the street on their token: a caseworker always, a supervisor when it has one.

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
 
-from projections.chain.tree import Node
+from projections.chain.tree import Node, Reader
 from projections.store import Database, Tx
 
 Source = Database | Tx
@@ -34,7 +33,7 @@ def read_nodes(source: Source, wanted: Iterable[Node]) -> dict[Node, bytes]:
     return found
 
 
-def reader(source: Source) -> Any:
+def reader(source: Source) -> Reader:
     """A tree.Reader over this database or transaction."""
     return lambda wanted: read_nodes(source, wanted)
 

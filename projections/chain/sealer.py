@@ -8,7 +8,6 @@ and a crash mid-batch leaves nothing half-done. Hashing happens before the trans
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -24,7 +23,6 @@ from projections.store import Database, Tx
 __all__ = ["NAME", "Sealer"]
 
 NAME = "merkle_log"
-log = logging.getLogger("caseledger.chain")
 
 
 class AfterSeal(Protocol):

@@ -13,7 +13,7 @@ import pytest
 from builders import WORKER, application, walk_to_active
 from conftest import serving
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from http_helpers import problem
+from http_helpers import graphql, problem
 
 from api.container import Container
 from domain.ledger import Ledger
@@ -159,3 +159,28 @@ def test_openapi_describes_the_log_as_text(anonymous: httpx.Client) -> None:
     assert {p["name"] for p in inclusion["parameters"]} >= {"position", "tree_size"}
     consistency = paths["/api/v1/ledger/proof/consistency"]["get"]
     assert {p["name"] for p in consistency["parameters"]} >= {"from", "to"}
+
+
+CHECKPOINTS = """query($after: String) { checkpoints(first: 1, after: $after) {
+  totalCount edges { cursor node { treeSize rootHash signedAt note } }
+  pageInfo { hasNextPage endCursor } } }"""
+
+
+def test_graphql_lists_the_checkpoints_newest_first(
+    supervisor: httpx.Client, anonymous: httpx.Client, ledger: Ledger, container: Container
+) -> None:
+    container.runner.run_once()
+    walk_to_active(ledger, ledger.submit_application(application(), WORKER).id)
+    container.runner.run_once()
+    container.checkpointer.cut()
+    key = anonymous.get("/api/v1/ledger/public-key").text
+    first = graphql(supervisor, CHECKPOINTS)["checkpoints"]
+    assert first["totalCount"] == 2 and first["pageInfo"]["hasNextPage"]
+    newest = first["edges"][0]["node"]
+    assert checked_note(newest["note"], key)[1:] == (
+        newest["treeSize"], base64.b64decode(newest["rootHash"]),
+    )  # fmt: skip
+    second = graphql(supervisor, CHECKPOINTS, after=first["pageInfo"]["endCursor"])["checkpoints"]
+    older = second["edges"][0]["node"]
+    assert older["treeSize"] < newest["treeSize"] and not second["pageInfo"]["hasNextPage"]
+    assert problem(anonymous.post("/graphql", json={"query": CHECKPOINTS}), 401)

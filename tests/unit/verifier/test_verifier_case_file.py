@@ -45,7 +45,8 @@ def case_file(size: int = 13) -> dict[str, Any]:
         })  # fmt: skip
     return {
         "format": "caseledger/case-file@v1", "case_id": str(CASE), "exported_at": "2024-01-01",
-        "as_of": None, "checkpoint": SIGNER.checkpoint(size, mth(leaves[:size])),
+        "as_of": None, "tree_size": size,
+        "checkpoint": SIGNER.checkpoint(size, mth(leaves[:size])),
         "public_key": SIGNER.verifier_key(), "events": events, "state": {},
     }  # fmt: skip
 
@@ -109,6 +110,7 @@ FORGERIES: dict[str, Callable[[dict[str, Any]], None]] = {
     "order": lambda f: f["events"].reverse(),
     "a boolean index": _set(0, "leaf_index", False),
     "a string version": _set(1, "version", "2"),
+    "the tree_size field": lambda f: f.__setitem__("tree_size", 12),
     "the format": lambda f: f.__setitem__("format", "caseledger/case-file@v2"),
 }
 
