@@ -30,8 +30,8 @@ class CaseFileReport:
 
 def _int(event: dict[str, Any], name: str, where: str) -> int:
     value = event.get(name)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise Malformed(f"{where}: '{name}' is not a non-negative integer")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
+        raise Malformed(f"{where}: '{name}' is not a non-negative 64-bit integer")
     return value
 
 
@@ -50,7 +50,7 @@ def _event(raw: object, n: int) -> tuple[StoredEvent, int, bytes, list[bytes]]:
     position = _int(raw, "position", where)
     where = f"event {n} (position {position})"
     try:
-        aggregate_id = UUID(_str(raw, "aggregate_id", where))
+        aggregate_id = UUID(_str(raw, "aggregate_id", where)).bytes
     except ValueError:
         raise Malformed(f"{where}: 'aggregate_id' is not a UUID") from None
     stored = StoredEvent(

@@ -33,7 +33,7 @@ def root_of(leaves: Sequence[bytes]) -> bytes:
     return node_hash(root_of(leaves[:k]), root_of(leaves[k:]))
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Node:
     """The root of a complete subtree: `level` k, `index` i covers leaves [i*2^k, (i+1)*2^k)."""
 
@@ -54,28 +54,28 @@ class StreamingTree:
     """Appends leaf hashes one at a time, keeping only the O(log n) complete subtree roots."""
 
     def __init__(self) -> None:
-        self._stack: list[Node] = []
+        self._stack: list[tuple[int, bytes]] = []  # (level, hash), largest subtree first
         self.size = 0
 
     def append(self, leaf: bytes) -> list[Node]:
         """Add the next leaf; answer the nodes (level >= 1) it completes, lowest level first."""
-        node = Node(0, self.size, leaf)
         self.size += 1
+        n, level, digest, stack = self.size, 0, leaf, self._stack
         completed: list[Node] = []
-        while self._stack and self._stack[-1].level == node.level:
-            left = self._stack.pop()
-            node = Node(node.level + 1, left.index >> 1, node_hash(left.hash, node.hash))
-            completed.append(node)
-        self._stack.append(node)
+        while stack and stack[-1][0] == level:
+            digest = node_hash(stack.pop()[1], digest)
+            level += 1
+            completed.append(Node(level, (n >> level) - 1, digest))  # it ends at leaf n - 1
+        stack.append((level, digest))
         return completed
 
     def root(self) -> bytes:
         """MTH of the leaves so far: the complete subtrees folded from the right."""
         if not self._stack:
             return EMPTY_ROOT
-        acc = self._stack[-1].hash
-        for node in reversed(self._stack[:-1]):
-            acc = node_hash(node.hash, acc)
+        acc = self._stack[-1][1]
+        for _, digest in reversed(self._stack[:-1]):
+            acc = node_hash(digest, acc)
         return acc
 
 

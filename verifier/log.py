@@ -112,7 +112,14 @@ class _Check:
                     f"leaf {leaf.leaf_index} was sealed for it",
                     leaf.position,
                 )
-            digest = event.leaf_hash()
+            try:
+                digest = event.leaf_hash()
+            except ValueError:  # a version that is no integer: only a hand-edited row has it
+                raise self.stop(
+                    f"position {leaf.position}: the stored event's version is not an integer "
+                    "(edited?)",
+                    leaf.position,
+                ) from None
             if digest != leaf.leaf_hash:
                 raise self.stop(self.explain_leaf(leaf, digest), leaf.position)
             for node in self.tree.append(digest):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 from uuid import UUID
 
@@ -27,8 +27,7 @@ class Unreadable(RuntimeError):
     """The database cannot be read as a caseledger log (no such file, table or server)."""
 
 
-@dataclass(frozen=True)
-class LeafRow:
+class LeafRow(NamedTuple):
     leaf_index: int
     position: int
     leaf_hash: bytes
@@ -43,18 +42,24 @@ class StoredCheckpoint:
 
 def _bytes(value: object) -> bytes:
     """A stored hash or state as bytes; anything else (a tampered type) as nothing."""
-    if isinstance(value, bytes | bytearray | memoryview):
+    if type(value) is bytes:
+        return value
+    if isinstance(value, bytearray | memoryview):
         return bytes(value)
     return b""
 
 
-def _uuid(value: object) -> UUID:
-    if isinstance(value, UUID):
+def id_bytes(value: object) -> bytes:
+    """An aggregate id's 16 bytes: PostgreSQL's uuid_send, or SQLite's hex text (any UUID
+    spelling); an unreadable one as nothing (its leaf will not match, which is the finding)."""
+    if type(value) is bytes:
         return value
     try:
-        return UUID(str(value))
+        if type(value) is str and len(value) == 32:
+            return bytes.fromhex(value)  # the usual SQLite spelling, without a UUID object
+        return UUID(str(value)).bytes
     except ValueError:
-        return UUID(int=0)  # an unreadable id: the leaf will not match, which is the finding
+        return b""
 
 
 class LogRows:
@@ -137,19 +142,18 @@ class LogRows:
 
     def events(self) -> Iterator[StoredEvent]:
         """Every stored event in position order."""
+        aggregate = "originator_id" if self.dialect == "sqlite" else "uuid_send(originator_id)"
         sql = (
-            f"SELECT {self._position}, originator_id, originator_version, topic, state "
+            f"SELECT {self._position}, {aggregate}, originator_version, topic, state "
             f"FROM {self._events_table} ORDER BY {self._position}"
         )
         for position, aggregate_id, version, topic, state in self._stream(sql):
-            yield StoredEvent(
-                int(position), _uuid(aggregate_id), int(version), str(topic), _bytes(state)
-            )
+            yield StoredEvent(position, id_bytes(aggregate_id), version, str(topic), _bytes(state))
 
     def leaves(self) -> Iterator[LeafRow]:
         sql = "SELECT leaf_index, position, leaf_hash FROM merkle_leaves ORDER BY leaf_index"
         for index, position, digest in self._stream(sql):
-            yield LeafRow(int(index), int(position), _bytes(digest))
+            yield LeafRow(index, position, _bytes(digest))
 
     def nodes(self, level: int) -> Iterator[tuple[int, bytes]]:
         """The stored nodes of one level, by index, in keyset batches (many levels at once)."""

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from uuid import UUID
 
 import pytest
 
 from tests.merkle_writer import complete_nodes, leaf_of, mth
 from verifier.canonical import StoredEvent
 from verifier.hashing import EMPTY_ROOT, StreamingTree, leaf_hash, node_count, root_of
-from verifier.rows import _uuid
+from verifier.rows import id_bytes
 
 LEAVES = [hashlib.sha256(bytes([i])).digest() for i in range(70)]
 
@@ -40,13 +41,14 @@ def test_the_streamed_tree_completes_exactly_the_stored_nodes() -> None:
 
 
 def test_an_events_leaf_covers_every_field_of_the_stored_row() -> None:
-    aggregate = _uuid("0123456789abcdef0123456789abcdef")  # SQLite's 32 hex characters
+    aggregate = id_bytes("0123456789abcdef0123456789abcdef")  # SQLite's 32 hex characters
     event = StoredEvent(7, aggregate, 3, "domain.x:Event", b"\x00state")
-    assert event.leaf_hash() == leaf_of(7, aggregate, 3, "domain.x:Event", b"\x00state")
+    assert event.leaf_hash() == leaf_of(7, UUID(bytes=aggregate), 3, "domain.x:Event", b"\x00state")
+    assert event.leaf_hash() == leaf_hash(event.canonical())
     variants = [
         StoredEvent(8, aggregate, 3, "domain.x:Event", b"\x00state"),
         StoredEvent(
-            7, _uuid("0123456789abcdef0123456789abcdee"), 3, "domain.x:Event", b"\x00state"
+            7, id_bytes("01234567-89ab-cdef-0123-456789abcdee"), 3, "domain.x:Event", b"\x00state"
         ),
         StoredEvent(7, aggregate, 4, "domain.x:Event", b"\x00state"),
         StoredEvent(7, aggregate, 3, "domain.x:Evenu", b"\x00state"),

@@ -111,3 +111,11 @@ def test_the_command_exits_0_1_or_2(log: Tables, tmp_path: Path) -> None:
     assert main(["case-file", str(document), "--public-key", str(key_file)]) == 0
     document.write_text(json.dumps(case_file()).replace('"version": 1,', '"version": 7,'))
     assert main(["case-file", str(document), "--public-key", key]) == 1
+
+
+def test_an_event_whose_version_is_no_integer_is_named(log: Tables) -> None:
+    [[position]] = log.sql("SELECT rowid FROM stored_events ORDER BY rowid LIMIT 1 OFFSET 2")
+    log.sql("UPDATE stored_events SET originator_version = 'x' WHERE rowid = ?", (position,))
+    assert problem(check(log)) == (
+        f"position {position}: the stored event's version is not an integer (edited?)"
+    )
