@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from verifier.canonical import StoredEvent
 from verifier.encoding import Malformed, encode
 from verifier.hashing import Node, StreamingTree, node_count, node_hash
 from verifier.note import BadSignature, Checkpoint, VerifierKey
@@ -100,26 +101,7 @@ class _Check:
         event = next(events, None)
         for leaf in self.rows.leaves():
             self.check_leaf_row(leaf)
-            while event is not None and event.position < leaf.position:
-                raise self.stop(
-                    f"an event at position {event.position} was never sealed (inserted?): "
-                    f"leaf {leaf.leaf_index} is for position {leaf.position}",
-                    event.position,
-                )
-            if event is None or event.position > leaf.position:
-                raise self.stop(
-                    f"position {leaf.position}: event row missing (deleted?); "
-                    f"leaf {leaf.leaf_index} was sealed for it",
-                    leaf.position,
-                )
-            try:
-                digest = event.leaf_hash()
-            except ValueError:  # a version that is no integer: only a hand-edited row has it
-                raise self.stop(
-                    f"position {leaf.position}: the stored event's version is not an integer "
-                    "(edited?)",
-                    leaf.position,
-                ) from None
+            digest = self.hash_event(leaf, event)
             if digest != leaf.leaf_hash:
                 raise self.stop(self.explain_leaf(leaf, digest), leaf.position)
             for node in self.tree.append(digest):
@@ -132,6 +114,28 @@ class _Check:
         self.finish()
         if self.progress is not None:
             self.progress(total, total)
+
+    def hash_event(self, leaf: LeafRow, event: StoredEvent | None) -> bytes:
+        """The leaf hash of the event at the leaf's position; no event there is the finding."""
+        if event is not None and event.position < leaf.position:
+            raise self.stop(
+                f"an event at position {event.position} was never sealed (inserted?): "
+                f"leaf {leaf.leaf_index} is for position {leaf.position}",
+                event.position,
+            )
+        if event is None or event.position > leaf.position:
+            raise self.stop(
+                f"position {leaf.position}: event row missing (deleted?); "
+                f"leaf {leaf.leaf_index} was sealed for it",
+                leaf.position,
+            )
+        try:
+            return event.leaf_hash()
+        except ValueError:  # a version that is no integer: only a hand-edited row has it
+            raise self.stop(
+                f"position {leaf.position}: the stored event's version is not an integer (edited?)",
+                leaf.position,
+            ) from None
 
     def check_leaf_row(self, leaf: LeafRow) -> None:
         if leaf.leaf_index != self.tree.size:
