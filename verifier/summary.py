@@ -25,7 +25,13 @@ def log_lines(report: Report) -> list[str]:
         + (f", not yet sealed: {report.unsealed}" if report.unsealed else ""),
         f"tree size {report.leaves}, root {encode(report.root)}",
     ]
+    stored = [c for c in report.checkpoints if c.source.startswith("stored ")]
+    if stored and all(c.verdict == "ok" for c in stored):
+        latest = max(c.tree_size or 0 for c in stored)
+        lines.append(f"stored checkpoints: {len(stored)}, all ok (the latest of size {latest})")
     for c in report.checkpoints:
+        if c in stored and c.verdict == "ok":
+            continue  # counted above; the held ones and any failure are listed one by one
         lines.append(f"{c.source}: {c.verdict}" + (f" ({c.message})" if c.message else ""))
     if not report.checkpoints:
         lines.append("no checkpoint to check: the log is consistent with itself only")
