@@ -141,7 +141,10 @@ def test_a_stored_checkpoint_must_be_signed_by_the_auditors_key(sealed: Sealed) 
 
 
 def test_without_a_key_the_ledgers_own_is_used_and_said_to_be_so(sealed: Sealed) -> None:
-    env = {"LEDGER_DATABASE_URL": sealed.settings.database_url}
+    env = {
+        "LEDGER_DATABASE_URL": sealed.settings.database_url,
+        "LEDGER_SIGNING_KEY_FILE": str(sealed.settings.dev_signing_key_file()),
+    }
     result = CliRunner().invoke(cli, ["verify"], env=env)
     assert result.exit_code == 0, result.output
     assert "the ledger's own public key" in result.output and "verified" in result.output
