@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from uuid import uuid4
@@ -119,3 +121,19 @@ def test_an_event_whose_version_is_no_integer_is_named(log: Tables) -> None:
     assert problem(check(log)) == (
         f"position {position}: the stored event's version is not an integer (edited?)"
     )
+
+
+def test_the_verifier_runs_without_loading_any_of_the_ledger(log: Tables) -> None:
+    script = (
+        "import sys, runpy; sys.argv = ['verifier', 'log', sys.argv[1], '--public-key', "
+        "sys.argv[2]]\n"
+        "try:\n    runpy.run_module('verifier', run_name='__main__')\n"
+        "except SystemExit as e:\n    code = e.code\n"
+        "ours = {'domain', 'projections', 'api', 'migrations', 'eventsourcing'}\n"
+        "print(code, sorted({m.split('.')[0] for m in sys.modules} & ours))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, log.url, SIGNER.verifier_key()],
+        capture_output=True, text=True, check=True, cwd=Path(__file__).parents[3],
+    )  # fmt: skip
+    assert done.stdout.strip().splitlines()[-1] == "0 []"
