@@ -4,7 +4,7 @@
 #   make run       serve the app (HOST=127.0.0.1 PORT=8000 by default)
 #   make test      import contracts + pytest (PostgreSQL via scripts/with-postgres)
 #   make lint      ruff check, ruff format --check, mypy
-#   make bench     benchmarks: commands, payroll, standard change (PostgreSQL via scripts/with-postgres)
+#   make bench     benchmarks: commands, payroll, standard change, verify (PostgreSQL via scripts/with-postgres)
 #   make clean     remove .venv, var and caches
 
 SHELL := bash
@@ -68,6 +68,7 @@ bench: install
 	$(WITH_POSTGRES) $(BIN)/python bench/commands.py
 	$(WITH_POSTGRES) $(BIN)/python bench/payroll.py
 	$(WITH_POSTGRES) $(BIN)/python bench/standard_change.py
+	$(WITH_POSTGRES) $(BIN)/python bench/verify.py
 
 clean:
 	rm -rf $(VENV) var build .pytest_cache .mypy_cache .ruff_cache .import_linter_cache *.egg-info

@@ -10,12 +10,13 @@ import csv
 import io
 import json
 from dataclasses import fields, is_dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from api import access_record
 from api.permissions import Disclosure, Subject
+from api.rest.bodies import CHINA
 from domain.ledger import Ledger
 from projections.store import Database
 
@@ -68,3 +69,29 @@ def case_history(
 
 def _json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, default=str)
+
+
+def case_state_at(ledger: Ledger, case_id: UUID, at: datetime, fmt: str = "json") -> str:
+    """The case replayed to a recorded time (as GraphQL `caseAsOf`); a naive time is China's."""
+    when = at if at.tzinfo else at.replace(tzinfo=CHINA)
+    case = ledger.case_as_of(case_id, at=when)
+    state: dict[str, Any] = {
+        "id": str(case.id),
+        "version": case.version,
+        "recorded_at": case.modified_on.astimezone(UTC).isoformat(),
+        "status": case.status,
+        "programme": case.programme,
+        "counted_members": len(case.counted),
+        "monthly_amount_fen": case.monthly_amount_fen,
+        "kin_of_staff": case.kin_of_staff,
+        "accepted_on": case.accepted_on,
+    }
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(state))
+        writer.writeheader()
+        writer.writerow(state)
+        return out.getvalue().rstrip("\n")
+    if fmt == "text":
+        return "\n".join(f"{name}: {value}" for name, value in state.items())
+    return json.dumps(state, indent=2, ensure_ascii=False)

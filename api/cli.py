@@ -1,12 +1,12 @@
-"""The `ledger` command line: serve, migrate, project, rebuild, demo, token, history, and the
-verifiable log's checkpoint and signing-key (api/cli_log.py)."""
+"""The `ledger` command line: serve, migrate, project, rebuild, demo, token, history, verify,
+and the verifiable log's checkpoint and signing-key (api/cli_log.py)."""
 
 from __future__ import annotations
 
-import json
 import signal
 import threading
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 from uuid import UUID
 
@@ -193,7 +193,10 @@ def token(
 @cli.command()
 def history(
     case_id: UUID,
-    as_of: Annotated[datetime | None, typer.Option("--as-of", help="recorded time")] = None,
+    as_of: Annotated[
+        datetime | None,
+        typer.Option("--as-of", help="the state as recorded at this time (China time if no zone)"),
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="text, json or csv")] = "text",
     purpose: Annotated[
         str | None, typer.Option(help="why personal data is read in full (recorded)")
@@ -207,7 +210,7 @@ def history(
 ) -> None:
     """Print a case's history (personal data masked unless --purpose with --user or --token),
     or its state as recorded at a time."""
-    from api.case_history import FORMATS, case_history
+    from api.case_history import FORMATS, case_history, case_state_at
     from domain.shared.errors import DomainError
 
     if fmt not in FORMATS:
@@ -222,15 +225,7 @@ def history(
     container = _container()
     try:
         if as_of is not None:
-            case = container.ledger.case_as_of(case_id, at=as_of.astimezone())
-            state = {
-                "id": str(case.id),
-                "version": case.version,
-                "status": case.status,
-                "programme": case.programme,
-                "monthly_amount_fen": case.monthly_amount_fen,
-            }
-            print(json.dumps(state, indent=2))
+            print(case_state_at(container.ledger, case_id, as_of, fmt))
         else:
             print(case_history(container.ledger, container.db, case_id, shows, fmt))
     except DomainError as e:
@@ -238,6 +233,64 @@ def history(
         raise typer.Exit(1) from None
     finally:
         container.close()
+
+
+@cli.command()
+def verify(
+    checkpoint: Annotated[
+        list[Path] | None, typer.Option(help="a checkpoint you hold (repeat for more)")
+    ] = None,
+    public_key: Annotated[
+        str | None,
+        typer.Option(help="the verifier key you hold (text or file); default: the ledger's own"),
+    ] = None,
+    case_file: Annotated[
+        Path | None, typer.Option(help="verify this exported case file offline instead")
+    ] = None,
+) -> None:
+    """Verify the log with the independent verifier: every leaf, the tree, every checkpoint;
+    exit 1 naming the first bad position."""
+    from verifier.case_file import verify_case_file
+    from verifier.log import HeldCheckpoint, verify_log
+    from verifier.rows import LogRows, Unreadable
+    from verifier.summary import Malformed, case_file_lines, load_key, log_lines
+
+    if public_key is None:
+        from api.signing import SigningKeyRefused, signer
+
+        try:
+            public_key = signer(Settings()).verifier.text()
+        except SigningKeyRefused as e:
+            console.print(f"[red]give --public-key: {e}[/]")
+            raise typer.Exit(2) from None
+        print(
+            "using the ledger's own public key: an auditor passes the copy they hold "
+            "(--public-key), not one taken from the ledger they check"
+        )
+    try:
+        key = load_key(public_key)
+        if case_file is not None:
+            report = verify_case_file(case_file.read_text(encoding="utf-8"), key)
+            if not report.ok:
+                print(f"FAILED: {report.problem}")
+                raise typer.Exit(1)
+            print("\n".join(case_file_lines(report)))
+            return
+        held = [HeldCheckpoint(str(f), f.read_text(encoding="utf-8")) for f in checkpoint or ()]
+        with LogRows(Settings().database_url) as rows, _progress() as bar:
+            task = bar.add_task("verifying the log", total=None)
+            log_report = verify_log(
+                rows, key, held, lambda done, total: bar.update(task, completed=done, total=total)
+            )
+    except (Malformed, Unreadable, OSError) as e:
+        console.print(f"[red]cannot verify: {e}[/]")
+        raise typer.Exit(2) from None
+    print("\n".join(log_lines(log_report)))
+    failure = log_report.first_failure()
+    if failure is not None:
+        print(f"FAILED: {failure}")
+        raise typer.Exit(1)
+    print("verified")
 
 
 def _cli_disclosure(

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 import pytest
-from builders import WORKER, application
+from builders import WORKER, application, walk_to_active
 from typer.testing import CliRunner
 
 from api.auth import issue_token
 from api.cli import cli
 from api.container import Container
+from api.rest.bodies import CHINA
 from api.settings import Settings
 from domain.ledger import Ledger
 
@@ -108,3 +111,32 @@ def test_a_read_that_cannot_be_recorded_prints_nothing(
     assert result.exit_code == 1
     assert "could not be recorded" in " ".join(result.output.split())
     assert body["members"][0]["id_number"] not in result.output
+
+
+def test_as_of_a_time_prints_the_case_as_the_ledger_knew_it_then(
+    settings: Settings, ledger: Ledger, case: tuple[str, dict[str, Any]]
+) -> None:
+    case_id = case[0]
+    submitted = datetime.now(UTC)
+    walk_to_active(ledger, UUID(case_id))
+
+    def state(at: str) -> Any:
+        return json.loads(run(settings, case_id, "--as-of", at, "--format", "json").output)
+
+    then, now = state(submitted.isoformat()), state(datetime.now(UTC).isoformat())
+    assert (then["version"], then["status"], then["accepted_on"]) == (1, "submitted", None)
+    assert now["version"] > 1 and now["status"] == "active" and now["monthly_amount_fen"] > 0
+    china = submitted.astimezone(CHINA).replace(tzinfo=None).isoformat()  # no zone: China time
+    assert state(china)["version"] == 1
+    assert "status: submitted" in run(settings, case_id, "--as-of", china).output
+    table = run(settings, case_id, "--as-of", submitted.isoformat(), "--format", "csv").output
+    header, row = table.strip().splitlines()
+    assert header.startswith("id,version,recorded_at,status") and ",1," in row
+
+
+def test_as_of_a_time_before_the_case_existed_is_refused(
+    settings: Settings, case: tuple[str, dict[str, Any]]
+) -> None:
+    result = run(settings, case[0], "--as-of", "2000-01-01T00:00:00+08:00")
+    assert result.exit_code == 1
+    assert "did not exist yet" in result.output
