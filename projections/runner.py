@@ -135,6 +135,9 @@ class ProjectionRunner:
 
     def _run_once(self, progress: Progress | None, background: bool = True) -> int:
         total = 0
+        # Up to the head as it is now, not whatever arrives meanwhile: under a steady write
+        # load the processes that run after the views (reactions, the audit findings, the
+        # sealer) would otherwise wait until the writes stop.
         head = self.app.recorder.max_notification_id() or 0
         while not (background and self._stop.is_set()):  # a direct call always catches up
             positions = self.positions()
@@ -142,8 +145,10 @@ class ProjectionRunner:
             if not active:
                 break
             start = min(positions[p.name] for p in active)
+            if start >= head:
+                break
             batch = self.app.recorder.select_notifications(
-                start=start, limit=self.batch_size, inclusive_of_start=False
+                start=start, limit=self.batch_size, stop=head, inclusive_of_start=False
             )
             if not batch:
                 break
