@@ -13,6 +13,8 @@ from domain.shared.personal_data import PersonalData
 from domain.shared.pseudonyms import Pseudonyms
 from migrations.runner import migrate
 from projections.person_keys import KeysRefused, SqlKeyStore, check_keys
+from projections.reactions.audit_findings import FindingsProcess
+from projections.reactions.clock import BusinessDayClock
 from projections.reactions.death_cascade import DeathCascade
 from projections.reactions.erasures import Erasures
 from projections.reactions.standard_changes import StandardChanges
@@ -67,6 +69,9 @@ def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) 
     runner.processes.append(DeathCascade(ledger, db))
     runner.processes.append(StandardChanges(ledger, db))
     runner.processes.append(Erasures(ledger, db))
+    if settings.clock:  # before the findings: a new day's deadlines are found in one cycle
+        runner.processes.append(BusinessDayClock(ledger))
+    runner.processes.append(FindingsProcess(ledger, db))
     ledger.listeners.append(runner.wake)
     return Container(settings, db, ledger, runner)
 

@@ -79,6 +79,7 @@ def settings(database_url: str) -> Settings:
         poll_interval=0.05,
         load_demo_when_empty=False,
         min_position_timeout=2.0,
+        clock=False,  # tests record the days they need (tests/integration/test_clock.py)
     )
 
 
