@@ -47,7 +47,8 @@ CREATE TABLE IF NOT EXISTS audit_a01_cases (
     street TEXT NOT NULL,
     programme TEXT NOT NULL,
     counted TEXT NOT NULL,
-    terminated INTEGER NOT NULL
+    terminated INTEGER NOT NULL,
+    last_review_on TEXT
 );
 CREATE TABLE IF NOT EXISTS audit_a01_members (
     person_id TEXT NOT NULL,

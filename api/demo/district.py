@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from api.demo.care import load_institutions_2023
+from api.demo.defects_findings import plant_finding_defects
 from api.demo.names import GIVEN, STREETS, SURNAMES
 from api.demo.organizations import load_organizations_2023, load_villages_2024
 from api.demo.temporary import load_temporary_2023
@@ -109,6 +110,7 @@ class DemoDistrict:
             if progress:
                 progress(done, total)
         self.deaths()
+        plant_finding_defects(self)  # A01, A02, and the business days
         return households
 
     def deaths(self) -> None:

@@ -105,16 +105,24 @@ class PaidAfterDeath(PayoutRule):
 
     @handles(AssistanceCase.MemberDeathRecorded)
     def death_recorded(self, tx: Tx, e: Any, position: int) -> None:
+        """The review falls due; one already done since the death (recorded first) counts."""
+        reviewed = tx.scalar(
+            "SELECT last_review_on FROM audit_a01_cases WHERE case_id = %s", [str(e.originator_id)]
+        )
+        status = "done" if reviewed and reviewed >= e.date_of_death else "pending"
         tx.execute(
             "INSERT INTO audit_a01_reviews (case_id, person_id, notification_id, review_due,"
-            " status, position) VALUES (%s, %s, %s, %s, 'pending', %s)"
+            " status, position) VALUES (%s, %s, %s, %s, %s, %s)"
             " ON CONFLICT (case_id, person_id) DO NOTHING",
-            [str(e.originator_id), e.person_id, e.notification_id, e.review_due, position],
-        )
+            [str(e.originator_id), e.person_id, e.notification_id, e.review_due, status,
+             position],
+        )  # fmt: skip
 
     @handles(AssistanceCase.PeriodicReviewCompleted)
     def reviewed(self, tx: Tx, e: Any, position: int) -> None:
         case_id = str(e.originator_id)
+        tx.execute("UPDATE audit_a01_cases SET last_review_on = %s WHERE case_id = %s",
+                   [e.occurred_on, case_id])  # fmt: skip
         for row in tx.query(
             "SELECT * FROM audit_a01_reviews WHERE case_id = %s AND status IN"
             " ('pending', 'overdue')", [case_id],
