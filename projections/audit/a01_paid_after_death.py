@@ -73,8 +73,9 @@ class PaidAfterDeath(PayoutRule):
             [(p, str(e.originator_id)) for p in counted],
         )
 
-    @handles(DeathNotification.DeathReported, DeathNotification.DeathReportedAgain)
+    @handles(DeathNotification.DeathReported)
     def reported(self, tx: Tx, e: Any, position: int) -> None:
+        """A report again is of the same person (the notification's id derives from it)."""
         tx.execute(
             "INSERT INTO audit_a01_reports (notification_id, person_id) VALUES (%s, %s)"
             " ON CONFLICT (notification_id) DO NOTHING",
