@@ -70,7 +70,7 @@ def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) 
     runner.processes.append(StandardChanges(ledger, db))
     runner.processes.append(Erasures(ledger, db))
     if settings.clock:  # before the findings: a new day's deadlines are found in one cycle
-        runner.processes.append(BusinessDayClock(ledger))
+        runner.processes.append(BusinessDayClock(ledger, db))
     runner.processes.append(FindingsProcess(ledger, db))
     ledger.listeners.append(runner.wake)
     return Container(settings, db, ledger, runner)

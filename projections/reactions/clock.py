@@ -21,6 +21,8 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from domain.ledger import Ledger
+from projections import tracking
+from projections.store import Database
 
 CHINA = ZoneInfo("Asia/Shanghai")
 
@@ -34,17 +36,25 @@ class BusinessDayClock:
 
     name = "business_day_clock"
 
-    def __init__(self, ledger: Ledger, today: Callable[[], date] = shanghai_today):
+    def __init__(
+        self, ledger: Ledger, db: Database, today: Callable[[], date] = shanghai_today
+    ) -> None:
         self.ledger = ledger
+        self.db = db
         self.today = today
         self._recorded: date | None = None
+        self._seen = -1
 
     def run_once(self) -> int:
         """1 when it recorded a new day (the views then run again), else 0."""
-        day = self.today()
-        if day == self._recorded:
-            return 0
-        before = self.ledger.latest_position()
-        result = self.ledger.record_day(day.isoformat())
-        self._recorded = day
-        return int(result.position > before)
+        day, acted = self.today(), 0
+        if day != self._recorded:
+            before = self.ledger.latest_position()
+            acted = int(self.ledger.record_day(day.isoformat()).position > before)
+            self._recorded = day
+        head = self.ledger.latest_position()
+        if head != self._seen:  # it has seen the log up to here: projectionStatus shows no lag
+            with self.db.transaction() as tx:
+                tracking.advance(tx, self.name, head, acted)
+            self._seen = head
+        return acted

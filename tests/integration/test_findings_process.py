@@ -7,10 +7,13 @@ from datetime import date
 from audit_histories import active_case, died, findings, paid
 from builders import APPROVER, new_id_number
 
-from api.container import Container
+from api.container import Container, build
+from api.settings import Settings
 from domain.ledger import Ledger
+from domain.shared.clock import BusinessDay, day_id
+from projections import tracking
 from projections.reactions.audit_findings import FindingsProcess
-from projections.reactions.clock import BusinessDayClock
+from projections.reactions.clock import BusinessDayClock, shanghai_today
 
 
 def finding_events(ledger: Ledger) -> int:
@@ -60,7 +63,7 @@ def test_the_clock_records_each_day_once_and_a_day_reached_after_a_pause_catches
     died(ledger, child, "2024-05-10", verified_on="2024-05-12")
     container.runner.run_once()
     today = [date(2024, 6, 1)]
-    container.runner.processes.insert(0, BusinessDayClock(ledger, today=lambda: today[0]))
+    container.runner.processes.insert(0, BusinessDayClock(ledger, container.db, lambda: today[0]))
     assert findings(container, "A01") == []  # 2024-06-01: the review is not due yet
     head = ledger.latest_position()
     container.runner.run_once()  # the same day again: nothing recorded
@@ -68,3 +71,17 @@ def test_the_clock_records_each_day_once_and_a_day_reached_after_a_pause_catches
     today[0] = date(2024, 11, 30)  # months later, the first day the clock sees again
     (found,) = findings(container, "A01")
     assert (found["raised_on"], found["status"]) == ("2024-11-30", "raised")
+
+
+def test_with_the_clock_on_a_cycle_records_today_in_shanghai_once(database_url: str) -> None:
+    container = build(Settings(database_url=database_url, load_demo_when_empty=False))
+    try:
+        container.runner.run_once()
+        container.runner.run_once()
+        today = shanghai_today().isoformat()
+        day = container.ledger.load(day_id(today), BusinessDay, "business day")
+        assert (day.date, day.version) == (today, 1)
+        head = container.ledger.latest_position()
+        assert tracking.position(container.db, BusinessDayClock.name) == head
+    finally:
+        container.close()
