@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from audit_histories import active_case, died, findings, paid, payout_key
+from audit_histories import active_case, died, findings, legacy_payout, paid, payout_key
 from builders import APPROVER, WORKER, new_id_number
 
 from api.container import Container
@@ -98,3 +98,15 @@ def test_a_review_in_time_leaves_no_finding_even_after_a_long_pause(
     ledger.complete_review(case_id, WORKER, occurred_on="2024-07-01", findings="复核完成")
     ledger.record_day("2024-12-01")  # the first day recorded in months: catches up
     assert findings(container, "A01") == []
+
+
+def test_a_legacy_payout_scheduled_after_a_death_on_file_is_found(
+    ledger: Ledger, container: Container
+) -> None:
+    person = new_id_number()
+    case_id = active_case(ledger, person)
+    died(ledger, person, "2024-05-10", verified_on="2024-05-12")
+    container.runner.run_once()
+    legacy = legacy_payout(ledger, case_id, "2024-07")  # the write side refuses it now
+    (found,) = findings(container, "A01")
+    assert found["match_key"] == str(legacy)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from audit_histories import active_case, findings, paid, payout_key
+from audit_histories import active_case, findings, legacy_payout, paid, payout_key
 from builders import APPROVER
 
 from api.container import Container
@@ -63,3 +63,14 @@ def test_months_after_the_resumption_are_no_finding(ledger: Ledger, container: C
                           reason="收入核实")  # fmt: skip
     paid(ledger, "2024-06", "2024-07")
     assert findings(container, "A02") == []
+
+
+def test_a_legacy_payout_scheduled_after_a_termination_on_file_is_found(
+    ledger: Ledger, container: Container
+) -> None:
+    case_id = active_case(ledger)
+    terminate(ledger, case_id, "2024-06")
+    legacy = legacy_payout(ledger, case_id, "2024-07")  # the write side refuses it now
+    (found,) = findings(container, "A02")
+    assert found["match_key"] == str(legacy)
+    assert "termination effective 2024-06" in found["summary"]
