@@ -47,7 +47,6 @@ CREATE TABLE IF NOT EXISTS audit_a01_cases (
     street TEXT NOT NULL,
     programme TEXT NOT NULL,
     counted TEXT NOT NULL,
-    terminated INTEGER NOT NULL,
     last_review_on TEXT
 );
 CREATE TABLE IF NOT EXISTS audit_a01_members (

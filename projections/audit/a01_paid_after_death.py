@@ -64,8 +64,8 @@ class PaidAfterDeath(PayoutRule):
     def submitted(self, tx: Tx, e: Any, position: int) -> None:
         counted = [m["person_id"] for m in e.members if m["counted"]]
         tx.execute(
-            "INSERT INTO audit_a01_cases (case_id, street, programme, counted, terminated)"
-            " VALUES (%s, %s, %s, %s, 0)",
+            "INSERT INTO audit_a01_cases (case_id, street, programme, counted)"
+            " VALUES (%s, %s, %s, %s)",
             [str(e.originator_id), e.street, e.programme, json.dumps(counted)],
         )
         tx.executemany(
@@ -88,6 +88,8 @@ class PaidAfterDeath(PayoutRule):
             "SELECT person_id FROM audit_a01_reports WHERE notification_id = %s",
             [str(e.originator_id)],
         )
+        if person is None:  # no report on file for it: nothing to hold a payout against
+            return
         tx.execute(
             "INSERT INTO audit_a01_deaths (person_id, death_month, position) VALUES (%s, %s, %s)"
             " ON CONFLICT (person_id) DO NOTHING",
@@ -139,7 +141,6 @@ class PaidAfterDeath(PayoutRule):
     def terminated(self, tx: Tx, e: Any, position: int) -> None:
         """A case that ends needs no review; one already overdue stays found."""
         case_id = str(e.originator_id)
-        tx.execute("UPDATE audit_a01_cases SET terminated = 1 WHERE case_id = %s", [case_id])
         tx.execute(
             "UPDATE audit_a01_reviews SET status = 'moot' WHERE case_id = %s"
             " AND status = 'pending'", [case_id],

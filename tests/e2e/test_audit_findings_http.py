@@ -57,7 +57,7 @@ def test_a_finding_appears_within_one_second_of_the_event_that_causes_it(
     case_id, at = paid_then_suspended(worker, approver)
     finding = wait_for_finding(supervisor, case_id, within=1.0)
     elapsed = time.monotonic() - at
-    assert elapsed < 1.0  # the upper bound the issue sets; measured in bench/ for the typical
+    assert elapsed < 1.0  # the upper bound the issue sets, not a measure of the typical time
     assert (finding["rule"], finding["severity"], finding["status"]) == ("A02", "high", "raised")
     assert finding["title"] == "paid after termination or in a suspended month"
     assert "suspended (from 2024-04)" in finding["summary"]
