@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
 from audit_histories import active_case, findings, legacy_payout, paid, payout_key
 from builders import APPROVER
 
 from api.container import Container
+from api.demo.district import settlement_file
 from domain.ledger import Ledger
 
 
@@ -74,3 +76,28 @@ def test_a_legacy_payout_scheduled_after_a_termination_on_file_is_found(
     (found,) = findings(container, "A02")
     assert found["match_key"] == str(legacy)
     assert "termination effective 2024-06" in found["summary"]
+
+
+def test_a_bounced_payout_is_resolved_and_raised_again_when_it_is_reissued(
+    ledger: Ledger, container: Container
+) -> None:
+    case_id = active_case(ledger)
+    run = ledger.start_payroll_run("DIBAO", "2024-06", APPROVER, date(2024, 7, 20))
+    ledger.approve_payroll_run(run.id, APPROVER, "2024-06-21")
+    terminate(ledger, case_id, "2024-06")
+    (found,) = findings(container, "A02")
+    key = payout_key(case_id, "2024-06")
+    pending = ledger.get_run(run.id).payouts
+    ledger.record_settlement(run.id, settlement_file(pending, key.replace("-", "")), APPROVER,
+                             "2024-06-25")  # fmt: skip
+    assert [f["status"] for f in findings(container, "A02")] == ["resolved"]  # nothing was paid
+    ledger.reissue_payout(UUID(key), APPROVER, occurred_on="2024-06-26", reason="改发新账户",
+                          payee_account="622202000000000999")  # fmt: skip
+    (again,) = findings(container, "A02")
+    assert (again["finding_id"], again["status"]) == (found["finding_id"], "raised")
+    assert again["raised_position"] > found["raised_position"]
+    assert finding_versions(ledger, UUID(found["finding_id"])) == 3  # raised, resolved, reraised
+
+
+def finding_versions(ledger: Ledger, key: UUID) -> int:
+    return ledger.get_finding(key).version
