@@ -12,6 +12,7 @@ from api.body_limit import BodyLimit
 from api.container import Container, build
 from api.graphql.schema import graphql_router
 from api.ops import router as ops_router
+from api.rest.audit import router as audit_router
 from api.rest.calendars import router as calendars_router
 from api.rest.case_file import router as case_file_router
 from api.rest.cases import router as cases_router
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(persons_router)
     app.include_router(ledger_log_router)
     app.include_router(case_file_router)
+    app.include_router(audit_router)
     app.include_router(graphql_router(ide=docs_open), prefix="/graphql", include_in_schema=False)
     app.include_router(ops_router)
 

@@ -16,6 +16,8 @@ from migrations.runner import migrate
 from projections.chain.checkpoints import Checkpointer, CheckpointRefused, check_key
 from projections.chain.sealer import Sealer
 from projections.person_keys import KeysRefused, SqlKeyStore, check_keys
+from projections.reactions.audit_findings import FindingsProcess
+from projections.reactions.clock import BusinessDayClock
 from projections.reactions.death_cascade import DeathCascade
 from projections.reactions.erasures import Erasures
 from projections.reactions.standard_changes import StandardChanges
@@ -75,6 +77,9 @@ def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) 
     runner.processes.append(DeathCascade(ledger, db))
     runner.processes.append(StandardChanges(ledger, db))
     runner.processes.append(Erasures(ledger, db))
+    if settings.clock:  # before the findings: a new day's deadlines are found in one cycle
+        runner.processes.append(BusinessDayClock(ledger, db))
+    runner.processes.append(FindingsProcess(ledger, db))
     sealer = Sealer(ledger, db)
     checkpointer = Checkpointer(
         db, checkpoint_signer, settings.origin, every=settings.checkpoint_every,

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     run_projections: bool = True
     load_demo_when_empty: bool = True
     poll_interval: float = 1.0
+    #: Record each business day as it begins (projections/reactions/clock.py); off in tests.
+    clock: bool = True
     min_position_timeout: float = 5.0
     #: Request and GraphQL limits (api/body_limit.py, api/graphql/limits.py; README
     #: "GraphQL limits"). `graphql_limits=False` and `max_request_bytes=0` are for measuring.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from domain.assistance.benefits import BenefitCommands
 from domain.assistance.decisions import CaseDecisions
+from domain.audit.commands import FindingCommands
 from domain.care.commands import InstitutionCommands
 from domain.deaths.commands import DeathCommands
 from domain.organizations.commands import OrganizationCommands
@@ -36,6 +37,7 @@ class Ledger(
     OrganizationCommands,
     VillageCommands,
     ClockCommands,
+    FindingCommands,
 ):
     """Holds every aggregate so there is one notification log in commit order."""
 

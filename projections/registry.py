@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from projections.audit.registry import all_rules
 from projections.view import Projection
+from projections.views.audit_findings import AuditFindings
 from projections.views.bed_conversions import BedConversions
 from projections.views.case_summary import CaseSummary
 from projections.views.case_timeline import CaseTimeline
@@ -33,4 +34,5 @@ def all_projections() -> list[Projection]:
         Organizations(),
         VillageConversions(),
         *all_rules(),
+        AuditFindings(),  # from the findings the audit process raises from the rules' matches
     ]

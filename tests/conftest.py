@@ -80,6 +80,7 @@ def settings(database_url: str, tmp_path: Any) -> Settings:
         load_demo_when_empty=False,
         min_position_timeout=2.0,
         signing_key_file=tmp_path / "dev-signing-key",  # never the checkout's var/
+        clock=False,  # tests record the days they need (tests/integration/test_clock.py)
     )
 
 

@@ -149,9 +149,10 @@ def _over_long(ledger: Ledger) -> None:
          "payee_account": "6222020000000901234"}, worker(street),
     ).id  # fmt: skip
     ledger.accept_application(case_id, worker(street), occurred_on="2026-08-04")
+    # Investigated within 3 working days, so only A09 finds it, not A08.
     ledger.complete_case_economic_check(
-        case_id, worker(street), occurred_on="2026-08-06", incomes=[], property={},
-    )  # fmt: skip (begun within 3 working days, so only A09 finds it, not A08)
+        case_id, worker(street), occurred_on="2026-08-06", incomes=[], property={}
+    )
 
 
 def _temporary(ledger: Ledger) -> None:

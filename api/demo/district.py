@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from api.demo.care import load_institutions_2023
+from api.demo.defects_findings import plant_finding_defects
 from api.demo.defects_rules_a import RulesADefects
 from api.demo.defects_rules_b import plant_defects_rules_b
 from api.demo.names import GIVEN, STREETS, SURNAMES
@@ -113,6 +114,7 @@ class DemoDistrict:
         self.deaths()
         RulesADefects(self.ledger).load()
         plant_defects_rules_b(self.ledger)
+        plant_finding_defects(self)  # A01, A02, and the business days
         return households
 
     def deaths(self) -> None:

@@ -22,6 +22,7 @@ from api.container import Container
 from api.deps import get_container
 from api.graphql.access import AccessRecord, personal_data_access
 from api.graphql.area import ReadAccess, check_street, narrowed, street_of
+from api.graphql.audit import audit_findings_resolver, audit_summary_resolver
 from api.graphql.cases import (
     Case,
     CaseAssessment,
@@ -138,6 +139,15 @@ class Query:
         resolver=personal_data_access,
         description="The record of every read of personal data in full (auditors only), "
         "newest first; Relay-paged.",
+    )
+    audit_findings = strawberry.field(
+        resolver=audit_findings_resolver,
+        description="Findings of the audit rules by rule, street, status, severity or case; "
+        "Relay-paged.",
+    )
+    audit_summary = strawberry.field(
+        resolver=audit_summary_resolver,
+        description="Findings counted (all and open) by rule, street, status or severity.",
     )
     bed_conversions = strawberry.field(
         resolver=bed_conversions_resolver,

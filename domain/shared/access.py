@@ -86,6 +86,11 @@ WRITES: dict[str, Rule] = {
         apply_death_consequences apply_standard_change apply_standards_to_case
         apply_standards_to_cases"""),
     **_rules("time", "district", (SYSTEM,), "record_day"),
+    **_rules("audit process", "district", (SYSTEM,), "raise_finding resolve_finding"),
+    # A finding's street acts on it; the auditor alone judges one raised by mistake.
+    **_rules("finding acknowledgement", "street", BOTH, "acknowledge_finding"),
+    **_rules("finding rectification", "street", DECISION, "rectify_finding"),
+    **_rules("finding dismissal", "street", ("auditor",), "dismiss_finding"),
 }  # fmt: skip
 
 READERS = ("caseworker", "approver", "supervisor", "auditor")
@@ -124,6 +129,7 @@ READS: dict[str, ReadRule] = {
     "deaths": ReadRule(("deathNotifications",), frozenset(DISTRICT_READERS), "district"),
     "kpis": ReadRule(("supervisionKpis",), frozenset(READERS), "street"),
     "operations": ReadRule(("projectionStatus",), frozenset((*READERS, "admin")), "none"),
+    "audit": ReadRule(("auditFindings", "auditSummary"), frozenset(READERS), "street"),
     "access record": ReadRule(("personalDataAccess",), frozenset({"auditor"}), "none"),
     "verifiable log": ReadRule(("checkpoints",), frozenset((*READERS, "admin")), "none"),
 }

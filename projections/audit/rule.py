@@ -11,16 +11,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from typing import ClassVar, Literal
-from uuid import NAMESPACE_URL, UUID, uuid5
 
+from domain.audit.finding import finding_id
 from projections.store import Database, Row, Tx
 from projections.view import Projection
 
 Severity = Literal["high", "medium", "low"]
 
-
-def finding_id(rule: str, key: str) -> UUID:
-    return uuid5(NAMESPACE_URL, f"caseledger:audit:{rule}:{key}")
+__all__ = ["AuditRule", "Severity", "finding_id", "matches"]
 
 
 class AuditRule(Projection):

@@ -1,0 +1,92 @@
+"""The base of the rules about money paid (A01, A02): each keeps its own copy of the payouts.
+
+A payout is live while it is scheduled or settled and not fully recovered: the money has
+gone or is going. A reversal, a failure or a full recovery makes it not live, so the rule's
+finding on it is cured by that event; a reissue makes it live again.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from domain.payroll.payout import Payout
+from projections.audit.rule import AuditRule
+from projections.store import Row, Tx
+from projections.view import handles
+
+
+class PayoutRule(AuditRule):
+    """A subclass names `payouts` (its table) and says when a live payout is a defect."""
+
+    payouts: ClassVar[str]
+
+    def defect(self, tx: Tx, payout: Row) -> tuple[str, list[int]] | None:
+        """The summary and evidence positions when this live payout is a defect, else None."""
+        raise NotImplementedError
+
+    def evaluate(self, tx: Tx, payout: Row, position: int, occurred_on: str | None) -> None:
+        """Raise or cure the finding on one payout, as the history now stands."""
+        key = payout["payout_id"]
+        found = self.defect(tx, payout) if self.live(payout) else None
+        if found is not None:
+            summary, evidence = found
+            self.found(
+                tx, position, key=key, street=payout["street"], case_id=payout["case_id"],
+                evidence=[payout["position"], *evidence], summary=summary,
+                occurred_on=occurred_on,
+            )  # fmt: skip
+        elif self.is_found(tx, key):
+            self.cured(tx, position, key=key)
+
+    def evaluate_case(self, tx: Tx, case_id: str, position: int, occurred_on: str) -> None:
+        """Look again at every payout of a case (a later event may make an old one a defect)."""
+        for payout in tx.query(f"SELECT * FROM {self.payouts} WHERE case_id = %s", [case_id]):
+            self.evaluate(tx, payout, position, occurred_on)
+
+    @staticmethod
+    def live(payout: Row) -> bool:
+        return payout["status"] in ("scheduled", "settled") and (
+            payout["recovered_fen"] < payout["amount_fen"]
+        )
+
+    def _payout(self, tx: Tx, e: Any) -> Row:
+        return tx.query(f"SELECT * FROM {self.payouts} WHERE payout_id = %s",
+                        [str(e.originator_id)])[0]  # fmt: skip
+
+    def _changed(self, tx: Tx, e: Any, position: int, **changes: Any) -> None:
+        sets = ", ".join(f"{k} = %s" for k in changes)
+        tx.execute(f"UPDATE {self.payouts} SET {sets} WHERE payout_id = %s",
+                   [*changes.values(), str(e.originator_id)])  # fmt: skip
+        self.evaluate(tx, self._payout(tx, e), position, e.occurred_on)
+
+    @handles(Payout.PayoutScheduled)
+    def scheduled(self, tx: Tx, e: Any, position: int) -> None:
+        tx.execute(
+            f"INSERT INTO {self.payouts} (payout_id, case_id, month, programme, street, payee,"
+            " amount_fen, recovered_fen, status, position)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, 0, 'scheduled', %s)",
+            [str(e.originator_id), str(e.case_id), e.month, e.programme, e.street,
+             (e.payee or {}).get("person_id"), e.amount_fen, position],
+        )  # fmt: skip
+        self.evaluate(tx, self._payout(tx, e), position, e.occurred_on)
+
+    @handles(Payout.PayoutSettled)
+    def settled(self, tx: Tx, e: Any, position: int) -> None:
+        self._changed(tx, e, position, status="settled")
+
+    @handles(Payout.PayoutFailed)
+    def failed(self, tx: Tx, e: Any, position: int) -> None:
+        self._changed(tx, e, position, status="failed")
+
+    @handles(Payout.PayoutReissued)
+    def reissued(self, tx: Tx, e: Any, position: int) -> None:
+        self._changed(tx, e, position, status="scheduled")
+
+    @handles(Payout.PayoutReversed)
+    def reversed(self, tx: Tx, e: Any, position: int) -> None:
+        self._changed(tx, e, position, status="reversed")
+
+    @handles(Payout.OverpaymentRecovered)
+    def recovered(self, tx: Tx, e: Any, position: int) -> None:
+        before = self._payout(tx, e)["recovered_fen"]
+        self._changed(tx, e, position, recovered_fen=before + e.amount_fen)
