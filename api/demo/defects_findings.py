@@ -1,29 +1,26 @@
-"""Planted defects for rules A01 and A02, so a new user sees findings at once; and the days.
+"""Planted defects for rules A01 and A02, so a new user sees findings at once.
 
 Each is what an auditor meets in practice: a death the family reported two months late,
-after two more months were paid (A01 twice; the review is done); a move out of the district
+after three more months were paid (A01 three times; the review is done and the case
+terminated); a move out of the district
 reported late, the termination back-dated over a month already paid (A02); a household
 whose member died and that nobody reviewed (A01's deadline).
-The demo's other death is reviewed in time, so it raises nothing. Last, the demo records the
-business days it needs (the first of each month, and the demo's last day): the deadline rules
-evaluate on them (projections/reactions/clock.py).
+The demo's other death is reviewed in time, so it raises nothing.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from domain.deaths.notification import notification_id
 from domain.payroll.run import run_id
-from domain.shared.values import Actor, add_months
+from domain.shared.values import Actor
 
 if TYPE_CHECKING:
     from api.demo.district import DemoDistrict
 
-#: The demo's "today": after its last event (2026-11-20), the last day it records.
-DEMO_LAST_DAY = date(2026, 11, 30)
 APPROVER = Actor("approver-district", "approver", "钟楼区民政局")
 CLERK = Actor("clerk-civil-registry", "caseworker", "钟楼区民政局")
 
@@ -37,7 +34,6 @@ def plant_finding_defects(demo: DemoDistrict) -> None:
     _death_reported_late(demo, cases[0])
     _termination_back_dated(demo, cases[1])
     _reviews_after_the_demos_deaths(demo)
-    _record_days(demo)
 
 
 def _payee(demo: DemoDistrict, case_id: UUID) -> dict[str, Any]:
@@ -60,6 +56,10 @@ def _death_reported_late(demo: DemoDistrict, case_id: UUID) -> None:
     worker = Actor(f"worker-{street}", "caseworker", street)
     led.complete_review(case_id, worker, occurred_on="2024-01-20",
                         findings="户主已于2023-10去世, 家庭情况复核")  # fmt: skip
+    led.terminate_benefit(
+        case_id, APPROVER, occurred_on="2024-01-22", reason_code="death",
+        reason="唯一保障对象已去世 (复核确认)", effective_month="2024-02",
+    )  # fmt: skip (the review closes the file; the months paid after the death stay A01's)
 
 
 def _termination_back_dated(demo: DemoDistrict, case_id: UUID) -> None:
@@ -90,11 +90,3 @@ def _reviews_after_the_demos_deaths(demo: DemoDistrict) -> None:
             case_id, worker, occurred_on=(died + timedelta(days=30)).isoformat(),
             findings="成员去世后入户复核, 调整保障人数",
         )  # fmt: skip
-
-
-def _record_days(demo: DemoDistrict) -> None:
-    month = "2023-02"
-    while month <= DEMO_LAST_DAY.isoformat()[:7]:
-        demo.ledger.record_day(f"{month}-01")
-        month = add_months(month, 1)
-    demo.ledger.record_day(DEMO_LAST_DAY.isoformat())

@@ -63,7 +63,6 @@ def plant_defects_rules_b(ledger: Ledger, today: date = DEMO_TODAY) -> None:
         _review(ledger, case.id, until)
     _over_long(ledger)
     _temporary(ledger)
-    ledger.record_day(today.isoformat())
 
 
 def _exit_ends(case: AssistanceCase) -> str:

@@ -14,7 +14,7 @@ from uuid import UUID
 from api.demo.care import load_institutions_2023
 from api.demo.defects_findings import plant_finding_defects
 from api.demo.defects_rules_a import RulesADefects
-from api.demo.defects_rules_b import plant_defects_rules_b
+from api.demo.defects_rules_b import DEMO_TODAY, plant_defects_rules_b
 from api.demo.names import GIVEN, STREETS, SURNAMES
 from api.demo.organizations import load_organizations_2023, load_villages_2024
 from api.demo.temporary import load_temporary_2023
@@ -114,8 +114,22 @@ class DemoDistrict:
         self.deaths()
         RulesADefects(self.ledger).load()
         plant_defects_rules_b(self.ledger)
-        plant_finding_defects(self)  # A01, A02, and the business days
+        plant_finding_defects(self)  # A01, A02
+        self.record_days()
         return households
+
+    def record_days(self) -> None:
+        """The business days, last: the deadline rules judge on them what is due by then.
+
+        The first of each month from February 2023, and the demo's last day (DEMO_TODAY);
+        recorded after every planted defect, so that a deadline met within the demo (a review
+        after a death) is on file before a day after it is (projections/reactions/clock.py).
+        """
+        month = "2023-02"
+        while month <= DEMO_TODAY.isoformat()[:7]:
+            self.ledger.record_day(f"{month}-01")
+            month = add_months(month, 1)
+        self.ledger.record_day(DEMO_TODAY.isoformat())
 
     def deaths(self) -> None:
         """身后一件事: two verified deaths (one retracted report first) settle their cases."""

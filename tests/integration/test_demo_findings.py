@@ -22,8 +22,10 @@ def test_the_demo_raises_exactly_its_planted_findings(container: Container) -> N
     assert kinds == [
         ("A01", "DIBAO payout for 2023-11"),
         ("A01", "DIBAO payout for 2023-12"),
+        ("A01", "DIBAO payout for 2024-01"),  # the January run (defects_rules_b) paid it too
         ("A01", "no household review by 2024-"),  # the demo's second death, never reviewed
         ("A02", "DIBAO payout for 2023-12"),
+        ("A02", "DIBAO payout for 2024-01"),
     ]
     assert {f["status"] for f in found} == {"raised"}
     assert container.runner.failed == {}
