@@ -57,8 +57,12 @@ def _death_reported_late(demo: DemoDistrict, case_id: UUID) -> None:
     led.complete_review(case_id, worker, occurred_on="2024-01-20",
                         findings="户主已于2023-10去世, 家庭情况复核")  # fmt: skip
     led.terminate_benefit(
-        case_id, APPROVER, occurred_on="2024-01-22", reason_code="death",
-        reason="唯一保障对象已去世 (复核确认)", effective_month="2024-02",
+        case_id,
+        APPROVER,
+        occurred_on="2024-01-22",
+        reason_code="death",
+        reason="唯一保障对象已去世 (复核确认)",
+        effective_month="2024-02",
     )  # fmt: skip (the review closes the file; the months paid after the death stay A01's)
 
 
