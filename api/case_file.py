@@ -16,7 +16,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 
 from api import access_record
-from api.case_history import event_data
+from api.case_history import case_state, event_data
 from api.container import Container
 from api.permissions import Disclosure, Subject
 from domain.payroll.payout import payout_id
@@ -71,24 +71,6 @@ def _covering(container: Container, last_position: int) -> Stored:
     return latest
 
 
-def _state(container: Container, case_id: UUID, as_of: datetime | None) -> dict[str, Any]:
-    """What caseAsOf answers: the case replayed up to `as_of` (now when not given)."""
-    ledger = container.ledger
-    case = ledger.case_as_of(case_id, at=as_of) if as_of else ledger.get_case(case_id)
-    return {
-        "id": str(case.id),
-        "version": case.version,
-        "recorded_at": case.modified_on.astimezone(UTC).isoformat(),
-        "status": case.status,
-        "programme": case.programme,
-        "street": case.street,
-        "counted_members": len(case.counted),
-        "monthly_amount_fen": case.monthly_amount_fen,
-        "kin_of_staff": case.kin_of_staff,
-        "accepted_on": case.accepted_on,
-    }
-
-
 def case_file(
     container: Container, case_id: UUID, disclosure: Disclosure, as_of: datetime | None = None
 ) -> dict[str, Any]:
@@ -96,7 +78,7 @@ def case_file(
     ledger = container.ledger
     case = ledger.get_case(case_id)  # NotFound: 404
     check_street(disclosure.actor, case.street, "case")
-    state = _state(container, case_id, as_of)
+    state = case_state(ledger, case_id, as_of)
     rows = events.of_aggregates(container.db, _aggregates(container, case_id))
     checkpoint = _covering(container, rows[-1].position)
     leaves = nodes.leaves_at(container.db, [r.position for r in rows])

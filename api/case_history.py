@@ -1,5 +1,9 @@
-"""A case's history for the CLI (`ledger history`), through the permissions module.
+"""A case's history for the CLI (`ledger history`): the case file, as text, CSV or JSON.
 
+The history is the case file itself (api/case_file.py): every event of the case and of its
+payouts with position, business date, recorded time, actor, its stored bytes' leaf hash and
+its inclusion proof against a signed checkpoint; `--format json` prints the file exactly as
+`GET /api/v1/cases/{id}/export` answers it, so `ledger verify --case-file` checks it offline.
 Event data is masked unless the caller may see it in full and gave a purpose; a read in full
 is recorded (api/access_record.py) before a line is printed.
 """
@@ -14,13 +18,14 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from api import access_record
-from api.permissions import Disclosure, Subject
 from api.rest.bodies import CHINA
 from domain.ledger import Ledger
-from projections.store import Database
 
 FORMATS = ("text", "json", "csv")
+CSV_COLUMNS = (
+    "position", "aggregate_id", "version", "recorded_at", "type", "occurred_on", "user", "role",
+    "leaf_hash", "proof", "data",
+)  # fmt: skip
 
 
 def event_data(event: Any) -> dict[str, Any]:
@@ -31,67 +36,66 @@ def event_data(event: Any) -> dict[str, Any]:
     return {k: v for k, v in vars(event).items() if k not in skip}
 
 
-def case_history(
-    ledger: Ledger, db: Database, case_id: UUID, disclosure: Disclosure, fmt: str = "text"
-) -> str:
-    """The history as text, JSON or CSV; the record is written first (RecordFailed if not)."""
-    subject = Subject(case_id=str(case_id))
-    events = [
-        {
-            "version": e.originator_version,
-            "type": type(e).__name__,
-            "occurred_on": getattr(e, "occurred_on", None),
-            "recorded_at": e.timestamp.astimezone(UTC).isoformat(timespec="seconds"),
-            "actor": e.actor,
-            "data": disclosure.redact(event_data(e), subject),
-        }
-        for e in ledger.case_events(case_id)
-    ]
-    access_record.write(db, disclosure)
-    if fmt == "json":
-        return json.dumps(events, ensure_ascii=False, indent=2, default=str)
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["version", "recorded_at", "type", "occurred_on", "user", "role", "data"])
-        for e in events:
-            writer.writerow([
-                e["version"], e["recorded_at"], e["type"], e["occurred_on"],
-                e["actor"]["user"], e["actor"]["role"], _json(e["data"]),
-            ])  # fmt: skip
-        return out.getvalue().rstrip("\n")
-    return "\n".join(
-        f"v{e['version']:<3} {e['recorded_at']} {e['type']:<24} on {e['occurred_on']} "
-        f"by {e['actor']['user']}\n     {_json(e['data'])}"
-        for e in events
-    )
-
-
-def _json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, default=str)
-
-
-def case_state_at(ledger: Ledger, case_id: UUID, at: datetime, fmt: str = "json") -> str:
-    """The case replayed to a recorded time (as GraphQL `caseAsOf`); a naive time is China's."""
-    when = at if at.tzinfo else at.replace(tzinfo=CHINA)
-    case = ledger.case_as_of(case_id, at=when)
-    state: dict[str, Any] = {
+def case_state(ledger: Ledger, case_id: UUID, at: datetime | None = None) -> dict[str, Any]:
+    """What caseAsOf answers: the case replayed to a recorded time (now when not given)."""
+    if at is None:
+        case = ledger.get_case(case_id)
+    else:
+        case = ledger.case_as_of(case_id, at=at if at.tzinfo else at.replace(tzinfo=CHINA))
+    return {
         "id": str(case.id),
         "version": case.version,
         "recorded_at": case.modified_on.astimezone(UTC).isoformat(),
         "status": case.status,
         "programme": case.programme,
+        "street": case.street,
         "counted_members": len(case.counted),
         "monthly_amount_fen": case.monthly_amount_fen,
         "kin_of_staff": case.kin_of_staff,
         "accepted_on": case.accepted_on,
     }
+
+
+def render_state(state: dict[str, Any], fmt: str) -> str:
     if fmt == "csv":
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=list(state))
+        writer = csv.DictWriter(out, fieldnames=list(state), lineterminator="\n")
         writer.writeheader()
         writer.writerow(state)
         return out.getvalue().rstrip("\n")
     if fmt == "text":
         return "\n".join(f"{name}: {value}" for name, value in state.items())
     return json.dumps(state, indent=2, ensure_ascii=False)
+
+
+def render_history(file: dict[str, Any], fmt: str) -> str:
+    """The case file in one of FORMATS (JSON: verbatim, for `ledger verify --case-file`)."""
+    if fmt == "json":
+        return json.dumps(file, ensure_ascii=False, indent=2, default=str)
+    events = file["events"]
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(CSV_COLUMNS)
+        for e in events:
+            writer.writerow([
+                e["position"], e["aggregate_id"], e["version"], e["recorded_at"], e["type"],
+                e["occurred_on"], (e["actor"] or {}).get("user"), (e["actor"] or {}).get("role"),
+                e["leaf_hash"], " ".join(e["proof"]), _json(e["data"]),
+            ])  # fmt: skip
+        return out.getvalue().rstrip("\n")
+    lines = [
+        f"case {file['case_id']}: {len(events)} events, proved against the checkpoint of "
+        f"tree size {file['tree_size']}"
+    ]
+    for e in events:
+        lines.append(
+            f"#{e['position']:<7} v{e['version']:<3} {e['recorded_at'][:19]} {e['type']:<24} "
+            f"on {e['occurred_on']} by {(e['actor'] or {}).get('user')}\n"
+            f"         leaf {e['leaf_hash']}  {_json(e['data'])}"
+        )
+    return "\n".join(lines)
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, default=str)

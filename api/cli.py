@@ -208,9 +208,14 @@ def history(
         str | None, typer.Option("--token", help="read as this token's role (and record it)")
     ] = None,
 ) -> None:
-    """Print a case's history (personal data masked unless --purpose with --user or --token),
-    or its state as recorded at a time."""
-    from api.case_history import FORMATS, case_history, case_state_at
+    """Print a case's file: every event with its position, leaf hash and inclusion proof
+    (personal data masked unless --purpose with --user or --token); or, with --as-of, the
+    case's state as recorded at a time. `--format json` is the case file that
+    `ledger verify --case-file` checks offline."""
+    from api.case_file import case_file
+    from api.case_history import FORMATS, case_state, render_history, render_state
+    from api.permissions import OPERATOR
+    from domain.shared.access import check_read
     from domain.shared.errors import DomainError
 
     if fmt not in FORMATS:
@@ -224,10 +229,12 @@ def history(
         raise typer.Exit(2) from None
     container = _container()
     try:
+        if shows.actor is not None and shows.actor.role != OPERATOR:  # a token: its role's rule
+            check_read("caseHistory", shows.actor)
         if as_of is not None:
-            print(case_state_at(container.ledger, case_id, as_of, fmt))
+            print(render_state(case_state(container.ledger, case_id, as_of), fmt))
         else:
-            print(case_history(container.ledger, container.db, case_id, shows, fmt))
+            print(render_history(case_file(container, case_id, shows), fmt))
     except DomainError as e:
         console.print(f"[red]{e.message}[/]")
         raise typer.Exit(1) from None

@@ -25,9 +25,16 @@ def case(ledger: Ledger) -> tuple[str, dict[str, Any]]:
     return str(ledger.submit_application(body, WORKER).id), body
 
 
+def cli_env(settings: Settings) -> dict[str, str]:
+    """The test's database and signing key (the key file is the test's, not var/'s)."""
+    return {
+        "LEDGER_DATABASE_URL": settings.database_url, "LEDGER_RUN_PROJECTIONS": "false",
+        "LEDGER_SIGNING_KEY_FILE": str(settings.dev_signing_key_file()),
+    }  # fmt: skip
+
+
 def run(settings: Settings, *args: str) -> Any:
-    env = {"LEDGER_DATABASE_URL": settings.database_url, "LEDGER_RUN_PROJECTIONS": "false"}
-    return CliRunner().invoke(cli, ["history", *args], env=env)
+    return CliRunner().invoke(cli, ["history", *args], env=cli_env(settings))
 
 
 def rows(container: Container) -> list[dict[str, Any]]:
@@ -53,7 +60,7 @@ def test_an_operator_reads_in_full_for_a_purpose_and_is_recorded(
     case_id, body = case
     result = run(settings, case_id, "--format", "json", "--purpose", "复核档案", "--user", "ops-1")
     assert result.exit_code == 0, result.output
-    events = json.loads(result.output)
+    events = json.loads(result.output)["events"]
     assert (
         events[0]["data"]["members"][0]["personal"]["id_number"] == body["members"][0]["id_number"]
     )
@@ -72,7 +79,7 @@ def test_a_token_decides_as_over_http(
     supervisor = issue_token(secret, "sup-1", "supervisor", None, 1)
     masked = run(settings, case_id, "--format", "csv", "--purpose", "look", "--token", supervisor)
     assert masked.exit_code == 0, masked.output
-    assert masked.output.startswith("version,recorded_at,type")
+    assert masked.output.startswith("position,aggregate_id,version,recorded_at,type")
     assert body["members"][0]["id_number"] not in masked.output and rows(container) == []
     worker = issue_token(secret, "worker-1", "caseworker", "新闸街道", 1)
     full = run(settings, case_id, "--purpose", "visit", "--token", worker)
@@ -140,3 +147,44 @@ def test_as_of_a_time_before_the_case_existed_is_refused(
     result = run(settings, case[0], "--as-of", "2000-01-01T00:00:00+08:00")
     assert result.exit_code == 1
     assert "did not exist yet" in result.output
+
+
+def test_the_json_history_is_the_case_file_and_verifies_offline(
+    settings: Settings, container: Container, case: tuple[str, dict[str, Any]], tmp_path: Any
+) -> None:
+    case_id, body = case
+    result = run(settings, case_id, "--format", "json")
+    assert result.exit_code == 0, result.output
+    file = json.loads(result.output)
+    assert file["format"] == "caseledger/case-file@v1" and file["case_id"] == case_id
+    [event] = file["events"]
+    assert event["type"] == "ApplicationSubmitted" and event["proof"] is not None
+    assert body["members"][0]["id_number"] not in result.output  # masked: no purpose given
+    path = tmp_path / "case.json"
+    path.write_text(result.output)
+    key = container.checkpointer.signer.verifier.text()
+    env = cli_env(settings)
+    checked = CliRunner().invoke(
+        cli, ["verify", "--case-file", str(path), "--public-key", key], env=env
+    )
+    assert checked.exit_code == 0, checked.output
+    file["events"][0]["state_b64"] = file["events"][0]["state_b64"][:-4] + "AAA="
+    path.write_text(json.dumps(file))
+    forged = CliRunner().invoke(
+        cli, ["verify", "--case-file", str(path), "--public-key", key], env=env
+    )
+    assert forged.exit_code == 1, forged.output
+
+
+def test_a_token_reads_only_what_its_role_and_street_may(
+    settings: Settings, container: Container, case: tuple[str, dict[str, Any]]
+) -> None:
+    case_id, _ = case
+    secret = settings.jwt_secret.get_secret_value()
+    elsewhere = issue_token(secret, "worker-2", "caseworker", "西林街道", 1)
+    result = run(settings, case_id, "--purpose", "visit", "--token", elsewhere)
+    assert result.exit_code == 1 and "street_scope" in result.output
+    integrator = issue_token(secret, "bank-1", "integrator", None, 1)
+    result = run(settings, case_id, "--purpose", "visit", "--token", integrator)
+    assert result.exit_code == 1 and "role_not_allowed" in result.output
+    assert rows(container) == []
