@@ -40,7 +40,10 @@ class Sealed:
         return self.signer.verifier.text()
 
     def verify(self, *held: Path, key: str | None = None) -> Any:
-        env = {"LEDGER_DATABASE_URL": self.settings.database_url}
+        env = {
+            "LEDGER_DATABASE_URL": self.settings.database_url,
+            "LEDGER_SIGNING_KEY_FILE": str(self.settings.dev_signing_key_file()),
+        }
         args = ["verify", "--public-key", key or self.key]
         for f in held or (self.held,):
             args += ["--checkpoint", str(f)]

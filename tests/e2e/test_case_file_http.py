@@ -13,6 +13,7 @@ from uuid import UUID
 import httpx
 import pytest
 from builders import WORKER, application
+from conftest import client_for
 from http_helpers import PURPOSE, ok, post, problem
 from test_http import to_noticed
 from test_ledger_log_http import checked_note
@@ -128,7 +129,6 @@ def test_masks_purpose_and_the_access_record_as_graphql(
 def test_another_street_an_unknown_case_and_a_bad_id_are_refused(
     paid_case: str, settings: Any, server: str
 ) -> None:
-    from conftest import client_for
 
     with client_for(server, settings, "caseworker", "worker-2", street="南大街街道") as other:
         assert problem(other.get(f"/api/v1/cases/{paid_case}/export"), 403)["code"] == (

@@ -18,7 +18,10 @@ from tests.helpers import set_parameters
 
 
 def run(settings: Settings, *args: str) -> Any:
-    env = {"LEDGER_DATABASE_URL": settings.database_url, "LEDGER_RUN_PROJECTIONS": "false"}
+    env = {
+        "LEDGER_DATABASE_URL": settings.database_url, "LEDGER_RUN_PROJECTIONS": "false",
+        "LEDGER_SIGNING_KEY_FILE": str(settings.dev_signing_key_file()),
+    }  # fmt: skip
     return CliRunner().invoke(cli, list(args), env=env)
 
 

@@ -110,7 +110,10 @@ def test_after_erasure_views_history_and_a_rebuild_show_erased(
     assert names_shown(container, case_id) == {ERASED}
 
     # The CLI history, with the event data, shows [erased] too.
-    env = {"LEDGER_DATABASE_URL": settings.database_url, "LEDGER_LOAD_DEMO_WHEN_EMPTY": "false"}
+    env = {
+        "LEDGER_DATABASE_URL": settings.database_url, "LEDGER_LOAD_DEMO_WHEN_EMPTY": "false",
+        "LEDGER_SIGNING_KEY_FILE": str(settings.dev_signing_key_file()),
+    }  # fmt: skip
     printed = CliRunner().invoke(cli, ["history", str(case_id)], env=env)
     assert printed.exit_code == 0, printed.output
     assert ERASED in printed.output and ACCOUNT not in printed.output
