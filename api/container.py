@@ -86,7 +86,7 @@ def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) 
         seconds=settings.checkpoint_seconds,
     )  # fmt: skip
     sealer.then.append(checkpointer)
-    runner.processes.append(sealer)  # last: it seals what the others recorded
+    runner.independent.append(sealer)  # its own thread: it follows no view
     ledger.listeners.append(runner.wake)
     return Container(settings, db, ledger, runner, sealer, checkpointer)
 

@@ -60,6 +60,12 @@ class ProjectionRunner:
         self.max_backoff = max_backoff
         #: Processes that react to events by running commands (e.g. the death cascade).
         self.processes: list[Process] = []
+        #: Processes that follow no view (the Merkle log's sealer): they run in a thread of
+        #: their own, so a long pass of the views never holds them back.
+        self.independent: list[Process] = []
+        self._independent_running = threading.Lock()
+        self._independent_wake = threading.Event()
+        self._independent_thread: threading.Thread | None = None
         self._wake = threading.Event()
         self._running = threading.Lock()
         #: Notified after every commit, so in-process readers wait no longer than needed.
@@ -82,6 +88,10 @@ class ProjectionRunner:
     def positions(self) -> dict[str, int]:
         return tracking.positions(self.db, [p.name for p in self.projections])
 
+    @property
+    def every_process(self) -> list[Process]:
+        return [*self.processes, *self.independent]
+
     # -- catching up ------------------------------------------------------------------------
 
     def run_once(self, progress: Progress | None = None, *, processes: bool = True) -> int:
@@ -89,7 +99,15 @@ class ProjectionRunner:
         with self._running:
             if not processes:
                 return self._run_once(progress, background=False)
-            return self._cycle(progress, background=False)
+            total = self._cycle(progress, background=False)
+        self._independents()
+        return total
+
+    def _independents(self) -> None:
+        with self._independent_running:
+            for process in self.independent:
+                if process.name not in self.failed:
+                    self._process(process)
 
     def _cycle(self, progress: Progress | None, background: bool) -> int:
         """Views first, then the processes that act on them; views again if those acted."""
@@ -221,6 +239,7 @@ class ProjectionRunner:
 
     def wake(self) -> None:
         self._wake.set()
+        self._independent_wake.set()
 
     def start(self) -> None:
         if self._thread is not None and self._thread.is_alive():
@@ -228,6 +247,11 @@ class ProjectionRunner:
         self._stop.clear()
         self._thread = threading.Thread(target=self._loop, name="projections", daemon=True)
         self._thread.start()
+        if self.independent:
+            self._independent_thread = threading.Thread(
+                target=self._independent_loop, name="independent-processes", daemon=True
+            )
+            self._independent_thread.start()
         if self.db.dialect == "postgres":
             self._listener = threading.Thread(target=self._listen, name="notify", daemon=True)
             self._listener.start()
@@ -235,16 +259,27 @@ class ProjectionRunner:
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
-        if self._thread:
-            self._thread.join(timeout=10)
+        self._independent_wake.set()
+        for thread in (self._thread, self._independent_thread):
+            if thread:
+                thread.join(timeout=10)
 
     def _loop(self) -> None:
+        self._looping(self._wake, self._background_cycle)
+
+    def _independent_loop(self) -> None:
+        self._looping(self._independent_wake, self._independents)
+
+    def _background_cycle(self) -> None:
+        with self._running:
+            self._cycle(None, background=True)
+
+    def _looping(self, wake: threading.Event, cycle: Callable[[], Any]) -> None:
         failures = 0
         while not self._stop.is_set():
-            self._wake.clear()
+            wake.clear()
             try:
-                with self._running:
-                    self._cycle(None, background=True)
+                cycle()
             except Exception as error:
                 # Views and processes stop themselves on their own failures (above); what
                 # reaches here is the store being unreachable, or a bug of the runner itself:
@@ -258,7 +293,7 @@ class ProjectionRunner:
                 self._stop.wait(pause)
                 continue
             failures = 0
-            self._wake.wait(self.poll_interval)
+            wake.wait(self.poll_interval)
 
     def _listen(self) -> None:
         import psycopg

@@ -248,7 +248,7 @@ def projection_states(container: Container) -> list[ProjectionState]:
     runner = container.runner
     states = []
     names = [p.name for p in runner.projections]
-    names += [p.name for p in runner.processes]
+    names += [p.name for p in runner.every_process]
     for name in names:
         r = rows.get(name, tracking.Tracked(name))
         states.append(

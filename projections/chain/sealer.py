@@ -42,18 +42,23 @@ class Sealer:
         self.then: list[AfterSeal] = []
 
     def run_once(self) -> int:
-        """Seal everything recorded so far; 0: it issues no commands, views need not rerun."""
-        while self.seal_batch() == self.batch_size:
+        """Seal everything recorded so far; 0: it issues no commands, views need not rerun.
+
+        Up to the head as it is now, so that under a steady write load the checkpoints after
+        it are still cut; what arrives meanwhile is the next pass's.
+        """
+        head = self.app.recorder.max_notification_id() or 0
+        while tracking.position(self.db, NAME) < head and self.seal_batch(head) > 0:
             pass
         for hook in self.then:
             hook.after_seal()
         return 0
 
-    def seal_batch(self) -> int:
-        """Seal the next batch after the tracked position; return how many notifications it read."""
+    def seal_batch(self, stop: int | None = None) -> int:
+        """Seal the next batch after the tracked position (up to `stop`); how many it read."""
         start = tracking.position(self.db, NAME)
         batch = self.app.recorder.select_notifications(
-            start=start, limit=self.batch_size, inclusive_of_start=False
+            start=start, limit=self.batch_size, stop=stop, inclusive_of_start=False
         )
         if not batch:
             return 0
