@@ -82,8 +82,10 @@ class OverLongProcessing(AuditRule):
         if case is None or case["decided"]:
             return
         tx.execute("UPDATE audit_a09_cases SET decided = 1 WHERE case_id = %s", [case["case_id"]])
-        if case["fired"] or e.occurred_on > case["case_due"]:
+        if e.occurred_on > case["case_due"]:
             self._raise(tx, position, case, f"decided late, on {e.occurred_on}", e.occurred_on)
+        elif case["fired"]:  # decided in time, entered after a day had found it undecided
+            self.cured(tx, position, key=case["case_id"])
 
     @handles(HolidayCalendar.NoticeRecorded)
     def notice(self, tx: Tx, e: Any, position: int) -> None:
@@ -106,10 +108,11 @@ class OverLongProcessing(AuditRule):
 
     @handles(BusinessDay.Began)
     def day(self, tx: Tx, e: Any, position: int) -> None:
-        """Every deadline that passed before this day, undecided, fires (one day catches up)."""
+        """Every deadline that passed before this day, undecided, fires (one day catches up);
+        a provisional one (its year has no holiday notice yet) waits for the notice, as A08's."""
         overdue = tx.query(
             "SELECT * FROM audit_a09_cases WHERE decided = 0 AND fired = 0 AND case_due < %s"
-            " ORDER BY case_due, case_id",
+            " AND provisional = 0 ORDER BY case_due, case_id",
             [e.date],
         )
         for case in overdue:

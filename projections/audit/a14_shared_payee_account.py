@@ -82,8 +82,12 @@ class SharedPayeeAccount(AuditRule):
         if households < 2:
             return
         street = next((r["street"] for r in rows if r["case_id"] == case_id), None)
+        # Named by the first case paid into the account, never by the digest: the key is in
+        # the finding's events for good, and a digest outlives an erasure (its key does not
+        # rotate), so it would let a guessed account be tested against the log.
         self.found(
-            tx, position, key=f"account:{digest[:32]}", street=street, case_id=case_id,
+            tx, position, key=f"account-first-paid-for:{rows[0]['case_id']}", street=street,
+            case_id=case_id,
             evidence=[int(r["position"]) for r in rows], occurred_on=on,
             summary=(
                 f"one bank account received payouts for {households} households "

@@ -52,12 +52,17 @@ class FindingsProcess:
         return acted
 
     def _to_raise(self, rules: list[str]) -> list[Row]:
+        """Matches standing with no open finding, and matches never raised at all: a defect
+        found and cured between two looks (a late review in the same batch as the day that
+        made it late) is still raised, then resolved by its cure, so that which findings
+        exist never depends on how the runner's batches fell."""
         marks = ", ".join(["%s"] * len(rules))
         return self.db.query(
             "SELECT m.* FROM audit_matches m LEFT JOIN audit_findings f"
-            " ON f.finding_id = m.finding_id WHERE m.matched = 1"
-            f" AND (f.finding_id IS NULL OR f.status = 'resolved') AND m.rule IN ({marks})"
-            " ORDER BY m.raised_position, m.finding_id",
+            " ON f.finding_id = m.finding_id WHERE m.rule IN ({marks}) AND"
+            " ((m.matched = 1 AND (f.finding_id IS NULL OR f.status = 'resolved'))"
+            "  OR (m.matched = 0 AND f.finding_id IS NULL))"
+            " ORDER BY m.raised_position, m.finding_id".format(marks=marks),
             rules,
         )
 
