@@ -274,6 +274,14 @@ def verify(
             "using the ledger's own public key: an auditor passes the copy they hold "
             "(--public-key), not one taken from the ledger they check"
         )
+    if case_file is not None and checkpoint:
+        console.print(
+            "[red]a case file proves its events against the checkpoint it carries; to hold "
+            "that checkpoint against one you keep, check the consistency proof "
+            "GET /api/v1/ledger/proof/consistency?from=<your size>&to=<the file's tree_size> "
+            "with `python -m verifier consistency PROOF --checkpoint YOURS --public-key KEY`[/]"
+        )
+        raise typer.Exit(2)
     try:
         key = load_key(public_key)
         if case_file is not None:

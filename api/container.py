@@ -14,6 +14,7 @@ from domain.shared.personal_data import PersonalData
 from domain.shared.pseudonyms import Pseudonyms
 from migrations.runner import migrate
 from projections.chain.checkpoints import Checkpointer, CheckpointRefused, check_key
+from projections.chain.memory import SignerMemory
 from projections.chain.sealer import Sealer
 from projections.person_keys import KeysRefused, SqlKeyStore, check_keys
 from projections.reactions.audit_findings import FindingsProcess
@@ -66,7 +67,8 @@ def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) 
     )  # fmt: skip
     try:
         check_keys(db, pseudonyms, personal, has_events=ledger.latest_position() > 0)
-        check_key(db, checkpoint_signer)  # checkpoints signed by another key: refused
+        memory = SignerMemory(settings.signer_memory_file())
+        check_key(db, checkpoint_signer, memory)  # another key, or lost checkpoints: refused
     except (KeysRefused, CheckpointRefused):
         ledger.close()
         db.close()
@@ -83,7 +85,7 @@ def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) 
     sealer = Sealer(ledger, db)
     checkpointer = Checkpointer(
         db, checkpoint_signer, settings.origin, every=settings.checkpoint_every,
-        seconds=settings.checkpoint_seconds,
+        seconds=settings.checkpoint_seconds, memory=memory,
     )  # fmt: skip
     sealer.then.append(checkpointer)
     runner.independent.append(sealer)  # its own thread: it follows no view

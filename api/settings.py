@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     signing_key: SecretStr | None = None
     #: None: `dev-signing-key` beside the SQLite database file (var/ for PostgreSQL).
     signing_key_file: Path | None = None
+    #: The signer's memory of the last checkpoint it signed, kept outside the database (README
+    #: "The verifiable log"); None: `last-signed-checkpoint` beside the signing key file.
+    signer_memory: Path | None = None
     #: The checkpoints' origin line and key name; None: caseledger.local/<district>.
     log_origin: str | None = None
     checkpoint_every: int = Field(default=1000, ge=1)
@@ -117,6 +120,12 @@ class Settings(BaseSettings):
         if self.database_url.startswith("sqlite:///"):
             return Path(self.database_url[len("sqlite:///") :]).parent / "dev-signing-key"
         return Path("var/dev-signing-key")
+
+    def signer_memory_file(self) -> Path:
+        """Where the signer remembers its last checkpoint: the setting, or beside its key."""
+        if self.signer_memory is not None:
+            return self.signer_memory
+        return self.dev_signing_key_file().parent / "last-signed-checkpoint"
 
     def master_key(self) -> str:
         """What wraps the per-person data keys: the cipher key, or in development a public one."""

@@ -8,6 +8,7 @@ with itself.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -49,14 +50,20 @@ def _bytes(value: object) -> bytes:
     return b""
 
 
+STORED_HEX = re.compile(r"[0-9a-f]{32}")
+
+
 def id_bytes(value: object) -> bytes:
-    """An aggregate id's 16 bytes: PostgreSQL's uuid_send, or SQLite's hex text (any UUID
-    spelling); an unreadable one as nothing (its leaf will not match, which is the finding)."""
+    """An aggregate id's 16 bytes: PostgreSQL's uuid_send, or SQLite's hex text in exactly the
+    spelling the store writes (32 lowercase hex digits); any other spelling as nothing, so its
+    leaf does not match: the library looks ids up by that spelling, so an id respelled in the
+    table (upper case, dashes) hides the event from the application while it still hashed the
+    same."""
     if type(value) is bytes:
         return value
+    if type(value) is str:
+        return bytes.fromhex(value) if STORED_HEX.fullmatch(value) else b""
     try:
-        if type(value) is str and len(value) == 32:
-            return bytes.fromhex(value)  # the usual SQLite spelling, without a UUID object
         return UUID(str(value)).bytes
     except ValueError:
         return b""

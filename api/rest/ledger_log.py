@@ -21,6 +21,8 @@ from projections.chain import checkpoints, proofs
 router = APIRouter(prefix="/api/v1/ledger", tags=["verifiable log"])
 
 TEXT = "text/plain; charset=utf-8"
+#: The largest position or size either backend stores (a BIGINT); beyond it: 422, not a 500.
+MAX_BIGINT = 2**63 - 1
 
 
 def _described(*statuses: tuple[int, str]) -> dict[int | str, dict[str, Any]]:
@@ -107,10 +109,14 @@ def public_key(c: ContainerDep) -> PlainTextResponse:
 def inclusion_proof(
     c: ContainerDep,
     _: ActorDep,
-    position: Annotated[int, Query(ge=1, description="the event's position")],
+    position: Annotated[int, Query(ge=1, le=MAX_BIGINT, description="the event's position")],
     tree_size: Annotated[
         int | None,
-        Query(ge=1, description="a checkpoint's tree size; default: the latest holding it"),
+        Query(
+            ge=1,
+            le=MAX_BIGINT,
+            description="a checkpoint's tree size; default: the latest holding it",
+        ),
     ] = None,
 ) -> Response:
     try:
@@ -136,8 +142,12 @@ def inclusion_proof(
 def consistency_proof(
     c: ContainerDep,
     _: ActorDep,
-    old: Annotated[int, Query(alias="from", ge=0, description="the tree size an auditor holds")],
-    new: Annotated[int, Query(alias="to", ge=1, description="a checkpoint's tree size")],
+    old: Annotated[
+        int, Query(alias="from", ge=0, le=MAX_BIGINT, description="the tree size an auditor holds")
+    ],
+    new: Annotated[
+        int, Query(alias="to", ge=1, le=MAX_BIGINT, description="a checkpoint's tree size")
+    ],
 ) -> Response:
     try:
         text = proofs.consistency(c.db, old, new)

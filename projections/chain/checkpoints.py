@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from projections import tracking
 from projections.chain import nodes
+from projections.chain.memory import Forgotten, SignerMemory
 from projections.chain.sealer import NAME
 from projections.chain.signer import BadNote, Checkpoint, Signer
 from projections.chain.tree import consistency_ranges, heads, root, verify_consistency
@@ -94,6 +95,7 @@ class Checkpointer:
         every: int = 1000,
         seconds: float = 60.0,
         clock: Callable[[], datetime] = _now,
+        memory: SignerMemory | None = None,
     ):
         self.db = db
         self.signer = signer
@@ -101,6 +103,7 @@ class Checkpointer:
         self.every = every
         self.seconds = seconds
         self.clock = clock
+        self.memory = memory or SignerMemory(None)
 
     def after_seal(self) -> None:
         self.cut(force=False)
@@ -119,6 +122,9 @@ class Checkpointer:
                 head = root(size, nodes.reader(tx))
                 if previous is not None:
                     self._check(tx, previous, size, head)
+                remembered = recalled(tx, self.signer, self.memory)  # deleted rows: refused
+                if remembered is not None and previous is not None and remembered != previous:
+                    self._check(tx, remembered, size, head)  # another process signed since
             except LookupError as e:  # a stored node is missing: deleted below the signer
                 raise CheckpointRefused(f"the tree of size {size} is incomplete: {e}") from e
             now = self.clock().isoformat(timespec="seconds")
@@ -128,6 +134,7 @@ class Checkpointer:
                 " VALUES (%s, %s, %s, %s)",
                 (size, head, note, now),
             )
+        self.memory.remember(note, size, self.signer.verifier)  # once it is committed
         log.info("checkpoint signed: tree size %d", size)
         return Stored(size, head, note, now)
 
@@ -158,10 +165,30 @@ class Checkpointer:
             )
 
 
-def check_key(db: Database, signer: Signer) -> None:
-    """At start: the stored checkpoints were signed by this key, or the start is refused."""
+def recalled(source: Database | Tx, signer: Signer, memory: SignerMemory) -> Stored | None:
+    """The checkpoint the signer remembers signing, as the database still stores it; refused
+    when the database lost it or holds another root at its size (deleted, or rewritten)."""
+    try:
+        known = memory.recall(signer.verifier)
+    except Forgotten as e:
+        raise CheckpointRefused(str(e)) from e
+    if known is None:
+        return None
+    stored = of_size(source, known.tree_size)
+    if stored is None or stored.root_hash != known.root_hash:
+        raise CheckpointRefused(
+            f"the stored checkpoints no longer hold checkpoint {known.tree_size}, the last this "
+            f"signer signed ({memory.path}): they were deleted or rewritten; refusing to sign"
+        )
+    return stored
+
+
+def check_key(db: Database, signer: Signer, memory: SignerMemory | None = None) -> None:
+    """At start: the stored checkpoints were signed by this key, and still hold the last one
+    this signer remembers signing; or the start is refused."""
     found = latest(db)
     if found is None:
+        recalled(db, signer, memory or SignerMemory(None))
         return
     try:
         signer.verifier.verify(found.note)
@@ -171,3 +198,4 @@ def check_key(db: Database, signer: Signer) -> None:
             f" (LEDGER_SIGNING_KEY): {e}. Restore the bureau's signing key; a new key would"
             " break every copy auditors keep"
         ) from e
+    recalled(db, signer, memory or SignerMemory(None))

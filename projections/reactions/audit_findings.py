@@ -59,10 +59,10 @@ class FindingsProcess:
         marks = ", ".join(["%s"] * len(rules))
         return self.db.query(
             "SELECT m.* FROM audit_matches m LEFT JOIN audit_findings f"
-            " ON f.finding_id = m.finding_id WHERE m.rule IN ({marks}) AND"
+            f" ON f.finding_id = m.finding_id WHERE m.rule IN ({marks}) AND"
             " ((m.matched = 1 AND (f.finding_id IS NULL OR f.status = 'resolved'))"
             "  OR (m.matched = 0 AND f.finding_id IS NULL))"
-            " ORDER BY m.raised_position, m.finding_id".format(marks=marks),
+            " ORDER BY m.raised_position, m.finding_id",
             rules,
         )
 

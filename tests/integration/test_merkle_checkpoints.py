@@ -142,3 +142,37 @@ def test_development_creates_its_signing_key_once_private_to_the_owner(
         signer(renamed)
     with pytest.raises(SigningKeyRefused, match="not a note signer key"):
         signer(settings.model_copy(update={"signing_key": SecretStr("PRIVATE+KEY+x+00+AAAA")}))
+
+
+def test_deleting_the_stored_checkpoints_cannot_make_the_signer_sign_a_rewritten_tree(
+    container: Container, settings: Settings
+) -> None:
+    set_parameters(container.ledger)
+    container.runner.run_once()
+    signed = checkpoints.latest(container.db)
+    assert signed is not None and settings.signer_memory_file().exists()
+    # An attacker with the database but not the key, having rewritten events and their tree
+    # (tests/integration/test_verify_tampering.py does that), drops the checkpoints, hoping
+    # the signer takes the forged tree for a first one.
+    with container.db.transaction() as tx:
+        tx.execute("DELETE FROM merkle_checkpoints")
+    grow(container)
+    with pytest.raises(CheckpointRefused, match=f"no longer hold checkpoint {signed.tree_size}"):
+        container.checkpointer.cut()
+    assert checkpoints.latest(container.db) is None
+    container.close()
+    with pytest.raises(CheckpointRefused, match="no longer hold"):
+        build(settings)  # nor does the ledger start as if nothing had been signed
+
+
+def test_the_signer_remembers_the_latest_of_its_checkpoints(
+    container: Container, settings: Settings
+) -> None:
+    set_parameters(container.ledger)
+    container.runner.run_once()
+    first = checkpoints.latest(container.db)
+    grow(container)
+    second = container.checkpointer.cut()
+    assert first is not None and second is not None and second.tree_size > first.tree_size
+    remembered = settings.signer_memory_file().read_text(encoding="utf-8")
+    assert remembered == second.note
