@@ -208,6 +208,13 @@ class _Check:
                         f"it covers {size} leaves but the log has only {n} "
                         f"(truncated after position {self._last_position}?)"
                     )
+        failed = any(r.verdict != "ok" for results in self._roots.values() for r, _ in results)
+        sealer, last = self.rows.sealer_position(), self._last_position if n else 0
+        if sealer is not None and sealer != last and not failed:  # a truncation says more
+            raise self.stop(
+                f"the sealer's position is {sealer} but the last leaf is at position {last}: "
+                "moved, so that later events would never be sealed (edited projection_tracking?)"
+            )
 
 
 def verify_log(

@@ -194,6 +194,13 @@ class LogRows:
             row = self._pg.execute(sql, (index,)).fetchone()
         return None if row is None else LeafRow(index, int(row[0]), _bytes(row[1]))
 
+    def sealer_position(self) -> int | None:
+        """Where the sealer says it is (its tracking row), or None when it has none."""
+        if not self.has_table("projection_tracking"):
+            return None
+        value = self._one("SELECT position FROM projection_tracking WHERE name = 'merkle_log'")
+        return None if value is None else int(value)
+
     def checkpoints(self) -> list[StoredCheckpoint]:
         sql = "SELECT tree_size, root_hash, note FROM merkle_checkpoints ORDER BY tree_size"
         return [StoredCheckpoint(int(s), _bytes(r), str(n)) for s, r, n in self._stream(sql)]

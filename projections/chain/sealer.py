@@ -29,6 +29,10 @@ class AfterSeal(Protocol):
     def after_seal(self) -> None: ...
 
 
+class SealerMoved(Exception):
+    """The sealer's tracking row points past the log: someone moved it (it stops, and says so)."""
+
+
 class Sealer:
     """Runs in `ledger serve` and `ledger project`; `run_once` seals to the head."""
 
@@ -48,6 +52,11 @@ class Sealer:
         it are still cut; what arrives meanwhile is the next pass's.
         """
         head = self.app.recorder.max_notification_id() or 0
+        if tracking.position(self.db, NAME) > head:
+            raise SealerMoved(
+                f"the sealer's position {tracking.position(self.db, NAME)} is past the log's "
+                f"head {head}: its tracking row was moved; nothing after it would be sealed"
+            )
         while tracking.position(self.db, NAME) < head and self.seal_batch(head) > 0:
             pass
         for hook in self.then:

@@ -120,7 +120,9 @@ def test_bad_unknown_and_unsealed_requests_are_problems(
 ) -> None:
     container.runner.run_once()  # sealed and signed up to here
     path = "/api/v1/ledger/proof/inclusion"
-    for bad in ("position=0", "position=abc", "position=1&tree_size=0", ""):
+    huge = 2**63  # past a BIGINT: SQLite cannot even bind it
+    for bad in ("position=0", "position=abc", "position=1&tree_size=0", "",
+                f"position={huge}", f"position=1&tree_size={huge}"):  # fmt: skip
         assert problem(worker.get(f"{path}?{bad}"), 422)["errors"][0]["field"] in (
             "position", "tree_size",
         )  # fmt: skip
@@ -130,6 +132,7 @@ def test_bad_unknown_and_unsealed_requests_are_problems(
     assert problem(worker.get(f"{consistency}?from=5&to=2"), 422)["field"] == "from"
     assert problem(worker.get(f"{consistency}?from=1&to=999999"), 404)["field"] == "to"
     assert problem(worker.get(f"{consistency}?from=-1&to=2"), 422)
+    assert problem(worker.get(f"{consistency}?from=0&to={huge}"), 422)["errors"][0]["field"] == "to"
 
     container.runner.stop()  # recorded, not sealed yet: ask again shortly
     sealed = ledger.latest_position()

@@ -7,9 +7,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from api.cli import cli
+from projections.chain.sealer import Sealer, SealerMoved
 from tests.merkle_writer import Signer as OtherSigner
 from tests.merkle_writer import Tables, leaf_of, mth
 from tests.sealed_ledger import Sealed, early_size, sealed
@@ -148,3 +150,45 @@ def test_without_a_key_the_ledgers_own_is_used_and_said_to_be_so(sealed: Sealed)
     result = CliRunner().invoke(cli, ["verify"], env=env)
     assert result.exit_code == 0, result.output
     assert "the ledger's own public key" in result.output and "verified" in result.output
+
+
+def test_a_sealer_position_moved_past_the_log_is_caught_and_stops_the_sealer(
+    sealed: Sealed,
+) -> None:
+    sealed.tables.sql(
+        "UPDATE projection_tracking SET position = 1000000000 WHERE name = 'merkle_log'"
+    )
+    fails(sealed.verify(), "the sealer's position is 1000000000", "edited projection_tracking?")
+    with pytest.raises(SealerMoved):
+        Sealer(sealed.container.ledger, sealed.container.db).run_once()
+
+
+def test_an_aggregate_id_respelled_is_an_edit_where_the_store_can_respell_it(
+    sealed: Sealed,
+) -> None:
+    t, p = sealed.tables, sealed.positions[5]
+    if t.sqlite:  # text: upper case hides the event from the library, which looks up lower
+        t.sql(f"UPDATE {t.events} SET originator_id = upper(originator_id) WHERE rowid = %s", (p,))
+        fails(sealed.verify(), f"position {p}:")
+    else:  # a uuid column has one spelling: the same "edit" changes nothing
+        t.sql(
+            f"UPDATE {t.events} SET originator_id = upper(originator_id::text)::uuid"
+            " WHERE notification_id = %s",
+            (p,),
+        )
+        assert sealed.verify().exit_code == 0
+
+
+def test_a_case_file_with_a_held_checkpoint_is_refused_not_ignored(
+    sealed: Sealed, tmp_path: Any
+) -> None:
+    file = tmp_path / "case.json"
+    file.write_text("{}")
+    env = {"LEDGER_DATABASE_URL": sealed.settings.database_url}
+    result = CliRunner().invoke(
+        cli,
+        ["verify", "--case-file", str(file), "--checkpoint", str(sealed.held),
+         "--public-key", sealed.key],
+        env=env,
+    )  # fmt: skip
+    assert result.exit_code == 2 and "consistency" in result.output
