@@ -72,10 +72,14 @@ def verify_case_file(text: str, key: VerifierKey) -> CaseFileReport:
         document = json.loads(text)
         if not isinstance(document, dict) or document.get("format") != FORMAT:
             raise Malformed(f"not a case file: its format is not {FORMAT}")
-        report.case_id = str(document.get("case_id", ""))
+        report.case_id = _str(document, "case_id", "the case file")
+        try:
+            case = UUID(report.case_id).bytes
+        except ValueError:
+            raise Malformed("the case file's case_id is not a UUID") from None
         checkpoint = Checkpoint.verify(_str(document, "checkpoint", "the case file"), key)
         report.checkpoint = checkpoint
-        if "tree_size" in document and document["tree_size"] != checkpoint.tree_size:
+        if document.get("tree_size") != checkpoint.tree_size:
             raise ProofFailed("the file's tree_size is not its checkpoint's tree size")
         if document.get("public_key") != key.spelled():
             report.notes.append("the file names another public key; yours was used")
@@ -83,12 +87,20 @@ def verify_case_file(text: str, key: VerifierKey) -> CaseFileReport:
         if not isinstance(events, list):
             raise Malformed("the case file's 'events' is not a list")
         last: tuple[int, int] | None = None
+        versions: dict[bytes, int] = {}  # each aggregate's events, from version 1, none left out
         for n, raw in enumerate(events, 1):
             stored, index, claimed, path = _event(raw, n)
             where = f"position {stored.position} (leaf {index})"
             if last is not None and (stored.position <= last[0] or index <= last[1]):
                 raise ProofFailed(f"{where}: events are not in position and leaf order")
             last = (stored.position, index)
+            expected = versions.get(stored.aggregate_id, 0) + 1
+            if stored.version != expected:
+                raise ProofFailed(
+                    f"{where}: version {stored.version} of its aggregate where {expected} is due:"
+                    " an event of the file was left out"
+                )
+            versions[stored.aggregate_id] = expected
             digest = stored.leaf_hash()
             if digest != claimed:
                 raise ProofFailed(f"{where}: the stored bytes do not hash to its leaf_hash")
@@ -97,6 +109,8 @@ def verify_case_file(text: str, key: VerifierKey) -> CaseFileReport:
             except ProofFailed as e:
                 raise ProofFailed(f"{where}: {e}") from None
             report.events += 1
+        if case not in versions:
+            raise ProofFailed("the file holds none of the case's own events")
     except json.JSONDecodeError as e:
         report.problem = f"not JSON: {e.msg} at line {e.lineno}"
     except (Malformed, BadSignature, ProofFailed) as e:

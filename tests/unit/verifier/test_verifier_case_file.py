@@ -23,10 +23,12 @@ KEY = VerifierKey.parse(SIGNER.verifier_key())
 
 
 def _log() -> tuple[list[tuple[int, UUID, int, str, bytes]], list[bytes]]:
-    rows = []
+    rows, case_version = [], 0
     for i in range(13):
         aggregate = CASE if i % 3 == 0 else uuid4()
-        rows.append((i * 2 + 1, aggregate, i + 1, "domain.assistance:Case.Event", b"s%d" % i))
+        case_version += aggregate == CASE
+        version = case_version if aggregate == CASE else 1  # the case's versions: 1, 2, 3, ...
+        rows.append((i * 2 + 1, aggregate, version, "domain.assistance:Case.Event", b"s%d" % i))
     return rows, [leaf_of(*row) for row in rows]
 
 
@@ -152,3 +154,17 @@ def test_ledger_verify_checks_a_case_file_offline(tmp_path: Path) -> None:
     path.write_text(json.dumps(document))
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 1 and "FAILED: position 7 (leaf 3)" in result.output
+
+
+def test_a_case_file_that_leaves_out_an_event_or_the_case_is_refused() -> None:
+    file = case_file()
+    del file["events"][2]  # the case's version 3
+    report = verify_case_file(json.dumps(file), KEY)
+    assert not report.ok and "left out" in str(report.problem)
+    other = case_file()
+    other["case_id"] = str(uuid4())  # the same events, claimed for another case
+    report = verify_case_file(json.dumps(other), KEY)
+    assert not report.ok and "none of the case's own events" in str(report.problem)
+    bare = case_file()
+    del bare["tree_size"]
+    assert not verify_case_file(json.dumps(bare), KEY).ok
