@@ -55,6 +55,10 @@ class AuditFinding:
     resolved_on: str | None
     resolved_at: str | None
     dispositions: list[FindingDisposition]
+    still_matching: bool = strawberry.field(
+        description="the rule still finds the defect now: a finding rectified while this is "
+        "true was not put right, and one dismissed may have grown since"
+    )
     version: int
 
     @staticmethod
@@ -68,7 +72,7 @@ class AuditFinding:
             resolved_position=r["resolved_position"], resolved_on=r["resolved_on"],
             resolved_at=r["resolved_at"],
             dispositions=[FindingDisposition(**d) for d in json.loads(r["dispositions"])],
-            version=r["version"],
+            still_matching=bool(r.get("still_matching")), version=r["version"],
         )  # fmt: skip
 
 

@@ -77,6 +77,14 @@ class AuditFindings(Projection):
         self._update(tx, e, position, status=status, dispositions=json.dumps(steps))
 
 
+#: The findings with whether their rule still finds the defect now (`still_matching`): a
+#: finding rectified or dismissed while its rule still matches is told apart in the answer.
+WITH_MATCH = (
+    "(SELECT f.*, COALESCE(m.matched, 0) AS still_matching FROM audit_findings f"
+    " LEFT JOIN audit_matches m ON m.finding_id = f.finding_id) AS findings"
+)
+
+
 def matching(db: Database, filters: dict[str, Any]) -> Keyset:
     """Findings matching the filter, paged on the finding id."""
     where, params = ["1=1"], []
@@ -84,7 +92,7 @@ def matching(db: Database, filters: dict[str, Any]) -> Keyset:
         if filters.get(column):
             where.append(f"{column} = %s")
             params.append(filters[column])
-    return Keyset(db, "audit_findings", "finding_id", " AND ".join(where), tuple(params))
+    return Keyset(db, WITH_MATCH, "finding_id", " AND ".join(where), tuple(params))
 
 
 def summary(db: Database, group_by: str, filters: dict[str, Any]) -> list[Row]:

@@ -19,7 +19,8 @@ pytestmark = pytest.mark.e2e
 
 FINDINGS = """query($filter: AuditFindingFilter) { auditFindings(filter: $filter) { totalCount
   edges { node { id rule title severity status street caseId summary evidence raisedPosition
-  resolvedPosition version dispositions { status user role reason occurredOn } } } } }"""
+  resolvedPosition stillMatching version dispositions { status user role reason occurredOn } }
+  } } }"""
 SUMMARY = """query($by: AuditGroup!) { auditSummary(groupBy: $by) { key count open } }"""
 
 
@@ -86,6 +87,7 @@ def test_a_finding_is_acknowledged_then_rectified_each_with_actor_and_reason(
     node = graphql(supervisor, FINDINGS, done["position"], filter={"caseId": case_id})
     finding = node["auditFindings"]["edges"][0]["node"]
     assert finding["status"] == "rectified"
+    assert finding["stillMatching"]  # said rectified, but nothing recovered yet: it shows
     assert [(d["status"], d["user"], d["reason"]) for d in finding["dispositions"]] == [
         ("acknowledged", "worker-1", "街道已核实, 正在追回"), ("rectified", "approver-1", "已追回"),
     ]  # fmt: skip
