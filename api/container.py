@@ -67,7 +67,9 @@ def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) 
     )  # fmt: skip
     try:
         check_keys(db, pseudonyms, personal, has_events=ledger.latest_position() > 0)
-        memory = SignerMemory(settings.signer_memory_file())
+        memory = SignerMemory(settings.signer_memory_file(checkpoint_signer.verifier.id.hex()))
+        if settings.environment == "development" and ledger.latest_position() == 0:
+            memory.forget()  # a new, empty development ledger: not a log that lost its past
         check_key(db, checkpoint_signer, memory)  # another key, or lost checkpoints: refused
     except (KeysRefused, CheckpointRefused):
         ledger.close()

@@ -121,11 +121,13 @@ class Settings(BaseSettings):
             return Path(self.database_url[len("sqlite:///") :]).parent / "dev-signing-key"
         return Path("var/dev-signing-key")
 
-    def signer_memory_file(self) -> Path:
-        """Where the signer remembers its last checkpoint: the setting, or beside its key."""
+    def signer_memory_file(self, key_id: str = "") -> Path:
+        """Where the signer remembers its last checkpoint: the setting, or beside its key,
+        named by the key's id (so two keys sharing a folder never read each other's)."""
         if self.signer_memory is not None:
             return self.signer_memory
-        return self.dev_signing_key_file().parent / "last-signed-checkpoint"
+        name = f"last-signed-checkpoint-{key_id}" if key_id else "last-signed-checkpoint"
+        return self.dev_signing_key_file().parent / name
 
     def master_key(self) -> str:
         """What wraps the per-person data keys: the cipher key, or in development a public one."""

@@ -178,7 +178,8 @@ def recalled(source: Database | Tx, signer: Signer, memory: SignerMemory) -> Sto
     if stored is None or stored.root_hash != known.root_hash:
         raise CheckpointRefused(
             f"the stored checkpoints no longer hold checkpoint {known.tree_size}, the last this "
-            f"signer signed ({memory.path}): they were deleted or rewritten; refusing to sign"
+            f"signer signed ({memory.path}): they were deleted or rewritten; refusing to sign "
+            "(a ledger started anew on purpose, with another database, moves that file aside)"
         )
     return stored
 

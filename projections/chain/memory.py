@@ -32,6 +32,11 @@ class SignerMemory:
         except (BadNote, ValueError, OSError) as e:
             raise Forgotten(f"the signer's memory {self.path} is not a note of its own: {e}") from e
 
+    def forget(self) -> None:
+        """Set the memory aside (kept, renamed): for a development ledger started anew."""
+        if self.path is not None and self.path.exists():
+            os.replace(self.path, self.path.with_name(f"{self.path.name}.forgotten"))
+
     def remember(self, note: str, size: int, verifier: Verifier) -> None:
         """Keep the note, unless a larger one is already remembered (another process's)."""
         if self.path is None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import stat
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from builders import WORKER, application, walk_to_active
@@ -30,6 +31,10 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
+
+
+def memory_of(container: Container, settings: Settings) -> Path:
+    return settings.signer_memory_file(container.checkpointer.signer.verifier.id.hex())
 
 
 def grow(container: Container, cases: int = 1) -> int:
@@ -150,7 +155,7 @@ def test_deleting_the_stored_checkpoints_cannot_make_the_signer_sign_a_rewritten
     set_parameters(container.ledger)
     container.runner.run_once()
     signed = checkpoints.latest(container.db)
-    assert signed is not None and settings.signer_memory_file().exists()
+    assert signed is not None and memory_of(container, settings).exists()
     # An attacker with the database but not the key, having rewritten events and their tree
     # (tests/integration/test_verify_tampering.py does that), drops the checkpoints, hoping
     # the signer takes the forged tree for a first one.
@@ -174,5 +179,19 @@ def test_the_signer_remembers_the_latest_of_its_checkpoints(
     grow(container)
     second = container.checkpointer.cut()
     assert first is not None and second is not None and second.tree_size > first.tree_size
-    remembered = settings.signer_memory_file().read_text(encoding="utf-8")
+    remembered = memory_of(container, settings).read_text(encoding="utf-8")
     assert remembered == second.note
+
+
+def test_a_new_empty_development_ledger_starts_anew_with_the_same_key(
+    container: Container, settings: Settings, tmp_path: Path
+) -> None:
+    set_parameters(container.ledger)
+    container.runner.run_once()
+    memory = memory_of(container, settings)
+    assert memory.exists()
+    fresh = settings.model_copy(
+        update={"database_url": f"sqlite:///{tmp_path}/another.sqlite3"}
+    )  # the same key file, another (empty) database: `rm var/ledger.sqlite3; make run`
+    build(fresh).close()
+    assert not memory.exists() and memory.with_name(f"{memory.name}.forgotten").exists()
