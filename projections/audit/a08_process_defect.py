@@ -219,7 +219,7 @@ class ProcessDefect(AuditRule):
         for found in due:
             row = self._row(tx, found["case_id"])
             assert row is not None
-            self._judge_investigation(tx, row, position, e.date)
+            self._judge_investigation(tx, row, position, e.date, on_day=True)
 
     @handles(HolidayCalendar.NoticeRecorded)
     def notice_recorded(self, tx: Tx, e: Any, position: int) -> None:
@@ -244,8 +244,15 @@ class ProcessDefect(AuditRule):
             row.update(investigation_due=due.isoformat(), due_provisional=int(provisional))
             self._judge_investigation(tx, row, position, e.occurred_on)
 
-    def _judge_investigation(self, tx: Tx, row: Row, position: int, on: str) -> None:
-        """Late or not, from the case's start (or the last day seen); save the row."""
+    def _judge_investigation(
+        self, tx: Tx, row: Row, position: int, on: str, on_day: bool = False
+    ) -> None:
+        """Late or not, from the case's start, or (on a day event) the day; save the row.
+
+        A start that has not come is judged by the days alone: a back-dated acceptance is
+        not late merely because today is known already and its (back-dated) start is the
+        next thing recorded.
+        """
         facts: Facts = row["facts"]
         started, due, accepted = facts["started_on"], row["investigation_due"], row["accepted_on"]
         late: str | None = None
@@ -254,9 +261,11 @@ class ProcessDefect(AuditRule):
                 late = "started" if started > due else None
             elif facts["closed"]:
                 late = facts["late"]  # decided with no investigation: late stays late
-            else:
+            elif on_day:
                 last = tx.scalar("SELECT last_day FROM audit_a08_clock WHERE id = 1")
                 late = "not-started" if last is not None and last > due else None
+            else:
+                late = facts["late"]
         waiting = accepted is not None and started is None and not facts["closed"] and not late
         row["waiting"] = int(waiting)
         key = f"{row['case_id']}:late-investigation"

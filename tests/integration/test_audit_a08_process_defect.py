@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from audit_support import found, legacy, legacy_confirm, rebuilt, steps, submitted
+from audit_support import everything, found, legacy, legacy_confirm, rebuilt, steps, submitted
 from builders import PROCEDURE, walk_to_active
 
 from api.container import Container
@@ -113,6 +113,20 @@ def test_the_deadline_fires_as_business_days_pass_and_a_start_dated_on_time_reso
     assert found(container, "A08") == []
     before = rebuilt(container, "A08")
     assert rebuilt(container, "A08") == before and before[0]["matched"] == 0
+
+
+def test_a_back_dated_acceptance_is_judged_by_the_days_not_by_today_already_known(
+    ledger: Ledger, container: Container
+) -> None:
+    ledger.record_day("2026-12-01")  # the clock has recorded today
+    on_time = accepted_on(ledger, "2024-09-27")  # entered late, back-dated like its check
+    check_on(ledger, on_time, "2024-09-30")
+    assert everything(container, "A08") == []  # never found, not even for a moment
+    waiting = accepted_on(ledger, "2024-09-27")
+    assert found(container, "A08") == []  # its start may still be entered, dated on time
+    ledger.record_day("2026-12-02")  # a day passes without it: now it is late
+    (match,) = found(container, "A08")
+    assert match["case_id"] == str(waiting)
 
 
 def test_a_decision_without_any_investigation_leaves_the_late_finding_standing(
