@@ -1,9 +1,11 @@
-"""`ledger checkpoint` and `ledger signing-key`: the verifiable log at the console."""
+"""`ledger checkpoint`, `ledger signing-key` and `ledger verify`: the verifiable log at the
+console."""
 
 from __future__ import annotations
 
 import base64
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -79,3 +81,69 @@ def signing_key(
     console.print("line 1: LEDGER_SIGNING_KEY (secret); line 2: the verifier key to publish")
     print(made.text())
     print(made.verifier.text())
+
+
+def verify(
+    checkpoint: Annotated[
+        list[Path] | None, typer.Option(help="a checkpoint you hold (repeat for more)")
+    ] = None,
+    public_key: Annotated[
+        str | None,
+        typer.Option(help="the verifier key you hold (text or file); default: the ledger's own"),
+    ] = None,
+    case_file: Annotated[
+        Path | None, typer.Option(help="verify this exported case file offline instead")
+    ] = None,
+) -> None:
+    """Verify the log with the independent verifier: every leaf, the tree, every checkpoint;
+    exit 1 naming the first bad position."""
+    from api.cli import _progress
+    from verifier.case_file import verify_case_file
+    from verifier.log import HeldCheckpoint, verify_log
+    from verifier.rows import LogRows, Unreadable
+    from verifier.summary import Malformed, case_file_lines, load_key, log_lines
+
+    if public_key is None:
+        from api.signing import SigningKeyRefused, signer
+
+        try:
+            public_key = signer(Settings()).verifier.text()
+        except SigningKeyRefused as e:
+            console.print(f"[red]give --public-key: {e}[/]")
+            raise typer.Exit(2) from None
+        print(
+            "using the ledger's own public key: an auditor passes the copy they hold "
+            "(--public-key), not one taken from the ledger they check"
+        )
+    if case_file is not None and checkpoint:
+        console.print(
+            "[red]a case file proves its events against the checkpoint it carries; to hold "
+            "that checkpoint against one you keep, check the consistency proof "
+            "GET /api/v1/ledger/proof/consistency?from=<your size>&to=<the file's tree_size> "
+            "with `python -m verifier consistency PROOF --checkpoint YOURS --public-key KEY`[/]"
+        )
+        raise typer.Exit(2)
+    try:
+        key = load_key(public_key)
+        if case_file is not None:
+            report = verify_case_file(case_file.read_text(encoding="utf-8"), key)
+            if not report.ok:
+                print(f"FAILED: {report.problem}")
+                raise typer.Exit(1)
+            print("\n".join(case_file_lines(report)))
+            return
+        held = [HeldCheckpoint(str(f), f.read_text(encoding="utf-8")) for f in checkpoint or ()]
+        with LogRows(Settings().database_url) as rows, _progress() as bar:
+            task = bar.add_task("verifying the log", total=None)
+            log_report = verify_log(
+                rows, key, held, lambda done, total: bar.update(task, completed=done, total=total)
+            )
+    except (Malformed, Unreadable, OSError) as e:
+        console.print(f"[red]cannot verify: {e}[/]")
+        raise typer.Exit(2) from None
+    print("\n".join(log_lines(log_report)))
+    failure = log_report.first_failure()
+    if failure is not None:
+        print(f"FAILED: {failure}")
+        raise typer.Exit(1)
+    print("verified")

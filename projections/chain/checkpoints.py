@@ -188,15 +188,13 @@ def check_key(db: Database, signer: Signer, memory: SignerMemory | None = None) 
     """At start: the stored checkpoints were signed by this key, and still hold the last one
     this signer remembers signing; or the start is refused."""
     found = latest(db)
-    if found is None:
-        recalled(db, signer, memory or SignerMemory(None))
-        return
-    try:
-        signer.verifier.verify(found.note)
-    except BadNote as e:
-        raise CheckpointRefused(
-            f"the stored checkpoints were not signed by the key {signer.verifier.id.hex()}"
-            f" (LEDGER_SIGNING_KEY): {e}. Restore the bureau's signing key; a new key would"
-            " break every copy auditors keep"
-        ) from e
+    if found is not None:
+        try:
+            signer.verifier.verify(found.note)
+        except BadNote as e:
+            raise CheckpointRefused(
+                f"the stored checkpoints were not signed by the key {signer.verifier.id.hex()}"
+                f" (LEDGER_SIGNING_KEY): {e}. Restore the bureau's signing key; a new key would"
+                " break every copy auditors keep"
+            ) from e
     recalled(db, signer, memory or SignerMemory(None))

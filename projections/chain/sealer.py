@@ -52,13 +52,14 @@ class Sealer:
         it are still cut; what arrives meanwhile is the next pass's.
         """
         head = self.app.recorder.max_notification_id() or 0
-        if tracking.position(self.db, NAME) > head:
+        at = tracking.position(self.db, NAME)
+        if at > head:
             raise SealerMoved(
-                f"the sealer's position {tracking.position(self.db, NAME)} is past the log's "
-                f"head {head}: its tracking row was moved; nothing after it would be sealed"
+                f"the sealer's position {at} is past the log's head {head}: its tracking row "
+                "was moved; nothing after it would be sealed"
             )
-        while tracking.position(self.db, NAME) < head and self.seal_batch(head) > 0:
-            pass
+        while at < head and self.seal_batch(head) > 0:
+            at = tracking.position(self.db, NAME)
         for hook in self.then:
             hook.after_seal()
         return 0
