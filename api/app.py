@@ -37,12 +37,14 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         app.state.container = container or build(settings or Settings())
         if app.state.container.settings.run_projections:
             app.state.container.runner.start()
+        app.state.container.hub.start()  # the streams' follower of the head
         try:
             yield
         finally:
             if own:
                 app.state.container.close()
             else:
+                app.state.container.hub.stop()
                 app.state.container.runner.stop()
 
     app = FastAPI(

@@ -16,6 +16,8 @@ from migrations.runner import migrate
 from projections.chain.checkpoints import Checkpointer, CheckpointRefused, check_key
 from projections.chain.memory import SignerMemory
 from projections.chain.sealer import Sealer
+from projections.feed.hub import Hub
+from projections.feed.reader import LogReader
 from projections.person_keys import KeysRefused, SqlKeyStore, check_keys
 from projections.reactions.audit_findings import FindingsProcess
 from projections.reactions.clock import BusinessDayClock
@@ -37,8 +39,11 @@ class Container:
     #: The verifiable log: its sealer (a runner process) and the checkpoint signer after it.
     sealer: Sealer
     checkpointer: Checkpointer
+    #: The integrator streams' one follower of the head (projections/feed/hub.py).
+    hub: Hub
 
     def close(self) -> None:
+        self.hub.stop()
         self.runner.stop()
         self.ledger.close()
         self.db.close()
@@ -92,7 +97,12 @@ def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) 
     sealer.then.append(checkpointer)
     runner.independent.append(sealer)  # its own thread: it follows no view
     ledger.listeners.append(runner.wake)
-    return Container(settings, db, ledger, runner, sealer, checkpointer)
+    hub = Hub(
+        LogReader(ledger), window=settings.stream_window, poll_interval=settings.poll_interval,
+        listener=runner.listener,
+    )  # fmt: skip
+    ledger.listeners.append(hub.wake)
+    return Container(settings, db, ledger, runner, sealer, checkpointer, hub)
 
 
 def _position_lookup(db: Database) -> Callable[[UUID, int], int]:

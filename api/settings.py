@@ -68,6 +68,13 @@ class Settings(BaseSettings):
     log_origin: str | None = None
     checkpoint_every: int = Field(default=1000, ge=1)
     checkpoint_seconds: float = Field(default=60.0, ge=0)
+    #: The integrator streams (README "Integrator streams"): events kept in memory for live
+    #: subscribers (one further behind is disconnected and resumes from its position), the
+    #: keep-alive interval, and how long one send to a stalled subscriber may take.
+    stream_window: int = Field(default=10_000, ge=100)
+    stream_keepalive_seconds: float = Field(default=15.0, gt=0)
+    stream_send_timeout_seconds: float = Field(default=30.0, gt=0)
+    stream_max_subscribers: int = Field(default=1000, ge=1)
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
@@ -18,6 +17,7 @@ from eventsourcing.application import Application
 from domain.shared.errors import Unavailable
 from domain.shared.personal_data import PersonalData
 from projections import tracking
+from projections.feed.notify import NotifyListener
 from projections.store import Database, is_transient
 from projections.view import Projection
 
@@ -72,7 +72,12 @@ class ProjectionRunner:
         self.progressed = threading.Condition()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._listener: threading.Thread | None = None
+        #: PostgreSQL LISTEN, shared with the other readers of this process (the streams).
+        self.listener: NotifyListener | None = None
+        if db.dialect == "postgres":
+            channel = getattr(app.recorder, "channel_name", "ledger_events")
+            self.listener = NotifyListener(db.url.conninfo, channel, poll_interval)
+            self.listener.callbacks.append(self._wake.set)
         #: Stopped for good (until a restart or rebuild): name -> why.
         self.failed: dict[str, str] = {}
         #: Hit a transient error that the background loop is retrying: name -> what.
@@ -252,12 +257,13 @@ class ProjectionRunner:
                 target=self._independent_loop, name="independent-processes", daemon=True
             )
             self._independent_thread.start()
-        if self.db.dialect == "postgres":
-            self._listener = threading.Thread(target=self._listen, name="notify", daemon=True)
-            self._listener.start()
+        if self.listener is not None:
+            self.listener.start()
 
     def stop(self) -> None:
         self._stop.set()
+        if self.listener is not None:
+            self.listener.stop()
         self._wake.set()
         self._independent_wake.set()
         for thread in (self._thread, self._independent_thread):
@@ -294,20 +300,6 @@ class ProjectionRunner:
                 continue
             failures = 0
             wake.wait(self.poll_interval)
-
-    def _listen(self) -> None:
-        import psycopg
-
-        channel = getattr(self.app.recorder, "channel_name", "ledger_events")
-        while not self._stop.is_set():
-            try:
-                with psycopg.connect(self.db.url.conninfo, autocommit=True) as conn:
-                    conn.execute(f'LISTEN "{channel}"')
-                    while not self._stop.is_set():
-                        for _ in conn.notifies(timeout=1.0, stop_after=1):
-                            self._wake.set()
-            except psycopg.Error:
-                time.sleep(self.poll_interval)
 
 
 def retryable(error: BaseException) -> bool:

@@ -132,6 +132,9 @@ READS: dict[str, ReadRule] = {
     "audit": ReadRule(("auditFindings", "auditSummary"), frozenset(READERS), "street"),
     "access record": ReadRule(("personalDataAccess",), frozenset({"auditor"}), "none"),
     "verifiable log": ReadRule(("checkpoints",), frozenset((*READERS, "admin")), "none"),
+    # The integrator streams: the feed, server-sent events and the `events` subscription. The
+    # log is the district's; an integrator reads only the event types on its token.
+    "streams": ReadRule(("events",), frozenset((*DISTRICT_READERS, "integrator")), "district"),
 }
 
 #: Roles bound to the street on their token: a caseworker always, a supervisor when it has one.
