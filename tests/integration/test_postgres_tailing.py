@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
 
 import psycopg
 import pytest
@@ -17,37 +16,13 @@ from builders import WORKER, application
 
 from api.container import Container
 from domain.ledger import CommandResult, Ledger
-
-HOLD = 4242  # the advisory lock key the held writer waits on
-HOLD_FIRST_INSERT = f"""
-CREATE TABLE hold_first_insert (armed boolean NOT NULL);
-INSERT INTO hold_first_insert VALUES (false);
-CREATE FUNCTION hold_first_insert() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    UPDATE hold_first_insert SET armed = false WHERE armed;
-    IF FOUND THEN
-        PERFORM pg_advisory_xact_lock({HOLD});  -- ids taken, rows inserted, not committed
-    END IF;
-    RETURN NULL;
-END $$;
-CREATE TRIGGER hold_first_insert AFTER INSERT ON ledger_events
-    FOR EACH STATEMENT EXECUTE FUNCTION hold_first_insert();
-"""
-WAITING_ON_THE_HOLD = (
-    f"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = {HOLD} AND NOT granted"
+from tests.held_commit import (
+    HOLD,
+    HOLD_FIRST_INSERT,
+    WAITING_ON_THE_HOLD,
+    WAITING_ON_THE_TABLE,
+    until,
 )
-WAITING_ON_THE_TABLE = (
-    "SELECT count(*) FROM pg_locks WHERE locktype = 'relation' AND NOT granted"
-    " AND relation = 'ledger_events'::regclass"
-)
-
-
-def until(test: psycopg.Connection[Any], count: str, expected: int, what: str) -> None:
-    """Poll pg_locks (with a deadline) until `count` backends wait as described."""
-    deadline = time.monotonic() + 20
-    while (test.execute(count).fetchone() or (0,))[0] != expected:
-        assert time.monotonic() < deadline, f"timed out waiting until {what}"
-        time.sleep(0.01)
 
 
 @pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)])
