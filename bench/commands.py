@@ -291,15 +291,18 @@ def serve_thread(url: str, secret: str) -> Iterator[tuple[str, int | None]]:
 
 
 def http(
-    base: str, server_pid: int | None, token: str, warm: list[int], timed: list[int], threads: int
-) -> Outcome:
+    base: str, server_pid: int | None, token: str, warm: list[int], timed: list[int], threads: int,
+    on_answer: Callable[[httpx.Response], None] | None = None,
+) -> Outcome:  # fmt: skip
+    """The HTTP load; `on_answer` sees every answer as it arrives (bench/streams.py's clock)."""
     headers = {"Authorization": f"Bearer {token}"}
+    hooks = {"response": [on_answer]} if on_answer else {}
     if not Path(f"/proc/{server_pid}/stat").exists():
         server_pid = None  # no /proc (not Linux): leave the server's CPU out
 
     def worker(share: list[dict[str, Any]], outcome: Outcome, tick: Callable[[], None]) -> int:
         ok = 0
-        with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+        with httpx.Client(base_url=base, headers=headers, timeout=60, event_hooks=hooks) as client:
             for app in share:
                 try:
                     r = client.post("/api/v1/cases", json=app)

@@ -1,0 +1,176 @@
+"""bench/streams.py's first part: one latency run (one backend, one stream) against a server.
+
+The subscribers run in a process of their own (bench/streams_clients.py); the write load is
+bench/commands.py's HTTP load from this process, every answer timed as it arrives (its
+`id` and `version` name the events the command wrote: `<id>/<version>`, the CloudEvent id).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import queue
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from commands import http
+
+AIM_P95_MS = 250.0
+CLIENTS = Path(__file__).with_name("streams_clients.py")
+
+
+@dataclass
+class Latency:
+    backend: str
+    kind: str
+    subscribers: int = 0
+    commands: int = 0
+    seconds: float = 0.0
+    errors: int = 0  # failed commands and subscribers that ended with an error
+    missed: int = 0  # (subscriber, event) pairs not received, received twice or out of order
+    from_time: list[float] = field(default_factory=list)  # ms, receipt − CloudEvent time
+    from_answer: list[float] = field(default_factory=list)  # ms, receipt − command answered
+    server_cpu: float | None = None
+    samples: list[str] = field(default_factory=list)
+
+    @property
+    def command_rate(self) -> float:
+        return self.commands / self.seconds if self.seconds else 0.0
+
+    @staticmethod
+    def quantiles(values: list[float]) -> tuple[float, float, float]:
+        """Median, 95th percentile and the largest (0s when there is nothing)."""
+        if not values:
+            return 0.0, 0.0, 0.0
+        ordered = sorted(values)
+        p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+        return statistics.median(ordered), p95, ordered[-1]
+
+    def summary(self) -> dict[str, Any]:
+        t, a = self.quantiles(self.from_time), self.quantiles(self.from_answer)
+        return {
+            "backend": self.backend, "stream": self.kind, "subscribers": self.subscribers,
+            "commands": self.commands, "seconds": self.seconds, "errors": self.errors,
+            "commands_per_s": self.command_rate, "deliveries": len(self.from_time),
+            "missed": self.missed, "server_cpu_seconds": self.server_cpu,
+            "from_time_ms": {"median": t[0], "p95": t[1], "max": t[2]},
+            "from_answer_ms": {"median": a[0], "p95": a[1], "max": a[2]},
+            "samples": self.samples,
+        }  # fmt: skip
+
+
+class Answers:
+    """The time each command's events were answered, by CloudEvent id (`<aggregate>/<v>`)."""
+
+    def __init__(self) -> None:
+        self.at: dict[str, float] = {}
+        self.last_position = 0
+        self._versions: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, response: httpx.Response) -> None:
+        at = time.time()
+        if not response.is_success:
+            return
+        response.read()
+        body = response.json()
+        aggregate, version = str(body["id"]), int(body["version"])
+        with self._lock:
+            before = self._versions.get(aggregate, 0)
+            for v in range(before + 1, version + 1):  # every event the command wrote
+                self.at[f"{aggregate}/{v}"] = at
+            self._versions[aggregate] = version
+            self.last_position = max(self.last_position, int(body["position"]))
+
+
+def start_clients(kind: str, base: str, token: str, n: int, after: int,
+                  out: Path) -> tuple[subprocess.Popen[str], str]:  # fmt: skip
+    cmd = [sys.executable, str(CLIENTS), "--kind", kind, "--base", base, "--token", token,
+           "--subscribers", str(n), "--after", str(after), "--out", str(out)]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    assert proc.stdout is not None
+    threading.Thread(target=lambda: lines.put(proc.stdout.readline()), daemon=True).start()  # type: ignore[union-attr]
+    try:
+        line = lines.get(timeout=90)
+    except queue.Empty:
+        line = ""
+    if not line.startswith("ready "):
+        proc.kill()
+        raise RuntimeError(f"the {kind} clients did not start: {line.strip() or 'no answer'}")
+    return proc, line.strip()
+
+
+def tally(r: Latency, found: dict[str, Any], answers: Answers) -> None:
+    """Latencies of every event after the first (the one that showed a client was live)."""
+    start = int(found["after"]) + 1
+    events: dict[int, tuple[str, float]] = {}
+    for position, (event_id, stamp) in found["events"].items():
+        made = datetime.fromisoformat(str(stamp).replace("Z", "+00:00")).timestamp()
+        events[int(position)] = (str(event_id), made)
+    everything = {p for p in events if p > start}
+    answered = {events[p][0] for p in everything} & answers.at.keys()
+    missing_everywhere = [i for i in answers.at if i not in answered]
+    for client in found["clients"]:
+        if client["error"] or client["closed"]:
+            r.errors += 1
+            if len(r.samples) < 5:
+                r.samples.append(f"subscriber: {client['error'] or client['closed']}")
+        positions: list[int] = client["positions"]
+        if positions != sorted(set(positions)):
+            r.missed += len(positions) - len(set(positions)) or 1
+        got = set(positions)
+        r.missed += len(everything - got) + len(missing_everywhere)
+        for position, received in zip(positions, client["received"], strict=True):
+            if position <= start:
+                continue
+            event_id, made = events[position]
+            r.from_time.append((received - made) * 1000)
+            if event_id in answers.at:
+                r.from_answer.append((received - answers.at[event_id]) * 1000)
+
+
+def measure_latency(backend: str, kind: str, base: str, server_pid: int | None, writer: str,
+                    reader: str, args: argparse.Namespace, logdir: Path) -> Latency:  # fmt: skip
+    r = Latency(backend, kind)
+    warm = Answers()
+    warm_up = http(base, None, writer, [], list(range(args.warmup)), args.threads, warm)
+    if warm_up.errors or not warm.last_position:
+        raise RuntimeError(f"the warm-up failed: {warm_up.samples[:1]}")
+    results = logdir / f"clients-{backend}-{kind}.json"
+    proc, ready = start_clients(
+        kind, base, reader, args.subscribers, warm.last_position - 1, results
+    )
+    try:
+        r.subscribers = int(ready.split()[1])
+        if r.subscribers < args.subscribers:
+            why = ready.split(maxsplit=2)[2:]
+            raise RuntimeError(
+                f"{kind}: {r.subscribers} of {args.subscribers} clients live {''.join(why)}"
+            )
+        answers = Answers()
+        timed = list(range(args.warmup, args.warmup + args.cases))
+        load = http(base, server_pid, writer, [], timed, args.threads, answers)
+        r.commands, r.seconds, r.server_cpu = load.commands, load.seconds, load.cpu_server
+        r.errors += load.errors
+        r.samples += load.samples[:3]
+        assert proc.stdin is not None
+        proc.stdin.write(f"until {answers.last_position}\n")
+        proc.stdin.flush()
+        proc.wait(timeout=180)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    if proc.returncode != 0 or not results.exists():
+        raise RuntimeError(f"the {kind} clients failed (exit {proc.returncode})")
+    tally(r, json.loads(results.read_text()), answers)
+    return r
