@@ -36,6 +36,8 @@ class Latency:
     seconds: float = 0.0
     errors: int = 0  # failed commands and subscribers that ended with an error
     missed: int = 0  # (subscriber, event) pairs not received, received twice or out of order
+    events: int = 0  # distinct events measured (written after the clients were live)
+    answered: int = 0  # of them, written by a command of the load (the others: reactions)
     from_time: list[float] = field(default_factory=list)  # ms, receipt − CloudEvent time
     from_answer: list[float] = field(default_factory=list)  # ms, receipt − command answered
     server_cpu: float | None = None
@@ -59,7 +61,8 @@ class Latency:
         return {
             "backend": self.backend, "stream": self.kind, "subscribers": self.subscribers,
             "commands": self.commands, "seconds": self.seconds, "errors": self.errors,
-            "commands_per_s": self.command_rate, "deliveries": len(self.from_time),
+            "commands_per_s": self.command_rate, "events": self.events,
+            "answered_events": self.answered, "deliveries": len(self.from_time),
             "missed": self.missed, "server_cpu_seconds": self.server_cpu,
             "from_time_ms": {"median": t[0], "p95": t[1], "max": t[2]},
             "from_answer_ms": {"median": a[0], "p95": a[1], "max": a[2]},
@@ -109,8 +112,10 @@ def start_clients(kind: str, base: str, token: str, n: int, after: int,
     return proc, line.strip()
 
 
-def tally(r: Latency, found: dict[str, Any], answers: Answers) -> None:
-    """Latencies of every event after the first (the one that showed a client was live)."""
+def tally(r: Latency, found: dict[str, Any], answers: Answers, live_at: float) -> None:
+    """Latencies of the events made once every client was live (at `live_at`); every event
+    after the first (the one that showed a client was live) counts as missed when a client
+    did not receive it once, in order."""
     start = int(found["after"]) + 1
     events: dict[int, tuple[str, float]] = {}
     for position, (event_id, stamp) in found["events"].items():
@@ -118,6 +123,8 @@ def tally(r: Latency, found: dict[str, Any], answers: Answers) -> None:
         events[int(position)] = (str(event_id), made)
     everything = {p for p in events if p > start}
     answered = {events[p][0] for p in everything} & answers.at.keys()
+    measured = {p for p in everything if events[p][1] >= live_at}
+    r.events, r.answered = len(measured), len({events[p][0] for p in measured} & answered)
     missing_everywhere = [i for i in answers.at if i not in answered]
     for client in found["clients"]:
         if client["error"] or client["closed"]:
@@ -130,7 +137,7 @@ def tally(r: Latency, found: dict[str, Any], answers: Answers) -> None:
         got = set(positions)
         r.missed += len(everything - got) + len(missing_everywhere)
         for position, received in zip(positions, client["received"], strict=True):
-            if position <= start:
+            if position not in measured:
                 continue
             event_id, made = events[position]
             r.from_time.append((received - made) * 1000)
@@ -149,6 +156,7 @@ def measure_latency(backend: str, kind: str, base: str, server_pid: int | None, 
     proc, ready = start_clients(
         kind, base, reader, args.subscribers, warm.last_position - 1, results
     )
+    live_at = time.time()
     try:
         r.subscribers = int(ready.split()[1])
         if r.subscribers < args.subscribers:
@@ -172,5 +180,5 @@ def measure_latency(backend: str, kind: str, base: str, server_pid: int | None, 
             proc.wait()
     if proc.returncode != 0 or not results.exists():
         raise RuntimeError(f"the {kind} clients failed (exit {proc.returncode})")
-    tally(r, json.loads(results.read_text()), answers)
+    tally(r, json.loads(results.read_text()), answers, live_at)
     return r
