@@ -40,8 +40,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-import nats
-import psycopg
 from commands import STREET, serve_subprocess
 from rich.console import Console
 from rich.table import Table
@@ -55,7 +53,7 @@ from api.settings import Settings
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DEFAULT_NATS_URL = "nats://127.0.0.1:4222"
 OUT = Path("var/bench/streams.json")
-out, err = Console(width=max(Console().width, 110)), Console(stderr=True)  # the table is wide
+out, err = Console(width=max(Console().width, 130)), Console(stderr=True)  # the table is wide
 
 
 @contextmanager
@@ -90,7 +88,8 @@ def latency_runs(args: argparse.Namespace, admin_url: str, logdir: Path) -> list
 def report(runs: list[Latency], relay: RelayResult | None, args: argparse.Namespace) -> None:
     table = Table(title=f"Commit to delivery, {args.subscribers} subscribers per stream (ms)")
     columns = ("backend", "stream", "cmd/s", "events", "median", "p95",
-               f"p95 < {AIM_P95_MS:.0f}", "answer med", "answer p95", "missed")  # fmt: skip
+               f"p95 < {AIM_P95_MS:.0f}", "answer med", "answer p95", "missed",
+               "CPU s: server/clients in s")  # fmt: skip
     for c in columns:
         table.add_column(c, justify="left" if c in ("backend", "stream") else "right")
     for r in runs:
@@ -99,12 +98,15 @@ def report(runs: list[Latency], relay: RelayResult | None, args: argparse.Namesp
         table.add_row(
             r.backend, r.kind, f"{r.command_rate:,.0f}", f"{r.events:,}", f"{t[0]:.0f}",
             f"{t[1]:.0f}", aim, f"{a[0]:.0f}", f"{a[1]:.0f}", str(r.missed),
+            f"{r.server_cpu or 0:.1f}/{r.clients_cpu:.1f} in {r.window:.1f}",
         )  # fmt: skip
     out.print(table)
     out.print(
         "median, p95: ms from the CloudEvent `time` (the event made, just before its commit: "
         "an upper bound); answer: ms from the command's answer read by the writer (a lower "
-        "bound); events: written while the clients were live, each received by every client."
+        "bound); events: written while the clients were live, each received by every client; "
+        "CPU: seconds of it used by the server and by the clients' process, from the load's "
+        "start until every client had every event."
     )
     if relay is not None:
         verdict = "[green]meets[/]" if relay.ratio <= AIM_RELAY else "[red]misses[/]"
@@ -172,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
             err.print(f"[yellow]relay not measured: no JetStream at {args.nats} ({unreachable})[/]")
         elif args.relay_events:
             relay = measure_relay(admin_url, args.nats, args.relay_events, args.threads, logdir)
-    except (psycopg.Error, RuntimeError, OSError, nats.errors.Error) as e:
+    except Exception as e:  # a server, the clients, PostgreSQL, NATS, a setting: the set-up
         err.print(f"[red]set-up failed: {type(e).__name__}: {e}[/]")
         for log in sorted(logdir.glob("*.log")):
             err.print(f"[bold]{log.name}[/] (last lines):")

@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -137,6 +138,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         live = sum(1 for c in clients if c.positions)
         why = next((c.error or c.closed for c in clients if c.error or c.closed), None)
         print(f"ready {live}" + (f" (first failure: {why})" if why else ""), flush=True)
+        cpu, started = os.times(), time.monotonic()
         line = await asyncio.to_thread(sys.stdin.readline)
         until = int(line.split()[1]) if line.startswith("until ") else 0
         deadline = time.monotonic() + args.drain_timeout
@@ -145,6 +147,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                    for c in clients):  # fmt: skip
                 break
             await asyncio.sleep(0.05)
+        used = os.times()
         for t in tasks:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -152,6 +155,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "kind": args.kind,
         "after": args.after,
         "until": until,
+        "cpu_seconds": used.user + used.system - cpu.user - cpu.system,
+        "seconds": time.monotonic() - started,
         "events": {str(p): v for p, v in shared.items()},
         "clients": [
             {"positions": c.positions, "received": c.received, "error": c.error, "closed": c.closed}

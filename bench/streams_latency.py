@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from commands import http
+from commands import http, process_cpu
 
 AIM_P95_MS = 250.0
 CLIENTS = Path(__file__).with_name("streams_clients.py")
@@ -40,7 +40,11 @@ class Latency:
     answered: int = 0  # of them, written by a command of the load (the others: reactions)
     from_time: list[float] = field(default_factory=list)  # ms, receipt − CloudEvent time
     from_answer: list[float] = field(default_factory=list)  # ms, receipt − command answered
+    #: From the load's start until every client had everything: seconds, CPU seconds used
+    #: by the server and by the clients' process.
+    window: float = 0.0
     server_cpu: float | None = None
+    clients_cpu: float = 0.0
     samples: list[str] = field(default_factory=list)
 
     @property
@@ -64,6 +68,7 @@ class Latency:
             "commands_per_s": self.command_rate, "events": self.events,
             "answered_events": self.answered, "deliveries": len(self.from_time),
             "missed": self.missed, "server_cpu_seconds": self.server_cpu,
+            "clients_cpu_seconds": self.clients_cpu, "window_seconds": self.window,
             "from_time_ms": {"median": t[0], "p95": t[1], "max": t[2]},
             "from_answer_ms": {"median": a[0], "p95": a[1], "max": a[2]},
             "samples": self.samples,
@@ -117,6 +122,7 @@ def tally(r: Latency, found: dict[str, Any], answers: Answers, live_at: float) -
     after the first (the one that showed a client was live) counts as missed when a client
     did not receive it once, in order."""
     start = int(found["after"]) + 1
+    r.clients_cpu, r.window = float(found["cpu_seconds"]), float(found["seconds"])
     events: dict[int, tuple[str, float]] = {}
     for position, (event_id, stamp) in found["events"].items():
         made = datetime.fromisoformat(str(stamp).replace("Z", "+00:00")).timestamp()
@@ -166,14 +172,17 @@ def measure_latency(backend: str, kind: str, base: str, server_pid: int | None, 
             )
         answers = Answers()
         timed = list(range(args.warmup, args.warmup + args.cases))
+        before = process_cpu(server_pid) if server_pid else None
         load = http(base, server_pid, writer, [], timed, args.threads, answers)
-        r.commands, r.seconds, r.server_cpu = load.commands, load.seconds, load.cpu_server
+        r.commands, r.seconds = load.commands, load.seconds
         r.errors += load.errors
         r.samples += load.samples[:3]
         assert proc.stdin is not None
         proc.stdin.write(f"until {answers.last_position}\n")
         proc.stdin.flush()
         proc.wait(timeout=180)
+        if before is not None and server_pid:
+            r.server_cpu = process_cpu(server_pid) - before
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -73,17 +73,18 @@ class RelayResult:
 
 
 @contextmanager
-def district(name: str) -> Iterator[None]:
-    """The ledger's district for what this process builds (Settings read LEDGER_DISTRICT)."""
-    before = os.environ.get("LEDGER_DISTRICT")
-    os.environ["LEDGER_DISTRICT"] = name
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """LEDGER_* settings for what this process builds meanwhile (Settings read them)."""
+    before = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
     try:
         yield
     finally:
-        if before is None:
-            os.environ.pop("LEDGER_DISTRICT", None)
-        else:
-            os.environ["LEDGER_DISTRICT"] = before
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def nats_reachable(nats_url: str) -> str | None:
@@ -168,12 +169,13 @@ async def bare_loops(js: JetStreamContext, messages: list[Msg],
     r.pipelined_seconds = time.perf_counter() - start
 
 
-async def relay_and_bare(url: str, nats_url: str, name: str, events: int, log: Path,
-                         r: RelayResult) -> None:  # fmt: skip
+async def relay_and_bare(url: str, nats_url: str, ledger: dict[str, str], events: int,
+                         log: Path, r: RelayResult) -> None:  # fmt: skip
     nc = await nats.connect(nats_url, connect_timeout=5, max_reconnect_attempts=0)
     js = nc.jetstream(timeout=10)
+    name = ledger["LEDGER_DISTRICT"]
     relay_stream, bare_stream, prefix = f"BENCH_RELAY_{name}", f"BENCH_BARE_{name}", f"bench{name}"
-    env = {**os.environ, "LEDGER_DATABASE_URL": url, "LEDGER_DISTRICT": name}
+    env = {**os.environ, **ledger, "LEDGER_DATABASE_URL": url}
     cmd = [*relay_command(), "relay", "--nats", nats_url, "--stream", relay_stream]
     try:
         with log.open("wb") as sink:
@@ -205,13 +207,17 @@ def measure_relay(admin_url: str, nats_url: str, events: int, threads: int,
                   logdir: Path) -> RelayResult:  # fmt: skip
     """Fill a scratch database with `events` events, relay them, then the bare loops."""
     r = RelayResult(events=events)
-    name = f"9{os.getpid() % 100_000:05d}"  # a district id of this run's own
+    ledger = {  # a district id of this run's own, and so a signing key of its own
+        "LEDGER_DISTRICT": f"9{os.getpid() % 100_000:05d}",
+        "LEDGER_SIGNING_KEY_FILE": str(logdir / "relay-signing-key"),
+    }
     cases = list(range(100_000, 100_000 + (events + 1) // 2))
     with fresh_database(admin_url, f"caseledger_bench_{os.getpid()}_relay") as url:
-        with district(name):
+        with environment(ledger):
             filled = bare_library(url, [], cases, threads)
         if filled.errors:
             raise RuntimeError(f"filling the relay's database: {filled.samples[:1]}")
-        asyncio.run(relay_and_bare(url, nats_url, name, filled.commands, logdir / "relay.log", r))
+        log = logdir / "relay.log"
+        asyncio.run(relay_and_bare(url, nats_url, ledger, filled.commands, log, r))
     r.events = filled.commands
     return r
