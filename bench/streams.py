@@ -89,7 +89,7 @@ def report(runs: list[Latency], relay: RelayResult | None, args: argparse.Namesp
     table = Table(title=f"Commit to delivery, {args.subscribers} subscribers per stream (ms)")
     columns = ("backend", "stream", "cmd/s", "events", "median", "p95",
                f"p95 < {AIM_P95_MS:.0f}", "answer med", "answer p95", "missed",
-               "CPU s: server/clients in s")  # fmt: skip
+               "CPU s srv/cli", "took s")  # fmt: skip
     for c in columns:
         table.add_column(c, justify="left" if c in ("backend", "stream") else "right")
     for r in runs:
@@ -98,15 +98,15 @@ def report(runs: list[Latency], relay: RelayResult | None, args: argparse.Namesp
         table.add_row(
             r.backend, r.kind, f"{r.command_rate:,.0f}", f"{r.events:,}", f"{t[0]:.0f}",
             f"{t[1]:.0f}", aim, f"{a[0]:.0f}", f"{a[1]:.0f}", str(r.missed),
-            f"{r.server_cpu or 0:.1f}/{r.clients_cpu:.1f} in {r.window:.1f}",
+            f"{r.server_cpu or 0:.1f}/{r.clients_cpu:.1f}", f"{r.window:.1f}",
         )  # fmt: skip
     out.print(table)
     out.print(
         "median, p95: ms from the CloudEvent `time` (the event made, just before its commit: "
         "an upper bound); answer: ms from the command's answer read by the writer (a lower "
         "bound); events: written while the clients were live, each received by every client; "
-        "CPU: seconds of it used by the server and by the clients' process, from the load's "
-        "start until every client had every event."
+        "took: from the load's start until every client had every event; CPU: seconds of it "
+        "used by the server and by the clients' process."
     )
     if relay is not None:
         verdict = "[green]meets[/]" if relay.ratio <= AIM_RELAY else "[red]misses[/]"
