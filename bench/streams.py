@@ -53,7 +53,7 @@ from api.settings import Settings
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DEFAULT_NATS_URL = "nats://127.0.0.1:4222"
 OUT = Path("var/bench/streams.json")
-out, err = Console(width=max(Console().width, 130)), Console(stderr=True)  # the table is wide
+out, err = Console(width=max(Console().width, 150)), Console(stderr=True)  # the table is wide
 
 
 @contextmanager
@@ -87,7 +87,7 @@ def latency_runs(args: argparse.Namespace, admin_url: str, logdir: Path) -> list
 
 def report(runs: list[Latency], relay: RelayResult | None, args: argparse.Namespace) -> None:
     table = Table(title=f"Commit to delivery, {args.subscribers} subscribers per stream (ms)")
-    columns = ("backend", "stream", "cmd/s", "events", "median", "p95",
+    columns = ("backend", "stream", "cmd/s", "events", "written/s", "delivered/s", "median", "p95",
                f"p95 < {AIM_P95_MS:.0f}", "answer med", "answer p95", "missed",
                "CPU s srv/cli", "took s")  # fmt: skip
     for c in columns:
@@ -96,7 +96,8 @@ def report(runs: list[Latency], relay: RelayResult | None, args: argparse.Namesp
         t, a = r.quantiles(r.from_time), r.quantiles(r.from_answer)
         aim = "[green]meets[/]" if t[1] < AIM_P95_MS else "[red]misses[/]"
         table.add_row(
-            r.backend, r.kind, f"{r.command_rate:,.0f}", f"{r.events:,}", f"{t[0]:.0f}",
+            r.backend, r.kind, f"{r.command_rate:,.0f}", f"{r.events:,}",
+            f"{r.written_rate:,.0f}", f"{r.delivered_rate:,.0f}", f"{t[0]:.0f}",
             f"{t[1]:.0f}", aim, f"{a[0]:.0f}", f"{a[1]:.0f}", str(r.missed),
             f"{r.server_cpu or 0:.1f}/{r.clients_cpu:.1f}", f"{r.window:.1f}",
         )  # fmt: skip
@@ -104,7 +105,8 @@ def report(runs: list[Latency], relay: RelayResult | None, args: argparse.Namesp
     out.print(
         "median, p95: ms from the CloudEvent `time` (the event made, just before its commit: "
         "an upper bound); answer: ms from the command's answer read by the writer (a lower "
-        "bound); events: written while the clients were live, each received by every client; "
+        "bound); events: written while the clients were live, each received by every client "
+        "(written/s: during the load; delivered/s: until every client had them all); "
         "took: from the load's start until every client had every event; CPU: seconds of it "
         "used by the server and by the clients' process."
     )
@@ -132,20 +134,23 @@ def report(runs: list[Latency], relay: RelayResult | None, args: argparse.Namesp
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument(
-        "--quick", action="store_true", help="about a minute: 100 cases per run, 2,000 relayed"
+        "--quick", action="store_true", help="about a minute: 60 cases per run, 4,000 relayed"
     )
     p.add_argument("--subscribers", type=int, default=100, help="clients per stream (100)")
     p.add_argument("--cases", type=int, help="cases of write load per run (default 500)")
     p.add_argument("--threads", type=int, default=8, help="write-load threads (default 8)")
+    p.add_argument(
+        "--rate", type=float, default=0.0, help="commands/s, all threads (default 0: unpaced)"
+    )
     p.add_argument("--warmup", type=int, default=10, help="cases before the clients connect")
     p.add_argument("--backends", default="postgres,sqlite", help="postgres,sqlite (both)")
     p.add_argument("--streams", default="sse,graphql", help="sse,graphql (both)")
     p.add_argument("--relay-events", type=int, help="events relayed (default 10,000; 0: none)")
     p.add_argument("--nats", default=os.environ.get("LEDGER_TEST_NATS_URL") or DEFAULT_NATS_URL)
     args = p.parse_args(argv)
-    args.cases = args.cases if args.cases is not None else (100 if args.quick else 500)
+    args.cases = args.cases if args.cases is not None else (60 if args.quick else 500)
     if args.relay_events is None:
-        args.relay_events = 2_000 if args.quick else 10_000
+        args.relay_events = 4_000 if args.quick else 10_000
     args.backends = [b for b in args.backends.split(",") if b]
     args.streams = [s for s in args.streams.split(",") if s]
     if not set(args.backends) <= {"postgres", "sqlite"}:
@@ -154,6 +159,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         p.error("--streams: sse and/or graphql")
     if args.subscribers < 1 or args.cases < 1 or args.threads < 1 or args.relay_events < 0:
         p.error("--subscribers, --cases and --threads must be at least 1, --relay-events >= 0")
+    if args.rate < 0:
+        p.error("--rate must be at least 0")
     return args
 
 

@@ -174,7 +174,7 @@ def main() -> int:
     p.add_argument("--after", type=int, required=True)
     p.add_argument("--out", required=True)
     p.add_argument("--connect-timeout", type=float, default=60.0)
-    p.add_argument("--drain-timeout", type=float, default=60.0)
+    p.add_argument("--drain-timeout", type=float, default=300.0)
     args = p.parse_args()
     results = asyncio.run(run(args))
     with open(args.out, "w") as f:

@@ -51,6 +51,17 @@ class Latency:
     def command_rate(self) -> float:
         return self.commands / self.seconds if self.seconds else 0.0
 
+    @property
+    def written_rate(self) -> float:
+        """Events measured per second of the load."""
+        return self.events / self.seconds if self.seconds else 0.0
+
+    @property
+    def delivered_rate(self) -> float:
+        """The same events per second until the last client had them all (below the
+        written rate: the stream fell behind the load, and its latency grows with the run)."""
+        return self.events / self.window if self.window else 0.0
+
     @staticmethod
     def quantiles(values: list[float]) -> tuple[float, float, float]:
         """Median, 95th percentile and the largest (0s when there is nothing)."""
@@ -66,6 +77,7 @@ class Latency:
             "backend": self.backend, "stream": self.kind, "subscribers": self.subscribers,
             "commands": self.commands, "seconds": self.seconds, "errors": self.errors,
             "commands_per_s": self.command_rate, "events": self.events,
+            "written_per_s": self.written_rate, "delivered_per_s": self.delivered_rate,
             "answered_events": self.answered, "deliveries": len(self.from_time),
             "missed": self.missed, "server_cpu_seconds": self.server_cpu,
             "clients_cpu_seconds": self.clients_cpu, "window_seconds": self.window,
@@ -76,16 +88,36 @@ class Latency:
 
 
 class Answers:
-    """The time each command's events were answered, by CloudEvent id (`<aggregate>/<v>`)."""
+    """The time each command's events were answered, by CloudEvent id (`<aggregate>/<v>`).
 
-    def __init__(self) -> None:
+    With a `rate` (commands per second, all threads together) it also paces the load: the
+    thread that read an answer waits for its next turn before it sends the next command.
+    """
+
+    def __init__(self, rate: float = 0.0) -> None:
         self.at: dict[str, float] = {}
         self.last_position = 0
         self._versions: dict[str, int] = {}
         self._lock = threading.Lock()
+        self._every = 1 / rate if rate else 0.0
+        self._next = time.monotonic()
 
     def __call__(self, response: httpx.Response) -> None:
         at = time.time()
+        try:
+            self._record(at, response)
+        finally:
+            self._pace()
+
+    def _pace(self) -> None:
+        if not self._every:
+            return
+        with self._lock:
+            self._next = max(self._next + self._every, time.monotonic())
+            turn = self._next
+        time.sleep(max(0.0, turn - time.monotonic()))
+
+    def _record(self, at: float, response: httpx.Response) -> None:
         if not response.is_success:
             return
         response.read()
@@ -170,7 +202,7 @@ def measure_latency(backend: str, kind: str, base: str, server_pid: int | None, 
             raise RuntimeError(
                 f"{kind}: {r.subscribers} of {args.subscribers} clients live {''.join(why)}"
             )
-        answers = Answers()
+        answers = Answers(args.rate)
         timed = list(range(args.warmup, args.warmup + args.cases))
         before = process_cpu(server_pid) if server_pid else None
         load = http(base, server_pid, writer, [], timed, args.threads, answers)
