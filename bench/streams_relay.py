@@ -142,7 +142,7 @@ async def read_back(js: JetStreamContext, stream: str, subjects: str,
     sub = await js.subscribe(
         subjects, stream=stream, ordered_consumer=True, deliver_policy=DeliverPolicy.ALL
     )
-    found = []
+    found: list[Msg] = []
     try:
         while len(found) < total:
             found.append(await sub.next_msg(timeout=10))
