@@ -114,9 +114,10 @@ def report(runs: list[Latency], relay: RelayResult | None, args: argparse.Namesp
         verdict = "[green]meets[/]" if relay.ratio <= AIM_RELAY else "[red]misses[/]"
         out.print(
             f"relay into JetStream: [bold]{relay.relay_rate:,.0f}[/] events/s "
-            f"({relay.relayed:,} events); bare nats-py publish loop {relay.bare_rate:,.0f}/s "
-            f"(pipelined with publish_async: {relay.pipelined_rate:,.0f}/s); bare / relay "
-            f"[bold]{relay.ratio:.2f}[/] ({verdict} the aim of <= {AIM_RELAY:.0f})"
+            f"({relay.events:,} events, median of {len(relay.relay)}); bare nats-py publish "
+            f"loop {relay.bare_rate:,.0f}/s (pipelined with publish_async: "
+            f"{relay.pipelined_rate:,.0f}/s); bare / relay [bold]{relay.ratio:.2f}[/] "
+            f"({verdict} the aim of <= {AIM_RELAY:.0f})"
         )
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     out.print(f"cores usable: {cores}; server, subscribers, write load, PostgreSQL share them")
@@ -146,11 +147,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--backends", default="postgres,sqlite", help="postgres,sqlite (both)")
     p.add_argument("--streams", default="sse,graphql", help="sse,graphql (both)")
     p.add_argument("--relay-events", type=int, help="events relayed (default 10,000; 0: none)")
+    p.add_argument("--relay-rounds", type=int, help="relay, then bare loop, N times (3)")
     p.add_argument("--nats", default=os.environ.get("LEDGER_TEST_NATS_URL") or DEFAULT_NATS_URL)
     args = p.parse_args(argv)
     args.cases = args.cases if args.cases is not None else (60 if args.quick else 500)
     if args.relay_events is None:
         args.relay_events = 4_000 if args.quick else 10_000
+    if args.relay_rounds is None:
+        args.relay_rounds = 1 if args.quick else 3
     args.backends = [b for b in args.backends.split(",") if b]
     args.streams = [s for s in args.streams.split(",") if s]
     if not set(args.backends) <= {"postgres", "sqlite"}:
@@ -159,8 +163,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         p.error("--streams: sse and/or graphql")
     if args.subscribers < 1 or args.cases < 1 or args.threads < 1 or args.relay_events < 0:
         p.error("--subscribers, --cases and --threads must be at least 1, --relay-events >= 0")
-    if args.rate < 0:
-        p.error("--rate must be at least 0")
+    if args.rate < 0 or args.relay_rounds < 1:
+        p.error("--rate must be at least 0, --relay-rounds at least 1")
     return args
 
 
@@ -180,7 +184,9 @@ def main(argv: list[str] | None = None) -> int:
         if unreachable:
             err.print(f"[yellow]relay not measured: no JetStream at {args.nats} ({unreachable})[/]")
         elif args.relay_events:
-            relay = measure_relay(admin_url, args.nats, args.relay_events, args.threads, logdir)
+            relay = measure_relay(
+                admin_url, args.nats, args.relay_events, args.relay_rounds, args.threads, logdir
+            )
     except Exception as e:  # a server, the clients, PostgreSQL, NATS, a setting: the set-up
         err.print(f"[red]set-up failed: {type(e).__name__}: {e}[/]")
         for log in sorted(logdir.glob("*.log")):

@@ -6,12 +6,14 @@ accept, two events per case), under a district id of the bench's own (so the rel
 
 1. runs `ledger relay --nats URL --stream <scratch>` in a subprocess and, polling the scratch
    stream's state every 20 ms, times the messages from the first one seen to the last (the
-   relay's start-up, its imports and the stream's creation, left out);
-2. reads the relay's messages back (subject, payload, headers) and publishes the same payloads
-   under the same subjects (prefixed) into a second scratch stream with a bare nats-py loop:
-   `await js.publish()` one after another (one round trip each: the plain loop), then again
-   pipelined with `js.publish_async()` (for reference);
-3. deletes both scratch streams.
+   relay's start-up, its imports and the stream's creation, left out); reads them back
+   (subject, payload, headers) and checks they are every event once, in position order;
+2. publishes the same payloads under the same subjects (prefixed), with the same
+   `Nats-Msg-Id` and `Ledger-Position` headers, into another scratch stream with a bare
+   nats-py loop: `await js.publish()` one after another (one round trip each: the plain
+   loop), then again pipelined with `js.publish_async()` (for reference);
+3. does both again, in turn, `rounds` times (the machine is shared: the medians are
+   reported, each round's rates kept in the JSON), deleting every scratch stream.
 
 The aim: the relay within 2x of the plain loop's rate.
 """
@@ -20,12 +22,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nats
@@ -42,29 +45,25 @@ HEADERS = ("Nats-Msg-Id", "Ledger-Position")  # what the bare loop sends of the 
 
 @dataclass
 class RelayResult:
-    events: int = 0
-    relayed: int = 0
-    relay_seconds: float = 0.0
-    bare_seconds: float = 0.0
-    pipelined_seconds: float = 0.0
-    in_order: bool = False
-    error: str | None = None
+    """Rates per round (relay, then the bare loops, in turn), and their medians."""
 
-    @staticmethod
-    def _rate(count: int, seconds: float) -> float:
-        return count / seconds if seconds else 0.0
+    events: int = 0
+    relay: list[float] = field(default_factory=list)  # events/s
+    bare: list[float] = field(default_factory=list)
+    pipelined: list[float] = field(default_factory=list)
+    in_order: bool = True
 
     @property
     def relay_rate(self) -> float:
-        return self._rate(self.relayed, self.relay_seconds)
+        return statistics.median(self.relay) if self.relay else 0.0
 
     @property
     def bare_rate(self) -> float:
-        return self._rate(self.relayed, self.bare_seconds)
+        return statistics.median(self.bare) if self.bare else 0.0
 
     @property
     def pipelined_rate(self) -> float:
-        return self._rate(self.relayed, self.pipelined_seconds)
+        return statistics.median(self.pipelined) if self.pipelined else 0.0
 
     @property
     def ratio(self) -> float:
@@ -151,62 +150,86 @@ async def read_back(js: JetStreamContext, stream: str, subjects: str,
     return found
 
 
-async def bare_loops(js: JetStreamContext, messages: list[Msg],
-                     prefix: str, r: RelayResult) -> None:  # fmt: skip
+async def bare_loops(js: JetStreamContext, messages: list[Msg], stream: str,
+                     r: RelayResult) -> None:  # fmt: skip
+    """The same payloads, subjects (prefixed) and ids, into a stream of their own (a fresh
+    one each loop: the duplicate window would drop a message id sent before)."""
+
     def headers(m: Msg) -> dict[str, str]:
         return {k: v for k, v in (m.headers or {}).items() if k in HEADERS}
 
-    start = time.perf_counter()
-    for m in messages:
-        await js.publish(f"{prefix}.plain.{m.subject}", m.data, headers=headers(m))
-    r.bare_seconds = time.perf_counter() - start
-    start = time.perf_counter()
-    futures = [
-        await js.publish_async(f"{prefix}.pipelined.{m.subject}", m.data, headers=headers(m))
-        for m in messages
-    ]
-    await asyncio.gather(*futures)
-    r.pipelined_seconds = time.perf_counter() - start
+    prefix = stream.lower()
+    for rates, pipelined in ((r.bare, False), (r.pipelined, True)):
+        await js.add_stream(name=stream, subjects=[f"{prefix}.>"])
+        try:
+            start = time.perf_counter()
+            if pipelined:
+                futures = [
+                    await js.publish_async(f"{prefix}.{m.subject}", m.data, headers=headers(m))
+                    for m in messages
+                ]
+                await asyncio.gather(*futures)
+            else:
+                for m in messages:
+                    await js.publish(f"{prefix}.{m.subject}", m.data, headers=headers(m))
+            rates.append(len(messages) / (time.perf_counter() - start))
+        finally:
+            await js.delete_stream(stream)
+
+
+async def relay_once(js: JetStreamContext, cmd: list[str], env: dict[str, str], stream: str,
+                     events: int, log: Path, r: RelayResult) -> list[Msg]:  # fmt: skip
+    """One run of `ledger relay` into a new stream: its rate, and the messages in order."""
+    with log.open("ab") as sink:
+        proc = subprocess.Popen(
+            [*cmd, "--stream", stream], env=env, stdout=sink, stderr=subprocess.STDOUT
+        )
+        try:
+            count, seconds = await watch_stream(
+                js, stream, events, proc, timeout=max(120.0, events / 50)
+            )
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    r.relay.append(count / seconds if seconds else 0.0)
+    subjects = f"caseledger.{env['LEDGER_DISTRICT']}.>"
+    messages = await read_back(js, stream, subjects, events)
+    positions = [int((m.headers or {}).get("Ledger-Position", 0)) for m in messages]
+    r.in_order &= positions == sorted(set(positions)) and len(positions) == events
+    return messages
 
 
 async def relay_and_bare(url: str, nats_url: str, ledger: dict[str, str], events: int,
-                         log: Path, r: RelayResult) -> None:  # fmt: skip
+                         rounds: int, log: Path, r: RelayResult) -> None:  # fmt: skip
     nc = await nats.connect(nats_url, connect_timeout=5, max_reconnect_attempts=0)
     js = nc.jetstream(timeout=10)
     name = ledger["LEDGER_DISTRICT"]
-    relay_stream, bare_stream, prefix = f"BENCH_RELAY_{name}", f"BENCH_BARE_{name}", f"bench{name}"
     env = {**os.environ, **ledger, "LEDGER_DATABASE_URL": url}
-    cmd = [*relay_command(), "relay", "--nats", nats_url, "--stream", relay_stream]
+    cmd = [*relay_command(), "relay", "--nats", nats_url]
+    streams = [f"BENCH_RELAY_{name}_{i}" for i in range(rounds)] + [f"BENCH_BARE_{name}"]
     try:
-        with log.open("wb") as sink:
-            proc = subprocess.Popen(cmd, env=env, stdout=sink, stderr=subprocess.STDOUT)
-            try:
-                r.relayed, r.relay_seconds = await watch_stream(
-                    js, relay_stream, events, proc, timeout=max(120.0, events / 50)
-                )
-            finally:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
-        messages = await read_back(js, relay_stream, f"caseledger.{name}.>", events)
-        positions = [int((m.headers or {}).get("Ledger-Position", 0)) for m in messages]
-        r.in_order = positions == sorted(positions) and len(set(positions)) == len(positions)
-        await js.add_stream(name=bare_stream, subjects=[f"{prefix}.>"])
-        await bare_loops(js, messages, prefix, r)
+        for i, stream in enumerate(streams[:-1]):
+            # Each round a new stream: the relay keeps its position in the ledger, so it is
+            # told to trust the (empty) stream and start from the first event again.
+            again = ["--from-start"] if i else []
+            messages = await relay_once(js, [*cmd, *again], env, stream, events, log, r)
+            await js.delete_stream(stream)
+            await bare_loops(js, messages, streams[-1], r)
     finally:
-        for stream in (relay_stream, bare_stream):
+        for stream in streams:
             with suppress(NotFoundError):
                 await js.delete_stream(stream)
         await nc.close()
 
 
-def measure_relay(admin_url: str, nats_url: str, events: int, threads: int,
+def measure_relay(admin_url: str, nats_url: str, events: int, rounds: int, threads: int,
                   logdir: Path) -> RelayResult:  # fmt: skip
-    """Fill a scratch database with `events` events, relay them, then the bare loops."""
-    r = RelayResult(events=events)
+    """Fill a scratch database with `events` events; relay them, then the bare loops, in
+    turn, `rounds` times."""
     ledger = {  # a district id of this run's own, and so a signing key of its own
         "LEDGER_DISTRICT": f"9{os.getpid() % 100_000:05d}",
         "LEDGER_SIGNING_KEY_FILE": str(logdir / "relay-signing-key"),
@@ -217,7 +240,7 @@ def measure_relay(admin_url: str, nats_url: str, events: int, threads: int,
             filled = bare_library(url, [], cases, threads)
         if filled.errors:
             raise RuntimeError(f"filling the relay's database: {filled.samples[:1]}")
+        r = RelayResult(events=filled.commands)
         log = logdir / "relay.log"
-        asyncio.run(relay_and_bare(url, nats_url, ledger, filled.commands, log, r))
-    r.events = filled.commands
+        asyncio.run(relay_and_bare(url, nats_url, ledger, filled.commands, rounds, log, r))
     return r
