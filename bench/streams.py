@@ -120,9 +120,15 @@ def report(runs: list[Latency], relay: RelayResult | None, args: argparse.Namesp
             f"({verdict} the aim of <= {AIM_RELAY:.0f})"
         )
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    out.print(f"cores usable: {cores}; server, subscribers, write load, PostgreSQL share them")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    out.print(
+        f"cores usable: {cores}; server, subscribers, write load, PostgreSQL share them; load "
+        f"average at the start {args.load_before}, at the end {load} (other work on the machine "
+        "shows there)"
+    )
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    data: dict[str, Any] = {"args": vars(args), "latency": [r.summary() for r in runs]}
+    data: dict[str, Any] = {"args": vars(args), "load_average_end": load, "cores": cores}
+    data["latency"] = [r.summary() for r in runs]
     if relay is not None:
         data["relay"] = asdict(relay) | {
             "relay_per_s": relay.relay_rate, "bare_per_s": relay.bare_rate,
@@ -170,6 +176,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    args.load_before = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     admin_url = os.environ.get("LEDGER_TEST_POSTGRES_URL") or DEFAULT_ADMIN_URL
     err.print(
         f"[bold]caseledger streams benchmark[/]: {args.cases} cases of load per run, "
