@@ -24,7 +24,6 @@ import asyncio
 import os
 import statistics
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -32,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nats
-from commands import bare_library
+from commands import bare_library, ledger_command
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import DeliverPolicy
@@ -102,13 +101,6 @@ def nats_reachable(nats_url: str) -> str | None:
     except Exception as e:  # any failure to reach it means: no relay measurement
         return f"{type(e).__name__}: {str(e)[:200]}"
     return None
-
-
-def relay_command() -> list[str]:
-    ledger_bin = Path(sys.executable).with_name("ledger")
-    if ledger_bin.exists():
-        return [str(ledger_bin)]
-    return [sys.executable, "-c", "from api.cli import main; main()"]
 
 
 async def watch_stream(
@@ -209,7 +201,7 @@ async def relay_and_bare(url: str, nats_url: str, ledger: dict[str, str], events
     js = nc.jetstream(timeout=10)
     name = ledger["LEDGER_DISTRICT"]
     env = {**os.environ, **ledger, "LEDGER_DATABASE_URL": url}
-    cmd = [*relay_command(), "relay", "--nats", nats_url]
+    cmd = [*ledger_command(), "relay", "--nats", nats_url]
     streams = [f"BENCH_RELAY_{name}_{i}" for i in range(rounds)] + [f"BENCH_BARE_{name}"]
     try:
         for i, stream in enumerate(streams[:-1]):
