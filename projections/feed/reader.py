@@ -120,6 +120,7 @@ class LogReader:
         if selection.types is not None and not selection.types:
             return Page([], max(head, after), head)  # no type chosen: nothing to read
         topics = selection.topics()
+        ids = selection.aggregate_ids
         events: list[FeedEvent] = []
         position = after
         for _ in range(SCAN_ROUNDS):
@@ -135,6 +136,8 @@ class LogReader:
                 break
             for notification in batch:
                 position = notification.id
+                if ids is not None and _uuid(notification.originator_id) not in ids:
+                    continue  # another aggregate's: not decoded (nor deciphered) at all
                 event = self.decode(notification)
                 if selection.matches(event):
                     events.append(event)
@@ -156,6 +159,10 @@ class LogReader:
             recorded_at=stamp.astimezone(UTC),
             event=event,
         )
+
+
+def _uuid(value: object) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
 
 
 def parse_aggregate_ids(values: Iterable[str]) -> frozenset[UUID]:
