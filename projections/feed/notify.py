@@ -14,6 +14,8 @@ from collections.abc import Callable
 log = logging.getLogger("caseledger.feed")
 
 APPLICATION_NAME = "caseledger-listen"
+#: Seconds to wait for the server when (re)connecting: an unreachable host does not hang it.
+CONNECT_TIMEOUT = 5
 
 
 class NotifyListener:
@@ -52,14 +54,15 @@ class NotifyListener:
         while not self._stop.is_set():
             try:
                 with psycopg.connect(
-                    self.conninfo, autocommit=True, application_name=APPLICATION_NAME
-                ) as conn:
+                    self.conninfo, autocommit=True, application_name=APPLICATION_NAME,
+                    connect_timeout=CONNECT_TIMEOUT,
+                ) as conn:  # fmt: skip
                     conn.execute(f'LISTEN "{self.channel}"')
                     self.connections += 1
                     self._wake()  # what was committed while it was away is read now
                     while not self._stop.is_set():
                         for _ in conn.notifies(timeout=1.0, stop_after=1):
                             self._wake()
-            except psycopg.Error as error:
+            except Exception as error:  # lost, refused, or a callback's bug: never end silently
                 log.warning("LISTEN connection lost (%s); polling meanwhile", type(error).__name__)
                 self._stop.wait(self.retry_seconds)
