@@ -29,6 +29,9 @@ from projections.feed.reader import (
 
 log = logging.getLogger("caseledger.feed")
 
+#: Longest wait between two reads while the store fails (seconds).
+MAX_BACKOFF = 10.0
+
 
 @dataclass
 class SubscriberState:
@@ -74,7 +77,10 @@ class Hub:
     def start(self) -> None:
         if self._thread is not None and self._thread.is_alive():
             return
-        self.head = self.window_after = self.reader.head()
+        head = self.reader.head()
+        with self._lock:  # started again: what it read before is not a window without gaps
+            del self._events[:], self._positions[:], self._seen[:]
+            self.head = self.window_after = head
         self._started = True
         self._stop.clear()
         if self.listener is not None:
@@ -107,7 +113,10 @@ class Hub:
                 failures += 1
                 self.error = f"{type(error).__name__}: {str(error).splitlines()[0][:200]}"
                 log.warning("feed hub: %s; retrying", self.error)
-                self._stop.wait(min(self.poll_interval * 2 ** min(failures, 5), 30.0))
+                # Back off, but retry at once when woken after the first interval: the LISTEN
+                # connection coming back (it wakes on connecting) means the server is back.
+                self._stop.wait(self.poll_interval)
+                self._wake.wait(min(self.poll_interval * 2 ** min(failures, 4), MAX_BACKOFF))
                 continue
             self._wake.wait(self.poll_interval)
 
@@ -169,26 +178,30 @@ class Hub:
         deadline = loop.time() + timeout
         while True:
             future: asyncio.Future[None] = loop.create_future()
+            waiter = (loop, future)
             with self._lock:
                 if self.head > position:
                     return True
-                self._waiters.append((loop, future))
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                return self.head > position
+                self._waiters.append(waiter)
             try:
-                await asyncio.wait_for(future, remaining)
+                await asyncio.wait_for(future, max(0.0, deadline - loop.time()))
             except TimeoutError:
                 return self.head > position
-            if self._stop.is_set():
+            finally:  # timed out or cancelled: an idle subscriber leaves no waiter behind
+                with self._lock:
+                    if waiter in self._waiters:
+                        self._waiters.remove(waiter)
+            if self._stop.is_set() or loop.time() >= deadline:
                 return self.head > position
 
     def _release_waiters(self) -> None:
         with self._lock:
             waiters, self._waiters = self._waiters, []
         for loop, future in waiters:
-            if not loop.is_closed():
+            try:
                 loop.call_soon_threadsafe(_settle, future)
+            except RuntimeError:  # its event loop closed meanwhile: no one waits there now
+                continue
 
     # -- subscribers, for /metrics ----------------------------------------------------------
 
