@@ -46,9 +46,7 @@ def cases(ledger: Ledger) -> list[int]:
     return [ledger.submit_application(application(), WORKER).position for _ in range(4)]
 
 
-def test_filters_paging_and_resuming(
-    ledger: Ledger, cases: list[int]
-) -> None:
+def test_filters_paging_and_resuming(ledger: Ledger, cases: list[int]) -> None:
     reader = LogReader(ledger)
     everything = [e for p in read_all(reader, EVERYTHING, limit=1000) for e in p.events]
     assert [e.position for e in everything] == sorted({e.position for e in everything})
@@ -93,7 +91,9 @@ def test_filters_paging_and_resuming(
         assert [e.position for e in page.events] == every[index + 1 : index + 3]
 
 
-def test_events_stored_under_old_topic_spellings_match_their_type_and_are_json(container: Container) -> None:
+def test_events_stored_under_old_topic_spellings_match_their_type_and_are_json(
+    container: Container,
+) -> None:
     old = stored_events()
     container.ledger.recorder.insert_events(old)
     reader = LogReader(container.ledger)
@@ -109,7 +109,7 @@ def test_events_stored_under_old_topic_spellings_match_their_type_and_are_json(c
     approver = Actor("approver-1", "approver", "钟楼区民政局")
     for event in LogReader(container.ledger).read(0, 1000).events:
         for actor in (None, approver):
-            envelope = cloudevent(event, "urn:caseledger:test", lambda d: redacted(d, actor))
+            envelope = cloudevent(event, "urn:caseledger:test", lambda d, a=actor: redacted(d, a))
             assert json.loads(json.dumps(envelope))["position"] == event.position
 
 
