@@ -11,6 +11,7 @@ a throwaway PostgreSQL server a test may stop and start again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import socket
@@ -89,10 +90,8 @@ class Consumer:
     def stop(self) -> None:
         self.pause.set()
         if self._loop is not None and self._task is not None and not self._ended.is_set():
-            try:
+            with contextlib.suppress(RuntimeError):  # it ended meanwhile
                 self._loop.call_soon_threadsafe(self._task.cancel)
-            except RuntimeError:
-                pass  # it ended meanwhile
         self._thread.join(timeout=10)
         assert self.error is None, self.error
 
@@ -191,10 +190,8 @@ class ThrowawayPostgres:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(AssertionError):  # not running
             self.stop("immediate")
-        except AssertionError:
-            pass  # not running
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
