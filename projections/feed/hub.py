@@ -15,6 +15,7 @@ import itertools
 import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from projections.feed.notify import NotifyListener
@@ -48,7 +49,7 @@ class SubscriberState:
 class Hub:
     def __init__(
         self, reader: LogReader, window: int = 10_000, poll_interval: float = 1.0,
-        listener: NotifyListener | None = None,
+        listener: NotifyListener | None = None, readers: int = 4,
     ):  # fmt: skip
         self.reader = reader
         self.window = window
@@ -71,6 +72,10 @@ class Hub:
         self.subscribers: dict[int, SubscriberState] = {}
         #: The last error that held the hub back (None when it is reading normally).
         self.error: str | None = None
+        #: Threads for subscribers' own reads of the database (those behind the window): their
+        #: own, so a crowd replaying (or a read stuck while the store is down) takes none of
+        #: the default executor's, which GraphQL's queries use.
+        self._readers = ThreadPoolExecutor(max_workers=readers, thread_name_prefix="feed-read")
 
     # -- running ----------------------------------------------------------------------------
 
@@ -165,6 +170,11 @@ class Hub:
                         scanned = event.position
                         break
             return Page(chosen, scanned, self.head)
+
+    def read(self, after: int, limit: int, selection: Selection) -> asyncio.Future[Page]:
+        """The database's page after `after`, read in one of the hub's reader threads."""
+        loop = asyncio.get_running_loop()
+        return loop.run_in_executor(self._readers, self.reader.read, after, limit, selection)
 
     def seen_after(self, position: int) -> float | None:
         """When the hub read the first event after `position` (None: none, or out of window)."""

@@ -94,11 +94,17 @@ class Subscription:
                 if self.live:
                     yield self._fell_behind()
                     return
+                read = self.hub.read(self.position, self.batch, self.selection)
                 try:
-                    page = await asyncio.to_thread(
-                        self.hub.reader.read, self.position, self.batch, self.selection
-                    )
-                except Exception as error:
+                    while not read.done():  # a slow read (the store down) still beats
+                        await asyncio.wait({read}, timeout=self._beat_in(loop, quiet_since))
+                        if not read.done():
+                            yield KeepAlive(self.position)
+                            quiet_since = loop.time()
+                finally:
+                    read.cancel()  # done, or the stream closed: a thread still reading drops it
+                error = None if read.cancelled() else read.exception()
+                if error is not None:
                     if not is_transient(error):  # a bug, or an event it cannot decode
                         yield self._read_failed(error)
                         return
@@ -107,6 +113,7 @@ class Subscription:
                     quiet_since = loop.time()
                     await asyncio.sleep(min(self.hub.poll_interval * 2**failures, MAX_BACKOFF))
                     continue
+                page = read.result()
                 failures = 0
                 from_window = False
             else:
@@ -121,13 +128,16 @@ class Subscription:
             if page.events:
                 continue
             if self.position >= self.hub.head:
-                waited = loop.time() - quiet_since
-                if not await self.hub.wait_beyond(self.position, self.keepalive - waited):
+                if not await self.hub.wait_beyond(self.position, self._beat_in(loop, quiet_since)):
                     yield KeepAlive(self.position)
                     quiet_since = loop.time()
             elif loop.time() - quiet_since >= self.keepalive:  # scanning, nothing matched yet
                 yield KeepAlive(self.position)
                 quiet_since = loop.time()
+
+    def _beat_in(self, loop: asyncio.AbstractEventLoop, quiet_since: float) -> float:
+        """Seconds until the next keep-alive is due."""
+        return max(0.0, self.keepalive - (loop.time() - quiet_since))
 
     def _fell_behind(self) -> Disconnect:
         behind = self.hub.head - self.position
@@ -138,7 +148,7 @@ class Subscription:
             self.position,
         )
 
-    def _read_failed(self, error: Exception) -> Disconnect:
+    def _read_failed(self, error: BaseException) -> Disconnect:
         log.error("subscription read failed at %s: %s", self.position, type(error).__name__)
         return Disconnect(
             READ_FAILED,
