@@ -123,7 +123,7 @@ class Subscription:
                 quiet_since = loop.time()
                 state.delivered += len(page.events)  # asked for more: those were sent
             self.position = state.position = max(self.position, page.scanned_to)
-            if from_window and self.position >= self.hub.head:
+            if from_window and self.position >= page.head:
                 self.live = True  # caught up with the head: from now on it must keep up
             if page.events:
                 continue
