@@ -1,12 +1,6 @@
-"""Shared helpers for the integrator-stream tests: a subscriber run in a thread of its own, and
-a throwaway PostgreSQL server a test may stop and start again.
-
-    consumer = Consumer(Subscription(hub, EVERYTHING, 0, kind="test", user="t"))
-    with consumer:
-        ... commit ...
-        consumer.wait_until(lambda: consumer.positions()[-1:] == [head])
-    assert consumer.positions() == sorted(set(consumer.positions()))
-"""
+"""Helpers shared by the stream tests: writers that keep committing, and the log's positions;
+a subscription consumed in a thread of its own (`Consumer`), and a throwaway PostgreSQL server
+a test may stop and start again (`ThrowawayPostgres`, the `throwaway_postgres` fixture)."""
 
 from __future__ import annotations
 
@@ -19,25 +13,84 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
+from builders import WORKER, application
 
+from domain.ledger import Ledger
+from projections.feed.reader import EVERYTHING, READ_BATCH, LogReader
 from projections.feed.subscription import Delivery, Disconnect, Item, KeepAlive, Subscription
 
 
-def eventually(test: Callable[[], Any], what: str, timeout: float = 10.0) -> Any:
-    """Poll `test` until it returns something truthy (a generous deadline, then fail)."""
-    deadline = time.monotonic() + timeout
+def commit_cases(ledger: Ledger, count: int) -> list[int]:
+    """Submit `count` applications; the position each was committed at."""
+    return [ledger.submit_application(application(), WORKER).position for _ in range(count)]
+
+
+class KeepWriting:
+    """Commits applications from a thread (`count` of them, `pause` seconds apart)."""
+
+    def __init__(self, ledger: Ledger, count: int, pause: float = 0.0):
+        self.ledger, self.count, self.pause = ledger, count, pause
+        self.positions: list[int] = []
+        self.errors: list[BaseException] = []
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        try:
+            for _ in range(self.count):
+                self.positions.extend(commit_cases(self.ledger, 1))
+                if self.pause:
+                    time.sleep(self.pause)
+        except BaseException as e:
+            self.errors.append(e)
+
+    def start(self) -> KeepWriting:
+        self._thread.start()
+        return self
+
+    def join(self, timeout: float = 60) -> list[int]:
+        self._thread.join(timeout)
+        assert not self._thread.is_alive(), "the writer did not finish"
+        assert not self.errors, self.errors
+        return self.positions
+
+    def __enter__(self) -> KeepWriting:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.join()
+
+
+def log_positions(app: Any, after: int = 0, upto: int | None = None) -> list[int]:
+    """Every position in the ledger's log after `after` (and up to `upto`), read afresh."""
+    reader = LogReader(app)
+    found: list[int] = []
     while True:
-        found = test()
-        if found:
-            return found
+        page = reader.read(after, READ_BATCH, EVERYTHING)
+        found += [e.position for e in page.events]
+        after = page.scanned_to
+        if page.at_head:
+            break
+    return [p for p in found if upto is None or p <= upto]
+
+
+def until(condition: Any, what: str, timeout: float = 15.0) -> None:
+    """Poll `condition()` (with a generous deadline)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
         assert time.monotonic() < deadline, f"timed out waiting until {what}"
         time.sleep(0.02)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 class Consumer:
@@ -115,19 +168,13 @@ class Consumer:
 
     def wait_for_position(self, position: int, timeout: float = 10.0) -> list[int]:
         """Wait until it received an event at or past `position`; its positions so far."""
-        eventually(
+        until(
             lambda: self.error is not None or any(p >= position for p in self.positions()),
             f"the subscriber received position {position} (has {self.positions()[-3:]})",
             timeout,
         )
         assert self.error is None, self.error
         return self.positions()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class ThrowawayPostgres:
@@ -172,7 +219,7 @@ class ThrowawayPostgres:
         )
         self._pg("pg_ctl", "-D", str(self.data), "-l", str(self.dir / "log"), "-w", "-t", "30",
                  "-o", options, "start")  # fmt: skip
-        eventually(self._answers, "the throwaway PostgreSQL answers", 30)
+        until(self._answers, "the throwaway PostgreSQL answers", 30)
 
     def stop(self, mode: str = "fast") -> None:
         self._pg("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "30", "stop")

@@ -15,7 +15,7 @@ from domain.ledger import Ledger
 from projections.feed.hub import Hub
 from projections.feed.notify import NotifyListener
 from projections.feed.reader import EVERYTHING, LogReader, Selection
-from tests.stream_support import eventually
+from tests.stream_support import until
 
 SUBMITTED = "AssistanceCase.ApplicationSubmitted"
 
@@ -38,7 +38,7 @@ def submit(ledger: Ledger) -> int:
 
 
 def read_up_to(hub: Hub, head: int) -> None:
-    eventually(lambda: hub.head >= head, f"the hub read up to {head} (at {hub.head})", 5)
+    until(lambda: hub.head >= head, f"the hub read up to {head} (at {hub.head})", 5)
 
 
 def test_the_window_keeps_the_newest_events_and_since_answers_only_within_it(
@@ -94,7 +94,7 @@ def test_a_waiter_whose_event_loop_closed_does_not_hold_back_the_others(
     woken: list[bool] = []
     other = threading.Thread(target=lambda: woken.append(asyncio.run(hub.wait_beyond(head, 30))))
     other.start()
-    eventually(lambda: len(hub._waiters) == 2, "the second subscriber waits")
+    until(lambda: len(hub._waiters) == 2, "the second subscriber waits")
     submit(ledger)
     other.join(timeout=10)
     assert woken == [True]
@@ -109,7 +109,7 @@ def test_notify_wakes_the_hub(ledger: Ledger, container: Container, backend: str
     hub = Hub(LogReader(ledger), window=100, poll_interval=60, listener=listener)
     hub.start()
     try:
-        eventually(lambda: listener.connections >= 1, "the listener connected")
+        until(lambda: listener.connections >= 1, "the listener connected")
         for _ in range(2):  # no in-process signal: only NOTIFY wakes it before the hour is up
             read_up_to(hub, submit(ledger))
         assert hub.since(0, 10) is None

@@ -20,7 +20,13 @@ from projections.feed.subscription import Subscription
 from projections.store import is_transient
 from tests.held_commit import HeldCommit
 from tests.helpers import ADMIN
-from tests.stream_support import Consumer, ThrowawayPostgres, eventually, throwaway_postgres
+from tests.stream_support import (
+    Consumer,
+    ThrowawayPostgres,
+    log_positions,
+    throwaway_postgres,
+    until,
+)
 
 __all__ = ["throwaway_postgres"]  # the fixture, used by name
 
@@ -38,10 +44,6 @@ def submit(ledger: Ledger) -> Callable[[], object]:
     return lambda: ledger.submit_application(application(), WORKER)
 
 
-def after(ledger: Ledger, position: int) -> list[int]:
-    return [e.position for e in LogReader(ledger).read(position, 10_000).events]
-
-
 @pytest.mark.parametrize("backend", POSTGRES)
 def test_a_held_open_transaction_lets_no_reader_skip_past_it(
     ledger: Ledger, container: Container, database_url: str, backend: str
@@ -51,7 +53,7 @@ def test_a_held_open_transaction_lets_no_reader_skip_past_it(
     reader = LogReader(ledger)
     live = subscribe(hub, hub.head)
     with live:
-        eventually(lambda: live.keepalives() >= 1, "the subscriber is live and idle")
+        until(lambda: live.keepalives() >= 1, "the subscriber is live and idle")
         with HeldCommit(database_url) as held:
             taken = held.start(submit(ledger))
             held.queue(3, submit(ledger))
@@ -62,10 +64,10 @@ def test_a_held_open_transaction_lets_no_reader_skip_past_it(
             assert live.positions() == []
             replaying = subscribe(hub, 0, batch=3)
             with replaying:
-                eventually(lambda: replaying.keepalives() >= 1, "the replay reached the head")
+                until(lambda: replaying.keepalives() >= 1, "the replay reached the head")
                 assert max(replaying.positions()) <= held.before
         head = ledger.latest_position()
-        everything = after(ledger, held.before)
+        everything = log_positions(ledger, held.before)
         assert everything[: taken - held.before] == list(range(held.before + 1, taken + 1))
         assert len(everything) == 4 * 3  # four cases of three events: none lost
         assert live.wait_for_position(head) == everything  # in order, each once
@@ -81,7 +83,7 @@ def test_a_killed_listen_connection_comes_back_and_nothing_is_lost(
     hub = Hub(LogReader(ledger), window=1000, poll_interval=3600, listener=listener)
     hub.start()
     try:
-        eventually(lambda: listener.connections >= 1, "LISTEN is connected")
+        until(lambda: listener.connections >= 1, "LISTEN is connected")
         live = subscribe(hub, hub.head)
         with live:
             first = ledger.submit_application(application(), WORKER).position
@@ -100,8 +102,10 @@ def test_a_killed_listen_connection_comes_back_and_nothing_is_lost(
             live.wait_for_position(ledger.latest_position(), timeout=10)
             assert listener.connections > connections  # it came back (it woke the hub then)
             last = ledger.submit_application(application(), WORKER).position
-            assert live.wait_for_position(last, timeout=10) == after(ledger, hub.window_after)
-            assert set(after(ledger, start)) <= set(live.positions())
+            assert live.wait_for_position(last, timeout=10) == log_positions(
+                ledger, hub.window_after
+            )
+            assert set(log_positions(ledger, start)) <= set(live.positions())
     finally:
         hub.stop()
 
@@ -118,7 +122,7 @@ def retried(command: Callable[[], object], what: str, timeout: float = 20) -> No
                 raise
             return False
 
-    eventually(attempt, what, timeout)
+    until(attempt, what, timeout)
 
 
 @pytest.mark.postgres
@@ -148,17 +152,17 @@ def test_a_restart_of_postgresql_mid_stream_loses_nothing_and_repeats_nothing(
             with during:
                 # Down for longer than the library's own retries take to give up on a read,
                 # a replaying subscriber hears a beat all the same.
-                eventually(lambda: during.keepalives() >= 2, "keep-alives while it is down")
+                until(lambda: during.keepalives() >= 2, "keep-alives while it is down")
                 assert during.positions() == [] and not during.ended
                 throwaway_postgres.start()
                 for n in range(3):
                     retried(submit(ledger), f"commit {n} after the restart")
                 head = ledger.latest_position()
-                everything = after(ledger, 0)
+                everything = log_positions(ledger, 0)
                 assert everything[-1] == head
                 assert live.wait_for_position(head, timeout=20) == everything
                 assert during.wait_for_position(head, timeout=20) == everything
                 assert during.disconnect() is None and live.disconnect() is None
-        eventually(lambda: hub.error is None, "the hub reads normally again")
+        until(lambda: hub.error is None, "the hub reads normally again")
     finally:
         container.close()

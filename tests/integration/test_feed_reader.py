@@ -143,7 +143,7 @@ def test_every_event_of_the_demo_district_is_json_in_both_masking_modes(
     container: Container, backend: str
 ) -> None:
     container.runner.start()  # the demo's payroll runs read the views
-    DemoDistrict(container.ledger).load(households=0)  # its fixed history: ~3000 events
+    DemoDistrict(container.ledger).load(households=0)  # its fixed history alone
     reader = LogReader(container.ledger)
     approver = Actor("approver-1", "approver", "钟楼区民政局")
     types, after = set(), 0

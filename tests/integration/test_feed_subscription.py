@@ -5,7 +5,6 @@ consumers, keep-alives, and an event that cannot be read; on both backends."""
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from uuid import uuid4
 
@@ -25,7 +24,7 @@ from projections.feed.subscription import (
     KeepAlive,
     Subscription,
 )
-from tests.stream_support import Consumer, eventually
+from tests.stream_support import Consumer, KeepWriting, until
 
 SUBMITTED = "AssistanceCase.ApplicationSubmitted"
 
@@ -35,24 +34,6 @@ def subscribe(
 ) -> Consumer:
     options = {"batch": 7, "keepalive": 0.3, **options}
     return Consumer(Subscription(hub, selection, after, kind="test", user="t", **options))  # type: ignore[arg-type]
-
-
-def submit_from_threads(ledger: Ledger, threads: int, each: int) -> None:
-    errors: list[BaseException] = []
-
-    def write() -> None:
-        try:
-            for _ in range(each):
-                ledger.submit_application(application(), WORKER)
-        except BaseException as e:
-            errors.append(e)
-
-    writers = [threading.Thread(target=write) for _ in range(threads)]
-    for writer in writers:
-        writer.start()
-    for writer in writers:
-        writer.join(timeout=60)
-    assert not errors, errors
 
 
 def test_replay_then_live_every_position_once_in_order_and_slow_ones_hold_back_no_one(
@@ -67,7 +48,8 @@ def test_replay_then_live_every_position_once_in_order_and_slow_ones_hold_back_n
     slow = subscribe(hub, 0)
     slow.pause.clear()  # takes its first batch, then nothing
     with everyone, narrow, slow:
-        submit_from_threads(ledger, threads=2, each=3)
+        with KeepWriting(ledger, 3), KeepWriting(ledger, 3):
+            pass  # two threads commit while the three subscribe
         head = ledger.latest_position()
         everything = [e for e in LogReader(ledger).read(0, 10_000).events]
         submitted = [e.position for e in everything if e.type.name == SUBMITTED]
@@ -79,7 +61,7 @@ def test_replay_then_live_every_position_once_in_order_and_slow_ones_hold_back_n
         assert {s.kind for s in hub.subscribers.values()} == {"test"}
         slow.pause.set()
         assert slow.wait_for_position(head) == [e.position for e in everything]
-    eventually(lambda: hub.subscribers == {}, "the subscribers unregistered")
+    until(lambda: hub.subscribers == {}, "the subscribers unregistered")
 
     for index in (0, 5, len(everything) - 2):  # resume exactly after a position
         resumed = subscribe(hub, everything[index].position)
@@ -105,7 +87,7 @@ def test_a_live_subscriber_too_far_behind_is_told_where_to_resume(
         for _ in range(2):
             ledger.submit_application(application(), WORKER)
         head = ledger.latest_position()
-        await asyncio.to_thread(eventually, lambda: hub.head == head, "the hub read them")
+        await asyncio.to_thread(until, lambda: hub.head == head, "the hub read them")
         gone = await items.__anext__()
         assert isinstance(gone, Disconnect)
         with pytest.raises(StopAsyncIteration):
@@ -131,10 +113,10 @@ def test_keep_alives_while_idle_and_while_nothing_matches(
     hub.start()
     nobody = subscribe(hub, 0, Selection(aggregate_ids=frozenset({uuid4()})))
     with nobody:
-        eventually(lambda: nobody.keepalives() >= 1, "an idle keep-alive", 5)
+        until(lambda: nobody.keepalives() >= 1, "an idle keep-alive", 5)
         before = nobody.keepalives()
-        until, commits = time.monotonic() + 1.5, 0
-        while time.monotonic() < until or commits < 3:  # they wake it; none matches its filter
+        stop_at, commits = time.monotonic() + 1.5, 0
+        while time.monotonic() < stop_at or commits < 3:  # they wake it; none matches its filter
             ledger.submit_application(application(), WORKER)
             commits += 1
             time.sleep(0.02)  # a steady trickle, more often than the keep-alive interval
@@ -161,10 +143,10 @@ def test_an_event_that_cannot_be_read_is_never_skipped_nor_met_in_silence(
     hub.start()  # after it: the hub never meets it
     live = subscribe(hub, hub.head)
     with live:
-        eventually(lambda: live.keepalives() >= 1, "the live subscriber is idle")
+        until(lambda: live.keepalives() >= 1, "the live subscriber is idle")
         replay = subscribe(hub, 0, batch=1000)
         with replay:
-            eventually(lambda: replay.ended, "the replay ended")
+            until(lambda: replay.ended, "the replay ended")
         gone = replay.disconnect()  # what came before it, then where it stopped
         assert gone is not None and gone.code == READ_FAILED and gone.position == before
         assert f"after={before}" in gone.reason
@@ -176,8 +158,8 @@ def test_an_event_that_cannot_be_read_is_never_skipped_nor_met_in_silence(
         head = ledger.submit_application(application(), WORKER).position
         assert live.wait_for_position(head)[-1] >= head  # the live one goes on meanwhile
         stuck_at = poison(ledger)  # one at the head: the hub stops before it, and says why
-        eventually(lambda: hub.error is not None and "TopicError" in hub.error, "the hub's error")
+        until(lambda: hub.error is not None and "TopicError" in hub.error, "the hub's error")
         assert hub.head == stuck_at
         ticks = live.keepalives()
-        eventually(lambda: live.keepalives() > ticks, "the live one still hears a beat")
+        until(lambda: live.keepalives() > ticks, "the live one still hears a beat")
         assert not live.ended and live.positions()[-1] <= stuck_at
