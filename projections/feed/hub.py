@@ -80,18 +80,20 @@ class Hub:
     # -- running ----------------------------------------------------------------------------
 
     def start(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
+        if self._thread is not None and self._thread.is_alive() and not self._stop.is_set():
             return
         head = self.reader.head()
         with self._lock:  # started again: what it read before is not a window without gaps
             del self._events[:], self._positions[:], self._seen[:]
             self.head = self.window_after = head
         self._started = True
-        self._stop.clear()
+        self._stop = threading.Event()  # a thread still stopping (a read hung) keeps its own
         if self.listener is not None:
             self.listener.callbacks.append(self.wake)
             self.listener.start()
-        self._thread = threading.Thread(target=self._run, name="feed-hub", daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, args=(self._stop,), name="feed-hub", daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:
@@ -107,12 +109,12 @@ class Hub:
         """Something was committed (any thread may call it)."""
         self._wake.set()
 
-    def _run(self) -> None:
+    def _run(self, stop: threading.Event) -> None:
         failures = 0
-        while not self._stop.is_set():
+        while not stop.is_set():
             self._wake.clear()
             try:
-                self.catch_up()
+                self.catch_up(stop)
                 failures, self.error = 0, None
             except Exception as error:  # the store unreachable, or an event it cannot decode
                 failures += 1
@@ -120,20 +122,25 @@ class Hub:
                 log.warning("feed hub: %s; retrying", self.error)
                 # Back off, but retry at once when woken after the first interval: the LISTEN
                 # connection coming back (it wakes on connecting) means the server is back.
-                self._stop.wait(self.poll_interval)
+                stop.wait(self.poll_interval)
                 self._wake.wait(min(self.poll_interval * 2 ** min(failures, 4), MAX_BACKOFF))
                 continue
             self._wake.wait(self.poll_interval)
 
-    def catch_up(self) -> int:
+    def catch_up(self, stop: threading.Event | None = None) -> int:
         """Read everything committed after `head` into the window; return how many events."""
+        stop = self._stop if stop is None else stop
         read = 0
-        while not self._stop.is_set():
+        while not stop.is_set():
             page = self.reader.read(self.head, READ_BATCH, EVERYTHING)
             now = time.time()
             with self._lock:
+                if stop.is_set():  # stopped (and maybe started anew) while it read: not ours
+                    break
                 before = self.head
                 for event in page.events:
+                    if event.position <= self.head:
+                        continue  # the window's positions only ever increase
                     self._events.append(event)
                     self._positions.append(event.position)
                     self._seen.append(now)
