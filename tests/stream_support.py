@@ -22,7 +22,8 @@ import pytest
 from builders import WORKER, application
 
 from domain.ledger import Ledger
-from projections.feed.reader import EVERYTHING, READ_BATCH, LogReader
+from projections.feed.hub import Hub
+from projections.feed.reader import EVERYTHING, READ_BATCH, LogReader, Selection
 from projections.feed.subscription import Delivery, Disconnect, Item, KeepAlive, Subscription
 
 
@@ -175,6 +176,18 @@ class Consumer:
         )
         assert self.error is None, self.error
         return self.positions()
+
+
+def subscribe(
+    hub: Hub, after: int, selection: Selection = EVERYTHING, *, batch: int = 7,
+    keepalive: float = 0.3, max_lag: int | None = None,
+) -> Consumer:  # fmt: skip
+    """A consumer of a new subscription (small batches, frequent keep-alives), not started."""
+    subscription = Subscription(
+        hub, selection, after, kind="test", user="t", batch=batch, keepalive=keepalive,
+        max_lag=max_lag,
+    )  # fmt: skip
+    return Consumer(subscription)
 
 
 class ThrowawayPostgres:

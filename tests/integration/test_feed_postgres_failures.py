@@ -15,15 +15,14 @@ from api.container import Container, build
 from api.settings import Settings
 from domain.ledger import Ledger
 from projections.feed.hub import Hub
-from projections.feed.reader import EVERYTHING, LogReader
-from projections.feed.subscription import Subscription
+from projections.feed.reader import LogReader
 from projections.store import is_transient
 from tests.held_commit import HeldCommit
 from tests.helpers import ADMIN
 from tests.stream_support import (
-    Consumer,
     ThrowawayPostgres,
     log_positions,
+    subscribe,
     throwaway_postgres,
     until,
 )
@@ -31,13 +30,6 @@ from tests.stream_support import (
 __all__ = ["throwaway_postgres"]  # the fixture, used by name
 
 POSTGRES = [pytest.param("postgres", marks=pytest.mark.postgres)]
-
-
-def subscribe(hub: Hub, after: int, batch: int = 500) -> Consumer:
-    subscription = Subscription(
-        hub, EVERYTHING, after, kind="test", user="t", batch=batch, keepalive=0.3
-    )
-    return Consumer(subscription)
 
 
 def submit(ledger: Ledger) -> Callable[[], object]:
@@ -51,7 +43,7 @@ def test_a_held_open_transaction_lets_no_reader_skip_past_it(
     hub = container.hub
     hub.start()
     reader = LogReader(ledger)
-    live = subscribe(hub, hub.head)
+    live = subscribe(hub, hub.head, batch=500)
     with live:
         until(lambda: live.keepalives() >= 1, "the subscriber is live and idle")
         with HeldCommit(database_url) as held:
@@ -84,7 +76,7 @@ def test_a_killed_listen_connection_comes_back_and_nothing_is_lost(
     hub.start()
     try:
         until(lambda: listener.connections >= 1, "LISTEN is connected")
-        live = subscribe(hub, hub.head)
+        live = subscribe(hub, hub.head, batch=500)
         with live:
             first = ledger.submit_application(application(), WORKER).position
             live.wait_for_position(first)
@@ -141,7 +133,7 @@ def test_a_restart_of_postgresql_mid_stream_loses_nothing_and_repeats_nothing(
         container.runner.start()
         hub = container.hub
         hub.start()
-        live = subscribe(hub, 0)
+        live = subscribe(hub, 0, batch=500)
         with live:
             for _ in range(2):
                 ledger.submit_application(application(), WORKER)

@@ -14,7 +14,6 @@ from eventsourcing.persistence import StoredEvent
 
 from api.container import Container
 from domain.ledger import Ledger
-from projections.feed.hub import Hub
 from projections.feed.reader import EVERYTHING, LogReader, Selection
 from projections.feed.subscription import (
     FELL_BEHIND,
@@ -24,16 +23,9 @@ from projections.feed.subscription import (
     KeepAlive,
     Subscription,
 )
-from tests.stream_support import Consumer, KeepWriting, until
+from tests.stream_support import KeepWriting, subscribe, until
 
 SUBMITTED = "AssistanceCase.ApplicationSubmitted"
-
-
-def subscribe(
-    hub: Hub, after: int, selection: Selection = EVERYTHING, **options: object
-) -> Consumer:
-    options = {"batch": 7, "keepalive": 0.3, **options}
-    return Consumer(Subscription(hub, selection, after, kind="test", user="t", **options))  # type: ignore[arg-type]
 
 
 def test_replay_then_live_every_position_once_in_order_and_slow_ones_hold_back_no_one(
