@@ -107,8 +107,8 @@ def stream_access(
     assert actor is not None  # check_read refuses an anonymous caller
     allowed = granted_types(actor)
     chosen: frozenset[str] | None = None
-    if types:
-        names = [t.strip() for t in types if t.strip()]
+    names = [t.strip() for t in types or () if t.strip()]
+    if names:  # `types=` given empty filters nothing out (it chose no type to read, not none)
         if len(names) > MAX_NAMES:
             raise InvalidInput(f"name at most {MAX_NAMES} event types", field="types")
         try:

@@ -30,9 +30,18 @@ def sequence(position: int) -> str:
 
 
 def event_fields(event: Any) -> dict[str, Any]:
-    """The event's own fields (its actor and business day included), without the envelope's."""
+    """The event's own fields (its actor and business day included), without the envelope's.
+
+    Only the fields the stored event holds: one stored before a field was added to its class
+    (a `DeathReportedAgain` before `person_id`) has no value for it, and shows none.
+    """
     if is_dataclass(event):
-        return {f.name: getattr(event, f.name) for f in fields(event) if f.name not in _ENVELOPE}
+        held = vars(event)
+        return {
+            f.name: held[f.name]
+            for f in fields(event)
+            if f.name in held and f.name not in _ENVELOPE
+        }
     return {k: v for k, v in vars(event).items() if k not in _ENVELOPE}
 
 

@@ -15,6 +15,7 @@ import itertools
 import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from projections.feed.notify import NotifyListener
@@ -28,6 +29,9 @@ from projections.feed.reader import (
 )
 
 log = logging.getLogger("caseledger.feed")
+
+#: Longest wait between two reads while the store fails (seconds).
+MAX_BACKOFF = 10.0
 
 
 @dataclass
@@ -45,7 +49,7 @@ class SubscriberState:
 class Hub:
     def __init__(
         self, reader: LogReader, window: int = 10_000, poll_interval: float = 1.0,
-        listener: NotifyListener | None = None,
+        listener: NotifyListener | None = None, readers: int = 4,
     ):  # fmt: skip
         self.reader = reader
         self.window = window
@@ -68,19 +72,28 @@ class Hub:
         self.subscribers: dict[int, SubscriberState] = {}
         #: The last error that held the hub back (None when it is reading normally).
         self.error: str | None = None
+        #: Threads for subscribers' own reads of the database (those behind the window): their
+        #: own, so a crowd replaying (or a read stuck while the store is down) takes none of
+        #: the default executor's, which GraphQL's queries use.
+        self._readers = ThreadPoolExecutor(max_workers=readers, thread_name_prefix="feed-read")
 
     # -- running ----------------------------------------------------------------------------
 
     def start(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
+        if self._thread is not None and self._thread.is_alive() and not self._stop.is_set():
             return
-        self.head = self.window_after = self.reader.head()
+        head = self.reader.head()
+        with self._lock:  # started again: what it read before is not a window without gaps
+            del self._events[:], self._positions[:], self._seen[:]
+            self.head = self.window_after = head
         self._started = True
-        self._stop.clear()
+        self._stop = threading.Event()  # a thread still stopping (a read hung) keeps its own
         if self.listener is not None:
             self.listener.callbacks.append(self.wake)
             self.listener.start()
-        self._thread = threading.Thread(target=self._run, name="feed-hub", daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, args=(self._stop,), name="feed-hub", daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:
@@ -96,30 +109,38 @@ class Hub:
         """Something was committed (any thread may call it)."""
         self._wake.set()
 
-    def _run(self) -> None:
+    def _run(self, stop: threading.Event) -> None:
         failures = 0
-        while not self._stop.is_set():
+        while not stop.is_set():
             self._wake.clear()
             try:
-                self.catch_up()
+                self.catch_up(stop)
                 failures, self.error = 0, None
             except Exception as error:  # the store unreachable, or an event it cannot decode
                 failures += 1
                 self.error = f"{type(error).__name__}: {str(error).splitlines()[0][:200]}"
                 log.warning("feed hub: %s; retrying", self.error)
-                self._stop.wait(min(self.poll_interval * 2 ** min(failures, 5), 30.0))
+                # Back off, but retry at once when woken after the first interval: the LISTEN
+                # connection coming back (it wakes on connecting) means the server is back.
+                stop.wait(self.poll_interval)
+                self._wake.wait(min(self.poll_interval * 2 ** min(failures, 4), MAX_BACKOFF))
                 continue
             self._wake.wait(self.poll_interval)
 
-    def catch_up(self) -> int:
+    def catch_up(self, stop: threading.Event | None = None) -> int:
         """Read everything committed after `head` into the window; return how many events."""
+        stop = self._stop if stop is None else stop
         read = 0
-        while not self._stop.is_set():
+        while not stop.is_set():
             page = self.reader.read(self.head, READ_BATCH, EVERYTHING)
             now = time.time()
             with self._lock:
+                if stop.is_set():  # stopped (and maybe started anew) while it read: not ours
+                    break
                 before = self.head
                 for event in page.events:
+                    if event.position <= self.head:
+                        continue  # the window's positions only ever increase
                     self._events.append(event)
                     self._positions.append(event.position)
                     self._seen.append(now)
@@ -157,6 +178,11 @@ class Hub:
                         break
             return Page(chosen, scanned, self.head)
 
+    def read(self, after: int, limit: int, selection: Selection) -> asyncio.Future[Page]:
+        """The database's page after `after`, read in one of the hub's reader threads."""
+        loop = asyncio.get_running_loop()
+        return loop.run_in_executor(self._readers, self.reader.read, after, limit, selection)
+
     def seen_after(self, position: int) -> float | None:
         """When the hub read the first event after `position` (None: none, or out of window)."""
         with self._lock:
@@ -169,26 +195,30 @@ class Hub:
         deadline = loop.time() + timeout
         while True:
             future: asyncio.Future[None] = loop.create_future()
+            waiter = (loop, future)
             with self._lock:
                 if self.head > position:
                     return True
-                self._waiters.append((loop, future))
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                return self.head > position
+                self._waiters.append(waiter)
             try:
-                await asyncio.wait_for(future, remaining)
+                await asyncio.wait_for(future, max(0.0, deadline - loop.time()))
             except TimeoutError:
                 return self.head > position
-            if self._stop.is_set():
+            finally:  # timed out or cancelled: an idle subscriber leaves no waiter behind
+                with self._lock:
+                    if waiter in self._waiters:
+                        self._waiters.remove(waiter)
+            if self._stop.is_set() or loop.time() >= deadline:
                 return self.head > position
 
     def _release_waiters(self) -> None:
         with self._lock:
             waiters, self._waiters = self._waiters, []
         for loop, future in waiters:
-            if not loop.is_closed():
+            try:
                 loop.call_soon_threadsafe(_settle, future)
+            except RuntimeError:  # its event loop closed meanwhile: no one waits there now
+                continue
 
     # -- subscribers, for /metrics ----------------------------------------------------------
 

@@ -14,6 +14,8 @@ from collections.abc import Callable
 log = logging.getLogger("caseledger.feed")
 
 APPLICATION_NAME = "caseledger-listen"
+#: Seconds to wait for the server when (re)connecting: an unreachable host does not hang it.
+CONNECT_TIMEOUT = 5
 
 
 class NotifyListener:
@@ -34,8 +36,10 @@ class NotifyListener:
             if not self._stop.is_set():
                 return
             self._thread.join(timeout=3)  # stopping: let it end before starting anew
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="notify", daemon=True)
+        self._stop = threading.Event()  # one still connecting keeps its own, set: it ends
+        self._thread = threading.Thread(
+            target=self._run, args=(self._stop,), name="notify", daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:
@@ -46,20 +50,21 @@ class NotifyListener:
         for callback in self.callbacks:
             callback()
 
-    def _run(self) -> None:
+    def _run(self, stop: threading.Event) -> None:
         import psycopg
 
-        while not self._stop.is_set():
+        while not stop.is_set():
             try:
                 with psycopg.connect(
-                    self.conninfo, autocommit=True, application_name=APPLICATION_NAME
-                ) as conn:
+                    self.conninfo, autocommit=True, application_name=APPLICATION_NAME,
+                    connect_timeout=CONNECT_TIMEOUT,
+                ) as conn:  # fmt: skip
                     conn.execute(f'LISTEN "{self.channel}"')
                     self.connections += 1
                     self._wake()  # what was committed while it was away is read now
-                    while not self._stop.is_set():
+                    while not stop.is_set():
                         for _ in conn.notifies(timeout=1.0, stop_after=1):
                             self._wake()
-            except psycopg.Error as error:
+            except Exception as error:  # lost, refused, or a callback's bug: never end silently
                 log.warning("LISTEN connection lost (%s); polling meanwhile", type(error).__name__)
-                self._stop.wait(self.retry_seconds)
+                stop.wait(self.retry_seconds)

@@ -9,6 +9,8 @@ reads the head first and then only up to it, so "nothing more up to the head" is
 
 A page's `scanned_to` is where the next read starts: past every event it returned and past
 the events it read and did not match, so a narrow filter does not read the same rows again.
+An event that cannot be decoded is never skipped: a read returns what comes before it, and
+the next read (starting right before it) raises.
 """
 
 from __future__ import annotations
@@ -120,6 +122,7 @@ class LogReader:
         if selection.types is not None and not selection.types:
             return Page([], max(head, after), head)  # no type chosen: nothing to read
         topics = selection.topics()
+        ids = selection.aggregate_ids
         events: list[FeedEvent] = []
         position = after
         for _ in range(SCAN_ROUNDS):
@@ -134,8 +137,16 @@ class LogReader:
                 position = head  # nothing more up to the head read first: a fact, not a guess
                 break
             for notification in batch:
+                if ids is not None and _uuid(notification.originator_id) not in ids:
+                    position = notification.id
+                    continue  # another aggregate's: not decoded (nor deciphered) at all
+                try:
+                    event = self.decode(notification)
+                except Exception:
+                    if position > after:  # what it read before it; the next read raises
+                        return Page(events, position, head)
+                    raise
                 position = notification.id
-                event = self.decode(notification)
                 if selection.matches(event):
                     events.append(event)
                     if len(events) >= limit:
@@ -156,6 +167,10 @@ class LogReader:
             recorded_at=stamp.astimezone(UTC),
             event=event,
         )
+
+
+def _uuid(value: object) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
 
 
 def parse_aggregate_ids(values: Iterable[str]) -> frozenset[UUID]:

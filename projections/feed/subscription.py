@@ -3,19 +3,29 @@
 Shared by server-sent events and the GraphQL subscription (the transports only encode and
 send). It pulls: a batch at a time, from the database while it replays and from the hub's
 window once it is live, so its buffer is one batch and a slow subscriber holds back no one.
-A subscriber that was live and then falls behind the window (or `max_lag` positions) is told
-so with `Disconnect` and ends: it resumes from its position, replaying from the database.
-While nothing happens it gets a `KeepAlive` every `keepalive` seconds.
+A subscriber that was live (it had caught up with the head) and then falls behind the window
+(or `max_lag` positions) is told so with `Disconnect` and ends: it resumes from its position,
+replaying from the database. A subscriber still catching up is never cut off for that.
+While nothing reaches it (nothing happens, or nothing matches its filter) it gets a
+`KeepAlive` every `keepalive` seconds.
+
+When the store is unreachable (PostgreSQL down or restarting) the stream stays open: a
+replaying subscriber retries its read with backoff (a `KeepAlive` per attempt), a live one
+waits for the hub, which retries likewise; both go on where they were once it is back. Only
+a read that cannot succeed by retrying (a bug, an event that cannot be decoded) ends the
+stream, with `Disconnect("read_failed")` naming the position to resume from.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from projections.feed.hub import Hub, SubscriberState
+from projections.feed.hub import MAX_BACKOFF, Hub, SubscriberState
 from projections.feed.reader import FeedEvent, Selection
+from projections.store import is_transient
 
 __all__ = ["Delivery", "Disconnect", "KeepAlive", "Subscription"]
 
@@ -44,6 +54,9 @@ class Disconnect:
 Item = Delivery | KeepAlive | Disconnect
 
 FELL_BEHIND = "fell_behind"
+READ_FAILED = "read_failed"
+
+log = logging.getLogger("caseledger.feed")
 
 
 class Subscription:
@@ -72,27 +85,59 @@ class Subscription:
             self.hub.unregister(state)
 
     async def _items(self, state: SubscriberState) -> AsyncIterator[Item]:
+        loop = asyncio.get_running_loop()
+        quiet_since = loop.time()  # when it last yielded: a narrow filter still hears a beat
+        failures = 0
         while True:
             page = self.hub.since(self.position, self.batch, self.selection)
             if page is None or (self.live and self.hub.head - self.position > self.max_lag):
                 if self.live:
                     yield self._fell_behind()
                     return
-                page = await asyncio.to_thread(
-                    self.hub.reader.read, self.position, self.batch, self.selection
-                )
+                read = self.hub.read(self.position, self.batch, self.selection)
+                try:
+                    while not read.done():  # a slow read (the store down) still beats
+                        await asyncio.wait({read}, timeout=self._beat_in(loop, quiet_since))
+                        if not read.done():
+                            yield KeepAlive(self.position)
+                            quiet_since = loop.time()
+                finally:
+                    read.cancel()  # done, or the stream closed: a thread still reading drops it
+                error = None if read.cancelled() else read.exception()
+                if error is not None:
+                    if not is_transient(error):  # a bug, or an event it cannot decode
+                        yield self._read_failed(error)
+                        return
+                    failures += 1  # the store is unreachable: wait, keep the stream, retry
+                    yield KeepAlive(self.position)
+                    quiet_since = loop.time()
+                    await asyncio.sleep(min(self.hub.poll_interval * 2**failures, MAX_BACKOFF))
+                    continue
+                page = read.result()
+                failures = 0
+                from_window = False
             else:
-                self.live = True
+                from_window = True
             if page.events:
                 yield Delivery(page.events, page.scanned_to)
+                quiet_since = loop.time()
                 state.delivered += len(page.events)  # asked for more: those were sent
             self.position = state.position = max(self.position, page.scanned_to)
+            if from_window and self.position >= page.head:
+                self.live = True  # caught up with the head: from now on it must keep up
             if page.events:
                 continue
-            if self.position >= self.hub.head and not await self.hub.wait_beyond(
-                self.position, self.keepalive
-            ):
+            if self.position >= self.hub.head:
+                if not await self.hub.wait_beyond(self.position, self._beat_in(loop, quiet_since)):
+                    yield KeepAlive(self.position)
+                    quiet_since = loop.time()
+            elif loop.time() - quiet_since >= self.keepalive:  # scanning, nothing matched yet
                 yield KeepAlive(self.position)
+                quiet_since = loop.time()
+
+    def _beat_in(self, loop: asyncio.AbstractEventLoop, quiet_since: float) -> float:
+        """Seconds until the next keep-alive is due."""
+        return max(0.0, self.keepalive - (loop.time() - quiet_since))
 
     def _fell_behind(self) -> Disconnect:
         behind = self.hub.head - self.position
@@ -100,5 +145,14 @@ class Subscription:
             FELL_BEHIND,
             f"the subscriber fell {behind} positions behind the live stream (at most "
             f"{self.max_lag}); reconnect with after={self.position} to catch up from there",
+            self.position,
+        )
+
+    def _read_failed(self, error: BaseException) -> Disconnect:
+        log.error("subscription read failed at %s: %s", self.position, type(error).__name__)
+        return Disconnect(
+            READ_FAILED,
+            f"the log could not be read after position {self.position}; reconnect with "
+            f"after={self.position} to resume from there",
             self.position,
         )
