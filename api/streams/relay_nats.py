@@ -9,8 +9,11 @@ no one's right to see personal data applies: every subscriber of the stream gets
 Exactly once, in order, without gaps: each message carries `Nats-Msg-Id` (the event id: the
 broker drops a repeat within its duplicate window), `Nats-Expected-Last-Sequence` (the
 stream's last sequence before it: the broker refuses a message that would not follow the
-one before it) and `Ledger-Position`. A batch is pipelined (every publish sent before the
-first acknowledgement is awaited), the expected sequence of each known in advance. When an
+one before it), within a batch `Nats-Expected-Last-Msg-Id` (the previous event's id: when
+an earlier message of the batch was refused, the later ones are refused too, even if the
+sequence they expect was reached by someone else's message) and `Ledger-Position`. A batch
+is pipelined (every publish sent before the first acknowledgement is awaited,
+api/streams/jetstream_pipeline.py), the expected sequence of each known in advance. When an
 acknowledgement is not the one expected (another relay published, or a repeat), the relay
 reconciles with the stream and goes on from its last message. Its position (ledger position
 and stream sequence) is written to `relay_positions` after the acknowledgements; on start
@@ -37,6 +40,7 @@ from nats.js.errors import NotFoundError
 from api.permissions import operator
 from api.streams import relay_position
 from api.streams.access import StreamAccess
+from api.streams.jetstream_pipeline import Pipeline
 from api.streams.relay_position import RelayPosition
 from projections.feed.reader import EVERYTHING, FeedEvent, LogReader
 from projections.store import Database
@@ -98,6 +102,7 @@ class Relay:
         self.conflicts = 0
         self.nc: Client | None = None
         self.js: JetStreamContext | None = None
+        self.pipeline: Pipeline | None = None
         self._from_start = options.from_start
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
@@ -110,9 +115,12 @@ class Relay:
             self.options.nats_url, name="caseledger-relay", max_reconnect_attempts=-1
         )
         self.js = self.nc.jetstream(timeout=self.options.ack_timeout)
+        self.pipeline = Pipeline(self.nc)
         await self.ensure_stream()
 
     async def close(self) -> None:
+        if self.pipeline is not None:
+            await self.pipeline.close()
         if self.nc is not None and not self.nc.is_closed:
             await self.nc.drain()
 
@@ -164,9 +172,9 @@ class Relay:
     async def reconcile(self) -> RelayPosition:
         """Where to go on from: the stream's last message, checked against the stored row."""
         name = self.options.stream_name
-        if self._from_start:
-            await asyncio.to_thread(relay_position.forget, self.db, name)
-        row = await asyncio.to_thread(relay_position.load, self.db, name) or RelayPosition()
+        stored = await asyncio.to_thread(relay_position.load, self.db, name)
+        # --from-start: the stored row is ignored (and replaced once the stream is accepted)
+        row = RelayPosition() if self._from_start or stored is None else stored
         end = await self.stream_end()
         head = await asyncio.to_thread(self.reader.head)
         if end.position is None:
@@ -193,12 +201,11 @@ class Relay:
             )
         else:
             at = RelayPosition(end.position, end.sequence)
-        if at != row:
-            if row.position or row.sequence:
+        if at != stored and not self._from_start:  # --from-start: once it has published
+            if stored is not None and at.position > stored.position:
                 log.info("relay: the stream is ahead of the stored position %s: resuming at "
-                         "%s", row.position, at.position)  # fmt: skip
+                         "%s", stored.position, at.position)  # fmt: skip
             await asyncio.to_thread(relay_position.save, self.db, name, at)
-        self._from_start = False
         self.at = at
         return at
 
@@ -211,7 +218,9 @@ class Relay:
     async def publish(self, events: list[FeedEvent]) -> bool:
         """Publish a batch, pipelined; True when every acknowledgement was the expected one
         (then `at` is past the batch). False: reconcile before going on."""
-        js, base = self._jetstream(), self.at.sequence
+        pipeline, base = self.pipeline, self.at.sequence
+        if pipeline is None:
+            raise RuntimeError("connect() first")
         futures: list[asyncio.Future[PubAck]] = []
         for index, event in enumerate(events):
             headers = {
@@ -219,8 +228,10 @@ class Relay:
                 "Nats-Expected-Last-Sequence": str(base + index),
                 POSITION_HEADER: str(event.position),
             }
+            if index:  # and after the batch's previous event, not merely some message
+                headers["Nats-Expected-Last-Msg-Id"] = events[index - 1].id
             subject = self.options.subject_of(event)
-            futures.append(await js.publish_async(subject, self.payload(event), headers=headers))
+            futures.append(await pipeline.publish(subject, self.payload(event), headers))
         acks: list[Any] = await asyncio.wait_for(
             asyncio.gather(*futures, return_exceptions=True), self.options.ack_timeout
         )
@@ -252,6 +263,7 @@ class Relay:
             await self.reconcile()
             return 0
         await asyncio.to_thread(relay_position.save, self.db, self.options.stream_name, self.at)
+        self._from_start = False
         if self.published - self._logged_at >= self.options.log_every:
             self._logged_at = self.published
             log.info("relay: %s events published; at position %s, stream sequence %s, head %s",
@@ -273,7 +285,7 @@ class Relay:
     async def close_quietly(self) -> None:
         with contextlib.suppress(Exception):  # closing a connection that is already gone
             await asyncio.wait_for(self.close(), 5)
-        self.nc = self.js = None
+        self.nc, self.js, self.pipeline = None, None, None
 
 
 def why(error: object) -> str:

@@ -49,11 +49,6 @@ def save(db: Database, stream: str, at: RelayPosition) -> None:
         )
 
 
-def forget(db: Database, stream: str) -> None:
-    with db.transaction() as tx:
-        tx.execute("DELETE FROM relay_positions WHERE stream = %s", (stream,))
-
-
 def rows(db: Database) -> list[RelayRow]:
     found = db.query(
         "SELECT stream, position, stream_sequence, updated_at FROM relay_positions ORDER BY stream"
