@@ -13,12 +13,14 @@ import asyncio
 import logging
 import signal
 from collections.abc import Callable
+from urllib.parse import urlsplit, urlunsplit
 
 import nats
+from nats.js.errors import NotFoundError
 
 from api.container import Container
 from api.streams import relay_position
-from api.streams.relay_nats import Relay, RelayOptions, RelayRefused, why, without_password
+from api.streams.relay_nats import Relay, RelayOptions, RelayRefused, why
 from projections.feed.envelope import source_of
 from projections.feed.notify import NotifyListener
 from projections.feed.reader import LogReader
@@ -127,7 +129,17 @@ async def _broker_line(options: RelayOptions) -> str:
     try:
         state = (await nc.jetstream(timeout=5).stream_info(name)).state
         return f"NATS: stream {name} last sequence {state.last_seq}, {state.messages} messages"
+    except NotFoundError:
+        return f"NATS: stream {name} does not exist (yet)"
     except Exception as error:
         return f"NATS: stream {name}: {why(error)}"
     finally:
         await nc.close()
+
+
+def without_password(url: str) -> str:
+    """A NATS URL fit to print: its user and password left out."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))

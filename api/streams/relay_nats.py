@@ -29,7 +29,6 @@ import json
 import logging
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import nats
 from nats.aio.client import Client
@@ -293,11 +292,3 @@ def why(error: object) -> str:
         return f"acknowledged as sequence {error.seq}{' (a repeat)' if error.duplicate else ''}"
     text = str(error).splitlines()[0][:200] if str(error) else ""
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
-
-
-def without_password(url: str) -> str:
-    """A NATS URL fit to print: its user and password left out."""
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))

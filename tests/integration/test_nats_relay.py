@@ -264,7 +264,7 @@ def test_nats_relay_killed_at_random_moments_publishes_everything_once(
     def keep_committing() -> None:
         while committing.is_set():
             commit(ledger, 1)
-            time.sleep(0.01)
+            time.sleep(0.05)
 
     committer = threading.Thread(target=keep_committing)
     commit(ledger, 10)
@@ -288,6 +288,7 @@ def test_nats_relay_killed_at_random_moments_publishes_everything_once(
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)  # fmt: skip
     try:
+        commit(ledger, 1)  # one more, so the last relay is seen running when it publishes it
         deadline, head = time.monotonic() + 30, len(every_event(ledger))
         while stream_last_sequence(nats_url, stream) < head:
             assert process.poll() is None, process.communicate()[1].decode()[-2000:]
