@@ -17,7 +17,9 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -47,29 +49,17 @@ def nats_has_jetstream(url: str, timeout: float = 2.0) -> bool:
     return bool(json.loads(line[5:]).get("jetstream"))
 
 
-def _nats_server_binary() -> str | None:
-    found = shutil.which("nats-server")
-    return found or next((p for p in NATS_SERVER_PATHS if os.access(p, os.X_OK)), None)
-
-
-@pytest.fixture(scope="session")
-def nats_url() -> Iterator[str]:
-    url = os.environ.get("LEDGER_TEST_NATS_URL") or DEFAULT_NATS_URL
-    if nats_has_jetstream(url):
-        yield url
-        return
-    binary = _nats_server_binary()
-    if binary is None:
-        message = f"NATS with JetStream not reachable at {url}, and no nats-server to start"
-        if os.environ.get("LEDGER_TEST_REQUIRE_NATS") == "1":
-            pytest.fail(message + " (LEDGER_TEST_REQUIRE_NATS=1)")
-        pytest.skip(message)
+@contextmanager
+def throwaway_nats(binary: str, max_payload: int | None = None) -> Iterator[str]:
+    """`nats-server -js` on a free port with its store in a temporary directory; its URL."""
     with tempfile.TemporaryDirectory(prefix="caseledger-nats-") as store:
         port = free_port()
-        server = subprocess.Popen(
-            [binary, "-js", "-a", "127.0.0.1", "-p", str(port), "-sd", store],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        command = [binary, "-js", "-a", "127.0.0.1", "-p", str(port), "-sd", store]
+        if max_payload is not None:
+            config = Path(store) / "nats.conf"
+            config.write_text(f"max_payload: {max_payload}\n", encoding="utf-8")
+            command += ["-c", str(config)]
+        server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         url = f"nats://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 15
@@ -81,6 +71,30 @@ def nats_url() -> Iterator[str]:
         finally:
             server.terminate()
             server.wait(timeout=10)
+
+
+def nats_server_binary(why: str = "NATS with JetStream is needed") -> str:
+    """The nats-server to start (a skip, or a failure with LEDGER_TEST_REQUIRE_NATS=1)."""
+    binary = shutil.which("nats-server")
+    binary = binary or next((p for p in NATS_SERVER_PATHS if os.access(p, os.X_OK)), None)
+    if binary is None:
+        message = f"{why}, and there is no nats-server to start"
+        if os.environ.get("LEDGER_TEST_REQUIRE_NATS") == "1":
+            pytest.fail(message + " (LEDGER_TEST_REQUIRE_NATS=1)")
+        pytest.skip(message)
+    return binary
+
+
+@pytest.fixture(scope="session")
+def nats_url() -> Iterator[str]:
+    url = os.environ.get("LEDGER_TEST_NATS_URL") or DEFAULT_NATS_URL
+    if nats_has_jetstream(url):
+        yield url
+        return
+    with throwaway_nats(
+        nats_server_binary(f"NATS with JetStream not reachable at {url}")
+    ) as started:
+        yield started
 
 
 @dataclass(frozen=True)

@@ -1,24 +1,20 @@
-"""`ledger relay`: every event of the ledger into a NATS JetStream stream, once, in order.
+"""`ledger relay`: every event of the ledger into a NATS JetStream stream, once, in order
+(README "The NATS JetStream relay").
 
-It reads the log through the one reader (`LogReader`), after its own position, woken by
-PostgreSQL NOTIFY (or an in-process commit) and always polling. Each event is published to
-`caseledger.<district>.<area>.<Aggregate>.<Event>` as its CloudEvent JSON, masked as for a
-role without personal data (the relay runs as the operator but no token reads through it, so
-no one's right to see personal data applies: every subscriber of the stream gets masks).
+It reads the log through the one reader (`LogReader`) after its own position. Each event goes
+to `caseledger.<district>.<area>.<Aggregate>.<Event>` as its CloudEvent JSON, masked as for a
+role without personal data (no token reads through the relay: every subscriber gets masks).
 
-Exactly once, in order, without gaps: each message carries `Nats-Msg-Id` (the event id: the
-broker drops a repeat within its duplicate window), `Nats-Expected-Last-Sequence` (the
-stream's last sequence before it: the broker refuses a message that would not follow the
-one before it), within a batch `Nats-Expected-Last-Msg-Id` (the previous event's id: when
-an earlier message of the batch was refused, the later ones are refused too, even if the
-sequence they expect was reached by someone else's message) and `Ledger-Position`. A batch
-is pipelined (every publish sent before the first acknowledgement is awaited,
-api/streams/jetstream_pipeline.py), the expected sequence of each known in advance. When an
-acknowledgement is not the one expected (another relay published, or a repeat), the relay
-reconciles with the stream and goes on from its last message. Its position (ledger position
-and stream sequence) is written to `relay_positions` after the acknowledgements; on start
-the stream's last message is the truth when it is ahead of that row (a crash in between),
-and a stream behind the row (purged, deleted) is refused unless `--from-start`.
+No gaps, no repeats, in order: each message carries `Nats-Msg-Id` (the event id: the broker
+drops a repeat within its duplicate window), `Nats-Expected-Last-Sequence` (the broker
+refuses a message that would not follow the stream's last), within a batch
+`Nats-Expected-Last-Msg-Id` (the previous event: once one message of a batch is refused, so
+is the rest, even if someone else's message reached the sequence they expect) and
+`Ledger-Position`. A batch is pipelined (api/streams/jetstream_pipeline.py). An unexpected
+acknowledgement (another relay, a repeat) makes it reconcile with the stream and go on from
+its last message. Its position is written to `relay_positions` after the acknowledgements;
+on start the stream's last message is the truth when it is ahead of that row (a crash in
+between), and a stream behind the row (purged, deleted) is refused unless `--from-start`.
 """
 
 from __future__ import annotations
@@ -32,6 +28,7 @@ from typing import Any
 
 import nats
 from nats.aio.client import Client
+from nats.errors import MaxPayloadError
 from nats.js import JetStreamContext
 from nats.js.api import PubAck, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
@@ -230,7 +227,15 @@ class Relay:
             if index:  # and after the batch's previous event, not merely some message
                 headers["Nats-Expected-Last-Msg-Id"] = events[index - 1].id
             subject = self.options.subject_of(event)
-            futures.append(await pipeline.publish(subject, self.payload(event), headers))
+            payload = self.payload(event)
+            try:
+                futures.append(await pipeline.publish(subject, payload, headers))
+            except MaxPayloadError:
+                raise RelayRefused(
+                    f"the event at position {event.position} is {len(payload)} bytes as JSON, "
+                    f"more than the NATS server's max_payload ({pipeline.nc.max_payload}): "
+                    "raise max_payload in the server's configuration"
+                ) from None
         acks: list[Any] = await asyncio.wait_for(
             asyncio.gather(*futures, return_exceptions=True), self.options.ack_timeout
         )

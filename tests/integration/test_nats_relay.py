@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from builders import WORKER, application
+from builders import WORKER, application, new_id_number
 
 from api.container import Container
 from api.settings import Settings
@@ -30,10 +30,12 @@ from projections.feed.envelope import source_of
 from projections.feed.reader import EVERYTHING, FeedEvent, LogReader
 from tests.stream_support import (
     delete_stream,
+    nats_server_binary,
     nats_url,  # noqa: F401 - the session fixture
     purge_stream,
     stream_last_sequence,
     stream_messages,
+    throwaway_nats,
 )
 
 pytestmark = pytest.mark.nats
@@ -202,6 +204,23 @@ def test_nats_relay_refuses_a_purged_or_deleted_stream_unless_from_start(
     assert_exactly_once_in_order(nats_url, stream, ledger, container.settings.district)
 
 
+def test_nats_relay_refuses_an_event_larger_than_the_servers_max_payload(
+    container: Container,
+    stream: str,
+) -> None:
+    household = [
+        {"name": f"测试{i}", "id_number": new_id_number(), "relation": "child", "counted": True}
+        for i in range(8)
+    ]
+    body = application()
+    container.ledger.submit_application({**body, "members": body["members"] + household}, WORKER)
+    with throwaway_nats(nats_server_binary(), max_payload=1000) as small:
+        relay = relay_for(container, small)
+        with pytest.raises(RelayRefused, match=r"position 1 is \d+ bytes.*max_payload \(1000\)"):
+            publish_all(relay)
+        assert relay_position.load(container.db, stream) == RelayPosition(0, 0)
+
+
 def test_nats_two_relays_cannot_interleave(
     container: Container,
     stream: str,
@@ -299,3 +318,7 @@ def test_nats_relay_killed_at_random_moments_publishes_everything_once(
         _, errors = process.communicate(timeout=20)
     assert process.returncode == 0, errors.decode()[-2000:]
     assert_exactly_once_in_order(nats_url, stream, ledger, settings.district)
+    purge_stream(nats_url, stream)
+    refused = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, timeout=60)
+    assert refused.returncode == 2, refused.stderr.decode()[-2000:]
+    assert "purged or deleted" in refused.stderr.decode()
