@@ -3,6 +3,7 @@ README "The NATS JetStream relay"). Registered in api/cli.py; NATS is imported o
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 import typer
@@ -31,6 +32,8 @@ def relay(
     from api.streams import relay_command as command
     from api.streams.relay_nats import RelayOptions
 
+    if stream is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,200}", stream):
+        raise typer.BadParameter("letters, digits, - and _ only", param_hint="--stream")
     settings = Settings()
     configure_logging(settings.log_level)
     options = RelayOptions(

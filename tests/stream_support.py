@@ -153,6 +153,20 @@ def stream_last_sequence(url: str, stream: str) -> int:
         return 0
 
 
+async def _add_stream(url: str, stream: str, subjects: list[str]) -> None:
+    import nats
+
+    nc = await nats.connect(url)
+    try:
+        await nc.jetstream().add_stream(name=stream, subjects=subjects)
+    finally:
+        await nc.close()
+
+
+def add_stream(url: str, stream: str, subjects: list[str]) -> None:
+    asyncio.run(_add_stream(url, stream, subjects))
+
+
 def purge_stream(url: str, stream: str) -> None:
     asyncio.run(_stream_call(url, "purge_stream", stream))
 

@@ -84,3 +84,11 @@ class Pipeline:
         if self._subscription is not None:
             subscription, self._subscription = self._subscription, None
             await subscription.unsubscribe()
+
+
+def why(error: object) -> str:
+    """What went wrong, in one short line: an unexpected acknowledgement, or an error."""
+    if isinstance(error, PubAck):
+        return f"acknowledged as sequence {error.seq}{' (a repeat)' if error.duplicate else ''}"
+    text = str(error).splitlines()[0][:200] if str(error) else ""
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__

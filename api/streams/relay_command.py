@@ -20,7 +20,8 @@ from nats.js.errors import NotFoundError
 
 from api.container import Container
 from api.streams import relay_position
-from api.streams.relay_nats import Relay, RelayOptions, RelayRefused, why
+from api.streams.jetstream_pipeline import why
+from api.streams.relay_nats import Relay, RelayOptions, RelayRefused
 from projections.feed.envelope import source_of
 from projections.feed.notify import NotifyListener
 from projections.feed.reader import LogReader

@@ -31,12 +31,12 @@ from nats.aio.client import Client
 from nats.errors import MaxPayloadError
 from nats.js import JetStreamContext
 from nats.js.api import PubAck, StorageType, StreamConfig
-from nats.js.errors import NotFoundError
+from nats.js.errors import BadRequestError, NotFoundError
 
 from api.permissions import operator
 from api.streams import relay_position
 from api.streams.access import StreamAccess
-from api.streams.jetstream_pipeline import Pipeline
+from api.streams.jetstream_pipeline import Pipeline, why
 from api.streams.relay_position import RelayPosition
 from projections.feed.reader import EVERYTHING, FeedEvent, LogReader
 from projections.store import Database
@@ -44,8 +44,6 @@ from projections.store import Database
 log = logging.getLogger("caseledger.relay")
 
 POSITION_HEADER = "Ledger-Position"
-#: The most publishes in flight at once (nats-py's own limit for publish_async is 4000).
-MAX_BATCH = 4000
 
 
 class RelayRefused(Exception):
@@ -132,13 +130,18 @@ class Relay:
         try:
             info = await js.stream_info(name)
         except NotFoundError:
-            await js.add_stream(
-                StreamConfig(
-                    name=name, subjects=[self.options.subjects], storage=StorageType.FILE,
-                    duplicate_window=self.options.duplicate_window,
-                    description="caseledger events, published by `ledger relay`",
-                )
+            config = StreamConfig(
+                name=name, subjects=[self.options.subjects], storage=StorageType.FILE,
+                duplicate_window=self.options.duplicate_window,
+                description="caseledger events, published by `ledger relay`",
             )  # fmt: skip
+            try:
+                await js.add_stream(config)
+            except BadRequestError as refused:  # e.g. another stream takes these subjects
+                raise RelayRefused(
+                    f"NATS refused to create stream {name} on {self.options.subjects}: "
+                    f"{refused.description}"
+                ) from None
             log.info("relay: created stream %s for %s", name, self.options.subjects)
             return
         if self.options.subjects not in (info.config.subjects or []):
@@ -290,10 +293,3 @@ class Relay:
         with contextlib.suppress(Exception):  # closing a connection that is already gone
             await asyncio.wait_for(self.close(), 5)
         self.nc, self.js, self.pipeline = None, None, None
-
-
-def why(error: object) -> str:
-    if isinstance(error, PubAck):
-        return f"acknowledged as sequence {error.seq}{' (a repeat)' if error.duplicate else ''}"
-    text = str(error).splitlines()[0][:200] if str(error) else ""
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__

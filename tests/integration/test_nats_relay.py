@@ -29,6 +29,7 @@ from domain.ledger import Ledger
 from projections.feed.envelope import source_of
 from projections.feed.reader import EVERYTHING, FeedEvent, LogReader
 from tests.stream_support import (
+    add_stream,
     delete_stream,
     nats_server_binary,
     nats_url,  # noqa: F401 - the session fixture
@@ -202,6 +203,26 @@ def test_nats_relay_refuses_a_purged_or_deleted_stream_unless_from_start(
         publish_all(relay_for(container, nats_url))  # recreated empty, the row still ahead
     publish_all(relay_for(container, nats_url, from_start=True))
     assert_exactly_once_in_order(nats_url, stream, ledger, container.settings.district)
+
+
+def test_nats_relay_refuses_a_stream_it_cannot_use(
+    container: Container,
+    stream: str,
+    nats_url: str,  # noqa: F811
+) -> None:
+    district = container.settings.district
+    commit(container.ledger, 1)
+    add_stream(nats_url, stream, [f"elsewhere.{district}.>"])  # the name taken, other subjects
+    with pytest.raises(RelayRefused, match=rf"exists but does not take caseledger\.{district}"):
+        publish_all(relay_for(container, nats_url))
+    delete_stream(nats_url, stream)
+    add_stream(nats_url, stream, [f"caseledger.{district}.>"])  # the subjects taken by another
+    try:
+        with pytest.raises(RelayRefused, match="NATS refused to create stream OTHER"):
+            publish_all(relay_for(container, nats_url, stream=f"OTHER{district}"))
+    finally:
+        delete_stream(nats_url, stream)
+    assert relay_position.rows(container.db) == []
 
 
 def test_nats_relay_refuses_an_event_larger_than_the_servers_max_payload(
