@@ -19,7 +19,9 @@ from pathlib import Path
 
 import pytest
 from builders import WORKER, application, new_id_number
+from fastapi.testclient import TestClient
 
+from api.app import create_app
 from api.container import Container
 from api.settings import Settings
 from api.streams import relay_command, relay_position
@@ -154,11 +156,21 @@ def test_nats_relay_publishes_every_event_once_in_order_live_and_masked(
     head = ledger.latest_position()
     stored = relay_position.load(container.db, stream)
     assert stored == RelayPosition(head, len(messages))
-    metrics = relay_position.relay_metrics(container.db, head)
-    assert f'caseledger_relay_lag_positions{{stream="{stream}"}} 0' in metrics
+    commit(ledger, 1)  # not yet relayed: /metrics shows the relay behind
+    with TestClient(create_app(container=container)) as client:
+        metrics = client.get("/metrics").text
+    assert f'caseledger_relay_position{{stream="{stream}"}} {head}\n' in metrics
+    behind = ledger.latest_position() - head
+    assert (
+        behind > 0 and f'caseledger_relay_lag_positions{{stream="{stream}"}} {behind}\n' in metrics
+    )
     options = relay.options
     status = relay_command.status(container, options)
-    assert f"position {head}, stream sequence {len(messages)}, head {head}, lag 0" in status[0]
+    at_head = ledger.latest_position()
+    assert (
+        f"position {head}, stream sequence {len(messages)}, head {at_head}, lag {behind} "
+        in status[0]
+    )
     assert f"last sequence {len(messages)}" in status[-1]
 
 
