@@ -74,7 +74,8 @@ def every_event(ledger: Ledger) -> list[FeedEvent]:
 
 
 def relay_for(container: Container, url: str, **options: object) -> Relay:
-    chosen = RelayOptions(url, container.settings.district, poll_interval=0.05, **options)  # type: ignore[arg-type]
+    options = {"poll_interval": 0.05, **options}
+    chosen = RelayOptions(url, container.settings.district, **options)  # type: ignore[arg-type]
     return Relay(
         chosen, LogReader(container.ledger), container.db, source_of(container.settings.origin)
     )
@@ -118,14 +119,18 @@ def test_nats_relay_publishes_every_event_once_in_order_live_and_masked(
 ) -> None:
     ledger = container.ledger
     commit(ledger, 5)  # before the relay starts: replayed
-    relay = relay_for(container, nats_url, batch=3)  # several batches
-    ledger.listeners.append(relay.wake)
+    # Polling only every 30 s: what is committed later arrives only if the relay is woken,
+    # by PostgreSQL NOTIFY (the runner's listener) or, on SQLite, by the in-process commit.
+    relay = relay_for(container, nats_url, batch=3, poll_interval=30.0)  # several batches
+    listener = container.runner.listener
+    if listener is None:
+        ledger.listeners.append(relay.wake)
     stop = threading.Event()
 
     def run() -> None:
         async def main() -> None:
             halt = asyncio.Event()
-            task = asyncio.create_task(relay_command.run(relay, halt))
+            task = asyncio.create_task(relay_command.run(relay, halt, listener))
             while not stop.is_set():
                 await asyncio.sleep(0.02)
             halt.set()
@@ -136,7 +141,13 @@ def test_nats_relay_publishes_every_event_once_in_order_live_and_masked(
     thread = threading.Thread(target=run)
     thread.start()
     try:
-        commit(ledger, 5)  # while it runs: woken, published live
+        for _ in range(2):
+            deadline = time.monotonic() + 20
+            while relay.at.position < ledger.latest_position():
+                assert time.monotonic() < deadline, "the relay did not reach the head in 20 s"
+                time.sleep(0.05)
+            time.sleep(0.3)  # it waits now
+            commit(ledger, 5)  # woken: published live, well before it would poll
         deadline = time.monotonic() + 20
         while relay.at.position < ledger.latest_position():
             assert time.monotonic() < deadline, "the relay did not reach the head within 20 s"
