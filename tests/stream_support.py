@@ -50,13 +50,18 @@ def nats_has_jetstream(url: str, timeout: float = 2.0) -> bool:
 
 
 @contextmanager
-def throwaway_nats(binary: str, max_payload: int | None = None) -> Iterator[str]:
-    """`nats-server -js` on a free port with its store in a temporary directory; its URL."""
-    with tempfile.TemporaryDirectory(prefix="caseledger-nats-") as store:
-        port = free_port()
-        command = [binary, "-js", "-a", "127.0.0.1", "-p", str(port), "-sd", store]
+def throwaway_nats(
+    binary: str, max_payload: int | None = None, port: int | None = None,
+    store: Path | None = None,
+) -> Iterator[str]:  # fmt: skip
+    """`nats-server -js` on a free port (or `port`) with its store in a temporary directory
+    (or `store`, to start it again with what it held); its URL."""
+    with tempfile.TemporaryDirectory(prefix="caseledger-nats-") as scratch:
+        port = port or free_port()
+        store = store or Path(scratch)
+        command = [binary, "-js", "-a", "127.0.0.1", "-p", str(port), "-sd", str(store)]
         if max_payload is not None:
-            config = Path(store) / "nats.conf"
+            config = Path(scratch) / "nats.conf"
             config.write_text(f"max_payload: {max_payload}\n", encoding="utf-8")
             command += ["-c", str(config)]
         server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -106,8 +106,9 @@ class Relay:
 
     async def connect(self) -> None:
         self.nc = await nats.connect(
-            self.options.nats_url, name="caseledger-relay", max_reconnect_attempts=-1
-        )
+            self.options.nats_url, name="caseledger-relay", max_reconnect_attempts=-1,
+            error_cb=_one_line,  # it retries for good; a line each time, not a traceback
+        )  # fmt: skip
         self.js = self.nc.jetstream(timeout=self.options.ack_timeout)
         self.pipeline = Pipeline(self.nc)
         await self.ensure_stream()
@@ -293,3 +294,7 @@ class Relay:
         with contextlib.suppress(Exception):  # closing a connection that is already gone
             await asyncio.wait_for(self.close(), 5)
         self.nc, self.js, self.pipeline = None, None, None
+
+
+async def _one_line(error: Exception) -> None:
+    log.warning("relay: NATS: %s", why(error))

@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -29,10 +30,12 @@ from api.streams.relay_nats import Relay, RelayOptions, RelayRefused
 from api.streams.relay_position import RelayPosition
 from domain.ledger import Ledger
 from projections.feed.envelope import source_of
+from projections.feed.notify import NotifyListener
 from projections.feed.reader import EVERYTHING, FeedEvent, LogReader
 from tests.stream_support import (
     add_stream,
     delete_stream,
+    free_port,
     nats_server_binary,
     nats_url,  # noqa: F401 - the session fixture
     purge_stream,
@@ -81,6 +84,35 @@ def relay_for(container: Container, url: str, **options: object) -> Relay:
     )
 
 
+@contextmanager
+def running(relay: Relay, listener: NotifyListener | None = None) -> Iterator[None]:
+    """`relay_command.run` in a thread of its own while the block runs."""
+    stop = threading.Event()
+
+    async def main() -> None:
+        halt = asyncio.Event()
+        task = asyncio.create_task(relay_command.run(relay, halt, listener))
+        while not stop.is_set() and not task.done():
+            await asyncio.sleep(0.02)
+        halt.set()
+        await task
+
+    thread = threading.Thread(target=asyncio.run, args=(main(),))
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=15)
+
+
+def wait_for_head(relay: Relay, ledger: Ledger, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while relay.at.position < ledger.latest_position():
+        assert time.monotonic() < deadline, f"the relay did not reach the head in {seconds} s"
+        time.sleep(0.05)
+
+
 async def drain(relay: Relay) -> None:
     """Connect, reconcile and publish up to the head."""
     if relay.js is None:
@@ -125,36 +157,12 @@ def test_nats_relay_publishes_every_event_once_in_order_live_and_masked(
     listener = container.runner.listener
     if listener is None:
         ledger.listeners.append(relay.wake)
-    stop = threading.Event()
-
-    def run() -> None:
-        async def main() -> None:
-            halt = asyncio.Event()
-            task = asyncio.create_task(relay_command.run(relay, halt, listener))
-            while not stop.is_set():
-                await asyncio.sleep(0.02)
-            halt.set()
-            await task
-
-        asyncio.run(main())
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    try:
+    with running(relay, listener):
         for _ in range(2):
-            deadline = time.monotonic() + 20
-            while relay.at.position < ledger.latest_position():
-                assert time.monotonic() < deadline, "the relay did not reach the head in 20 s"
-                time.sleep(0.05)
+            wait_for_head(relay, ledger)
             time.sleep(0.3)  # it waits now
             commit(ledger, 5)  # woken: published live, well before it would poll
-        deadline = time.monotonic() + 20
-        while relay.at.position < ledger.latest_position():
-            assert time.monotonic() < deadline, "the relay did not reach the head within 20 s"
-            time.sleep(0.05)
-    finally:
-        stop.set()
-        thread.join(timeout=10)
+        wait_for_head(relay, ledger)
     district = container.settings.district
     assert_exactly_once_in_order(nats_url, stream, ledger, district)
     messages = stream_messages(nats_url, stream)
@@ -366,3 +374,23 @@ def test_nats_relay_killed_at_random_moments_publishes_everything_once(
     refused = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, timeout=60)
     assert refused.returncode == 2, refused.stderr.decode()[-2000:]
     assert "purged or deleted" in refused.stderr.decode()
+
+
+def test_nats_relay_waits_for_nats_and_goes_on_after_the_broker_restarts(
+    container: Container, tmp_path: Path
+) -> None:
+    ledger, binary, port = container.ledger, nats_server_binary(), free_port()
+    store, stream = tmp_path / "jetstream", f"CASELEDGER_{container.settings.district}"
+    commit(ledger, 2)
+    relay = relay_for(container, f"nats://127.0.0.1:{port}")
+    ledger.listeners.append(relay.wake)
+    with running(relay):
+        time.sleep(0.5)  # no NATS yet: the relay keeps trying
+        assert relay.at == RelayPosition()
+        with throwaway_nats(binary, port=port, store=store):
+            wait_for_head(relay, ledger)
+        commit(ledger, 2)  # while the broker is down
+        time.sleep(0.5)
+        with throwaway_nats(binary, port=port, store=store) as url:
+            wait_for_head(relay, ledger)
+            assert_exactly_once_in_order(url, stream, ledger, container.settings.district)
