@@ -8,6 +8,7 @@ from fastapi.responses import PlainTextResponse, RedirectResponse
 from api import problems
 from api.deps import ContainerDep
 from api.graphql.cases import projection_states
+from api.streams.relay_position import relay_metrics
 
 router = APIRouter()
 
@@ -64,4 +65,5 @@ def metrics(c: ContainerDep) -> str:
         "# TYPE caseledger_seal_lag_seconds gauge",
         f"caseledger_seal_lag_seconds {seconds:.3f}",
     ]
+    lines += relay_metrics(c.db, c.ledger.latest_position())
     return "\n".join(lines) + "\n"
