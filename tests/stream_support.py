@@ -1,0 +1,131 @@
+"""Helpers shared by the stream tests: writers that keep committing, and the log's positions."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from builders import WORKER, application
+
+from domain.ledger import Ledger
+from projections.feed.reader import EVERYTHING, READ_BATCH, LogReader
+
+
+def commit_cases(ledger: Ledger, count: int) -> list[int]:
+    """Submit `count` applications; the position each was committed at."""
+    return [ledger.submit_application(application(), WORKER).position for _ in range(count)]
+
+
+class KeepWriting:
+    """Commits applications from a thread (`count` of them, `pause` seconds apart)."""
+
+    def __init__(self, ledger: Ledger, count: int, pause: float = 0.0):
+        self.ledger, self.count, self.pause = ledger, count, pause
+        self.positions: list[int] = []
+        self.errors: list[BaseException] = []
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        try:
+            for _ in range(self.count):
+                self.positions.extend(commit_cases(self.ledger, 1))
+                if self.pause:
+                    time.sleep(self.pause)
+        except BaseException as e:
+            self.errors.append(e)
+
+    def start(self) -> KeepWriting:
+        self._thread.start()
+        return self
+
+    def join(self, timeout: float = 60) -> list[int]:
+        self._thread.join(timeout)
+        assert not self._thread.is_alive(), "the writer did not finish"
+        assert not self.errors, self.errors
+        return self.positions
+
+    def __enter__(self) -> KeepWriting:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.join()
+
+
+def log_positions(app: Any, after: int = 0, upto: int | None = None) -> list[int]:
+    """Every position in the ledger's log after `after` (and up to `upto`), read afresh."""
+    reader = LogReader(app)
+    found: list[int] = []
+    while True:
+        page = reader.read(after, READ_BATCH, EVERYTHING)
+        found += [e.position for e in page.events]
+        after = page.scanned_to
+        if page.at_head:
+            break
+    return [p for p in found if upto is None or p <= upto]
+
+
+def until(condition: Any, what: str, timeout: float = 15.0) -> None:
+    """Poll `condition()` (with a generous deadline)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting until {what}"
+        time.sleep(0.02)
+
+
+class SseReader:
+    """Reads one server-sent events stream in a thread (examples/sse_client.py's parser)."""
+
+    def __init__(self, client: Any, params: dict[str, Any] | None = None,
+                 headers: dict[str, str] | None = None):  # fmt: skip
+        self.client, self.params, self.headers = client, params or {}, headers or {}
+        self.records: list[Any] = []
+        self.status: int | None = None
+        self.error: BaseException | None = None
+        self.ended = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        from examples.sse_client import parse
+
+        try:
+            with self.client.stream("GET", "/api/v1/events/stream", params=self.params,
+                                    headers=self.headers) as answer:  # fmt: skip
+                self.status = answer.status_code
+                for record in parse(answer.iter_lines()):
+                    self.records.append(record)
+                    if self._stop.is_set():
+                        break
+        except Exception as e:  # the test decides whether a cut was expected
+            self.error = e
+        finally:
+            self.ended.set()
+
+    def __enter__(self) -> SseReader:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)  # the next ping or event ends it
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        import json
+
+        return [json.loads(r.data) for r in list(self.records) if r.event == "message" and r.data]
+
+    @property
+    def positions(self) -> list[int]:
+        return [e["position"] for e in self.events]
+
+    @property
+    def last_id(self) -> int:
+        records = list(self.records)
+        return int(records[-1].last_id) if records and records[-1].last_id else 0
+
+    def wait_for_position(self, position: int, timeout: float = 15.0) -> None:
+        until(lambda: self.last_id >= position or self.ended.is_set(),
+              f"the stream reaches {position}", timeout)  # fmt: skip
+        assert self.last_id >= position, (self.status, self.error, self.records[-3:])
