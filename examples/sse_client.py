@@ -72,6 +72,7 @@ def parse(lines: Iterable[str], last_id: str = "") -> Iterator[Record]:
 
 def open_state(path: str) -> sqlite3.Connection:
     db = sqlite3.connect(path, isolation_level=None)  # transactions are explicit below
+    db.execute("PRAGMA journal_mode=WAL")  # a commit per event: WAL keeps each one cheap
     db.executescript(SCHEMA)
     return db
 
