@@ -12,7 +12,8 @@ what it yields for the browser's EventSource and any line-reading client:
 - `: ping` comment lines while nothing happens (`stream_keepalive_seconds`);
 - `retry:` once, first;
 - `event: disconnect` with data `{"code", "reason", "position"}` when the server ends the
-  stream (`fell_behind`; `RECORD_FAILED` when the access record cannot be written): resume
+  stream (`fell_behind`; `RECORD_FAILED` when the access record cannot be written;
+  `token_expired`; `store_unavailable` when the database went away while replaying): resume
   after `position`.
 
 Errors found before the stream starts are problem+json like the feed's (401, 403, 422; 503
@@ -26,15 +27,18 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 import weakref
 from collections.abc import AsyncGenerator, Sequence
 from contextlib import aclosing
 from typing import Annotated, Any, cast
 
+import jwt
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
 
 from api import problems
+from api.auth import LEEWAY_SECONDS
 from api.deps import ActorDep, ContainerDep
 from api.permissions import PURPOSE_HEADER, RecordFailed, purpose_from
 from api.streams.access import StreamAccess, check_after, stream_access
@@ -45,7 +49,7 @@ from projections.feed.envelope import source_of
 from projections.feed.hub import Hub
 from projections.feed.reader import FeedEvent
 from projections.feed.subscription import Delivery, Disconnect, Item, KeepAlive, Subscription
-from projections.store import Database
+from projections.store import Database, is_transient
 
 router = APIRouter(prefix="/api/v1/events", tags=["integrator streams"])
 log = logging.getLogger("caseledger.streams")
@@ -55,6 +59,8 @@ MEDIA_TYPE = "text/event-stream; charset=utf-8"
 #: How long EventSource waits before it reconnects (milliseconds), sent once as `retry:`.
 RETRY_MS = 2000
 HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+TOKEN_EXPIRED = "token_expired"
+STORE_UNAVAILABLE = "store_unavailable"
 #: Open SSE streams per hub (counted from the request, before their subscription registers).
 _open: weakref.WeakKeyDictionary[Hub, int] = weakref.WeakKeyDictionary()
 
@@ -106,38 +112,65 @@ def message(event: FeedEvent, access: StreamAccess) -> bytes:
     return found
 
 
+def ended(code: str, reason: str, position: int) -> bytes:
+    """The disconnect event of a stream the server ends (counted for /metrics)."""
+    count_disconnect(KIND, code.lower())
+    log.info("sse: stream ended (%s) at position %d", code, position)
+    return disconnect(code, reason, position)
+
+
 async def frames(
-    subscription: Subscription, access: StreamAccess, db: Database, request_id: str | None
-) -> AsyncGenerator[bytes, None]:
+    subscription: Subscription, access: StreamAccess, db: Database, request_id: str | None,
+    expires_at: float | None = None,
+) -> AsyncGenerator[bytes, None]:  # fmt: skip
     """The stream's bytes, a batch per frame; ends after a disconnect event."""
     sent = subscription.position  # the last id the client holds
     yield b"retry: %d\n" % RETRY_MS + id_line(sent)
     items = cast(AsyncGenerator[Item, None], subscription.items())  # an async generator
-    async with aclosing(items):
-        async for item in items:
-            if isinstance(item, Delivery):
-                if access.in_full:  # recorded before anything of the batch is sent
-                    try:
-                        await asyncio.to_thread(access.envelopes, item.events, db, request_id)
-                    except RecordFailed as e:
-                        count_disconnect(KIND, e.code.lower())
-                        log.warning("sse: access record failed; stream ended at %d", sent)
-                        yield disconnect(e.code, e.message, sent)
-                        return
-                body = b"".join(message(event, access) for event in item.events)
-                sent = item.events[-1].position
-                if item.scanned_to > sent:
-                    body, sent = body + id_line(item.scanned_to), item.scanned_to
-                yield body
-            elif isinstance(item, KeepAlive):
-                moved = item.scanned_to > sent
-                sent = max(sent, item.scanned_to)
-                yield ping(sent if moved else None)
-            else:
-                assert isinstance(item, Disconnect)
-                count_disconnect(KIND, item.code)
-                yield disconnect(item.code, item.reason, item.position)
-                return
+    try:
+        async with aclosing(items):
+            async for item in items:
+                if expires_at is not None and time.time() >= expires_at:
+                    yield ended(TOKEN_EXPIRED, "the token expired: reconnect with a new one "
+                                f"(Last-Event-ID: {sent})", sent)  # fmt: skip
+                    return
+                if isinstance(item, Delivery):
+                    if access.in_full:  # recorded before anything of the batch is sent
+                        try:
+                            await asyncio.to_thread(access.envelopes, item.events, db, request_id)
+                        except RecordFailed as e:
+                            yield ended(e.code, e.message, sent)
+                            return
+                    body = b"".join(message(event, access) for event in item.events)
+                    sent = item.events[-1].position
+                    if item.scanned_to > sent:
+                        body, sent = body + id_line(item.scanned_to), item.scanned_to
+                    yield body
+                elif isinstance(item, KeepAlive):
+                    moved = item.scanned_to > sent
+                    sent = max(sent, item.scanned_to)
+                    yield ping(sent if moved else None)
+                else:
+                    assert isinstance(item, Disconnect)
+                    yield ended(item.code, item.reason, item.position)
+                    return
+    except Exception as error:  # the store went away while replaying: the client comes back
+        if not is_transient(error):
+            raise
+        yield ended(STORE_UNAVAILABLE, "the database is not reachable just now: reconnect "
+                    f"shortly (Last-Event-ID: {sent})", sent)  # fmt: skip
+
+
+def expiry(authorization: str | None) -> float | None:
+    """When the (already verified) bearer token stops being accepted (its `exp` and the
+    verifier's leeway for clock skew), as a Unix time; None: never. A reconnect with the same
+    token is refused (401) from then on."""
+    try:
+        claims = jwt.decode((authorization or "")[7:].strip(), options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return None
+    exp = claims.get("exp")
+    return float(exp) + LEEWAY_SECONDS if isinstance(exp, int | float) else None
 
 
 # -- the route ----------------------------------------------------------------------------
@@ -165,6 +198,7 @@ async def event_stream(
     aggregate_ids: Annotated[list[str] | None, Query(alias="aggregateIds")] = None,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=40)] = None,
     x_purpose: Annotated[str | None, Header(alias=PURPOSE_HEADER)] = None,
+    authorization: Annotated[str | None, Header()] = None,
 ) -> Response:
     """Every event after the position (`Last-Event-ID` wins over `after`), then live."""
     settings, hub = container.settings, container.hub
@@ -198,6 +232,7 @@ async def event_stream(
 
     request_id = getattr(request.state, "request_id", None)
     return TimedStreamingResponse(
-        frames(subscription, access, container.db, request_id), media_type=MEDIA_TYPE,
+        frames(subscription, access, container.db, request_id, expiry(authorization)),
+        media_type=MEDIA_TYPE,
         send_timeout=settings.stream_send_timeout_seconds, headers=HEADERS, on_close=closed,
     )  # fmt: skip

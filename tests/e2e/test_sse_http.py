@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import time
+
 import httpx
+import jwt
 import pytest
 from builders import WORKER, application
 from conftest import client_for
 from stream_support import KeepWriting, SseReader, commit_cases, log_positions, until
 from test_personal_data_access_http import refuse_inserts
 
+from api.auth import LEEWAY_SECONDS
 from api.container import Container
 from api.settings import Settings
 from domain.ledger import Ledger
@@ -45,7 +50,7 @@ def test_replay_then_live_loses_nothing_while_commits_continue(
 
 
 def test_reconnect_with_last_event_id_resumes_exactly_after_it(
-    server: str, settings: Settings, ledger: Ledger
+    server: str, settings: Settings, ledger: Ledger, container: Container
 ) -> None:
     commit_cases(ledger, 8)
     everything = log_positions(ledger)
@@ -61,6 +66,8 @@ def test_reconnect_with_last_event_id_resumes_exactly_after_it(
                          headers={"Last-Event-ID": ""}) as blank:  # fmt: skip
         blank.wait_for_position(everything[-1])
     assert blank.positions == again.positions
+    # A client that goes away is noticed at once: its subscription leaves the hub.
+    until(lambda: not container.hub.subscribers, "the closed streams are unregistered")
 
 
 def test_a_type_filter_moves_the_last_event_id_past_what_it_skipped_and_pings_when_idle(
@@ -158,3 +165,20 @@ def test_reads_in_full_are_recorded_first_and_a_failed_record_ends_the_stream(
     ends = [r for r in refused.records if r.event == "disconnect"]
     assert refused.events == [] and len(ends) == 1
     assert '"code": "RECORD_FAILED"' in ends[0].data and '"position": 0' in ends[0].data
+
+
+def test_a_stream_ends_when_its_token_expires(
+    server: str, settings: Settings, ledger: Ledger
+) -> None:
+    now = int(time.time())
+    exp = now + 2 - LEEWAY_SECONDS  # accepted for two more seconds
+    claims = {"sub": "approver-1", "role": "approver", "iat": now - 60, "exp": exp}
+    token = jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm="HS256")
+    client = httpx.Client(base_url=server, headers={"Authorization": f"Bearer {token}"})
+    with SseReader(client) as s:
+        until(lambda: s.ended.is_set(), "the stream ends", timeout=10)
+    ends = [json.loads(r.data) for r in s.records if r.event == "disconnect"]
+    assert [e["code"] for e in ends] == ["token_expired"] and s.error is None
+    with SseReader(client) as again:  # the same token, now expired: refused before streaming
+        until(lambda: again.ended.is_set(), "the answer")
+    assert again.status == 401
