@@ -6,10 +6,18 @@ import threading
 import time
 from typing import Any
 
+import pytest
 from builders import WORKER, application
 
 from domain.ledger import Ledger
 from projections.feed.reader import EVERYTHING, READ_BATCH, LogReader
+
+#: For a test that does not depend on the store (the transport, the client), or needs
+#: PostgreSQL itself (a held-open transaction, LISTEN): one backend instead of both.
+SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+POSTGRES_ONLY = pytest.mark.parametrize(
+    "backend", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
 
 
 def commit_cases(ledger: Ledger, count: int) -> list[int]:

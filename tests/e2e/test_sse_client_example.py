@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from stream_support import KeepWriting, commit_cases, until
+from stream_support import SQLITE_ONLY, KeepWriting, commit_cases, until
 
 from api.auth import issue_token
 from api.settings import Settings
@@ -20,7 +20,6 @@ from projections.feed.reader import EVERYTHING, LogReader
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
-SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # a client's test
 
 
 class Client:

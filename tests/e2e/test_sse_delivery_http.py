@@ -14,7 +14,14 @@ import pytest
 from builders import WORKER, application
 from conftest import client_for, serving
 from held_commit import HeldCommit
-from stream_support import KeepWriting, SseReader, commit_cases, log_positions, until
+from stream_support import (
+    POSTGRES_ONLY,
+    KeepWriting,
+    SseReader,
+    commit_cases,
+    log_positions,
+    until,
+)
 
 from api.auth import issue_token
 from api.container import Container
@@ -24,9 +31,6 @@ from domain.ledger import Ledger
 from projections.feed.notify import APPLICATION_NAME
 
 pytestmark = pytest.mark.e2e
-POSTGRES_ONLY = pytest.mark.parametrize(
-    "backend", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
-)
 
 
 @pytest.fixture
@@ -48,15 +52,18 @@ def sse_subscribers(container: Container) -> int:
 async def read_until(client: httpx.AsyncClient, target: list[int]) -> list[int]:
     """One subscriber's positions, until its last event id reaches `target[0]` (set later)."""
     positions: list[int] = []
+    last = 0
     async with client.stream("GET", "/api/v1/events/stream") as answer:
         assert answer.status_code == 200
-        async for line in answer.aiter_lines():
+        async for line in answer.aiter_lines():  # pings come twice a second
             if line.startswith("data: "):
                 positions.append(json.loads(line[6:])["position"])
-            elif line.startswith("id: ") and target and int(line[4:]) >= target[0]:
-                return positions
+            elif line.startswith("id: "):
+                last = int(line[4:])
             elif line.startswith("event: disconnect"):
                 raise AssertionError("disconnected")
+            if target and last >= target[0]:
+                return positions
     raise AssertionError("the stream ended")
 
 

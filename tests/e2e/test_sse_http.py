@@ -10,7 +10,14 @@ import jwt
 import pytest
 from builders import WORKER, application
 from conftest import client_for
-from stream_support import KeepWriting, SseReader, commit_cases, log_positions, until
+from stream_support import (
+    SQLITE_ONLY,
+    KeepWriting,
+    SseReader,
+    commit_cases,
+    log_positions,
+    until,
+)
 from test_personal_data_access_http import refuse_inserts
 
 from api.auth import LEEWAY_SECONDS
@@ -90,6 +97,7 @@ def test_a_type_filter_moves_the_last_event_id_past_what_it_skipped_and_pings_wh
     assert r.positions and min(r.positions) > none.last_id
 
 
+@SQLITE_ONLY  # the transport's own checks: the store does not matter
 def test_an_aggregate_filter_sends_only_that_aggregates_events(
     server: str, settings: Settings, ledger: Ledger
 ) -> None:
@@ -101,6 +109,7 @@ def test_an_aggregate_filter_sends_only_that_aggregates_events(
     assert {e["subject"] for e in s.events} == {str(chosen.id)}
 
 
+@SQLITE_ONLY  # the transport's own checks: the store does not matter
 def test_errors_before_the_stream_are_problems(
     server: str, settings: Settings, ledger: Ledger, container: Container
 ) -> None:
@@ -167,6 +176,7 @@ def test_reads_in_full_are_recorded_first_and_a_failed_record_ends_the_stream(
     assert '"code": "RECORD_FAILED"' in ends[0].data and '"position": 0' in ends[0].data
 
 
+@SQLITE_ONLY  # the transport's own checks: the store does not matter
 def test_a_stream_ends_when_its_token_expires(
     server: str, settings: Settings, ledger: Ledger
 ) -> None:
