@@ -72,6 +72,8 @@ class Subscription:
             self.hub.unregister(state)
 
     async def _items(self, state: SubscriberState) -> AsyncIterator[Item]:
+        clock = asyncio.get_running_loop().time
+        last_yield = clock()  # a keep-alive is due `keepalive` seconds after the last item
         while True:
             page = self.hub.since(self.position, self.batch, self.selection)
             if page is None or (self.live and self.hub.head - self.position > self.max_lag):
@@ -86,13 +88,19 @@ class Subscription:
             if page.events:
                 yield Delivery(page.events, page.scanned_to)
                 state.delivered += len(page.events)  # asked for more: those were sent
+                last_yield = clock()
             self.position = state.position = max(self.position, page.scanned_to)
             if page.events:
                 continue
-            if self.position >= self.hub.head and not await self.hub.wait_beyond(
-                self.position, self.keepalive
+            # Nothing matched. Due even while unmatched events keep coming (or a long replay
+            # finds none): the transport pings and the client's position moves.
+            due = self.keepalive - (clock() - last_yield)
+            if due <= 0 or (
+                self.position >= self.hub.head
+                and not await self.hub.wait_beyond(self.position, due)
             ):
                 yield KeepAlive(self.position)
+                last_yield = clock()
 
     def _fell_behind(self) -> Disconnect:
         behind = self.hub.head - self.position
