@@ -26,17 +26,24 @@ def commit_cases(ledger: Ledger, count: int) -> list[int]:
 
 
 class KeepWriting:
-    """Commits applications from a thread (`count` of them, `pause` seconds apart)."""
+    """Commits applications from a thread (`count` of them, `pause` seconds apart, until
+    `stop()`)."""
 
     def __init__(self, ledger: Ledger, count: int, pause: float = 0.0):
         self.ledger, self.count, self.pause = ledger, count, pause
         self.positions: list[int] = []
         self.errors: list[BaseException] = []
         self._thread = threading.Thread(target=self._run, daemon=True)
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        self._stop.set()
 
     def _run(self) -> None:
         try:
             for _ in range(self.count):
+                if self._stop.is_set():
+                    break
                 self.positions.extend(commit_cases(self.ledger, 1))
                 if self.pause:
                     time.sleep(self.pause)

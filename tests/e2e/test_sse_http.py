@@ -97,6 +97,19 @@ def test_a_type_filter_moves_the_last_event_id_past_what_it_skipped_and_pings_wh
     assert r.positions and min(r.positions) > none.last_id
 
 
+def test_a_busy_log_with_nothing_matching_still_pings_and_moves_the_id(
+    server: str, settings: Settings, ledger: Ledger
+) -> None:
+    with approver_stream(server, settings, params={"types": "Payout.PayoutSettled"}) as s:
+        until(lambda: s.records, "the stream is open")
+        with KeepWriting(ledger, 1000, pause=0.05) as writer:  # a commit every ~50 ms
+            until(lambda: len([r for r in s.records if r.comment == "ping"]) >= 3,
+                  "three pings while commits keep coming", timeout=20)  # fmt: skip
+            moved = s.last_id
+            writer.stop()
+    assert s.events == [] and moved > 0
+
+
 @SQLITE_ONLY  # the transport's own checks: the store does not matter
 def test_an_aggregate_filter_sends_only_that_aggregates_events(
     server: str, settings: Settings, ledger: Ledger
