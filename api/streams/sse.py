@@ -200,7 +200,14 @@ async def event_stream(
     x_purpose: Annotated[str | None, Header(alias=PURPOSE_HEADER)] = None,
     authorization: Annotated[str | None, Header()] = None,
 ) -> Response:
-    """Every event after the position (`Last-Event-ID` wins over `after`), then live."""
+    """Every event after the position (`Last-Event-ID` wins over `after`), then live.
+
+    Each event is a default `message` event: `id: <position>` and `data: <CloudEvent JSON>`.
+    An `id: N` block without data moves the client's last event id past what a filter
+    skipped; `: ping` comes every `LEDGER_STREAM_KEEPALIVE_SECONDS` while nothing else does;
+    `event: disconnect` (`{code, reason, position}`) ends a stream the server closes: resume
+    with `Last-Event-ID: <position>`. README "Server-sent events".
+    """
     settings, hub = container.settings, container.hub
     position = resume_position(last_event_id, after)
     access = stream_access(
