@@ -154,9 +154,11 @@ def main(argv: list[str] | None = None) -> None:
     pause = 1.0
     while True:
         try:
-            follow(options.url, options.token, db, types=options.types,
-                   purpose=options.purpose)  # fmt: skip
+            why = follow(options.url, options.token, db, types=options.types,
+                         purpose=options.purpose)  # fmt: skip
             pause = 1.0
+            if why == "disconnect":
+                time.sleep(pause)  # the server ended the stream: come back after a breath
         except httpx.TransportError as e:  # the server restarted, the network cut: retry
             print(json.dumps({"reconnecting": type(e).__name__}), file=sys.stderr, flush=True)
             time.sleep(pause)

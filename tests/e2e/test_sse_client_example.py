@@ -79,7 +79,7 @@ def test_the_example_client_resumes_after_a_kill_and_handles_no_event_twice(
     assert set(printed) <= set(handled) and len(printed) >= len(handled) - 1  # a kill may
     # fall between a commit and its print line
 
-    # Delivered again from the start (position reset): every event is skipped, none handled.
+    # Delivered again from the start (position reset): every handled event is skipped.
     with sqlite3.connect(state) as db:
         db.execute("UPDATE stream_position SET position = 0")
     third = Client(server, settings, state, tmp_path / "third.jsonl")
@@ -88,4 +88,5 @@ def test_the_example_client_resumes_after_a_kill_and_handles_no_event_twice(
               "the third run skips what was handled")  # fmt: skip
     finally:
         third.kill()
-    assert third.handled() == []
+    assert [x["skipped"] for x in third.lines() if "skipped" in x] == handled  # each, in order
+    assert not set(third.handled()) & set(handled)  # only what was committed since, if any
