@@ -100,13 +100,23 @@ def disconnect(code: str, reason: str, position: int) -> bytes:
     return b"event: disconnect\ndata: %s\n\n" % data.encode()
 
 
+#: Characters JSON leaves as they are that a line reader may still split on (Python's
+#: str.splitlines, and so httpx's iter_lines): written as JSON escapes instead.
+_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def one_line_json(value: Any) -> str:
+    """Compact JSON on one line for every line reader (JSON escapes the control characters)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    return text.translate(_LINE_BREAKS)
+
+
 def message(event: FeedEvent, access: StreamAccess) -> bytes:
     """One event's frame, encoded once per masking mode and shared by every subscriber."""
     key = ("sse", access.source, access.in_full)
     found = event.cache.get(key)
     if found is None:
-        data = json.dumps(access.envelope(event), ensure_ascii=False, separators=(",", ":"),
-                          default=str)  # fmt: skip
+        data = one_line_json(access.envelope(event))
         found = event.cache[key] = b"id: %d\ndata: %s\n\n" % (event.position, data.encode())
     assert isinstance(found, bytes)
     return found
