@@ -1,6 +1,7 @@
 """Helpers shared by the stream tests: writers that keep committing, and the log's positions;
-a subscription consumed in a thread of its own (`Consumer`). A throwaway PostgreSQL server is in
-tests/throwaway_postgres.py, NATS in tests/nats_support.py."""
+a subscription consumed in a thread of its own (`Consumer`); a server-sent events stream read
+in a thread (`SseReader`). A throwaway PostgreSQL server is in tests/throwaway_postgres.py,
+NATS in tests/nats_support.py."""
 
 from __future__ import annotations
 
@@ -11,12 +12,20 @@ import threading
 import time
 from typing import Any
 
+import pytest
 from builders import WORKER, application
 
 from domain.ledger import Ledger
 from projections.feed.hub import Hub
 from projections.feed.reader import EVERYTHING, READ_BATCH, LogReader, Selection
 from projections.feed.subscription import Delivery, Disconnect, Item, KeepAlive, Subscription
+
+#: For a test that does not depend on the store (the transport, the client), or needs
+#: PostgreSQL itself (a held-open transaction, LISTEN): one backend instead of both.
+SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+POSTGRES_ONLY = pytest.mark.parametrize(
+    "backend", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
 
 
 def commit_cases(ledger: Ledger, count: int) -> list[int]:
@@ -25,17 +34,24 @@ def commit_cases(ledger: Ledger, count: int) -> list[int]:
 
 
 class KeepWriting:
-    """Commits applications from a thread (`count` of them, `pause` seconds apart)."""
+    """Commits applications from a thread (`count` of them, `pause` seconds apart, until
+    `stop()`)."""
 
     def __init__(self, ledger: Ledger, count: int, pause: float = 0.0):
         self.ledger, self.count, self.pause = ledger, count, pause
         self.positions: list[int] = []
         self.errors: list[BaseException] = []
         self._thread = threading.Thread(target=self._run, daemon=True)
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        self._stop.set()
 
     def _run(self) -> None:
         try:
             for _ in range(self.count):
+                if self._stop.is_set():
+                    break
                 self.positions.extend(commit_cases(self.ledger, 1))
                 if self.pause:
                     time.sleep(self.pause)
@@ -180,3 +196,61 @@ def subscribe(
         max_lag=max_lag,
     )  # fmt: skip
     return Consumer(subscription)
+
+
+class SseReader:
+    """Reads one server-sent events stream in a thread (examples/sse_client.py's parser)."""
+
+    def __init__(self, client: Any, params: dict[str, Any] | None = None,
+                 headers: dict[str, str] | None = None):  # fmt: skip
+        self.client, self.params, self.headers = client, params or {}, headers or {}
+        self.records: list[Any] = []
+        self.status: int | None = None
+        self.error: BaseException | None = None
+        self.ended = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        from examples.sse_client import parse
+
+        try:
+            with self.client.stream("GET", "/api/v1/events/stream", params=self.params,
+                                    headers=self.headers) as answer:  # fmt: skip
+                self.status = answer.status_code
+                for record in parse(answer.iter_lines()):
+                    self.records.append(record)
+                    if self._stop.is_set():
+                        break
+        except Exception as e:  # the test decides whether a cut was expected
+            self.error = e
+        finally:
+            self.ended.set()
+
+    def __enter__(self) -> SseReader:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)  # the next ping or event ends it
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        import json
+
+        return [json.loads(r.data) for r in list(self.records) if r.event == "message" and r.data]
+
+    @property
+    def positions(self) -> list[int]:
+        return [e["position"] for e in self.events]
+
+    @property
+    def last_id(self) -> int:
+        records = list(self.records)
+        return int(records[-1].last_id) if records and records[-1].last_id else 0
+
+    def wait_for_position(self, position: int, timeout: float = 15.0) -> None:
+        until(lambda: self.last_id >= position or self.ended.is_set(),
+              f"the stream reaches {position}", timeout)  # fmt: skip
+        assert self.last_id >= position, (self.status, self.error, self.records[-3:])
