@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -31,17 +32,25 @@ class DomainErrorCodes(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         yield
-        result = self.execution_context.result
-        for error in getattr(result, "errors", None) or []:
-            domain = expected(error)
-            if domain is None:
-                continue
-            extensions = {**(error.extensions or {}), "code": domain.code}
-            if isinstance(domain, Forbidden):  # the rule is named beside the class of failure
-                extensions.update(code="FORBIDDEN", rule=domain.code)
-            if domain.field:
-                extensions["field"] = domain.field
-            error.extensions = extensions
+        add_codes(self.execution_context.result)
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        add_codes(result)  # each result of a subscription, before it is sent
+        yield
+
+
+def add_codes(result: Any) -> None:
+    for error in getattr(result, "errors", None) or []:
+        domain = expected(error)
+        if domain is None:
+            continue
+        extensions = {**(error.extensions or {}), "code": domain.code}
+        if isinstance(domain, Forbidden):  # the rule is named beside the class of failure
+            extensions.update(code="FORBIDDEN", rule=domain.code)
+        if domain.field:
+            extensions["field"] = domain.field
+        extensions.update(getattr(domain, "extra", None) or {})
+        error.extensions = extensions
 
 
 class Schema(strawberry.Schema):

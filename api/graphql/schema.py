@@ -12,8 +12,11 @@ import strawberry
 from cross_web import HTTPException as StrawberryHTTPException
 from fastapi import Depends, Header, HTTPException, Request
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import HTTPConnection
 from strawberry.fastapi import GraphQLRouter
 from strawberry.scalars import JSON
+from strawberry.schema.config import StrawberryConfig
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET
 
 from api.auth import actor_from_header
@@ -54,6 +57,8 @@ from api.graphql.payouts import (
     payroll_run_resolver,
 )
 from api.graphql.relay import DEFAULT_PAGE, Connection, connection, page_size, uncursor
+from api.graphql.sockets import SubscriptionSockets
+from api.graphql.subscription import LONG, Long, Subscription
 from api.graphql.temporary import temporary_assistance_stats, temporary_case
 from api.permissions import PURPOSE_HEADER, Disclosure, purpose_from
 from api.rest.bodies import CHINA
@@ -247,18 +252,23 @@ class Query:
 
 schema = Schema(
     query=Query,
+    subscription=Subscription,
+    config=StrawberryConfig(scalar_map={Long: LONG}),
     extensions=[DomainErrorCodes, GraphQLLimits, NoEcho, ReadAccess, AccessRecord],
 )
 
 
 async def context(
-    request: Request,
+    request: HTTPConnection,
     container: Container = Depends(get_container),
     authorization: str | None = Header(None),
     x_min_position: int | None = Header(None),
     x_purpose: str | None = Header(None, alias=PURPOSE_HEADER),
     x_request_id: str | None = Header(None, alias="X-Request-ID"),
 ) -> Context:
+    if request.scope["type"] == "websocket":  # the token comes in connection_init
+        return Context(container=container, actor=None)
+    assert isinstance(request, Request)
     ide_page = request.method == "GET" and "query" not in request.query_params
     actor = None
     if not ide_page:
@@ -293,8 +303,9 @@ def _request_id(request: Request, header: str | None) -> str | None:
     return None
 
 
-class ProblemGraphQLRouter(GraphQLRouter[Any, Any]):
-    """Answers a request it cannot read with problem+json 400, never a 500 or plain text."""
+class ProblemGraphQLRouter(SubscriptionSockets, GraphQLRouter[Any, Any]):
+    """Answers a request it cannot read with problem+json 400, never a 500 or plain text;
+    serves the `events` subscription over graphql-transport-ws (api/graphql/sockets.py)."""
 
     def decode_json(self, data: str | bytes) -> object:
         try:
@@ -320,5 +331,6 @@ class ProblemGraphQLRouter(GraphQLRouter[Any, Any]):
 def graphql_router(ide: bool = True) -> GraphQLRouter[Any, Any]:
     """The GraphQL route; its GraphiQL page only when `ide` (LEDGER_PUBLIC_DOCS)."""
     return ProblemGraphQLRouter(
-        schema, context_getter=context, graphql_ide="graphiql" if ide else None
-    )
+        schema, context_getter=context, graphql_ide="graphiql" if ide else None,
+        subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+    )  # fmt: skip
