@@ -6,7 +6,7 @@ import threading
 import time
 from typing import Any
 
-from builders import WORKER, application
+from builders import WORKER, application, new_id_number
 
 from domain.ledger import Ledger
 from projections.feed.reader import EVERYTHING, READ_BATCH, LogReader
@@ -71,3 +71,20 @@ def until(condition: Any, what: str, timeout: float = 15.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting until {what}"
         time.sleep(0.02)
+
+
+def commit_large_cases(ledger: Ledger, count: int, members: int = 40) -> None:
+    """Submit `count` applications of `members` people each (2 events a member and one more,
+    about 40 KB of envelopes each): enough bytes, quickly, to fill a stalled socket's buffers."""
+    for _ in range(count):
+        household = [
+            {
+                "name": "测试甲" * 5,
+                "id_number": new_id_number(),
+                "relation": "child",
+                "counted": True,
+            }
+            for _ in range(members)
+        ]
+        household[0]["relation"] = "self"
+        ledger.submit_application(application(members=household), WORKER)

@@ -31,13 +31,20 @@ def server(settings: Settings, ledger: object, container: Container) -> Iterator
 
 
 @contextmanager
-def serving(container: Container) -> Iterator[str]:
-    """Serve the container's app with uvicorn on a free port, in a thread."""
+def serving(container: Container, send_buffer: int | None = None) -> Iterator[str]:
+    """Serve the container's app with uvicorn on a free port, in a thread; `send_buffer`
+    (bytes) makes every connection's kernel send buffer that small, as a slow network would."""
     port = _free_port()
     app = create_app(container=container)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
+    sockets = None
+    if send_buffer is not None:  # accepted connections inherit the listener's buffer size
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
+        listener.bind(("127.0.0.1", port))
+        sockets = [listener]
+    thread = threading.Thread(target=srv.run, kwargs={"sockets": sockets}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
     while not srv.started:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
@@ -121,3 +122,13 @@ def reaches(position: int) -> Callable[[Stream], bool]:
 
 def codes(stream: Stream) -> list[str]:
     return [(e.get("extensions") or {}).get("code", "") for e in stream.errors]
+
+
+def stalled_socket(base: str) -> socket.socket:
+    """A connected socket with the smallest receive buffer: a reader that stops reading
+    stalls the server's sends once the server's own buffers are full."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)
+    host, port = base.removeprefix("http://").rsplit(":", 1)
+    sock.connect((host, int(port)))
+    return sock
