@@ -13,7 +13,9 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
-from strawberry.types import ExecutionContext
+from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
+from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from api.logs import operation_name
 from domain.shared.errors import DomainError, Forbidden
@@ -54,7 +56,13 @@ def add_codes(result: Any) -> None:
 
 
 class Schema(strawberry.Schema):
-    """Logs only unexpected errors: a refusal is an answer, not a fault to look into."""
+    """Logs only unexpected errors: a refusal is an answer, not a fault to look into.
+    Subscriptions run only over the websocket (`stream`), never as one HTTP answer."""
+
+    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        allowed = kwargs.get("allowed_operation_types") or DEFAULT_ALLOWED_OPERATION_TYPES
+        kwargs["allowed_operation_types"] = set(allowed) - {OperationType.SUBSCRIPTION}
+        return await super().execute(*args, **kwargs)
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None

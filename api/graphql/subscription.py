@@ -27,13 +27,14 @@ from graphql import IntValueNode, StringValueNode, ValueNode
 from strawberry.scalars import JSON
 
 from api.graphql.context import Info
-from api.streams.access import check_after, stream_access
+from api.streams.access import StreamAccess, check_after, stream_access
 from api.streams.counters import count_disconnect
 from domain.shared.errors import DomainError, InvalidInput
 from projections.feed.envelope import source_of
 from projections.feed.reader import MAX_POSITION
 from projections.feed.subscription import Delivery, Disconnect, Item
 from projections.feed.subscription import Subscription as FeedSubscription
+from projections.store import Database
 
 KIND = "subscription"
 TOKEN_EXPIRED = "token_expired"
@@ -128,9 +129,10 @@ async def events_resolver(
     after: Long | None = None,
     types: list[str] | None = None,
     aggregate_ids: list[strawberry.ID] | None = None,
-) -> AsyncGenerator[CloudEvent, None]:
+) -> AsyncIterator[CloudEvent]:
+    """Check the caller and the arguments (an error before anything is sent), then stream."""
     context = info.context
-    if context.expires_at is None:
+    if context.expires_at is None:  # plain HTTP: no socket whose token expiry is watched
         raise InvalidInput(
             "subscribe over a websocket (graphql-transport-ws) at /graphql", field="events"
         )
@@ -140,21 +142,26 @@ async def events_resolver(
         context.actor, source_of(settings.origin), types, [str(i) for i in aggregate_ids or []],
         purpose=context.disclosure.purpose, via=KIND,
     )  # fmt: skip
-    start = check_after(after)
     subscription = FeedSubscription(
-        container.hub, access.selection, start, kind=KIND, user=access.actor.user,
-        keepalive=settings.stream_keepalive_seconds,
+        container.hub, access.selection, check_after(after), kind=KIND,
+        user=access.actor.user, keepalive=settings.stream_keepalive_seconds,
     )  # fmt: skip
+    return _events(subscription, access, container.db, context.expires_at)
+
+
+async def _events(
+    subscription: FeedSubscription, access: StreamAccess, db: Database, expires_at: float
+) -> AsyncGenerator[CloudEvent, None]:
     items = subscription.items()
     try:
-        async for item in _until(items, context.expires_at):
+        async for item in _until(items, expires_at):
             if isinstance(item, Disconnect):
                 count_disconnect(KIND, item.code)
                 raise StreamEnded(item.code, item.reason, item.position)
             if not isinstance(item, Delivery):
                 continue  # a keep-alive: the protocol's own ping keeps the socket open
             try:
-                envelopes = await asyncio.to_thread(access.envelopes, item.events, container.db)
+                envelopes = await asyncio.to_thread(access.envelopes, item.events, db)
             except DomainError as e:
                 count_disconnect(KIND, e.code)
                 raise
@@ -166,7 +173,7 @@ async def events_resolver(
 
 @strawberry.type
 class Subscription:
-    events: AsyncGenerator[CloudEvent, None] = strawberry.subscription(
+    events: AsyncIterator[CloudEvent] = strawberry.subscription(
         resolver=events_resolver,
         description="Every committed event after `after` (0: from the start), then live, in "
         "position order; `types` and `aggregateIds` narrow it. Over graphql-transport-ws, "

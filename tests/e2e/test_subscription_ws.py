@@ -6,10 +6,12 @@ import asyncio
 import json
 from typing import Any
 
+import httpx
 import pytest
 import websockets
 from builders import WORKER, application
 from graphql_ws import (
+    EVENTS,
     PROTOCOL,
     bearer,
     codes,
@@ -257,3 +259,28 @@ def test_a_held_open_transaction_never_lets_the_subscription_skip(
     assert while_held == everything[: len(while_held)]
     assert len(everything) > len(while_held)  # the three held writers' events came after
     assert everything == log_positions(ledger)  # none skipped, in order
+
+
+def test_only_graphql_transport_ws_is_spoken_and_plain_http_cannot_subscribe(
+    server: str, settings: Settings
+) -> None:
+    async def old_protocol() -> int | None:
+        legacy = websockets.Subprotocol("graphql-ws")
+        async with websockets.connect(ws_url(server), subprotocols=[legacy]) as ws:
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await asyncio.wait_for(ws.recv(), 10)
+            return closed.value.rcvd.code if closed.value.rcvd else None
+
+    assert asyncio.run(old_protocol()) == 4406
+    answer = httpx.post(
+        f"{server}/graphql",
+        json={"query": EVENTS},
+        headers={
+            "Authorization": f"Bearer {token(settings, 'supervisor', 's')}",
+            "Accept": "multipart/mixed;subscriptionSpec=1.0,application/json",
+        },
+        timeout=10,
+    )
+    assert answer.status_code == 400
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert "subscriptions are not allowed" in answer.json()["detail"]
