@@ -87,52 +87,37 @@ def test_a_reconnecting_subscriber_resumes_exactly_after_its_last_position(
     assert after[0] > before[-1]
 
 
-@pytest.mark.parametrize(
-    ("payload", "reason"),
-    [
+async def refusal(server: str, payload: Any) -> tuple[int, str]:
+    """The close code and reason of a connection_init the server refuses."""
+    async with websockets.connect(ws_url(server), subprotocols=[PROTOCOL]) as ws:
+        await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), 10)
+        assert closed.value.rcvd is not None
+        return closed.value.rcvd.code, closed.value.rcvd.reason
+
+
+def test_a_bad_or_missing_token_or_purpose_closes_the_socket_with_4403_and_a_reason(
+    server: str, settings: Settings
+) -> None:
+    forged = token(
+        settings.model_copy(update={"jwt_secret": SecretStr("other" * 8)}), "auditor", "a"
+    )
+    auditor = token(settings, "auditor", "a", grants=("pii",))
+    cases: list[tuple[Any, str]] = [
         ({}, "send the token"),
         ({"Authorization": "Bearer not-a-jwt"}, "cannot be read as a signed JWT"),
         ({"Authorization": "Basic abc"}, "Bearer <token>"),
         ({"token": 42}, "must be a string"),
         ({"token": "FORGED"}, "not valid"),
-    ],
-)
-def test_a_bad_or_missing_token_closes_the_socket_with_4403_and_a_reason(
-    server: str, payload: dict[str, Any], reason: str
-) -> None:
-    async def run() -> websockets.ConnectionClosed:
-        async with websockets.connect(ws_url(server), subprotocols=[PROTOCOL]) as ws:
-            await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
-            with pytest.raises(websockets.ConnectionClosed) as closed:
-                await asyncio.wait_for(ws.recv(), 10)
-            return closed.value
-
-    closed = asyncio.run(run())
-    assert closed.rcvd is not None and closed.rcvd.code == 4403
-    assert reason in closed.rcvd.reason
-    assert "FORGED" not in closed.rcvd.reason and "not-a-jwt" not in closed.rcvd.reason
-
-
-def test_a_forged_signature_and_a_bad_purpose_are_refused_at_connect(
-    server: str, settings: Settings
-) -> None:
-    forged = token(
-        settings.model_copy(update={"jwt_secret": SecretStr("another-secret" * 3)}), "auditor", "a"
-    )
-    blank_purpose = bearer(token(settings, "auditor", "a", grants=("pii",)), purpose="  ")
-
-    async def reason_for(payload: dict[str, Any]) -> tuple[int, str]:
-        async with websockets.connect(ws_url(server), subprotocols=[PROTOCOL]) as ws:
-            await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
-            with pytest.raises(websockets.ConnectionClosed) as closed:
-                await asyncio.wait_for(ws.recv(), 10)
-            assert closed.value.rcvd is not None
-            return closed.value.rcvd.code, closed.value.rcvd.reason
-
-    code, reason = asyncio.run(reason_for(bearer(forged)))
-    assert code == 4403 and "signature does not verify" in reason
-    code, reason = asyncio.run(reason_for(blank_purpose))
-    assert code == 4403 and "purpose is blank" in reason
+        (bearer(forged), "signature does not verify"),
+        (bearer(auditor, purpose="  "), "purpose is blank"),
+        (bearer(auditor, purpose="x" * 10_000), "purpose must be at most"),
+    ]
+    for payload, reason in cases:
+        code, said = asyncio.run(refusal(server, payload))
+        assert code == 4403 and reason in said, (payload, said)
+        assert "FORGED" not in said and "not-a-jwt" not in said and forged not in said
 
 
 def test_an_expired_token_ends_the_subscription_with_an_error_then_complete(
@@ -182,7 +167,11 @@ def test_an_integrator_reads_only_the_types_its_token_grants(
     assert none.errors[0]["extensions"]["rule"] == "event_types_missing"
 
 
-def test_bad_arguments_are_errors_naming_the_field(server: str, settings: Settings) -> None:
+def test_bad_arguments_and_documents_over_the_limits_are_refused_naming_why(
+    server: str, settings: Settings
+) -> None:
+    aliases = " ".join(f"a{n}: events {{ id }}" for n in range(settings.graphql_max_aliases + 1))
+
     async def run() -> list[Any]:
         found = []
         async with connected(server, supervisor(settings)) as ws:
@@ -191,26 +180,15 @@ def test_bad_arguments_are_errors_naming_the_field(server: str, settings: Settin
             ):
                 await subscribe(ws, op=str(n), **variables)
                 found.append(await collect(ws, op=str(n)))
+            await subscribe(ws, op="limits", query=f"subscription {{ {aliases} }}")
+            found.append(await collect(ws, op="limits"))
         return found
 
-    bad_types, bad_ids, bad_after = asyncio.run(run())
+    bad_types, bad_ids, bad_after, too_many = asyncio.run(run())
     assert bad_types.errors[0]["extensions"] == {"code": "invalid_input", "field": "types"}
     assert bad_ids.errors[0]["extensions"] == {"code": "invalid_input", "field": "aggregateIds"}
     assert bad_after.errors[0]["extensions"] == {"code": "invalid_input", "field": "after"}
-
-
-def test_the_graphql_limits_hold_for_subscription_documents(
-    server: str, settings: Settings
-) -> None:
-    aliases = " ".join(f"a{n}: events {{ id }}" for n in range(settings.graphql_max_aliases + 1))
-
-    async def run() -> Any:
-        async with connected(server, supervisor(settings)) as ws:
-            await subscribe(ws, query=f"subscription {{ {aliases} }}")
-            return await collect(ws)
-
-    refused = asyncio.run(run())
-    assert refused.completed and refused.errors[0]["extensions"]["code"] == "TOO_MANY_ALIASES"
+    assert too_many.completed and too_many.errors[0]["extensions"]["code"] == "TOO_MANY_ALIASES"
 
 
 def test_personal_data_is_masked_unless_granted_with_a_purpose_and_then_recorded(
