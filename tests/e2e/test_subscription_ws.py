@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Any
 
 import httpx
@@ -240,8 +241,10 @@ def test_a_held_open_transaction_never_lets_the_subscription_skip(
 
 
 def test_only_graphql_transport_ws_is_spoken_and_plain_http_cannot_subscribe(
-    server: str, settings: Settings
+    server: str, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="caseledger.access")
+
     async def old_protocol() -> int | None:
         legacy = websockets.Subprotocol("graphql-ws")
         async with websockets.connect(ws_url(server), subprotocols=[legacy]) as ws:
@@ -250,6 +253,8 @@ def test_only_graphql_transport_ws_is_spoken_and_plain_http_cannot_subscribe(
             return closed.value.rcvd.code if closed.value.rcvd else None
 
     assert asyncio.run(old_protocol()) == 4406
+    lines = [r for r in caplog.records if r.name == "caseledger.access"]
+    assert any(getattr(r, "path", None) == "/graphql" and r.status == 101 for r in lines)
     answer = httpx.post(
         f"{server}/graphql",
         json={"query": EVENTS},
