@@ -9,6 +9,8 @@ when it connected (api/graphql/sockets.py). The stream ends with an error, then 
   fell behind the live window;
 - `token_expired` when the token's `exp` passes (reconnect with a fresh token);
 - `RECORD_FAILED` when a read in full could not be recorded (nothing more is sent).
+Refusals come before anything is sent: bad arguments, the access rules, and `streams_full`
+when `stream_max_subscribers` streams (of every kind) are open.
 
 Positions are 64-bit (BIGINT): GraphQL's Int is 32-bit, so `after` and `position` are the
 `Long` scalar (a JSON number; JavaScript reads it exactly up to 2^53, so `sequence`, the same
@@ -29,7 +31,7 @@ from strawberry.scalars import JSON
 from api.graphql.context import Info
 from api.streams.access import StreamAccess, check_after, stream_access
 from api.streams.counters import count_disconnect
-from domain.shared.errors import DomainError, InvalidInput
+from domain.shared.errors import DomainError, InvalidInput, Unavailable
 from projections.feed.envelope import source_of
 from projections.feed.reader import MAX_POSITION
 from projections.feed.subscription import Delivery, Disconnect, Item
@@ -142,6 +144,12 @@ async def events_resolver(
         context.actor, source_of(settings.origin), types, [str(i) for i in aggregate_ids or []],
         purpose=context.disclosure.purpose, via=KIND,
     )  # fmt: skip
+    if len(container.hub.subscribers) >= settings.stream_max_subscribers:  # all streams' kinds
+        raise Unavailable(
+            f"the ledger serves at most {settings.stream_max_subscribers} streams at once: "
+            "subscribe again shortly (with after: your last position)",
+            code="streams_full",
+        )
     subscription = FeedSubscription(
         container.hub, access.selection, check_after(after), kind=KIND,
         user=access.actor.user, keepalive=settings.stream_keepalive_seconds,

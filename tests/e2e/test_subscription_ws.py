@@ -26,7 +26,7 @@ from graphql_ws import (
 )
 from held_commit import HeldCommit
 from pydantic import SecretStr
-from stream_support import KeepWriting, commit_cases, log_positions
+from stream_support import KeepWriting, commit_cases, log_positions, until
 
 from api import access_record
 from api.access_record import AccessFilter
@@ -166,6 +166,28 @@ def test_an_integrator_reads_only_the_types_its_token_grants(
     assert {e["type"] for e in mine.events} == {granted}
     assert other.errors[0]["extensions"] == {"code": "FORBIDDEN", "rule": "event_type_scope"}
     assert none.errors[0]["extensions"]["rule"] == "event_types_missing"
+
+
+def test_a_subscription_past_the_most_streams_at_once_is_refused_until_one_ends(
+    server: str, settings: Settings, container: Container
+) -> None:
+    container.settings = container.settings.model_copy(update={"stream_max_subscribers": 1})
+
+    async def run() -> tuple[Any, Any]:
+        async with connected(server, supervisor(settings)) as ws:
+            await subscribe(ws, op="first")
+            await asyncio.to_thread(until, lambda: len(container.hub.subscribers) == 1, "live")
+            await subscribe(ws, op="second")
+            refused = await collect(ws, op="second")
+            await ws.send(json.dumps({"id": "first", "type": "complete"}))  # the first ends
+            await asyncio.to_thread(until, lambda: not container.hub.subscribers, "it ended")
+            await subscribe(ws, op="third")
+            third = await collect(ws, lambda s: bool(s.events), op="third")
+            return refused, third
+
+    refused, third = asyncio.run(run())
+    assert codes(refused) == ["streams_full"] and refused.completed
+    assert third.events and not third.errors
 
 
 def test_bad_arguments_and_documents_over_the_limits_are_refused_naming_why(
