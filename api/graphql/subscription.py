@@ -103,9 +103,10 @@ _FIELDS = (
 )  # fmt: skip
 
 
-async def _until(items: AsyncIterator[Item], expires_at: float) -> AsyncIterator[Item]:
+async def _until(
+    items: AsyncIterator[Item], expires_at: float, position: int
+) -> AsyncIterator[Item]:
     """The subscription's items until the token expires; then StreamEnded(token_expired)."""
-    position = 0
     while True:
         remaining = expires_at - time.time()
         try:
@@ -162,7 +163,7 @@ async def _events(
 ) -> AsyncGenerator[CloudEvent, None]:
     items = subscription.items()
     try:
-        async for item in _until(items, expires_at):
+        async for item in _until(items, expires_at, subscription.position):
             if isinstance(item, Disconnect):
                 count_disconnect(KIND, item.code)
                 raise StreamEnded(item.code, item.reason, item.position)

@@ -131,7 +131,7 @@ def test_an_expired_token_ends_the_subscription_with_an_error_then_complete(
         async with connected(server, supervisor(settings, seconds=3)) as ws:
             await subscribe(ws)
             stream = await collect(ws, timeout=20)  # replays, waits, then the token expires
-            await subscribe(ws, op="2")  # the connection's token has expired: refused at once
+            await subscribe(ws, op="2", after=7)  # its token has expired: ended at once
             again = await collect(ws, op="2")
             return stream, again
 
@@ -140,6 +140,7 @@ def test_an_expired_token_ends_the_subscription_with_an_error_then_complete(
     assert stream.completed and codes(stream) == ["token_expired"]
     assert stream.errors[0]["extensions"]["position"] == stream.positions[-1]
     assert again.completed and codes(again) == ["token_expired"] and not again.events
+    assert again.errors[0]["extensions"]["position"] == 7  # resume where it asked to start
     assert disconnect_counts()[("subscription", "token_expired")] == before + 2
 
 
