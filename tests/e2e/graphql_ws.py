@@ -48,7 +48,10 @@ def token(
 async def connected(
     base: str, payload: dict[str, Any], **options: Any
 ) -> AsyncIterator[ClientConnection]:
-    """A socket past connection_ack (the test fails when the server refuses it)."""
+    """A socket past connection_ack (the test fails when the server refuses it). It buffers
+    what it has not read yet without bound (unless told otherwise), so that a test that stops
+    reading early still reads the server's close frame when it closes."""
+    options.setdefault("max_queue", None)
     async with websockets.connect(ws_url(base), subprotocols=[PROTOCOL], **options) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
         ack = json.loads(await asyncio.wait_for(ws.recv(), 10))
