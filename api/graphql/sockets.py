@@ -124,7 +124,8 @@ class TimedSocket(ASGIWebSocketAdapter):
         if self.dropped:
             raise SendTimedOut
         try:
-            await asyncio.wait_for(super().send_json(message), self._timeout())
+            async with asyncio.timeout(self._timeout()):  # not wait_for: see _until
+                await super().send_json(message)
         except TimeoutError:
             self.dropped = True
             count_disconnect(KIND, SEND_TIMEOUT)
@@ -136,7 +137,8 @@ class TimedSocket(ASGIWebSocketAdapter):
         """Close the socket; when even the close cannot be sent, drop the connection."""
         try:
             reason = "the subscriber did not read for too long; reconnect to resume"
-            await asyncio.wait_for(super().close(1008, reason), CLOSE_GRACE_SECONDS)
+            async with asyncio.timeout(CLOSE_GRACE_SECONDS):
+                await super().close(1008, reason)
             return
         except (TimeoutError, RuntimeError, WebSocketDisconnected):
             pass

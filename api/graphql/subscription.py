@@ -112,7 +112,10 @@ async def _until(
         try:
             if remaining <= 0:
                 raise TimeoutError
-            item = await asyncio.wait_for(anext(items), remaining)
+            # In this task, not wait_for's own: Python 3.11's wait_for can swallow the
+            # cancellation of a subscriber that went, when the item arrives at that moment.
+            async with asyncio.timeout(remaining):
+                item = await anext(items)
         except StopAsyncIteration:
             return
         except TimeoutError:
