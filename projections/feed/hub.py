@@ -177,7 +177,10 @@ class Hub:
             if remaining <= 0:
                 return self.head > position
             try:
-                await asyncio.wait_for(future, remaining)
+                # Not wait_for: in Python 3.11 it returns when the future is done at the
+                # moment the waiting task is cancelled, and the cancellation is lost.
+                async with asyncio.timeout(remaining):
+                    await future
             except TimeoutError:
                 return self.head > position
             if self._stop.is_set():
