@@ -152,21 +152,30 @@ def test_an_integrator_reads_only_the_types_its_token_grants(
     integrator = bearer(token(settings, "integrator", "bank", grants=(f"type:{granted}",)))
     nothing = bearer(token(settings, "integrator", "registry"))
 
-    async def run() -> tuple[Any, Any, Any]:
+    street_bound = bearer(token(settings, "supervisor", "supervisor-2", street="新闸街道"))
+
+    async def run() -> list[Any]:
         async with connected(server, integrator) as ws:
             await subscribe(ws)
             mine = await collect(ws, lambda s: len(s.events) >= 2)
             await subscribe(ws, op="2", types=["PersonRecord.Opened"])
             other = await collect(ws, op="2")
+            await subscribe(ws, op="3", query="{ projectionStatus { name } }")
+            query = await collect(ws, op="3")  # the socket is for the streams only
         async with connected(server, nothing) as ws:
             await subscribe(ws)
             none = await collect(ws)
-        return mine, other, none
+        async with connected(server, street_bound) as ws:
+            await subscribe(ws)
+            street = await collect(ws)
+        return [mine, other, query, none, street]
 
-    mine, other, none = asyncio.run(run())
+    mine, other, query, none, street = asyncio.run(run())
     assert {e["type"] for e in mine.events} == {granted}
     assert other.errors[0]["extensions"] == {"code": "FORBIDDEN", "rule": "event_type_scope"}
+    assert query.errors[0]["extensions"]["rule"] == "streams_only"
     assert none.errors[0]["extensions"]["rule"] == "event_types_missing"
+    assert street.errors[0]["extensions"]["rule"] == "district_only" and not street.events
 
 
 def test_a_subscription_past_the_most_streams_at_once_is_refused_until_one_ends(
