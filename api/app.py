@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from api import logs, problems
 from api.body_limit import BodyLimit
 from api.container import Container, build
-from api.graphql.schema import graphql_router
+from api.graphql.router import graphql_router
 from api.ops import router as ops_router
 from api.rest.audit import router as audit_router
 from api.rest.calendars import router as calendars_router

@@ -13,7 +13,7 @@ import time
 from typing import Any
 
 import pytest
-from builders import WORKER, application
+from builders import WORKER, application, new_id_number
 
 from domain.ledger import Ledger
 from projections.feed.hub import Hub
@@ -31,6 +31,23 @@ POSTGRES_ONLY = pytest.mark.parametrize(
 def commit_cases(ledger: Ledger, count: int) -> list[int]:
     """Submit `count` applications; the position each was committed at."""
     return [ledger.submit_application(application(), WORKER).position for _ in range(count)]
+
+
+def commit_large_cases(ledger: Ledger, count: int, members: int = 40) -> None:
+    """Submit `count` applications of `members` people each (2 events a member and one more,
+    about 40 KB of envelopes each): enough bytes, quickly, to fill a stalled socket's buffers."""
+    for _ in range(count):
+        household = [
+            {
+                "name": "测试甲" * 5,
+                "id_number": new_id_number(),
+                "relation": "child",
+                "counted": True,
+            }
+            for _ in range(members)
+        ]
+        household[0]["relation"] = "self"
+        ledger.submit_application(application(members=household), WORKER)
 
 
 class KeepWriting:
