@@ -32,7 +32,7 @@ from typing import Any
 
 import websockets
 
-QUERY = """subscription ($after: Long, $types: [String!]) {
+QUERY = """subscription ($after: Int, $types: [String!]) {
   events(after: $after, types: $types) { id type subject time position sequence data }
 }"""
 #: graphql-transport-ws close codes that no retry will cure: a bad or missing token.

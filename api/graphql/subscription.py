@@ -12,9 +12,10 @@ when it connected (api/graphql/sockets.py). The stream ends with an error, then 
 Refusals come before anything is sent: bad arguments, the access rules, and `streams_full`
 when `stream_max_subscribers` streams (of every kind) are open.
 
-Positions are 64-bit (BIGINT): GraphQL's Int is 32-bit, so `after` and `position` are the
-`Long` scalar (a JSON number; JavaScript reads it exactly up to 2^53, so `sequence`, the same
-position as zero-padded text, is there too).
+`after` is an `Int`, as ../shared/API.md gives it (a client's `$after: Int` variable must keep
+working), which holds positions up to 2^31 - 1: centuries of a district's events. What the
+stream sends is 64-bit: `position` is the `Long` scalar (a JSON number; JavaScript reads it
+exactly up to 2^53, so `sequence`, the same position as zero-padded text, is there too).
 """
 
 from __future__ import annotations
@@ -132,7 +133,7 @@ async def _until(
 
 async def events_resolver(
     info: Info,
-    after: Long | None = None,
+    after: int | None = None,
     types: list[str] | None = None,
     aggregate_ids: list[strawberry.ID] | None = None,
 ) -> AsyncIterator[CloudEvent]:

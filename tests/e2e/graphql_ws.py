@@ -20,7 +20,7 @@ from api.settings import Settings
 
 PROTOCOL = Subprotocol("graphql-transport-ws")
 EVENTS = (
-    "subscription($after: Long, $types: [String!], $ids: [ID!]) {"
+    "subscription($after: Int, $types: [String!], $ids: [ID!]) {"
     " events(after: $after, types: $types, aggregateIds: $ids) {"
     " id type subject time source datacontenttype position sequence data } }"
 )
