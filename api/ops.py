@@ -8,6 +8,7 @@ from fastapi.responses import PlainTextResponse, RedirectResponse
 from api import problems
 from api.deps import ContainerDep
 from api.graphql.cases import projection_states
+from api.streams.metrics import stream_metrics
 
 router = APIRouter()
 
@@ -64,4 +65,5 @@ def metrics(c: ContainerDep) -> str:
         "# TYPE caseledger_seal_lag_seconds gauge",
         f"caseledger_seal_lag_seconds {seconds:.3f}",
     ]
+    lines += stream_metrics(c.hub)
     return "\n".join(lines) + "\n"
