@@ -8,6 +8,7 @@ for a purpose, recorded; the latest checkpoint's tree size; bad input as problem
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from typing import Any
 from uuid import uuid4
@@ -17,12 +18,15 @@ import pytest
 from builders import WORKER, application
 from conftest import client_for
 from http_helpers import PURPOSE, problem
+from stream_support import metric
 
 from api.container import Container
 from api.settings import Settings
+from api.streams.counters import count_disconnect, disconnect_counts
 from domain.ledger import Ledger
 from projections.chain import checkpoints
 from projections.feed.envelope import BATCH_CONTENT_TYPE
+from tests.held_commit import HeldCommit
 from tests.integration.test_stored_topics import stored_events
 
 pytestmark = pytest.mark.e2e
@@ -231,3 +235,65 @@ def test_the_types_catalogue_says_what_an_integrator_may_ask_for(
     bare = clients["bare integrator"].get(f"{FEED}/types").json()
     assert not any(t["granted"] for t in bare)  # it may still see what to ask its bureau for
     assert problem(anonymous.get(f"{FEED}/types"), 401)
+
+
+@pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_a_feed_read_never_passes_a_position_held_open(
+    ledger: Ledger, clients: dict[str, httpx.Client], database_url: str, backend: str
+) -> None:
+    before = ledger.latest_position()
+    approver = clients["approver"]
+
+    def submit() -> object:
+        return ledger.submit_application(application(), WORKER)
+
+    with HeldCommit(database_url) as held:
+        taken = held.start(submit)
+        held.queue(2, submit)  # higher positions, waiting behind the held one
+        assert taken > before
+        page = feed(approver, limit=1000)
+        assert page.json()[-1]["position"] <= before
+        assert int(page.headers["X-Next-After"]) == int(page.headers["X-Head-Position"]) == before
+        waiting = feed(approver, after=before)
+        assert waiting.json() == [] and waiting.headers["X-Next-After"] == str(before)
+    # Released: the held writer commits first, then the others, and paging finds them all.
+    after = every_page(approver, after=before, limit=2)
+    stored = ledger.recorder.select_notifications(start=before, limit=100, inclusive_of_start=False)
+    assert [e["position"] for e in after] == [n.id for n in stored]
+    assert len(after) == 3 * 3  # each case's event and its member's PersonRecord (2 events)
+
+
+def test_metrics_show_each_live_subscriber_and_its_lag_with_labels_escaped(
+    ledger: Ledger, clients: dict[str, httpx.Client], container: Container, server: str
+) -> None:
+    cases(ledger, 2)
+    head = ledger.latest_position()
+    hub = container.hub
+    deadline = time.monotonic() + 10
+    while hub.head < head:
+        assert time.monotonic() < deadline, "the hub did not reach the head"
+        time.sleep(0.02)
+    page = feed(clients["integrator"], limit=1)  # an integrator that read one page, then
+    resumed_at = int(page.headers["X-Next-After"])
+    user = 'int"er\\nal\nname'  # an odd user name: each escape of the text format
+    state = hub.register("sse", user, resumed_at)  # ... holds a stream open from there
+    fell = ("sse", "fell_behind")
+    before = disconnect_counts().get(fell, 0)
+    count_disconnect(*fell)
+    try:
+        text = httpx.get(f"{server}/metrics").text
+    finally:
+        hub.unregister(state)
+    who = {"subscriber": str(state.id), "kind": "sse", "user": user}
+    assert metric(text, "caseledger_stream_subscriber_lag_events", **who) == hub.head - resumed_at
+    assert (metric(text, "caseledger_stream_subscriber_lag_seconds", **who) or 0) >= 0
+    assert metric(text, "caseledger_stream_subscribers", kind="sse") == 1
+    assert metric(text, "caseledger_stream_subscribers", kind="subscription") == 0
+    assert (metric(text, "caseledger_stream_hub_position") or 0) >= head
+    assert metric(text, "caseledger_stream_disconnects_total", kind="sse", code="fell_behind") == (
+        before + 1
+    )
+    assert "# TYPE caseledger_stream_disconnects_total counter" in text
+    gone = httpx.get(f"{server}/metrics").text
+    assert metric(gone, "caseledger_stream_subscriber_lag_events", **who) is None
+    assert metric(gone, "caseledger_stream_subscribers", kind="sse") == 0
