@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from enum import Enum
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -131,9 +132,10 @@ def _integer(raw: str | None, field: str, low: int, high: int, default: int) -> 
     if raw is None:
         return default
     text = raw.strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > len(str(high)):
+    digits = text.lstrip("0") or "0"  # leading zeros allowed, and no huge int() to parse
+    if not (text.isascii() and text.isdigit()) or len(digits) > len(str(high)):
         raise InvalidInput(f"{field} must be an integer from {low} to {high}", field=field)
-    value = int(text)
+    value = int(digits)
     if not low <= value <= high:
         raise InvalidInput(f"{field} must be an integer from {low} to {high}", field=field)
     return value
@@ -145,9 +147,28 @@ def _names(values: list[str] | None) -> list[str]:
 
 
 def _wants_object(accept: str | None) -> bool:
-    """`Accept: application/json` (and not the batch type) asks for the FeedPage object."""
-    kinds = [part.split(";")[0].strip().lower() for part in (accept or "").split(",")]
-    return JSON in kinds and BATCH_CONTENT_TYPE not in kinds
+    """Whether `Accept` prefers application/json to the batch type (RFC 9110 q-values; a tie
+    or no Accept at all: the batch)."""
+    weights: dict[str, float] = {}
+    for part in (accept or "").split(","):
+        kind, *params = (p.strip() for p in part.split(";"))
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        weights[kind.lower()] = max(q, weights.get(kind.lower(), 0.0))
+
+    def weight(kind: str) -> float:  # the most specific range that matches it counts
+        for candidate in (kind, "application/*", "*/*"):
+            if candidate in weights:
+                return weights[candidate]
+        return 0.0
+
+    return weight(JSON) > weight(BATCH_CONTENT_TYPE)
 
 
 def _next_link(request: Request, after: int, limit: int, types: list[str], ids: list[str]) -> str:
@@ -156,7 +177,7 @@ def _next_link(request: Request, after: int, limit: int, types: list[str], ids: 
         query.append(("types", ",".join(types)))
     if ids:
         query.append(("aggregateIds", ",".join(ids)))
-    return f'<{request.url.path}?{urlencode(query)}>; rel="next"'
+    return f'<{request.url.path}?{urlencode(query, safe=",*")}>; rel="next"'
 
 
 @router.get(
@@ -195,10 +216,9 @@ def events(
     accept: Annotated[str | None, Header()] = None,
 ) -> Response:
     type_names, ids = _names(types), _names(aggregate_ids)
-    access = stream_access(  # 403 before any 422: a refused caller learns nothing more
-        actor, source_of(c.settings.origin), type_names, ids,
-        purpose=purpose_from(x_purpose), via="feed",
-    )  # fmt: skip
+    # The rule first (403), then the input (400, 422): a refused caller learns nothing more.
+    access = stream_access(actor, source_of(c.settings.origin), type_names, ids, via="feed")
+    access = replace(access, purpose=purpose_from(x_purpose))
     start = _integer(after, "after", 0, MAX_POSITION, 0)
     size = _integer(limit, "limit", 1, MAX_LIMIT, DEFAULT_LIMIT)
     page = c.hub.reader.read(start, size, access.selection)
@@ -218,6 +238,7 @@ def _answer(
         "X-Head-Position": str(page.head),
         "X-Checkpoint-Tree-Size": str(latest.tree_size if latest else 0),
         "Cache-Control": "no-store",
+        "Vary": "Accept, Authorization, X-Purpose",
     }
     if not as_object:
         return Response(_dumps(envelopes), media_type=BATCH_CONTENT_TYPE, headers=headers)

@@ -224,6 +224,7 @@ def test_bad_input_and_refusals_are_problems_never_a_500(
     assert problem(outside, 403)["code"] == "event_type_scope"
     # A refused caller learns nothing of its input: the rule first.
     assert problem(clients["bare integrator"].get(FEED, params={"after": "x"}), 403)
+    assert problem(clients["bare integrator"].get(FEED, headers={"X-Purpose": "a\x7f"}), 403)
 
 
 def test_the_types_catalogue_says_what_an_integrator_may_ask_for(
