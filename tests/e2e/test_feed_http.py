@@ -152,6 +152,21 @@ def test_masks_unless_a_reader_in_full_names_a_purpose_and_then_the_read_is_reco
     ]  # fmt: skip
     bad = clients["auditor+pii"].get(FEED, headers={"X-Purpose": "a\x7fb"})
     assert problem(bad, 400)["code"] == "PURPOSE_INVALID"
+    # A read in full that cannot be recorded is not answered.
+    rename(container, "personal_data_access", "personal_data_access_away")
+    try:
+        unrecorded = clients["auditor+pii"].get(
+            FEED, params={"aggregateIds": case}, headers={"X-Purpose": PURPOSE}
+        )
+    finally:
+        rename(container, "personal_data_access_away", "personal_data_access")
+    assert problem(unrecorded, 503)["code"] == "RECORD_FAILED"
+    assert full not in unrecorded.text and case not in unrecorded.text
+
+
+def rename(container: Container, table: str, to: str) -> None:
+    with container.db.transaction() as tx:
+        tx.execute(f"ALTER TABLE {table} RENAME TO {to}")
 
 
 def rows(container: Container) -> list[dict[str, Any]]:
