@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
 from dataclasses import replace
 from enum import Enum
 from typing import Annotated, Any
@@ -19,15 +18,16 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
 
 from api.container import Container
 from api.deps import ActorDep, ContainerDep
 from api.permissions import purpose_from
 from api.rest.routing import PROBLEMS
 from api.streams.access import StreamAccess, granted_types, stream_access
+from api.streams.feed_models import FEED_RESPONSES, JSON, EventTypeEntry, FeedCheckpoint, FeedPage
+from api.streams.query import integer, integer_schema, names, prefers
 from domain.shared.access import check_read
-from domain.shared.errors import Forbidden, InvalidInput
+from domain.shared.errors import Forbidden
 from projections.chain import checkpoints
 from projections.feed.catalogue import catalogue
 from projections.feed.envelope import BATCH_CONTENT_TYPE, source_of
@@ -37,138 +37,6 @@ router = APIRouter(prefix="/api/v1/events", tags=["integrator streams"])
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
-JSON = "application/json"
-
-
-class CloudEvent(BaseModel):
-    """One event as every stream sends it (README "Integrator streams", the envelope)."""
-
-    specversion: str = Field(examples=["1.0"])
-    id: str = Field(description="<aggregate id>/<version>: stable and unique")
-    source: str = Field(examples=["urn:caseledger:caseledger.local/320404"])
-    type: str = Field(examples=["AssistanceCase.EligibilityConfirmed"])
-    subject: str = Field(description="the aggregate id")
-    time: str = Field(description="when it was recorded, UTC")
-    datacontenttype: str = Field(examples=["application/json"])
-    position: int = Field(description="the ledger position (positions may skip numbers)")
-    sequence: str = Field(description="the position zero-padded to 20 digits")
-    data: dict[str, Any] = Field(description="the event's fields, personal data masked")
-
-
-class FeedCheckpoint(BaseModel):
-    """The latest signed checkpoint when the page was read (tree_size 0: none signed yet)."""
-
-    tree_size: int
-    root_hash: str | None = Field(None, description="base64 of the tree's root hash")
-    signed_at: str | None = None
-
-
-class FeedPage(BaseModel):
-    """The page as `Accept: application/json` receives it."""
-
-    events: list[CloudEvent]
-    next_after: int = Field(description="the `after` of the next page (X-Next-After)")
-    head_position: int = Field(description="the newest position when the read began")
-    checkpoint: FeedCheckpoint
-
-
-class EventTypeEntry(BaseModel):
-    name: str = Field(examples=["Payout.PayoutSettled"])
-    area: str = Field(examples=["payroll"])
-    granted: bool = Field(description="the caller's token lets it read this type")
-
-
-PAGE_HEADERS = {
-    "X-Next-After": "the `after` of the next page: past every event read, matched or not",
-    "Link": '<...?after=N&the same filters>; rel="next"',
-    "X-Head-Position": "the newest position when the read began",
-    "X-Checkpoint-Tree-Size": "the latest signed checkpoint's tree size (0: none yet)",
-}
-
-FEED_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "a page of CloudEvents in position order: a JSON array "
-        f"({BATCH_CONTENT_TYPE}, the default) or, for `Accept: {JSON}`, a FeedPage object",
-        "headers": {
-            name: {"description": d, "schema": {"type": "string"}}
-            for name, d in PAGE_HEADERS.items()
-        },
-        "content": {
-            BATCH_CONTENT_TYPE: {
-                "schema": {"type": "array", "items": {"$ref": "#/components/schemas/CloudEvent"}}
-            }
-        },
-    },
-    400: {
-        "description": "PURPOSE_INVALID (X-Purpose)",
-        "content": {"application/problem+json": {}},
-    },
-    401: PROBLEMS[401],
-    403: {
-        "description": "`code` names the rule: role_not_allowed, district_only, street_missing, "
-        "event_types_missing, event_type_scope",
-        "content": {"application/problem+json": {}},
-    },
-    422: PROBLEMS[422],
-    503: {
-        "description": "the store is not reachable, or a read in full could not be recorded",
-        "content": {"application/problem+json": {}},
-    },
-}
-
-
-def _integer_schema(low: int, high: int, default: int) -> Callable[[dict[str, Any]], None]:
-    """How OpenAPI shows a query integer read as text (so that a bad one is our own 422)."""
-
-    def shown(schema: dict[str, Any]) -> None:
-        schema.pop("anyOf", None)
-        schema.update(type="integer", minimum=low, maximum=high, default=default)
-
-    return shown
-
-
-def _integer(raw: str | None, field: str, low: int, high: int, default: int) -> int:
-    """A query integer from `low` to `high` (422 naming the field; the value is not echoed)."""
-    if raw is None:
-        return default
-    text = raw.strip()
-    digits = text.lstrip("0") or "0"  # leading zeros allowed, and no huge int() to parse
-    if not (text.isascii() and text.isdigit()) or len(digits) > len(str(high)):
-        raise InvalidInput(f"{field} must be an integer from {low} to {high}", field=field)
-    value = int(digits)
-    if not low <= value <= high:
-        raise InvalidInput(f"{field} must be an integer from {low} to {high}", field=field)
-    return value
-
-
-def _names(values: list[str] | None) -> list[str]:
-    """Repeated and/or comma-separated values, blanks dropped."""
-    return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
-
-
-def _wants_object(accept: str | None) -> bool:
-    """Whether `Accept` prefers application/json to the batch type (RFC 9110 q-values; a tie
-    or no Accept at all: the batch)."""
-    weights: dict[str, float] = {}
-    for part in (accept or "").split(","):
-        kind, *params = (p.strip() for p in part.split(";"))
-        q = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        weights[kind.lower()] = max(q, weights.get(kind.lower(), 0.0))
-
-    def weight(kind: str) -> float:  # the most specific range that matches it counts
-        for candidate in (kind, "application/*", "*/*"):
-            if candidate in weights:
-                return weights[candidate]
-        return 0.0
-
-    return weight(JSON) > weight(BATCH_CONTENT_TYPE)
 
 
 def _next_link(request: Request, after: int, limit: int, types: list[str], ids: list[str]) -> str:
@@ -194,14 +62,14 @@ def events(
         str | None,
         Query(
             description="resume after this position (X-Next-After of the page before)",
-            json_schema_extra=_integer_schema(0, MAX_POSITION, 0),
+            json_schema_extra=integer_schema(0, MAX_POSITION, 0),
         ),
     ] = None,
     limit: Annotated[
         str | None,
         Query(
             description="events per page at most",
-            json_schema_extra=_integer_schema(1, MAX_LIMIT, DEFAULT_LIMIT),
+            json_schema_extra=integer_schema(1, MAX_LIMIT, DEFAULT_LIMIT),
         ),
     ] = None,
     types: Annotated[
@@ -215,14 +83,15 @@ def events(
     x_purpose: Annotated[str | None, Header(alias="X-Purpose")] = None,
     accept: Annotated[str | None, Header()] = None,
 ) -> Response:
-    type_names, ids = _names(types), _names(aggregate_ids)
+    type_names, ids = names(types), names(aggregate_ids)
     # The rule first (403), then the input (400, 422): a refused caller learns nothing more.
     access = stream_access(actor, source_of(c.settings.origin), type_names, ids, via="feed")
     access = replace(access, purpose=purpose_from(x_purpose))
-    start = _integer(after, "after", 0, MAX_POSITION, 0)
-    size = _integer(limit, "limit", 1, MAX_LIMIT, DEFAULT_LIMIT)
+    start = integer(after, "after", 0, MAX_POSITION, 0)
+    size = integer(limit, "limit", 1, MAX_LIMIT, DEFAULT_LIMIT)
     page = c.hub.reader.read(start, size, access.selection)
-    return _answer(c, request, access, page, size, type_names, ids, _wants_object(accept))
+    as_object = prefers(accept, JSON, BATCH_CONTENT_TYPE)  # else the batch, the default
+    return _answer(c, request, access, page, size, type_names, ids, as_object)
 
 
 def _answer(

@@ -1,11 +1,12 @@
-"""The paged feed's own reading of its query and Accept header (api/streams/feed.py)."""
+"""How the streams read their query and Accept header (api/streams/query.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from api.streams.feed import _integer, _names, _wants_object
+from api.streams.query import integer, names, prefers
 from domain.shared.errors import InvalidInput
+from projections.feed.envelope import BATCH_CONTENT_TYPE
 
 
 @pytest.mark.parametrize(
@@ -23,24 +24,24 @@ from domain.shared.errors import InvalidInput
     ],
 )
 def test_the_json_object_only_when_accept_prefers_it(accept: str | None, as_object: bool) -> None:
-    assert _wants_object(accept) is as_object
+    assert prefers(accept, "application/json", BATCH_CONTENT_TYPE) is as_object
 
 
 @pytest.mark.parametrize("raw", ["", " ", "-1", "+1", "1e3", "0x10", "١", "²", "1" * 20, "1001"])
 def test_a_query_integer_is_plain_ascii_digits_in_range(raw: str) -> None:
     with pytest.raises(InvalidInput) as refused:
-        _integer(raw, "limit", 1, 1000, 100)
+        integer(raw, "limit", 1, 1000, 100)
     assert refused.value.field == "limit"
     assert not raw.strip() or raw.strip() not in refused.value.message  # never echoed
 
 
 def test_a_query_integer_defaults_and_trims() -> None:
-    assert _integer(None, "after", 0, 10, 0) == 0
-    assert _integer(" 7 ", "after", 0, 10, 0) == 7
-    assert _integer("0010", "after", 0, 10, 0) == 10
-    assert _integer("0" * 5000 + "3", "after", 0, 10, 0) == 3  # no 4,300-digit int() limit
+    assert integer(None, "after", 0, 10, 0) == 0
+    assert integer(" 7 ", "after", 0, 10, 0) == 7
+    assert integer("0010", "after", 0, 10, 0) == 10
+    assert integer("0" * 5000 + "3", "after", 0, 10, 0) == 3  # no 4,300-digit int() limit
 
 
 def test_names_repeat_and_are_comma_separated_blanks_dropped() -> None:
-    assert _names(None) == []
-    assert _names(["a,b", " c ", ",,", ""]) == ["a", "b", "c"]
+    assert names(None) == []
+    assert names(["a,b", " c ", ",,", ""]) == ["a", "b", "c"]
