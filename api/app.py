@@ -25,6 +25,7 @@ from api.rest.persons import router as persons_router
 from api.rest.temporary import router as temporary_router
 from api.rest.villages import router as villages_router
 from api.settings import Settings
+from api.streams.feed import router as feed_router
 from api.streams.sse import router as sse_router
 
 
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(case_file_router)
     app.include_router(audit_router)
     app.include_router(sse_router)
+    app.include_router(feed_router)
     app.include_router(graphql_router(ide=docs_open), prefix="/graphql", include_in_schema=False)
     app.include_router(ops_router)
 
