@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from api import logs, problems
 from api.body_limit import BodyLimit
 from api.container import Container, build
-from api.graphql.schema import graphql_router
+from api.graphql.router import graphql_router
 from api.ops import router as ops_router
 from api.rest.audit import router as audit_router
 from api.rest.calendars import router as calendars_router
@@ -25,6 +25,8 @@ from api.rest.persons import router as persons_router
 from api.rest.temporary import router as temporary_router
 from api.rest.villages import router as villages_router
 from api.settings import Settings
+from api.streams.feed import router as feed_router
+from api.streams.sse import router as sse_router
 
 
 def create_app(settings: Settings | None = None, container: Container | None = None) -> FastAPI:
@@ -71,6 +73,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(ledger_log_router)
     app.include_router(case_file_router)
     app.include_router(audit_router)
+    app.include_router(sse_router)
+    app.include_router(feed_router)
     app.include_router(graphql_router(ide=docs_open), prefix="/graphql", include_in_schema=False)
     app.include_router(ops_router)
 

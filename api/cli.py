@@ -1,5 +1,5 @@
-"""The `ledger` command line: serve, migrate, project, rebuild, demo, token, history, verify,
-and the verifiable log's checkpoint and signing-key (api/cli_log.py)."""
+"""The `ledger` command line: serve, migrate, project, rebuild, demo, token, history, relay,
+verify, and the verifiable log's checkpoint and signing-key (api/cli_log.py)."""
 
 from __future__ import annotations
 
@@ -265,11 +265,12 @@ def _cli_disclosure(
     return Disclosure(actor, reason, via="cli", purpose_field="--purpose")
 
 
-from api import cli_log  # noqa: E402 - its commands use _container above
+from api import cli_log, cli_relay  # noqa: E402 - their commands use _container above
 
 cli.command("checkpoint")(cli_log.checkpoint)
 cli.command("signing-key")(cli_log.signing_key)
 cli.command("verify")(cli_log.verify)
+cli.command("relay")(cli_relay.relay)
 
 
 def main() -> None:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header
+from starlette.requests import HTTPConnection
 
 from api.auth import actor_from_header
 from api.container import Container
@@ -15,7 +16,8 @@ from domain.shared.errors import InvalidInput
 from domain.shared.values import Actor
 
 
-async def get_container(request: Request) -> Container:
+async def get_container(request: HTTPConnection) -> Container:
+    """The app's container, for a request or a websocket alike."""
     container: Container = request.app.state.container
     return container
 

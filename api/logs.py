@@ -212,7 +212,11 @@ class AccessLog:
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
-            if message["type"] == "http.response.start":
+            if message["type"] == "websocket.accept":
+                status = 101  # switched protocols: the websocket's line says how it went
+            elif message["type"] == "websocket.close" and status == 500:
+                status = 403  # closed before it was accepted: the handshake was refused
+            if message["type"] in ("http.response.start", "websocket.http.response.start"):
                 status = message["status"]
                 message["headers"] = [
                     *message.get("headers", []),

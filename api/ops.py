@@ -8,6 +8,8 @@ from fastapi.responses import PlainTextResponse, RedirectResponse
 from api import problems
 from api.deps import ContainerDep
 from api.graphql.cases import projection_states
+from api.streams.metrics import stream_metrics
+from api.streams.relay_position import relay_metrics
 
 router = APIRouter()
 
@@ -64,4 +66,6 @@ def metrics(c: ContainerDep) -> str:
         "# TYPE caseledger_seal_lag_seconds gauge",
         f"caseledger_seal_lag_seconds {seconds:.3f}",
     ]
+    lines += relay_metrics(c.db, c.ledger.latest_position())
+    lines += stream_metrics(c.hub)
     return "\n".join(lines) + "\n"

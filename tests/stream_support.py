@@ -1,30 +1,31 @@
 """Helpers shared by the stream tests: writers that keep committing, and the log's positions;
-a subscription consumed in a thread of its own (`Consumer`), and a throwaway PostgreSQL server
-a test may stop and start again (`ThrowawayPostgres`, the `throwaway_postgres` fixture)."""
+a subscription consumed in a thread of its own (`Consumer`); a server-sent events stream read
+in a thread (`SseReader`). A throwaway PostgreSQL server is in tests/throwaway_postgres.py,
+NATS in tests/nats_support.py."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import shutil
 import socket
-import subprocess
-import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
-from builders import WORKER, application
+from builders import WORKER, application, new_id_number
 
 from domain.ledger import Ledger
 from projections.feed.hub import Hub
 from projections.feed.reader import EVERYTHING, READ_BATCH, LogReader, Selection
 from projections.feed.subscription import Delivery, Disconnect, Item, KeepAlive, Subscription
+
+#: For a test that does not depend on the store (the transport, the client), or needs
+#: PostgreSQL itself (a held-open transaction, LISTEN): one backend instead of both.
+SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+POSTGRES_ONLY = pytest.mark.parametrize(
+    "backend", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
 
 
 def commit_cases(ledger: Ledger, count: int) -> list[int]:
@@ -32,18 +33,42 @@ def commit_cases(ledger: Ledger, count: int) -> list[int]:
     return [ledger.submit_application(application(), WORKER).position for _ in range(count)]
 
 
+def commit_large_cases(ledger: Ledger, count: int, members: int = 40) -> None:
+    """Submit `count` applications of `members` people each (2 events a member and one more,
+    about 40 KB of envelopes each): enough bytes, quickly, to fill a stalled socket's buffers."""
+    for _ in range(count):
+        household = [
+            {
+                "name": "测试甲" * 5,
+                "id_number": new_id_number(),
+                "relation": "child",
+                "counted": True,
+            }
+            for _ in range(members)
+        ]
+        household[0]["relation"] = "self"
+        ledger.submit_application(application(members=household), WORKER)
+
+
 class KeepWriting:
-    """Commits applications from a thread (`count` of them, `pause` seconds apart)."""
+    """Commits applications from a thread (`count` of them, `pause` seconds apart, until
+    `stop()`)."""
 
     def __init__(self, ledger: Ledger, count: int, pause: float = 0.0):
         self.ledger, self.count, self.pause = ledger, count, pause
         self.positions: list[int] = []
         self.errors: list[BaseException] = []
         self._thread = threading.Thread(target=self._run, daemon=True)
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        self._stop.set()
 
     def _run(self) -> None:
         try:
             for _ in range(self.count):
+                if self._stop.is_set():
+                    break
                 self.positions.extend(commit_cases(self.ledger, 1))
                 if self.pause:
                     time.sleep(self.pause)
@@ -190,77 +215,59 @@ def subscribe(
     return Consumer(subscription)
 
 
-class ThrowawayPostgres:
-    """A PostgreSQL server of its own in a temporary directory (as scripts/with-postgres
-    starts one): a test may stop it (`-m fast`) and start it again on the same port. As root
-    it runs as the system user `caseledger-pg` (PostgreSQL refuses to run as root)."""
+class SseReader:
+    """Reads one server-sent events stream in a thread (examples/sse_client.py's parser)."""
 
-    BINDIR = Path(os.environ.get("LEDGER_PG_BINDIR", "/usr/lib/postgresql/15/bin"))
-    USER = "caseledger-pg"
+    def __init__(self, client: Any, params: dict[str, Any] | None = None,
+                 headers: dict[str, str] | None = None):  # fmt: skip
+        self.client, self.params, self.headers = client, params or {}, headers or {}
+        self.records: list[Any] = []
+        self.status: int | None = None
+        self.error: BaseException | None = None
+        self.ended = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __init__(self) -> None:
-        self.dir = Path(tempfile.mkdtemp(prefix="caseledger-pg-stream."))
-        self.data = self.dir / "data"
-        self.port = free_port()
-        self.as_user: list[str] = []
-        if os.geteuid() == 0:
-            if subprocess.run(["id", "-u", self.USER], capture_output=True).returncode != 0:
-                subprocess.run(
-                    ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-                     self.USER], check=False, capture_output=True,
-                )  # fmt: skip
-            shutil.chown(self.dir, self.USER)
-            self.as_user = ["runuser", "-u", self.USER, "--"]
-        self._pg("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust",
-                 "--no-locale", "-E", "UTF8", "--no-sync")  # fmt: skip
+    def _run(self) -> None:
+        from examples.sse_client import parse
+
+        try:
+            with self.client.stream("GET", "/api/v1/events/stream", params=self.params,
+                                    headers=self.headers) as answer:  # fmt: skip
+                self.status = answer.status_code
+                for record in parse(answer.iter_lines()):
+                    self.records.append(record)
+                    if self._stop.is_set():
+                        break
+        except Exception as e:  # the test decides whether a cut was expected
+            self.error = e
+        finally:
+            self.ended.set()
+
+    def __enter__(self) -> SseReader:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)  # the next ping or event ends it
 
     @property
-    def admin_url(self) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+    def events(self) -> list[dict[str, Any]]:
+        import json
 
-    def _pg(self, tool: str, *args: str) -> None:
-        done = subprocess.run(
-            [*self.as_user, str(self.BINDIR / tool), *args],
-            cwd=self.dir, capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
-        assert done.returncode == 0, f"{tool} failed: {done.stdout[-2000:]}{done.stderr[-2000:]}"
+        return [json.loads(r.data) for r in list(self.records) if r.event == "message" and r.data]
 
-    def start(self) -> None:
-        options = (
-            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.dir} -c fsync=off"
-            " -c synchronous_commit=off -c full_page_writes=off"
-        )
-        self._pg("pg_ctl", "-D", str(self.data), "-l", str(self.dir / "log"), "-w", "-t", "30",
-                 "-o", options, "start")  # fmt: skip
-        until(self._answers, "the throwaway PostgreSQL answers", 30)
+    @property
+    def positions(self) -> list[int]:
+        return [e["position"] for e in self.events]
 
-    def stop(self, mode: str = "fast") -> None:
-        self._pg("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "30", "stop")
+    @property
+    def last_id(self) -> int:
+        records = list(self.records)
+        return int(records[-1].last_id) if records and records[-1].last_id else 0
 
-    def _answers(self) -> bool:
-        try:
-            psycopg.connect(self.admin_url, connect_timeout=2).close()
-            return True
-        except psycopg.Error:
-            return False
-
-    def create_database(self, name: str = "ledger") -> str:
-        with psycopg.connect(self.admin_url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
-
-    def close(self) -> None:
-        with contextlib.suppress(AssertionError):  # not running
-            self.stop("immediate")
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
-@pytest.fixture
-def throwaway_postgres() -> Iterator[ThrowawayPostgres]:
-    """A PostgreSQL server of the test's own, started; removed after the test."""
-    server = ThrowawayPostgres()
-    try:
-        server.start()
-        yield server
-    finally:
-        server.close()
+    def wait_for_position(self, position: int, timeout: float = 15.0) -> None:
+        until(lambda: self.last_id >= position or self.ended.is_set(),
+              f"the stream reaches {position}", timeout)  # fmt: skip
+        assert self.last_id >= position, (self.status, self.error, self.records[-3:])

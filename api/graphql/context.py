@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass, field
 
 import strawberry
-from fastapi import Request
+from fastapi import Request, WebSocket
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
@@ -23,9 +23,13 @@ class Context(BaseContext):
 
     container: Container
     actor: Actor | None
-    request: Request | None = None
+    request: Request | WebSocket | None = None
     #: What this request shows of personal data, and what of it in full (api/permissions.py).
     disclosure: Disclosure = field(default_factory=lambda: Disclosure(None))
+    #: A websocket's: when its token expires (its `exp`, a Unix time), and why its
+    #: connection_init was refused (api/graphql/sockets.py).
+    expires_at: float | None = None
+    rejection: str | None = None
     #: Timelines of the cases a request shows, fetched in one query per batch (no N+1).
     timelines: DataLoader[str, list[Row]] = field(init=False)
 

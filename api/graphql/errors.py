@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
-from strawberry.types import ExecutionContext
+from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
+from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from api.logs import operation_name
 from domain.shared.errors import DomainError, Forbidden
@@ -31,21 +34,35 @@ class DomainErrorCodes(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         yield
-        result = self.execution_context.result
-        for error in getattr(result, "errors", None) or []:
-            domain = expected(error)
-            if domain is None:
-                continue
-            extensions = {**(error.extensions or {}), "code": domain.code}
-            if isinstance(domain, Forbidden):  # the rule is named beside the class of failure
-                extensions.update(code="FORBIDDEN", rule=domain.code)
-            if domain.field:
-                extensions["field"] = domain.field
-            error.extensions = extensions
+        add_codes(self.execution_context.result)
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        add_codes(result)  # each result of a subscription, before it is sent
+        yield
+
+
+def add_codes(result: Any) -> None:
+    for error in getattr(result, "errors", None) or []:
+        domain = expected(error)
+        if domain is None:
+            continue
+        extensions = {**(error.extensions or {}), "code": domain.code}
+        if isinstance(domain, Forbidden):  # the rule is named beside the class of failure
+            extensions.update(code="FORBIDDEN", rule=domain.code)
+        if domain.field:
+            extensions["field"] = domain.field
+        extensions.update(getattr(domain, "extra", None) or {})
+        error.extensions = extensions
 
 
 class Schema(strawberry.Schema):
-    """Logs only unexpected errors: a refusal is an answer, not a fault to look into."""
+    """Logs only unexpected errors: a refusal is an answer, not a fault to look into.
+    Subscriptions run only over the websocket (`stream`), never as one HTTP answer."""
+
+    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        allowed = kwargs.get("allowed_operation_types") or DEFAULT_ALLOWED_OPERATION_TYPES
+        kwargs["allowed_operation_types"] = set(allowed) - {OperationType.SUBSCRIPTION}
+        return await super().execute(*args, **kwargs)
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None

@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import cast
 from uuid import UUID
 
 import strawberry
-from cross_web import HTTPException as StrawberryHTTPException
-from fastapi import Depends, Header, HTTPException, Request
-from starlette.exceptions import HTTPException as StarletteHTTPException
-from strawberry.fastapi import GraphQLRouter
 from strawberry.scalars import JSON
-from strawberry.types.unset import UNSET
+from strawberry.schema.config import StrawberryConfig
 
-from api.auth import actor_from_header
 from api.case_history import event_data
-from api.container import Container
-from api.deps import get_container
 from api.graphql.access import AccessRecord, personal_data_access
 from api.graphql.area import ReadAccess, check_street, narrowed, street_of
 from api.graphql.audit import audit_findings_resolver, audit_summary_resolver
@@ -36,7 +28,7 @@ from api.graphql.cases import (
     today,
 )
 from api.graphql.checkpoints import checkpoints_resolver
-from api.graphql.context import Context, Info
+from api.graphql.context import Info
 from api.graphql.deaths import death_notifications_resolver
 from api.graphql.errors import DomainErrorCodes, Schema
 from api.graphql.institutions import (
@@ -54,13 +46,12 @@ from api.graphql.payouts import (
     payroll_run_resolver,
 )
 from api.graphql.relay import DEFAULT_PAGE, Connection, connection, page_size, uncursor
+from api.graphql.subscription import LONG, Long, Subscription
 from api.graphql.temporary import temporary_assistance_stats, temporary_case
-from api.permissions import PURPOSE_HEADER, Disclosure, purpose_from
 from api.rest.bodies import CHINA
 from domain.assistance.case import AssistanceCase
 from domain.ledger import Ledger
 from domain.shared.errors import InvalidInput
-from projections.tracking import wait_for_position
 from projections.views import case_summary
 
 
@@ -247,78 +238,7 @@ class Query:
 
 schema = Schema(
     query=Query,
+    subscription=Subscription,
+    config=StrawberryConfig(scalar_map={Long: LONG}),
     extensions=[DomainErrorCodes, GraphQLLimits, NoEcho, ReadAccess, AccessRecord],
 )
-
-
-async def context(
-    request: Request,
-    container: Container = Depends(get_container),
-    authorization: str | None = Header(None),
-    x_min_position: int | None = Header(None),
-    x_purpose: str | None = Header(None, alias=PURPOSE_HEADER),
-    x_request_id: str | None = Header(None, alias="X-Request-ID"),
-) -> Context:
-    ide_page = request.method == "GET" and "query" not in request.query_params
-    actor = None
-    if not ide_page:
-        actor = actor_from_header(container.settings, authorization)
-    if x_min_position is not None:
-        names = [p.name for p in container.runner.projections]
-        timeout = container.settings.min_position_timeout
-        ok = await asyncio.to_thread(
-            wait_for_position, container.db, names, x_min_position, timeout
-        )
-        if not ok:
-            raise HTTPException(
-                503,
-                f"the views have not reached the X-Min-Position asked for within {timeout:g} s; "
-                "retry shortly (projectionStatus shows the lag)",
-            )
-    purpose = purpose_from(x_purpose)  # a bad one is refused whatever the query asks
-    shows = Disclosure(
-        actor,
-        purpose,
-        request_id=_request_id(request, x_request_id),
-        personal=container.ledger.personal,
-    )
-    return Context(container=container, actor=actor, request=request, disclosure=shows)
-
-
-def _request_id(request: Request, header: str | None) -> str | None:
-    """The request id the logging middleware gave, else a sane X-Request-ID, else none."""
-    given = getattr(request.state, "request_id", None) or header
-    if isinstance(given, str) and 0 < len(given) <= 200 and given.isprintable():
-        return given
-    return None
-
-
-class ProblemGraphQLRouter(GraphQLRouter[Any, Any]):
-    """Answers a request it cannot read with problem+json 400, never a 500 or plain text."""
-
-    def decode_json(self, data: str | bytes) -> object:
-        try:
-            return json.loads(data)
-        except UnicodeDecodeError:
-            raise StarletteHTTPException(400, "the request body is not UTF-8 text") from None
-        except RecursionError:
-            raise StarletteHTTPException(400, "the JSON body is nested too deeply") from None
-        except json.JSONDecodeError as e:
-            raise StarletteHTTPException(400, f"the request body is not JSON ({e})") from None
-        except ValueError:  # Python reads no integer of more than 4,300 digits
-            raise StarletteHTTPException(400, "a number has more than 4,300 digits") from None
-
-    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
-        try:
-            return await super().run(request, context=context, root_value=root_value)
-        except StrawberryHTTPException as e:
-            if not isinstance(request, Request):
-                raise
-            raise StarletteHTTPException(e.status_code, e.reason) from None
-
-
-def graphql_router(ide: bool = True) -> GraphQLRouter[Any, Any]:
-    """The GraphQL route; its GraphiQL page only when `ide` (LEDGER_PUBLIC_DOCS)."""
-    return ProblemGraphQLRouter(
-        schema, context_getter=context, graphql_ide="graphiql" if ide else None
-    )

@@ -111,12 +111,7 @@ def stream_access(
     if names:  # `types=` given empty filters nothing out (it chose no type to read, not none)
         if len(names) > MAX_NAMES:
             raise InvalidInput(f"name at most {MAX_NAMES} event types", field="types")
-        try:
-            chosen = resolve(names)
-        except UnknownEventType as e:
-            raise InvalidInput(
-                f"{e} (GET /api/v1/events/types lists them)", field="types"
-            ) from None
+        chosen = _resolved(names)
         if allowed is not None and not chosen <= allowed:
             outside = sorted(chosen - allowed)
             raise Forbidden(
@@ -133,6 +128,22 @@ def stream_access(
             raise InvalidInput(str(e), field="aggregateIds") from None
     selection = Selection(chosen, ids).narrowed(allowed)
     return StreamAccess(actor, selection, source, purpose, via)
+
+
+def _resolved(names: list[str]) -> frozenset[str]:
+    """The types named; 422 naming which one is unknown by its place (the text is not echoed:
+    a caller's mistake may hold anything)."""
+    chosen: set[str] = set()
+    for place, name in enumerate(names, 1):
+        try:
+            chosen |= resolve([name])
+        except UnknownEventType:
+            raise InvalidInput(
+                f"type {place} of those named is not an event type of the ledger "
+                "(GET /api/v1/events/types lists them)",
+                field="types",
+            ) from None
+    return frozenset(chosen)
 
 
 def check_after(after: int | None, field: str = "after") -> int:

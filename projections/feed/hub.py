@@ -201,7 +201,10 @@ class Hub:
                     return True
                 self._waiters.append(waiter)
             try:
-                await asyncio.wait_for(future, max(0.0, deadline - loop.time()))
+                # Not wait_for: in Python 3.11 it returns when the future is done at the
+                # moment the waiting task is cancelled, and the cancellation is lost.
+                async with asyncio.timeout(max(0.0, deadline - loop.time())):
+                    await future
             except TimeoutError:
                 return self.head > position
             finally:  # timed out or cancelled: an idle subscriber leaves no waiter behind

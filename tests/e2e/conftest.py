@@ -31,13 +31,22 @@ def server(settings: Settings, ledger: object, container: Container) -> Iterator
 
 
 @contextmanager
-def serving(container: Container) -> Iterator[str]:
-    """Serve the container's app with uvicorn on a free port, in a thread."""
+def serving(container: Container, send_buffer: int | None = None) -> Iterator[str]:
+    """Serve the container's app with uvicorn on a free port, in a thread. `send_buffer`:
+    each connection's kernel send buffer in bytes (SO_SNDBUF, inherited from the listening
+    socket), so that a client that stops reading makes the server's sends wait sooner."""
     port = _free_port()
     app = create_app(container=container)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
+    sockets = []
+    if send_buffer is not None:
+        listening = socket.socket()
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
+        listening.bind(("127.0.0.1", port))
+        sockets.append(listening)
+    thread = threading.Thread(target=srv.run, kwargs={"sockets": sockets or None}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
     while not srv.started:
@@ -46,6 +55,8 @@ def serving(container: Container) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     thread.join(timeout=10)
+    for listening in sockets:
+        listening.close()
 
 
 def client_for(

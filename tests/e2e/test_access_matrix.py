@@ -33,10 +33,14 @@ TOKENS = {  # role name -> (token role, token street)
     "cw_A": ("caseworker", A), "cw_B": ("caseworker", B), "approver": ("approver", None),
     "sup_A": ("supervisor", A), "sup_district": ("supervisor", None),
     "auditor": ("auditor", None), "integrator": ("integrator", None), "admin": ("admin", None),
+    "integrator_typed": ("integrator", None),
 }  # fmt: skip
+#: Grants on a column's token: the stream cells' second integrator reads the case types.
+GRANTS = {"integrator_typed": ("type:AssistanceCase.*",)}
 
 ok, role, street, district = "allow", "role_not_allowed", "street_scope", "district_only"
 streams = "streams_only"
+no_types, scope = "event_types_missing", "event_type_scope"
 
 #: REST command families: (family, method, path with {ids}, body) -> one cell per role.
 #:                               cw_A    cw_B    approver sup_A sup_dis auditor integr admin
@@ -140,10 +144,26 @@ READS: list[tuple[str, str, list[str]]] = [
 ]  # fmt: skip
 
 
+#: REST reads of the integrator streams: (family, GET path) -> one cell per STREAM_ROLES column
+#: (the matrix's roles, then an integrator whose token grants `type:AssistanceCase.*`).
+STREAM_ROLES = [*ROLES, "integrator_typed"]
+#:                         cw_A  cw_B  approver sup_A    sup_dis auditor integr    admin int_typed
+STREAM_READS: list[tuple[str, str, list[str]]] = [
+    ("the paged feed", "/api/v1/events?limit=1",
+                          [role, role, ok,      district, ok,     ok,     no_types, role, ok]),
+    ("the feed of payouts", "/api/v1/events?types=Payout.PayoutSettled",
+                          [role, role, ok,      district, ok,     ok,     no_types, role, scope]),
+    ("the event types", "/api/v1/events/types",
+                          [role, role, ok,      district, ok,     ok,     ok,       role, ok]),
+]  # fmt: skip
+
+
 @pytest.fixture
 def clients(server: str, settings: Settings) -> Iterator[dict[str, httpx.Client]]:
     made = {
-        name: client_for(server, settings, token_role, f"matrix-{name}", street=area)
+        name: client_for(
+            server, settings, token_role, f"matrix-{name}", street=area, grants=GRANTS.get(name, ())
+        )
         for name, (token_role, area) in TOKENS.items()
     }
     yield made
@@ -258,6 +278,22 @@ def test_every_role_against_every_family_in_and_out_of_its_area(
             got = outcome_of_query(clients[name].post("/graphql", json={"query": text}))
             if got != expected:
                 wrong.append(f"query {family} as {name}: expected {expected}, got {got}")
+    assert wrong == [], "\n".join(wrong)
+
+
+def test_every_role_against_the_integrator_streams(
+    ledger: Ledger, clients: dict[str, httpx.Client]
+) -> None:
+    ledger.submit_application(application(street=A), WORKER)
+    wrong: list[str] = []
+    for family, path, cells in STREAM_READS:
+        for name, expected in zip(STREAM_ROLES, cells, strict=True):
+            response = clients[name].get(path)
+            got = outcome_of_post(response)  # any request's outcome: allowed, or 403's rule
+            if got == ok and response.status_code != 200:
+                got = f"{response.status_code} {response.text[:120]}"
+            if got != expected:
+                wrong.append(f"GET {family} as {name}: expected {expected}, got {got}")
     assert wrong == [], "\n".join(wrong)
 
 

@@ -132,10 +132,12 @@ def test_a_settings_error_names_the_setting_not_its_value() -> None:
     assert Settings(log_level="debug").log_level == "DEBUG"
 
 
-def serve_output(env: dict[str, str], database_url: str) -> str:
-    """Start `ledger serve` for real, ask /healthz once, stop it; everything it printed."""
+def serve_output(env: dict[str, str], database_url: str, folder: Path) -> str:
+    """Start `ledger serve` for real, ask /healthz once, stop it; everything it printed. The
+    signer's memory goes in `folder` (beside the key would be the checkout's var/)."""
     port = _free_port()
     environment = {**os.environ, **env, "PYTHONPATH": str(ROOT),
+                   "LEDGER_SIGNER_MEMORY": str(folder / "last-signed-checkpoint"),
                    "LEDGER_DATABASE_URL": database_url, "LEDGER_LOAD_DEMO_WHEN_EMPTY": "false",
                    "LEDGER_POLL_INTERVAL": "0.1"}  # fmt: skip
     process = subprocess.Popen(
@@ -158,10 +160,12 @@ def serve_output(env: dict[str, str], database_url: str) -> str:
     return output
 
 
-def test_a_production_start_prints_no_token_and_no_password(database_url: str) -> None:
+def test_a_production_start_prints_no_token_and_no_password(
+    database_url: str, tmp_path: Path
+) -> None:
     if database_url.startswith("postgresql://"):  # trust auth: the password is never checked
         database_url = database_url.replace("@", f":{PASSWORD}@", 1)
-    output = serve_output(PRODUCTION, database_url)
+    output = serve_output(PRODUCTION, database_url, tmp_path)
     assert "No token is printed in production" in output, output
     assert "eyJ" not in output and PASSWORD not in output and SECRET not in output
     assert CIPHER_KEY not in output and SIGNING_KEY.split("+")[-1] not in output

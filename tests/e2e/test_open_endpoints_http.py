@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -52,9 +53,10 @@ def test_probes_answer_without_a_token_and_name_no_url_or_secret(settings: Setti
     text = "".join(r.text for r in answers)
     for secret in (settings.database_url, SECRET, "postgres", "sqlite", "127.0.0.1"):
         assert secret not in text
-    labels = {line.split("{")[1].split("}")[0] for line in answers[2].text.splitlines()
-              if "{" in line}  # fmt: skip
-    assert labels and all(label.startswith('projection="') for label in labels)
+    labels = {name for line in answers[2].text.splitlines() if "{" in line
+              for name in re.findall(r'([a-z_]+)="', line.split("{", 1)[1])}  # fmt: skip
+    # Projections by name; the streams' subscribers by id, transport and token user name only.
+    assert "projection" in labels and labels <= {"projection", "kind", "code", "subscriber", "user"}
 
 
 def test_docs_are_closed_in_production_unless_the_setting_opens_them(settings: Settings) -> None:

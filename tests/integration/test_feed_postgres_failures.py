@@ -19,13 +19,8 @@ from projections.feed.reader import LogReader
 from projections.store import is_transient
 from tests.held_commit import HeldCommit
 from tests.helpers import ADMIN
-from tests.stream_support import (
-    ThrowawayPostgres,
-    log_positions,
-    subscribe,
-    throwaway_postgres,
-    until,
-)
+from tests.stream_support import log_positions, subscribe, until
+from tests.throwaway_postgres import ThrowawayPostgres, throwaway_postgres
 
 __all__ = ["throwaway_postgres"]  # the fixture, used by name
 
