@@ -4,7 +4,8 @@
 #   make run       serve the app (HOST=127.0.0.1 PORT=8000 by default)
 #   make test      import contracts + pytest (PostgreSQL via scripts/with-postgres)
 #   make lint      ruff check, ruff format --check, mypy
-#   make bench     benchmarks: commands, payroll, standard change, verify (PostgreSQL via scripts/with-postgres)
+#   make bench     benchmarks: commands, payroll, standard change, verify, streams (PostgreSQL via
+#                  scripts/with-postgres; the streams' relay part needs NATS at 127.0.0.1:4222)
 #   make clean     remove .venv, var and caches
 
 SHELL := bash
@@ -20,6 +21,8 @@ WITH_POSTGRES := bash scripts/with-postgres
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+#: bench/streams.py's options; --quick finishes in about a minute.
+STREAMS_BENCH_ARGS ?=
 
 .PHONY: help .venv install run test lint bench clean
 
@@ -69,6 +72,7 @@ bench: install
 	$(WITH_POSTGRES) $(BIN)/python bench/payroll.py
 	$(WITH_POSTGRES) $(BIN)/python bench/standard_change.py
 	$(WITH_POSTGRES) $(BIN)/python bench/verify.py
+	$(WITH_POSTGRES) $(BIN)/python bench/streams.py $(STREAMS_BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var build .pytest_cache .mypy_cache .ruff_cache .import_linter_cache *.egg-info

@@ -233,6 +233,14 @@ def wait_until_up(base: str, alive: Callable[[], bool], timeout: float = 120.0) 
     raise RuntimeError(f"the server did not answer {base}/readyz within {timeout:.0f} s")
 
 
+def ledger_command() -> list[str]:
+    """The `ledger` command of this Python (its script beside it, else through the module)."""
+    ledger_bin = Path(sys.executable).with_name("ledger")
+    if ledger_bin.exists():
+        return [str(ledger_bin)]
+    return [sys.executable, "-c", "from api.cli import main; main()"]
+
+
 @contextmanager
 def serve_subprocess(url: str, secret: str, log: Path) -> Iterator[tuple[str, int | None]]:
     """`ledger serve`, as in production (its uvicorn logs at info, access log included)."""
@@ -244,14 +252,9 @@ def serve_subprocess(url: str, secret: str, log: Path) -> Iterator[tuple[str, in
         "LEDGER_RUN_PROJECTIONS": "true",
         "LEDGER_JWT_SECRET": secret,
     }
-    ledger_bin = Path(sys.executable).with_name("ledger")
-    cmd = (
-        [str(ledger_bin)] if ledger_bin.exists()
-        else [sys.executable, "-c", "from api.cli import main; main()"]
-    )  # fmt: skip
     with log.open("wb") as sink:
         proc = subprocess.Popen(
-            [*cmd, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [*ledger_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
             env=env, stdout=sink, stderr=subprocess.STDOUT,
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
@@ -291,15 +294,18 @@ def serve_thread(url: str, secret: str) -> Iterator[tuple[str, int | None]]:
 
 
 def http(
-    base: str, server_pid: int | None, token: str, warm: list[int], timed: list[int], threads: int
-) -> Outcome:
+    base: str, server_pid: int | None, token: str, warm: list[int], timed: list[int], threads: int,
+    on_answer: Callable[[httpx.Response], None] | None = None,
+) -> Outcome:  # fmt: skip
+    """The HTTP load; `on_answer` sees every answer as it arrives (bench/streams.py's clock)."""
     headers = {"Authorization": f"Bearer {token}"}
+    hooks = {"response": [on_answer]} if on_answer else {}
     if not Path(f"/proc/{server_pid}/stat").exists():
         server_pid = None  # no /proc (not Linux): leave the server's CPU out
 
     def worker(share: list[dict[str, Any]], outcome: Outcome, tick: Callable[[], None]) -> int:
         ok = 0
-        with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+        with httpx.Client(base_url=base, headers=headers, timeout=60, event_hooks=hooks) as client:
             for app in share:
                 try:
                     r = client.post("/api/v1/cases", json=app)
