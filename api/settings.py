@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     #: The largest websocket message the server reads (uvicorn's `ws_max_size`): a bigger one
     #: closes the socket with 1009 before it is held in memory whole.
     ws_max_bytes: int = Field(default=64 * 1024, ge=1024)
+    #: How many websockets may await their connection_init (5 s at most each) at once; one
+    #: more is closed with 1013 (try again later).
+    ws_max_unauthenticated: int = Field(default=200, ge=1)
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -47,6 +47,7 @@ log = logging.getLogger("caseledger.graphql")
 
 FORBIDDEN = 4403  # graphql-transport-ws: the server refused the connection_init
 BAD_MESSAGE = 4400  # graphql-transport-ws: a message the server cannot read
+TRY_LATER = 1013  # RFC 6455: too many sockets await their connection_init
 EXPIRED = "the token has expired; reconnect with a fresh token"
 #: How long running operations may take to end (token_expired) before the socket closes.
 EXPIRY_GRACE_SECONDS = 1.0
@@ -192,12 +193,16 @@ class TransportHandler(BaseGraphQLTransportWSHandler[Any, Any]):
         if isinstance(self.websocket, TimedSocket):
             self.websocket.context = self.context
         self._expiry: asyncio.Task[None] | None = None
+        self._counted_out = False
 
     def _expires_at(self) -> float | None:
         return getattr(self.context, "expires_at", None)
 
     async def handle_connection_init(self, message: Any) -> None:
-        await super().handle_connection_init(message)
+        try:
+            await super().handle_connection_init(message)
+        finally:
+            self._authenticated()
         expires_at = self._expires_at()
         if self.connection_acknowledged and expires_at is not None and self._expiry is None:
             self._expiry = asyncio.create_task(self._close_at(expires_at))
@@ -237,6 +242,11 @@ class TransportHandler(BaseGraphQLTransportWSHandler[Any, Any]):
         socket = self.websocket
         if isinstance(socket, TimedSocket):
             socket._handler_task = asyncio.current_task()
+        view = self.view
+        if getattr(view, "waiting", 0) >= self._max_waiting():
+            await socket.close(TRY_LATER, "too many sockets await their connection_init")
+            return
+        view.waiting = getattr(view, "waiting", 0) + 1  # type: ignore[attr-defined]
         try:
             await super().handle()
         except asyncio.CancelledError:
@@ -245,6 +255,18 @@ class TransportHandler(BaseGraphQLTransportWSHandler[Any, Any]):
             current = asyncio.current_task()
             if current is not None:
                 current.uncancel()
+        finally:
+            self._authenticated()
+
+    def _max_waiting(self) -> int:
+        settings = getattr(getattr(self.context, "container", None), "settings", None)
+        return getattr(settings, "ws_max_unauthenticated", 200)
+
+    def _authenticated(self) -> None:
+        """This socket no longer awaits its connection_init (counted once)."""
+        if not self._counted_out:
+            self._counted_out = True
+            self.view.waiting -= 1  # type: ignore[attr-defined]
 
     async def handle_task_exception(self, error: Exception) -> None:
         if isinstance(error, WebSocketDisconnected):

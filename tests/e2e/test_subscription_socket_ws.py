@@ -160,3 +160,29 @@ def test_one_user_holds_at_most_stream_max_per_user_streams(
     refused = asyncio.run(run())
     assert codes(refused) == ["streams_full_for_user"] and refused.completed
     assert "at most 2 streams" in refused.errors[0]["message"]
+
+
+def test_sockets_awaiting_their_connection_init_are_capped(
+    server: str, settings: Settings, container: Container
+) -> None:
+    container.settings = container.settings.model_copy(update={"ws_max_unauthenticated": 2})
+    init = json.dumps({"type": "connection_init", "payload": approver(settings)})
+
+    async def run() -> tuple[Any, Any]:
+        url, protocols = ws_url(server), [PROTOCOL]
+        async with (
+            websockets.connect(url, subprotocols=protocols) as first,
+            websockets.connect(url, subprotocols=protocols),  # waits on beside the others
+        ):
+            async with websockets.connect(url, subprotocols=protocols) as third:
+                refused = await closing(third)
+            await first.send(init)  # authenticated: its slot is free again
+            ack = json.loads(await asyncio.wait_for(first.recv(), 10))
+            assert ack["type"] == "connection_ack"
+            async with connected(server, approver(settings)) as later:
+                await subscribe(later, query=TYPENAME)
+                return refused, await collect(later)
+
+    refused, answered = asyncio.run(run())
+    assert refused == (1013, "too many sockets await their connection_init")
+    assert answered.completed and not answered.errors
