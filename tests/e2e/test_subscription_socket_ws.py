@@ -56,18 +56,20 @@ def test_no_operation_runs_on_a_socket_once_its_token_has_expired(
     assert code == 4403 and reason == "the token has expired; reconnect with a fresh token"
 
 
+async def init_closes(server: str, size: int) -> tuple[int | None, str]:
+    """How the server closes a socket whose connection_init is `size` bytes of token."""
+    init = {"type": "connection_init", "payload": {"token": "x" * size}}
+    async with websockets.connect(ws_url(server), subprotocols=[PROTOCOL]) as ws:
+        await ws.send(json.dumps(init))
+        return await closing(ws)
+
+
 def test_an_oversized_connection_init_closes_its_socket_while_the_server_answers(
     server: str, settings: Settings
 ) -> None:
-    huge = {"type": "connection_init", "payload": {"token": "x" * (settings.ws_max_bytes + 1)}}
-
-    async def one() -> tuple[int | None, str]:
-        async with websockets.connect(ws_url(server), subprotocols=[PROTOCOL]) as ws:
-            await ws.send(json.dumps(huge))
-            return await closing(ws)
-
     async def run() -> tuple[list[Any], int]:
-        closed = await asyncio.gather(*(one() for _ in range(6)))
+        over = (init_closes(server, settings.ws_max_bytes + 1) for _ in range(6))
+        closed = await asyncio.gather(*over)
         async with httpx.AsyncClient(base_url=server, timeout=10) as http:
             health = await http.get("/healthz")
         return closed, health.status_code
@@ -76,14 +78,7 @@ def test_an_oversized_connection_init_closes_its_socket_while_the_server_answers
     assert [code for code, _ in closed] == [1009] * 6
     assert health == 200
     # Just under the size: read, and refused for its token as any other.
-    just_under = {"token": "x" * (settings.ws_max_bytes - 100)}
-
-    async def under() -> tuple[int | None, str]:
-        async with websockets.connect(ws_url(server), subprotocols=[PROTOCOL]) as ws:
-            await ws.send(json.dumps({"type": "connection_init", "payload": just_under}))
-            return await closing(ws)
-
-    assert asyncio.run(under())[0] == 4403
+    assert asyncio.run(init_closes(server, settings.ws_max_bytes - 100))[0] == 4403
 
 
 def test_a_socket_without_connection_init_is_closed_within_seconds(server: str) -> None:
