@@ -89,7 +89,7 @@ def serve(
         # Our JSON logs (api/logs.py) replace uvicorn's, whose access log prints raw paths.
         uvicorn.run(
             create_app(container=container), host=host, port=port,
-            **uvicorn_options(settings.log_level),
+            ws_max_size=settings.ws_max_bytes, **uvicorn_options(settings.log_level),
         )  # fmt: skip
     finally:
         container.close()

@@ -75,6 +75,14 @@ class Settings(BaseSettings):
     stream_keepalive_seconds: float = Field(default=15.0, gt=0)
     stream_send_timeout_seconds: float = Field(default=30.0, gt=0)
     stream_max_subscribers: int = Field(default=1000, ge=1)
+    #: How many of those one user (a token's `sub`) may hold (api/streams/limits.py).
+    stream_max_per_user: int = Field(default=20, ge=1)
+    #: The largest websocket message the server reads (uvicorn's `ws_max_size`): a bigger one
+    #: closes the socket with 1009 before it is held in memory whole.
+    ws_max_bytes: int = Field(default=64 * 1024, ge=1024)
+    #: How many websockets may await their connection_init (5 s at most each) at once; one
+    #: more is closed with 1013 (try again later).
+    ws_max_unauthenticated: int = Field(default=200, ge=1)
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -16,9 +16,11 @@ stable) is in it already: delivery is at least once, and this makes it at most o
 your own system, write the event's effects and its id in one transaction instead.
 
 It reconnects on its own, from the journal's position: after a cut connection, a server
-restart, or `fell_behind` (it read too slowly). A refused or expired token stops it (exit
-code 3): get a fresh one. Each handled event is also printed as `{"handled": id, ...}`, and
-each skipped one as `{"skipped": id}`.
+restart, or `fell_behind` (it read too slowly); when the ledger has no stream to spare
+(`streams_full`, `streams_full_for_user`) it tries again, waiting longer each time (up to
+30 s). A refused or expired token stops it (exit code 3): get a fresh one. Each handled event
+is also printed as `{"handled": id, ...}`, and each skipped one as `{"skipped": id}`; when
+what reads that output goes (`... | head`), it stops quietly (exit code 0).
 """
 
 from __future__ import annotations
@@ -38,10 +40,21 @@ QUERY = """subscription ($after: Int, $types: [String!]) {
 #: graphql-transport-ws close codes that no retry will cure: a bad or missing token.
 REFUSED = {4400, 4401, 4403}
 ENDS = {"token_expired", "FORBIDDEN", "invalid_input", "PURPOSE_INVALID"}
+#: Refusals that pass: no stream is free now; try again later.
+BUSY = {"streams_full", "streams_full_for_user"}
+LONGEST_PAUSE = 30.0
 
 
 class Stop(Exception):
     """Reconnecting would not help (exit code 3)."""
+
+
+class Busy(Exception):
+    """The ledger has no stream to spare now: try again, waiting longer each time."""
+
+
+class ReaderGone(Exception):
+    """What reads our output has closed it (a broken pipe): stop quietly."""
 
 
 class Journal:
@@ -81,7 +94,12 @@ class Journal:
 
 
 def say(**fields: Any) -> None:
-    print(json.dumps(fields, ensure_ascii=False), flush=True)
+    try:
+        print(json.dumps(fields, ensure_ascii=False), flush=True)
+    except BrokenPipeError:
+        # Python flushes stdout again at exit: point it at /dev/null so that it stays quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise ReaderGone from None
 
 
 async def follow(url: str, init: dict[str, Any], journal: Journal, args: Any) -> None:
@@ -115,8 +133,15 @@ async def follow(url: str, init: dict[str, Any], journal: Journal, args: Any) ->
                         say(skipped=event["id"], position=event["position"])
             elif message.get("type") in ("complete", "error"):
                 if message.get("type") == "error":
-                    raise Stop(json.dumps(message.get("payload")))
+                    errors = message.get("payload") or []
+                    if errors and all(_code(e) in BUSY for e in errors):
+                        raise Busy(_code(errors[0]), errors[0].get("message"))
+                    raise Stop(json.dumps(errors))
                 return  # ended (fell_behind, say): reconnect from the journal's position
+
+
+def _code(error: Any) -> str | None:
+    return (error.get("extensions") or {}).get("code") if isinstance(error, dict) else None
 
 
 async def run(args: Any) -> int:
@@ -134,6 +159,9 @@ async def run(args: Any) -> int:
         except Stop as e:
             say(stopped=str(e))
             return 3
+        except Busy as e:
+            code, message = e.args
+            say(waiting=code, message=message, seconds=pause)
         except websockets.ConnectionClosed as e:
             if e.rcvd is not None and e.rcvd.code in REFUSED:
                 say(stopped=e.rcvd.reason, code=e.rcvd.code)
@@ -142,7 +170,7 @@ async def run(args: Any) -> int:
         except (OSError, TimeoutError, ConnectionError) as e:
             say(reconnecting=f"{type(e).__name__}: {e}")
         await asyncio.sleep(pause)
-        pause = min(pause * 2, 30.0)
+        pause = min(pause * 2, LONGEST_PAUSE)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -159,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("give --token or set LEDGER_TOKEN")
     try:
         return asyncio.run(run(args))
+    except ReaderGone:
+        return 0
     except KeyboardInterrupt:
         return 130
 

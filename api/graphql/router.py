@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import timedelta
 from typing import Any
 
 from cross_web import HTTPException as StrawberryHTTPException
@@ -23,6 +24,9 @@ from api.graphql.schema import schema
 from api.graphql.sockets import SubscriptionSockets
 from api.permissions import PURPOSE_HEADER, Disclosure, purpose_from
 from projections.tracking import wait_for_position
+
+#: How long a websocket may stay open before its connection_init (graphql-transport-ws 4408).
+CONNECTION_INIT_SECONDS = 5
 
 
 async def context(
@@ -100,4 +104,5 @@ def graphql_router(ide: bool = True) -> GraphQLRouter[Any, Any]:
     return ProblemGraphQLRouter(
         schema, context_getter=context, graphql_ide="graphiql" if ide else None,
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+        connection_init_wait_timeout=timedelta(seconds=CONNECTION_INIT_SECONDS),
     )  # fmt: skip

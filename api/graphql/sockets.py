@@ -1,10 +1,15 @@
 """The websocket under the GraphQL subscription: graphql-transport-ws, its token, its sends.
 
-- The token is checked once, when the socket connects: the `connection_init` payload carries
+- The token is checked when the socket connects: the `connection_init` payload carries
   `{"Authorization": "Bearer <jwt>"}` (or `{"token": "<jwt>"}`) and optionally `"purpose"`.
   A missing or bad token (or purpose) closes the socket with 4403 and a reason that never
-  quotes the token. The actor and the token's `exp` stay on the connection's context: the
-  subscription ends when `exp` passes (api/graphql/subscription.py).
+  quotes the token. The actor and the token's expiry (`exp` and the leeway HTTP allows) stay
+  on the connection's context. At that moment each running subscription ends with
+  `token_expired` (api/graphql/subscription.py), then the socket closes with 4403; an
+  operation sent after it (query, mutation or subscription) closes it at once, unrun.
+- A message the server cannot read (JSON nested too deeply, a huge number) closes the socket
+  with 4400; a document over the limits (api/graphql/limits.py) is an `error` message with
+  its code. The message size itself is uvicorn's `ws_max_size` (`LEDGER_WS_MAX_BYTES`: 1009).
 - Every send has a deadline (`stream_send_timeout_seconds`): a subscriber that stops reading
   fills its socket's buffers, and its send then waits. Past the deadline the socket is
   dropped (counted as `send_timeout` in /metrics) so that it holds nothing: not the hub, not
@@ -15,11 +20,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+import time
+from collections.abc import AsyncGenerator, Mapping
 from contextlib import suppress
 from typing import Any
 
 import jwt
+from graphql import GraphQLError
+from starlette.exceptions import HTTPException
 from starlette.websockets import WebSocket
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.exceptions import ConnectionRejectionError
@@ -29,14 +37,20 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 )
 from strawberry.types.unset import UNSET, UnsetType
 
-from api.auth import AuthError, authenticate
+from api.auth import LEEWAY_SECONDS, AuthError, authenticate
 from api.graphql.context import Context
+from api.graphql.limits import LimitExceeded
 from api.permissions import Disclosure, PurposeInvalid, purpose_from
 from api.streams.counters import count_disconnect
 
 log = logging.getLogger("caseledger.graphql")
 
 FORBIDDEN = 4403  # graphql-transport-ws: the server refused the connection_init
+BAD_MESSAGE = 4400  # graphql-transport-ws: a message the server cannot read
+TRY_LATER = 1013  # RFC 6455: too many sockets await their connection_init
+EXPIRED = "the token has expired; reconnect with a fresh token"
+#: How long running operations may take to end (token_expired) before the socket closes.
+EXPIRY_GRACE_SECONDS = 1.0
 #: A close frame's reason holds at most 123 bytes of UTF-8.
 MAX_REASON_BYTES = 123
 #: How long closing a socket whose send timed out may take before it is dropped unclosed.
@@ -80,9 +94,10 @@ def _token(params: Mapping[str, Any]) -> str:
 
 
 def expiry_of(token: str) -> float:
-    """The `exp` of a token `authenticate` has just verified (it requires one)."""
+    """When a token `authenticate` has just verified stops being accepted: its `exp` (it
+    requires one) and the leeway for clock skew HTTP and server-sent events allow too."""
     claims = jwt.decode(token, options={"verify_signature": False})
-    return float(claims["exp"])
+    return float(claims["exp"]) + LEEWAY_SECONDS
 
 
 async def connect(context: Context) -> None:
@@ -119,6 +134,14 @@ class TimedSocket(ASGIWebSocketAdapter):
     def _timeout(self) -> float:
         settings = self.context.container.settings if self.context is not None else None
         return settings.stream_send_timeout_seconds if settings is not None else 30.0
+
+    async def iter_json(self, *, ignore_parsing_errors: bool = False) -> AsyncGenerator[object]:
+        """The messages; one the router cannot read (its HTTP 400) closes the socket, 4400."""
+        try:
+            async for message in super().iter_json(ignore_parsing_errors=ignore_parsing_errors):
+                yield message
+        except HTTPException as e:
+            await self.close(BAD_MESSAGE, f"the message cannot be read: {e.detail}")
 
     async def send_json(self, message: Mapping[str, object]) -> None:
         if self.dropped:
@@ -162,17 +185,68 @@ class TimedSocket(ASGIWebSocketAdapter):
 
 
 class TransportHandler(BaseGraphQLTransportWSHandler[Any, Any]):
-    """graphql-transport-ws with our rejection reasons and quiet dropped sockets."""
+    """graphql-transport-ws with our rejection reasons, the token's expiry, the limits'
+    errors and quiet dropped sockets."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if isinstance(self.websocket, TimedSocket):
             self.websocket.context = self.context
+        self._expiry: asyncio.Task[None] | None = None
+        self._counted_out = False
+
+    def _expires_at(self) -> float | None:
+        return getattr(self.context, "expires_at", None)
+
+    async def handle_connection_init(self, message: Any) -> None:
+        try:
+            await super().handle_connection_init(message)
+        finally:
+            self._authenticated()
+        expires_at = self._expires_at()
+        if self.connection_acknowledged and expires_at is not None and self._expiry is None:
+            self._expiry = asyncio.create_task(self._close_at(expires_at))
+
+    async def _close_at(self, expires_at: float) -> None:
+        """At expiry: let the subscriptions end with token_expired, then close with 4403."""
+        await asyncio.sleep(max(0.0, expires_at - time.time()))
+        running = [op.task for op in self.operations.values() if op.task is not None]
+        if running:
+            await asyncio.wait(running, timeout=EXPIRY_GRACE_SECONDS)
+        with suppress(WebSocketDisconnected):
+            await self.websocket.close(FORBIDDEN, EXPIRED)
+
+    async def handle_subscribe(self, message: Any) -> None:
+        expires_at = self._expires_at()
+        if self.connection_acknowledged and expires_at is not None and time.time() >= expires_at:
+            await self.websocket.close(FORBIDDEN, EXPIRED)  # nothing runs on an expired token
+            return
+        await super().handle_subscribe(message)
+
+    async def _send_result_stream(self, operation: Any, result_source: Any) -> None:
+        try:
+            await super()._send_result_stream(operation, result_source)
+        except GraphQLError as e:  # raised by GraphQLLimits.on_parse, outside strawberry's try
+            if not isinstance(e.original_error, LimitExceeded):
+                raise
+            await operation.send_initial_errors([e])
+
+    async def shutdown(self) -> None:
+        if self._expiry is not None:
+            self._expiry.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._expiry
+        await super().shutdown()
 
     async def handle(self) -> None:
         socket = self.websocket
         if isinstance(socket, TimedSocket):
             socket._handler_task = asyncio.current_task()
+        view = self.view
+        if getattr(view, "waiting", 0) >= self._max_waiting():
+            await socket.close(TRY_LATER, "too many sockets await their connection_init")
+            return
+        view.waiting = getattr(view, "waiting", 0) + 1  # type: ignore[attr-defined]
         try:
             await super().handle()
         except asyncio.CancelledError:
@@ -181,6 +255,18 @@ class TransportHandler(BaseGraphQLTransportWSHandler[Any, Any]):
             current = asyncio.current_task()
             if current is not None:
                 current.uncancel()
+        finally:
+            self._authenticated()
+
+    def _max_waiting(self) -> int:
+        settings = getattr(getattr(self.context, "container", None), "settings", None)
+        return getattr(settings, "ws_max_unauthenticated", 200)
+
+    def _authenticated(self) -> None:
+        """This socket no longer awaits its connection_init (counted once)."""
+        if not self._counted_out:
+            self._counted_out = True
+            self.view.waiting -= 1  # type: ignore[attr-defined]
 
     async def handle_task_exception(self, error: Exception) -> None:
         if isinstance(error, WebSocketDisconnected):

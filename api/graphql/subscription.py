@@ -10,7 +10,8 @@ when it connected (api/graphql/sockets.py). The stream ends with an error, then 
 - `token_expired` when the token's `exp` passes (reconnect with a fresh token);
 - `RECORD_FAILED` when a read in full could not be recorded (nothing more is sent).
 Refusals come before anything is sent: bad arguments, the access rules, and `streams_full`
-when `stream_max_subscribers` streams (of every kind) are open.
+when `stream_max_subscribers` streams (of every kind) are open, `streams_full_for_user` when
+the user holds `stream_max_per_user` of them (api/streams/limits.py).
 
 `after` is an `Int`, as ../shared/API.md gives it (a client's `$after: Int` variable must keep
 working), which holds positions up to 2^31 - 1: centuries of a district's events. What the
@@ -32,7 +33,8 @@ from strawberry.scalars import JSON
 from api.graphql.context import Info
 from api.streams.access import StreamAccess, check_after, stream_access
 from api.streams.counters import count_disconnect
-from domain.shared.errors import DomainError, InvalidInput, Unavailable
+from api.streams.limits import check_capacity
+from domain.shared.errors import DomainError, InvalidInput
 from projections.feed.envelope import source_of
 from projections.feed.reader import MAX_POSITION
 from projections.feed.subscription import Delivery, Disconnect, Item
@@ -149,12 +151,7 @@ async def events_resolver(
         context.actor, source_of(settings.origin), types, [str(i) for i in aggregate_ids or []],
         purpose=context.disclosure.purpose, via=KIND,
     )  # fmt: skip
-    if len(container.hub.subscribers) >= settings.stream_max_subscribers:  # all streams' kinds
-        raise Unavailable(
-            f"the ledger serves at most {settings.stream_max_subscribers} streams at once: "
-            "subscribe again shortly (with after: your last position)",
-            code="streams_full",
-        )
+    check_capacity(container.hub, settings, access.actor.user)  # every stream's kind counts
     subscription = FeedSubscription(
         container.hub, access.selection, check_after(after), kind=KIND,
         user=access.actor.user, keepalive=settings.stream_keepalive_seconds,

@@ -37,7 +37,10 @@ def serving(container: Container, send_buffer: int | None = None) -> Iterator[st
     socket), so that a client that stops reading makes the server's sends wait sooner."""
     port = _free_port()
     app = create_app(container=container)
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning",
+        ws_max_size=container.settings.ws_max_bytes,
+    )  # fmt: skip
     srv = uvicorn.Server(config)
     sockets = []
     if send_buffer is not None:

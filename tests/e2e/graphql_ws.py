@@ -135,3 +135,15 @@ def stalled_socket(base: str) -> socket.socket:
     host, port = base.removeprefix("http://").rsplit(":", 1)
     sock.connect((host, int(port)))
     return sock
+
+
+async def closing(ws: ClientConnection, timeout: float = 10.0) -> tuple[int | None, str]:
+    """Read until the server closes the socket (the test fails if it does not in time): the
+    close code and reason it sent, whatever came before them unread."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    with suppress(websockets.ConnectionClosed):
+        while True:
+            left = deadline - asyncio.get_running_loop().time()
+            assert left > 0, "the server did not close the socket"
+            await asyncio.wait_for(ws.recv(), left)
+    return ws.close_code, ws.close_reason or ""

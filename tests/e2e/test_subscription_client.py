@@ -13,6 +13,7 @@ import pytest
 from graphql_ws import token
 from stream_support import KeepWriting, commit_cases, log_positions, until
 
+from api.container import Container
 from api.settings import Settings
 from domain.ledger import Ledger
 
@@ -75,3 +76,41 @@ def test_the_example_client_stops_on_a_refused_token(
     client = start(server, state, out, secret="not-a-token")
     assert client.wait(30) == 3
     assert "4403" in out.read_text() and "not-a-token" not in out.read_text()
+
+
+def test_the_example_client_waits_while_its_streams_are_full_then_reads(
+    server: str, settings: Settings, ledger: Ledger, container: Container, tmp_path: Path
+) -> None:
+    commit_cases(ledger, 1)
+    container.settings = container.settings.model_copy(update={"stream_max_per_user": 1})
+    held = container.hub.register("sse", "bank-client", 0)  # its one stream, held elsewhere
+    state, out = tmp_path / "bank.jsonl", tmp_path / "client.log"
+    client = start(server, state, out, secret=token(settings, "supervisor", "bank-client"))
+    try:
+        until(lambda: out.read_text().count('"waiting"') >= 2, "it waits, and again", 30)
+        assert client.poll() is None  # still running
+        container.hub.unregister(held)
+        head = log_positions(ledger)[-1]
+        until(lambda: journal(state) and journal(state)[-1]["position"] == head, "it reads", 30)
+    finally:
+        client.send_signal(signal.SIGKILL)
+        client.wait(10)
+    assert "streams_full_for_user" in out.read_text()
+
+
+def test_the_example_client_piped_into_a_reader_that_goes_stops_quietly(
+    server: str, settings: Settings, ledger: Ledger, tmp_path: Path
+) -> None:
+    commit_cases(ledger, 2)
+    env = {**os.environ, "LEDGER_TOKEN": token(settings, "supervisor", "bank-client")}
+    command = [sys.executable, str(CLIENT), "--url", server, "--state", str(tmp_path / "j")]
+    client = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert client.stdout is not None and client.stderr is not None
+    assert b"handled" in client.stdout.readline()  # `| head -n 1`
+    client.stdout.close()
+    commit_cases(ledger, 2)  # more to print, into the closed pipe
+    try:
+        assert client.wait(30) == 0
+    finally:
+        client.kill()
+    assert client.stderr.read() == b""  # no traceback, no "Exception ignored"

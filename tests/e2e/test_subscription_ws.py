@@ -30,6 +30,7 @@ from stream_support import KeepWriting, commit_cases, log_positions, until
 
 from api import access_record
 from api.access_record import AccessFilter
+from api.auth import LEEWAY_SECONDS
 from api.container import Container
 from api.settings import Settings
 from api.streams.counters import disconnect_counts
@@ -121,27 +122,28 @@ def test_a_bad_or_missing_token_or_purpose_closes_the_socket_with_4403_and_a_rea
         assert "FORGED" not in said and "not-a-jwt" not in said and forged not in said
 
 
-def test_an_expired_token_ends_the_subscription_with_an_error_then_complete(
+def test_an_expired_token_ends_the_subscription_with_an_error_then_closes_the_socket(
     server: str, settings: Settings, ledger: Ledger
 ) -> None:
     commit_cases(ledger, 1)
     before = disconnect_counts().get(("subscription", "token_expired"), 0)
+    # Past its `exp`, within the leeway: accepted at connect, no longer 3 s later.
+    nearly = supervisor(settings, seconds=3 - LEEWAY_SECONDS)
 
     async def run() -> tuple[Any, Any]:
-        async with connected(server, supervisor(settings, seconds=3)) as ws:
+        async with connected(server, nearly) as ws:
             await subscribe(ws)
             stream = await collect(ws, timeout=20)  # replays, waits, then the token expires
-            await subscribe(ws, op="2", after=7)  # its token has expired: ended at once
-            again = await collect(ws, op="2")
-            return stream, again
+            with pytest.raises(websockets.ConnectionClosed):
+                await asyncio.wait_for(ws.recv(), 10)
+            return stream, ws.close_code, ws.close_reason
 
-    stream, again = asyncio.run(run())
+    stream, code, reason = asyncio.run(run())
     assert stream.positions == log_positions(ledger)
     assert stream.completed and codes(stream) == ["token_expired"]
     assert stream.errors[0]["extensions"]["position"] == stream.positions[-1]
-    assert again.completed and codes(again) == ["token_expired"] and not again.events
-    assert again.errors[0]["extensions"]["position"] == 7  # resume where it asked to start
-    assert disconnect_counts()[("subscription", "token_expired")] == before + 2
+    assert code == 4403 and "the token has expired" in reason
+    assert disconnect_counts()[("subscription", "token_expired")] == before + 1
 
 
 def test_an_integrator_reads_only_the_types_its_token_grants(
