@@ -87,9 +87,13 @@ def serve(
     print("\n" + startup_banner(settings, f"http://{host}:{port}", public_key), flush=True)
     try:
         # Our JSON logs (api/logs.py) replace uvicorn's, whose access log prints raw paths.
+        # No per-message deflate on websockets: it cost a tenth of the server's CPU per event
+        # sent (bench/streams.py), and a stalled client's compressed backlog hid ten times
+        # more data before a send blocked and its deadline began.
         uvicorn.run(
             create_app(container=container), host=host, port=port,
-            ws_max_size=settings.ws_max_bytes, **uvicorn_options(settings.log_level),
+            ws_max_size=settings.ws_max_bytes, ws_per_message_deflate=False,
+            **uvicorn_options(settings.log_level),
         )  # fmt: skip
     finally:
         container.close()

@@ -39,7 +39,7 @@ def serving(container: Container, send_buffer: int | None = None) -> Iterator[st
     app = create_app(container=container)
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, log_level="warning",
-        ws_max_size=container.settings.ws_max_bytes,
+        ws_max_size=container.settings.ws_max_bytes, ws_per_message_deflate=False,  # as serve
     )  # fmt: skip
     srv = uvicorn.Server(config)
     sockets = []
