@@ -31,7 +31,7 @@ from graphql import IntValueNode, StringValueNode, ValueNode
 from strawberry.scalars import JSON
 
 from api.graphql.context import Info
-from api.streams.access import StreamAccess, check_after, stream_access
+from api.streams.access import StreamAccess, check_after, check_resume, stream_access
 from api.streams.counters import count_disconnect
 from api.streams.limits import check_capacity
 from domain.shared.errors import DomainError, InvalidInput
@@ -152,8 +152,9 @@ async def events_resolver(
         purpose=context.disclosure.purpose, via=KIND,
     )  # fmt: skip
     check_capacity(container.hub, settings, access.actor.user)  # every stream's kind counts
+    head = await asyncio.to_thread(container.hub.reader.head)
     subscription = FeedSubscription(
-        container.hub, access.selection, check_after(after), kind=KIND,
+        container.hub, access.selection, check_resume(check_after(after), head), kind=KIND,
         user=access.actor.user, keepalive=settings.stream_keepalive_seconds,
     )  # fmt: skip
     return _events(subscription, access, container.db, context.expires_at)

@@ -27,7 +27,7 @@ from typing import Any
 from api import access_record
 from api.permissions import Disclosure, Subject, may_see_personal_data, redacted
 from domain.shared.access import check_read
-from domain.shared.errors import Forbidden, InvalidInput
+from domain.shared.errors import DomainError, Forbidden, InvalidInput
 from domain.shared.values import Actor
 from projections.feed.catalogue import UnknownEventType, resolve
 from projections.feed.envelope import cloudevent, event_fields
@@ -152,4 +152,21 @@ def check_after(after: int | None, field: str = "after") -> int:
         return 0
     if after < 0 or after > MAX_POSITION:
         raise InvalidInput(f"must be an integer from 0 to {MAX_POSITION}", field=field)
+    return after
+
+
+def check_resume(after: int, head: int, field: str = "after") -> int:
+    """A resume position no later than the ledger's head (409 `after_beyond_head` otherwise).
+
+    A position past the head is no place this ledger has been: a restored database, another
+    district's ledger, or a broker's stream sequence taken for a position. Accepting it would
+    skip every event committed until the head reached it, silently."""
+    if after > head:
+        raise DomainError(
+            f"{field} is beyond the ledger's head (position {head}): positions are this "
+            "ledger's own (`position`, the Ledger-Position header), not a broker's stream "
+            "sequence; resume from the last position received from this ledger",
+            field=field,
+            code="after_beyond_head",
+        )
     return after

@@ -23,7 +23,7 @@ from api.container import Container
 from api.deps import ActorDep, ContainerDep
 from api.permissions import purpose_from
 from api.rest.routing import PROBLEMS
-from api.streams.access import StreamAccess, granted_types, stream_access
+from api.streams.access import StreamAccess, check_resume, granted_types, stream_access
 from api.streams.feed_models import FEED_RESPONSES, JSON, EventTypeEntry, FeedCheckpoint, FeedPage
 from api.streams.query import integer, integer_schema, names, prefers
 from domain.shared.access import check_read
@@ -90,6 +90,7 @@ def events(
     start = integer(after, "after", 0, MAX_POSITION, 0)
     size = integer(limit, "limit", 1, MAX_LIMIT, DEFAULT_LIMIT)
     page = c.hub.reader.read(start, size, access.selection)
+    check_resume(start, page.head)  # the head read first: nothing sent, nothing recorded yet
     as_object = prefers(accept, JSON, BATCH_CONTENT_TYPE)  # else the batch, the default
     return _answer(c, request, access, page, size, type_names, ids, as_object)
 

@@ -82,6 +82,11 @@ FEED_RESPONSES: dict[int | str, dict[str, Any]] = {
         "event_types_missing, event_type_scope",
         "content": {"application/problem+json": {}},
     },
+    409: {
+        "description": "after_beyond_head: `after` is past the ledger's head (positions are "
+        "the ledger's, not a broker's stream sequence)",
+        "content": {"application/problem+json": {}},
+    },
     422: PROBLEMS[422],
     503: {
         "description": "the store is not reachable, or a read in full could not be recorded",

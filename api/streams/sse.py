@@ -41,13 +41,13 @@ from api import problems
 from api.auth import LEEWAY_SECONDS
 from api.deps import ActorDep, ContainerDep
 from api.permissions import PURPOSE_HEADER, RecordFailed, purpose_from
-from api.streams.access import StreamAccess, check_after, stream_access
+from api.streams.access import StreamAccess, check_resume, stream_access
 from api.streams.counters import count_disconnect
 from api.streams.event_stream import SEND_TIMEOUT, TimedStreamingResponse
-from domain.shared.errors import InvalidInput
+from api.streams.query import integer, integer_schema
 from projections.feed.envelope import source_of
 from projections.feed.hub import Hub
-from projections.feed.reader import FeedEvent
+from projections.feed.reader import MAX_POSITION, FeedEvent
 from projections.feed.subscription import Delivery, Disconnect, Item, KeepAlive, Subscription
 from projections.store import Database, is_transient
 
@@ -70,17 +70,12 @@ def names(values: Sequence[str] | None) -> list[str]:
     return [part.strip() for value in values or () for part in value.split(",") if part.strip()]
 
 
-def resume_position(last_event_id: str | None, after: int | None) -> int:
-    """`Last-Event-ID` (a position, as this stream sends ids) wins over `after`."""
+def resume_position(last_event_id: str | None, after: str | None) -> tuple[int, str]:
+    """`Last-Event-ID` (a position, as this stream sends ids) wins over `after`; the position
+    and the field it came from (an integer from 0 to the largest BIGINT, 422 otherwise)."""
     if last_event_id is not None and last_event_id.strip():
-        text = last_event_id.strip()
-        if not text.isdigit():
-            raise InvalidInput(
-                "must be the position of the last event received (an integer)",
-                field="Last-Event-ID",
-            )
-        return check_after(int(text), field="Last-Event-ID")
-    return check_after(after)
+        return integer(last_event_id, "Last-Event-ID", 0, MAX_POSITION, 0), "Last-Event-ID"
+    return integer(after, "after", 0, MAX_POSITION, 0), "after"
 
 
 # -- framing ------------------------------------------------------------------------------
@@ -192,6 +187,7 @@ DESCRIBED: dict[int | str, dict[str, Any]] = {
        for status, text in [
            (401, "no or bad bearer token"),
            (403, "the streams rule, or an event type the token does not grant"),
+           (409, "after_beyond_head: after or Last-Event-ID is past the ledger's head"),
            (422, "after, Last-Event-ID, types or aggregateIds not acceptable (names the field)"),
            (503, "too many open streams: retry after Retry-After seconds"),
        ]},
@@ -203,7 +199,13 @@ async def event_stream(
     request: Request,
     container: ContainerDep,
     actor: ActorDep,
-    after: Annotated[int | None, Query(description="resume after this position")] = None,
+    after: Annotated[
+        str | None,
+        Query(
+            description="resume after this position",
+            json_schema_extra=integer_schema(0, MAX_POSITION, 0),
+        ),
+    ] = None,
     types: Annotated[list[str] | None, Query(description="event types, e.g. Payout.*")] = None,
     aggregate_ids: Annotated[list[str] | None, Query(alias="aggregateIds")] = None,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=40)] = None,
@@ -219,11 +221,12 @@ async def event_stream(
     with `Last-Event-ID: <position>`. README "Server-sent events".
     """
     settings, hub = container.settings, container.hub
-    position = resume_position(last_event_id, after)
+    position, field = resume_position(last_event_id, after)
     access = stream_access(
         actor, source_of(settings.origin), names(types), names(aggregate_ids),
         purpose=purpose_from(x_purpose), via=KIND,
     )  # fmt: skip
+    check_resume(position, await asyncio.to_thread(hub.reader.head), field)
     others = sum(1 for state in list(hub.subscribers.values()) if state.kind != KIND)
     if _open.get(hub, 0) + others >= settings.stream_max_subscribers:
         full = problems.problem(

@@ -77,7 +77,7 @@ def cases(ledger: Ledger, count: int) -> list[str]:
 
 
 def test_small_pages_read_the_same_as_one_read_of_everything(
-    ledger: Ledger, clients: dict[str, httpx.Client]
+    ledger: Ledger, clients: dict[str, httpx.Client], container: Container
 ) -> None:
     cases(ledger, 4)
     head = ledger.latest_position()
@@ -89,8 +89,13 @@ def test_small_pages_read_the_same_as_one_read_of_everything(
     one = feed(clients["approver"], after=positions[-2], limit=1)
     assert [e["position"] for e in one.json()] == [head]
     assert one.headers["X-Next-After"] == one.headers["X-Head-Position"] == str(head)
-    beyond = feed(clients["approver"], after=head + 100)
-    assert beyond.json() == [] and beyond.headers["X-Next-After"] == str(head + 100)
+    at_head = feed(clients["approver"], after=head)  # the head itself: nothing yet, fine
+    assert at_head.json() == [] and at_head.headers["X-Next-After"] == str(head)
+    # Past the head: no position of this ledger (a restored database, a broker's sequence).
+    beyond = problem(clients["approver"].get(FEED, params={"after": head + 100}), 409)
+    assert beyond["code"] == "after_beyond_head" and beyond["field"] == "after"
+    assert f"position {head}" in beyond["detail"] and "broker" in beyond["detail"]
+    assert not container.db.query("SELECT 1 FROM personal_data_access")  # nothing was read
     as_object = clients["approver"].get(FEED, params={"limit": 5},
                                         headers={"Accept": "application/json"})  # fmt: skip
     assert as_object.headers["content-type"].startswith("application/json")

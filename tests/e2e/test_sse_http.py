@@ -145,14 +145,29 @@ def test_errors_before_the_stream_are_problems(
             ({"params": {"after": "x"}}, "after"),
             ({"headers": {"Last-Event-ID": "12a"}}, "Last-Event-ID"),
             ({"headers": {"Last-Event-ID": str(2**63)}}, "Last-Event-ID"),
+            ({"headers": {"Last-Event-ID": "²".encode()}}, "Last-Event-ID"),  # isdigit(): yes
+            ({"headers": {"Last-Event-ID": "١٢".encode()}}, "Last-Event-ID"),
+            ({"params": {"after": "²"}}, "after"),
+            ({"params": {"after": "9" * 5000}}, "after"),
             ({"params": {"types": "NoSuch.Type"}}, "types"),
             ({"params": {"aggregateIds": "王"}}, "aggregateIds"),
             ({"headers": {"X-Purpose": "x" * 5000}}, "X-Purpose"),
         ]:
             answer = get(approver, **kwargs)
             assert answer.status_code in (400, 422), (kwargs, answer.text)
-            assert field in answer.text, (kwargs, answer.text)
-            assert "王" not in answer.text
+            assert answer.json()["field"] == field and answer.json()["code"], (kwargs, answer.text)
+            assert "王" not in answer.text and "²" not in answer.text and "9999" not in answer.text
+        commit_cases(ledger, 1)
+        head = ledger.latest_position()
+        for kwargs, field in [
+            ({"params": {"after": head + 1}}, "after"),
+            ({"headers": {"Last-Event-ID": "999999"}}, "Last-Event-ID"),
+        ]:
+            beyond = get(approver, **kwargs)
+            assert beyond.status_code == 409, beyond.text
+            assert beyond.json()["code"] == "after_beyond_head", beyond.text
+            assert beyond.json()["field"] == field and f"position {head}" in beyond.text
+        assert get_status(approver, headers={"Last-Event-ID": str(head)}) == 200  # the head: fine
         container.settings = container.settings.model_copy(update={"stream_max_subscribers": 1})
         with approver_stream(server, settings) as open_one:
             until(lambda: open_one.records, "the first stream is open")
@@ -162,8 +177,8 @@ def test_errors_before_the_stream_are_problems(
         until(lambda: get_status(approver) == 200, "the slot is free again")
 
 
-def get_status(client: httpx.Client) -> int:
-    with client.stream("GET", "/api/v1/events/stream") as answer:
+def get_status(client: httpx.Client, **kwargs: object) -> int:
+    with client.stream("GET", "/api/v1/events/stream", **kwargs) as answer:  # type: ignore[arg-type]
         return answer.status_code
 
 

@@ -211,18 +211,21 @@ def test_bad_arguments_and_documents_over_the_limits_are_refused_naming_why(
         found = []
         async with connected(server, supervisor(settings)) as ws:
             for n, variables in enumerate(
-                [{"types": ["NoSuchType"]}, {"ids": ["not-a-uuid"]}, {"after": -1}]
-            ):
+                [{"types": ["NoSuchType"]}, {"ids": ["not-a-uuid"]}, {"after": -1},
+                 {"after": 1_000_000}]  # past the head of an empty ledger
+            ):  # fmt: skip
                 await subscribe(ws, op=str(n), **variables)
                 found.append(await collect(ws, op=str(n)))
             await subscribe(ws, op="limits", query=f"subscription {{ {aliases} }}")
             found.append(await collect(ws, op="limits"))
         return found
 
-    bad_types, bad_ids, bad_after, too_many = asyncio.run(run())
+    bad_types, bad_ids, bad_after, beyond, too_many = asyncio.run(run())
     assert bad_types.errors[0]["extensions"] == {"code": "invalid_input", "field": "types"}
     assert bad_ids.errors[0]["extensions"] == {"code": "invalid_input", "field": "aggregateIds"}
     assert bad_after.errors[0]["extensions"] == {"code": "invalid_input", "field": "after"}
+    assert beyond.errors[0]["extensions"] == {"code": "after_beyond_head", "field": "after"}
+    assert "broker" in beyond.errors[0]["message"] and not beyond.events
     assert too_many.completed and too_many.errors[0]["extensions"]["code"] == "TOO_MANY_ALIASES"
 
 

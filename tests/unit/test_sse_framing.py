@@ -41,15 +41,21 @@ def test_the_parser_follows_the_standard_on_odd_lines() -> None:
 
 @pytest.mark.parametrize(
     ("header", "after", "expected"),
-    [(None, None, 0), (None, 7, 7), ("12", 7, 12), ("", 7, 7), (" 12 ", None, 12)],
+    [
+        (None, None, (0, "after")),
+        (None, "7", (7, "after")),
+        ("12", "7", (12, "Last-Event-ID")),
+        ("", "7", (7, "after")),
+        (" 12 ", None, (12, "Last-Event-ID")),
+    ],
 )
 def test_last_event_id_wins_over_after(
-    header: str | None, after: int | None, expected: int
+    header: str | None, after: str | None, expected: tuple[int, str]
 ) -> None:
     assert resume_position(header, after) == expected
 
 
-@pytest.mark.parametrize("header", ["-1", "1.5", "x", str(2**63)])
+@pytest.mark.parametrize("header", ["-1", "1.5", "x", str(2**63), "²", "١٢", "9" * 5000])
 def test_a_last_event_id_that_is_no_position_is_refused(header: str) -> None:
     with pytest.raises(InvalidInput) as refused:
         resume_position(header, None)
