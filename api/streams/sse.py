@@ -44,7 +44,9 @@ from api.permissions import PURPOSE_HEADER, RecordFailed, purpose_from
 from api.streams.access import StreamAccess, check_resume, stream_access
 from api.streams.counters import count_disconnect
 from api.streams.event_stream import SEND_TIMEOUT, TimedStreamingResponse
+from api.streams.limits import STREAMS_FULL, check_capacity
 from api.streams.query import integer, integer_schema
+from domain.shared.errors import Unavailable
 from projections.feed.envelope import source_of
 from projections.feed.hub import Hub
 from projections.feed.reader import MAX_POSITION, FeedEvent
@@ -228,10 +230,17 @@ async def event_stream(
     )  # fmt: skip
     check_resume(position, await asyncio.to_thread(hub.reader.head), field)
     others = sum(1 for state in list(hub.subscribers.values()) if state.kind != KIND)
-    if _open.get(hub, 0) + others >= settings.stream_max_subscribers:
+    try:
+        check_capacity(hub, settings, actor.user)  # every kind's, and this user's, streams
+        if _open.get(hub, 0) + others >= settings.stream_max_subscribers:  # SSE not started yet
+            raise Unavailable(
+                f"the ledger serves at most {settings.stream_max_subscribers} streams at once",
+                code=STREAMS_FULL,
+            )
+    except Unavailable as refused:
         full = problems.problem(
-            503, f"the ledger serves at most {settings.stream_max_subscribers} streams at once: "
-            "reconnect after Retry-After seconds (resume with Last-Event-ID)", code="streams_full",
+            503, f"{refused.message}: reconnect after Retry-After seconds (resume with "
+            "Last-Event-ID)", code=refused.code,
         )  # fmt: skip
         full.headers["Retry-After"] = str(max(1, RETRY_MS // 1000))
         return full

@@ -175,6 +175,15 @@ def test_errors_before_the_stream_are_problems(
             assert full.status_code == 503 and int(full.headers["Retry-After"]) >= 1
             assert full.json()["code"] == "streams_full"
         until(lambda: get_status(approver) == 200, "the slot is free again")
+        update = {"stream_max_subscribers": 10, "stream_max_per_user": 1}
+        container.settings = container.settings.model_copy(update=update)
+        with approver_stream(server, settings) as open_one:  # approver-1's one stream
+            until(lambda: open_one.records, "the user's stream is open")
+            mine = get(approver)
+            assert mine.status_code == 503 and int(mine.headers["Retry-After"]) >= 1
+            assert mine.json()["code"] == "streams_full_for_user"
+            with client_for(server, settings, "approver", "approver-2") as other:
+                assert get_status(other) == 200  # another user's slot is its own
 
 
 def get_status(client: httpx.Client, **kwargs: object) -> int:
