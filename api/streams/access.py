@@ -70,12 +70,39 @@ class StreamAccess:
         if self.in_full:
             disclosure = Disclosure(self.actor, self.purpose, request_id, via=self.via)
             for event in events:
-                disclosure.redact(
-                    event_fields(event.event), Subject(case_id=str(event.aggregate_id))
-                )
+                data = event_fields(event.event)
+                for subject, part in subjects_of(event, data):
+                    disclosure.redact(part, subject)
             if disclosure.reads:
                 access_record.write(db, disclosure)
         return [self.envelope(e) for e in events]
+
+
+#: Aggregates whose id is a case's id (the access record's `case_id`).
+CASE_AGGREGATES = ("AssistanceCase", "TemporaryAssistanceCase")
+
+
+def subjects_of(event: FeedEvent, data: dict[str, Any]) -> list[tuple[Subject, Any]]:
+    """Whose data an event holds, for the access record: the whole event under its case (or
+    its aggregate, when it belongs to none), and each part naming a `person_id` beside a
+    `personal` block under that person too, so a person's reads are found by person id."""
+    aggregate = event.type.name.split(".", 1)[0]
+    case = data.get("case_id") or (aggregate in CASE_AGGREGATES and str(event.aggregate_id))
+    case_id = str(case) if case else None
+    found: list[tuple[Subject, Any]] = [(Subject(case_id=case_id or str(event.aggregate_id)), data)]
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            if value.get("person_id") and isinstance(value.get("personal"), dict):
+                found.append((Subject(str(value["person_id"]), case_id), value))
+            for inner in value.values():
+                walk(inner)
+        elif isinstance(value, list | tuple):
+            for inner in value:
+                walk(inner)
+
+    walk(data)
+    return found
 
 
 def granted_types(actor: Actor) -> frozenset[str] | None:

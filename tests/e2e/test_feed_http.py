@@ -11,7 +11,7 @@ import re
 import time
 from collections.abc import Iterator
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import httpx
 import pytest
@@ -151,9 +151,12 @@ def test_masks_unless_a_reader_in_full_names_a_purpose_and_then_the_read_is_reco
     assert rows(container) == []  # masks are not recorded
     full = applicant("auditor+pii", {"X-Purpose": PURPOSE, "X-Request-ID": "feed-read-1"})
     assert "*" not in full
-    assert rows(container) == [
-        {"user_id": "auditor-2", "role": "auditor", "case_id": case, "purpose": PURPOSE,
-         "request_id": "feed-read-1", "via": "feed"}
+    recorded = rows(container)  # the case's row, and the applicant's (found by person id too)
+    person = ledger.get_case(UUID(case)).counted[0]
+    assert sorted(recorded, key=lambda r: str(r["person_id"])) == [
+        {"user_id": "auditor-2", "role": "auditor", "person_id": pid, "case_id": case,
+         "purpose": PURPOSE, "request_id": "feed-read-1", "via": "feed"}
+        for pid in sorted([None, person], key=str)
     ]  # fmt: skip
     bad = clients["auditor+pii"].get(FEED, headers={"X-Purpose": "a\x7fb"})
     assert problem(bad, 400)["code"] == "PURPOSE_INVALID"
@@ -176,7 +179,8 @@ def rename(container: Container, table: str, to: str) -> None:
 
 def rows(container: Container) -> list[dict[str, Any]]:
     found = container.db.query(
-        "SELECT user_id, role, case_id, purpose, request_id, via FROM personal_data_access"
+        "SELECT user_id, role, person_id, case_id, purpose, request_id, via"
+        " FROM personal_data_access"
     )
     return [dict(r) for r in found]
 
