@@ -37,7 +37,7 @@ pytestmark = pytest.mark.e2e
 def settings(settings: Settings) -> Settings:
     return settings.model_copy(
         update={"stream_keepalive_seconds": 0.5, "stream_send_timeout_seconds": 1.0,
-                "stream_window": 2000},
+                "stream_window": 2000, "stream_max_per_user": 1000},  # one user, many streams
     )  # fmt: skip
 
 
