@@ -27,6 +27,7 @@ from api.rest.villages import router as villages_router
 from api.settings import Settings
 from api.streams.feed import router as feed_router
 from api.streams.sse import router as sse_router
+from api.web import pages
 
 
 def create_app(settings: Settings | None = None, container: Container | None = None) -> FastAPI:
@@ -77,5 +78,6 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(feed_router)
     app.include_router(graphql_router(ide=docs_open), prefix="/graphql", include_in_schema=False)
     app.include_router(ops_router)
+    pages.install(app)  # the dashboard at /, /static and /vendor
 
     return app

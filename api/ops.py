@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import PlainTextResponse, RedirectResponse
+from fastapi.responses import PlainTextResponse
 
 from api import problems
 from api.deps import ContainerDep
@@ -12,11 +12,6 @@ from api.streams.metrics import stream_metrics
 from api.streams.relay_position import relay_metrics
 
 router = APIRouter()
-
-
-@router.get("/", include_in_schema=False)
-def home() -> RedirectResponse:
-    return RedirectResponse("/graphql")
 
 
 @router.get("/healthz", tags=["operations"])
