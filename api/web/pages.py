@@ -13,6 +13,9 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
+from api.web import docs
+from api.web.headers import CSP, DASHBOARD_CSP, SecurityHeaders
+
 STATIC = Path(__file__).parent / "static"
 VENDOR = Path(__file__).parent / "vendor"
 
@@ -21,12 +24,20 @@ router = APIRouter()
 
 @router.get("/", include_in_schema=False)
 def dashboard() -> FileResponse:
-    return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
+    return FileResponse(
+        STATIC / "index.html",
+        media_type="text/html; charset=utf-8",
+        headers={CSP: DASHBOARD_CSP},
+    )
 
 
-def install(app: FastAPI) -> None:
-    """The dashboard route and the two static folders."""
+def install(app: FastAPI, docs_open: bool = False) -> None:
+    """The dashboard route, the two static folders, /docs and /redoc when `docs_open`
+    (LEDGER_PUBLIC_DOCS), and the security headers on every answer."""
     app.include_router(router)
+    if docs_open:
+        docs.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     VENDOR.mkdir(exist_ok=True)
     app.mount("/vendor", StaticFiles(directory=VENDOR), name="vendor")
+    app.add_middleware(SecurityHeaders)
