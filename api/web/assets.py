@@ -192,6 +192,12 @@ def _stale(p: Package, vendor: Path, stamp: dict[str, dict[str, object]]) -> str
     return None
 
 
+def missing(packages: list[Package], vendor: Path = VENDOR) -> list[str]:
+    """The packages with a file absent from vendor/ (no hashing: cheap enough for every start)."""
+    return [p.label for p in packages
+            if not all((vendor / p.name / t).is_file() for t in p.files.values())]  # fmt: skip
+
+
 def check(packages: list[Package], vendor: Path = VENDOR) -> list[str]:
     """Every package whose files are missing or changed, with the reason (no network)."""
     stamp = _read_stamp(vendor)
