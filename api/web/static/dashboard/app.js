@@ -4,7 +4,7 @@ import "./drill.js";
 import "./messages.js";
 import "./panels/index.js";
 import { render, setLang, setToken, state } from "./core.js";
-import { clearChoices, fillChoices, initHeader, showSignOut } from "./header.js";
+import { clearChoices, fillChoices, initHeader, markDevRole, showSignOut } from "./header.js";
 import { startLive, stopLive } from "./live.js";
 import { refresh } from "./registry.js";
 import { loadViewer, showPrompt, showProblem, showViewer } from "./who.js";
@@ -18,6 +18,7 @@ function draw() {
 /** A new token (or none): who it is, its choices, the overview, and the live stream. */
 async function identify() {
   state.viewer = null;
+  markDevRole("");
   showSignOut();
   stopLive();
   if (!state.token) {
@@ -29,6 +30,7 @@ async function identify() {
   try {
     state.viewer = await loadViewer();
     showViewer(state.viewer);
+    markDevRole(state.viewer.user);
   } catch (error) {
     const unauthenticated = error.status === 401 ||
       (error.errors || []).some((e) => e.extensions?.code === "UNAUTHENTICATED");

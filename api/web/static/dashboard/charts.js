@@ -38,6 +38,8 @@ const LEGEND = { top: 0, type: "scroll", textStyle: { fontSize: 12 } };
  * stacked when `stack`. `format` turns a value into the tooltip's text. */
 export function bars(box, categories, series, { stack = false, format = String, horizontal = false } = {}) {
   const categoryAxis = { type: "category", data: categories, axisLabel: { fontSize: 11, hideOverlap: true }, axisTick: { alignWithLabel: true } };
+  // A horizontal chart is as tall as its rows need (one street, or fourteen rules).
+  if (horizontal) box.style.height = `${Math.max(120, categories.length * 28 + (series.length > 1 ? 70 : 40))}px`;
   const valueAxis = { type: "value", axisLabel: { fontSize: 11 }, splitLine: { lineStyle: { color: "#e5e7eb" } } };
   return draw(box, {
     legend: series.length > 1 ? LEGEND : undefined,

@@ -62,8 +62,6 @@ async function devRoles(changed) {
   const select = el("select", { id: "dev-role" },
     el("option", { value: "", "data-text": "who.devPick" }, t("who.devPick")),
     tokens.map((entry) => el("option", { value: entry.user }, entry.label || `${entry.role} ${entry.street || ""}`)));
-  const match = tokens.find((entry) => entry.token === state.token);
-  if (match) select.value = match.user;
   select.addEventListener("change", () => {
     const entry = tokens.find((e) => e.user === select.value);
     setToken(entry ? entry.token : "");
@@ -71,6 +69,13 @@ async function devRoles(changed) {
   });
   holder.append(select);
   holder.hidden = false;
+}
+
+/** Show the demo role the token belongs to, if it is one (none: "pick a role"). */
+export function markDevRole(user) {
+  const select = document.getElementById("dev-role");
+  if (!select) return;
+  select.value = [...select.options].some((o) => o.value === user) ? user : "";
 }
 
 /** Years from the first with data to this year; streets from the caseload and the beds (a

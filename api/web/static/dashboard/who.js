@@ -48,7 +48,7 @@ export function showProblem(message, refused = false) {
 
 function viewerNodes(v) {
   const fact = (label, field, value, text) =>
-    el("span", { class: "fact" }, el("span", { class: "fact-label" }, label), " ",
+    el("span", { class: "who-fact" }, el("span", { class: "who-label" }, label), " ",
       el("strong", { "data-field": field, "data-value": value ?? "" }, text));
   const facts = el(
     "div", { class: "who-facts" },

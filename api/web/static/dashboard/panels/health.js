@@ -6,6 +6,7 @@ import { panel } from "../registry.js";
 
 panel({
   name: "health",
+  wide: true,
   areas: ["*"],
   async load(_choice, { minPosition }) {
     const data = await gql(`{ projectionStatus { name position headPosition lag error retrying } }`, {}, { minPosition });
@@ -20,7 +21,10 @@ panel({
       figure(`health.${r.name}.position`, r.position, count(r.position)),
       figure(`health.${r.name}.lag`, r.lag, count(r.lag)),
       state(r)]);
+    const head = [t("col.projection"), t("col.position"), t("col.lag"), t("col.status")];
+    const per = Math.ceil(body.length / 3);
+    const chunks = [0, 1, 2].map((i) => body.slice(i * per, (i + 1) * per)).filter((c) => c.length);
     return [el("p", { class: "note" }, t("health.summary", { count: rows.length, lag: count(worst) })),
-      el("div", { class: "scroll" }, table([t("col.projection"), t("col.position"), t("col.lag"), t("col.status")], body))];
+      el("div", { class: "columns" }, chunks.map((chunk) => table(head, chunk)))];
   },
 });

@@ -39,6 +39,7 @@ panel({
       row(t("integrity.sealLagEvents"), figure("integrity.sealLagEvents", g.sealLagEvents, count(g.sealLagEvents))),
       row(t("integrity.sealLagSeconds"), figure("integrity.sealLagSeconds", g.sealLagSeconds, `${Number(g.sealLagSeconds).toFixed(1)} ${t("unit.seconds")}`)),
       row(t("integrity.headPosition"), figure("integrity.headPosition", g.headPosition, count(g.headPosition))),
+      row(t("integrity.sealedSize"), figure("integrity.sealedSize", g.sealedSize, count(g.sealedSize))),
       verification);
   },
 });
