@@ -59,6 +59,8 @@ async function load(name, minPosition = null) {
   const entry = live.get(name);
   const definition = panels.find((p) => p.name === name);
   if (!entry || !definition || !entry.section.isConnected) return;
+  // A live refresh leaves a refused panel alone: the same token is refused the same way.
+  if (minPosition !== null && entry.section.dataset.state === "forbidden") return;
   const seq = ++entry.seq;
   if (entry.data === undefined) stateOf(entry.section, "loading");
   try {

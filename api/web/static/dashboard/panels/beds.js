@@ -1,6 +1,6 @@
 // Nursing-bed share (护理型床位占比) for the district or the street, and the bed-conversion
 // pipeline (四床融合) by status with the year's progress against the plan (300 beds).
-import { count, el, gql, pct, t } from "../core.js";
+import { count, el, gql, link, pct, t } from "../core.js";
 import { bars } from "../charts.js";
 import { bar, card, figure, table } from "../figures.js";
 import { named } from "../messages.js";
@@ -28,7 +28,7 @@ panel({
     const share = street ? (data.streets || []).find((r) => r.street === street) : (data.district || [])[0];
     return { share: share || null, ...data.bedConversions };
   },
-  render({ share, byStatus, progress }) {
+  render({ share, byStatus, progress }, { street }) {
     const shareCard = card(
       t("beds.share"),
       figure("beds.nursingShare", share?.nursingShare, pct(share?.nursingShare)),
@@ -58,8 +58,8 @@ panel({
       [{ name: t("col.beds"), values: steps.map((s) => at(s).beds) }],
       { horizontal: true, format: (v) => `${v} ${t("unit.beds")}` }));
     const body = steps.map((s) => [named("conversion", s),
-      figure(`beds.${s}.conversions`, at(s).conversions, count(at(s).conversions)),
-      figure(`beds.${s}.beds`, at(s).beds, count(at(s).beds))]);
+      figure(`beds.${s}.conversions`, at(s).conversions, count(at(s).conversions), link("beds", { status: s, street })),
+      figure(`beds.${s}.beds`, at(s).beds, count(at(s).beds), link("beds", { status: s, street }))]);
     return [el("div", { class: "pair" }, shareCard, progressCard), box,
       table([t("col.status"), t("col.conversions"), t("col.beds")], body)];
   },

@@ -1,5 +1,5 @@
 // Village conversions (撤村转居): each village's step of the eight, and how many stand at each.
-import { count, el, gql, t } from "../core.js";
+import { count, el, gql, link, t } from "../core.js";
 import { bar, empty, figure, table } from "../figures.js";
 import { named } from "../messages.js";
 import { panel } from "../registry.js";
@@ -31,7 +31,8 @@ panel({
         el("span", {}, v.village, el("small", {}, ` ${v.street}`)),
         named("step", v.step),
         el("span", { class: "progress-cell" }, bar((100 * v.stepNumber) / v.stepsTotal),
-          figure(`villages.${v.village}.stepNumber`, v.stepNumber, `${count(v.stepNumber)}/${v.stepsTotal}`)),
+          figure(`villages.${v.village}.stepNumber`, v.stepNumber, `${count(v.stepNumber)}/${v.stepsTotal}`,
+            link("villages", { village: v.village, street: v.street }))),
       ]);
     return [summary, table([t("col.village"), t("col.step"), t("col.progress")], rows)];
   },
