@@ -47,7 +47,7 @@ export function bar(percent) {
 
 /** "No data" for an empty answer. */
 export function empty() {
-  return el("p", { class: "empty" }, t("panel.empty"));
+  return el("p", { class: "empty" }, t("dash.panel.empty"));
 }
 
 /** Sorted distinct values of `key` in `rows`, in the order `order` gives when known. */

@@ -41,9 +41,9 @@ export function initHeader(changed) {
 function labels() {
   for (const node of document.querySelectorAll("[data-text]")) node.textContent = t(node.dataset.text);
   const lang = document.querySelector('[data-action="lang"]');
-  lang.textContent = t("lang.other");
+  lang.textContent = t("dash.lang.other");
   lang.setAttribute("lang", state.lang === "zh" ? "en" : "zh-CN");
-  document.title = `${t("title.bureau")} ${t("title.dashboard")}`;
+  document.title = `${t("dash.title.bureau")} ${t("dash.title.dashboard")}`;
   fillStreetLabel();
 }
 
@@ -60,7 +60,7 @@ async function devRoles(changed) {
   if (!Array.isArray(tokens) || !tokens.length) return;
   const holder = document.querySelector(".dev-role");
   const select = el("select", { id: "dev-role" },
-    el("option", { value: "", "data-text": "who.devPick" }, t("who.devPick")),
+    el("option", { value: "", "data-text": "dash.who.devPick" }, t("dash.who.devPick")),
     tokens.map((entry) => el("option", { value: entry.user }, entry.label || `${entry.role} ${entry.street || ""}`)));
   select.addEventListener("change", () => {
     const entry = tokens.find((e) => e.user === select.value);
@@ -116,7 +116,7 @@ export async function fillChoices(viewer) {
   year.value = String(state.year);
   const street = document.getElementById("street");
   street.replaceChildren(
-    ...(bound ? [] : [el("option", { value: "", "data-district": "" }, t("choice.district"))]),
+    ...(bound ? [] : [el("option", { value: "", "data-district": "" }, t("dash.choice.district"))]),
     ...streets.map((s) => el("option", { value: s }, s)),
   );
   street.value = state.street;
@@ -126,7 +126,7 @@ export async function fillChoices(viewer) {
 
 function fillStreetLabel() {
   const district = document.querySelector("#street option[data-district]");
-  if (district) district.textContent = t("choice.district");
+  if (district) district.textContent = t("dash.choice.district");
 }
 
 /** No token: the choices are empty and disabled. */

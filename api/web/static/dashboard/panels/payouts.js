@@ -31,7 +31,7 @@ panel({
     queueMicrotask(() => bars(
       box, months,
       programmes.map((p) => ({ name: named("programme", p), values: months.map((m) => (at(m, p)?.amountFen ?? 0) / 1_000_000) })),
-      { stack: true, format: (v) => `${Number(v).toFixed(2)} ${t("unit.wan")}` },
+      { stack: true, format: (v) => `${Number(v).toFixed(2)} ${t("dash.unit.wan")}` },
     ));
     const cell = (month, programme) => {
       const row = at(month, programme);
@@ -40,7 +40,7 @@ panel({
     };
     const sum = (list) => list.reduce((s, r) => s + r.amountFen, 0);
     const body = months.map((m) => [m, ...programmes.map((p) => cell(m, p)), wan(sum(rows.filter((r) => r.month === m)))]);
-    const foot = [t("table.total"), ...programmes.map((p) => wan(sum(rows.filter((r) => r.programme === p)))), wan(sum(rows))];
-    return [box, table([t("col.month"), ...programmes.map((p) => named("programme", p)), t("table.total")], body, foot, t("col.amount"))];
+    const foot = [t("dash.table.total"), ...programmes.map((p) => wan(sum(rows.filter((r) => r.programme === p)))), wan(sum(rows))];
+    return [box, table([t("dash.col.month"), ...programmes.map((p) => named("programme", p)), t("dash.table.total")], body, foot, t("dash.col.amount"))];
   },
 });

@@ -23,7 +23,7 @@ panel({
     if (!villages.length) return empty();
     const done = villages.filter((v) => v.step === "completed").length;
     const summary = el("p", { class: "note" },
-      t("villages.planned", { planned: villages.length, completed: done }));
+      t("dash.villages.planned", { planned: villages.length, completed: done }));
     const rows = villages
       .slice()
       .sort((a, b) => b.stepNumber - a.stepNumber || a.village.localeCompare(b.village, "zh-CN"))
@@ -34,6 +34,6 @@ panel({
           figure(`villages.${v.village}.stepNumber`, v.stepNumber, `${count(v.stepNumber)}/${v.stepsTotal}`,
             link("villages", { village: v.village, street: v.street }))),
       ]);
-    return [summary, table([t("col.village"), t("col.step"), t("col.progress")], rows)];
+    return [summary, table([t("dash.col.village"), t("dash.col.step"), t("dash.col.progress")], rows)];
   },
 });
