@@ -56,3 +56,11 @@ export function distinct(rows, key, order = []) {
   const rank = (v) => (order.includes(v) ? order.indexOf(v) : order.length);
   return seen.sort((a, b) => rank(a) - rank(b) || String(a).localeCompare(String(b), "zh-CN"));
 }
+
+/** The months of `year` as YYYY-MM, to this month when it is the current year: a chart's
+ * axis reads as the year, months without payments at zero. */
+export function monthsOf(year) {
+  const now = new Date();
+  const last = Number(year) === now.getFullYear() ? now.getMonth() + 1 : 12;
+  return Array.from({ length: last }, (_, i) => `${year}-${String(i + 1).padStart(2, "0")}`);
+}

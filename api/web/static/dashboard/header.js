@@ -79,7 +79,7 @@ export function markDevRole(user) {
 }
 
 /** Years from the first with data to this year; streets from the caseload and the beds (a
- * street-bound caller: its street only). Keeps the last choice when it is still offered. */
+ * street-bound caller: its street only). Keeps the tab's last choice while it is offered. */
 export async function fillChoices(viewer) {
   const thisYear = new Date().getFullYear();
   const { data } = await gql(
@@ -89,11 +89,13 @@ export async function fillChoices(viewer) {
        bedStats(groupBy: ["street"]) { street } }`,
     {}, { partial: true },
   ).catch(() => ({ data: {} }));
-  const found = [
-    ...(data.payoutTotals || []).map((r) => Number(String(r.month).slice(0, 4))),
-    ...(data.temporaryAssistanceStats || []).map((r) => r.year),
-  ].filter((y) => Number.isInteger(y) && y <= thisYear);
+  const inRange = (list) => list.filter((y) => Number.isInteger(y) && y <= thisYear);
+  const paid = inRange((data.payoutTotals || []).map((r) => Number(String(r.month).slice(0, 4))));
+  const found = [...paid, ...inRange((data.temporaryAssistanceStats || []).map((r) => r.year))];
   const first = found.length ? Math.min(...found) : thisYear;
+  // The latest year with payouts (this year, once its first payroll has run), else the
+  // latest with any data: a new year's first morning shows last year's figures, not zeros.
+  const latest = paid.length ? Math.max(...paid) : found.length ? Math.max(...found) : thisYear;
   const years = [];
   for (let y = thisYear; y >= first; y -= 1) years.push(y);
 
@@ -108,7 +110,7 @@ export async function fillChoices(viewer) {
   } catch {
     saved = {};
   }
-  state.year = years.includes(saved.year) ? saved.year : thisYear;
+  state.year = years.includes(saved.year) ? saved.year : latest;
   state.street = bound ? viewer.street : streets.includes(saved.street) ? saved.street : "";
 
   const year = document.getElementById("year");

@@ -1,7 +1,7 @@
 // Temporary assistance (临时救助) paid in the year, by month and type (emergency, expenditure).
 import { el, gql, t, wan } from "../core.js";
 import { bars } from "../charts.js";
-import { distinct, empty, figure, table } from "../figures.js";
+import { distinct, empty, figure, monthsOf, table } from "../figures.js";
 import { named } from "../messages.js";
 import { panel } from "../registry.js";
 
@@ -22,14 +22,15 @@ panel({
     );
     return data.temporaryAssistanceStats;
   },
-  render(rows) {
+  render(rows, { year }) {
     if (!rows.length) return empty();
     const months = distinct(rows, "month");
     const types = distinct(rows, "type", TYPES);
     const at = (m, ty) => rows.find((r) => r.month === m && r.type === ty);
+    const axis = [...new Set([...monthsOf(year), ...months])].sort();
     const box = el("div", { class: "chart" });
-    queueMicrotask(() => bars(box, months,
-      types.map((ty) => ({ name: named("type", ty), values: months.map((m) => (at(m, ty)?.amountFen ?? 0) / 1_000_000) })),
+    queueMicrotask(() => bars(box, axis,
+      types.map((ty) => ({ name: named("type", ty), values: axis.map((m) => (at(m, ty)?.amountFen ?? 0) / 1_000_000) })),
       { stack: true, format: (v) => `${Number(v).toFixed(2)} ${t("dash.unit.wan")}` }));
     const cell = (m, ty) => {
       const row = at(m, ty);
