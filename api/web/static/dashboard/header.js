@@ -69,6 +69,7 @@ async function devRoles(changed) {
   });
   holder.append(select);
   holder.hidden = false;
+  markDevRole(state.viewer?.user);
 }
 
 /** Show the demo role the token belongs to, if it is one (none: "pick a role"). */
@@ -78,17 +79,22 @@ export function markDevRole(user) {
   select.value = [...select.options].some((o) => o.value === user) ? user : "";
 }
 
-/** Years from the first with data to this year; streets from the caseload and the beds (a
- * street-bound caller: its street only). Keeps the tab's last choice while it is offered. */
-export async function fillChoices(viewer) {
-  const thisYear = new Date().getFullYear();
-  const { data } = await gql(
+/** What the choices are made of: the years with payouts or temporary assistance, and the
+ * streets with cases or institutions (asked beside the viewer, so the page opens sooner). */
+export function askChoices() {
+  return gql(
     `{ payoutTotals(groupBy: ["month"]) { month }
        temporaryAssistanceStats(groupBy: ["year"]) { year }
        caseload(groupBy: ["street"]) { street }
        bedStats(groupBy: ["street"]) { street } }`,
     {}, { partial: true },
   ).catch(() => ({ data: {} }));
+}
+
+/** Years from the first with data to this year; streets from the caseload and the beds (a
+ * street-bound caller: its street only). Keeps the tab's last choice while it is offered. */
+export function fillChoices(viewer, { data }) {
+  const thisYear = new Date().getFullYear();
   const inRange = (list) => list.filter((y) => Number.isInteger(y) && y <= thisYear);
   const paid = inRange((data.payoutTotals || []).map((r) => Number(String(r.month).slice(0, 4))));
   const found = [...paid, ...inRange((data.temporaryAssistanceStats || []).map((r) => r.year))];
