@@ -42,7 +42,7 @@ function applicant(node, personal) {
 
 function list(rows) {
   return el("dl", { class: "drill-facts" }, rows.filter(([, v]) => v !== null && v !== undefined && v !== "")
-    .map(([key, value, field]) => [el("dt", {}, t(key)), el("dd", field ? { "data-field": field } : {}, value)]));
+    .flatMap(([key, value, field]) => [el("dt", {}, t(key)), el("dd", field ? { "data-field": field } : {}, value)]));
 }
 
 function late(node) {
@@ -55,13 +55,14 @@ function late(node) {
 export function caseSummary(c, personal) {
   return el("div", { class: "drill-card", "data-part": "summary" },
     el("h3", {}, t("sum.title")),
+    personal ? null : el("p", { class: "drill-note", "data-personal": "held" }, t("drill.personalHeld")),
     list([
       ["sum.programme", nameOf("programme", c.programme), "programme"],
       ["sum.status", nameOf("caseStatus", c.status), "status"],
       ["sum.area", [el("a", { href: link("cases", { street: c.street }) }, c.street), ` ${c.community}`], "street"],
       ["sum.applicant", applicant(c, personal), "applicant"],
       ["sum.members", `${c.householdSize} / ${c.countedMembers}`],
-      ["sum.channel", c.channel],
+      ["sum.channel", nameOf("channel", c.channel)],
       ["sum.kin", c.kinOfStaff ? yesNo(true) : null],
       ["sum.submitted", day(c.submittedOn)],
       ["sum.accepted", c.acceptedOn && day(c.acceptedOn)],
@@ -87,6 +88,7 @@ export function caseSummary(c, personal) {
 export function temporarySummary(c, personal) {
   return el("div", { class: "drill-card", "data-part": "summary" },
     el("h3", {}, t("sum.title")),
+    personal ? null : el("p", { class: "drill-note", "data-personal": "held" }, t("drill.personalHeld")),
     list([
       ["sum.type", nameOf("tempType", c.type), "type"],
       ["sum.status", nameOf("tempStatus", c.status), "status"],

@@ -67,7 +67,7 @@ function timelineList(entries) {
       el("time", { datetime: e.occurredOn }, day(e.occurredOn)),
       el("div", {},
         el("strong", {}, nameOf("event", e.eventType)),
-        el("span", { class: "drill-muted" }, ` · ${e.actorRole}${e.actorUnit ? ` · ${e.actorUnit}` : ""}`),
+        el("span", { class: "drill-muted" }, ` · ${nameOf("role", e.actorRole)}${e.actorUnit ? ` · ${e.actorUnit}` : ""}`),
         el("p", {}, e.summary),
         e.backdated ? el("small", { class: "drill-muted" }, t("case.recorded", { date: day(e.recordedAt) })) : null))));
 }
@@ -165,6 +165,7 @@ async function drawCase(params, root, rest) {
     timeline.replaceChildren(timeline.firstChild);
     if (failure || !result.found) {
       timeline.hidden = true;
+      timeline.dataset.state = failure?.forbidden ? "forbidden" : "error";
       if (failure) showFailure(head, failure);
       else head.append(el("p", { class: "drill-note" }, t("case.notFound")));
       section.dataset.state = head.dataset.state || "error";

@@ -115,15 +115,18 @@ function purposeRequired(error) {
     error.errors.some((e) => e.extensions?.code === "PURPOSE_REQUIRED");
 }
 
+const purposeTokens = new Set();
+
 /** Run `build(withPersonal)`'s query. Personal fields are asked for unless the caller would
  * see them in full (then the API wants a purpose); `personal` says which it was. */
 export async function gqlPersonal(build, variables, options = {}) {
-  const full = state.viewer?.personalData === "full";
+  const full = state.viewer ? state.viewer.personalData === "full" : purposeTokens.has(state.token);
   if (!full) {
     try {
       return { data: await gql(build(true), variables, options), personal: true };
     } catch (error) {
       if (!purposeRequired(error)) throw error;
+      purposeTokens.add(state.token); // before the viewer is known: learn it once per token
     }
   }
   return { data: await gql(build(false), variables, options), personal: false };

@@ -90,6 +90,17 @@ const NAMES = {
   "tempStatus.granted": ["已批准", "Granted"],
   "tempStatus.denied": ["不予批准", "Denied"],
   "tempStatus.closed": ["已结案", "Closed"],
+  // application channels and the actors' roles
+  "channel.counter": ["窗口受理", "At the counter"],
+  "channel.online": ["网上申请", "Online"],
+  "channel.proxy": ["代为申请", "By proxy"],
+  "role.caseworker": ["经办人员", "caseworker"],
+  "role.approver": ["审批人员", "approver"],
+  "role.supervisor": ["监管人员", "supervisor"],
+  "role.auditor": ["审计人员", "auditor"],
+  "role.integrator": ["对接系统", "integrator"],
+  "role.admin": ["管理员", "admin"],
+  "role.system": ["系统", "system"],
   // assistance-case events (DOMAIN.md 3.1)
   "event.ApplicationSubmitted": ["提交申请", "Application submitted"],
   "event.ApplicationAccepted": ["受理", "Application accepted"],
