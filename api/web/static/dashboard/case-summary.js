@@ -17,7 +17,7 @@ addMessages({
     "sum.overdue": "逾期", "sum.type": "救助类型", "sum.requested": "申请日期",
     "sum.amount": "救助金额（元）", "sum.paid": "发放日期", "sum.approverLevel": "审批层级",
     "sum.overCap": "超过上限", "sum.paperworkDue": "补齐手续期限", "sum.paperworkOn": "补齐手续日期",
-    "sum.paperworkOverdue": "手续逾期", "sum.closed": "结案日期",
+    "sum.paperworkOverdue": "手续逾期", "sum.closed": "结案日期", "sum.household": "家庭人口",
   },
   en: {
     "sum.title": "Summary", "sum.programme": "Programme", "sum.status": "Status", "sum.area": "Street / community",
@@ -31,7 +31,7 @@ addMessages({
     "sum.overdue": "Overdue", "sum.type": "Type", "sum.requested": "Requested",
     "sum.amount": "Amount (元)", "sum.paid": "Paid on", "sum.approverLevel": "Approved at",
     "sum.overCap": "Over the cap", "sum.paperworkDue": "Paperwork due", "sum.paperworkOn": "Paperwork done",
-    "sum.paperworkOverdue": "Paperwork late", "sum.closed": "Closed",
+    "sum.paperworkOverdue": "Paperwork late", "sum.closed": "Closed", "sum.household": "Household",
   },
 });
 
@@ -94,11 +94,11 @@ export function temporarySummary(c, personal) {
       ["sum.status", nameOf("tempStatus", c.status), "status"],
       ["sum.area", `${c.street} ${c.community}`, "street"],
       ["sum.applicant", applicant(c, personal), "applicant"],
-      ["sum.members", String(c.householdSize)],
+      ["sum.household", String(c.householdSize)],
       ["sum.requested", day(c.requestedOn)],
       ["sum.amount", el("span", { "data-value": c.amountFen }, yuan(c.amountFen)), "amount"],
       ["sum.paid", c.paidOn && day(c.paidOn)],
-      ["sum.approverLevel", c.approverLevel],
+      ["sum.approverLevel", c.approverLevel && nameOf("level", c.approverLevel)],
       ["sum.overCap", c.overCap ? yesNo(true) : null],
       ["sum.paperworkDue", c.paperworkDue && day(c.paperworkDue)],
       ["sum.paperworkOn", c.paperworkOn && day(c.paperworkOn)],

@@ -176,6 +176,7 @@ async function drawCase(params, root, rest) {
     head.append(temporary ? temporarySummary(found, personal) : caseSummary(found, personal),
       temporary ? "" : (exportBox ??= exportCard(id)));
     timeline.hidden = temporary;
+    payouts.hidden = temporary; // payouts belong to assistance cases
     timeline.dataset.state = "ok";
     if (!temporary) timeline.append(timelineList(found.timeline));
     loaded += 1;

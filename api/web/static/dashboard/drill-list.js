@@ -49,7 +49,7 @@ function query(spec, personal) {
   const fields = personal && spec.personal ? `${spec.fields} ${spec.personal}` : spec.fields;
   return `query Drill($filter: ${spec.filterType}, $first: Int!, $after: String) {
     ${spec.root}(filter: $filter, first: $first, after: $after) {
-      totalCount pageInfo { hasNextPage endCursor } edges { node { ${fields} } }
+      totalCount pageInfo { hasNextPage endCursor } edges { node { ${fields} } } ${spec.more || ""}
     }
   }`;
 }
@@ -58,6 +58,7 @@ function query(spec, personal) {
 function chipLabel(spec, key, value) {
   const kind = spec.names?.[key];
   const shown = typeof value === "boolean" ? t(value ? "drill.yes" : "drill.no")
+    : kind === "rule" ? `${value} ${nameOf(kind, value)}`
     : kind ? nameOf(kind, value) : String(value);
   return `${t(`col.${key}`)}: ${shown}`;
 }
@@ -75,7 +76,8 @@ export function caseLink(caseId, text) {
 }
 
 /** Register the list `spec` ({name, title, root, filterType, params, fields, personal,
- * columns(personal), rowAttrs, aggregates, names, summary?}) as a route. */
+ * columns(personal), rowAttrs, aggregates, names; summary(connection) with `more`, the
+ * connection's other fields}) as a route. */
 export function registerList(spec) {
   claim(spec.name);
   route(spec.name, (params, root) => drawList(spec, params, root));

@@ -101,6 +101,8 @@ const NAMES = {
   "role.integrator": ["对接系统", "integrator"],
   "role.admin": ["管理员", "admin"],
   "role.system": ["系统", "system"],
+  "level.street": ["街道审批", "the street"],
+  "level.district": ["区级审批", "the district"],
   // assistance-case events (DOMAIN.md 3.1)
   "event.ApplicationSubmitted": ["提交申请", "Application submitted"],
   "event.ApplicationAccepted": ["受理", "Application accepted"],

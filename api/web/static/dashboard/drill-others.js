@@ -91,8 +91,9 @@ registerList({
   fields: "id institutionId street fromType toType number status appliedOn completedOn subsidyFen",
   aggregates: ["BedConversion"],
   rowAttrs: (n) => ({ "data-conversion-id": n.id }),
+  more: "byStatus { status conversions beds }",
   summary: (connection) => el("p", { class: "drill-muted" }, t("beds.byStatus"),
-    connection.byStatus.map((s) => `${nameOf("bedStatus", s.status)} ${count(s.conversions)} (${count(s.beds)})`).join(" · ")),
+    connection.byStatus.filter((s) => s.conversions).map((s) => `${nameOf("bedStatus", s.status)} ${count(s.conversions)} (${count(s.beds)})`).join(" · ")),
   columns: () => [
     { label: t("col.institutionId"), cell: (n) => shortId(n.institutionId) },
     { label: t("col.street"), cell: (n) => n.street },
