@@ -72,7 +72,7 @@ function timelineList(entries) {
         e.backdated ? el("small", { class: "drill-muted" }, t("case.recorded", { date: day(e.recordedAt) })) : null))));
 }
 
-async function loadPart(node, query, id, minPosition, draw, ticket) {
+async function loadPart(node, query, id, minPosition, draw, current) {
   let data = null;
   let failure = null;
   try {
@@ -80,7 +80,7 @@ async function loadPart(node, query, id, minPosition, draw, ticket) {
   } catch (error) {
     failure = error;
   }
-  if (!alive(ticket)) return;
+  if (!current()) return;
   node.replaceChildren(node.firstChild);
   if (failure) return showFailure(node, failure);
   node.dataset.state = "ok";
@@ -135,8 +135,12 @@ async function drawCase(params, root, rest) {
   let loaded = 0;
   let exportBox = null; // kept across refreshes, so a purpose being typed survives them
 
+  let latest = 0; // a reload that finishes after a newer one is dropped
+
   const draw = async (minPosition = null) => {
+    const mine = ++latest;
     const options = { minPosition };
+    const current = () => alive(ticket) && mine === latest;
     const summary = (async () => {
       let answer = await gqlPersonal(caseQuery, { id }, options);
       let found = answer.data.case;
@@ -149,8 +153,8 @@ async function drawCase(params, root, rest) {
       return { found, temporary, personal: answer.personal };
     })();
     const others = [
-      loadPart(findings, FINDINGS, id, minPosition, (d) => findingsPart(d, id), ticket),
-      loadPart(payouts, PAYOUTS, id, minPosition, (d) => payoutsPart(d, id), ticket),
+      loadPart(findings, FINDINGS, id, minPosition, (d) => findingsPart(d, id), current),
+      loadPart(payouts, PAYOUTS, id, minPosition, (d) => payoutsPart(d, id), current),
     ];
     let result = null;
     let failure = null;
@@ -160,7 +164,7 @@ async function drawCase(params, root, rest) {
       failure = error;
     }
     await Promise.all(others);
-    if (!alive(ticket)) return;
+    if (!current()) return;
     head.replaceChildren();
     timeline.replaceChildren(timeline.firstChild);
     if (failure || !result.found) {

@@ -87,15 +87,19 @@ window.addEventListener("hashchange", () => {
   if (!MINE.has(current().name)) end();
 });
 
-/** Call `refresh(position)` (debounced) for each event `wanted(event)` picks, until leaving. */
+/** Call `refresh(position)` for the events `wanted(event)` picks, until leaving: at most once
+ * per `delay` ms, with the highest position seen, so a burst of events costs one reload. */
 export function live(wanted, refresh, delay = 600) {
   let timer = null;
   let position = null;
   const stop = onEvent((event) => {
     if (!wanted(event)) return;
     position = Math.max(position ?? 0, Number(event.position) || 0);
-    clearTimeout(timer);
-    timer = setTimeout(() => refresh(position || null), delay);
+    if (timer) return; // one is due: it will wait for this event's position too
+    timer = setTimeout(() => {
+      timer = null;
+      refresh(position || null);
+    }, delay);
   });
   onLeave(() => {
     clearTimeout(timer);

@@ -92,8 +92,10 @@ async function drawList(spec, params, root) {
   root.replaceChildren(section);
   setTitle(t(spec.title));
   let loaded = 0;
+  let latest = 0; // a reload that finishes after a newer one is dropped
 
   const draw = async (minPosition = null) => {
+    const mine = ++latest;
     const variables = { filter: Object.keys(filter).length ? filter : null, first: PAGE, after };
     let answer = null;
     let failure = null;
@@ -102,7 +104,7 @@ async function drawList(spec, params, root) {
     } catch (error) {
       failure = error;
     }
-    if (!alive(ticket)) return;
+    if (!alive(ticket) || mine !== latest) return;
     const head = [
       backLinks(null),
       el("h2", {}, t(spec.title)),
