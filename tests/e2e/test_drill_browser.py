@@ -42,7 +42,6 @@ MOUNT = """async (token) => {
   document.body.replaceChildren(Object.assign(document.createElement("main"), {id: "view"}));
   const view = document.getElementById("view");
   window.addEventListener("hashchange", () => core.render(view));
-  core.onLanguage(() => core.render(view));
   window.drillCore = core;
 }"""
 

@@ -2,7 +2,9 @@
 // ends when the user leaves), the refusal and error states, dates, filter chips, and the one
 // rule for personal data: ask the API for it, and when the caller would see it in full
 // (which needs a stated purpose), ask without it instead of guessing a purpose.
-import { GraphQLFailure, addMessages, current, el, gql, link, onEvent, state, t } from "./core.js";
+import {
+  GraphQLFailure, addMessages, current, el, gql, link, onEvent, onLanguage, render, state, t,
+} from "./core.js";
 
 addMessages({
   zh: {
@@ -25,7 +27,7 @@ addMessages({
     "drill.yes": "是",
     "drill.no": "否",
     "drill.updated": "已更新",
-    "drill.pageTitle": "{title} · caseledger 监管看板",
+    "drill.pageTitle": "{title} · {page}",
   },
   en: {
     "drill.overview": "← Back to the overview",
@@ -48,7 +50,7 @@ addMessages({
     "drill.yes": "yes",
     "drill.no": "no",
     "drill.updated": "Updated",
-    "drill.pageTitle": "{title} · caseledger supervision",
+    "drill.pageTitle": "{title} · {page}",
   },
 });
 
@@ -84,7 +86,15 @@ function end() {
 }
 
 window.addEventListener("hashchange", () => {
-  if (!MINE.has(current().name)) end();
+  if (MINE.has(current().name)) return;
+  end();
+  if (pageTitle !== null) document.title = pageTitle;
+});
+
+// The other language: an open drill-down page is drawn again (the overview redraws its own).
+onLanguage(() => {
+  const view = document.getElementById("view");
+  if (view && MINE.has(current().name)) render(view);
 });
 
 /** Call `refresh(position)` for the events `wanted(event)` picks, until leaving: at most once
@@ -168,8 +178,11 @@ export function shortId(id) {
   return id ? el("span", { class: "drill-id", title: id }, String(id).slice(0, 8)) : "—";
 }
 
+let pageTitle = null; // the overview's title, put back on leaving the drill-down
+
 export function setTitle(title) {
-  document.title = t("drill.pageTitle", { title });
+  pageTitle ??= document.title;
+  document.title = t("drill.pageTitle", { title, page: pageTitle });
 }
 
 /** The navigation above a page: the overview, and the list it came from when there is one. */

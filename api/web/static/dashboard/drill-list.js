@@ -60,7 +60,7 @@ function chipLabel(spec, key, value) {
   const shown = typeof value === "boolean" ? t(value ? "drill.yes" : "drill.no")
     : kind === "rule" ? `${value} ${nameOf(kind, value)}`
     : kind ? nameOf(kind, value) : String(value);
-  return `${t(`col.${key}`)}: ${shown}`;
+  return `${t(`drill.col.${key}`)}: ${shown}`;
 }
 
 /** The hash of this list as it is now, for a case page's way back ("cases?street=..."). */
