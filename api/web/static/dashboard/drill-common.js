@@ -92,7 +92,11 @@ window.addEventListener("hashchange", () => {
 });
 
 // The other language: an open drill-down page is drawn again (the overview redraws its own).
-onLanguage(() => {
+// Not for the page's first setLang, which changes nothing and comes before the viewer is known.
+let drawnIn = state.lang;
+onLanguage((lang) => {
+  if (lang === drawnIn) return;
+  drawnIn = lang;
   const view = document.getElementById("view");
   if (view && MINE.has(current().name)) render(view);
 });
