@@ -202,4 +202,16 @@ def test_a_street_bound_caller_sees_the_apis_refusal_for_another_streets_case(
     assert "street_scope" in section.inner_text()  # the API's own message, not a crash
     assert page.locator('[data-part="payouts"]').get_attribute("data-state") == "forbidden"
     assert [e for e in errors if "status of 400" not in e] == []  # a purpose refusal, learnt once
+
+    # As the page knows the caller once `viewer` answered: no personal field is asked for, and
+    # a list of another street says why it is empty.
+    errors.clear()
+    page.evaluate(
+        "() => { window.drillCore.state.viewer = {street: '新闸街道', personalData: 'full'}; }"
+    )
+    listed = go(page, "#/cases?street=邹区镇", "cases")
+    assert listed.get_attribute("data-total") == "0"
+    assert page.locator('[data-note="own-street"]').count() == 1
+    assert page.locator('[data-personal="held"]').count() == 1
+    assert errors == []
     page.close()

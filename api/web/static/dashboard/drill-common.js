@@ -233,7 +233,9 @@ export function table(columns, rows, rowAttrs) {
         "tbody",
         {},
         rows.map((row) =>
-          el("tr", rowAttrs(row), columns.map((c) => el("td", { "data-label": c.label }, c.cell(row)))),
+          // one wrapper per cell: on a phone the cell is a two-column grid (label, value)
+          el("tr", rowAttrs(row), columns.map((c) =>
+            el("td", { "data-label": c.label }, el("div", { class: "drill-cell" }, c.cell(row))))),
         ),
       ),
     ),
