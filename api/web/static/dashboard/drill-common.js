@@ -16,6 +16,7 @@ addMessages({
     "drill.first": "第一页",
     "drill.none": "没有符合条件的记录。",
     "drill.noFilter": "未筛选",
+    "drill.filters": "筛选条件",
     "drill.removeFilter": "去掉筛选：{label}",
     "drill.forbidden": "当前身份无权查看此内容。",
     "drill.error": "加载失败：{message}",
@@ -38,6 +39,7 @@ addMessages({
     "drill.first": "First page",
     "drill.none": "Nothing matches these filters.",
     "drill.noFilter": "No filter",
+    "drill.filters": "Filters",
     "drill.removeFilter": "Remove the filter: {label}",
     "drill.forbidden": "Your role may not see this.",
     "drill.error": "Could not load: {message}",
@@ -205,7 +207,7 @@ export function chips(name, filter, labelOf) {
   if (!keys.length) return el("p", { class: "drill-chips drill-muted" }, t("drill.noFilter"));
   return el(
     "ul",
-    { class: "drill-chips", "aria-label": "filters" },
+    { class: "drill-chips", "aria-label": t("drill.filters") },
     keys.map((key) => {
       const rest = { ...filter };
       delete rest[key];

@@ -32,7 +32,7 @@ addMessages({
     "drill.col.step": "Step", "drill.col.initiatedOn": "Initiated", "drill.col.vote": "Vote",
     "drill.col.completedOn": "Completed", "drill.col.institutionId": "Institution", "drill.col.fromType": "From",
     "drill.col.toType": "To", "drill.col.number": "Beds", "drill.col.appliedOn": "Applied",
-    "drill.col.subsidy": "Subsidy (元)", "drill.beds.byStatus": "By step: ",
+    "drill.col.subsidy": "Subsidy (yuan)", "drill.beds.byStatus": "By step: ",
   },
 });
 
