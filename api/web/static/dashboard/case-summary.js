@@ -1,0 +1,109 @@
+// The summary card of a case page: what the case_summary view (or, for 临时救助, the
+// temporary_assistance view) holds, with the applicant exactly as the API masks it.
+import { addMessages, el, link, t, yuan } from "./core.js";
+import { day, yesNo } from "./drill-common.js";
+import { nameOf } from "./drill-names.js";
+
+addMessages({
+  zh: {
+    "drill.sum.title": "概况", "drill.sum.programme": "救助类别", "drill.sum.status": "状态", "drill.sum.area": "街道 / 社区",
+    "drill.sum.applicant": "申请人", "drill.sum.members": "家庭人口 / 保障人数", "drill.sum.channel": "申请渠道",
+    "drill.sum.kin": "近亲属备案", "drill.sum.submitted": "申请日期", "drill.sum.accepted": "受理日期",
+    "drill.sum.investigationStarted": "调查开始", "drill.sum.investigationDue": "调查期限",
+    "drill.sum.decisionDue": "审批期限", "drill.sum.caseDue": "办结期限", "drill.sum.extended": "已延长期限",
+    "drill.sum.decided": "审批日期", "drill.sum.monthly": "月保障金（元）", "drill.sum.firstPaid": "首次发放月份",
+    "drill.sum.nextReview": "下次复核", "drill.sum.suspendedFrom": "暂停自", "drill.sum.gradualExit": "渐退至",
+    "drill.sum.terminated": "停保月份", "drill.sum.terminationReason": "停保原因", "drill.sum.warnings": "未解除预警",
+    "drill.sum.overdue": "逾期", "drill.sum.type": "救助类型", "drill.sum.requested": "申请日期",
+    "drill.sum.amount": "救助金额（元）", "drill.sum.paid": "发放日期", "drill.sum.approverLevel": "审批层级",
+    "drill.sum.overCap": "超过上限", "drill.sum.paperworkDue": "补齐手续期限", "drill.sum.paperworkOn": "补齐手续日期",
+    "drill.sum.paperworkOverdue": "手续逾期", "drill.sum.closed": "结案日期", "drill.sum.household": "家庭人口",
+  },
+  en: {
+    "drill.sum.title": "Summary", "drill.sum.programme": "Programme", "drill.sum.status": "Status", "drill.sum.area": "Street / community",
+    "drill.sum.applicant": "Applicant", "drill.sum.members": "Household / counted", "drill.sum.channel": "Channel",
+    "drill.sum.kin": "Kin of staff", "drill.sum.submitted": "Submitted", "drill.sum.accepted": "Accepted",
+    "drill.sum.investigationStarted": "Investigation started", "drill.sum.investigationDue": "Investigation due",
+    "drill.sum.decisionDue": "Decision due", "drill.sum.caseDue": "Case due", "drill.sum.extended": "Extended",
+    "drill.sum.decided": "Decided", "drill.sum.monthly": "Monthly amount (yuan)", "drill.sum.firstPaid": "First paid month",
+    "drill.sum.nextReview": "Next review", "drill.sum.suspendedFrom": "Suspended from", "drill.sum.gradualExit": "Gradual exit until",
+    "drill.sum.terminated": "Terminated from", "drill.sum.terminationReason": "Termination reason", "drill.sum.warnings": "Open warnings",
+    "drill.sum.overdue": "Overdue", "drill.sum.type": "Type", "drill.sum.requested": "Requested",
+    "drill.sum.amount": "Amount (yuan)", "drill.sum.paid": "Paid on", "drill.sum.approverLevel": "Approved at",
+    "drill.sum.overCap": "Over the cap", "drill.sum.paperworkDue": "Paperwork due", "drill.sum.paperworkOn": "Paperwork done",
+    "drill.sum.paperworkOverdue": "Paperwork late", "drill.sum.closed": "Closed", "drill.sum.household": "Household",
+  },
+});
+
+function applicant(node, personal) {
+  if (!personal) return el("span", { class: "drill-muted" }, t("drill.purposeNeeded"));
+  return `${node.applicantName ?? "—"} ${node.applicantIdNumber ?? ""}`.trim();
+}
+
+function list(rows) {
+  return el("dl", { class: "drill-facts" }, rows.filter(([, v]) => v !== null && v !== undefined && v !== "")
+    .flatMap(([key, value, field]) => [el("dt", {}, t(key)), el("dd", field ? { "data-field": field } : {}, value)]));
+}
+
+function late(node) {
+  const flags = ["investigation", "decision", "case", "review"].filter((d) => node.overdue?.[d]);
+  if (!flags.length) return null;
+  return flags.map((d) => el("span", { class: "drill-badge drill-badge-late", "data-overdue": d }, nameOf("deadline", d)));
+}
+
+/** The summary card of an assistance case. */
+export function caseSummary(c, personal) {
+  return el("div", { class: "drill-card", "data-part": "summary" },
+    el("h3", {}, t("drill.sum.title")),
+    personal ? null : el("p", { class: "drill-note", "data-personal": "held" }, t("drill.personalHeld")),
+    list([
+      ["drill.sum.programme", nameOf("programme", c.programme), "programme"],
+      ["drill.sum.status", nameOf("caseStatus", c.status), "status"],
+      ["drill.sum.area", [el("a", { href: link("cases", { street: c.street }) }, c.street), ` ${c.community}`], "street"],
+      ["drill.sum.applicant", applicant(c, personal), "applicant"],
+      ["drill.sum.members", `${c.householdSize} / ${c.countedMembers}`],
+      ["drill.sum.channel", nameOf("channel", c.channel)],
+      ["drill.sum.kin", c.kinOfStaff ? yesNo(true) : null],
+      ["drill.sum.submitted", day(c.submittedOn)],
+      ["drill.sum.accepted", c.acceptedOn && day(c.acceptedOn)],
+      ["drill.sum.investigationStarted", c.investigationStartedOn && day(c.investigationStartedOn)],
+      ["drill.sum.investigationDue", c.investigationDue && day(c.investigationDue)],
+      ["drill.sum.decisionDue", c.decisionDue && day(c.decisionDue)],
+      ["drill.sum.caseDue", c.caseDue && day(c.caseDue)],
+      ["drill.sum.extended", c.extended ? yesNo(true) : null],
+      ["drill.sum.decided", c.decidedOn && day(c.decidedOn)],
+      ["drill.sum.overdue", late(c), "overdue"],
+      ["drill.sum.monthly", el("span", { "data-value": c.monthlyAmountFen }, yuan(c.monthlyAmountFen)), "monthly"],
+      ["drill.sum.firstPaid", c.firstPaidMonth],
+      ["drill.sum.nextReview", c.nextReviewDue && day(c.nextReviewDue)],
+      ["drill.sum.suspendedFrom", c.suspendedFrom],
+      ["drill.sum.gradualExit", c.gradualExitUntil],
+      ["drill.sum.terminated", c.terminatedMonth],
+      ["drill.sum.terminationReason", c.terminationReason],
+      ["drill.sum.warnings", c.openWarnings ? String(c.openWarnings) : null],
+    ]));
+}
+
+/** The summary card of a temporary-assistance case (an A13 finding points at one). */
+export function temporarySummary(c, personal) {
+  return el("div", { class: "drill-card", "data-part": "summary" },
+    el("h3", {}, t("drill.sum.title")),
+    personal ? null : el("p", { class: "drill-note", "data-personal": "held" }, t("drill.personalHeld")),
+    list([
+      ["drill.sum.type", nameOf("tempType", c.type), "type"],
+      ["drill.sum.status", nameOf("tempStatus", c.status), "status"],
+      ["drill.sum.area", `${c.street} ${c.community}`, "street"],
+      ["drill.sum.applicant", applicant(c, personal), "applicant"],
+      ["drill.sum.household", String(c.householdSize)],
+      ["drill.sum.requested", day(c.requestedOn)],
+      ["drill.sum.amount", el("span", { "data-value": c.amountFen }, yuan(c.amountFen)), "amount"],
+      ["drill.sum.paid", c.paidOn && day(c.paidOn)],
+      ["drill.sum.approverLevel", c.approverLevel && nameOf("level", c.approverLevel)],
+      ["drill.sum.overCap", c.overCap ? yesNo(true) : null],
+      ["drill.sum.paperworkDue", c.paperworkDue && day(c.paperworkDue)],
+      ["drill.sum.paperworkOn", c.paperworkOn && day(c.paperworkOn)],
+      ["drill.sum.paperworkOverdue", c.paperworkOverdue ? yesNo(true) : null],
+      ["drill.sum.decided", c.decidedOn && day(c.decidedOn)],
+      ["drill.sum.closed", c.closedOn && day(c.closedOn)],
+    ]));
+}
