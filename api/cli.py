@@ -96,7 +96,9 @@ def serve(
         uvicorn.run(
             create_app(container=container), host=host, port=port,
             ws_max_size=settings.ws_max_bytes, ws_per_message_deflate=False,
-            **uvicorn_options(settings.log_level),
+            # An open dashboard holds an event stream that never ends by itself: Ctrl+C
+            # waits this long for open connections, then closes them.
+            timeout_graceful_shutdown=3, **uvicorn_options(settings.log_level),
         )  # fmt: skip
     finally:
         container.close()

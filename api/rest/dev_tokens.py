@@ -1,13 +1,17 @@
 """`GET /dev/tokens`: the development identities `make run` prints, for the dashboard's
 "pick a demo role". Development only, and only while the ledger mints its own tokens: in
 production or with an identity provider it is 404, as if it did not exist. Never cached.
+Only to a client on this machine (loopback): a development server bound to another address by
+mistake hands no admin token to the network.
 
 Left out of the OpenAPI document: it is no public operation, only a developer's convenience.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from ipaddress import ip_address
+
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from api import problems
@@ -20,8 +24,10 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 
 @router.get("/dev/tokens", include_in_schema=False)
-def tokens(c: ContainerDep) -> JSONResponse:
+def tokens(c: ContainerDep, request: Request) -> JSONResponse:
     try:
+        if not _loopback(request.client.host if request.client else None):
+            raise CannotMint("only to a client on this machine")
         made = dev_tokens(c.settings)  # refuses production, and a ledger with a provider
     except CannotMint:
         answer = problems.problem(404, "no such page", code="not_found")
@@ -35,3 +41,10 @@ def tokens(c: ContainerDep) -> JSONResponse:
         for i, token in made
     ]  # fmt: skip
     return JSONResponse(body, headers=NO_STORE)
+
+
+def _loopback(host: str | None) -> bool:
+    try:
+        return host is not None and ip_address(host).is_loopback
+    except ValueError:  # a name, e.g. Starlette's TestClient's "testclient"
+        return False

@@ -142,3 +142,21 @@ def test_dev_tokens_are_404_in_production_and_with_an_identity_provider(
             found = problem(answer, 404)
             assert answer.headers["cache-control"] == "no-store"
             assert "token" not in found and "eyJ" not in answer.text
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])  # the route reads the client's address only
+def test_dev_tokens_are_404_to_a_client_not_on_this_machine(settings: Settings) -> None:
+    """Starlette's TestClient connects as the host "testclient", not a loopback address: as a
+    client elsewhere on the network would, it gets 404 and no token."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    container = build(settings)
+    try:
+        with TestClient(create_app(container=container)) as client:
+            answer = client.get("/dev/tokens")
+        found = problem(answer, 404)
+        assert "token" not in found and "eyJ" not in answer.text
+    finally:
+        container.close()
