@@ -1,0 +1,57 @@
+// Tamper evidence: the latest signed checkpoint (tree size, root hash prefix, when signed),
+// how far sealing lags the ledger's head, and the last verification's result.
+import { count, el, gql, t } from "../core.js";
+import { figure } from "../figures.js";
+import { panel } from "../registry.js";
+
+panel({
+  name: "integrity",
+  areas: ["*"],
+  async load(_choice, { minPosition }) {
+    const data = await gql(
+      `{ ledgerIntegrity {
+          headPosition sealedSize sealLagEvents sealLagSeconds
+          latestCheckpoint { treeSize rootHash signedAt }
+          lastVerification { at ok treeSize checkpointsChecked firstBadPosition detail }
+      } }`,
+      {},
+      { minPosition },
+    );
+    return data.ledgerIntegrity;
+  },
+  render(g) {
+    const cp = g.latestCheckpoint;
+    const run = g.lastVerification;
+    const checkpoint = cp
+      ? [row(t("integrity.treeSize"), figure("integrity.treeSize", cp.treeSize, count(cp.treeSize))),
+        row(t("integrity.rootHash"), el("code", { title: cp.rootHash, "data-field": "rootHash" }, `${cp.rootHash.slice(0, 12)}…`)),
+        row(t("integrity.signedAt"), el("time", { datetime: cp.signedAt }, when(cp.signedAt)))]
+      : [el("p", { class: "note" }, t("integrity.noCheckpoint"))];
+    const verification = run
+      ? [row(t("integrity.verification"),
+        el("span", { class: run.ok ? "ok" : "bad", "data-field": "verification", "data-value": run.ok ? "ok" : "failed" },
+          run.ok ? t("integrity.ok") : t("integrity.failed")), " · ", el("time", { datetime: run.at }, when(run.at))),
+      run.ok || run.firstBadPosition === null ? null
+        : row("", figure("integrity.firstBadPosition", run.firstBadPosition, t("integrity.firstBad", { position: run.firstBadPosition })))]
+      : [row(t("integrity.verification"), el("span", { class: "bad", "data-field": "verification", "data-value": "never" }, t("integrity.never")))];
+    return el("dl", { class: "facts" },
+      el("div", { class: "facts-head" }, t("integrity.checkpoint")), checkpoint,
+      row(t("integrity.sealLagEvents"), figure("integrity.sealLagEvents", g.sealLagEvents, count(g.sealLagEvents))),
+      row(t("integrity.sealLagSeconds"), figure("integrity.sealLagSeconds", g.sealLagSeconds, `${Number(g.sealLagSeconds).toFixed(1)} ${t("unit.seconds")}`)),
+      row(t("integrity.headPosition"), figure("integrity.headPosition", g.headPosition, count(g.headPosition))),
+      row(t("integrity.sealedSize"), figure("integrity.sealedSize", g.sealedSize, count(g.sealedSize))),
+      verification);
+  },
+});
+
+function row(label, ...value) {
+  return el("div", { class: "fact" }, el("dt", {}, label), el("dd", {}, ...value));
+}
+
+/** An ISO time in the reader's local time, to the minute. */
+function when(iso) {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(document.documentElement.lang, {
+    year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
+  });
+}

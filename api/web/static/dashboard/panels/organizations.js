@@ -1,0 +1,43 @@
+// Social organisations (社会组织) by grade at the year's end: registered, graded and the share,
+// and the count at each grade 1A to 5A. The view keeps them for the district only.
+import { count, el, gql, pct, t } from "../core.js";
+import { bars } from "../charts.js";
+import { card, figure, table } from "../figures.js";
+import { panel } from "../registry.js";
+
+const GRADES = ["1A", "2A", "3A", "4A", "5A"];
+
+panel({
+  name: "organizations",
+  areas: ["organizations"],
+  async load({ year }, { minPosition }) {
+    const data = await gql(
+      `query($year: Int) {
+        organizationStats(year: $year) { asOf registered graded gradedPercent byGrade { grade organizations } }
+      }`,
+      { year },
+      { minPosition },
+    );
+    return data.organizationStats;
+  },
+  render(stats, { street }) {
+    const grades = [...GRADES, ...stats.byGrade.map((g) => g.grade).filter((g) => !GRADES.includes(g))];
+    const at = (g) => stats.byGrade.find((r) => r.grade === g)?.organizations ?? 0;
+    const box = el("div", { class: "chart short" });
+    queueMicrotask(() => bars(box, grades, [{ name: t("col.organizations"), values: grades.map(at) }],
+      { format: (v) => String(v) }));
+    const headline = card(
+      t("kpi.organizationsGradedPercent"),
+      figure("organizations.gradedPercent", stats.gradedPercent, pct(stats.gradedPercent)),
+      [figure("organizations.graded", stats.graded, count(stats.graded)), " / ",
+        figure("organizations.registered", stats.registered, count(stats.registered)),
+        ` · ${t("kpi.organizationsRegistered")}`],
+    );
+    return [
+      street ? el("p", { class: "note" }, t("panel.districtWide")) : null,
+      headline, box,
+      table([t("col.grade"), t("col.organizations")],
+        grades.map((g) => [g, figure(`organizations.${g}`, at(g), count(at(g)))])),
+    ];
+  },
+});

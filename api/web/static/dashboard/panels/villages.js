@@ -1,0 +1,38 @@
+// Village conversions (撤村转居): each village's step of the eight, and how many stand at each.
+import { count, el, gql, t } from "../core.js";
+import { bar, empty, figure, table } from "../figures.js";
+import { named } from "../messages.js";
+import { panel } from "../registry.js";
+
+panel({
+  name: "villages",
+  areas: ["villages"],
+  async load({ street }, { minPosition }) {
+    const data = await gql(
+      `query($filter: VillageConversionFilter) {
+        villageConversions(filter: $filter, first: 100) {
+          edges { node { id village street step stepNumber stepsTotal } }
+        }
+      }`,
+      { filter: { street: street || null } },
+      { minPosition },
+    );
+    return data.villageConversions.edges.map((e) => e.node);
+  },
+  render(villages) {
+    if (!villages.length) return empty();
+    const done = villages.filter((v) => v.step === "completed").length;
+    const summary = el("p", { class: "note" },
+      t("villages.planned", { planned: villages.length, completed: done }));
+    const rows = villages
+      .slice()
+      .sort((a, b) => b.stepNumber - a.stepNumber || a.village.localeCompare(b.village, "zh-CN"))
+      .map((v) => [
+        el("span", {}, v.village, el("small", {}, ` ${v.street}`)),
+        named("step", v.step),
+        el("span", { class: "progress-cell" }, bar((100 * v.stepNumber) / v.stepsTotal),
+          figure(`villages.${v.village}.stepNumber`, v.stepNumber, `${count(v.stepNumber)}/${v.stepsTotal}`)),
+      ]);
+    return [summary, table([t("col.village"), t("col.step"), t("col.progress")], rows)];
+  },
+});
