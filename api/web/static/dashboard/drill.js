@@ -1,2 +1,7 @@
-// Drill-down: the lists behind the figures (#/cases, #/payouts, ...) and a case's page
-// (#/case/<id>: timeline, audit findings, case-file export). Registers its routes with core.
+// Drill-down: the lists behind the figures (#/cases, #/payouts, #/findings, #/organizations,
+// #/villages, #/beds; #/temporary says the API has no such list) and a case's page
+// (#/case/<id>: summary, timeline, audit findings, payouts, case-file export). Importing this
+// module registers the routes with core's router; its styles are drill.css.
+import "./drill-lists.js";
+import "./drill-others.js";
+import "./case.js";

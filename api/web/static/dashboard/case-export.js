@@ -1,0 +1,91 @@
+// The case-file export button: GET /api/v1/cases/{id}/export with the caller's token, saved
+// as a file through a Blob; a refusal shows the problem+json detail. A caller who sees personal
+// data in full must state a purpose (the X-Purpose header); the page never invents one.
+import { addMessages, authorizedFetch, el, t } from "./core.js";
+
+addMessages({
+  zh: {
+    "export.title": "案卷导出",
+    "export.hint": "导出完整案卷（每个事件及其包含证明），供审计核验。",
+    "export.purpose": "用途（查看完整个人信息时必填）",
+    "export.button": "导出案卷",
+    "export.busy": "正在导出…",
+    "export.done": "已下载 {file}",
+    "export.refused": "未能导出（{status}）：{detail}",
+  },
+  en: {
+    "export.title": "Case file",
+    "export.hint": "The whole case file (every event with its inclusion proof), for an auditor to verify.",
+    "export.purpose": "Purpose (needed when you see personal data in full)",
+    "export.button": "Export the case file",
+    "export.busy": "Exporting…",
+    "export.done": "Downloaded {file}",
+    "export.refused": "Not exported ({status}): {detail}",
+  },
+});
+
+/** The purpose as the header carries it: its UTF-8 bytes, one per character (the API decodes
+ * them again), since fetch() sends only Latin-1 header values. */
+function headerText(text) {
+  return Array.from(new TextEncoder().encode(text), (b) => String.fromCharCode(b)).join("");
+}
+
+async function problemDetail(response) {
+  try {
+    const body = await response.json();
+    return body.detail || body.title || response.statusText;
+  } catch {
+    return response.statusText || `HTTP ${response.status}`;
+  }
+}
+
+async function download(caseId, purpose, output) {
+  output.dataset.state = "loading";
+  output.textContent = t("export.busy");
+  const headers = { accept: "application/json" };
+  if (purpose.trim()) headers["x-purpose"] = headerText(purpose.trim());
+  let response;
+  try {
+    response = await authorizedFetch(`/api/v1/cases/${encodeURIComponent(caseId)}/export`, { headers });
+  } catch (error) {
+    output.dataset.state = "error";
+    output.textContent = t("export.refused", { status: "—", detail: error.message });
+    return;
+  }
+  if (!response.ok) {
+    output.dataset.state = response.status === 401 || response.status === 403 ? "forbidden" : "error";
+    output.textContent = t("export.refused", { status: response.status, detail: await problemDetail(response) });
+    return;
+  }
+  const blob = await response.blob();
+  const file = `case-${caseId}.json`;
+  const url = URL.createObjectURL(blob);
+  const anchor = el("a", { href: url, download: file, hidden: true });
+  document.body.append(anchor);
+  anchor.click();
+  anchor.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  output.dataset.state = "ok";
+  output.textContent = t("export.done", { file });
+}
+
+/** The export card for `caseId`. */
+export function exportCard(caseId) {
+  const purpose = el("input", { type: "text", name: "purpose", maxlength: 200, autocomplete: "off", "data-field": "purpose" });
+  const output = el("p", { class: "drill-export-result", role: "status", "aria-live": "polite", "data-field": "export-result" });
+  const button = el("button", { type: "button", "data-action": "export" }, t("export.button"));
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      await download(caseId, purpose.value, output);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return el("div", { class: "drill-card drill-export", "data-part": "export" },
+    el("h3", {}, t("export.title")),
+    el("p", { class: "drill-muted" }, t("export.hint")),
+    el("label", {}, t("export.purpose"), purpose),
+    button,
+    output);
+}
