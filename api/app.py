@@ -17,6 +17,7 @@ from api.rest.calendars import router as calendars_router
 from api.rest.case_file import router as case_file_router
 from api.rest.cases import router as cases_router
 from api.rest.deaths import router as deaths_router
+from api.rest.dev_tokens import router as dev_tokens_router
 from api.rest.institutions import router as institutions_router
 from api.rest.ledger_log import router as ledger_log_router
 from api.rest.organizations import router as organizations_router
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(feed_router)
     app.include_router(graphql_router(ide=docs_open), prefix="/graphql", include_in_schema=False)
     app.include_router(ops_router)
+    app.include_router(dev_tokens_router)  # 404 unless development without a provider
     pages.install(app)  # the dashboard at /, /static and /vendor
 
     return app

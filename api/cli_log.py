@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import base64
 import json
+import sqlite3
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
+import psycopg
 import typer
 from pydantic import ValidationError
 from rich.console import Console
@@ -15,6 +17,9 @@ from rich.console import Console
 from api.settings import Settings
 from projections.chain.checkpoints import CheckpointRefused
 from projections.chain.signer import BadKey, Signer
+
+if TYPE_CHECKING:
+    from verifier.report import Report
 
 console = Console(stderr=True)
 
@@ -143,7 +148,27 @@ def verify(
         raise typer.Exit(2) from None
     print("\n".join(log_lines(log_report)))
     failure = log_report.first_failure()
+    _record(log_report, failure)
     if failure is not None:
         print(f"FAILED: {failure}")
         raise typer.Exit(1)
     print("verified")
+
+
+def _record(report: Report, failure: str | None) -> None:
+    """Keep the run's outcome for `ledgerIntegrity`; a ledger that cannot take it (not migrated
+    to 0020, read-only) still gets its verification, with a warning."""
+    from projections.chain import verifications
+    from projections.store import Database, DatabaseUrl
+
+    checked = sum(1 for c in report.checkpoints if c.verdict != "unchecked")
+    bad = report.problem.position if report.problem is not None else None
+    detail = failure or f"verified: {report.leaves} leaves, {checked} checkpoints"
+    run = verifications.run_of(report.ok, report.leaves, checked, bad, detail)
+    db = Database(DatabaseUrl.parse(Settings().database_url), pool_size=1)
+    try:
+        verifications.record(db, run)
+    except (sqlite3.Error, psycopg.Error) as e:
+        console.print(f"[yellow]the outcome was not recorded ({type(e).__name__})[/]")
+    finally:
+        db.close()

@@ -4,7 +4,8 @@
 (an integrator gets nothing: its data comes from the event streams). A street-bound caller
 (a caseworker, a supervisor with a street) sees its street only: lists are narrowed in SQL
 with `narrowed`, aggregates take `street_of`, and one object elsewhere is refused with
-`check_street`, an error on that field (code FORBIDDEN), never the object.
+`check_street`, an error on that field (code FORBIDDEN), never the object. A figure asked
+for one street (`street:` arguments) goes through `asked_street`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from strawberry.extensions import SchemaExtension
 
 from api.graphql.context import Info
 from domain.shared import access
-from domain.shared.errors import Forbidden
+from domain.shared.errors import Forbidden, InvalidInput
 from projections.store import Keyset
 
 
@@ -47,6 +48,32 @@ def own_street(info: Info, filters: dict[str, Any]) -> dict[str, Any]:
     return {**filters, "street": street}
 
 
+#: The longest street name accepted as an argument (the district's are a few characters).
+MAX_STREET = 50
+
+
+def asked_street(info: Info, street: str | None, field: str = "street") -> str | None:
+    """The street a figure is narrowed to: a street-bound caller's own always (asking another
+    is FORBIDDEN), else the one asked, or None for the whole district.
+
+    The ledger keeps no register of the district's streets (they come with the records), so
+    a street is checked for its shape only: an unknown one has no records and counts zero.
+    """
+    if street is not None:
+        street = street.strip()
+        if not street or len(street) > MAX_STREET or not street.isprintable():
+            raise InvalidInput(
+                f"a street name of 1 to {MAX_STREET} printable characters, or null for the "
+                "whole district",
+                field=field,
+            )
+    bound = street_of(info)
+    if bound is None:
+        return street
+    check_street(info, street or bound, "street's figures")
+    return bound
+
+
 def check_street(info: Info, street: str | None, what: str) -> None:
     access.check_street(info.context.actor, street, what)
 
@@ -60,7 +87,9 @@ class ReadAccess(SchemaExtension):
     ) -> Any:  # fmt: skip
         if info.parent_type is info.schema.query_type:
             actor = info.context.actor
-            if actor is not None and actor.role == "integrator":
+            found = access.read_rule(info.field_name)
+            streams_only = found is None or "integrator" not in found[1].roles
+            if actor is not None and actor.role == "integrator" and streams_only:
                 raise Forbidden(
                     "rule `streams_only`: an integrator reads the event streams, not GraphQL",
                     code="streams_only",

@@ -126,6 +126,11 @@ class CaseFilter:
     confirmed_in: int | None = strawberry.field(
         default=None, description="year of the eligibility decision that confirmed the case"
     )
+    overdue_deadline: str | None = strawberry.field(
+        default=None,
+        description="investigation, decision, case or review: cases with that deadline missed, "
+        "as `Case.overdue` says (done late, or not done and past due while open for it)",
+    )
 
 
 @strawberry.type

@@ -21,7 +21,7 @@ class SignedCheckpoint:
     note: str = strawberry.field(description="the signed note, verbatim (C2SP signed-note)")
 
 
-def _node(row: checkpoints.Stored) -> SignedCheckpoint:
+def checkpoint_node(row: checkpoints.Stored) -> SignedCheckpoint:
     return SignedCheckpoint(
         tree_size=row.tree_size,
         root_hash=base64.b64encode(row.root_hash).decode(),
@@ -43,4 +43,6 @@ async def checkpoints_resolver(
         found = await asyncio.to_thread(db.scalar, "SELECT COUNT(*) FROM merkle_checkpoints")
         return int(found or 0)
 
-    return connection(rows, first, key=lambda r: str(r.tree_size), node=_node, count=count)
+    return connection(
+        rows, first, key=lambda r: str(r.tree_size), node=checkpoint_node, count=count
+    )

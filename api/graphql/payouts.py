@@ -12,6 +12,7 @@ from api.graphql.context import Info
 from api.graphql.permissions import masked
 from api.graphql.relay import DEFAULT_PAGE, Connection, connection, page_size, uncursor
 from api.permissions import Personal, Subject
+from domain.shared.errors import InvalidInput
 from projections.store import Row
 from projections.views import payouts, payroll_runs
 
@@ -66,6 +67,9 @@ class PayoutFilter:
     programme: str | None = None
     street: str | None = None
     status: str | None = None
+    year: int | None = strawberry.field(
+        default=None, description="payouts for the months (YYYY-MM) of that year"
+    )
 
 
 @strawberry.type
@@ -103,6 +107,8 @@ class PayoutTotalsRow:
 
 def _filters(filter: PayoutFilter | None) -> dict[str, Any]:
     data = vars(filter) if filter is not None else {}
+    if data.get("year") is not None and not 1000 <= data["year"] <= 9999:
+        raise InvalidInput("a year of four digits, e.g. 2023", field="year")
     return {k: (str(v) if v is not None else None) for k, v in data.items()}
 
 

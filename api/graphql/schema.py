@@ -36,10 +36,12 @@ from api.graphql.institutions import (
     bed_stats_resolver,
     institutions_resolver,
 )
+from api.graphql.integrity import ledger_integrity
 from api.graphql.kpis import supervision_kpis_resolver
 from api.graphql.limits import GraphQLLimits
 from api.graphql.no_echo import NoEcho
 from api.graphql.organizations import organization_stats, organizations, village_conversions
+from api.graphql.overdue import overdue_summary
 from api.graphql.payouts import (
     payout_totals_resolver,
     payouts_resolver,
@@ -48,6 +50,7 @@ from api.graphql.payouts import (
 from api.graphql.relay import DEFAULT_PAGE, Connection, connection, page_size, uncursor
 from api.graphql.subscription import LONG, Long, Subscription
 from api.graphql.temporary import temporary_assistance_stats, temporary_case
+from api.graphql.viewer import viewer
 from api.rest.bodies import CHINA
 from domain.assistance.case import AssistanceCase
 from domain.ledger import Ledger
@@ -75,8 +78,24 @@ def _case_as_of(
 
 @strawberry.type
 class Query:
+    viewer = strawberry.field(
+        resolver=viewer,
+        description="Who the caller is (user, role, area, grants, token expiry) and what it "
+        "may read; for every authenticated role.",
+    )
     supervision_kpis = strawberry.field(
-        resolver=supervision_kpis_resolver, description="The district's headline figures."
+        resolver=supervision_kpis_resolver,
+        description="The headline figures of a year, for the district or one street.",
+    )
+    overdue_summary = strawberry.field(
+        resolver=overdue_summary,
+        description="Cases with each deadline missed (investigation, decision, case, review), "
+        "by programme and street; the totalCount of cases(filter: {overdueDeadline}).",
+    )
+    ledger_integrity = strawberry.field(
+        resolver=ledger_integrity,
+        description="The tamper-evidence state: head, sealed size and seal lag, the latest "
+        "signed checkpoint and the last verification of the log.",
     )
     death_notifications = strawberry.field(
         resolver=death_notifications_resolver,
@@ -94,7 +113,7 @@ class Query:
     temporary_assistance_stats = strawberry.field(
         resolver=temporary_assistance_stats,
         description="Temporary assistance (临时救助): households, people and amount paid, "
-        "for a year and grouped by year, type and/or street.",
+        "for a year and/or a street, grouped by year, month, type and/or street.",
     )
     temporary_case = strawberry.field(
         resolver=temporary_case, description="One temporary-assistance case, by id."

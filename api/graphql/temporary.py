@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Annotated
 
 import strawberry
 from strawberry.scalars import JSON
 
-from api.graphql.area import check_street, street_of
+from api.graphql.area import asked_street, check_street
 from api.graphql.cases import today
 from api.graphql.context import Info
 from api.graphql.permissions import masked
@@ -90,6 +91,9 @@ class TemporaryCase:
 @strawberry.type(description="Households helped, their people and the amount paid, per group.")
 class TemporaryAssistanceStatsRow:
     year: int | None = None
+    month: str | None = strawberry.field(
+        default=None, description="YYYY-MM of the payment (advance aid or grant)"
+    )
     type: str | None = None
     street: str | None = None
     households: int = strawberry.field(
@@ -100,14 +104,29 @@ class TemporaryAssistanceStatsRow:
 
 
 async def temporary_assistance_stats(
-    info: Info, year: int | None = None, group_by: list[str] | None = None
+    info: Info,
+    year: int | None = None,
+    group_by: Annotated[
+        list[str] | None,
+        strawberry.argument(
+            description="any of year, month (YYYY-MM of the day the advance aid or the grant was "
+            "paid: a case is paid one or the other, once), type, street",
+        ),
+    ] = None,
+    street: Annotated[
+        str | None,
+        strawberry.argument(
+            description="narrow to one street; a street-bound caller gets its own street, and "
+            "asking another is FORBIDDEN",
+        ),
+    ] = None,
 ) -> list[TemporaryAssistanceStatsRow]:
     rows = await asyncio.to_thread(
         temporary_assistance.stats,
         info.context.container.db,
         year,
         group_by or [],
-        street_of(info),
+        asked_street(info, street),
     )
     return [TemporaryAssistanceStatsRow(**r) for r in rows]
 

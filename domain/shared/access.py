@@ -110,7 +110,11 @@ class ReadRule:
 
 
 READS: dict[str, ReadRule] = {
-    "cases": ReadRule(("case", "cases", "caseload"), frozenset(READERS), "street"),
+    # Who the caller is and what it may read: every token role, integrator and admin included.
+    "identity": ReadRule(("viewer",), frozenset(TOKEN_ROLES), "none"),
+    "cases": ReadRule(
+        ("case", "cases", "caseload", "overdueSummary"), frozenset(READERS), "street"
+    ),
     "history": ReadRule(("caseHistory", "caseAsOf"), frozenset(READERS), "street"),
     "temporary": ReadRule(
         ("temporaryCase", "temporaryAssistanceStats"), frozenset(READERS), "street"
@@ -131,7 +135,9 @@ READS: dict[str, ReadRule] = {
     "operations": ReadRule(("projectionStatus",), frozenset((*READERS, "admin")), "none"),
     "audit": ReadRule(("auditFindings", "auditSummary"), frozenset(READERS), "street"),
     "access record": ReadRule(("personalDataAccess",), frozenset({"auditor"}), "none"),
-    "verifiable log": ReadRule(("checkpoints",), frozenset((*READERS, "admin")), "none"),
+    "verifiable log": ReadRule(
+        ("checkpoints", "ledgerIntegrity"), frozenset((*READERS, "admin")), "none"
+    ),
     # The integrator streams: the feed, server-sent events and the `events` subscription. The
     # log is the district's; an integrator reads only the event types on its token.
     "streams": ReadRule(("events",), frozenset((*DISTRICT_READERS, "integrator")), "district"),

@@ -76,6 +76,9 @@ def _where(filters: dict[str, Any]) -> tuple[str, list[Any]]:
         if filters.get(column):
             where.append(f"{column} = %s")
             params.append(filters[column])
+    if filters.get("year"):  # the months of a year, on the (month, programme) index
+        where.append("month >= %s AND month <= %s")
+        params += [f"{filters['year']}-01", f"{filters['year']}-12"]
     return " AND ".join(where), params
 
 

@@ -109,8 +109,15 @@ def get(db: Database, case_id: str) -> Row | None:
     return rows[0] if rows else None
 
 
-#: The groups a supervisor may ask for, and the view column behind each.
-GROUPS = {"year": "paid_year", "type": "assistance_type", "street": "street"}
+#: The groups a supervisor may ask for, and the view expression behind each. `month` is the
+#: month of `paid_on`: the day the advance aid (先行救助) or the grant was paid (a case is paid
+#: one or the other, once), so the months of a year add up to the year.
+GROUPS = {
+    "year": "paid_year",
+    "month": "SUBSTR(paid_on, 1, 7)",
+    "type": "assistance_type",
+    "street": "street",
+}
 
 
 def stats(
@@ -122,19 +129,20 @@ def stats(
     """
     check_choices(group_by, GROUPS, "groupBy")
     names = list(dict.fromkeys(group_by))
-    columns = [GROUPS[g] for g in names]
+    keys = [f"g_{name}" for name in names]
     where, params = "paid_year IS NOT NULL", list[int | str]()  # year, street
     if year is not None:
         where += " AND paid_year = %s"
         params.append(year)
-    if street is not None:  # a street-bound reader's figures are its street's
+    if street is not None:  # one street's figures
         where += " AND street = %s"
         params.append(street)
-    inner_keys = ", ".join([*columns, "applicant_person_id"])
-    outer = ", ".join(columns)
+    inner = ", ".join([*(f"{GROUPS[n]} AS g_{n}" for n in names), "applicant_person_id"])
+    inner_keys = ", ".join([*(GROUPS[n] for n in names), "applicant_person_id"])
+    outer = ", ".join(keys)
     sql = (
         f"SELECT {outer + ', ' if outer else ''}COUNT(*) AS households, SUM(size) AS people, "
-        f"SUM(paid) AS amount_fen FROM (SELECT {inner_keys}, MAX(household_size) AS size, "
+        f"SUM(paid) AS amount_fen FROM (SELECT {inner}, MAX(household_size) AS size, "
         f"SUM(amount_fen) AS paid FROM temporary_case WHERE {where} GROUP BY {inner_keys}) h"
     )
     if outer:
@@ -142,7 +150,7 @@ def stats(
     rows = db.query(sql, params)
     return [
         {
-            **{name: row[GROUPS[name]] for name in names},
+            **{name: row[f"g_{name}"] for name in names},
             "households": int(row["households"] or 0),
             "people": int(row["people"] or 0),
             "amount_fen": int(row["amount_fen"] or 0),

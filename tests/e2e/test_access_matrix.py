@@ -141,6 +141,19 @@ READS: list[tuple[str, str, list[str]]] = [
                                 [ok,     ok,     ok,      ok,    ok,     ok,     streams, ok]),
     ("access record", "{ personalDataAccess(first: 1) { totalCount } }",
                                 [role,   role,   role,    role,  role,   ok,     streams, role]),
+    ("viewer", "{ viewer { role } }",
+                                [ok,     ok,     ok,      ok,    ok,     ok,     ok,      ok]),
+    ("overdue summary", "{ overdueSummary { cases } }",
+                                [ok,     ok,     ok,      ok,    ok,     ok,     streams, role]),
+    ("street B's overdue summary", '{ overdueSummary(street: "西林街道") { cases } }',
+                                [street, ok,     ok,      street, ok,    ok,     streams, role]),
+    ("street B's KPIs", '{ supervisionKpis(year: 2024, street: "西林街道") { year } }',
+                                [street, ok,     ok,      street, ok,    ok,     streams, role]),
+    ("street B's temporary stats",
+     '{ temporaryAssistanceStats(street: "西林街道") { households } }',
+                                [street, ok,     ok,      street, ok,    ok,     streams, role]),
+    ("ledger integrity", "{ ledgerIntegrity { headPosition sealedSize } }",
+                                [ok,     ok,     ok,      ok,    ok,     ok,     streams, ok]),
 ]  # fmt: skip
 
 

@@ -1,0 +1,55 @@
+"""`ledger verify` records each run of the log, and `ledgerIntegrity` shows the last one over
+real HTTP, on both backends: a clean run, then a tampered row named by its position."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from api.auth import issue_token
+from projections.chain import verifications
+from tests.e2e.conftest import serving
+from tests.sealed_ledger import Sealed, sealed
+
+__all__ = ["sealed"]  # the fixture
+
+QUERY = """{ ledgerIntegrity { headPosition sealedSize sealLagEvents sealLagSeconds
+  latestCheckpoint { treeSize rootHash }
+  lastVerification { at ok treeSize checkpointsChecked firstBadPosition detail } } }"""
+
+
+def _integrity(sealed: Sealed, base: str) -> dict[str, Any]:
+    secret = sealed.settings.jwt_secret.get_secret_value()
+    token = issue_token(secret, "auditor-1", "auditor", None, 1)
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+        body = client.post("/graphql", json={"query": QUERY}).json()
+    assert "errors" not in body, body
+    return dict(body["data"]["ledgerIntegrity"])
+
+
+def test_the_last_verification_shows_in_ledger_integrity(sealed: Sealed) -> None:
+    container = sealed.container
+    assert verifications.latest(container.db) is None
+    with serving(container) as base:
+        before = _integrity(sealed, base)
+        assert before["lastVerification"] is None
+        assert before["sealedSize"] == len(sealed.positions) and before["sealLagEvents"] == 0
+        assert before["headPosition"] == sealed.positions[-1]
+        assert before["latestCheckpoint"]["treeSize"] == len(sealed.positions)
+
+        assert sealed.verify().exit_code == 0
+        clean = _integrity(sealed, base)["lastVerification"]
+        assert clean["ok"] is True and clean["firstBadPosition"] is None
+        assert clean["treeSize"] == len(sealed.positions)
+        assert clean["checkpointsChecked"] >= 3  # two stored, one held
+        assert clean["detail"].startswith("verified")
+
+        t, p = sealed.tables, sealed.positions[6]
+        t.sql(f"UPDATE {t.events} SET state = %s WHERE {t.position} = %s", (b"forged", p))
+        assert sealed.verify().exit_code == 1
+        failed = _integrity(sealed, base)["lastVerification"]
+    assert failed["ok"] is False and failed["firstBadPosition"] == p
+    assert f"position {p}" in failed["detail"] and "edited payload" in failed["detail"]
+    assert failed["at"] >= clean["at"]
