@@ -1,13 +1,14 @@
 # caseledger developer tasks (GNU make).
 #
-#   make install   (default) create .venv and install the project with dev extras
+#   make install   (default) create .venv, install the project with dev extras, and fetch the
+#                  pages' third-party files (api/web/assets.lock.json; NPM_REGISTRY=URL: a mirror)
 #   make run       serve the app (HOST=127.0.0.1 PORT=8000 by default)
 #   make test      import contracts + pytest (PostgreSQL via scripts/with-postgres; the browser
 #                  tests drive Debian's chromium, found by scripts/find-chromium)
 #   make lint      ruff check, ruff format --check, mypy
 #   make bench     benchmarks: commands, payroll, standard change, verify, streams (PostgreSQL via
 #                  scripts/with-postgres; the streams' relay part needs NATS at 127.0.0.1:4222)
-#   make clean     remove .venv, var and caches
+#   make clean     remove .venv, var, the fetched api/web/vendor and caches
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -17,6 +18,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+#: the vendor folder's stamp, rewritten by every fetch (api/web/assets.py)
+ASSETS := api/web/vendor/.stamp.json
+NPM_REGISTRY ?=
 WITH_POSTGRES := bash scripts/with-postgres
 
 HOST ?= 127.0.0.1
@@ -32,7 +36,9 @@ help:
 	@echo "  make run HOST=127.0.0.1 PORT=8000"
 	@echo "  make test PYTEST_ARGS='-k something'"
 
-.venv install: $(STAMP)
+.venv: $(STAMP)
+
+install: $(STAMP) $(ASSETS)
 
 $(STAMP): pyproject.toml constraints.txt
 	@if ! command -v $(PYTHON) >/dev/null 2>&1; then \
@@ -55,6 +61,9 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --upgrade pip
 	$(BIN)/python -m pip install -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
+
+$(ASSETS): api/web/assets.lock.json api/web/assets.py | $(STAMP)
+	$(BIN)/python -m api.web.assets fetch $(if $(NPM_REGISTRY),--registry $(NPM_REGISTRY))
 
 run: install
 	$(BIN)/ledger serve --host $(HOST) --port $(PORT)
@@ -82,5 +91,5 @@ bench: install
 	$(WITH_POSTGRES) $(BIN)/python bench/streams.py $(STREAMS_BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) var build .pytest_cache .mypy_cache .ruff_cache .import_linter_cache *.egg-info
+	rm -rf $(VENV) var api/web/vendor build .pytest_cache .mypy_cache .ruff_cache .import_linter_cache *.egg-info
 	find . -path ./.git -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +

@@ -57,8 +57,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         description="Event-sourced case ledger of a district civil-affairs bureau (民政局).",
         lifespan=lifespan,
         openapi_url="/openapi.json" if docs_open else None,  # LEDGER_PUBLIC_DOCS
-        docs_url="/docs" if docs_open else None,
-        redoc_url="/redoc" if docs_open else None,
+        docs_url=None,  # /docs and /redoc: api/web/docs.py, from the ledger's own assets
+        redoc_url=None,
     )
     problems.install(app)
     app.add_middleware(BodyLimit)  # 413 for a body over LEDGER_MAX_REQUEST_BYTES
@@ -80,6 +80,6 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(graphql_router(ide=docs_open), prefix="/graphql", include_in_schema=False)
     app.include_router(ops_router)
     app.include_router(dev_tokens_router)  # 404 unless development without a provider
-    pages.install(app)  # the dashboard at /, /static and /vendor
+    pages.install(app, docs_open)  # the dashboard at /, /static, /vendor, /docs and /redoc
 
     return app

@@ -10,6 +10,7 @@ from typing import Any
 
 from cross_web import HTTPException as StrawberryHTTPException
 from fastapi import Depends, Header, HTTPException, Request
+from fastapi.responses import HTMLResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import HTTPConnection
 from strawberry.fastapi import GraphQLRouter
@@ -23,6 +24,8 @@ from api.graphql.context import Context
 from api.graphql.schema import schema
 from api.graphql.sockets import SubscriptionSockets
 from api.permissions import PURPOSE_HEADER, Disclosure, purpose_from
+from api.web.graphiql import graphiql_html
+from api.web.headers import html_page
 from projections.tracking import wait_for_position
 
 #: How long a websocket may stay open before its connection_init (graphql-transport-ws 4408).
@@ -76,7 +79,11 @@ def _request_id(request: Request, header: str | None) -> str | None:
 
 class ProblemGraphQLRouter(SubscriptionSockets, GraphQLRouter[Any, Any]):
     """Answers a request it cannot read with problem+json 400, never a 500 or plain text;
-    serves the `events` subscription over graphql-transport-ws (api/graphql/sockets.py)."""
+    serves the `events` subscription over graphql-transport-ws (api/graphql/sockets.py);
+    its GraphiQL page loads every script and style from the ledger (api/web/graphiql.py)."""
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        return html_page(graphiql_html(), fonts=True)
 
     def decode_json(self, data: str | bytes) -> object:
         try:
@@ -100,7 +107,10 @@ class ProblemGraphQLRouter(SubscriptionSockets, GraphQLRouter[Any, Any]):
 
 
 def graphql_router(ide: bool = True) -> GraphQLRouter[Any, Any]:
-    """The GraphQL route; its GraphiQL page only when `ide` (LEDGER_PUBLIC_DOCS)."""
+    """The GraphQL route; its GraphiQL page only when `ide` (LEDGER_PUBLIC_DOCS), checked here
+    against the asset lock so that a page naming a file the lock lacks fails at start."""
+    if ide:
+        graphiql_html()
     return ProblemGraphQLRouter(
         schema, context_getter=context, graphql_ide="graphiql" if ide else None,
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
