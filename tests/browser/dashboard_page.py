@@ -81,6 +81,20 @@ class Dashboard:
         handle = self.page.wait_for_function(_READY, arg=list(PANELS), timeout=timeout_ms)
         return float(handle.json_value())
 
+    def choose(self, select: str, value: str, timeout_ms: float = 15_000) -> None:
+        """Pick a year or street; wait until every panel that had loaded has loaded again."""
+        before = {p: self.loaded(p) for p in PANELS if self.state(p) == "ok"}
+        self.page.select_option(select, value)
+        self.page.wait_for_function(
+            """(before) => Object.entries(before).every(([n, loaded]) => {
+                 const s = document.querySelector(`section[data-panel="${n}"]`);
+                 return Number(s.dataset.loaded) > loaded && s.dataset.state !== "loading";
+               })""",
+            arg=before,
+            timeout=timeout_ms,
+        )
+        self.wait_ready(timeout_ms)
+
     def state(self, panel: str) -> str:
         return str(self.page.get_attribute(f'section[data-panel="{panel}"]', "data-state"))
 

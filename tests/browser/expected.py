@@ -93,3 +93,22 @@ def health(client: httpx.Client) -> dict[str, Any]:
         answer[f"health.{row['name']}.position"] = row["position"]
         answer[f"health.{row['name']}.lag"] = row["lag"]
     return answer
+
+
+def overdue(client: httpx.Client, street: str | None) -> dict[str, Any]:
+    rows = ask(
+        client,
+        "query($s: String) { overdueSummary(street: $s) { deadline cases } }",
+        s=street,
+    )["overdueSummary"]
+    return {f"overdue.{row['deadline']}": row["cases"] for row in rows}
+
+
+def temporary(client: httpx.Client, year: int, street: str | None) -> dict[str, Any]:
+    rows = ask(
+        client,
+        "query($y: Int, $s: String) { temporaryAssistanceStats(year: $y,"
+        ' groupBy: ["month", "type"], street: $s) { month type amountFen } }',
+        y=year, s=street,
+    )["temporaryAssistanceStats"]  # fmt: skip
+    return {f"temporary.{row['month']}.{row['type']}": row["amountFen"] for row in rows}

@@ -21,6 +21,8 @@ from domain.shared.identity import make_id_number
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 STREET = "新闸街道"
+#: The demo's one full year (its seed figures); the page opens on the current year.
+YEAR = 2023
 
 
 def supervisor(demo: Demo, street: str | None = None) -> str:
@@ -47,6 +49,7 @@ def test_the_page_shows_what_graphql_answers_for_the_same_token(
 ) -> None:
     token = supervisor(demo)
     first = dashboard.open(token)
+    dashboard.choose("select#year", str(YEAR))
     states = {panel: dashboard.state(panel) for panel in PANELS}
     assert states == dict.fromkeys(PANELS, "ok"), "a district supervisor sees every panel"
     year, street = dashboard.year(), dashboard.street()
@@ -57,6 +60,8 @@ def test_the_page_shows_what_graphql_answers_for_the_same_token(
             "payouts": expected.payouts(client, year, street),
             "audit": expected.audit(client, street),
             "health": expected.health(client),
+            "overdue": expected.overdue(client, street),
+            "temporary": expected.temporary(client, year, street),
         }
     counted = {panel: assert_figures_match(dashboard, panel, a) for panel, a in answers.items()}
     assert counted["kpis"] >= 5
@@ -124,6 +129,7 @@ def test_the_english_toggle_relabels_the_page_and_survives_a_reload(
         "return t.length > 0 && !/[\\u3400-\\u9fff]/.test(t); }",
         arg=0,
     )
+    assert "supervision dashboard" in (page.text_content("h1") or "").lower()
     titles_en = dashboard.panel_titles()
     assert titles_en != titles_zh
     assert not [t for t in titles_en if CJK.search(t)], "Chinese left in the panel titles"
@@ -178,6 +184,13 @@ def test_a_figure_drills_down_to_its_cases_and_a_case_to_its_file(
     masked = shown["applicantName"]
     assert masked and "*" in masked, "a supervisor sees names masked"
     assert masked in (case.text_content() or "")
+    approver = demo.token("browser-approver", "approver")
+    with demo.client(approver) as client:
+        client.headers["X-Purpose"] = "browser test: the page must not show this name"
+        full = expected.ask(
+            client, "query($id: ID!) { case(id: $id) { applicantName } }", id=case_id
+        )
+    assert full["case"]["applicantName"] not in (page.text_content("body") or "")
 
     with page.expect_download() as download:
         page.click('[data-action="export"]')
