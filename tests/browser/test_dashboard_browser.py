@@ -146,6 +146,8 @@ def test_the_english_toggle_relabels_the_page_and_survives_a_reload(
     page.reload()
     dashboard.wait_ready()
     assert page.get_attribute("html", "lang") == "en"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "dashboard-en-1280x800.png"))
     assert not [t for t in dashboard.panel_titles() if CJK.search(t)]
 
 
@@ -192,6 +194,8 @@ def test_a_figure_drills_down_to_its_cases_and_a_case_to_its_file(
         )
     assert full["case"]["applicantName"] not in (page.text_content("body") or "")
 
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "case-1280x800.png"), full_page=True)
     with page.expect_download() as download:
         page.click('[data-action="export"]')
     saved = download.value.path()
