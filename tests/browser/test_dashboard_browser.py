@@ -11,7 +11,7 @@ import time
 from datetime import date
 from typing import Any
 
-import expected
+import dashboard_answers as expected
 import pytest
 from browser_support import SCREENSHOTS, Demo, timing
 from dashboard_page import CJK, PANELS, Dashboard, number, same
