@@ -157,6 +157,7 @@ def test_a_figure_drills_down_to_its_cases_and_a_case_to_its_file(
     token = supervisor(demo)
     dashboard.open(token)
     page = dashboard.page
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     figure = page.locator(
         'section[data-panel="caseload"] a[href^="#/cases"][data-figure]:not([data-value="0"]), '
@@ -168,6 +169,7 @@ def test_a_figure_drills_down_to_its_cases_and_a_case_to_its_file(
     cases = page.locator('section[data-page="cases"][data-total]')
     cases.wait_for()
     assert number(cases.get_attribute("data-total")) == value
+    page.screenshot(path=str(SCREENSHOTS / "cases-1280x800.png"))
     row = page.locator("tr[data-case-id]").first
     case_id = row.get_attribute("data-case-id")
     assert case_id
@@ -194,7 +196,6 @@ def test_a_figure_drills_down_to_its_cases_and_a_case_to_its_file(
         )
     assert full["case"]["applicantName"] not in (page.text_content("body") or "")
 
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "case-1280x800.png"), full_page=True)
     with page.expect_download() as download:
         page.click('[data-action="export"]')
