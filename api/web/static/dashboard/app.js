@@ -4,7 +4,7 @@ import "./drill.js";
 import "./messages.js";
 import "./panels/index.js";
 import { render, setLang, setToken, state } from "./core.js";
-import { clearChoices, fillChoices, initHeader, markDevRole, showSignOut } from "./header.js";
+import { askChoices, clearChoices, fillChoices, initHeader, markDevRole, showSignOut } from "./header.js";
 import { startLive, stopLive } from "./live.js";
 import { refresh } from "./registry.js";
 import { loadViewer, showPrompt, showProblem, showViewer } from "./who.js";
@@ -15,8 +15,11 @@ function draw() {
   return render(view);
 }
 
-/** A new token (or none): who it is, its choices, the overview, and the live stream. */
+let identities = 0; // a newer identify() wins over one still waiting for its answers
+
+/** A new token (or none): who it is, its choices, the live stream and the overview. */
 async function identify() {
+  const mine = ++identities;
   state.viewer = null;
   markDevRole("");
   showSignOut();
@@ -27,11 +30,15 @@ async function identify() {
     await draw();
     return;
   }
+  const choices = askChoices(); // beside the viewer: one round trip fewer before the panels
   try {
-    state.viewer = await loadViewer();
-    showViewer(state.viewer);
+    const viewer = await loadViewer();
+    if (mine !== identities) return;
+    state.viewer = viewer;
+    showViewer(viewer);
     markDevRole(state.viewer.user);
   } catch (error) {
+    if (mine !== identities) return;
     const unauthenticated = error.status === 401 ||
       (error.errors || []).some((e) => e.extensions?.code === "UNAUTHENTICATED");
     showProblem(error.message, unauthenticated);
@@ -43,9 +50,13 @@ async function identify() {
       return;
     }
   }
-  await fillChoices(state.viewer);
-  await draw();
+  const answer = await choices;
+  if (mine !== identities) return;
+  fillChoices(state.viewer, answer);
+  // The stream first: it starts from the head it reads now, so no event between the panels'
+  // answers and its start is missed.
   startLive(state.viewer);
+  await draw();
 }
 
 async function changed(what) {
@@ -57,5 +68,6 @@ async function changed(what) {
 setLang(state.lang);
 const ready = initHeader(changed);
 window.addEventListener("hashchange", draw);
-// The demo roles first (so the prompt can mention them), then who the token is.
-ready.finally(identify);
+// With a token, at once; without one, after the demo roles (so the prompt can mention them).
+if (state.token) identify();
+else ready.finally(identify);

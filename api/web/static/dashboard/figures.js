@@ -47,7 +47,7 @@ export function bar(percent) {
 
 /** "No data" for an empty answer. */
 export function empty() {
-  return el("p", { class: "empty" }, t("panel.empty"));
+  return el("p", { class: "empty" }, t("dash.panel.empty"));
 }
 
 /** Sorted distinct values of `key` in `rows`, in the order `order` gives when known. */
@@ -55,4 +55,12 @@ export function distinct(rows, key, order = []) {
   const seen = [...new Set(rows.map((r) => r[key]).filter((v) => v !== null && v !== undefined))];
   const rank = (v) => (order.includes(v) ? order.indexOf(v) : order.length);
   return seen.sort((a, b) => rank(a) - rank(b) || String(a).localeCompare(String(b), "zh-CN"));
+}
+
+/** The months of `year` as YYYY-MM, to this month when it is the current year: a chart's
+ * axis reads as the year, months without payments at zero. */
+export function monthsOf(year) {
+  const now = new Date();
+  const last = Number(year) === now.getFullYear() ? now.getMonth() + 1 : 12;
+  return Array.from({ length: last }, (_, i) => `${year}-${String(i + 1).padStart(2, "0")}`);
 }

@@ -41,9 +41,9 @@ export function initHeader(changed) {
 function labels() {
   for (const node of document.querySelectorAll("[data-text]")) node.textContent = t(node.dataset.text);
   const lang = document.querySelector('[data-action="lang"]');
-  lang.textContent = t("lang.other");
+  lang.textContent = t("dash.lang.other");
   lang.setAttribute("lang", state.lang === "zh" ? "en" : "zh-CN");
-  document.title = `${t("title.bureau")} ${t("title.dashboard")}`;
+  document.title = `${t("dash.title.bureau")} ${t("dash.title.dashboard")}`;
   fillStreetLabel();
 }
 
@@ -60,7 +60,7 @@ async function devRoles(changed) {
   if (!Array.isArray(tokens) || !tokens.length) return;
   const holder = document.querySelector(".dev-role");
   const select = el("select", { id: "dev-role" },
-    el("option", { value: "", "data-text": "who.devPick" }, t("who.devPick")),
+    el("option", { value: "", "data-text": "dash.who.devPick" }, t("dash.who.devPick")),
     tokens.map((entry) => el("option", { value: entry.user }, entry.label || `${entry.role} ${entry.street || ""}`)));
   select.addEventListener("change", () => {
     const entry = tokens.find((e) => e.user === select.value);
@@ -69,6 +69,7 @@ async function devRoles(changed) {
   });
   holder.append(select);
   holder.hidden = false;
+  markDevRole(state.viewer?.user);
 }
 
 /** Show the demo role the token belongs to, if it is one (none: "pick a role"). */
@@ -78,22 +79,29 @@ export function markDevRole(user) {
   select.value = [...select.options].some((o) => o.value === user) ? user : "";
 }
 
-/** Years from the first with data to this year; streets from the caseload and the beds (a
- * street-bound caller: its street only). Keeps the last choice when it is still offered. */
-export async function fillChoices(viewer) {
-  const thisYear = new Date().getFullYear();
-  const { data } = await gql(
+/** What the choices are made of: the years with payouts or temporary assistance, and the
+ * streets with cases or institutions (asked beside the viewer, so the page opens sooner). */
+export function askChoices() {
+  return gql(
     `{ payoutTotals(groupBy: ["month"]) { month }
        temporaryAssistanceStats(groupBy: ["year"]) { year }
        caseload(groupBy: ["street"]) { street }
        bedStats(groupBy: ["street"]) { street } }`,
     {}, { partial: true },
   ).catch(() => ({ data: {} }));
-  const found = [
-    ...(data.payoutTotals || []).map((r) => Number(String(r.month).slice(0, 4))),
-    ...(data.temporaryAssistanceStats || []).map((r) => r.year),
-  ].filter((y) => Number.isInteger(y) && y <= thisYear);
+}
+
+/** Years from the first with data to this year; streets from the caseload and the beds (a
+ * street-bound caller: its street only). Keeps the tab's last choice while it is offered. */
+export function fillChoices(viewer, { data }) {
+  const thisYear = new Date().getFullYear();
+  const inRange = (list) => list.filter((y) => Number.isInteger(y) && y <= thisYear);
+  const paid = inRange((data.payoutTotals || []).map((r) => Number(String(r.month).slice(0, 4))));
+  const found = [...paid, ...inRange((data.temporaryAssistanceStats || []).map((r) => r.year))];
   const first = found.length ? Math.min(...found) : thisYear;
+  // The latest year with payouts (this year, once its first payroll has run), else the
+  // latest with any data: a new year's first morning shows last year's figures, not zeros.
+  const latest = paid.length ? Math.max(...paid) : found.length ? Math.max(...found) : thisYear;
   const years = [];
   for (let y = thisYear; y >= first; y -= 1) years.push(y);
 
@@ -108,7 +116,7 @@ export async function fillChoices(viewer) {
   } catch {
     saved = {};
   }
-  state.year = years.includes(saved.year) ? saved.year : thisYear;
+  state.year = years.includes(saved.year) ? saved.year : latest;
   state.street = bound ? viewer.street : streets.includes(saved.street) ? saved.street : "";
 
   const year = document.getElementById("year");
@@ -116,7 +124,7 @@ export async function fillChoices(viewer) {
   year.value = String(state.year);
   const street = document.getElementById("street");
   street.replaceChildren(
-    ...(bound ? [] : [el("option", { value: "", "data-district": "" }, t("choice.district"))]),
+    ...(bound ? [] : [el("option", { value: "", "data-district": "" }, t("dash.choice.district"))]),
     ...streets.map((s) => el("option", { value: s }, s)),
   );
   street.value = state.street;
@@ -126,7 +134,7 @@ export async function fillChoices(viewer) {
 
 function fillStreetLabel() {
   const district = document.querySelector("#street option[data-district]");
-  if (district) district.textContent = t("choice.district");
+  if (district) district.textContent = t("dash.choice.district");
 }
 
 /** No token: the choices are empty and disabled. */

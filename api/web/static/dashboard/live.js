@@ -24,7 +24,7 @@ function setLive(value) {
   if (!node) return;
   node.dataset.live = value;
   const text = node.querySelector("[data-text-live]");
-  if (text) text.textContent = t(`live.${value}`);
+  if (text) text.textContent = t(`dash.live.${value}`);
 }
 onLanguage(() => setLive(liveState));
 

@@ -40,7 +40,7 @@ function show(entry, definition) {
   } catch (error) {
     console.error(`panel ${definition.name} failed to draw`, error);
     stateOf(entry.section, "error");
-    entry.body.replaceChildren(el("p", { class: "problem" }, t("panel.error", { message: error.message })));
+    entry.body.replaceChildren(el("p", { class: "problem" }, t("dash.panel.error", { message: error.message })));
   }
 }
 
@@ -50,7 +50,7 @@ function failure(entry, error) {
   stateOf(entry.section, forbidden ? "forbidden" : "error");
   entry.body.replaceChildren(
     el("p", { class: forbidden ? "forbidden" : "problem" },
-      forbidden ? t("panel.forbidden") : t("panel.error", { message: error.message })),
+      forbidden ? t("dash.panel.forbidden") : t("dash.panel.error", { message: error.message })),
   );
 }
 
@@ -59,6 +59,8 @@ async function load(name, minPosition = null) {
   const entry = live.get(name);
   const definition = panels.find((p) => p.name === name);
   if (!entry || !definition || !entry.section.isConnected) return;
+  // A live refresh leaves a refused panel alone: the same token is refused the same way.
+  if (minPosition !== null && entry.section.dataset.state === "forbidden") return;
   const seq = ++entry.seq;
   if (entry.data === undefined) stateOf(entry.section, "loading");
   try {
@@ -86,8 +88,8 @@ function drawOverview(view) {
   live.clear();
   const grid = el("div", { class: "grid" });
   for (const definition of panels) {
-    const title = el("h2", {}, t(`panel.${definition.name}`));
-    const body = el("div", { class: "panel-body" }, el("p", { class: "loading" }, t("panel.loading")));
+    const title = el("h2", {}, t(`dash.panel.${definition.name}`));
+    const body = el("div", { class: "panel-body" }, el("p", { class: "loading" }, t("dash.panel.loading")));
     const section = el(
       "section",
       { class: `panel${definition.wide ? " wide" : ""}`, "data-panel": definition.name, "data-state": "loading", "data-loaded": "0" },
@@ -116,9 +118,9 @@ function prompt() {
   return el(
     "section",
     { class: "prompt", "data-page": "prompt" },
-    el("h2", {}, t("who.prompt.title")),
-    el("p", {}, t("who.prompt.body")),
-    dev && !dev.hidden ? el("p", {}, t("who.prompt.dev")) : null,
+    el("h2", {}, t("dash.who.prompt.title")),
+    el("p", {}, t("dash.who.prompt.body")),
+    dev && !dev.hidden ? el("p", {}, t("dash.who.prompt.dev")) : null,
   );
 }
 
@@ -127,9 +129,9 @@ onLanguage(() => {
   for (const definition of panels) {
     const entry = live.get(definition.name);
     if (!entry) continue;
-    entry.title.textContent = t(`panel.${definition.name}`);
+    entry.title.textContent = t(`dash.panel.${definition.name}`);
     if (entry.data !== undefined && entry.section.dataset.state === "ok") show(entry, definition);
-    else if (entry.section.dataset.state === "forbidden") entry.body.firstChild.textContent = t("panel.forbidden");
+    else if (entry.section.dataset.state === "forbidden") entry.body.firstChild.textContent = t("dash.panel.forbidden");
   }
   const view = document.getElementById("view");
   const promptNode = view?.querySelector('[data-page="prompt"]');

@@ -25,9 +25,9 @@ function draw() {
   node.dataset.state = shown.kind === "viewer" ? "ok" : shown.kind;
   if (shown.kind === "viewer") node.replaceChildren(...viewerNodes(shown.viewer));
   else if (shown.kind === "error") {
-    node.replaceChildren(el("p", { class: "problem" }, t(shown.refused ? "who.bad" : "who.unknown", { message: shown.message })));
+    node.replaceChildren(el("p", { class: "problem" }, t(shown.refused ? "dash.who.bad" : "dash.who.unknown", { message: shown.message })));
   }
-  else node.replaceChildren(el("p", { class: "hint" }, t("who.prompt.title")));
+  else node.replaceChildren(el("p", { class: "hint" }, t("dash.who.prompt.title")));
 }
 
 export function showViewer(viewer) {
@@ -52,12 +52,12 @@ function viewerNodes(v) {
       el("strong", { "data-field": field, "data-value": value ?? "" }, text));
   const facts = el(
     "div", { class: "who-facts" },
-    fact(t("who.user"), "user", v.user, v.user),
-    fact(t("who.role"), "role", v.role, `${named("role", v.role)} (${v.role})`),
-    fact(t("who.area"), "area", v.street ?? "", v.street || t("choice.district")),
-    fact(t("who.personal"), "personalData", v.personalData, t(`who.personal.${v.personalData}`)),
-    fact(t("who.streams"), "streams", String(v.streams), v.streams ? t("who.streams.yes") : t("who.streams.no")),
-    v.expiresAt ? fact(t("who.expires"), "expiresAt", v.expiresAt, new Date(v.expiresAt).toLocaleString(document.documentElement.lang)) : null,
+    fact(t("dash.who.user"), "user", v.user, v.user),
+    fact(t("dash.who.role"), "role", v.role, `${named("role", v.role)} (${v.role})`),
+    fact(t("dash.who.area"), "area", v.street ?? "", v.street || t("dash.choice.district")),
+    fact(t("dash.who.personal"), "personalData", v.personalData, t(`dash.who.personal.${v.personalData}`)),
+    fact(t("dash.who.streams"), "streams", String(v.streams), v.streams ? t("dash.who.streams.yes") : t("dash.who.streams.no")),
+    v.expiresAt ? fact(t("dash.who.expires"), "expiresAt", v.expiresAt, new Date(v.expiresAt).toLocaleString(document.documentElement.lang)) : null,
   );
   const reads = (allowed) => v.reads.filter((r) => r.allowed === allowed);
   const item = (r) => el("li", { "data-family": r.family, "data-allowed": String(r.allowed), title: r.fields.join(", ") },
@@ -65,9 +65,9 @@ function viewerNodes(v) {
   return [
     facts,
     el("details", { class: "who-reads" },
-      el("summary", {}, `${t("who.maySee")}: ${reads(true).map((r) => named("family", r.family)).join("、")}`),
+      el("summary", {}, `${t("dash.who.maySee")}: ${reads(true).map((r) => named("family", r.family)).join("、")}`),
       el("ul", { "data-field": "reads" }, reads(true).map(item)),
-      reads(false).length ? el("p", { class: "note" }, `${t("who.mayNotSee")}: ${reads(false).map((r) => named("family", r.family)).join("、")}`) : null),
+      reads(false).length ? el("p", { class: "note" }, `${t("dash.who.mayNotSee")}: ${reads(false).map((r) => named("family", r.family)).join("、")}`) : null),
   ];
 }
 

@@ -33,8 +33,8 @@ panel({
     };
     const total = (list) => count(list.reduce((n, r) => n + r.count, 0));
     const body = rules.map((rule) => [ruleName(rule), ...statuses.map((s) => cell(rule, s)), total(rows.filter((r) => r.rule === rule))]);
-    const foot = [t("table.total"), ...statuses.map((s) => total(rows.filter((r) => r.status === s))), total(rows)];
+    const foot = [t("dash.table.total"), ...statuses.map((s) => total(rows.filter((r) => r.status === s))), total(rows)];
     return el("div", { class: "split" }, box,
-      table([t("col.rule"), ...statuses.map((s) => named("finding", s)), t("table.total")], body, foot));
+      table([t("dash.col.rule"), ...statuses.map((s) => named("finding", s)), t("dash.table.total")], body, foot));
   },
 });

@@ -25,7 +25,7 @@ panel({
     const box = el("div", { class: "chart" });
     queueMicrotask(() => bars(box, streets,
       statuses.map((st) => ({ name: named("status", st), values: streets.map((s) => at(s, st)?.cases ?? 0) })),
-      { stack: true, horizontal: true, format: (v) => `${v} ${t("unit.cases")}` }));
+      { stack: true, horizontal: true, format: (v) => `${v} ${t("dash.unit.cases")}` }));
     const cell = (s, st) => {
       const row = at(s, st);
       return row ? figure(`caseload.${s}.${st}`, row.cases, count(row.cases), link("cases", { street: s, status: st })) : "—";
@@ -33,9 +33,9 @@ panel({
     const total = (list) => count(list.reduce((n, r) => n + r.cases, 0));
     const body = streets.map((s) => [s, ...statuses.map((st) => cell(s, st)), total(rows.filter((r) => r.street === s))]);
     const foot = streets.length > 1
-      ? [t("table.total"), ...statuses.map((st) => total(rows.filter((r) => r.status === st))), total(rows)]
+      ? [t("dash.table.total"), ...statuses.map((st) => total(rows.filter((r) => r.status === st))), total(rows)]
       : null;
     return el("div", { class: "split" }, box,
-      table([t("col.street"), ...statuses.map((st) => named("status", st)), t("table.total")], body, foot));
+      table([t("dash.col.street"), ...statuses.map((st) => named("status", st)), t("dash.table.total")], body, foot));
   },
 });

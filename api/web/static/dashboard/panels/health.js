@@ -14,17 +14,17 @@ panel({
   },
   render(rows) {
     const worst = rows.reduce((m, r) => Math.max(m, r.lag), 0);
-    const state = (r) => (r.error ? el("span", { class: "bad", title: r.error }, t("health.stopped"))
-      : r.retrying ? el("span", { class: "warn", title: r.retrying }, t("health.retrying"))
-        : el("span", { class: "ok" }, t("health.ok")));
+    const state = (r) => (r.error ? el("span", { class: "bad", title: r.error }, t("dash.health.stopped"))
+      : r.retrying ? el("span", { class: "warn", title: r.retrying }, t("dash.health.retrying"))
+        : el("span", { class: "ok" }, t("dash.health.ok")));
     const body = rows.map((r) => [el("code", {}, r.name),
       figure(`health.${r.name}.position`, r.position, count(r.position)),
       figure(`health.${r.name}.lag`, r.lag, count(r.lag)),
       state(r)]);
-    const head = [t("col.projection"), t("col.position"), t("col.lag"), t("col.status")];
+    const head = [t("dash.col.projection"), t("dash.col.position"), t("dash.col.lag"), t("dash.col.status")];
     const per = Math.ceil(body.length / 3);
     const chunks = [0, 1, 2].map((i) => body.slice(i * per, (i + 1) * per)).filter((c) => c.length);
-    return [el("p", { class: "note" }, t("health.summary", { count: rows.length, lag: count(worst) })),
+    return [el("p", { class: "note" }, t("dash.health.summary", { count: rows.length, lag: count(worst) })),
       el("div", { class: "columns" }, chunks.map((chunk) => table(head, chunk)))];
   },
 });

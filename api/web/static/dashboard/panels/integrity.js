@@ -23,23 +23,23 @@ panel({
     const cp = g.latestCheckpoint;
     const run = g.lastVerification;
     const checkpoint = cp
-      ? [row(t("integrity.treeSize"), figure("integrity.treeSize", cp.treeSize, count(cp.treeSize))),
-        row(t("integrity.rootHash"), el("code", { title: cp.rootHash, "data-field": "rootHash" }, `${cp.rootHash.slice(0, 12)}…`)),
-        row(t("integrity.signedAt"), el("time", { datetime: cp.signedAt }, when(cp.signedAt)))]
-      : [el("p", { class: "note" }, t("integrity.noCheckpoint"))];
+      ? [row(t("dash.integrity.treeSize"), figure("integrity.treeSize", cp.treeSize, count(cp.treeSize))),
+        row(t("dash.integrity.rootHash"), el("code", { title: cp.rootHash, "data-field": "rootHash" }, `${cp.rootHash.slice(0, 12)}…`)),
+        row(t("dash.integrity.signedAt"), el("time", { datetime: cp.signedAt }, when(cp.signedAt)))]
+      : [el("p", { class: "note" }, t("dash.integrity.noCheckpoint"))];
     const verification = run
-      ? [row(t("integrity.verification"),
+      ? [row(t("dash.integrity.verification"),
         el("span", { class: run.ok ? "ok" : "bad", "data-field": "verification", "data-value": run.ok ? "ok" : "failed" },
-          run.ok ? t("integrity.ok") : t("integrity.failed")), " · ", el("time", { datetime: run.at }, when(run.at))),
+          run.ok ? t("dash.integrity.ok") : t("dash.integrity.failed")), " · ", el("time", { datetime: run.at }, when(run.at))),
       run.ok || run.firstBadPosition === null ? null
-        : row("", figure("integrity.firstBadPosition", run.firstBadPosition, t("integrity.firstBad", { position: run.firstBadPosition })))]
-      : [row(t("integrity.verification"), el("span", { class: "bad", "data-field": "verification", "data-value": "never" }, t("integrity.never")))];
+        : row("", figure("integrity.firstBadPosition", run.firstBadPosition, t("dash.integrity.firstBad", { position: run.firstBadPosition })))]
+      : [row(t("dash.integrity.verification"), el("span", { class: "bad", "data-field": "verification", "data-value": "never" }, t("dash.integrity.never")))];
     return el("dl", { class: "facts" },
-      el("div", { class: "facts-head" }, t("integrity.checkpoint")), checkpoint,
-      row(t("integrity.sealLagEvents"), figure("integrity.sealLagEvents", g.sealLagEvents, count(g.sealLagEvents))),
-      row(t("integrity.sealLagSeconds"), figure("integrity.sealLagSeconds", g.sealLagSeconds, `${Number(g.sealLagSeconds).toFixed(1)} ${t("unit.seconds")}`)),
-      row(t("integrity.headPosition"), figure("integrity.headPosition", g.headPosition, count(g.headPosition))),
-      row(t("integrity.sealedSize"), figure("integrity.sealedSize", g.sealedSize, count(g.sealedSize))),
+      el("div", { class: "facts-head" }, t("dash.integrity.checkpoint")), checkpoint,
+      row(t("dash.integrity.sealLagEvents"), figure("integrity.sealLagEvents", g.sealLagEvents, count(g.sealLagEvents))),
+      row(t("dash.integrity.sealLagSeconds"), figure("integrity.sealLagSeconds", g.sealLagSeconds, `${Number(g.sealLagSeconds).toFixed(1)} ${t("dash.unit.seconds")}`)),
+      row(t("dash.integrity.headPosition"), figure("integrity.headPosition", g.headPosition, count(g.headPosition))),
+      row(t("dash.integrity.sealedSize"), figure("integrity.sealedSize", g.sealedSize, count(g.sealedSize))),
       verification);
   },
 });

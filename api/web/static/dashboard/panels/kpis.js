@@ -15,9 +15,9 @@ const CARDS = [
   ["dibaoHouseholdsConfirmed", count, null, (c) => link("cases", { programme: "DIBAO", confirmedIn: c.year, street: c.street })],
   ["tekunPeopleConfirmed", count, null, (c) => link("cases", { programme: "TEKUN", confirmedIn: c.year, street: c.street })],
   ["casesInPaymentAtYearEnd", count, null, null],
-  ["payoutsSettledFen", wan, "unit.wan", (c) => link("payouts", { year: c.year, street: c.street, status: "settled" })],
+  ["payoutsSettledFen", wan, "dash.unit.wan", (c) => link("payouts", { year: c.year, street: c.street, status: "settled" })],
   ["payoutsSettled", count, null, (c) => link("payouts", { year: c.year, street: c.street, status: "settled" })],
-  ["temporaryAmountFen", wan, "unit.wan", null],
+  ["temporaryAmountFen", wan, "dash.unit.wan", null],
   ["temporaryHouseholds", count, null, null],
   ["temporaryPeople", count, null, null],
   ["deathsVerified", count, null, null],
@@ -45,11 +45,11 @@ panel({
   render(k, choice) {
     const targets = el(
       "div", { class: "targets" },
-      target("bedsConverted", k.bedsConverted, "bedsConversionTarget", k.bedsConversionTarget, "unit.beds"),
+      target("bedsConverted", k.bedsConverted, "bedsConversionTarget", k.bedsConversionTarget, "dash.unit.beds"),
       target("villagesCompleted", k.villagesCompleted, "villagesPlanned", k.villagesPlanned, null),
     );
     const cards = el("div", { class: "cards" }, CARDS.map(([field, format, unit, href]) =>
-      card(t(`kpi.${field}`), figure(`kpis.${field}`, k[field], format(k[field]), href ? href(choice) : null), null, unit ? t(unit) : null)));
+      card(t(`dash.kpi.${field}`), figure(`kpis.${field}`, k[field], format(k[field]), href ? href(choice) : null), null, unit ? t(unit) : null)));
     return [targets, cards];
   },
 });
@@ -59,13 +59,13 @@ function target(field, value, targetField, goal, unit) {
   const share = goal ? (100 * value) / goal : null;
   return el(
     "div", { class: "card target" },
-    el("div", { class: "card-label" }, t(`kpi.${field}`)),
+    el("div", { class: "card-label" }, t(`dash.kpi.${field}`)),
     el("div", { class: "card-value" },
       figure(`kpis.${field}`, value, count(value)),
       el("span", { class: "of" }, " / "),
       figure(`kpis.${targetField}`, goal, count(goal)),
       unit ? el("span", { class: "unit" }, t(unit)) : null),
     bar(share),
-    el("div", { class: "card-note" }, t("kpi.ofTarget", { percent: pct(share) })),
+    el("div", { class: "card-note" }, t("dash.kpi.ofTarget", { percent: pct(share) })),
   );
 }

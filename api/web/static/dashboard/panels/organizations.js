@@ -1,6 +1,6 @@
 // Social organisations (社会组织) by grade at the year's end: registered, graded and the share,
 // and the count at each grade 1A to 5A. The view keeps them for the district only.
-import { count, el, gql, pct, t } from "../core.js";
+import { count, el, gql, link, pct, t } from "../core.js";
 import { bars } from "../charts.js";
 import { card, figure, table } from "../figures.js";
 import { panel } from "../registry.js";
@@ -24,20 +24,20 @@ panel({
     const grades = [...GRADES, ...stats.byGrade.map((g) => g.grade).filter((g) => !GRADES.includes(g))];
     const at = (g) => stats.byGrade.find((r) => r.grade === g)?.organizations ?? 0;
     const box = el("div", { class: "chart short" });
-    queueMicrotask(() => bars(box, grades, [{ name: t("col.organizations"), values: grades.map(at) }],
+    queueMicrotask(() => bars(box, grades, [{ name: t("dash.col.organizations"), values: grades.map(at) }],
       { format: (v) => String(v) }));
     const headline = card(
-      t("kpi.organizationsGradedPercent"),
+      t("dash.kpi.organizationsGradedPercent"),
       figure("organizations.gradedPercent", stats.gradedPercent, pct(stats.gradedPercent)),
       [figure("organizations.graded", stats.graded, count(stats.graded)), " / ",
-        figure("organizations.registered", stats.registered, count(stats.registered)),
-        ` · ${t("kpi.organizationsRegistered")}`],
+        figure("organizations.registered", stats.registered, count(stats.registered), link("organizations", { status: "registered" })),
+        ` · ${t("dash.kpi.organizationsRegistered")}`],
     );
     return [
-      street ? el("p", { class: "note" }, t("panel.districtWide")) : null,
+      street ? el("p", { class: "note" }, t("dash.panel.districtWide")) : null,
       headline, box,
-      table([t("col.grade"), t("col.organizations")],
-        grades.map((g) => [g, figure(`organizations.${g}`, at(g), count(at(g)))])),
+      table([t("dash.col.grade"), t("dash.col.organizations")],
+        grades.map((g) => [g, figure(`organizations.${g}`, at(g), count(at(g)), link("organizations", { grade: g }))])),
     ];
   },
 });

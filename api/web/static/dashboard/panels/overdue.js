@@ -24,10 +24,10 @@ panel({
     const cases = (d) => rows.find((r) => r.deadline === d)?.cases ?? 0;
     const box = el("div", { class: "chart short" });
     queueMicrotask(() => bars(box, deadlines.map((d) => named("deadline", d)),
-      [{ name: t("col.cases"), values: deadlines.map(cases) }],
-      { horizontal: true, format: (v) => `${v} ${t("unit.cases")}` }));
+      [{ name: t("dash.col.cases"), values: deadlines.map(cases) }],
+      { horizontal: true, format: (v) => `${v} ${t("dash.unit.cases")}` }));
     const body = deadlines.map((d) => [named("deadline", d),
       figure(`overdue.${d}`, cases(d), count(cases(d)), link("cases", { overdueDeadline: d, street }))]);
-    return [box, table([t("col.deadline"), t("col.cases")], body)];
+    return [box, table([t("dash.col.deadline"), t("dash.col.cases")], body)];
   },
 });

@@ -2,7 +2,7 @@
 // in a table, each cell linked to the payouts behind it.
 import { el, gql, link, t, wan } from "../core.js";
 import { bars } from "../charts.js";
-import { distinct, empty, figure, table } from "../figures.js";
+import { distinct, empty, figure, monthsOf, table } from "../figures.js";
 import { named } from "../messages.js";
 import { panel } from "../registry.js";
 
@@ -27,11 +27,12 @@ panel({
     const months = distinct(rows, "month");
     const programmes = distinct(rows, "programme", PROGRAMMES);
     const at = (month, programme) => rows.find((r) => r.month === month && r.programme === programme);
+    const axis = [...new Set([...monthsOf(year), ...months])].sort();
     const box = el("div", { class: "chart" });
     queueMicrotask(() => bars(
-      box, months,
-      programmes.map((p) => ({ name: named("programme", p), values: months.map((m) => (at(m, p)?.amountFen ?? 0) / 1_000_000) })),
-      { stack: true, format: (v) => `${Number(v).toFixed(2)} ${t("unit.wan")}` },
+      box, axis,
+      programmes.map((p) => ({ name: named("programme", p), values: axis.map((m) => (at(m, p)?.amountFen ?? 0) / 1_000_000) })),
+      { stack: true, format: (v) => `${Number(v).toFixed(2)} ${t("dash.unit.wan")}` },
     ));
     const cell = (month, programme) => {
       const row = at(month, programme);
@@ -40,7 +41,7 @@ panel({
     };
     const sum = (list) => list.reduce((s, r) => s + r.amountFen, 0);
     const body = months.map((m) => [m, ...programmes.map((p) => cell(m, p)), wan(sum(rows.filter((r) => r.month === m)))]);
-    const foot = [t("table.total"), ...programmes.map((p) => wan(sum(rows.filter((r) => r.programme === p)))), wan(sum(rows))];
-    return [box, table([t("col.month"), ...programmes.map((p) => named("programme", p)), t("table.total")], body, foot, t("col.amount"))];
+    const foot = [t("dash.table.total"), ...programmes.map((p) => wan(sum(rows.filter((r) => r.programme === p)))), wan(sum(rows))];
+    return [box, table([t("dash.col.month"), ...programmes.map((p) => named("programme", p)), t("dash.table.total")], body, foot, t("dash.col.amount"))];
   },
 });

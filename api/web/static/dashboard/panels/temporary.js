@@ -1,7 +1,7 @@
 // Temporary assistance (临时救助) paid in the year, by month and type (emergency, expenditure).
 import { el, gql, t, wan } from "../core.js";
 import { bars } from "../charts.js";
-import { distinct, empty, figure, table } from "../figures.js";
+import { distinct, empty, figure, monthsOf, table } from "../figures.js";
 import { named } from "../messages.js";
 import { panel } from "../registry.js";
 
@@ -22,22 +22,23 @@ panel({
     );
     return data.temporaryAssistanceStats;
   },
-  render(rows) {
+  render(rows, { year }) {
     if (!rows.length) return empty();
     const months = distinct(rows, "month");
     const types = distinct(rows, "type", TYPES);
     const at = (m, ty) => rows.find((r) => r.month === m && r.type === ty);
+    const axis = [...new Set([...monthsOf(year), ...months])].sort();
     const box = el("div", { class: "chart" });
-    queueMicrotask(() => bars(box, months,
-      types.map((ty) => ({ name: named("type", ty), values: months.map((m) => (at(m, ty)?.amountFen ?? 0) / 1_000_000) })),
-      { stack: true, format: (v) => `${Number(v).toFixed(2)} ${t("unit.wan")}` }));
+    queueMicrotask(() => bars(box, axis,
+      types.map((ty) => ({ name: named("type", ty), values: axis.map((m) => (at(m, ty)?.amountFen ?? 0) / 1_000_000) })),
+      { stack: true, format: (v) => `${Number(v).toFixed(2)} ${t("dash.unit.wan")}` }));
     const cell = (m, ty) => {
       const row = at(m, ty);
       return row ? figure(`temporary.${m}.${ty}`, row.amountFen, wan(row.amountFen)) : "—";
     };
     const sum = (list, key) => list.reduce((s, r) => s + r[key], 0);
     const body = months.map((m) => [m, ...types.map((ty) => cell(m, ty)), wan(sum(rows.filter((r) => r.month === m), "amountFen"))]);
-    const foot = [t("table.total"), ...types.map((ty) => wan(sum(rows.filter((r) => r.type === ty), "amountFen"))), wan(sum(rows, "amountFen"))];
-    return [box, table([t("col.month"), ...types.map((ty) => named("type", ty)), t("table.total")], body, foot, t("col.amount"))];
+    const foot = [t("dash.table.total"), ...types.map((ty) => wan(sum(rows.filter((r) => r.type === ty), "amountFen"))), wan(sum(rows, "amountFen"))];
+    return [box, table([t("dash.col.month"), ...types.map((ty) => named("type", ty)), t("dash.table.total")], body, foot, t("dash.col.amount"))];
   },
 });

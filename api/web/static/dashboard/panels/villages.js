@@ -1,5 +1,5 @@
 // Village conversions (撤村转居): each village's step of the eight, and how many stand at each.
-import { count, el, gql, t } from "../core.js";
+import { count, el, gql, link, t } from "../core.js";
 import { bar, empty, figure, table } from "../figures.js";
 import { named } from "../messages.js";
 import { panel } from "../registry.js";
@@ -23,7 +23,7 @@ panel({
     if (!villages.length) return empty();
     const done = villages.filter((v) => v.step === "completed").length;
     const summary = el("p", { class: "note" },
-      t("villages.planned", { planned: villages.length, completed: done }));
+      t("dash.villages.planned", { planned: villages.length, completed: done }));
     const rows = villages
       .slice()
       .sort((a, b) => b.stepNumber - a.stepNumber || a.village.localeCompare(b.village, "zh-CN"))
@@ -31,8 +31,9 @@ panel({
         el("span", {}, v.village, el("small", {}, ` ${v.street}`)),
         named("step", v.step),
         el("span", { class: "progress-cell" }, bar((100 * v.stepNumber) / v.stepsTotal),
-          figure(`villages.${v.village}.stepNumber`, v.stepNumber, `${count(v.stepNumber)}/${v.stepsTotal}`)),
+          figure(`villages.${v.village}.stepNumber`, v.stepNumber, `${count(v.stepNumber)}/${v.stepsTotal}`,
+            link("villages", { village: v.village, street: v.street }))),
       ]);
-    return [summary, table([t("col.village"), t("col.step"), t("col.progress")], rows)];
+    return [summary, table([t("dash.col.village"), t("dash.col.step"), t("dash.col.progress")], rows)];
   },
 });
