@@ -5,22 +5,22 @@ import { addMessages, authorizedFetch, el, t } from "./core.js";
 
 addMessages({
   zh: {
-    "export.title": "案卷导出",
-    "export.hint": "导出完整案卷（每个事件及其包含证明），供审计核验。",
-    "export.purpose": "用途（查看完整个人信息时必填）",
-    "export.button": "导出案卷",
-    "export.busy": "正在导出…",
-    "export.done": "已下载 {file}",
-    "export.refused": "未能导出（{status}）：{detail}",
+    "drill.export.title": "案卷导出",
+    "drill.export.hint": "导出完整案卷（每个事件及其包含证明），供审计核验。",
+    "drill.export.purpose": "用途（查看完整个人信息时必填）",
+    "drill.export.button": "导出案卷",
+    "drill.export.busy": "正在导出…",
+    "drill.export.done": "已下载 {file}",
+    "drill.export.refused": "未能导出（{status}）：{detail}",
   },
   en: {
-    "export.title": "Case file",
-    "export.hint": "The whole case file (every event with its inclusion proof), for an auditor to verify.",
-    "export.purpose": "Purpose (needed when you see personal data in full)",
-    "export.button": "Export the case file",
-    "export.busy": "Exporting…",
-    "export.done": "Downloaded {file}",
-    "export.refused": "Not exported ({status}): {detail}",
+    "drill.export.title": "Case file",
+    "drill.export.hint": "The whole case file (every event with its inclusion proof), for an auditor to verify.",
+    "drill.export.purpose": "Purpose (needed when you see personal data in full)",
+    "drill.export.button": "Export the case file",
+    "drill.export.busy": "Exporting…",
+    "drill.export.done": "Downloaded {file}",
+    "drill.export.refused": "Not exported ({status}): {detail}",
   },
 });
 
@@ -41,7 +41,7 @@ async function problemDetail(response) {
 
 async function download(caseId, purpose, output) {
   output.dataset.state = "loading";
-  output.textContent = t("export.busy");
+  output.textContent = t("drill.export.busy");
   const headers = { accept: "application/json" };
   if (purpose.trim()) headers["x-purpose"] = headerText(purpose.trim());
   let response;
@@ -49,12 +49,12 @@ async function download(caseId, purpose, output) {
     response = await authorizedFetch(`/api/v1/cases/${encodeURIComponent(caseId)}/export`, { headers });
   } catch (error) {
     output.dataset.state = "error";
-    output.textContent = t("export.refused", { status: "—", detail: error.message });
+    output.textContent = t("drill.export.refused", { status: "—", detail: error.message });
     return;
   }
   if (!response.ok) {
     output.dataset.state = response.status === 401 || response.status === 403 ? "forbidden" : "error";
-    output.textContent = t("export.refused", { status: response.status, detail: await problemDetail(response) });
+    output.textContent = t("drill.export.refused", { status: response.status, detail: await problemDetail(response) });
     return;
   }
   const blob = await response.blob();
@@ -66,14 +66,14 @@ async function download(caseId, purpose, output) {
   anchor.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
   output.dataset.state = "ok";
-  output.textContent = t("export.done", { file });
+  output.textContent = t("drill.export.done", { file });
 }
 
 /** The export card for `caseId`. */
 export function exportCard(caseId) {
   const purpose = el("input", { type: "text", name: "purpose", maxlength: 200, autocomplete: "off", "data-field": "purpose" });
   const output = el("p", { class: "drill-export-result", role: "status", "aria-live": "polite", "data-field": "export-result" });
-  const button = el("button", { type: "button", "data-action": "export" }, t("export.button"));
+  const button = el("button", { type: "button", "data-action": "export" }, t("drill.export.button"));
   button.addEventListener("click", async () => {
     button.disabled = true;
     try {
@@ -83,9 +83,9 @@ export function exportCard(caseId) {
     }
   });
   return el("div", { class: "drill-card drill-export", "data-part": "export" },
-    el("h3", {}, t("export.title")),
-    el("p", { class: "drill-muted" }, t("export.hint")),
-    el("label", {}, t("export.purpose"), purpose),
+    el("h3", {}, t("drill.export.title")),
+    el("p", { class: "drill-muted" }, t("drill.export.hint")),
+    el("label", {}, t("drill.export.purpose"), purpose),
     button,
     output);
 }

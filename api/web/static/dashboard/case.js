@@ -12,20 +12,20 @@ import { nameOf } from "./drill-names.js";
 
 addMessages({
   zh: {
-    "case.title": "个案详情", "case.heading": "个案 {id}", "case.timeline": "办理过程",
-    "case.findings": "审计发现", "case.payouts": "发放记录", "case.notFound": "没有这个个案。",
-    "case.badId": "这不是一个个案编号。", "case.recorded": "录入于 {date}（补录）",
-    "case.allFindings": "在列表中查看", "case.allPayouts": "在列表中查看",
-    "case.noTimeline": "还没有记录。", "case.noFindings": "没有审计发现。", "case.noPayouts": "没有发放记录。",
-    "case.temporary": "临时救助个案 {id}",
+    "drill.case.title": "个案详情", "drill.case.heading": "个案 {id}", "drill.case.timeline": "办理过程",
+    "drill.case.findings": "审计发现", "drill.case.payouts": "发放记录", "drill.case.notFound": "没有这个个案。",
+    "drill.case.badId": "这不是一个个案编号。", "drill.case.recorded": "录入于 {date}（补录）",
+    "drill.case.allFindings": "在列表中查看", "drill.case.allPayouts": "在列表中查看",
+    "drill.case.noTimeline": "还没有记录。", "drill.case.noFindings": "没有审计发现。", "drill.case.noPayouts": "没有发放记录。",
+    "drill.case.temporary": "临时救助个案 {id}",
   },
   en: {
-    "case.title": "Case", "case.heading": "Case {id}", "case.timeline": "Timeline",
-    "case.findings": "Audit findings", "case.payouts": "Payouts", "case.notFound": "There is no such case.",
-    "case.badId": "This is not a case id.", "case.recorded": "recorded on {date} (back-dated)",
-    "case.allFindings": "Open as a list", "case.allPayouts": "Open as a list",
-    "case.noTimeline": "Nothing recorded yet.", "case.noFindings": "No audit findings.", "case.noPayouts": "No payouts.",
-    "case.temporary": "Temporary-assistance case {id}",
+    "drill.case.title": "Case", "drill.case.heading": "Case {id}", "drill.case.timeline": "Timeline",
+    "drill.case.findings": "Audit findings", "drill.case.payouts": "Payouts", "drill.case.notFound": "There is no such case.",
+    "drill.case.badId": "This is not a case id.", "drill.case.recorded": "recorded on {date} (back-dated)",
+    "drill.case.allFindings": "Open as a list", "drill.case.allPayouts": "Open as a list",
+    "drill.case.noTimeline": "Nothing recorded yet.", "drill.case.noFindings": "No audit findings.", "drill.case.noPayouts": "No payouts.",
+    "drill.case.temporary": "Temporary-assistance case {id}",
   },
 });
 
@@ -60,7 +60,7 @@ function part(name, title) {
 }
 
 function timelineList(entries) {
-  if (!entries.length) return el("p", { class: "drill-muted" }, t("case.noTimeline"));
+  if (!entries.length) return el("p", { class: "drill-muted" }, t("drill.case.noTimeline"));
   const ordered = [...entries].sort((a, b) => a.position - b.position);
   return el("ol", { class: "drill-timeline" }, ordered.map((e) =>
     el("li", { "data-timeline-entry": e.eventType, "data-version": e.version, "data-position": e.position },
@@ -69,10 +69,10 @@ function timelineList(entries) {
         el("strong", {}, nameOf("event", e.eventType)),
         el("span", { class: "drill-muted" }, ` · ${nameOf("role", e.actorRole)}${e.actorUnit ? ` · ${e.actorUnit}` : ""}`),
         el("p", {}, e.summary),
-        e.backdated ? el("small", { class: "drill-muted" }, t("case.recorded", { date: day(e.recordedAt) })) : null))));
+        e.backdated ? el("small", { class: "drill-muted" }, t("drill.case.recorded", { date: day(e.recordedAt) })) : null))));
 }
 
-async function loadPart(node, query, id, minPosition, draw, ticket) {
+async function loadPart(node, query, id, minPosition, draw, current) {
   let data = null;
   let failure = null;
   try {
@@ -80,7 +80,7 @@ async function loadPart(node, query, id, minPosition, draw, ticket) {
   } catch (error) {
     failure = error;
   }
-  if (!alive(ticket)) return;
+  if (!current()) return;
   node.replaceChildren(node.firstChild);
   if (failure) return showFailure(node, failure);
   node.dataset.state = "ok";
@@ -89,54 +89,58 @@ async function loadPart(node, query, id, minPosition, draw, ticket) {
 
 function findingsPart(data, id) {
   const rows = data.auditFindings.edges.map((e) => e.node);
-  if (!rows.length) return [el("p", { class: "drill-muted" }, t("case.noFindings"))];
+  if (!rows.length) return [el("p", { class: "drill-muted" }, t("drill.case.noFindings"))];
   return [
     el("ul", { class: "drill-findings" }, rows.map((f) =>
       el("li", { "data-finding-id": f.id },
         el("span", { class: `drill-badge drill-sev-${f.severity}` }, nameOf("severity", f.severity)),
         ` ${f.rule} ${nameOf("rule", f.rule)} · ${nameOf("findingStatus", f.status)} · ${day(f.raisedOn)}`,
         el("p", {}, f.summary)))),
-    el("a", { href: link("findings", { caseId: id }) }, t("case.allFindings")),
+    el("a", { href: link("findings", { caseId: id }) }, t("drill.case.allFindings")),
   ];
 }
 
 function payoutsPart(data, id) {
   const rows = data.payouts.edges.map((e) => e.node).sort((a, b) => a.month.localeCompare(b.month));
-  if (!rows.length) return [el("p", { class: "drill-muted" }, t("case.noPayouts"))];
+  if (!rows.length) return [el("p", { class: "drill-muted" }, t("drill.case.noPayouts"))];
   const columns = [
-    { label: t("col.month"), cell: (p) => p.month },
-    { label: t("col.amount"), cell: (p) => el("span", { "data-value": p.amountFen }, yuan(p.amountFen)) },
-    { label: t("col.status"), cell: (p) => nameOf("payoutStatus", p.status) },
-    { label: t("col.settledOn"), cell: (p) => day(p.settledOn) },
-    { label: t("col.runId"), cell: (p) => shortId(p.runId) },
+    { label: t("drill.col.month"), cell: (p) => p.month },
+    { label: t("drill.col.amount"), cell: (p) => el("span", { "data-value": p.amountFen }, yuan(p.amountFen)) },
+    { label: t("drill.col.status"), cell: (p) => nameOf("payoutStatus", p.status) },
+    { label: t("drill.col.settledOn"), cell: (p) => day(p.settledOn) },
+    { label: t("drill.col.runId"), cell: (p) => shortId(p.runId) },
   ];
   return [table(columns, rows, (p) => ({ "data-payout-id": p.id })),
-    el("a", { href: link("payouts", { caseId: id }) }, t("case.allPayouts"))];
+    el("a", { href: link("payouts", { caseId: id }) }, t("drill.case.allPayouts"))];
 }
 
 async function drawCase(params, root, rest) {
   const ticket = begin();
   const id = rest[0] || "";
   const from = fromList(params);
-  setTitle(t("case.title"));
+  setTitle(t("drill.case.title"));
   const section = el("section", { class: "drill-page", "data-page": "case", "data-case-id": id, "data-state": "loading" },
-    backLinks(from), el("h2", {}, t("case.heading", { id: id.slice(0, 8) })));
+    backLinks(from), el("h2", {}, t("drill.case.heading", { id: id.slice(0, 8) })));
   root.replaceChildren(section);
   if (!/^[0-9A-Za-z-]{1,64}$/.test(id)) {
     section.dataset.state = "error";
-    section.append(el("p", { class: "drill-note" }, t("case.badId")));
+    section.append(el("p", { class: "drill-note" }, t("drill.case.badId")));
     return;
   }
   const head = el("div", { class: "drill-case-grid" });
-  const timeline = part("timeline", t("case.timeline"));
-  const findings = part("findings", t("case.findings"));
-  const payouts = part("payouts", t("case.payouts"));
+  const timeline = part("timeline", t("drill.case.timeline"));
+  const findings = part("findings", t("drill.case.findings"));
+  const payouts = part("payouts", t("drill.case.payouts"));
   section.append(head, timeline, findings, payouts);
   let loaded = 0;
   let exportBox = null; // kept across refreshes, so a purpose being typed survives them
 
+  let latest = 0; // a reload that finishes after a newer one is dropped
+
   const draw = async (minPosition = null) => {
+    const mine = ++latest;
     const options = { minPosition };
+    const current = () => alive(ticket) && mine === latest;
     const summary = (async () => {
       let answer = await gqlPersonal(caseQuery, { id }, options);
       let found = answer.data.case;
@@ -149,8 +153,8 @@ async function drawCase(params, root, rest) {
       return { found, temporary, personal: answer.personal };
     })();
     const others = [
-      loadPart(findings, FINDINGS, id, minPosition, (d) => findingsPart(d, id), ticket),
-      loadPart(payouts, PAYOUTS, id, minPosition, (d) => payoutsPart(d, id), ticket),
+      loadPart(findings, FINDINGS, id, minPosition, (d) => findingsPart(d, id), current),
+      loadPart(payouts, PAYOUTS, id, minPosition, (d) => payoutsPart(d, id), current),
     ];
     let result = null;
     let failure = null;
@@ -160,19 +164,19 @@ async function drawCase(params, root, rest) {
       failure = error;
     }
     await Promise.all(others);
-    if (!alive(ticket)) return;
+    if (!current()) return;
     head.replaceChildren();
     timeline.replaceChildren(timeline.firstChild);
     if (failure || !result.found) {
       timeline.hidden = true;
       timeline.dataset.state = failure?.forbidden ? "forbidden" : "error";
       if (failure) showFailure(head, failure);
-      else head.append(el("p", { class: "drill-note" }, t("case.notFound")));
+      else head.append(el("p", { class: "drill-note" }, t("drill.case.notFound")));
       section.dataset.state = head.dataset.state || "error";
       return;
     }
     const { found, temporary, personal } = result;
-    section.querySelector("h2").textContent = t(temporary ? "case.temporary" : "case.heading", { id: id.slice(0, 8) });
+    section.querySelector("h2").textContent = t(temporary ? "drill.case.temporary" : "drill.case.heading", { id: id.slice(0, 8) });
     head.append(temporary ? temporarySummary(found, personal) : caseSummary(found, personal),
       temporary ? "" : (exportBox ??= exportCard(id)));
     timeline.hidden = temporary;

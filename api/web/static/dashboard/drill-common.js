@@ -2,7 +2,9 @@
 // ends when the user leaves), the refusal and error states, dates, filter chips, and the one
 // rule for personal data: ask the API for it, and when the caller would see it in full
 // (which needs a stated purpose), ask without it instead of guessing a purpose.
-import { GraphQLFailure, addMessages, current, el, gql, link, onEvent, state, t } from "./core.js";
+import {
+  GraphQLFailure, addMessages, current, el, gql, link, onEvent, onLanguage, render, state, t,
+} from "./core.js";
 
 addMessages({
   zh: {
@@ -14,6 +16,7 @@ addMessages({
     "drill.first": "第一页",
     "drill.none": "没有符合条件的记录。",
     "drill.noFilter": "未筛选",
+    "drill.filters": "筛选条件",
     "drill.removeFilter": "去掉筛选：{label}",
     "drill.forbidden": "当前身份无权查看此内容。",
     "drill.error": "加载失败：{message}",
@@ -25,7 +28,7 @@ addMessages({
     "drill.yes": "是",
     "drill.no": "否",
     "drill.updated": "已更新",
-    "drill.pageTitle": "{title} · caseledger 监管看板",
+    "drill.pageTitle": "{title} · {page}",
   },
   en: {
     "drill.overview": "← Back to the overview",
@@ -36,6 +39,7 @@ addMessages({
     "drill.first": "First page",
     "drill.none": "Nothing matches these filters.",
     "drill.noFilter": "No filter",
+    "drill.filters": "Filters",
     "drill.removeFilter": "Remove the filter: {label}",
     "drill.forbidden": "Your role may not see this.",
     "drill.error": "Could not load: {message}",
@@ -48,7 +52,7 @@ addMessages({
     "drill.yes": "yes",
     "drill.no": "no",
     "drill.updated": "Updated",
-    "drill.pageTitle": "{title} · caseledger supervision",
+    "drill.pageTitle": "{title} · {page}",
   },
 });
 
@@ -84,18 +88,34 @@ function end() {
 }
 
 window.addEventListener("hashchange", () => {
-  if (!MINE.has(current().name)) end();
+  if (MINE.has(current().name)) return;
+  end();
+  if (pageTitle !== null) document.title = pageTitle;
 });
 
-/** Call `refresh(position)` (debounced) for each event `wanted(event)` picks, until leaving. */
+// The other language: an open drill-down page is drawn again (the overview redraws its own).
+// Not for the page's first setLang, which changes nothing and comes before the viewer is known.
+let drawnIn = state.lang;
+onLanguage((lang) => {
+  if (lang === drawnIn) return;
+  drawnIn = lang;
+  const view = document.getElementById("view");
+  if (view && MINE.has(current().name)) render(view);
+});
+
+/** Call `refresh(position)` for the events `wanted(event)` picks, until leaving: at most once
+ * per `delay` ms, with the highest position seen, so a burst of events costs one reload. */
 export function live(wanted, refresh, delay = 600) {
   let timer = null;
   let position = null;
   const stop = onEvent((event) => {
     if (!wanted(event)) return;
     position = Math.max(position ?? 0, Number(event.position) || 0);
-    clearTimeout(timer);
-    timer = setTimeout(() => refresh(position || null), delay);
+    if (timer) return; // one is due: it will wait for this event's position too
+    timer = setTimeout(() => {
+      timer = null;
+      refresh(position || null);
+    }, delay);
   });
   onLeave(() => {
     clearTimeout(timer);
@@ -164,8 +184,11 @@ export function shortId(id) {
   return id ? el("span", { class: "drill-id", title: id }, String(id).slice(0, 8)) : "—";
 }
 
+let pageTitle = null; // the overview's title, put back on leaving the drill-down
+
 export function setTitle(title) {
-  document.title = t("drill.pageTitle", { title });
+  pageTitle ??= document.title;
+  document.title = t("drill.pageTitle", { title, page: pageTitle });
 }
 
 /** The navigation above a page: the overview, and the list it came from when there is one. */
@@ -184,7 +207,7 @@ export function chips(name, filter, labelOf) {
   if (!keys.length) return el("p", { class: "drill-chips drill-muted" }, t("drill.noFilter"));
   return el(
     "ul",
-    { class: "drill-chips", "aria-label": "filters" },
+    { class: "drill-chips", "aria-label": t("drill.filters") },
     keys.map((key) => {
       const rest = { ...filter };
       delete rest[key];
@@ -212,7 +235,9 @@ export function table(columns, rows, rowAttrs) {
         "tbody",
         {},
         rows.map((row) =>
-          el("tr", rowAttrs(row), columns.map((c) => el("td", { "data-label": c.label }, c.cell(row)))),
+          // one wrapper per cell: on a phone the cell is a two-column grid (label, value)
+          el("tr", rowAttrs(row), columns.map((c) =>
+            el("td", { "data-label": c.label }, el("div", { class: "drill-cell" }, c.cell(row))))),
         ),
       ),
     ),

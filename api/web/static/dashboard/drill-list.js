@@ -2,7 +2,7 @@
 // (only the keys the list knows, in the types GraphQL wants; the rest is ignored, never sent),
 // as removable chips, the total, a Relay page with a "next page" link, rows linking to their
 // case, and a debounced refresh when events of the list's area arrive.
-import { addMessages, el, link, current, route, t } from "./core.js";
+import { addMessages, current, el, link, route, state, t } from "./core.js";
 import {
   aggregateOf, alive, backLinks, begin, chips, claim, gqlPersonal, live, setTitle, showFailure,
   table,
@@ -10,8 +10,14 @@ import {
 import { nameOf } from "./drill-names.js";
 
 addMessages({
-  zh: { "drill.ignored": "已忽略无法识别的筛选值：{keys}" },
-  en: { "drill.ignored": "Ignored filter values it could not read: {keys}" },
+  zh: {
+    "drill.ignored": "已忽略无法识别的筛选值：{keys}",
+    "drill.ownStreet": "当前身份只能查看{street}的记录，其他街道的不在此列。",
+  },
+  en: {
+    "drill.ignored": "Ignored filter values it could not read: {keys}",
+    "drill.ownStreet": "Your role sees the records of {street} only; other streets' are not listed.",
+  },
 });
 
 const PAGE = 50;
@@ -60,7 +66,7 @@ function chipLabel(spec, key, value) {
   const shown = typeof value === "boolean" ? t(value ? "drill.yes" : "drill.no")
     : kind === "rule" ? `${value} ${nameOf(kind, value)}`
     : kind ? nameOf(kind, value) : String(value);
-  return `${t(`col.${key}`)}: ${shown}`;
+  return `${t(`drill.col.${key}`)}: ${shown}`;
 }
 
 /** The hash of this list as it is now, for a case page's way back ("cases?street=..."). */
@@ -92,8 +98,10 @@ async function drawList(spec, params, root) {
   root.replaceChildren(section);
   setTitle(t(spec.title));
   let loaded = 0;
+  let latest = 0; // a reload that finishes after a newer one is dropped
 
   const draw = async (minPosition = null) => {
+    const mine = ++latest;
     const variables = { filter: Object.keys(filter).length ? filter : null, first: PAGE, after };
     let answer = null;
     let failure = null;
@@ -102,7 +110,7 @@ async function drawList(spec, params, root) {
     } catch (error) {
       failure = error;
     }
-    if (!alive(ticket)) return;
+    if (!alive(ticket) || mine !== latest) return;
     const head = [
       backLinks(null),
       el("h2", {}, t(spec.title)),
@@ -123,6 +131,7 @@ async function drawList(spec, params, root) {
     section.dataset.loaded = String(loaded);
     const body = [
       el("p", { class: "drill-total", "data-field": "total" }, t("drill.total", { n: connection.totalCount.toLocaleString("zh-CN") })),
+      ownStreet(filter),
       spec.summary ? spec.summary(connection) : null,
       !answer.personal && spec.personal ? el("p", { class: "drill-note", "data-personal": "held" }, t("drill.personalHeld")) : null,
       rows.length ? table(spec.columns(answer.personal), rows, spec.rowAttrs) : el("p", { class: "drill-muted" }, t("drill.none")),
@@ -133,6 +142,13 @@ async function drawList(spec, params, root) {
 
   await draw();
   if (alive(ticket)) live((event) => spec.aggregates.includes(aggregateOf(event)), draw);
+}
+
+/** A street-bound caller who asks for another street gets an empty list: say why. */
+function ownStreet(filter) {
+  const own = state.viewer?.street;
+  if (!own || !filter.street || filter.street === own) return null;
+  return el("p", { class: "drill-note", "data-note": "own-street" }, t("drill.ownStreet", { street: own }));
 }
 
 function pager(name, filter, after, pageInfo) {

@@ -7,31 +7,31 @@ import { nameOf } from "./drill-names.js";
 
 addMessages({
   zh: {
-    "cases.title": "个案列表", "payouts.title": "发放明细", "findings.title": "审计发现",
-    "col.programme": "救助类别", "col.street": "街道", "col.community": "社区/村",
-    "col.status": "状态", "col.overdue": "逾期", "col.overdueDeadline": "逾期环节",
-    "col.confirmedIn": "审批年度", "col.applicant": "申请人", "col.submitted": "申请日期",
-    "col.due": "期限", "col.monthly": "月保障金（元）", "col.case": "个案",
-    "col.month": "月份", "col.year": "年度", "col.runId": "发放批次", "col.caseId": "个案",
-    "col.amount": "金额（元）", "col.payee": "收款账户", "col.settledOn": "发放日期",
-    "col.rule": "规则", "col.severity": "严重程度", "col.raisedOn": "发现日期",
-    "col.summary": "说明",
-    "due.investigation": "调查", "due.decision": "审批", "due.case": "办结", "due.review": "复核",
-    "overdue.none": "无",
+    "drill.cases.title": "个案列表", "drill.payouts.title": "发放明细", "drill.findings.title": "审计发现",
+    "drill.col.programme": "救助类别", "drill.col.street": "街道", "drill.col.community": "社区/村",
+    "drill.col.status": "状态", "drill.col.overdue": "逾期", "drill.col.overdueDeadline": "逾期环节",
+    "drill.col.confirmedIn": "审批年度", "drill.col.applicant": "申请人", "drill.col.submitted": "申请日期",
+    "drill.col.due": "期限", "drill.col.monthly": "月保障金（元）", "drill.col.case": "个案",
+    "drill.col.month": "月份", "drill.col.year": "年度", "drill.col.runId": "发放批次", "drill.col.caseId": "个案",
+    "drill.col.amount": "金额（元）", "drill.col.payee": "收款账户", "drill.col.settledOn": "发放日期",
+    "drill.col.rule": "规则", "drill.col.severity": "严重程度", "drill.col.raisedOn": "发现日期",
+    "drill.col.summary": "说明",
+    "drill.due.investigation": "调查", "drill.due.decision": "审批", "drill.due.case": "办结", "drill.due.review": "复核",
+    "drill.overdue.none": "无",
   },
   en: {
-    "cases.title": "Cases", "payouts.title": "Payouts", "findings.title": "Audit findings",
-    "col.programme": "Programme", "col.street": "Street", "col.community": "Community",
-    "col.status": "Status", "col.overdue": "Overdue", "col.overdueDeadline": "Overdue deadline",
-    "col.confirmedIn": "Confirmed in", "col.applicant": "Applicant", "col.submitted": "Submitted",
-    "col.due": "Due", "col.monthly": "Monthly (元)", "col.case": "Case",
-    "col.month": "Month", "col.year": "Year", "col.runId": "Payroll run", "col.caseId": "Case",
-    "col.amount": "Amount (元)", "col.payee": "Payee account", "col.settledOn": "Settled on",
-    "col.rule": "Rule", "col.severity": "Severity", "col.raisedOn": "Raised on",
-    "col.summary": "Summary",
-    "due.investigation": "investigation", "due.decision": "decision", "due.case": "case",
-    "due.review": "review",
-    "overdue.none": "none",
+    "drill.cases.title": "Cases", "drill.payouts.title": "Payouts", "drill.findings.title": "Audit findings",
+    "drill.col.programme": "Programme", "drill.col.street": "Street", "drill.col.community": "Community",
+    "drill.col.status": "Status", "drill.col.overdue": "Overdue", "drill.col.overdueDeadline": "Overdue deadline",
+    "drill.col.confirmedIn": "Confirmed in", "drill.col.applicant": "Applicant", "drill.col.submitted": "Submitted",
+    "drill.col.due": "Due", "drill.col.monthly": "Monthly (yuan)", "drill.col.case": "Case",
+    "drill.col.month": "Month", "drill.col.year": "Year", "drill.col.runId": "Payroll run", "drill.col.caseId": "Case",
+    "drill.col.amount": "Amount (yuan)", "drill.col.payee": "Payee account", "drill.col.settledOn": "Settled on",
+    "drill.col.rule": "Rule", "drill.col.severity": "Severity", "drill.col.raisedOn": "Raised on",
+    "drill.col.summary": "Summary",
+    "drill.due.investigation": "investigation", "drill.due.decision": "decision", "drill.due.case": "case",
+    "drill.due.review": "review",
+    "drill.overdue.none": "none",
   },
 });
 
@@ -52,18 +52,18 @@ function dueDates(node) {
     review: node.nextReviewDue,
   };
   return el("ul", { class: "drill-dues" }, DEADLINES.filter((d) => due[d]).map((d) =>
-    el("li", { class: node.overdue?.[d] ? "drill-late" : null }, `${t(`due.${d}`)} ${day(due[d])}`)));
+    el("li", { class: node.overdue?.[d] ? "drill-late" : null }, `${t(`drill.due.${d}`)} ${day(due[d])}`)));
 }
 
 function overdueFlags(node) {
   const late = DEADLINES.filter((d) => node.overdue?.[d]);
-  if (!late.length) return el("span", { class: "drill-muted" }, t("overdue.none"));
+  if (!late.length) return el("span", { class: "drill-muted" }, t("drill.overdue.none"));
   return late.map((d) => el("span", { class: "drill-badge drill-badge-late", "data-overdue": d }, nameOf("deadline", d)));
 }
 
 registerList({
   name: "cases",
-  title: "cases.title",
+  title: "drill.cases.title",
   root: "cases",
   filterType: "CaseFilter",
   params: {
@@ -77,22 +77,22 @@ registerList({
   aggregates: ["AssistanceCase"],
   rowAttrs: (node) => ({ "data-case-id": node.id }),
   columns: (personal) => [
-    { label: t("col.street"), cell: (n) => n.street },
-    { label: t("col.community"), cell: (n) => n.community },
-    { label: t("col.programme"), cell: (n) => nameOf("programme", n.programme) },
-    { label: t("col.status"), cell: (n) => nameOf("caseStatus", n.status) },
-    { label: t("col.applicant"), cell: (n) => applicant(n, personal) },
-    { label: t("col.submitted"), cell: (n) => day(n.submittedOn) },
-    { label: t("col.due"), cell: dueDates },
-    { label: t("col.overdue"), cell: overdueFlags },
-    { label: t("col.monthly"), cell: (n) => money(n.monthlyAmountFen) },
-    { label: t("col.case"), cell: (n) => caseLink(n.id) },
+    { label: t("drill.col.street"), cell: (n) => n.street },
+    { label: t("drill.col.community"), cell: (n) => n.community },
+    { label: t("drill.col.programme"), cell: (n) => nameOf("programme", n.programme) },
+    { label: t("drill.col.status"), cell: (n) => nameOf("caseStatus", n.status) },
+    { label: t("drill.col.applicant"), cell: (n) => applicant(n, personal) },
+    { label: t("drill.col.submitted"), cell: (n) => day(n.submittedOn) },
+    { label: t("drill.col.due"), cell: dueDates },
+    { label: t("drill.col.overdue"), cell: overdueFlags },
+    { label: t("drill.col.monthly"), cell: (n) => money(n.monthlyAmountFen) },
+    { label: t("drill.col.case"), cell: (n) => caseLink(n.id) },
   ],
 });
 
 registerList({
   name: "payouts",
-  title: "payouts.title",
+  title: "drill.payouts.title",
   root: "payouts",
   filterType: "PayoutFilter",
   params: {
@@ -105,21 +105,21 @@ registerList({
   aggregates: ["Payout", "PayrollRun"],
   rowAttrs: (node) => ({ "data-payout-id": node.id, "data-case-id": node.caseId }),
   columns: (personal) => [
-    { label: t("col.month"), cell: (n) => n.month },
-    { label: t("col.street"), cell: (n) => n.street },
-    { label: t("col.programme"), cell: (n) => nameOf("programme", n.programme) },
-    { label: t("col.status"), cell: (n) => nameOf("payoutStatus", n.status) },
-    { label: t("col.amount"), cell: (n) => money(n.amountFen) },
-    { label: t("col.payee"), cell: (n) => (personal ? n.payeeAccount ?? "—" : t("drill.purposeNeeded")) },
-    { label: t("col.settledOn"), cell: (n) => day(n.settledOn) },
-    { label: t("col.runId"), cell: (n) => shortId(n.runId) },
-    { label: t("col.case"), cell: (n) => caseLink(n.caseId) },
+    { label: t("drill.col.month"), cell: (n) => n.month },
+    { label: t("drill.col.street"), cell: (n) => n.street },
+    { label: t("drill.col.programme"), cell: (n) => nameOf("programme", n.programme) },
+    { label: t("drill.col.status"), cell: (n) => nameOf("payoutStatus", n.status) },
+    { label: t("drill.col.amount"), cell: (n) => money(n.amountFen) },
+    { label: t("drill.col.payee"), cell: (n) => (personal ? n.payeeAccount ?? "—" : t("drill.purposeNeeded")) },
+    { label: t("drill.col.settledOn"), cell: (n) => day(n.settledOn) },
+    { label: t("drill.col.runId"), cell: (n) => shortId(n.runId) },
+    { label: t("drill.col.case"), cell: (n) => caseLink(n.caseId) },
   ],
 });
 
 registerList({
   name: "findings",
-  title: "findings.title",
+  title: "drill.findings.title",
   root: "auditFindings",
   filterType: "AuditFindingFilter",
   params: { rule: "text", status: "text", street: "text", severity: "text", caseId: "text" },
@@ -128,12 +128,12 @@ registerList({
   aggregates: ["AuditFinding"],
   rowAttrs: (node) => ({ "data-finding-id": node.id, "data-case-id": node.caseId }),
   columns: () => [
-    { label: t("col.rule"), cell: (n) => `${n.rule} ${nameOf("rule", n.rule)}` },
-    { label: t("col.severity"), cell: (n) => el("span", { class: `drill-badge drill-sev-${n.severity}` }, nameOf("severity", n.severity)) },
-    { label: t("col.status"), cell: (n) => nameOf("findingStatus", n.status) },
-    { label: t("col.street"), cell: (n) => n.street ?? "—" },
-    { label: t("col.raisedOn"), cell: (n) => day(n.raisedOn) },
-    { label: t("col.summary"), cell: (n) => el("span", { class: "drill-summary" }, n.summary) },
-    { label: t("col.case"), cell: (n) => caseLink(n.caseId) },
+    { label: t("drill.col.rule"), cell: (n) => `${n.rule} ${nameOf("rule", n.rule)}` },
+    { label: t("drill.col.severity"), cell: (n) => el("span", { class: `drill-badge drill-sev-${n.severity}` }, nameOf("severity", n.severity)) },
+    { label: t("drill.col.status"), cell: (n) => nameOf("findingStatus", n.status) },
+    { label: t("drill.col.street"), cell: (n) => n.street ?? "—" },
+    { label: t("drill.col.raisedOn"), cell: (n) => day(n.raisedOn) },
+    { label: t("drill.col.summary"), cell: (n) => el("span", { class: "drill-summary" }, n.summary) },
+    { label: t("drill.col.case"), cell: (n) => caseLink(n.caseId) },
   ],
 });

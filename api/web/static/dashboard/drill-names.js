@@ -130,15 +130,15 @@ const NAMES = {
 const zh = {};
 const en = {};
 for (const [key, [z, e]] of Object.entries(NAMES)) {
-  zh[`name.${key}`] = z;
-  en[`name.${key}`] = e;
+  zh[`drill.name.${key}`] = z;
+  en[`drill.name.${key}`] = e;
 }
 addMessages({ zh, en });
 
 /** The human name of `code` in `kind` ("caseStatus", "event", ...), or the code itself. */
 export function nameOf(kind, code) {
   if (code === null || code === undefined || code === "") return "—";
-  const key = `name.${kind}.${code}`;
+  const key = `drill.name.${kind}.${code}`;
   const text = t(key);
   return text === key ? String(code) : text;
 }

@@ -1,0 +1,217 @@
+"""The dashboard's drill-down pages in real headless Chromium, against a served demo district.
+
+The routes are mounted on a bare same-origin page (core.js and drill.js imported, the router
+driven by the hash), so these tests need nothing of the overview's page: they check that a
+list shows the API's total for the same token and never sends a parameter it does not know,
+that a case page shows the case's timeline in order with its masked applicant, refreshes on an
+event of the case, exports the case file, and shows the API's refusal to a street-bound
+caller. Skipped, loudly, without Playwright for Python or Debian's /usr/bin/chromium.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import client_for, serving
+from http_helpers import graphql, ok, post
+
+from api.auth import issue_token
+from api.container import Container, build
+from api.demo.district import DemoDistrict
+from api.settings import Settings
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = "/usr/bin/chromium"
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="Playwright for Python is not installed"
+)
+if shutil.which(CHROMIUM) is None:
+    pytest.skip(f"no browser at {CHROMIUM} (Debian's chromium package)", allow_module_level=True)
+
+#: Mount the drill-down's routes on a bare page of the server's origin.
+MOUNT = """async (token) => {
+  const core = await import("/static/dashboard/core.js");
+  await import("/static/dashboard/drill.js");
+  core.setToken(token);
+  document.body.replaceChildren(Object.assign(document.createElement("main"), {id: "view"}));
+  const view = document.getElementById("view");
+  window.addEventListener("hashchange", () => core.render(view));
+  window.drillCore = core;
+}"""
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settings, Container]]:
+    tmp = tmp_path_factory.mktemp("drill")
+    settings = Settings(
+        database_url=f"sqlite:///{tmp}/ledger.sqlite3", poll_interval=0.05,
+        load_demo_when_empty=False, min_position_timeout=5.0,
+        signing_key_file=tmp / "dev-signing-key", clock=False,
+    )  # fmt: skip
+    container = build(settings)
+    container.runner.start()
+    DemoDistrict(container.ledger).load(households=10)
+    try:
+        with serving(container) as base:
+            yield base, settings, container
+    finally:
+        container.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM)
+        yield chromium
+        chromium.close()
+
+
+def token(settings: Settings, role: str, user: str, street: str | None = None) -> str:
+    return issue_token(settings.jwt_secret.get_secret_value(), user, role, street, 1)
+
+
+def _favicon(message: Any) -> bool:
+    return str(message.location.get("url", "")).endswith("/favicon.ico")
+
+
+def open_page(browser: Any, base: str, bearer: str, errors: list[str]) -> Any:
+    page = browser.new_page(viewport={"width": 1280, "height": 800}, accept_downloads=True)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on(
+        "console",
+        lambda m: errors.append(m.text) if m.type == "error" and not _favicon(m) else None,
+    )
+    page.goto(f"{base}/healthz")
+    page.evaluate(MOUNT, bearer)
+    return page
+
+
+def go(page: Any, hash_: str, name: str) -> Any:
+    page.evaluate("h => { location.hash = h; }", hash_)
+    page.wait_for_selector(f'[data-page="{name}"]:not([data-state="loading"])')
+    return page.locator(f'[data-page="{name}"]')
+
+
+def first_case(demo: tuple[str, Settings, Container], street: str, inside: bool = True) -> str:
+    """An active case in `street` (or, `inside=False`, outside it)."""
+    base, settings, container = demo
+    with client_for(base, settings, "supervisor", "supervisor-1") as client:
+        data = graphql(
+            client,
+            '{ cases(filter: {status: "active"}, first: 200) { edges { node { id street } } } }',
+            container.ledger.latest_position(),
+        )  # fmt: skip
+    found = [
+        e["node"]["id"] for e in data["cases"]["edges"] if (e["node"]["street"] == street) == inside
+    ]
+    assert found, f"the demo has no active case {'in' if inside else 'outside'} {street}"
+    return str(found[0])
+
+
+def test_a_cases_list_shows_the_apis_total_and_sends_only_the_filters_it_knows(
+    demo: tuple[str, Settings, Container], browser: Any
+) -> None:
+    base, settings, container = demo
+    bearer = token(settings, "supervisor", "supervisor-1")
+    with client_for(base, settings, "supervisor", "supervisor-1") as client:
+        expected = graphql(
+            client, '{ cases(filter: {street: "新闸街道"}) { totalCount } }',
+            container.ledger.latest_position(),
+        )["cases"]["totalCount"]  # fmt: skip
+    errors: list[str] = []
+    page = open_page(browser, base, bearer, errors)
+    bodies: list[str] = []
+    page.on(
+        "request",
+        lambda r: bodies.append(r.post_data or "") if r.url.endswith("/graphql") else None,
+    )
+    section = go(page, "#/cases?street=新闸街道&bogus=1&overdue=maybe", "cases")
+    assert section.get_attribute("data-state") == "ok"
+    assert section.get_attribute("data-total") == str(expected)
+    assert page.locator("tr[data-case-id]").count() == min(expected, 50)
+    assert page.locator('[data-filter="street"]').count() == 1  # a removable chip
+    sent = [json.loads(b)["variables"] for b in bodies if b]
+    assert sent and all(v["filter"] == {"street": "新闸街道"} for v in sent), sent
+    applicant = page.locator("tr[data-case-id] td:nth-child(5)").first.inner_text()
+    assert "*" in applicant  # masked for a supervisor, as the API masks it
+    assert "*" not in page.title() and "*" not in page.url
+    page.evaluate("() => window.drillCore.setLang('en')")
+    page.wait_for_function(
+        "() => document.querySelector('[data-page=cases] h2')?.textContent === 'Cases'"
+    )
+    assert errors == []
+    page.close()
+
+
+def test_a_case_page_shows_its_timeline_refreshes_on_its_events_and_exports_its_file(
+    demo: tuple[str, Settings, Container], browser: Any, tmp_path: Path
+) -> None:
+    base, settings, container = demo
+    case = first_case(demo, "新闸街道")
+    with client_for(base, settings, "supervisor", "supervisor-1") as client:
+        timeline = graphql(
+            client, "query($id: ID!) { case(id: $id) { timeline { version } } }",
+            container.ledger.latest_position(), id=case,
+        )["case"]["timeline"]  # fmt: skip
+    errors: list[str] = []
+    page = open_page(browser, base, token(settings, "supervisor", "supervisor-1"), errors)
+    section = go(page, f"#/case/{case}?from=cases%3Fstreet%3D新闸街道", "case")
+    assert section.get_attribute("data-state") == "ok"
+    versions = [int(v) for v in page.locator("[data-timeline-entry]").evaluate_all(
+        "nodes => nodes.map(n => n.dataset.version)")]  # fmt: skip
+    assert versions == sorted(t["version"] for t in timeline)
+    assert page.locator('a[data-action="overview"]').get_attribute("href") == "#/"
+    assert page.locator('a[data-action="back"]').get_attribute("href") == "#/cases?street=新闸街道"
+
+    with client_for(base, settings, "caseworker", "worker-1") as worker:
+        answer = ok(post(worker, f"/api/v1/cases/{case}/warnings", {
+            "occurred_on": "2024-12-02", "kind": "hospitalisation", "detail": "住院"}))  # fmt: skip
+    event = {
+        "type": "AssistanceCase.EarlyWarningRaised",
+        "subject": case,
+        "position": answer["position"],
+    }
+    page.evaluate("e => window.drillCore.dispatchEvent(e)", event)
+    page.wait_for_selector('[data-page="case"][data-loaded="2"]')
+    assert page.locator("[data-timeline-entry]").count() == len(timeline) + 1
+
+    with page.expect_download() as download:
+        page.click('[data-action="export"]')
+    saved = tmp_path / "case.json"
+    download.value.save_as(saved)
+    assert json.loads(saved.read_text())["format"] == "caseledger/case-file@v1"
+    assert errors == []
+    page.close()
+
+
+def test_a_street_bound_caller_sees_the_apis_refusal_for_another_streets_case(
+    demo: tuple[str, Settings, Container], browser: Any
+) -> None:
+    base, settings, _ = demo
+    case = first_case(demo, "新闸街道", inside=False)
+    errors: list[str] = []
+    page = open_page(browser, base, token(settings, "caseworker", "worker-1", "新闸街道"), errors)
+    section = go(page, f"#/case/{case}", "case")
+    assert section.get_attribute("data-state") == "forbidden"
+    assert "street_scope" in section.inner_text()  # the API's own message, not a crash
+    assert page.locator('[data-part="payouts"]').get_attribute("data-state") == "forbidden"
+    assert [e for e in errors if "status of 400" not in e] == []  # a purpose refusal, learnt once
+
+    # As the page knows the caller once `viewer` answered: no personal field is asked for, and
+    # a list of another street says why it is empty.
+    errors.clear()
+    page.evaluate(
+        "() => { window.drillCore.state.viewer = {street: '新闸街道', personalData: 'full'}; }"
+    )
+    listed = go(page, "#/cases?street=邹区镇", "cases")
+    assert listed.get_attribute("data-total") == "0"
+    assert page.locator('[data-note="own-street"]').count() == 1
+    assert page.locator('[data-personal="held"]').count() == 1
+    assert errors == []
+    page.close()
