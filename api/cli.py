@@ -79,9 +79,12 @@ def serve(
     configure_logging(Settings().log_level)
     container = _container()
     settings = container.settings
-    if settings.load_demo_when_empty and container.ledger.latest_position() == 0:
+    demo = settings.load_demo_when_empty and container.ledger.latest_position() == 0
+    if demo:
         _load_demo(container, seed=2023, households=120)
     _catch_up(container, "building views")
+    if demo:
+        cli_log.verify_demo(container)
     # No secret in it: the URL's password is masked, and production prints no token.
     public_key = container.checkpointer.signer.verifier.text()
     print("\n" + startup_banner(settings, f"http://{host}:{port}", public_key), flush=True)
@@ -160,6 +163,7 @@ def demo(
         raise typer.Exit(1)
     _load_demo(container, seed, households)
     _catch_up(container, "building views")
+    cli_log.verify_demo(container)
     container.close()
 
 

@@ -56,21 +56,21 @@ def asked_street(info: Info, street: str | None, field: str = "street") -> str |
     """The street a figure is narrowed to: a street-bound caller's own always (asking another
     is FORBIDDEN), else the one asked, or None for the whole district.
 
-    The ledger keeps no register of the district's streets (they come with the records), so
-    a street is checked for its shape only: an unknown one has no records and counts zero.
+    An empty street means the whole district, as in the list filters. The ledger keeps no
+    register of the district's streets (they come with the records), so a street is checked
+    for its shape only: an unknown one has no records and counts zero.
     """
-    if street is not None:
-        street = street.strip()
-        if not street or len(street) > MAX_STREET or not street.isprintable():
-            raise InvalidInput(
-                f"a street name of 1 to {MAX_STREET} printable characters, or null for the "
-                "whole district",
-                field=field,
-            )
+    street = (street or "").strip() or None
+    if street is not None and (len(street) > MAX_STREET or not street.isprintable()):
+        raise InvalidInput(
+            f"a street name of at most {MAX_STREET} printable characters, or null (or "
+            '"") for the whole district',
+            field=field,
+        )
     bound = street_of(info)
     if bound is None:
         return street
-    check_street(info, street or bound, "street's figures")
+    check_street(info, street or bound, "street")
     return bound
 
 

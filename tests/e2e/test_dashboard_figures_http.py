@@ -85,7 +85,8 @@ def test_a_street_narrows_the_figures_and_the_streets_add_up(
         assert refused["extensions"] == {"code": "FORBIDDEN", "rule": "street_scope"}
         assert other not in refused["message"] or street in refused["message"]
     with client_for(base, settings, "supervisor", "supervisor-1") as district:
-        [bad] = _errors(district, query, s="  ")
+        assert graphql(district, query, s="")["supervisionKpis"] == whole  # "" = district
+        [bad] = _errors(district, query, s="街道\n" * 20)
         assert bad["extensions"] == {"code": "invalid_input", "field": "street"}
 
 

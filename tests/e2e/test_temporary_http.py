@@ -243,7 +243,7 @@ def test_graphql_stats_count_households_people_and_amount(
 
     r = supervisor.post("/graphql", json={"query": STATS, "variables": {"groupBy": ["colour"]}})
     errors = json.dumps(r.json()["errors"], ensure_ascii=False)
-    assert "groupBy may name only year, type, street; item 1" in errors
+    assert "groupBy may name only year, month, type, street; item 1" in errors
     assert "colour" not in errors  # the caller's text is never echoed
 
 

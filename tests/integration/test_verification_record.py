@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from api import cli_log
 from api.auth import issue_token
 from projections.chain import verifications
 from tests.e2e.conftest import serving
@@ -53,3 +54,11 @@ def test_the_last_verification_shows_in_ledger_integrity(sealed: Sealed) -> None
     assert failed["ok"] is False and failed["firstBadPosition"] == p
     assert f"position {p}" in failed["detail"] and "edited payload" in failed["detail"]
     assert failed["at"] >= clean["at"]
+
+
+def test_a_loaded_demo_starts_with_its_verification_recorded(sealed: Sealed) -> None:
+    cli_log.verify_demo(sealed.container)  # what `ledger demo` and a first `make run` call
+    with serving(sealed.container) as base:
+        run = _integrity(sealed, base)["lastVerification"]
+    assert run["ok"] is True and run["treeSize"] == len(sealed.positions)
+    assert run["checkpointsChecked"] == 2  # the stored ones: no auditor's copy at load time
