@@ -5,6 +5,8 @@ page is checked without touching this test. On one backend: it is about pages, n
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -151,6 +153,45 @@ def test_every_page_forbids_other_hosts_in_its_content_security_policy(
         dashboard = client.get("/").headers["content-security-policy"]
         assert "script-src" not in dashboard  # default-src 'self': no inline script at all
         assert "connect-src 'self'" in dashboard
+
+
+#: What each third-party page shows once its scripts ran, in chromium's rendered DOM.
+RENDERED = {"/graphql": "graphiql-editor", "/docs": "opblock-tag", "/redoc": "api-content"}
+
+
+def test_graphiql_and_the_docs_render_in_chromium_under_their_policy(
+    site: tuple[str, list[str]], tmp_path: Path
+) -> None:
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip(
+            "NO CHROMIUM: GraphiQL, /docs and /redoc were not rendered (apt install chromium)"
+        )
+    base, _ = site
+    flags = ["--headless=new", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0"]
+    runs = {}  # in parallel: a few seconds in all
+    for path in RENDERED:
+        profile = f"--user-data-dir={tmp_path / path.strip('/')}"
+        command = [
+            browser,
+            *flags,
+            profile,
+            "--virtual-time-budget=1500",
+            "--dump-dom",
+            base + path,
+        ]
+        runs[path] = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+    for path, run in runs.items():
+        dom, log = run.communicate(timeout=60)
+        assert RENDERED[path] in dom, f"{path} did not render in chromium"
+        refused = [
+            line
+            for line in log.splitlines()
+            if "Content Security Policy" in line and "cdn.redoc.ly" not in line
+        ]
+        assert not refused, f"{path}: the policy refused {refused}"
 
 
 def test_swagger_never_calls_the_outside_validator(site: tuple[str, list[str]]) -> None:
