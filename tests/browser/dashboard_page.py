@@ -83,6 +83,8 @@ class Dashboard:
 
     def choose(self, select: str, value: str, timeout_ms: float = 15_000) -> None:
         """Pick a year or street; wait until every panel that had loaded has loaded again."""
+        if self.page.input_value(select) == value:
+            return
         before = {p: self.loaded(p) for p in PANELS if self.state(p) == "ok"}
         self.page.select_option(select, value)
         self.page.wait_for_function(
