@@ -101,13 +101,27 @@ def test_a_supervisor_of_one_street_sees_only_that_street(dashboard: Dashboard, 
             assert not named, f"{key} names another street"
     caseload = dashboard.figures("caseload")
     assert caseload and all(key.startswith(f"caseload.{STREET}.") for key, _ in caseload)
-    area = dashboard.page.text_content('[data-panel="who"] [data-field="area"]') or ""
-    assert STREET in area
+    who = {
+        name: dashboard.page.text_content(f'[data-panel="who"] [data-field="{name}"]') or ""
+        for name in ("user", "role", "area")
+    }
+    assert "browser-supervisor-street" in who["user"]
+    assert "supervisor" in who["role"] and STREET in who["area"]
     with demo.client(token) as client:
         assert_figures_match(dashboard, "caseload", expected.caseload(client, None))
         assert_figures_match(dashboard, "kpis", expected.kpis(client, dashboard.year(), STREET))
     # payroll is a district-wide family: a street-bound supervisor is refused it, calmly
     assert dashboard.state("payouts") in ("forbidden", "ok")
+
+
+def test_a_demo_role_opens_the_page_without_pasting_a_token(dashboard: Dashboard) -> None:
+    page = dashboard.page
+    page.goto(dashboard.base + "/")
+    page.locator('select#dev-role option[value="dev-supervisor"]').wait_for(state="attached")
+    page.select_option("select#dev-role", "dev-supervisor")
+    dashboard.wait_ready()
+    assert "dev-supervisor" in (page.text_content('[data-panel="who"] [data-field="user"]') or "")
+    assert {panel: dashboard.state(panel) for panel in PANELS} == dict.fromkeys(PANELS, "ok")
 
 
 def test_the_english_toggle_relabels_the_page_and_survives_a_reload(
@@ -206,6 +220,27 @@ def test_a_figure_drills_down_to_its_cases_and_a_case_to_its_file(
 
     page.click('a[data-action="overview"]')
     dashboard.wait_ready()
+    findings, total = drill(dashboard, "audit", "#/findings", "findings")
+    assert total == findings
+    assert page.locator("[data-finding-id]").count() == min(findings, 50)
+    page.click('a[data-action="overview"]')
+    dashboard.wait_ready()
+    _, payouts = drill(dashboard, "payouts", "#/payouts", "payouts")
+    assert payouts > 0
+
+
+def drill(dash: Dashboard, panel: str, href: str, name: str) -> tuple[float, float]:
+    """Click the panel's first non-zero linked figure; (its value, the list's data-total)."""
+    figure = dash.page.locator(
+        f'section[data-panel="{panel}"] a[href^="{href}"][data-figure]:not([data-value="0"]), '
+        f'section[data-panel="{panel}"] a[href^="{href}"] [data-figure]:not([data-value="0"])'
+    ).first
+    value = number(figure.get_attribute("data-value"))
+    assert value, f"no linked figure in {panel}"
+    figure.click()
+    listed = dash.page.locator(f'section[data-page="{name}"][data-total]')
+    listed.wait_for()
+    return value, number(listed.get_attribute("data-total")) or 0
 
 
 def test_a_command_through_the_api_updates_the_page_without_a_reload(
