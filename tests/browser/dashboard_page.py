@@ -36,6 +36,12 @@ _FIGURES = """(panel) => Array.from(
 )"""
 
 
+_CHARTS = """Array.from(document.querySelectorAll("[_echarts_instance_]"), (d) => {
+  const chart = window.echarts && window.echarts.getInstanceByDom(d);
+  return chart ? JSON.stringify(chart.getOption()) : "";
+})"""
+
+
 @dataclass
 class Watch:
     """What the page asked for and complained about, from the moment it was opened."""
@@ -136,13 +142,17 @@ class Dashboard:
 
     def chart_options(self) -> list[str]:
         """Every ECharts instance's current option as JSON (what it draws, labels included)."""
-        options: list[str] = self.page.evaluate(
-            """() => Array.from(document.querySelectorAll("[_echarts_instance_]"), (d) => {
-                 const chart = window.echarts && window.echarts.getInstanceByDom(d);
-                 return chart ? JSON.stringify(chart.getOption()) : "";
-               })"""
-        )
+        options: list[str] = self.page.evaluate(f"() => {_CHARTS}")
         return options
+
+    def wait_charts_changed(self, before: list[str], timeout_ms: float = 10_000) -> None:
+        """Wait until every chart draws something other than `before` (e.g. new labels)."""
+        self.page.wait_for_function(
+            f"(before) => {{ const now = {_CHARTS};"
+            " return now.length === before.length && now.every((o, i) => o !== before[i]); }",
+            arg=before,
+            timeout=timeout_ms,
+        )
 
 
 def number(raw: str | None) -> float | None:
