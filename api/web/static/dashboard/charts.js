@@ -16,6 +16,7 @@ export function draw(box, option) {
     box.hidden = true;
     return null;
   }
+  box.setAttribute("aria-hidden", "true"); // the table beside it carries the same numbers
   const chart = window.echarts.getInstanceByDom(box) || window.echarts.init(box, null, { renderer: "canvas" });
   chart.setOption({ color: PALETTE, textStyle: { fontFamily: FONT }, animation: false, ...option }, true);
   resizer?.observe(box);
