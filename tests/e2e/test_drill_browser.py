@@ -1,4 +1,4 @@
-"""The dashboard's drill-down pages in real headless Chromium, against a served demo district.
+"""The dashboard's drill-down pages in real headless Chromium, against a served small ledger.
 
 The routes are mounted on a bare same-origin page (core.js and drill.js imported, the router
 driven by the hash), so these tests need nothing of the overview's page: they check that a
@@ -17,13 +17,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from builders import PARAMETERS, WORKER, application, walk_to_active
 from conftest import client_for, serving
 from http_helpers import graphql, ok, post
 
 from api.auth import issue_token
 from api.container import Container, build
-from api.demo.district import DemoDistrict
 from api.settings import Settings
+from domain.shared.values import Actor
+from tests.helpers import ADMIN
 
 pytestmark = pytest.mark.e2e
 
@@ -47,7 +49,8 @@ MOUNT = """async (token) => {
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settings, Container]]:
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settings, Container]]:
+    """Two active cases, one of 新闸街道 and one of 邹区镇, served (far cheaper than the demo)."""
     tmp = tmp_path_factory.mktemp("drill")
     settings = Settings(
         database_url=f"sqlite:///{tmp}/ledger.sqlite3", poll_interval=0.05,
@@ -55,8 +58,18 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settin
         signing_key_file=tmp / "dev-signing-key", clock=False,
     )  # fmt: skip
     container = build(settings)
+    ledger = container.ledger
+    for name, value, start in PARAMETERS:
+        ledger.set_parameter(name, value, start, "test standard", ADMIN, "2023-01-01")
     container.runner.start()
-    DemoDistrict(container.ledger).load(households=10)
+    for street, community in (("新闸街道", "庆丰社区"), ("邹区镇", "邹区社区")):
+        worker = (
+            WORKER if street == WORKER.unit else Actor(f"worker-{street}", "caseworker", street)
+        )
+        submitted = ledger.submit_application(
+            application(street=street, community=community), worker
+        )
+        walk_to_active(ledger, submitted.id)
     try:
         with serving(container) as base:
             yield base, settings, container
@@ -98,9 +111,9 @@ def go(page: Any, hash_: str, name: str) -> Any:
     return page.locator(f'[data-page="{name}"]')
 
 
-def first_case(demo: tuple[str, Settings, Container], street: str, inside: bool = True) -> str:
+def first_case(served: tuple[str, Settings, Container], street: str, inside: bool = True) -> str:
     """An active case in `street` (or, `inside=False`, outside it)."""
-    base, settings, container = demo
+    base, settings, container = served
     with client_for(base, settings, "supervisor", "supervisor-1") as client:
         data = graphql(
             client,
@@ -110,14 +123,14 @@ def first_case(demo: tuple[str, Settings, Container], street: str, inside: bool 
     found = [
         e["node"]["id"] for e in data["cases"]["edges"] if (e["node"]["street"] == street) == inside
     ]
-    assert found, f"the demo has no active case {'in' if inside else 'outside'} {street}"
+    assert found, f"the ledger has no active case {'in' if inside else 'outside'} {street}"
     return str(found[0])
 
 
 def test_a_cases_list_shows_the_apis_total_and_sends_only_the_filters_it_knows(
-    demo: tuple[str, Settings, Container], browser: Any
+    served: tuple[str, Settings, Container], browser: Any
 ) -> None:
-    base, settings, container = demo
+    base, settings, container = served
     bearer = token(settings, "supervisor", "supervisor-1")
     with client_for(base, settings, "supervisor", "supervisor-1") as client:
         expected = graphql(
@@ -150,10 +163,10 @@ def test_a_cases_list_shows_the_apis_total_and_sends_only_the_filters_it_knows(
 
 
 def test_a_case_page_shows_its_timeline_refreshes_on_its_events_and_exports_its_file(
-    demo: tuple[str, Settings, Container], browser: Any, tmp_path: Path
+    served: tuple[str, Settings, Container], browser: Any, tmp_path: Path
 ) -> None:
-    base, settings, container = demo
-    case = first_case(demo, "新闸街道")
+    base, settings, container = served
+    case = first_case(served, "新闸街道")
     with client_for(base, settings, "supervisor", "supervisor-1") as client:
         timeline = graphql(
             client, "query($id: ID!) { case(id: $id) { timeline { version } } }",
@@ -191,10 +204,10 @@ def test_a_case_page_shows_its_timeline_refreshes_on_its_events_and_exports_its_
 
 
 def test_a_street_bound_caller_sees_the_apis_refusal_for_another_streets_case(
-    demo: tuple[str, Settings, Container], browser: Any
+    served: tuple[str, Settings, Container], browser: Any
 ) -> None:
-    base, settings, _ = demo
-    case = first_case(demo, "新闸街道", inside=False)
+    base, settings, _ = served
+    case = first_case(served, "新闸街道", inside=False)
     errors: list[str] = []
     page = open_page(browser, base, token(settings, "caseworker", "worker-1", "新闸街道"), errors)
     section = go(page, f"#/case/{case}", "case")
