@@ -75,11 +75,11 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(ledger_log_router)
     app.include_router(case_file_router)
     app.include_router(audit_router)
+    app.include_router(dev_tokens_router)  # 404 unless development without a provider
     app.include_router(sse_router)
     app.include_router(feed_router)
     app.include_router(graphql_router(ide=docs_open), prefix="/graphql", include_in_schema=False)
     app.include_router(ops_router)
-    app.include_router(dev_tokens_router)  # 404 unless development without a provider
     pages.install(app, docs_open)  # the dashboard at /, /static, /vendor, /docs and /redoc
 
     return app

@@ -1,7 +1,7 @@
 """Who may read which root field, and the caller's street: the one place every resolver asks.
 
 `ReadAccess` checks each root field against `domain.shared.access.READS` before it resolves
-(an integrator gets nothing: its data comes from the event streams). A street-bound caller
+(an integrator gets only `viewer`: its data comes from the event streams). A street-bound caller
 (a caseworker, a supervisor with a street) sees its street only: lists are narrowed in SQL
 with `narrowed`, aggregates take `street_of`, and one object elsewhere is refused with
 `check_street`, an error on that field (code FORBIDDEN), never the object. A figure asked

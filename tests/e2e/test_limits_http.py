@@ -170,7 +170,10 @@ def test_a_group_the_stats_do_not_have_is_refused_without_echoing_it(
     assert "王小明" not in text
     (error,) = answer["errors"]
     assert error["extensions"] == {"code": "invalid_input", "field": "groupBy"}
-    assert error["message"] == "groupBy may name only year, month, type, street; item 2 is none of these"
+    assert (
+        error["message"]
+        == "groupBy may name only year, month, type, street; item 2 is none of these"
+    )
 
 
 def test_a_rest_path_that_is_no_id_is_refused_without_echoing_it(worker: httpx.Client) -> None:
