@@ -114,6 +114,18 @@ def test_a_supervisor_of_one_street_sees_only_that_street(dashboard: Dashboard, 
     assert dashboard.state("payouts") in ("forbidden", "ok")
 
 
+def test_a_caseworker_sees_calm_refusals_and_the_page_polls(
+    dashboard: Dashboard, demo: Demo
+) -> None:
+    """A caseworker may not read payroll nor the organisations, nor open the event streams."""
+    dashboard.open(demo.token("browser-caseworker", "caseworker", STREET))
+    for panel in ("payouts", "organizations", "villages"):
+        assert dashboard.state(panel) == "forbidden", panel
+        assert dashboard.figures(panel) == []
+    assert dashboard.state("caseload") == "ok"
+    dashboard.page.wait_for_selector('[data-live="polling"]', timeout=10_000)
+
+
 def test_a_demo_role_opens_the_page_without_pasting_a_token(dashboard: Dashboard) -> None:
     page = dashboard.page
     page.goto(dashboard.base + "/")
