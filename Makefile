@@ -3,7 +3,8 @@
 #   make install   (default) create .venv, install the project with dev extras, and fetch the
 #                  pages' third-party files (api/web/assets.lock.json; NPM_REGISTRY=URL: a mirror)
 #   make run       serve the app (HOST=127.0.0.1 PORT=8000 by default)
-#   make test      import contracts + pytest (PostgreSQL via scripts/with-postgres)
+#   make test      import contracts + pytest (PostgreSQL via scripts/with-postgres; the browser
+#                  tests drive Debian's chromium, found by scripts/find-chromium)
 #   make lint      ruff check, ruff format --check, mypy
 #   make bench     benchmarks: commands, payroll, standard change, verify, streams (PostgreSQL via
 #                  scripts/with-postgres; the streams' relay part needs NATS at 127.0.0.1:4222)
@@ -69,6 +70,12 @@ run: install
 
 test: install
 	$(BIN)/lint-imports
+	@if ! bash scripts/find-chromium >/dev/null; then \
+		echo "************************************************************************"; \
+		echo "Chromium: not found (LEDGER_TEST_CHROMIUM, /usr/bin/chromium, chromium on PATH);"; \
+		echo "the browser tests (tests/browser) will be SKIPPED: apt-get install chromium"; \
+		echo "************************************************************************"; \
+	fi >&2
 	$(WITH_POSTGRES) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

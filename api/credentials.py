@@ -74,10 +74,14 @@ def labelled(tokens: list[tuple[DevIdentity, str]], ttl_hours: int) -> str:
 
 
 def startup_banner(settings: Settings, base: str, public_key: str | None = None) -> str:
-    """What `ledger serve` prints at start: the addresses, and tokens only in development;
-    the checkpoint's address and the verifier key (public) that checks it."""
+    """What `ledger serve` prints at start: the dashboard first (what a new user opens), the
+    other addresses, and tokens only in development; the checkpoint's address and the
+    verifier key (public) that checks it."""
     lines = [
         f"caseledger for {settings.district_name} on {redact_url(settings.database_url)}",
+        f"  Dashboard: {base}/  (paste a token below, or pick a demo role)"
+        if settings.environment != "production" and not settings.identity_provider
+        else f"  Dashboard: {base}/",
         f"  GraphQL:  {base}/graphql" + ("  (GraphiQL in a browser)" if settings.docs_open else ""),
     ]
     if settings.docs_open:

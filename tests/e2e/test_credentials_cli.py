@@ -120,6 +120,13 @@ def test_the_banner_masks_the_password_and_prints_tokens_only_in_development() -
     assert "No token is printed in production" in banner
 
 
+def test_the_banner_names_the_dashboard_first_then_graphiql_and_the_docs() -> None:
+    banner = startup_banner(Settings(database_url="sqlite:///var/x.sqlite3"), "http://h:8000")
+    urls = [word for word in banner.split() if word.startswith("http://h:8000")]
+    assert urls[:3] == ["http://h:8000/", "http://h:8000/graphql", "http://h:8000/docs"]
+    assert banner.index("http://h:8000/") < banner.index("eyJ")
+
+
 def test_a_settings_error_names_the_setting_not_its_value() -> None:
     url = f"postgresql://ledger:{PASSWORD}@db.bureau.internal:5432/ledger"
     with pytest.raises(ValidationError) as refused:
