@@ -5,13 +5,14 @@ driven by the hash), so these tests need nothing of the overview's page: they ch
 list shows the API's total for the same token and never sends a parameter it does not know,
 that a case page shows the case's timeline in order with its masked applicant, refreshes on an
 event of the case, exports the case file, and shows the API's refusal to a street-bound
-caller. Skipped, loudly, without Playwright for Python or Debian's /usr/bin/chromium.
+caller. Skipped, loudly, without Playwright for Python or Chromium
+(tests/browser/browser_support.py: LEDGER_TEST_CHROMIUM names another; with
+LEDGER_TEST_REQUIRE_BROWSER=1 a missing one fails).
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,16 +26,10 @@ from api.auth import issue_token
 from api.container import Container, build
 from api.settings import Settings
 from domain.shared.values import Actor
+from tests.browser.browser_support import chromium_or_skip
 from tests.helpers import ADMIN
 
-pytestmark = pytest.mark.e2e
-
-CHROMIUM = "/usr/bin/chromium"
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="Playwright for Python is not installed"
-)
-if shutil.which(CHROMIUM) is None:
-    pytest.skip(f"no browser at {CHROMIUM} (Debian's chromium package)", allow_module_level=True)
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 #: Mount the drill-down's routes on a bare page of the server's origin.
 MOUNT = """async (token) => {
@@ -79,8 +74,11 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Sett
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    chromium_path = chromium_or_skip()  # skips loudly, or fails when CI requires browsers
+    from playwright import sync_api
+
     with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM)
+        chromium = p.chromium.launch(executable_path=chromium_path)
         yield chromium
         chromium.close()
 

@@ -5,7 +5,6 @@ page is checked without touching this test. On one backend: it is about pages, n
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -21,6 +20,7 @@ from api.app import create_app
 from api.container import build
 from api.settings import Settings
 from api.web.assets import VENDOR, check, load_lock
+from tests.browser.browser_support import browser_missing, find_chromium
 
 pytestmark = pytest.mark.e2e
 KNOWN_PAGES = {"/", "/graphql", "/docs", "/redoc"}
@@ -159,14 +159,13 @@ def test_every_page_forbids_other_hosts_in_its_content_security_policy(
 RENDERED = {"/graphql": "graphiql-editor", "/docs": "opblock-tag", "/redoc": "api-content"}
 
 
+@pytest.mark.browser
 def test_graphiql_and_the_docs_render_in_chromium_under_their_policy(
     site: tuple[str, list[str]], tmp_path: Path
 ) -> None:
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    if browser is None:
-        pytest.skip(
-            "NO CHROMIUM: GraphiQL, /docs and /redoc were not rendered (apt install chromium)"
-        )
+    browser = find_chromium()
+    if browser is None:  # skips loudly, or fails when CI requires the browser tests
+        browser_missing("no Chromium: GraphiQL, /docs and /redoc were not rendered")
     base, _ = site
     flags = ["--headless=new", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0"]
     runs = {}  # in parallel: a few seconds in all
