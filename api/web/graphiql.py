@@ -45,4 +45,13 @@ def localize(template: str, packages: list[Package]) -> str:
 @cache
 def graphiql_html() -> str:
     """Strawberry's GraphiQL template, localized (read once per process)."""
-    return localize(get_graphql_ide_html("graphiql"), load_lock())
+    return forget_headers(localize(get_graphql_ide_html("graphiql"), load_lock()))
+
+
+def forget_headers(page: str) -> str:
+    """GraphiQL would keep its Headers tab (a pasted bearer token) in localStorage on the
+    ledger's origin beyond the session; the dashboard keeps its token in sessionStorage only."""
+    persisting = "shouldPersistHeaders: true"
+    if persisting not in page:
+        raise AssetError("the GraphiQL page no longer says shouldPersistHeaders: true; check it")
+    return page.replace(persisting, "shouldPersistHeaders: false")

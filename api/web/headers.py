@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 #: The dashboard's policy (no inline script at all), and every HTML page's that sets none.
 DASHBOARD_CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'"
+    "; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"  # no plugin, <base>, framing
 )
 CSP = "Content-Security-Policy"
 

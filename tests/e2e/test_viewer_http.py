@@ -160,3 +160,19 @@ def test_dev_tokens_are_404_to_a_client_not_on_this_machine(settings: Settings) 
         assert "token" not in found and "eyJ" not in answer.text
     finally:
         container.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])  # the route reads the request's Host only
+def test_dev_tokens_are_404_to_a_page_that_rebound_its_name_to_this_machine(
+    server: str,
+) -> None:
+    """DNS rebinding: a hostile page's name re-resolves to 127.0.0.1, so its requests come
+    from loopback but carry its own name as Host; only this machine's names get tokens."""
+    port = server.rsplit(":", 1)[1]
+    with httpx.Client(base_url=server, timeout=30) as client:
+        for host in (f"evil.example:{port}", "evil.example", f"127.0.0.1.evil.example:{port}"):
+            answer = client.get("/dev/tokens", headers={"Host": host})
+            found = problem(answer, 404)
+            assert "token" not in found and "eyJ" not in answer.text
+        for host in (f"localhost:{port}", f"127.0.0.1:{port}"):
+            assert client.get("/dev/tokens", headers={"Host": host}).status_code == 200

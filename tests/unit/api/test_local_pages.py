@@ -47,3 +47,10 @@ def test_only_the_pages_own_inline_script_may_run() -> None:
     directives = dict(d.split(" ", 1) for d in page_policy(html).split("; "))
     assert directives["script-src"] == f"'self' {digest}"  # no 'unsafe-inline', no 'unsafe-eval'
     assert directives["default-src"] == "'self'"
+
+
+def test_graphiql_does_not_keep_a_pasted_token_beyond_the_session() -> None:
+    from api.web.graphiql import graphiql_html
+
+    page = graphiql_html()
+    assert "shouldPersistHeaders: false" in page and "shouldPersistHeaders: true" not in page
