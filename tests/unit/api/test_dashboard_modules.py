@@ -88,7 +88,8 @@ def test_the_overview_and_the_drill_pages_name_codes_from_one_vocabulary() -> No
     messages = (DASHBOARD / "messages.js").read_text("utf-8")
     drill = (DASHBOARD / "drill-names.js").read_text("utf-8")
     assert './vocabulary.js"' in messages and './vocabulary.js"' in drill
-    own = re.findall(r'"dash\.(?:programme|status|deadline|finding|rule|step|conversion)\.', messages)
+    kinds = "programme|status|deadline|finding|rule|step|conversion"
+    own = re.findall(rf'"dash\.(?:{kinds})\.', messages)
     assert own == []
     vocabulary = (DASHBOARD / "vocabulary.js").read_text("utf-8")
     for code in ("terminationReason.death", "caseStatus.terminated", "rule.A01", "grade.5A"):

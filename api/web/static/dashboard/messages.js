@@ -123,7 +123,7 @@ const zh = {
   "dash.col.beds": "床位",
   "dash.col.projection": "数据视图",
   "dash.col.position": "位置",
-  "dash.col.lag": "待处理事件",
+  "dash.col.lag": "待处理",
   "dash.col.error": "错误",
 
   "dash.beds.share": "护理型床位占比",
@@ -292,7 +292,7 @@ const en = {
   "dash.col.beds": "Beds",
   "dash.col.projection": "Data view",
   "dash.col.position": "Position",
-  "dash.col.lag": "Events to process",
+  "dash.col.lag": "Behind",
   "dash.col.error": "Error",
 
   "dash.beds.share": "Nursing-bed share",

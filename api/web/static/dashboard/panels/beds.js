@@ -15,7 +15,8 @@ panel({
   name: "beds",
   areas: ["care"],
   async load({ year, street }, { minPosition }) {
-    const data = await gql(
+    // The plan's year and target (bedConversions' defaults) beside it, for the progress card.
+    const [data, plan] = await Promise.all([gql(
       `query($year: Int!, $street: String, $byStreet: Boolean!, $asOf: Date) {
         district: bedStats(asOf: $asOf) @skip(if: $byStreet) { street ${SHARE} }
         streets: bedStats(groupBy: ["street"], asOf: $asOf) @include(if: $byStreet) { street ${SHARE} }
@@ -26,9 +27,7 @@ panel({
       }`,
       { year, street: street || null, byStreet: Boolean(street), asOf: yearEnd(year) },
       { minPosition },
-    );
-    // The plan's year and target (bedConversions' defaults), for the year's progress card.
-    const plan = await gql("{ bedConversions(first: 1) { progress { year target } } }", {}, { minPosition });
+    ), gql("{ bedConversions(first: 1) { progress { year target } } }", {}, { minPosition })]);
     const share = street ? (data.streets || []).find((r) => r.street === street) : (data.district || [])[0];
     return { share: share || null, ...data.bedConversions, plan: plan.bedConversions.progress };
   },
