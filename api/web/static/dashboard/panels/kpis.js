@@ -15,6 +15,7 @@ const FIELDS = `year dibaoHouseholdsConfirmed tekunPeopleConfirmed casesInPaymen
 const NO_LIST = {
   yearEnd: "dash.noList.yearEnd", institutions: "dash.noList.institutions",
   temporary: "dash.noList.temporary", deaths: "dash.noList.deaths", percent: "dash.noList.percent",
+  organizations: "dash.noList.organizations",
 };
 
 // [field, format, unit, the list behind it (or null), why there is no list (or null)]
@@ -34,7 +35,7 @@ const CARDS = [
   ["nursingBedShare", pct, null, null, "percent"],
   ["institutionsGradedPercent", pct, null, null, "percent"],
   ["caregiversCertifiedPercent", pct, null, null, "percent"],
-  ["organizationsRegistered", count, null, null, null],
+  ["organizationsRegistered", count, null, null, "organizations"],
   ["organizationsGradedPercent", pct, null, null, "percent"],
 ];
 
