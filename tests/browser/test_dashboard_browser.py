@@ -7,6 +7,7 @@ a test whose page asked another host or logged an error.
 
 from __future__ import annotations
 
+import itertools
 import time
 from datetime import date
 from typing import Any
@@ -84,6 +85,13 @@ def test_the_page_shows_what_graphql_answers_for_the_same_token(
         dashboard.page.screenshot(path=str(SCREENSHOTS / f"{name}-full.png"), full_page=True)
         width_now = dashboard.page.evaluate("document.documentElement.scrollWidth")
         assert width_now <= width, f"the page scrolls sideways at {width}x{height}"
+        hidden = dashboard.page.evaluate(
+            """() => Array.from(document.querySelectorAll(".table-wrap"))
+                 .filter((w) => w.scrollWidth > w.clientWidth + 1)
+                 .filter((w) => w.parentElement.querySelector("[data-scroll-hint]").hidden)
+                 .map((w) => w.closest("section").dataset.panel)"""
+        )
+        assert hidden == [], f"tables wider than their panel with no scroll cue at {width}"
 
 
 def test_a_supervisor_of_one_street_sees_only_that_street(dashboard: Dashboard, demo: Demo) -> None:
@@ -286,3 +294,81 @@ def test_a_command_through_the_api_updates_the_page_without_a_reload(
     )
     timing("a submitted application reaches the page (live, no reload)", time.monotonic() - started)
     assert page.evaluate("window.__marker") == "still the same page"
+
+
+def test_a_street_supervisor_picks_an_earlier_year_and_sees_that_years_figures(
+    dashboard: Dashboard, demo: Demo
+) -> None:
+    """Payroll is district-wide, so a street-bound supervisor is refused it: the year choices
+    must still come from what it may read (temporary assistance), not only this year."""
+    token = supervisor(demo, STREET)
+    dashboard.open(token)
+    page = dashboard.page
+    years: list[int] = page.eval_on_selector_all(
+        "select#year option", "(os) => os.map((o) => Number(o.value))"
+    )
+    assert YEAR in years and len(years) > 1, f"the years of the data, not only this year: {years}"
+    dashboard.choose("select#year", str(max(years)))
+    dashboard.choose("select#year", str(YEAR))
+    assert dashboard.year() == YEAR
+    with demo.client(token) as client:
+        assert_figures_match(dashboard, "kpis", expected.kpis(client, YEAR, STREET))
+        if dashboard.figures("temporary"):
+            assert_figures_match(dashboard, "temporary", expected.temporary(client, YEAR, STREET))
+    # One label, one number: the beds panel's share is at the year's end, as the KPI card's.
+    assert dashboard.figure("beds.nursingShare") == dashboard.figure("kpis.nursingBedShare")
+    # The district's bed target is not this street's denominator (nor 2023's: the 2024 plan).
+    assert dashboard.figure("kpis.bedsConversionTarget") is None
+    scopes = page.text_content('section[data-panel="kpis"] [data-scope]') or ""
+    assert str(YEAR) in scopes and STREET in scopes, "the panel says which year and street"
+
+
+def test_the_live_stream_recovers_from_frames_it_cannot_read(
+    dashboard: Dashboard, demo: Demo
+) -> None:
+    """The first two streams answer 200 with a frame that is not JSON and end: the page skips
+    the frame, backs off (a 200 alone does not reset the pause), and the third, real stream
+    still brings a command's change to the page."""
+    page = dashboard.page
+    asked: list[float] = []
+
+    def stream(route: Any) -> None:
+        asked.append(time.monotonic())
+        if len(asked) <= 2:
+            route.fulfill(
+                status=200, headers={"content-type": "text/event-stream"},
+                body='data: {"type": "AssistanceCase.Broken", "position": \n\n',
+            )  # fmt: skip
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/events/stream*", stream)
+    dashboard.open(supervisor(demo))
+    deadline = time.monotonic() + 15
+    while len(asked) < 3 and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    assert len(asked) >= 3, "the page reconnects after streams it could not read"
+    pauses = [round(b - a, 2) for a, b in itertools.pairwise(asked)]
+    print(f"pauses between stream requests (s): {pauses}")
+    page.wait_for_selector('[data-live="connected"]', timeout=10_000)
+    page.wait_for_timeout(300)  # the real stream is open
+
+    key = f"caseload.{STREET}.submitted"
+    before = dashboard.figure(key) or 0
+    body = {
+        "programme": "DIBAO", "street": STREET, "community": "新闸社区", "channel": "counter",
+        "occurred_on": "2024-03-02",
+        "members": [{"name": "流恢复测试", "relation": "self",
+                     "id_number": make_id_number("320404", date(1951, 6, 18), 979)}],
+    }  # fmt: skip
+    with demo.client(demo.token("browser-caseworker", "caseworker", STREET)) as client:
+        r = client.post("/api/v1/cases", json=body)
+        assert r.status_code in (200, 201), r.text
+    page.wait_for_function(
+        "([key, want]) => {"
+        ' const f = document.querySelector(`[data-figure="${key}"]`);'
+        " return f && Number(f.dataset.value) >= want; }",
+        arg=[key, before + 1],
+        timeout=10_000,
+    )
+    assert len(asked) == 3, "one real stream: no reconnect once it works"

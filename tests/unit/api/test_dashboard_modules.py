@@ -69,3 +69,28 @@ def test_every_label_the_dashboard_asks_for_exists_in_chinese_and_in_english() -
     asked |= set(re.findall(r'data-text="(dash\.[^"]+)"', html))
     assert asked, "the dashboard asks for its labels by key"
     assert sorted(asked - keys["zh"]) == []
+
+
+def test_the_token_form_can_never_put_the_token_in_a_url() -> None:
+    """Before (or without) header.js, a submit must send no token anywhere: the field has no
+    name (an unnamed field is never submitted) and the form posts (no query string)."""
+    html = (STATIC / "index.html").read_text("utf-8")
+    form = re.search(r"<form[^>]*data-form=\"token\"[^>]*>", html)
+    field = re.search(r"<input[^>]*id=\"token\"[^>]*>", html)
+    assert form and field
+    assert 'method="post"' in form.group(0)
+    assert "name=" not in field.group(0)
+
+
+def test_the_overview_and_the_drill_pages_name_codes_from_one_vocabulary() -> None:
+    """messages.js (the overview) and drill-names.js (the drill pages) both read vocabulary.js,
+    and neither keeps names of its own for the codes (so 已终止 is 已终止 on both)."""
+    messages = (DASHBOARD / "messages.js").read_text("utf-8")
+    drill = (DASHBOARD / "drill-names.js").read_text("utf-8")
+    assert './vocabulary.js"' in messages and './vocabulary.js"' in drill
+    kinds = "programme|status|deadline|finding|rule|step|conversion"
+    own = re.findall(rf'"dash\.(?:{kinds})\.', messages)
+    assert own == []
+    vocabulary = (DASHBOARD / "vocabulary.js").read_text("utf-8")
+    for code in ("terminationReason.death", "caseStatus.terminated", "rule.A01", "grade.5A"):
+        assert f'"{code}"' in vocabulary, code

@@ -13,11 +13,11 @@ addMessages({
     "drill.sum.decisionDue": "审批期限", "drill.sum.caseDue": "办结期限", "drill.sum.extended": "已延长期限",
     "drill.sum.decided": "审批日期", "drill.sum.monthly": "月保障金（元）", "drill.sum.firstPaid": "首次发放月份",
     "drill.sum.nextReview": "下次复核", "drill.sum.suspendedFrom": "暂停自", "drill.sum.gradualExit": "渐退至",
-    "drill.sum.terminated": "停保月份", "drill.sum.terminationReason": "停保原因", "drill.sum.warnings": "未解除预警",
-    "drill.sum.overdue": "逾期", "drill.sum.type": "救助类型", "drill.sum.requested": "申请日期",
+    "drill.sum.terminated": "终止月份", "drill.sum.terminationReason": "终止原因", "drill.sum.warnings": "未解除预警",
+    "drill.sum.overdue": "超期", "drill.sum.type": "救助类型", "drill.sum.requested": "申请日期",
     "drill.sum.amount": "救助金额（元）", "drill.sum.paid": "发放日期", "drill.sum.approverLevel": "审批层级",
     "drill.sum.overCap": "超过上限", "drill.sum.paperworkDue": "补齐手续期限", "drill.sum.paperworkOn": "补齐手续日期",
-    "drill.sum.paperworkOverdue": "手续逾期", "drill.sum.closed": "结案日期", "drill.sum.household": "家庭人口",
+    "drill.sum.paperworkOverdue": "补齐手续超期", "drill.sum.closed": "结案日期", "drill.sum.household": "家庭人口",
   },
   en: {
     "drill.sum.title": "Summary", "drill.sum.programme": "Programme", "drill.sum.status": "Status", "drill.sum.area": "Street / community",
@@ -79,7 +79,7 @@ export function caseSummary(c, personal) {
       ["drill.sum.suspendedFrom", c.suspendedFrom],
       ["drill.sum.gradualExit", c.gradualExitUntil],
       ["drill.sum.terminated", c.terminatedMonth],
-      ["drill.sum.terminationReason", c.terminationReason],
+      ["drill.sum.terminationReason", c.terminationReason && nameOf("terminationReason", c.terminationReason), "terminationReason"],
       ["drill.sum.warnings", c.openWarnings ? String(c.openWarnings) : null],
     ]));
 }

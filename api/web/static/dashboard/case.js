@@ -2,7 +2,7 @@
 // findings and payouts, and the case-file export. Each part loads on its own, so a part the
 // caller may not read (payouts are district-wide) is a calm sentence, not a broken page. The
 // page refreshes when an event of this case arrives, waiting for the views to reach it.
-import { addMessages, el, gql, link, route, t, yuan } from "./core.js";
+import { addMessages, el, gql, link, route, state, t, yuan } from "./core.js";
 import { exportCard } from "./case-export.js";
 import {
   alive, backLinks, begin, claim, day, gqlPersonal, live, setTitle, showFailure, shortId, table,
@@ -18,6 +18,7 @@ addMessages({
     "drill.case.allFindings": "在列表中查看", "drill.case.allPayouts": "在列表中查看",
     "drill.case.noTimeline": "还没有记录。", "drill.case.noFindings": "没有审计发现。", "drill.case.noPayouts": "没有发放记录。",
     "drill.case.temporary": "临时救助个案 {id}",
+    "drill.case.apiSummary": "系统记录原文（英文）",
   },
   en: {
     "drill.case.title": "Case", "drill.case.heading": "Case {id}", "drill.case.timeline": "Timeline",
@@ -26,6 +27,7 @@ addMessages({
     "drill.case.allFindings": "Open as a list", "drill.case.allPayouts": "Open as a list",
     "drill.case.noTimeline": "Nothing recorded yet.", "drill.case.noFindings": "No audit findings.", "drill.case.noPayouts": "No payouts.",
     "drill.case.temporary": "Temporary-assistance case {id}",
+    "drill.case.apiSummary": "The ledger's own words (English)",
   },
 });
 
@@ -68,8 +70,18 @@ function timelineList(entries) {
       el("div", {},
         el("strong", {}, nameOf("event", e.eventType)),
         el("span", { class: "drill-muted" }, ` · ${nameOf("role", e.actorRole)}${e.actorUnit ? ` · ${e.actorUnit}` : ""}`),
-        el("p", {}, e.summary),
+        apiText(e.summary),
         e.backdated ? el("small", { class: "drill-muted" }, t("drill.case.recorded", { date: day(e.recordedAt) })) : null))));
+}
+
+/** The API's English summary of an entry: the text itself on an English page; on a Chinese
+ * page a folded detail labelled as the ledger's English original (the entry's name and date,
+ * in Chinese, already say what happened). */
+function apiText(summary) {
+  if (!summary) return null;
+  if (state.lang === "en") return el("p", { "data-api-summary": "" }, summary);
+  return el("details", { class: "drill-api-summary", "data-api-summary": "" },
+    el("summary", {}, t("drill.case.apiSummary")), el("p", { lang: "en" }, summary));
 }
 
 async function loadPart(node, query, id, minPosition, draw, current) {
@@ -95,7 +107,7 @@ function findingsPart(data, id) {
       el("li", { "data-finding-id": f.id },
         el("span", { class: `drill-badge drill-sev-${f.severity}` }, nameOf("severity", f.severity)),
         ` ${f.rule} ${nameOf("rule", f.rule)} · ${nameOf("findingStatus", f.status)} · ${day(f.raisedOn)}`,
-        el("p", {}, f.summary)))),
+        apiText(f.summary)))),
     el("a", { href: link("findings", { caseId: id }) }, t("drill.case.allFindings")),
   ];
 }

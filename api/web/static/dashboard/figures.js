@@ -4,9 +4,19 @@ import { el, t } from "./core.js";
 
 /** A number as the DOM contract wants it: data-figure="<panel>.<key>", data-value = the raw
  * GraphQL value, the formatted text as content; an <a> when a list stands behind it. */
-export function figure(key, value, text, href = null) {
-  const attrs = { class: "figure", "data-figure": key, "data-value": value ?? "" };
+export function figure(key, value, text, href = null, title = null) {
+  const attrs = { class: "figure", "data-figure": key, "data-value": value ?? "", title };
   return href ? el("a", { ...attrs, href }, text) : el("span", attrs, text);
+}
+
+/** The line under a panel's title saying which year and street its figures honour. */
+export function scope(text) {
+  return el("p", { class: "scope", "data-scope": "" }, text);
+}
+
+/** "the whole district" or the street chosen. */
+export function area(street) {
+  return street || t("dash.choice.district");
 }
 
 /** A table: `head` is a list of labels, `rows` a list of cell lists (nodes or text); the
@@ -14,9 +24,9 @@ export function figure(key, value, text, href = null) {
 export function table(head, rows, foot = null, caption = null) {
   const cell = (tag, value, i) =>
     el(tag, { class: i === 0 ? "label" : "num", scope: tag === "th" ? (i === 0 ? "row" : null) : null }, value);
-  return el(
+  const wrap = el(
     "div",
-    { class: "table-wrap" },
+    { class: "table-wrap", tabindex: "0" },
     el(
       "table",
       {},
@@ -26,6 +36,14 @@ export function table(head, rows, foot = null, caption = null) {
       foot ? el("tfoot", {}, el("tr", {}, foot.map((v, i) => cell(i === 0 ? "th" : "td", v, i)))) : null,
     ),
   );
+  const hint = el("p", { class: "scroll-hint", "data-scroll-hint": "", hidden: true }, t("dash.table.scroll"));
+  // A table wider than its panel (a phone) scrolls inside it; the hint and an edge shadow say so.
+  new ResizeObserver(() => {
+    const wider = wrap.scrollWidth > wrap.clientWidth + 1;
+    hint.hidden = !wider;
+    wrap.toggleAttribute("data-overflow", wider);
+  }).observe(wrap);
+  return el("div", { class: "table-box" }, wrap, hint);
 }
 
 /** A headline card: label, the figure, and an optional line under it (target, unit). */

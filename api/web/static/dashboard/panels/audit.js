@@ -2,7 +2,7 @@
 // behind it. One auditSummary per status, so the table crosses rule and status.
 import { count, el, gql, link, t } from "../core.js";
 import { bars } from "../charts.js";
-import { empty, figure, table } from "../figures.js";
+import { area, empty, figure, scope, table } from "../figures.js";
 import { named, ruleName } from "../messages.js";
 import { panel } from "../registry.js";
 
@@ -19,7 +19,8 @@ panel({
     return STATUSES.flatMap((status) => data[status].map((r) => ({ rule: r.key, status, count: r.count })));
   },
   render(rows, { street }) {
-    if (!rows.length) return empty();
+    const where = scope(t("dash.scope.audit", { area: area(street) }));
+    if (!rows.length) return [where, empty()];
     const rules = [...new Set(rows.map((r) => r.rule))].sort();
     const statuses = STATUSES.filter((s) => rows.some((r) => r.status === s));
     const at = (rule, status) => rows.find((r) => r.rule === rule && r.status === status);
@@ -34,7 +35,7 @@ panel({
     const total = (list) => count(list.reduce((n, r) => n + r.count, 0));
     const body = rules.map((rule) => [ruleName(rule), ...statuses.map((s) => cell(rule, s)), total(rows.filter((r) => r.rule === rule))]);
     const foot = [t("dash.table.total"), ...statuses.map((s) => total(rows.filter((r) => r.status === s))), total(rows)];
-    return el("div", { class: "split" }, box,
-      table([t("dash.col.rule"), ...statuses.map((s) => named("finding", s)), t("dash.table.total")], body, foot));
+    return [where, el("div", { class: "split" }, box,
+      table([t("dash.col.rule"), ...statuses.map((s) => named("finding", s)), t("dash.table.total")], body, foot))];
   },
 });

@@ -1,8 +1,10 @@
-// Nursing-bed share (护理型床位占比) for the district or the street, and the bed-conversion
-// pipeline (四床融合) by status with the year's progress against the plan (300 beds).
+// Nursing-bed share (护理型床位占比) for the district or the street at the chosen year's end
+// (today, for the current year: the same figure as the KPI card), and the bed-conversion
+// pipeline (四床融合) by status, all years so far, with the year's conversions: against the
+// district's plan (300 beds in 2024) only in the plan's year, and as context with a street.
 import { count, el, gql, link, pct, t } from "../core.js";
 import { bars } from "../charts.js";
-import { bar, card, figure, table } from "../figures.js";
+import { area, bar, card, figure, scope, table } from "../figures.js";
 import { named } from "../messages.js";
 import { panel } from "../registry.js";
 
@@ -13,22 +15,23 @@ panel({
   name: "beds",
   areas: ["care"],
   async load({ year, street }, { minPosition }) {
-    const data = await gql(
-      `query($year: Int!, $street: String, $byStreet: Boolean!) {
-        district: bedStats @skip(if: $byStreet) { street ${SHARE} }
-        streets: bedStats(groupBy: ["street"]) @include(if: $byStreet) { street ${SHARE} }
+    // The plan's year and target (bedConversions' defaults) beside it, for the progress card.
+    const [data, plan] = await Promise.all([gql(
+      `query($year: Int!, $street: String, $byStreet: Boolean!, $asOf: Date) {
+        district: bedStats(asOf: $asOf) @skip(if: $byStreet) { street ${SHARE} }
+        streets: bedStats(groupBy: ["street"], asOf: $asOf) @include(if: $byStreet) { street ${SHARE} }
         bedConversions(filter: {street: $street}, year: $year, first: 1) {
           byStatus { status conversions beds }
           progress { year target converted approvedInProgress pending remaining percent }
         }
       }`,
-      { year, street: street || null, byStreet: Boolean(street) },
+      { year, street: street || null, byStreet: Boolean(street), asOf: yearEnd(year) },
       { minPosition },
-    );
+    ), gql("{ bedConversions(first: 1) { progress { year target } } }", {}, { minPosition })]);
     const share = street ? (data.streets || []).find((r) => r.street === street) : (data.district || [])[0];
-    return { share: share || null, ...data.bedConversions };
+    return { share: share || null, ...data.bedConversions, plan: plan.bedConversions.progress };
   },
-  render({ share, byStatus, progress }, { street }) {
+  render({ share, byStatus, progress, plan }, { year, street }) {
     const shareCard = card(
       t("dash.beds.share"),
       figure("beds.nursingShare", share?.nursingShare, pct(share?.nursingShare)),
@@ -37,18 +40,23 @@ panel({
         figure("beds.institutionalBeds", share?.institutionalBeds ?? 0, count(share?.institutionalBeds ?? 0))],
     );
     const step = (key) => [t(`dash.beds.${key}`), " ", figure(`beds.${key}`, progress[key], count(progress[key]))];
+    const planned = progress.year === plan.year && !street; // the district in the plan's year
+    const note = planned ? null
+      : street ? t("dash.beds.streetNote", { target: count(plan.target), year: plan.year })
+        : t("dash.beds.planNote", { target: count(plan.target), year: plan.year });
     const progressCard = el(
       "div", { class: "card target" },
-      el("div", { class: "card-label" }, t("dash.beds.progress", { year: progress.year })),
+      el("div", { class: "card-label" }, t(planned ? "dash.beds.progress" : "dash.beds.yearDone", { year: progress.year })),
       el("div", { class: "card-value" },
         figure("beds.converted", progress.converted, count(progress.converted)),
-        el("span", { class: "of" }, " / "),
-        figure("beds.target", progress.target, count(progress.target)),
+        planned ? [el("span", { class: "of" }, " / "), figure("beds.target", progress.target, count(progress.target))] : null,
         el("span", { class: "unit" }, t("dash.unit.beds"))),
-      bar(progress.percent),
+      planned ? bar(progress.percent) : null,
       el("div", { class: "card-note" },
-        figure("beds.percent", progress.percent, pct(progress.percent)), " · ",
-        step("approvedInProgress"), " · ", step("pending"), " · ", step("remaining")),
+        planned ? [figure("beds.percent", progress.percent, pct(progress.percent)), " · "] : null,
+        step("approvedInProgress"), " · ", step("pending"),
+        planned ? [" · ", ...step("remaining")] : null),
+      note ? el("div", { class: "card-note", "data-note": "bedsTarget" }, note) : null,
     );
     const steps = [...STEPS.filter((s) => byStatus.some((r) => r.status === s)),
       ...byStatus.map((r) => r.status).filter((s) => !STEPS.includes(s))];
@@ -60,7 +68,13 @@ panel({
     const body = steps.map((s) => [named("conversion", s),
       figure(`beds.${s}.conversions`, at(s).conversions, count(at(s).conversions), link("beds", { status: s, street })),
       figure(`beds.${s}.beds`, at(s).beds, count(at(s).beds), link("beds", { status: s, street }))]);
-    return [el("div", { class: "pair" }, shareCard, progressCard), box,
+    return [scope(t("dash.scope.beds", { year, area: area(street) })),
+      el("div", { class: "pair" }, shareCard, progressCard), box,
       table([t("dash.col.status"), t("dash.col.conversions"), t("dash.col.beds")], body)];
   },
 });
+
+/** The last day of `year` (the share as it stood then), or null for this year (today). */
+function yearEnd(year) {
+  return Number(year) >= new Date().getFullYear() ? null : `${year}-12-31`;
+}

@@ -1,8 +1,8 @@
-// Caseload by street and status: a stacked bar per street and the table behind it, each
-// count linked to the cases of that street and status.
+// Caseload by street and status, as it stands now (not by year, and the panel says so): a
+// stacked bar per street and the table behind it, each count linked to those cases.
 import { count, el, gql, link, t } from "../core.js";
 import { bars } from "../charts.js";
-import { distinct, empty, figure, table } from "../figures.js";
+import { area, distinct, empty, figure, scope, table } from "../figures.js";
 import { named } from "../messages.js";
 import { panel } from "../registry.js";
 
@@ -17,8 +17,9 @@ panel({
     // The API narrows a street-bound caller to its street; a chosen street narrows it here.
     return data.caseload.filter((r) => !street || r.street === street);
   },
-  render(rows) {
-    if (!rows.length) return empty();
+  render(rows, { street }) {
+    const where = scope(t("dash.scope.current", { area: area(street) }));
+    if (!rows.length) return [where, empty()];
     const streets = distinct(rows, "street");
     const statuses = distinct(rows, "status", STATUSES);
     const at = (s, st) => rows.find((r) => r.street === s && r.status === st);
@@ -35,7 +36,7 @@ panel({
     const foot = streets.length > 1
       ? [t("dash.table.total"), ...statuses.map((st) => total(rows.filter((r) => r.status === st))), total(rows)]
       : null;
-    return el("div", { class: "split" }, box,
-      table([t("dash.col.street"), ...statuses.map((st) => named("status", st)), t("dash.table.total")], body, foot));
+    return [where, el("div", { class: "split" }, box,
+      table([t("dash.col.street"), ...statuses.map((st) => named("status", st)), t("dash.table.total")], body, foot))];
   },
 });

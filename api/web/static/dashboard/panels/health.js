@@ -1,7 +1,7 @@
 // The read side's health: each projection's position, its lag behind the ledger's head and
 // its error, if it stopped or is retrying.
 import { count, el, gql, t } from "../core.js";
-import { figure, table } from "../figures.js";
+import { figure, scope, table } from "../figures.js";
 import { panel } from "../registry.js";
 
 panel({
@@ -24,7 +24,7 @@ panel({
     const head = [t("dash.col.projection"), t("dash.col.position"), t("dash.col.lag"), t("dash.col.status")];
     const per = Math.ceil(body.length / 3);
     const chunks = [0, 1, 2].map((i) => body.slice(i * per, (i + 1) * per)).filter((c) => c.length);
-    return [el("p", { class: "note" }, t("dash.health.summary", { count: rows.length, lag: count(worst) })),
+    return [scope(t("dash.scope.ledger")), el("p", { class: "note" }, t("dash.health.summary", { count: rows.length, lag: count(worst) })),
       el("div", { class: "columns" }, chunks.map((chunk) => table(head, chunk)))];
   },
 });

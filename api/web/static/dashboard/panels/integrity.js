@@ -1,7 +1,7 @@
 // Tamper evidence: the latest signed checkpoint (tree size, root hash prefix, when signed),
 // how far sealing lags the ledger's head, and the last verification's result.
 import { count, el, gql, t } from "../core.js";
-import { figure } from "../figures.js";
+import { figure, scope } from "../figures.js";
 import { panel } from "../registry.js";
 
 panel({
@@ -34,13 +34,13 @@ panel({
       run.ok || run.firstBadPosition === null ? null
         : row("", figure("integrity.firstBadPosition", run.firstBadPosition, t("dash.integrity.firstBad", { position: run.firstBadPosition })))]
       : [row(t("dash.integrity.verification"), el("span", { class: "bad", "data-field": "verification", "data-value": "never" }, t("dash.integrity.never")))];
-    return el("dl", { class: "facts" },
+    return [scope(t("dash.scope.ledger")), el("dl", { class: "facts" },
       el("div", { class: "facts-head" }, t("dash.integrity.checkpoint")), checkpoint,
       row(t("dash.integrity.sealLagEvents"), figure("integrity.sealLagEvents", g.sealLagEvents, count(g.sealLagEvents))),
       row(t("dash.integrity.sealLagSeconds"), figure("integrity.sealLagSeconds", g.sealLagSeconds, `${Number(g.sealLagSeconds).toFixed(1)} ${t("dash.unit.seconds")}`)),
       row(t("dash.integrity.headPosition"), figure("integrity.headPosition", g.headPosition, count(g.headPosition))),
       row(t("dash.integrity.sealedSize"), figure("integrity.sealedSize", g.sealedSize, count(g.sealedSize))),
-      verification);
+      verification)];
   },
 });
 

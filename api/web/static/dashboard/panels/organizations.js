@@ -2,7 +2,8 @@
 // and the count at each grade 1A to 5A. The view keeps them for the district only.
 import { count, el, gql, link, pct, t } from "../core.js";
 import { bars } from "../charts.js";
-import { card, figure, table } from "../figures.js";
+import { card, figure, scope, table } from "../figures.js";
+import { named } from "../messages.js";
 import { panel } from "../registry.js";
 
 const GRADES = ["1A", "2A", "3A", "4A", "5A"];
@@ -20,11 +21,12 @@ panel({
     );
     return data.organizationStats;
   },
-  render(stats, { street }) {
+  render(stats, { year }) {
     const grades = [...GRADES, ...stats.byGrade.map((g) => g.grade).filter((g) => !GRADES.includes(g))];
+    const gradeName = (g) => named("grade", g);
     const at = (g) => stats.byGrade.find((r) => r.grade === g)?.organizations ?? 0;
     const box = el("div", { class: "chart short" });
-    queueMicrotask(() => bars(box, grades, [{ name: t("dash.col.organizations"), values: grades.map(at) }],
+    queueMicrotask(() => bars(box, grades.map(gradeName), [{ name: t("dash.col.organizations"), values: grades.map(at) }],
       { format: (v) => String(v) }));
     const headline = card(
       t("dash.kpi.organizationsGradedPercent"),
@@ -34,10 +36,10 @@ panel({
         ` · ${t("dash.kpi.organizationsRegistered")}`],
     );
     return [
-      street ? el("p", { class: "note" }, t("dash.panel.districtWide")) : null,
+      scope(t("dash.scope.yearEnd", { year: stats.asOf ? String(stats.asOf).slice(0, 4) : year, area: t("dash.panel.districtWide") })),
       headline, box,
       table([t("dash.col.grade"), t("dash.col.organizations")],
-        grades.map((g) => [g, figure(`organizations.${g}`, at(g), count(at(g)), link("organizations", { grade: g }))])),
+        grades.map((g) => [gradeName(g), figure(`organizations.${g}`, at(g), count(at(g)), link("organizations", { grade: g }))])),
     ];
   },
 });

@@ -2,7 +2,7 @@
 // in a table, each cell linked to the payouts behind it.
 import { el, gql, link, t, wan } from "../core.js";
 import { bars } from "../charts.js";
-import { distinct, empty, figure, monthsOf, table } from "../figures.js";
+import { area, distinct, empty, figure, monthsOf, scope, table } from "../figures.js";
 import { named } from "../messages.js";
 import { panel } from "../registry.js";
 
@@ -23,7 +23,8 @@ panel({
     return data.payoutTotals;
   },
   render(rows, { year, street }) {
-    if (!rows.length) return empty();
+    const where = scope(t("dash.scope.year", { year, area: area(street) }));
+    if (!rows.length) return [where, empty()];
     const months = distinct(rows, "month");
     const programmes = distinct(rows, "programme", PROGRAMMES);
     const at = (month, programme) => rows.find((r) => r.month === month && r.programme === programme);
@@ -42,6 +43,6 @@ panel({
     const sum = (list) => list.reduce((s, r) => s + r.amountFen, 0);
     const body = months.map((m) => [m, ...programmes.map((p) => cell(m, p)), wan(sum(rows.filter((r) => r.month === m)))]);
     const foot = [t("dash.table.total"), ...programmes.map((p) => wan(sum(rows.filter((r) => r.programme === p)))), wan(sum(rows))];
-    return [box, table([t("dash.col.month"), ...programmes.map((p) => named("programme", p)), t("dash.table.total")], body, foot, t("dash.col.amount"))];
+    return [where, box, table([t("dash.col.month"), ...programmes.map((p) => named("programme", p)), t("dash.table.total")], body, foot, t("dash.col.amount"))];
   },
 });

@@ -1,7 +1,7 @@
 // Temporary assistance (临时救助) paid in the year, by month and type (emergency, expenditure).
-import { el, gql, t, wan } from "../core.js";
+import { el, gql, link, t, wan } from "../core.js";
 import { bars } from "../charts.js";
-import { distinct, empty, figure, monthsOf, table } from "../figures.js";
+import { area, distinct, empty, figure, monthsOf, scope, table } from "../figures.js";
 import { named } from "../messages.js";
 import { panel } from "../registry.js";
 
@@ -22,8 +22,9 @@ panel({
     );
     return data.temporaryAssistanceStats;
   },
-  render(rows, { year }) {
-    if (!rows.length) return empty();
+  render(rows, { year, street }) {
+    const where = scope(t("dash.scope.year", { year, area: area(street) }));
+    if (!rows.length) return [where, empty()];
     const months = distinct(rows, "month");
     const types = distinct(rows, "type", TYPES);
     const at = (m, ty) => rows.find((r) => r.month === m && r.type === ty);
@@ -34,11 +35,12 @@ panel({
       { stack: true, format: (v) => `${Number(v).toFixed(2)} ${t("dash.unit.wan")}` }));
     const cell = (m, ty) => {
       const row = at(m, ty);
-      return row ? figure(`temporary.${m}.${ty}`, row.amountFen, wan(row.amountFen)) : "—";
+      // The API has no list of temporary-assistance cases: the cell opens the page saying so.
+      return row ? figure(`temporary.${m}.${ty}`, row.amountFen, wan(row.amountFen), link("temporary"), t("dash.noList.temporary")) : "—";
     };
     const sum = (list, key) => list.reduce((s, r) => s + r[key], 0);
     const body = months.map((m) => [m, ...types.map((ty) => cell(m, ty)), wan(sum(rows.filter((r) => r.month === m), "amountFen"))]);
     const foot = [t("dash.table.total"), ...types.map((ty) => wan(sum(rows.filter((r) => r.type === ty), "amountFen"))), wan(sum(rows, "amountFen"))];
-    return [box, table([t("dash.col.month"), ...types.map((ty) => named("type", ty)), t("dash.table.total")], body, foot, t("dash.col.amount"))];
+    return [where, box, table([t("dash.col.month"), ...types.map((ty) => named("type", ty)), t("dash.table.total")], body, foot, t("dash.col.amount"))];
   },
 });

@@ -1,6 +1,7 @@
-// Village conversions (撤村转居): each village's step of the eight, and how many stand at each.
+// Village conversions (撤村转居): each village's step of the eight, as it stands now (whatever
+// the year chosen), and the years the conversions started in (the 2024 plan's four villages).
 import { count, el, gql, link, t } from "../core.js";
-import { bar, empty, figure, table } from "../figures.js";
+import { area, bar, empty, figure, scope, table } from "../figures.js";
 import { named } from "../messages.js";
 import { panel } from "../registry.js";
 
@@ -11,7 +12,7 @@ panel({
     const data = await gql(
       `query($filter: VillageConversionFilter) {
         villageConversions(filter: $filter, first: 100) {
-          edges { node { id village street step stepNumber stepsTotal } }
+          edges { node { id village street step stepNumber stepsTotal initiatedOn } }
         }
       }`,
       { filter: { street: street || null } },
@@ -19,8 +20,11 @@ panel({
     );
     return data.villageConversions.edges.map((e) => e.node);
   },
-  render(villages) {
-    if (!villages.length) return empty();
+  render(villages, { street }) {
+    const years = [...new Set(villages.map((v) => String(v.initiatedOn).slice(0, 4)))].sort().join("、");
+    const where = scope(years ? t("dash.scope.villages", { area: area(street), years })
+      : t("dash.scope.current", { area: area(street) }));
+    if (!villages.length) return [where, empty()];
     const done = villages.filter((v) => v.step === "completed").length;
     const summary = el("p", { class: "note" },
       t("dash.villages.planned", { planned: villages.length, completed: done }));
@@ -34,6 +38,6 @@ panel({
           figure(`villages.${v.village}.stepNumber`, v.stepNumber, `${count(v.stepNumber)}/${v.stepsTotal}`,
             link("villages", { village: v.village, street: v.street }))),
       ]);
-    return [summary, table([t("dash.col.village"), t("dash.col.step"), t("dash.col.progress")], rows)];
+    return [where, summary, table([t("dash.col.village"), t("dash.col.step"), t("dash.col.progress")], rows)];
   },
 });
