@@ -98,7 +98,9 @@ class OrganizationStats:
     registered: int = strawberry.field(description="registered, not deregistered or revoked")
     liquidating: int = strawberry.field(description="of those registered, in liquidation")
     graded: int = strawberry.field(description="of those registered, with a grade valid")
-    graded_percent: float = strawberry.field(description="graded / registered, one decimal")
+    graded_percent: float = strawberry.field(
+        description="graded / registered, percent, two decimals"
+    )
     by_grade: list[OrganizationGradeCount]
     inspections_due: int = strawberry.field(
         description="registered before the year, with no inspection for inspectionYear"

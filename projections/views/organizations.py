@@ -163,8 +163,9 @@ def matching(db: Database, filters: dict[str, Any], on: date) -> Keyset:
 
 
 def _percent(part: int, whole: int) -> float:
-    """A share in percent with one decimal, rounded half up (137 of 292 is 46.9)."""
-    return (part * 2000 + whole) // (2 * whole) / 10 if whole else 0.0
+    """A share in percent with two decimals, rounded half up as the bed shares are (137 of 292
+    is 46.92: the bureau writes two decimals, and one would print a wrong second one)."""
+    return (part * 20000 + whole) // (2 * whole) / 100 if whole else 0.0
 
 
 #: Registered on the date: registered by then, and not yet deregistered or revoked.
