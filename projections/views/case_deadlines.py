@@ -119,5 +119,6 @@ def overdue_flags(row: Row, today: date) -> dict[str, bool]:
 
 
 __all__ = [
-    "DEADLINES", "OVERDUE_SQL", "PARTS", "any_part_sql", "missed_sql", "overdue_flags", "overdue_summary", "view_calendar",
+    "DEADLINES", "OVERDUE_SQL", "PARTS", "any_part_sql", "missed_sql", "overdue_flags",
+    "overdue_summary", "view_calendar",
 ]  # fmt: skip
