@@ -84,6 +84,12 @@ class OrganizationFilter:
     inspection_due: bool | None = strawberry.field(
         default=None, description="no inspection for the previous year (as of today)"
     )
+    as_of: date | None = strawberry.field(
+        default=None,
+        description="the organisations registered on that date (registered by then, not yet "
+        "deregistered or revoked), as `organizationStats(asOf)` counts them; `grade` then means "
+        "the grade valid on that date. `status` and the rows' fields stay the current ones",
+    )
 
 
 @strawberry.type

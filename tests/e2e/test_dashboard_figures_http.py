@@ -160,3 +160,27 @@ def test_overdue_counts_equal_the_lists_behind_them(
             assert count <= whole[deadline]
         [refused] = _errors(worker, summary, s="五星街道")
         assert refused["extensions"]["rule"] == "street_scope"
+
+
+def test_organisation_figures_of_a_year_equal_the_lists_as_of_its_end(
+    demo: tuple[str, int, Settings],
+) -> None:
+    """The panel's year-end snapshot and the list behind each figure (`asOf`) agree, for a
+    past year as for this one; without `asOf` the list is today's."""
+    base, head, settings = demo
+    stats = """query($y: Int) { organizationStats(year: $y) {
+        asOf registered byGrade { grade organizations } } }"""
+    listed = """query($f: OrganizationFilter) { organizations(filter: $f, first: 1) {
+        totalCount } }"""
+    with client_for(base, settings, "supervisor", "supervisor-1") as district:
+        for year in (2023, 2024):
+            figures = graphql(district, stats, head, y=year)["organizationStats"]
+            day = figures["asOf"]
+            total = graphql(district, listed, f={"asOf": day})["organizations"]["totalCount"]
+            assert total == figures["registered"] > 0, year
+            for row in figures["byGrade"]:
+                f = {"asOf": day, "grade": row["grade"]}
+                count = graphql(district, listed, f=f)["organizations"]["totalCount"]
+                assert count == row["organizations"], (year, row["grade"])
+        [bad] = _errors(district, listed, f={"asOf": "2024-13-01"})
+        assert bad["message"]
