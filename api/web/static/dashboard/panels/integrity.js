@@ -22,6 +22,10 @@ addMessages({
   },
 });
 
+const KEYS = {
+  ledger: "dash.integrity.key.ledger", held: "dash.integrity.key.held", unrecorded: "dash.integrity.key.unrecorded",
+};
+
 panel({
   name: "integrity",
   areas: ["*"],
@@ -51,7 +55,7 @@ panel({
           run.ok ? t("dash.integrity.ok") : t("dash.integrity.failed")), " · ", el("time", { datetime: run.at }, when(run.at))),
       row(t("dash.integrity.key"), el("span", { "data-field": "verificationKey", "data-value": run.key,
         title: run.keyFingerprint ? `SHA-256 ${run.keyFingerprint}` : null, class: run.key === "held" ? "ok" : null },
-      t(`dash.integrity.key.${run.key}`)),
+      t(KEYS[run.key] ?? "dash.integrity.key.unrecorded")),
       run.heldCheckpoints ? t("dash.integrity.heldCheckpoints", { n: run.heldCheckpoints }) : null,
       run.keyFingerprint ? [" · ", el("code", { "data-field": "keyFingerprint" }, run.keyFingerprint)] : null),
       run.ok || run.firstBadPosition === null ? null
