@@ -86,6 +86,7 @@ function askPurpose(node, temporary) {
       try {
         const found = (await gqlWithPurpose(query, { id: node.id }, purpose.value))[root];
         shown = { id: String(node.id), name: found?.applicantName, idNumber: found?.applicantIdNumber };
+        box.closest('[data-part="summary"]')?.querySelector('[data-personal="held"]')?.remove();
         box.replaceWith(applicantText(shown.name, shown.idNumber));
       } catch (error) {
         confirm.disabled = false;

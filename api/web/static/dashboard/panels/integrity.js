@@ -7,7 +7,7 @@ import { panel } from "../registry.js";
 // Whose key checked the last verification (security review 9): the ledger's own is a self-check.
 addMessages({
   zh: {
-    "dash.integrity.key": "验证密钥",
+    "dash.integrity.key": "密钥",
     "dash.integrity.key.ledger": "账本自带公钥（自检）",
     "dash.integrity.key.held": "审计方持有的公钥",
     "dash.integrity.key.unrecorded": "未记录",
