@@ -23,6 +23,7 @@ from projections.store import Database, DatabaseUrl
 
 if TYPE_CHECKING:
     from api.container import Container
+    from verifier.note import VerifierKey
     from verifier.report import Report
 
 console = Console(stderr=True)
@@ -112,6 +113,7 @@ def verify(
     from verifier.rows import LogRows, Unreadable
     from verifier.summary import Malformed, case_file_lines, load_key, log_lines
 
+    key_source = "held" if public_key is not None else "ledger"
     if public_key is None:
         from api.signing import SigningKeyRefused, signer
 
@@ -152,26 +154,33 @@ def verify(
         raise typer.Exit(2) from None
     print("\n".join(log_lines(log_report)))
     failure = log_report.first_failure()
-    _record(log_report, failure)
+    _record(_run_of(log_report, failure, key_source, key, len(held)))
     if failure is not None:
         print(f"FAILED: {failure}")
         raise typer.Exit(1)
     print("verified")
 
 
-def _run_of(report: Report, failure: str | None) -> verifications.Run:
+def _run_of(
+    report: Report, failure: str | None, key_source: str, key: VerifierKey, held: int
+) -> verifications.Run:
+    """The run to record, with whose key checked it: the ledger's own (a self-check) or one
+    the auditor holds, its fingerprint, and how many held checkpoints were given."""
     checked = sum(1 for c in report.checkpoints if c.verdict != "unchecked")
     bad = report.problem.position if report.problem is not None else None
     detail = failure or f"verified: {report.leaves} leaves, {checked} checkpoints"
-    return verifications.run_of(report.ok, report.leaves, checked, bad, detail)
+    return verifications.run_of(
+        report.ok, report.leaves, checked, bad, detail, key_source=key_source,
+        key_fingerprint=verifications.fingerprint(key.spelled()), held_checkpoints=held,
+    )  # fmt: skip
 
 
-def _record(report: Report, failure: str | None) -> None:
+def _record(run: verifications.Run) -> None:
     """Keep the run's outcome for `ledgerIntegrity`; a ledger that cannot take it (not migrated
     to 0020, read-only) still gets its verification, with a warning."""
     db = Database(DatabaseUrl.parse(Settings().database_url), pool_size=1)
     try:
-        verifications.record(db, _run_of(report, failure))
+        verifications.record(db, run)
     except (sqlite3.Error, psycopg.Error) as e:
         console.print(f"[yellow]the outcome was not recorded ({type(e).__name__})[/]")
     finally:
@@ -189,7 +198,7 @@ def verify_demo(container: Container) -> None:
     key = load_key(container.checkpointer.signer.verifier.text())
     with LogRows(container.settings.database_url) as rows:
         report = verify_log(rows, key)
-    verifications.record(container.db, _run_of(report, report.first_failure()))
+    verifications.record(container.db, _run_of(report, report.first_failure(), "ledger", key, 0))
     outcome = "verified" if report.ok else f"FAILED: {report.first_failure()}"
     console.print(f"the demo's log: {report.leaves} events {outcome} in "
                   f"{time.perf_counter() - started:.1f} s")  # fmt: skip

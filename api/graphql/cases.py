@@ -131,6 +131,12 @@ class CaseFilter:
         description="investigation, decision, case or review: cases with that deadline missed, "
         "as `Case.overdue` says (done late, or not done and past due while open for it)",
     )
+    overdue_now: bool | None = strawberry.field(
+        default=None,
+        description="true: only the cases overdue now (the step not done, the case open for it, "
+        "past due today); false: only those whose step was completed late. With "
+        "`overdueDeadline` for that deadline, without it for any deadline",
+    )
 
 
 @strawberry.type

@@ -25,6 +25,17 @@ class VerificationRun:
         description="the ledger position of the first problem, when it names one"
     )
     detail: str = strawberry.field(description="one line: the first failure, or what passed")
+    key: str = strawberry.field(
+        description="whose key checked the signatures: `ledger`, the ledger's own public key "
+        "(a self-check: whoever can rewrite the log holds it too), `held`, a key the auditor "
+        "passed with --public-key, or `unrecorded` (a run from before this was kept)"
+    )
+    key_fingerprint: str | None = strawberry.field(
+        description="SHA-256 of the key's text, 16 hex digits, to compare with the key held"
+    )
+    held_checkpoints: int = strawberry.field(
+        description="checkpoints the auditor kept and passed (--checkpoint), checked too"
+    )
 
 
 @strawberry.type(description="The verifiable log's state: sealing, signing, verification.")
@@ -78,5 +89,7 @@ async def ledger_integrity(info: Info) -> LedgerIntegrity:
             at=run.at, ok=run.ok, tree_size=run.tree_size,
             checkpoints_checked=run.checkpoints_checked,
             first_bad_position=run.first_bad_position, detail=run.detail,
+            key=run.key_source, key_fingerprint=run.key_fingerprint,
+            held_checkpoints=run.held_checkpoints,
         ) if run else None,
     )  # fmt: skip

@@ -84,6 +84,12 @@ class OrganizationFilter:
     inspection_due: bool | None = strawberry.field(
         default=None, description="no inspection for the previous year (as of today)"
     )
+    as_of: date | None = strawberry.field(
+        default=None,
+        description="the organisations registered on that date (registered by then, not yet "
+        "deregistered or revoked), as `organizationStats(asOf)` counts them; `grade` then means "
+        "the grade valid on that date. `status` and the rows' fields stay the current ones",
+    )
 
 
 @strawberry.type
@@ -98,7 +104,9 @@ class OrganizationStats:
     registered: int = strawberry.field(description="registered, not deregistered or revoked")
     liquidating: int = strawberry.field(description="of those registered, in liquidation")
     graded: int = strawberry.field(description="of those registered, with a grade valid")
-    graded_percent: float = strawberry.field(description="graded / registered, one decimal")
+    graded_percent: float = strawberry.field(
+        description="graded / registered, percent, two decimals"
+    )
     by_grade: list[OrganizationGradeCount]
     inspections_due: int = strawberry.field(
         description="registered before the year, with no inspection for inspectionYear"

@@ -16,7 +16,15 @@ from projections.views import case_deadlines
 @strawberry.type(description="Cases with one deadline missed (a case late on two counts twice).")
 class OverdueRow:
     deadline: str = strawberry.field(description="investigation, decision, case or review")
-    cases: int
+    cases: int = strawberry.field(description="open + completedLate (kept for older callers)")
+    open: int = strawberry.field(
+        description="overdue now: the step not done, the case open for it, past due today "
+        "(`cases(filter: {overdueDeadline, overdueNow: true})`)"
+    )
+    completed_late: int = strawberry.field(
+        description="the step was done after its due date "
+        "(`cases(filter: {overdueDeadline, overdueNow: false})`)"
+    )
 
 
 async def overdue_summary(
@@ -26,4 +34,10 @@ async def overdue_summary(
     rows = await asyncio.to_thread(
         case_deadlines.overdue_summary, info.context.container.db, today(), filters
     )
-    return [OverdueRow(deadline=r["deadline"], cases=r["cases"]) for r in rows]
+    return [
+        OverdueRow(
+            deadline=r["deadline"], cases=r["cases"], open=r["open"],
+            completed_late=r["completed_late"],
+        )
+        for r in rows
+    ]  # fmt: skip

@@ -11,7 +11,7 @@ from domain.assistance.deadlines import BASIS, due_dates
 from domain.shared.holiday_calendar import HolidayCalendar
 from projections.store import Database, Keyset, Row, Tx
 from projections.view import Projection, handles, recorded_at
-from projections.views.case_deadlines import OVERDUE_SQL, missed_sql, view_calendar
+from projections.views.case_deadlines import OVERDUE_SQL, any_part_sql, missed_sql, view_calendar
 
 COLUMNS = [
     "case_id",
@@ -245,8 +245,14 @@ def matching(db: Database, filters: dict[str, Any], today: date) -> Keyset:
         clause = OVERDUE_SQL.replace("%(today)s", "%s")
         params.extend([today.isoformat()] * clause.count("%s"))
         where.append(clause if filters["overdue"] else f"NOT {clause}")
+    now = filters.get("overdue_now")
+    part = None if now is None else "open" if now else "late"
     if filters.get("overdue_deadline"):
-        clause = missed_sql(filters["overdue_deadline"]).replace("%(today)s", "%s")
+        clause = missed_sql(filters["overdue_deadline"], part).replace("%(today)s", "%s")
+        params.extend([today.isoformat()] * clause.count("%s"))
+        where.append(clause)
+    elif now is not None:
+        clause = any_part_sql(bool(now)).replace("%(today)s", "%s")
         params.extend([today.isoformat()] * clause.count("%s"))
         where.append(clause)
     return Keyset(db, "case_summary", "case_id", " AND ".join(where), tuple(params))

@@ -119,12 +119,32 @@ def inspection_due(row: Row, on: date) -> bool:
 FILTERS = {"street": "street", "type": "organization_type", "status": "status", "grade": "grade"}
 
 
+#: On a past date (`asOf`): registered by then and not yet ended, as `organization_stats`
+#: counts them; a grade then is one valid on that date (from the grades' history).
+REGISTERED_ON = "registered_on <= %s AND (ended_on IS NULL OR ended_on > %s)"
+GRADE_ON = (
+    "EXISTS (SELECT 1 FROM organization_grades g"
+    " WHERE g.organization_id = organizations.organization_id AND g.grade = %s"
+    " AND g.decided_on <= %s AND g.valid_until >= %s AND (g.ended_on IS NULL OR g.ended_on > %s))"
+)
+
+
 def _where(filters: dict[str, Any], on: date) -> tuple[str, list[Any]]:
     where, params = ["1=1"], []
+    as_of = filters.get("as_of")
+    day = as_of.isoformat() if isinstance(as_of, date) else str(as_of) if as_of else None
     for name, column in FILTERS.items():
-        if filters.get(name):
+        if not filters.get(name):
+            continue
+        if name == "grade" and day:
+            where.append(GRADE_ON)
+            params += [filters[name], day, day, day]
+        else:
             where.append(f"{column} = %s")
             params.append(filters[name])
+    if day:
+        where.append(REGISTERED_ON)
+        params += [day, day]
     due = filters.get("inspection_due")
     if due is not None:
         condition = (
@@ -163,8 +183,9 @@ def matching(db: Database, filters: dict[str, Any], on: date) -> Keyset:
 
 
 def _percent(part: int, whole: int) -> float:
-    """A share in percent with one decimal, rounded half up (137 of 292 is 46.9)."""
-    return (part * 2000 + whole) // (2 * whole) / 10 if whole else 0.0
+    """A share in percent with two decimals, rounded half up as the bed shares are (137 of 292
+    is 46.92: the bureau writes two decimals, and one would print a wrong second one)."""
+    return (part * 20000 + whole) // (2 * whole) / 100 if whole else 0.0
 
 
 #: Registered on the date: registered by then, and not yet deregistered or revoked.

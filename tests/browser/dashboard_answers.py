@@ -98,10 +98,15 @@ def health(client: httpx.Client) -> dict[str, Any]:
 def overdue(client: httpx.Client, street: str | None) -> dict[str, Any]:
     rows = ask(
         client,
-        "query($s: String) { overdueSummary(street: $s) { deadline cases } }",
+        "query($s: String) { overdueSummary(street: $s) { deadline cases open completedLate } }",
         s=street,
     )["overdueSummary"]
-    return {f"overdue.{row['deadline']}": row["cases"] for row in rows}
+    answer: dict[str, Any] = {}
+    for row in rows:
+        answer[f"overdue.{row['deadline']}"] = row["cases"]
+        answer[f"overdue.{row['deadline']}.open"] = row["open"]
+        answer[f"overdue.{row['deadline']}.completedLate"] = row["completedLate"]
+    return answer
 
 
 def temporary(client: httpx.Client, year: int, street: str | None) -> dict[str, Any]:

@@ -263,6 +263,44 @@ def drill(dash: Dashboard, panel: str, href: str, name: str) -> tuple[float, flo
     return value, number(listed.get_attribute("data-total")) or 0
 
 
+def test_overdue_organisation_and_payout_figures_open_lists_that_add_up_to_them(
+    dashboard: Dashboard, demo: Demo
+) -> None:
+    """For a past year: each overdue part (now, completed late), each organisation figure (a
+    year-end snapshot, its list as on the same day) and a payout amount (the list's 万元 total)."""
+    dashboard.open(supervisor(demo))
+    dashboard.choose("select#year", str(YEAR))
+    page = dashboard.page
+    links = page.locator(
+        'section[data-panel="overdue"] a[data-figure$=".open"]:not([data-value="0"]), '
+        'section[data-panel="overdue"] a[data-figure$=".completedLate"]:not([data-value="0"]), '
+        'section[data-panel="organizations"] a[data-figure]:not([data-value="0"])'
+    )
+    wanted = [
+        (links.nth(i).get_attribute("data-figure"), links.nth(i).get_attribute("data-value"),
+         links.nth(i).get_attribute("href"))
+        for i in range(links.count())
+    ]  # fmt: skip
+    assert any(".open" in str(k) for k, _, _ in wanted), "overdue now, with its own link"
+    assert any(".completedLate" in str(k) for k, _, _ in wanted), "completed late, too"
+    assert any(str(k).startswith("organizations.") for k, _, _ in wanted)
+    amount = page.locator('section[data-panel="payouts"] a[data-figure][href^="#/payouts"]'
+                          ':not([data-value="0"])').first  # fmt: skip
+    fen, payouts_href = amount.get_attribute("data-value"), amount.get_attribute("href")
+    for key, value, href in wanted:
+        page.evaluate("h => { location.hash = h; }", href)
+        listed = page.locator('section[data-page][data-state="ok"][data-total]')
+        listed.wait_for()
+        assert listed.get_attribute("data-total") == value, (key, href)
+        page.evaluate("() => { location.hash = '#/'; }")
+        page.locator('section[data-panel="overview"], section[data-panel="kpis"]').first.wait_for()
+    page.evaluate("h => { location.hash = h; }", payouts_href)
+    total = page.locator('section[data-page="payouts"] [data-field="amount"]')
+    total.wait_for()
+    assert total.get_attribute("data-value") == fen, "the list's money total is the figure"
+    print(f"figure links compared with their lists: {len(wanted)} and one amount")
+
+
 def test_a_command_through_the_api_updates_the_page_without_a_reload(
     dashboard: Dashboard, demo: Demo
 ) -> None:

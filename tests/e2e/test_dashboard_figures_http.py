@@ -128,24 +128,59 @@ def test_overdue_counts_equal_the_lists_behind_them(
     demo: tuple[str, int, Settings],
 ) -> None:
     base, head, settings = demo
-    summary = "query($s: String) { overdueSummary(street: $s) { deadline cases } }"
-    cases = """query($d: String, $s: String) {
-        cases(filter: {overdueDeadline: $d, street: $s}, first: 1) { totalCount } }"""
+    summary = """query($s: String) {
+        overdueSummary(street: $s) { deadline cases open completedLate } }"""
+    cases = """query($d: String, $s: String, $now: Boolean) {
+        cases(filter: {overdueDeadline: $d, street: $s, overdueNow: $now}, first: 1) {
+          totalCount } }"""
     street = "新闸街道"
     with client_for(base, settings, "supervisor", "supervisor-1") as district:
-        whole = {
-            r["deadline"]: r["cases"] for r in graphql(district, summary, head)["overdueSummary"]
-        }
+        rows = graphql(district, summary, head)["overdueSummary"]
+        whole = {r["deadline"]: r["cases"] for r in rows}
         assert list(whole) == list(DEADLINES) and sum(whole.values()) > 0
-        for deadline, count in whole.items():
+        for row in rows:
+            deadline = row["deadline"]
+            assert row["open"] + row["completedLate"] == row["cases"], deadline
             listed = graphql(district, cases, d=deadline)["cases"]["totalCount"]
-            assert listed == count, deadline
+            assert listed == row["cases"], deadline
+            now = graphql(district, cases, d=deadline, now=True)["cases"]["totalCount"]
+            late = graphql(district, cases, d=deadline, now=False)["cases"]["totalCount"]
+            assert (now, late) == (row["open"], row["completedLate"]), deadline
+        # both parts occur in the demo: the split is not all on one side
+        assert sum(r["open"] for r in rows) > 0 and sum(r["completedLate"] for r in rows) > 0
         [bad] = _errors(district, cases, d="payment")
         assert bad["extensions"]["code"] == "invalid_input"
     with client_for(base, settings, "caseworker", "worker-1", street=street) as worker:
-        own = {r["deadline"]: r["cases"] for r in graphql(worker, summary)["overdueSummary"]}
-        for deadline, count in own.items():
+        own = graphql(worker, summary)["overdueSummary"]
+        for row in own:
+            deadline, count = row["deadline"], row["cases"]
             assert graphql(worker, cases, d=deadline)["cases"]["totalCount"] == count, deadline
+            now = graphql(worker, cases, d=deadline, now=True)["cases"]["totalCount"]
+            assert now == row["open"], deadline
             assert count <= whole[deadline]
         [refused] = _errors(worker, summary, s="五星街道")
         assert refused["extensions"]["rule"] == "street_scope"
+
+
+def test_organisation_figures_of_a_year_equal_the_lists_as_of_its_end(
+    demo: tuple[str, int, Settings],
+) -> None:
+    """The panel's year-end snapshot and the list behind each figure (`asOf`) agree, for a
+    past year as for this one; without `asOf` the list is today's."""
+    base, head, settings = demo
+    stats = """query($y: Int) { organizationStats(year: $y) {
+        asOf registered byGrade { grade organizations } } }"""
+    listed = """query($f: OrganizationFilter) { organizations(filter: $f, first: 1) {
+        totalCount } }"""
+    with client_for(base, settings, "supervisor", "supervisor-1") as district:
+        for year in (2023, 2024):
+            figures = graphql(district, stats, head, y=year)["organizationStats"]
+            day = figures["asOf"]
+            total = graphql(district, listed, f={"asOf": day})["organizations"]["totalCount"]
+            assert total == figures["registered"] > 0, year
+            for row in figures["byGrade"]:
+                f = {"asOf": day, "grade": row["grade"]}
+                count = graphql(district, listed, f=f)["organizations"]["totalCount"]
+                assert count == row["organizations"], (year, row["grade"])
+        [bad] = _errors(district, listed, f={"asOf": "2024-13-01"})
+        assert bad["message"]

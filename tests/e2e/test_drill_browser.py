@@ -212,6 +212,8 @@ def test_a_street_bound_caller_sees_the_apis_refusal_for_another_streets_case(
     assert section.get_attribute("data-state") == "forbidden"
     assert "street_scope" in section.inner_text()  # the API's own message, not a crash
     assert page.locator('[data-part="payouts"]').get_attribute("data-state") == "forbidden"
+    # the findings list is filtered to the caller's street: refused, not "no findings"
+    assert page.locator('[data-part="findings"]').get_attribute("data-state") == "forbidden"
     assert [e for e in errors if "status of 400" not in e] == []  # a purpose refusal, learnt once
 
     # As the page knows the caller once `viewer` answered: no personal field is asked for, and
@@ -224,5 +226,51 @@ def test_a_street_bound_caller_sees_the_apis_refusal_for_another_streets_case(
     assert listed.get_attribute("data-total") == "0"
     assert page.locator('[data-note="own-street"]').count() == 1
     assert page.locator('[data-personal="held"]').count() == 1
+    assert errors == []
+    page.close()
+
+
+def test_a_caller_who_needs_a_purpose_states_it_to_see_the_applicant_and_to_export(
+    served: tuple[str, Settings, Container], browser: Any
+) -> None:
+    """An approver sees personal data in full only for a purpose: the case page asks for it,
+    asks the API again with it (the read is recorded with that purpose) and shows the fields;
+    the export asks for the purpose before sending, so no 400 is provoked."""
+    base, settings, container = served
+    case = first_case(served, "新闸街道")
+    with client_for(base, settings, "approver", "approver-1") as client:
+        expected = graphql(
+            client, "query($id: ID!) { case(id: $id) { applicantName applicantIdNumber } }",
+            container.ledger.latest_position(), purpose="test", id=case,
+        )["case"]  # fmt: skip
+    errors: list[str] = []
+    page = open_page(browser, base, token(settings, "approver", "approver-1", "新闸街道"), errors)
+    page.evaluate(
+        "() => { window.drillCore.state.viewer = {street: '新闸街道', personalData: 'full'}; }"
+    )
+    go(page, f"#/case/{case}", "case")
+    assert page.locator('[data-personal="held"]').count() == 1
+    assert expected["applicantName"] not in page.locator('[data-part="summary"]').inner_text()
+
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.click('[data-action="export"]')  # no purpose given: the page asks, nothing is sent
+    result = page.locator('[data-field="export-result"]')
+    assert result.get_attribute("data-state") == "needs-purpose"
+    assert not [u for u in requests if "/export" in u]
+
+    page.click('[data-action="show-personal"]')
+    page.click('[data-action="personal-confirm"]')  # an empty purpose is not sent either
+    assert not [u for u in requests if u.endswith("/graphql")]
+    page.fill('[data-field="personal-purpose"]', "核对申请人身份")
+    page.click('[data-action="personal-confirm"]')
+    shown = page.wait_for_selector('[data-field="applicant"] [data-personal="shown"]')
+    text = shown.inner_text()
+    assert expected["applicantName"] in text and expected["applicantIdNumber"] in text
+    reads = container.db.query(
+        "SELECT user_id, case_id, purpose FROM personal_data_access WHERE purpose = %s",
+        ("核对申请人身份",),
+    )
+    assert [(r["user_id"], r["case_id"]) for r in reads] == [("approver-1", case)]
     assert errors == []
     page.close()

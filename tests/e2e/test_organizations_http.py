@@ -214,7 +214,7 @@ def test_graphql_organization_stats_and_village_conversions(
 
     stats = graphql(supervisor, STATS, last["position"], year=2023)["organizationStats"]
     assert stats == {
-        "asOf": "2023-12-31", "registered": 3, "graded": 1, "gradedPercent": 33.3,
+        "asOf": "2023-12-31", "registered": 3, "graded": 1, "gradedPercent": 33.33,
         "inspectionsDue": 1, "inspectionYear": 2022, "deregistered": 0, "revoked": 0,
         "byGrade": [{"grade": g, "organizations": int(g == "3A")}
                     for g in ("1A", "2A", "3A", "4A", "5A")],

@@ -17,7 +17,8 @@ __all__ = ["sealed"]  # the fixture
 
 QUERY = """{ ledgerIntegrity { headPosition sealedSize sealLagEvents sealLagSeconds
   latestCheckpoint { treeSize rootHash }
-  lastVerification { at ok treeSize checkpointsChecked firstBadPosition detail } } }"""
+  lastVerification { at ok treeSize checkpointsChecked firstBadPosition detail
+    key keyFingerprint heldCheckpoints } } }"""
 
 
 def _integrity(sealed: Sealed, base: str) -> dict[str, Any]:
@@ -46,6 +47,9 @@ def test_the_last_verification_shows_in_ledger_integrity(sealed: Sealed) -> None
         assert clean["treeSize"] == len(sealed.positions)
         assert clean["checkpointsChecked"] >= 3  # two stored, one held
         assert clean["detail"].startswith("verified")
+        # the auditor passed the key they hold (--public-key) and one held checkpoint
+        assert (clean["key"], clean["heldCheckpoints"]) == ("held", 1)
+        assert clean["keyFingerprint"] == verifications.fingerprint(sealed.key)
 
         t, p = sealed.tables, sealed.positions[6]
         t.sql(f"UPDATE {t.events} SET state = %s WHERE {t.position} = %s", (b"forged", p))
@@ -62,3 +66,24 @@ def test_a_loaded_demo_starts_with_its_verification_recorded(sealed: Sealed) -> 
         run = _integrity(sealed, base)["lastVerification"]
     assert run["ok"] is True and run["treeSize"] == len(sealed.positions)
     assert run["checkpointsChecked"] == 2  # the stored ones: no auditor's copy at load time
+    assert (run["key"], run["heldCheckpoints"]) == ("ledger", 0)  # a self-check, and says so
+    assert run["keyFingerprint"] == verifications.fingerprint(
+        sealed.container.checkpointer.signer.verifier.text()
+    )
+
+
+def test_a_run_with_the_ledgers_own_key_is_recorded_as_a_self_check(sealed: Sealed) -> None:
+    from typer.testing import CliRunner
+
+    from api.cli import cli
+
+    env = {
+        "LEDGER_DATABASE_URL": sealed.settings.database_url,
+        "LEDGER_SIGNING_KEY_FILE": str(sealed.settings.dev_signing_key_file()),
+    }
+    outcome = CliRunner().invoke(cli, ["verify"], env=env)  # no --public-key
+    assert outcome.exit_code == 0, outcome.output
+    run = verifications.latest(sealed.container.db)
+    assert run is not None and run.ok
+    assert (run.key_source, run.held_checkpoints) == ("ledger", 0)
+    assert run.key_fingerprint == verifications.fingerprint(sealed.key)

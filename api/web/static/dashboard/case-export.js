@@ -1,7 +1,8 @@
 // The case-file export button: GET /api/v1/cases/{id}/export with the caller's token, saved
 // as a file through a Blob; a refusal shows the problem+json detail. A caller who sees personal
-// data in full must state a purpose (the X-Purpose header); the page never invents one.
-import { addMessages, authorizedFetch, el, t } from "./core.js";
+// data in full must state a purpose (the X-Purpose header); the page never invents one, and
+// asks for it before sending rather than provoking the API's 400.
+import { GraphQLFailure, addMessages, authorizedFetch, el, state, t } from "./core.js";
 
 addMessages({
   zh: {
@@ -12,6 +13,7 @@ addMessages({
     "drill.export.busy": "正在导出…",
     "drill.export.done": "已下载 {file}",
     "drill.export.refused": "未能导出（{status}）：{detail}",
+    "drill.export.needPurpose": "当前身份导出的案卷含完整个人信息，请先填写用途（将记录在查阅留痕中）。",
   },
   en: {
     "drill.export.title": "Case file",
@@ -21,6 +23,8 @@ addMessages({
     "drill.export.busy": "Exporting…",
     "drill.export.done": "Downloaded {file}",
     "drill.export.refused": "Not exported ({status}): {detail}",
+    "drill.export.needPurpose":
+      "Your role exports the case file with personal data in full: give the purpose first (it is recorded).",
   },
 });
 
@@ -28,6 +32,39 @@ addMessages({
  * them again), since fetch() sends only Latin-1 header values. */
 function headerText(text) {
   return Array.from(new TextEncoder().encode(text), (b) => String.fromCharCode(b)).join("");
+}
+
+const learnt = new Set(); // tokens a page found needing a purpose before the viewer was known
+
+/** True when this caller sees personal data in full, which the API grants only for a purpose. */
+export function needsPurpose() {
+  return state.viewer ? state.viewer.personalData === "full" : learnt.has(state.token);
+}
+
+/** The page learnt (the API held personal fields back) that this caller needs a purpose. */
+export function purposeNeeded() {
+  learnt.add(state.token);
+}
+
+/** A GraphQL query sent with a stated purpose (X-Purpose): the API then answers personal
+ * fields in full and records the read, as for any other read in full. */
+export async function gqlWithPurpose(query, variables, purpose) {
+  const response = await authorizedFetch("/graphql", {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json", "x-purpose": headerText(purpose.trim()) },
+    body: JSON.stringify({ query, variables }),
+  });
+  let body;
+  try {
+    body = await response.json();
+  } catch {
+    throw new GraphQLFailure(`HTTP ${response.status}`, [], response.status);
+  }
+  if (!response.ok || body.errors?.length) {
+    const message = body.errors?.map((e) => e.message).join("; ") || body.detail || body.title || `HTTP ${response.status}`;
+    throw new GraphQLFailure(message, body.errors || [], response.status);
+  }
+  return body.data;
 }
 
 async function problemDetail(response) {
@@ -71,10 +108,19 @@ async function download(caseId, purpose, output) {
 
 /** The export card for `caseId`. */
 export function exportCard(caseId) {
-  const purpose = el("input", { type: "text", name: "purpose", maxlength: 200, autocomplete: "off", "data-field": "purpose" });
+  const purpose = el("input", {
+    type: "text", name: "purpose", maxlength: 200, autocomplete: "off", "data-field": "purpose",
+    required: needsPurpose(), "aria-required": needsPurpose() ? "true" : null,
+  });
   const output = el("p", { class: "drill-export-result", role: "status", "aria-live": "polite", "data-field": "export-result" });
   const button = el("button", { type: "button", "data-action": "export" }, t("drill.export.button"));
   button.addEventListener("click", async () => {
+    if (needsPurpose() && !purpose.value.trim()) {
+      output.dataset.state = "needs-purpose";
+      output.textContent = t("drill.export.needPurpose");
+      purpose.focus();
+      return;
+    }
     button.disabled = true;
     try {
       await download(caseId, purpose.value, output);

@@ -1,6 +1,10 @@
 // The summary card of a case page: what the case_summary view (or, for 临时救助, the
-// temporary_assistance view) holds, with the applicant exactly as the API masks it.
-import { addMessages, el, link, t, yuan } from "./core.js";
+// temporary_assistance view) holds, with the applicant exactly as the API masks it. A caller
+// who sees personal data in full only for a purpose gets a "show personal data" button: it asks
+// for the purpose, asks the API again with it (X-Purpose; the API records the read as usual)
+// and shows the fields. They stay shown while the page stays on this case.
+import { addMessages, current, el, link, t, yuan } from "./core.js";
+import { gqlWithPurpose, purposeNeeded } from "./case-export.js";
 import { day, yesNo } from "./drill-common.js";
 import { nameOf } from "./drill-names.js";
 
@@ -18,6 +22,10 @@ addMessages({
     "drill.sum.amount": "救助金额（元）", "drill.sum.paid": "发放日期", "drill.sum.approverLevel": "审批层级",
     "drill.sum.overCap": "超过上限", "drill.sum.paperworkDue": "补齐手续期限", "drill.sum.paperworkOn": "补齐手续日期",
     "drill.sum.paperworkOverdue": "补齐手续超期", "drill.sum.closed": "结案日期", "drill.sum.household": "家庭人口",
+    "drill.sum.personalHeld": "当前身份可查看完整个人信息，但须说明用途。点击“查看个人信息”并填写用途后显示，查阅将留痕。",
+    "drill.sum.show": "查看个人信息", "drill.sum.purpose": "查阅用途", "drill.sum.confirm": "确定",
+    "drill.sum.cancel": "取消", "drill.sum.busy": "正在查询…", "drill.sum.purposeEmpty": "请填写用途。",
+    "drill.sum.refused": "未能显示：{message}",
   },
   en: {
     "drill.sum.title": "Summary", "drill.sum.programme": "Programme", "drill.sum.status": "Status", "drill.sum.area": "Street / community",
@@ -32,12 +40,85 @@ addMessages({
     "drill.sum.amount": "Amount (yuan)", "drill.sum.paid": "Paid on", "drill.sum.approverLevel": "Approved at",
     "drill.sum.overCap": "Over the cap", "drill.sum.paperworkDue": "Paperwork due", "drill.sum.paperworkOn": "Paperwork done",
     "drill.sum.paperworkOverdue": "Paperwork late", "drill.sum.closed": "Closed", "drill.sum.household": "Household",
+    "drill.sum.personalHeld":
+      "Your role sees personal data in full only for a stated purpose. Press \u201cShow personal data\u201d and " +
+      "give the purpose to see it; the read is recorded.",
+    "drill.sum.show": "Show personal data", "drill.sum.purpose": "Purpose of this read", "drill.sum.confirm": "Show",
+    "drill.sum.cancel": "Cancel", "drill.sum.busy": "Asking…", "drill.sum.purposeEmpty": "Give the purpose.",
+    "drill.sum.refused": "Not shown: {message}",
   },
 });
 
-function applicant(node, personal) {
-  if (!personal) return el("span", { class: "drill-muted" }, t("drill.purposeNeeded"));
+// ---- personal data, for a stated purpose ----
+
+let shown = null; // {id, name, idNumber}: what a purpose revealed, for this case page only
+
+window.addEventListener("hashchange", () => {
+  const { name, rest } = current();
+  if (shown && (name !== "case" || rest[0] !== shown.id)) shown = null;
+});
+
+function applicantText(name, idNumber) {
+  return el("span", { "data-personal": "shown" }, `${name ?? "—"} ${idNumber ?? ""}`.trim());
+}
+
+/** The button, then the purpose form, then the fields; the query asks for nothing else. */
+function askPurpose(node, temporary) {
+  const box = el("span", { class: "drill-personal", "data-personal": "ask" });
+  const root = temporary ? "temporaryCase" : "case";
+  const query = `query Personal($id: ID!) { ${root}(id: $id) { applicantName applicantIdNumber } }`;
+  const start = () => {
+    const purpose = el("input", {
+      type: "text", maxlength: 200, autocomplete: "off", required: true, "aria-label": t("drill.sum.purpose"),
+      placeholder: t("drill.sum.purpose"), "data-field": "personal-purpose",
+    });
+    const message = el("small", { class: "drill-muted", role: "status", "data-field": "personal-result" });
+    const confirm = el("button", { type: "button", "data-action": "personal-confirm" }, t("drill.sum.confirm"));
+    const cancel = el("button", { type: "button", "data-action": "personal-cancel" }, t("drill.sum.cancel"));
+    const send = async () => {
+      if (!purpose.value.trim()) {
+        message.textContent = t("drill.sum.purposeEmpty");
+        purpose.focus();
+        return;
+      }
+      confirm.disabled = true;
+      message.textContent = t("drill.sum.busy");
+      try {
+        const found = (await gqlWithPurpose(query, { id: node.id }, purpose.value))[root];
+        shown = { id: String(node.id), name: found?.applicantName, idNumber: found?.applicantIdNumber };
+        box.closest('[data-part="summary"]')?.querySelector('[data-personal="held"]')?.remove();
+        box.replaceWith(applicantText(shown.name, shown.idNumber));
+      } catch (error) {
+        confirm.disabled = false;
+        message.textContent = t("drill.sum.refused", { message: error?.message || String(error) });
+      }
+    };
+    confirm.addEventListener("click", send);
+    purpose.addEventListener("keydown", (event) => { if (event.key === "Enter") send(); });
+    cancel.addEventListener("click", () => box.replaceChildren(...idle()));
+    box.replaceChildren(purpose, " ", confirm, " ", cancel, " ", message);
+    purpose.focus();
+  };
+  const idle = () => {
+    const button = el("button", { type: "button", "data-action": "show-personal" }, t("drill.sum.show"));
+    button.addEventListener("click", start);
+    return [el("span", { class: "drill-muted" }, t("drill.purposeNeeded")), " ", button];
+  };
+  box.replaceChildren(...idle());
+  return box;
+}
+
+function applicant(node, personal, temporary = false) {
+  if (!personal) {
+    purposeNeeded();
+    if (shown && shown.id === String(node.id)) return applicantText(shown.name, shown.idNumber);
+    return askPurpose(node, temporary);
+  }
   return `${node.applicantName ?? "—"} ${node.applicantIdNumber ?? ""}`.trim();
+}
+
+function heldNote(node, personal) {
+  return personal || shown?.id === String(node.id) ? null : el("p", { class: "drill-note", "data-personal": "held" }, t("drill.sum.personalHeld"));
 }
 
 function list(rows) {
@@ -55,7 +136,7 @@ function late(node) {
 export function caseSummary(c, personal) {
   return el("div", { class: "drill-card", "data-part": "summary" },
     el("h3", {}, t("drill.sum.title")),
-    personal ? null : el("p", { class: "drill-note", "data-personal": "held" }, t("drill.personalHeld")),
+    heldNote(c, personal),
     list([
       ["drill.sum.programme", nameOf("programme", c.programme), "programme"],
       ["drill.sum.status", nameOf("caseStatus", c.status), "status"],
@@ -88,12 +169,12 @@ export function caseSummary(c, personal) {
 export function temporarySummary(c, personal) {
   return el("div", { class: "drill-card", "data-part": "summary" },
     el("h3", {}, t("drill.sum.title")),
-    personal ? null : el("p", { class: "drill-note", "data-personal": "held" }, t("drill.personalHeld")),
+    heldNote(c, personal),
     list([
       ["drill.sum.type", nameOf("tempType", c.type), "type"],
       ["drill.sum.status", nameOf("tempStatus", c.status), "status"],
       ["drill.sum.area", `${c.street} ${c.community}`, "street"],
-      ["drill.sum.applicant", applicant(c, personal), "applicant"],
+      ["drill.sum.applicant", applicant(c, personal, true), "applicant"],
       ["drill.sum.household", String(c.householdSize)],
       ["drill.sum.requested", day(c.requestedOn)],
       ["drill.sum.amount", el("span", { "data-value": c.amountFen }, yuan(c.amountFen)), "amount"],

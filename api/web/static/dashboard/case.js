@@ -184,6 +184,12 @@ async function drawCase(params, root, rest) {
       timeline.dataset.state = failure?.forbidden ? "forbidden" : "error";
       if (failure) showFailure(head, failure);
       else head.append(el("p", { class: "drill-note" }, t("drill.case.notFound")));
+      if (failure?.forbidden) {
+        // the findings list is filtered to the caller's street, so it answers "none" for a case
+        // the caller may not see: say it is refused, not that there are no findings
+        findings.replaceChildren(findings.firstChild);
+        showFailure(findings, failure);
+      }
       section.dataset.state = head.dataset.state || "error";
       return;
     }

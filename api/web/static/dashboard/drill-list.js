@@ -22,13 +22,15 @@ addMessages({
 
 const PAGE = 50;
 
-/** Kinds of a URL parameter: "text", "int" (a year), "bool", "month", or a list of codes. */
+/** Kinds of a URL parameter: "text", "int" (a year), "bool", "month", "date" (YYYY-MM-DD),
+ * or a list of codes. */
 function parseValue(kind, raw) {
   const text = String(raw).trim();
   if (!text || text.length > 100) return undefined;
   if (kind === "int") return /^\d{1,4}$/.test(text) ? Number(text) : undefined;
   if (kind === "bool") return text === "true" ? true : text === "false" ? false : undefined;
   if (kind === "month") return /^\d{4}-(0[1-9]|1[0-2])$/.test(text) ? text : undefined;
+  if (kind === "date") return /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/.test(text) ? text : undefined;
   if (Array.isArray(kind)) return kind.includes(text) ? text : undefined;
   return text;
 }
@@ -51,17 +53,20 @@ function cursorFrom(params) {
   return raw && /^[A-Za-z0-9+/=_-]{1,200}$/.test(raw) ? raw : null;
 }
 
+/** The list's query; `spec.beside` adds root fields of the same filter (e.g. a total). */
 function query(spec, personal) {
   const fields = personal && spec.personal ? `${spec.fields} ${spec.personal}` : spec.fields;
   return `query Drill($filter: ${spec.filterType}, $first: Int!, $after: String) {
     ${spec.root}(filter: $filter, first: $first, after: $after) {
       totalCount pageInfo { hasNextPage endCursor } edges { node { ${fields} } } ${spec.more || ""}
     }
+    ${spec.beside || ""}
   }`;
 }
 
 /** "street: 新闸街道" for a chip, with the code's human name where it has one. */
 function chipLabel(spec, key, value) {
+  if (spec.chipLabels?.[key]) return spec.chipLabels[key](value);
   const kind = spec.names?.[key];
   const shown = typeof value === "boolean" ? t(value ? "drill.yes" : "drill.no")
     : kind === "rule" ? `${value} ${nameOf(kind, value)}`
@@ -82,8 +87,9 @@ export function caseLink(caseId, text) {
 }
 
 /** Register the list `spec` ({name, title, root, filterType, params, fields, personal,
- * columns(personal), rowAttrs, aggregates, names; summary(connection) with `more`, the
- * connection's other fields}) as a route. */
+ * columns(personal), rowAttrs, aggregates, names; summary(connection, data) with `more`, the
+ * connection's other fields, and `beside`, other root fields taking the same $filter;
+ * chipLabels {key: (value) => label}}) as a route. */
 export function registerList(spec) {
   claim(spec.name);
   route(spec.name, (params, root) => drawList(spec, params, root));
@@ -132,7 +138,7 @@ async function drawList(spec, params, root) {
     const body = [
       el("p", { class: "drill-total", "data-field": "total" }, t("drill.total", { n: connection.totalCount.toLocaleString("zh-CN") })),
       ownStreet(filter),
-      spec.summary ? spec.summary(connection) : null,
+      spec.summary ? spec.summary(connection, answer.data) : null,
       !answer.personal && spec.personal ? el("p", { class: "drill-note", "data-personal": "held" }, t("drill.personalHeld")) : null,
       rows.length ? table(spec.columns(answer.personal), rows, spec.rowAttrs) : el("p", { class: "drill-muted" }, t("drill.none")),
       pager(spec.name, filter, after, connection.pageInfo),

@@ -1,6 +1,6 @@
 // The three lists the overview's figures open: cases (the case_summary view), payouts and
 // audit findings. Each row links to its case page; amounts in 元, dates YYYY-MM-DD.
-import { addMessages, el, t, yuan } from "./core.js";
+import { addMessages, el, t, wan, yuan } from "./core.js";
 import { day, shortId } from "./drill-common.js";
 import { caseLink, registerList } from "./drill-list.js";
 import { nameOf } from "./drill-names.js";
@@ -18,6 +18,9 @@ addMessages({
     "drill.col.summary": "说明",
     "drill.due.investigation": "调查", "drill.due.decision": "审批", "drill.due.case": "办结", "drill.due.review": "复核",
     "drill.overdue.none": "无",
+    "drill.col.overdueNow": "超期情况", "drill.overdueNow.true": "正在超期（未办结）",
+    "drill.overdueNow.false": "超期办结", "drill.col.asOf": "截至",
+    "drill.payouts.amount": "合计金额 {amount} 万元",
   },
   en: {
     "drill.cases.title": "Cases", "drill.payouts.title": "Payouts", "drill.findings.title": "Audit findings",
@@ -32,6 +35,9 @@ addMessages({
     "drill.due.investigation": "investigation", "drill.due.decision": "decision", "drill.due.case": "case",
     "drill.due.review": "review",
     "drill.overdue.none": "none",
+    "drill.col.overdueNow": "Overdue", "drill.overdueNow.true": "now (not done)",
+    "drill.overdueNow.false": "completed late", "drill.col.asOf": "As of",
+    "drill.payouts.amount": "Amount in all: {amount} (10k yuan)",
   },
 });
 
@@ -68,9 +74,10 @@ registerList({
   filterType: "CaseFilter",
   params: {
     programme: "text", street: "text", community: "text", status: "text", overdue: "bool",
-    overdueDeadline: DEADLINES, confirmedIn: "int",
+    overdueDeadline: DEADLINES, overdueNow: "bool", confirmedIn: "int",
   },
   names: { programme: "programme", status: "caseStatus", overdueDeadline: "deadline" },
+  chipLabels: { overdueNow: (now) => `${t("drill.col.overdueNow")}: ${t(`drill.overdueNow.${now}`)}` },
   fields: `id programme street community status submittedOn investigationDue decisionDue caseDue
     nextReviewDue monthlyAmountFen overdue { investigation decision case review }`,
   personal: "applicantName applicantIdNumber",
@@ -102,6 +109,13 @@ registerList({
   names: { programme: "programme", status: "payoutStatus" },
   fields: "id caseId runId month programme street amountFen status bankReference settledOn",
   personal: "payeeAccount",
+  // the money total of the same filter beside the count: the figure clicked was an amount
+  beside: "payoutTotals(filter: $filter) { payouts amountFen }",
+  summary: (connection, data) => {
+    const fen = (data.payoutTotals || []).reduce((sum, row) => sum + Number(row.amountFen || 0), 0);
+    return el("p", { class: "drill-total", "data-field": "amount", "data-value": fen },
+      t("drill.payouts.amount", { amount: wan(fen) }));
+  },
   aggregates: ["Payout", "PayrollRun"],
   rowAttrs: (node) => ({ "data-payout-id": node.id, "data-case-id": node.caseId }),
   columns: (personal) => [

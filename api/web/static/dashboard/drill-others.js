@@ -41,7 +41,7 @@ registerList({
   title: "drill.organizations.title",
   root: "organizations",
   filterType: "OrganizationFilter",
-  params: { street: "text", type: "text", status: "text", grade: "text", inspectionDue: "bool" },
+  params: { street: "text", type: "text", status: "text", grade: "text", inspectionDue: "bool", asOf: "date" },
   names: { type: "orgType", status: "orgStatus" },
   fields: `id name type street status grade gradeValid lastInspectionYear lastInspectionResult
     inspectionDue registeredOn`,
