@@ -3,6 +3,11 @@
 PostgreSQL comes from LEDGER_TEST_POSTGRES_URL (an admin URL; `make test` sets it). Without a
 server the PostgreSQL cases are skipped, loudly, unless LEDGER_TEST_REQUIRE_POSTGRES=1 (CI),
 which turns the skip into a failure.
+
+Each PostgreSQL test gets a database of its own, copied from one the session migrated once
+(`CREATE DATABASE ... TEMPLATE`): migrating an empty PostgreSQL database costs about 0.6 s,
+a copy about 0.2 s, and the copy is what `build()` would have made of an empty one. Tests
+marked `unmigrated` (the migrations' own) get an empty database instead.
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ from builders import PARAMETERS
 from api.container import Container, build
 from api.settings import Settings
 from domain.ledger import Ledger
-from projections.store import DatabaseUrl
+from migrations.runner import migrate
+from projections.store import Database, DatabaseUrl
 from tests.helpers import ADMIN
 
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -40,10 +46,11 @@ def pg_admin_url() -> str:
     return url
 
 
-def _fresh_postgres_database(admin_url: str) -> tuple[str, str]:
+def _fresh_postgres_database(admin_url: str, template: str | None = None) -> tuple[str, str]:
     name = f"caseledger_test_{uuid.uuid4().hex[:12]}"
+    copy = f' TEMPLATE "{template}"' if template else ""
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"{copy}')
     admin = DatabaseUrl.parse(admin_url)
     auth = admin.user + (f":{admin.password}" if admin.password else "")
     return name, f"postgresql://{auth}@{admin.host}:{admin.port}/{name}"
@@ -52,6 +59,23 @@ def _fresh_postgres_database(admin_url: str) -> tuple[str, str]:
 def _drop_postgres_database(admin_url: str, name: str) -> None:
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def pg_migrated_template(pg_admin_url: str) -> Iterator[str]:
+    """A PostgreSQL database with every migration applied and nothing else (no keys, no
+    events), for the tests' databases to be copied from. Nobody stays connected to it, as
+    a copy requires; under pytest-xdist each worker has its own."""
+    name, url = _fresh_postgres_database(pg_admin_url)
+    try:
+        db = Database(DatabaseUrl.parse(url))
+        try:
+            migrate(db)
+        finally:
+            db.close()
+        yield name
+    finally:
+        _drop_postgres_database(pg_admin_url, name)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -65,7 +89,10 @@ def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Any) ->
         yield f"sqlite:///{tmp_path}/ledger.sqlite3"
         return
     admin_url = request.getfixturevalue("pg_admin_url")
-    name, url = _fresh_postgres_database(admin_url)
+    template = None
+    if request.node.get_closest_marker("unmigrated") is None:
+        template = request.getfixturevalue("pg_migrated_template")
+    name, url = _fresh_postgres_database(admin_url, template)
     try:
         yield url
     finally:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from builders import WORKER, application
 
 from api.container import build
 from api.settings import Settings
 from migrations.runner import migrate, migrations_for
 from projections.store import Database, DatabaseUrl
+
+pytestmark = pytest.mark.unmigrated  # on PostgreSQL, an empty database: not the migrated copy
 
 
 def test_migrating_twice_and_concurrently_applies_each_file_once(database_url: str) -> None:
