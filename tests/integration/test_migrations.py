@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 
 import pytest
-
 from builders import WORKER, application
 
 from api.container import build
