@@ -8,13 +8,20 @@ Each PostgreSQL test gets a database of its own, copied from one the session mig
 (`CREATE DATABASE ... TEMPLATE`): migrating an empty PostgreSQL database costs about 0.6 s,
 a copy about 0.2 s, and the copy is what `build()` would have made of an empty one. Tests
 marked `unmigrated` (the migrations' own) get an empty database instead.
+
+A SQLite test's database file lives in memory-backed storage (LEDGER_TEST_SQLITE_DIR, else
+/dev/shm where it is writable, else the test's tmp_path): the same SQLite, WAL and all, but
+a commit's fsync costs nothing there (a demo load: 23 s on disk, 9 s in /dev/shm).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -44,6 +51,14 @@ def pg_admin_url() -> str:
             pytest.fail(message + " (LEDGER_TEST_REQUIRE_POSTGRES=1)")
         pytest.skip(message)
     return url
+
+
+def _sqlite_folder(tmp_path: Path) -> Path:
+    """A new folder for one test's SQLite files, in memory-backed storage when there is one."""
+    base = os.environ.get("LEDGER_TEST_SQLITE_DIR") or "/dev/shm"
+    if os.path.isdir(base) and os.access(base, os.W_OK):
+        return Path(tempfile.mkdtemp(prefix="caseledger-test-", dir=base))
+    return tmp_path
 
 
 def _fresh_postgres_database(admin_url: str, template: str | None = None) -> tuple[str, str]:
@@ -86,7 +101,12 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
     if backend == "sqlite":
-        yield f"sqlite:///{tmp_path}/ledger.sqlite3"
+        folder = _sqlite_folder(tmp_path)
+        try:
+            yield f"sqlite:///{folder}/ledger.sqlite3"
+        finally:
+            if folder != tmp_path:
+                shutil.rmtree(folder, ignore_errors=True)
         return
     admin_url = request.getfixturevalue("pg_admin_url")
     template = None
