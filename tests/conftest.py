@@ -7,7 +7,9 @@ which turns the skip into a failure.
 Each PostgreSQL test gets a database of its own, copied from one the session migrated once
 (`CREATE DATABASE ... TEMPLATE`): migrating an empty PostgreSQL database costs about 0.6 s,
 a copy about 0.2 s, and the copy is what `build()` would have made of an empty one. Tests
-marked `unmigrated` (the migrations' own) get an empty database instead.
+marked `unmigrated` (the migrations' own) get an empty database instead. The test databases
+have `synchronous_commit = off`: a commit is as visible and as ordered as before, only not
+waited for on disk (a demo load: 52 s with it on, 40 s off); the server itself is not changed.
 
 A SQLite test's database file lives in memory-backed storage (LEDGER_TEST_SQLITE_DIR, else
 /dev/shm where it is writable, else the test's tmp_path): the same SQLite, WAL and all, but
@@ -66,6 +68,7 @@ def _fresh_postgres_database(admin_url: str, template: str | None = None) -> tup
     copy = f' TEMPLATE "{template}"' if template else ""
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"{copy}')
+        conn.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     admin = DatabaseUrl.parse(admin_url)
     auth = admin.user + (f":{admin.password}" if admin.password else "")
     return name, f"postgresql://{auth}@{admin.host}:{admin.port}/{name}"
