@@ -29,6 +29,7 @@ from typing import Any
 import psycopg
 import pytest
 from builders import PARAMETERS
+from demo_support import DemoSnapshots
 
 from api.container import Container, build
 from api.settings import Settings
@@ -94,6 +95,27 @@ def pg_migrated_template(pg_admin_url: str) -> Iterator[str]:
         yield name
     finally:
         _drop_postgres_database(pg_admin_url, name)
+
+
+@pytest.fixture(scope="session")
+def demo_snapshots(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSnapshots]:
+    """The session's loaded demo districts (tests/demo_support.py), dropped at its end."""
+    snapshots = DemoSnapshots(_sqlite_folder(tmp_path_factory.mktemp("demo")))
+    try:
+        yield snapshots
+    finally:
+        snapshots.close()
+
+
+@pytest.fixture
+def demo_container(
+    settings: Settings, backend: str, demo_snapshots: DemoSnapshots, request: pytest.FixtureRequest
+) -> Iterator[Container]:
+    """A container on this test's own copy of `DemoDistrict(ledger).load(households=10)`,
+    loaded with the runner on and caught up; its runner is not started."""
+    admin_url = request.getfixturevalue("pg_admin_url") if backend == "postgres" else None
+    with demo_snapshots.container(settings, admin_url=admin_url) as container:
+        yield container
 
 
 @pytest.fixture(params=BACKENDS)
