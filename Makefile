@@ -2,7 +2,7 @@
 #
 #   make install   (default) create .venv and install the project with dev extras
 #   make run       serve the app (HOST=127.0.0.1 PORT=8000 by default)
-#   make test      import contracts + pytest (PostgreSQL via scripts/with-postgres)
+#   make test      import contracts + pytest on two workers (PostgreSQL via scripts/with-postgres)
 #   make lint      ruff check, ruff format --check, mypy
 #   make bench     benchmarks: commands, payroll, standard change, verify, streams (PostgreSQL via
 #                  scripts/with-postgres; the streams' relay part needs NATS at 127.0.0.1:4222)
@@ -21,6 +21,8 @@ WITH_POSTGRES := bash scripts/with-postgres
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+#: pytest-xdist: two workers, each module on one (tests/xdist_support.py); PYTEST_XDIST= for one process.
+PYTEST_XDIST ?= -n 2 --dist loadfile
 #: bench/streams.py's options; --quick finishes in about a minute.
 STREAMS_BENCH_ARGS ?=
 
@@ -29,7 +31,7 @@ STREAMS_BENCH_ARGS ?=
 help:
 	@echo "Targets: install run test lint bench clean"
 	@echo "  make run HOST=127.0.0.1 PORT=8000"
-	@echo "  make test PYTEST_ARGS='-k something'"
+	@echo "  make test PYTEST_ARGS='-k something'   (PYTEST_XDIST= runs pytest in one process)"
 
 .venv install: $(STAMP)
 
@@ -60,7 +62,7 @@ run: install
 
 test: install
 	$(BIN)/lint-imports
-	$(WITH_POSTGRES) $(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(WITH_POSTGRES) $(BIN)/python -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -42,6 +42,16 @@ DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """With `--dist loadfile` (as `make test` runs): modules per worker, the demo's together."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist_support import ModulesAndTheDemoTogether
+
+    return ModulesAndTheDemoTogether(config, log)
+
+
 @pytest.fixture(scope="session")
 def pg_admin_url() -> str:
     url = os.environ.get("LEDGER_TEST_POSTGRES_URL") or DEFAULT_ADMIN_URL
