@@ -3,8 +3,8 @@
 #   make install   (default) create .venv, install the project with dev extras, and fetch the
 #                  pages' third-party files (api/web/assets.lock.json; NPM_REGISTRY=URL: a mirror)
 #   make run       serve the app (HOST=127.0.0.1 PORT=8000 by default)
-#   make test      import contracts + pytest (PostgreSQL via scripts/with-postgres; the browser
-#                  tests drive Debian's chromium, found by scripts/find-chromium)
+#   make test      import contracts + pytest on two workers (PostgreSQL via scripts/with-postgres;
+#                  the browser tests drive Debian's chromium, found by scripts/find-chromium)
 #   make lint      ruff check, ruff format --check, mypy
 #   make bench     benchmarks: commands, payroll, standard change, verify, streams (PostgreSQL via
 #                  scripts/with-postgres; the streams' relay part needs NATS at 127.0.0.1:4222)
@@ -24,6 +24,8 @@ WITH_POSTGRES := bash scripts/with-postgres
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+#: pytest-xdist: two workers, each module on one (tests/xdist_support.py); PYTEST_XDIST= for one process.
+PYTEST_XDIST ?= -n 2 --dist loadfile
 #: bench/streams.py's options; --quick finishes in about a minute.
 STREAMS_BENCH_ARGS ?=
 
@@ -32,7 +34,7 @@ STREAMS_BENCH_ARGS ?=
 help:
 	@echo "Targets: install run test lint bench clean"
 	@echo "  make run HOST=127.0.0.1 PORT=8000"
-	@echo "  make test PYTEST_ARGS='-k something'"
+	@echo "  make test PYTEST_ARGS='-k something'   (PYTEST_XDIST= runs pytest in one process)"
 
 .venv: $(STAMP)
 
@@ -76,7 +78,7 @@ test: install
 		echo "the browser tests (tests/browser) will be SKIPPED: apt-get install chromium"; \
 		echo "************************************************************************"; \
 	fi >&2
-	$(WITH_POSTGRES) $(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(WITH_POSTGRES) $(BIN)/python -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -37,12 +37,17 @@ END $$;
 CREATE OR REPLACE TRIGGER hold_first_insert AFTER INSERT ON ledger_events
     FOR EACH STATEMENT EXECUTE FUNCTION hold_first_insert();
 """
+#: pg_locks is server-wide: count this database's waiters only (other tests run beside this
+#: one on the same server, pytest-xdist workers or other checkouts, and every test database
+#: is a copy of one template, so its ledger_events has the same oid in each).
+THIS_DATABASE = " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
 WAITING_ON_THE_HOLD = (
     f"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = {HOLD} AND NOT granted"
+    + THIS_DATABASE
 )
 WAITING_ON_THE_TABLE = (
     "SELECT count(*) FROM pg_locks WHERE locktype = 'relation' AND NOT granted"
-    " AND relation = 'ledger_events'::regclass"
+    " AND relation = 'ledger_events'::regclass" + THIS_DATABASE
 )
 
 

@@ -1,4 +1,7 @@
-"""The demo district's 2023 history gives the seed figures back through GraphQL, exactly."""
+"""The demo district's 2023 history gives the seed figures back through GraphQL, exactly.
+
+The district is this test's own copy of the session's loaded demo (`demo_container`,
+tests/demo_support.py), loaded with the runner on as this test used to load it itself."""
 
 from __future__ import annotations
 
@@ -8,23 +11,17 @@ import pytest
 from conftest import client_for, serving
 from http_helpers import graphql
 
-from api.container import Container, build
-from api.demo.district import DemoDistrict
+from api.container import Container
 from api.settings import Settings
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def demo_server(settings: Settings) -> Iterator[tuple[str, Container]]:
-    container = build(settings)
-    container.runner.start()
-    DemoDistrict(container.ledger).load(households=10)
-    try:
-        with serving(container) as base:
-            yield base, container
-    finally:
-        container.close()
+def demo_server(demo_container: Container) -> Iterator[tuple[str, Container]]:
+    demo_container.runner.start()
+    with serving(demo_container) as base:
+        yield base, demo_container
 
 
 def test_the_2023_seed_figures_come_back_from_graphql(

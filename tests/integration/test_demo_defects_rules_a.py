@@ -1,11 +1,13 @@
-"""The demo district raises the findings planted for rules A03-A08, and no other of theirs."""
+"""The demo district raises the findings planted for rules A03-A08, and no other of theirs.
+
+The district is this test's own copy of the session's loaded demo (`demo_container`,
+tests/demo_support.py), loaded with the runner on as this test used to load it itself."""
 
 from __future__ import annotations
 
 from audit_support import everything, rebuilt
 
 from api.container import Container
-from api.demo.district import DemoDistrict
 
 RULES = ("A03", "A04", "A05", "A06", "A07", "A08")
 PLANTED = [
@@ -20,10 +22,10 @@ PLANTED = [
 
 
 def test_the_demo_raises_exactly_the_planted_findings_even_as_days_pass(
-    container: Container,
+    demo_container: Container,
 ) -> None:
+    container = demo_container
     container.runner.start()
-    DemoDistrict(container.ledger).load(households=10)
     container.ledger.record_day("2026-12-01")  # the clock catches up: no open case is late
     container.runner.stop()
     raised = sorted(

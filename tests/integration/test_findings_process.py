@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from audit_histories import active_case, died, findings, paid
 from builders import APPROVER, new_id_number
@@ -73,8 +74,13 @@ def test_the_clock_records_each_day_once_and_a_day_reached_after_a_pause_catches
     assert (found["raised_on"], found["status"]) == ("2024-11-30", "raised")
 
 
-def test_with_the_clock_on_a_cycle_records_today_in_shanghai_once(database_url: str) -> None:
-    container = build(Settings(database_url=database_url, load_demo_when_empty=False))
+def test_with_the_clock_on_a_cycle_records_today_in_shanghai_once(
+    database_url: str, tmp_path: Path
+) -> None:
+    key = tmp_path / "dev-signing-key"  # not the checkout's var/ (PostgreSQL's default)
+    container = build(
+        Settings(database_url=database_url, load_demo_when_empty=False, signing_key_file=key)
+    )
     try:
         container.runner.run_once()
         container.runner.run_once()

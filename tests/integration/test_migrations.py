@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
+import pytest
 from builders import WORKER, application
 
 from api.container import build
 from api.settings import Settings
 from migrations.runner import migrate, migrations_for
 from projections.store import Database, DatabaseUrl
+
+pytestmark = pytest.mark.unmigrated  # on PostgreSQL, an empty database: not the migrated copy
 
 
 def test_migrating_twice_and_concurrently_applies_each_file_once(database_url: str) -> None:
@@ -39,8 +43,13 @@ def test_migrating_twice_and_concurrently_applies_each_file_once(database_url: s
         db.close()
 
 
-def test_the_library_finds_the_tables_the_migrations_made(database_url: str) -> None:
-    container = build(Settings(database_url=database_url, load_demo_when_empty=False))
+def test_the_library_finds_the_tables_the_migrations_made(
+    database_url: str, tmp_path: Path
+) -> None:
+    key = tmp_path / "dev-signing-key"  # not the checkout's var/ (PostgreSQL's default)
+    container = build(
+        Settings(database_url=database_url, load_demo_when_empty=False, signing_key_file=key)
+    )
     try:
         container.ledger.recorder.create_table()  # what the library would create: no-op now
         result = container.ledger.submit_application(application(), WORKER)

@@ -13,10 +13,10 @@ from typing import Any
 
 import psycopg
 import pytest
+from demo_support import DemoSnapshots
 from pydantic import SecretStr
 
 from api.container import Container, build
-from api.demo.district import DemoDistrict
 from api.settings import Settings
 from projections.person_keys import KeysRefused
 from projections.store import DatabaseUrl
@@ -70,17 +70,18 @@ def stored_bytes(container: Container) -> bytes:
 
 
 @pytest.fixture(params=["cipher key", "no cipher key"])
-def loaded(request: pytest.FixtureRequest, settings: Settings) -> Iterator[Container]:
+def loaded(
+    request: pytest.FixtureRequest, settings: Settings, backend: str, demo_snapshots: DemoSnapshots
+) -> Iterator[Container]:
+    """This test's own copy of the session's demo district loaded with these settings
+    (tests/demo_support.py): with the cipher key, a district loaded with it."""
     if request.param == "cipher key":
         settings = settings.model_copy(update={"cipher_key": SecretStr(KEY)})
-    container = build(settings)
-    try:
+    admin_url = request.getfixturevalue("pg_admin_url") if backend == "postgres" else None
+    with demo_snapshots.container(settings, admin_url=admin_url) as container:
         container.runner.start()
-        DemoDistrict(container.ledger).load(households=10)
         container.runner.run_once()
         yield container
-    finally:
-        container.close()
 
 
 def test_no_loaded_id_number_name_or_account_is_readable_at_rest(loaded: Container) -> None:
