@@ -43,6 +43,22 @@ BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 @pytest.hookimpl(optionalhook=True)
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The browser tests' timings (page load, live update; printed, never asserted), from the
+    JUnit properties their tests carry: here, in the root conftest, because under pytest-xdist
+    only the controller prints a summary and it loads no conftest below tests/."""
+    lines: list[str] = []
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            for key, value in getattr(report, "user_properties", ()):
+                if str(key).startswith("timing") and value not in lines:
+                    lines.append(value)
+    if lines:
+        terminalreporter.section("browser test timings (printed, not asserted)")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
     """With `--dist loadfile` (as `make test` runs): modules per worker, the demo's together."""
     if config.getvalue("dist") != "loadfile":

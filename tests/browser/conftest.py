@@ -28,13 +28,6 @@ from tests.e2e.conftest import serving
 REPORTED: list[str] = []
 
 
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if TIMINGS:
-        terminalreporter.section("browser test timings (printed, not asserted)")
-        for line in TIMINGS:
-            terminalreporter.write_line(line)
-
-
 @pytest.fixture(autouse=True)
 def timings_in_junit(request: pytest.FixtureRequest) -> Iterator[None]:
     """The timings not yet reported (the module's set-up's too) go into the JUnit report, as

@@ -101,6 +101,7 @@ def test_the_overview_and_the_drill_pages_name_codes_from_one_vocabulary() -> No
     for code in ("terminationReason.death", "caseStatus.terminated", "rule.A01", "grade.5A"):
         assert f'"{code}"' in vocabulary, code
 
+
 def _own_labels(text: str) -> list[tuple[str, str]]:
     """The zh and en parts of a module's `addMessages({ zh: {...}, en: {...} })` call."""
     call = text.find("addMessages({")
