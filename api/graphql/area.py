@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
+import strawberry
 from graphql import GraphQLResolveInfo
 from strawberry.extensions import SchemaExtension
 
@@ -50,6 +51,16 @@ def own_street(info: Info, filters: dict[str, Any]) -> dict[str, Any]:
 
 #: The longest street name accepted as an argument (the district's are a few characters).
 MAX_STREET = 50
+
+
+#: The `street` argument of a figure narrowed to one street (the resolver calls asked_street).
+StreetArgument = Annotated[
+    str | None,
+    strawberry.argument(
+        description="narrow to one street; a street-bound caller gets its own street, and "
+        "asking another is FORBIDDEN",
+    ),
+]
 
 
 def asked_street(info: Info, street: str | None, field: str = "street") -> str | None:

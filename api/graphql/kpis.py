@@ -4,11 +4,10 @@ district or one street (a street-bound caller's own street, always)."""
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
 
 import strawberry
 
-from api.graphql.area import asked_street
+from api.graphql.area import StreetArgument, asked_street
 from api.graphql.context import Info
 from projections.views import supervision_kpis
 
@@ -56,13 +55,7 @@ class SupervisionKpis:
 async def supervision_kpis_resolver(
     info: Info,
     year: int,
-    street: Annotated[
-        str | None,
-        strawberry.argument(
-            description="narrow to one street; a street-bound caller gets its own street, and "
-            "asking another is FORBIDDEN",
-        ),
-    ] = None,
+    street: StreetArgument = None,
 ) -> SupervisionKpis:
     narrowed = asked_street(info, street)
     figures = await asyncio.to_thread(

@@ -7,7 +7,7 @@ import asyncio
 
 import strawberry
 
-from api.graphql.area import asked_street
+from api.graphql.area import StreetArgument, asked_street
 from api.graphql.cases import today
 from api.graphql.context import Info
 from projections.views import case_deadlines
@@ -28,7 +28,7 @@ class OverdueRow:
 
 
 async def overdue_summary(
-    info: Info, programme: str | None = None, street: str | None = None
+    info: Info, programme: str | None = None, street: StreetArgument = None
 ) -> list[OverdueRow]:
     filters = {"programme": programme, "street": asked_street(info, street)}
     rows = await asyncio.to_thread(

@@ -12,7 +12,7 @@ from typing import Annotated
 import strawberry
 from strawberry.scalars import JSON
 
-from api.graphql.area import asked_street, check_street
+from api.graphql.area import StreetArgument, asked_street, check_street
 from api.graphql.cases import today
 from api.graphql.context import Info
 from api.graphql.permissions import masked
@@ -113,13 +113,7 @@ async def temporary_assistance_stats(
             "paid: a case is paid one or the other, once), type, street",
         ),
     ] = None,
-    street: Annotated[
-        str | None,
-        strawberry.argument(
-            description="narrow to one street; a street-bound caller gets its own street, and "
-            "asking another is FORBIDDEN",
-        ),
-    ] = None,
+    street: StreetArgument = None,
 ) -> list[TemporaryAssistanceStatsRow]:
     rows = await asyncio.to_thread(
         temporary_assistance.stats,

@@ -2,7 +2,7 @@
 // as a file through a Blob; a refusal shows the problem+json detail. A caller who sees personal
 // data in full must state a purpose (the X-Purpose header); the page never invents one, and
 // asks for it before sending rather than provoking the API's 400.
-import { GraphQLFailure, addMessages, authorizedFetch, el, state, t } from "./core.js";
+import { addMessages, authorizedFetch, el, gql, headerText, state, t } from "./core.js";
 
 addMessages({
   zh: {
@@ -28,12 +28,6 @@ addMessages({
   },
 });
 
-/** The purpose as the header carries it: its UTF-8 bytes, one per character (the API decodes
- * them again), since fetch() sends only Latin-1 header values. */
-function headerText(text) {
-  return Array.from(new TextEncoder().encode(text), (b) => String.fromCharCode(b)).join("");
-}
-
 const learnt = new Set(); // tokens a page found needing a purpose before the viewer was known
 
 /** True when this caller sees personal data in full, which the API grants only for a purpose. */
@@ -48,23 +42,8 @@ export function purposeNeeded() {
 
 /** A GraphQL query sent with a stated purpose (X-Purpose): the API then answers personal
  * fields in full and records the read, as for any other read in full. */
-export async function gqlWithPurpose(query, variables, purpose) {
-  const response = await authorizedFetch("/graphql", {
-    method: "POST",
-    headers: { "content-type": "application/json", accept: "application/json", "x-purpose": headerText(purpose.trim()) },
-    body: JSON.stringify({ query, variables }),
-  });
-  let body;
-  try {
-    body = await response.json();
-  } catch {
-    throw new GraphQLFailure(`HTTP ${response.status}`, [], response.status);
-  }
-  if (!response.ok || body.errors?.length) {
-    const message = body.errors?.map((e) => e.message).join("; ") || body.detail || body.title || `HTTP ${response.status}`;
-    throw new GraphQLFailure(message, body.errors || [], response.status);
-  }
-  return body.data;
+export function gqlWithPurpose(query, variables, purpose) {
+  return gql(query, variables, { purpose });
 }
 
 async function problemDetail(response) {

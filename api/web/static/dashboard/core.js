@@ -95,11 +95,13 @@ export class GraphQLFailure extends Error {
 /** POST a query with the caller's token; the `data`, or a GraphQLFailure. `partial`: return
  * `{data, errors}` instead of failing when some fields failed (e.g. one refused field).
  * `minPosition`: the answer waits until the views have caught up to that ledger position
- * (the X-Min-Position header), so a refresh after a live event shows that event. */
-export async function gql(query, variables = {}, { partial = false, minPosition = null } = {}) {
+ * (the X-Min-Position header), so a refresh after a live event shows that event.
+ * `purpose`: the stated purpose of a read in full (X-Purpose; the API records the read). */
+export async function gql(query, variables = {}, { partial = false, minPosition = null, purpose = "" } = {}) {
   const headers = { "content-type": "application/json", accept: "application/json" };
   if (state.token) headers.authorization = `Bearer ${state.token}`;
   if (minPosition !== null) headers["x-min-position"] = String(minPosition);
+  if (purpose.trim()) headers["x-purpose"] = headerText(purpose.trim());
   const response = await fetch("/graphql", {
     method: "POST",
     headers,
@@ -119,6 +121,12 @@ export async function gql(query, variables = {}, { partial = false, minPosition 
     throw new GraphQLFailure(body.errors.map((e) => e.message).join("; "), body.errors, response.status);
   }
   return partial ? { data: body.data || {}, errors: body.errors || [] } : body.data;
+}
+
+/** A header value as fetch() can send it (Latin-1 only): the text's UTF-8 bytes, one per
+ * character; the API decodes them again (the X-Purpose header, typed in Chinese). */
+export function headerText(text) {
+  return Array.from(new TextEncoder().encode(text), (b) => String.fromCharCode(b)).join("");
 }
 
 /** GET a REST resource with the caller's token (the case-file export); the Response. */
