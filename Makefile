@@ -6,8 +6,9 @@
 #   make test      import contracts + pytest on two workers (PostgreSQL via scripts/with-postgres;
 #                  the browser tests drive Debian's chromium, found by scripts/find-chromium)
 #   make lint      ruff check, ruff format --check, mypy
-#   make bench     benchmarks: commands, payroll, standard change, verify, streams (PostgreSQL via
-#                  scripts/with-postgres; the streams' relay part needs NATS at 127.0.0.1:4222)
+#   make bench     benchmarks: commands, payroll, standard change, verify, rebuild, streams
+#                  (PostgreSQL via scripts/with-postgres; the streams' relay part needs NATS at
+#                  127.0.0.1:4222)
 #   make clean     remove .venv, var, the fetched api/web/vendor and caches
 
 SHELL := bash
@@ -90,6 +91,7 @@ bench: install
 	$(WITH_POSTGRES) $(BIN)/python bench/payroll.py
 	$(WITH_POSTGRES) $(BIN)/python bench/standard_change.py
 	$(WITH_POSTGRES) $(BIN)/python bench/verify.py
+	$(WITH_POSTGRES) $(BIN)/python bench/rebuild.py --drop-index person_enrolment_case
 	$(WITH_POSTGRES) $(BIN)/python bench/streams.py $(STREAMS_BENCH_ARGS)
 
 clean:
