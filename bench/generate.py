@@ -298,6 +298,9 @@ def main() -> int:
     except GenerateError as e:
         err.print(f"[red]{e}[/]")
         return 1
+    except KeyboardInterrupt:
+        err.print("interrupted: the same command again continues where this run stopped")
+        return 130
     finally:
         if profile and args.profile:
             profile.disable()
