@@ -139,6 +139,7 @@ class Generator:
         #: The tests' interruption: stop (raise Interrupted) before the command of this number.
         self.stop_after: int | None = None
         self.trace: list[str] = []  # the names of the commands run, in order
+        self.total = 0  # units in the year, known once it is planned
 
     # -- the year, in order ---------------------------------------------------------------
 
@@ -169,6 +170,11 @@ class Generator:
         for j in range(max(2, self.cases // 40)):
             month, unit = plan_temporary(self.seed, j, self.cases, self.streets)
             temporary[month].append(unit)
+        params = len({name for name, *_ in PARAMETERS}) + len(TEMPORARY_PARAMETERS)
+        self.total = (
+            params + self.cases + sum(map(len, later.values())) + 12 * (1 + len(PROGRAMMES))
+        )
+        self.total += sum(map(len, temporary.values()))
         for month in range(13):
             if month:
                 yield ("day", month)
@@ -185,20 +191,19 @@ class Generator:
     def run(self, progress: Progress | None = None) -> Stats:
         start, head = time.perf_counter(), self.ledger.latest_position()
         self._check_marker(head)
-        units = list(self.year())
-        task = progress.add_task("province-year", total=len(units), events=0) if progress else None
+        task = progress.add_task("province-year", total=None, events=0) if progress else None
 
         with derived_case_ids():
-            for n, unit in enumerate(units, start=1):
+            for n, unit in enumerate(self.year(), start=1):
                 if isinstance(unit, Unit):
                     self.apply(unit)
                 elif unit[0] == "day":
                     self.record_day(unit[1])
                 else:
                     self.payroll(unit[0].split(":")[1], unit[1])
-                if progress and task is not None and (n % 50 == 0 or n == len(units)):
+                if progress and task is not None and (n % 50 == 0 or n == self.total):
                     events = self.ledger.latest_position() - head
-                    progress.update(task, completed=n, events=events)
+                    progress.update(task, completed=n, total=self.total, events=events)
         self.stats.events = self.ledger.latest_position() - head
         self.stats.seconds = time.perf_counter() - start
         return self.stats
