@@ -41,11 +41,20 @@ class Container:
     checkpointer: Checkpointer
     #: The integrator streams' one follower of the head (projections/feed/hub.py).
     hub: Hub
+    #: Where GraphQL reads the views (and waits for X-Min-Position): the primary's `db`
+    #: unless a replica is configured. Writes (the access record, commands) use `db`.
+    read_db: Database = None  # type: ignore[assignment]  # set in __post_init__
+
+    def __post_init__(self) -> None:
+        if self.read_db is None:
+            self.read_db = self.db
 
     def close(self) -> None:
         self.hub.stop()
         self.runner.stop()
         self.ledger.close()
+        if self.read_db is not self.db:
+            self.read_db.close()
         self.db.close()
 
 

@@ -203,7 +203,7 @@ async def personal_data_access(
         user=f.user, role=f.role, subject=f.subject,
         since=_naive_is_utc(f.from_), until=_naive_is_utc(f.to),
     )  # fmt: skip
-    db = info.context.container.db
+    db = info.context.container.read_db
     rows = await asyncio.to_thread(
         access_record.page, db, found, int(key) if key else None, first + 1
     )

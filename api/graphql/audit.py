@@ -116,7 +116,8 @@ async def audit_findings_resolver(
     after: str | None = None,
 ) -> Connection[AuditFinding]:  # fmt: skip
     first, key = page_size(first), uncursor(after)
-    found = narrowed(audit_findings.matching(info.context.container.db, _filters(filter)), info)
+    db = info.context.container.read_db
+    found = narrowed(audit_findings.matching(db, _filters(filter)), info)
     rows = await asyncio.to_thread(found.page, key, first + 1)
     return connection(
         rows, first, key=lambda r: r["finding_id"], node=AuditFinding.from_row,
@@ -129,7 +130,7 @@ async def audit_summary_resolver(
 ) -> list[AuditSummaryRow]:
     filters = own_street(info, _filters(filter))
     rows = await asyncio.to_thread(
-        audit_findings.summary, info.context.container.db, group_by.value, filters
+        audit_findings.summary, info.context.container.read_db, group_by.value, filters
     )
     return [AuditSummaryRow(key=r["key"], count=int(r["count"]), open=int(r["open"] or 0))
             for r in rows]  # fmt: skip

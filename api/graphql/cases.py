@@ -255,7 +255,7 @@ class ProjectionState:
 def projection_states(container: Container) -> list[ProjectionState]:
     """Views and processes alike: where each has got to, and whether it stopped or retries."""
     head = container.ledger.latest_position()
-    rows = tracking.rows(container.db)
+    rows = tracking.rows(container.read_db)
     runner = container.runner
     states = []
     names = [p.name for p in runner.projections]

@@ -36,7 +36,7 @@ async def checkpoints_resolver(
     first, key = page_size(first), uncursor(after)
     if key is not None and not key.isdigit():
         raise InvalidInput("the cursor is not one this API gave out", field="after")
-    db = info.context.container.db
+    db = info.context.container.read_db
     rows = await asyncio.to_thread(checkpoints.page, db, first + 1, int(key) if key else None)
 
     async def count() -> int:

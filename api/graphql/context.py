@@ -34,7 +34,7 @@ class Context(BaseContext):
     timelines: DataLoader[str, list[Row]] = field(init=False)
 
     def __post_init__(self) -> None:
-        db = self.container.db
+        db = self.container.read_db
 
         async def load(case_ids: list[str]) -> list[list[Row]]:
             lines = await asyncio.to_thread(case_timeline.for_cases, db, case_ids)

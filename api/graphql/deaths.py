@@ -47,7 +47,7 @@ class DeathNotificationFilter:
 async def death_notifications_resolver(
     info: Info, filter: DeathNotificationFilter | None = None
 ) -> list[DeathNotificationView]:
-    db = info.context.container.db
+    db = info.context.container.read_db
     rows = await asyncio.to_thread(
         death_notifications.search,
         db,

@@ -214,7 +214,8 @@ async def institutions_resolver(
     after: str | None = None,
 ) -> Connection[Institution]:
     first, key = page_size(first), uncursor(after)
-    found = institutions.matching(info.context.container.db, own_street(info, _filters(filter)))
+    db = info.context.container.read_db
+    found = institutions.matching(db, own_street(info, _filters(filter)))
     rows = await asyncio.to_thread(institutions.page, found, key, first + 1)
     on = today().isoformat()
     return connection(
@@ -230,7 +231,7 @@ async def bed_stats_resolver(
     """As of `asOf` (today by default); groupBy names `street` and/or `institution`."""
     day = (as_of or today()).isoformat()
     rows = await asyncio.to_thread(
-        institutions.bed_stats, info.context.container.db, group_by or [], day, street_of(info)
+        institutions.bed_stats, info.context.container.read_db, group_by or [], day, street_of(info)
     )
     return [BedStatsRow.from_row(r) for r in rows]
 
@@ -240,7 +241,7 @@ async def bed_conversions_resolver(
     after: str | None = None, target: int = TARGET_BEDS_2024, year: int = PLAN_YEAR,
 ) -> BedConversionPipeline:  # fmt: skip
     """The pipeline, paged; `target` and `year` default to the 2024 plan (300 beds)."""
-    db, filters = info.context.container.db, own_street(info, _filters(filter))
+    db, filters = info.context.container.read_db, own_street(info, _filters(filter))
     first, key = page_size(first), uncursor(after)
     found = bed_conversions.matching(db, filters)
 

@@ -66,7 +66,7 @@ class _State:
 def _state(container: Container) -> _State:
     """Four cheap reads: the head, MAX(leaf_index), the lag (a count after the sealer's
     position, small unless the sealer is down) and the newest checkpoint and run by key."""
-    db = container.db
+    db = container.read_db
     return _State(
         head=container.ledger.latest_position(),
         sealed=nodes.size(db),

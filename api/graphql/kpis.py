@@ -59,6 +59,6 @@ async def supervision_kpis_resolver(
 ) -> SupervisionKpis:
     narrowed = asked_street(info, street)
     figures = await asyncio.to_thread(
-        supervision_kpis.kpis, info.context.container.db, year, narrowed
+        supervision_kpis.kpis, info.context.container.read_db, year, narrowed
     )
     return SupervisionKpis(**figures)

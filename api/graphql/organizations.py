@@ -124,7 +124,7 @@ async def organizations(
 ) -> Connection[Organization]:
     first, key, on = page_size(first), uncursor(after), today()
     filters = vars(filter) if filter else {}
-    found = organization_views.matching(info.context.container.db, filters, on)
+    found = organization_views.matching(info.context.container.read_db, filters, on)
     rows = await asyncio.to_thread(found.page, key, first + 1)
     return connection(
         rows, first, key=lambda r: r["organization_id"],
@@ -144,7 +144,7 @@ async def organization_stats(
             raise InvalidInput("year must be between 1949 and 9999", field="year")
         as_of = date(year, 12, 31)
     stats = await asyncio.to_thread(
-        organization_views.organization_stats, info.context.container.db, as_of or today()
+        organization_views.organization_stats, info.context.container.read_db, as_of or today()
     )
     by_grade = [OrganizationGradeCount(**g) for g in stats.pop("by_grade")]
     return OrganizationStats(by_grade=by_grade, **stats)
@@ -255,7 +255,7 @@ async def village_conversions(
 ) -> Connection[VillageConversion]:
     first, key = page_size(first), uncursor(after)
     filters: dict[str, Any] = vars(filter) if filter else {}
-    found = village_views.matching(info.context.container.db, filters)
+    found = village_views.matching(info.context.container.read_db, filters)
     rows = await asyncio.to_thread(found.page, key, first + 1)
     return connection(
         rows, first, key=lambda r: r["conversion_id"], node=VillageConversion.from_row,

@@ -32,7 +32,7 @@ async def overdue_summary(
 ) -> list[OverdueRow]:
     filters = {"programme": programme, "street": asked_street(info, street)}
     rows = await asyncio.to_thread(
-        case_deadlines.overdue_summary, info.context.container.db, today(), filters
+        case_deadlines.overdue_summary, info.context.container.read_db, today(), filters
     )
     return [
         OverdueRow(

@@ -119,7 +119,7 @@ async def payouts_resolver(
     after: str | None = None,
 ) -> Connection[Payout]:
     first, key = page_size(first), uncursor(after)
-    found = payouts.matching(info.context.container.db, _filters(filter))
+    found = payouts.matching(info.context.container.read_db, _filters(filter))
     rows = await asyncio.to_thread(found.page, key, first + 1)
     return connection(
         rows, first, key=lambda r: r["payout_id"], node=Payout.from_row,
@@ -133,7 +133,7 @@ async def payroll_run_resolver(
     programme: str | None = None,
     month: str | None = None,
 ) -> PayrollRunView | None:
-    db = info.context.container.db
+    db = info.context.container.read_db
     if id is not None:
         row = await asyncio.to_thread(payroll_runs.get, db, str(id))
     elif programme and month:
@@ -151,7 +151,7 @@ async def payout_totals_resolver(
     info: Info, group_by: list[str] | None = None, filter: PayoutFilter | None = None
 ) -> list[PayoutTotalsRow]:
     rows = await asyncio.to_thread(
-        payouts.totals, info.context.container.db, group_by or [], _filters(filter)
+        payouts.totals, info.context.container.read_db, group_by or [], _filters(filter)
     )
     return [
         PayoutTotalsRow(

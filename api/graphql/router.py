@@ -51,7 +51,7 @@ async def context(
         names = [p.name for p in container.runner.projections]
         timeout = container.settings.min_position_timeout
         ok = await asyncio.to_thread(
-            wait_for_position, container.db, names, x_min_position, timeout
+            wait_for_position, container.read_db, names, x_min_position, timeout
         )
         if not ok:
             raise HTTPException(

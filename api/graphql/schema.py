@@ -167,7 +167,7 @@ class Query:
 
     @strawberry.field(description="One case from the case_summary view.")
     async def case(self, info: Info, id: strawberry.ID) -> Case | None:
-        row = await asyncio.to_thread(case_summary.get, info.context.container.db, str(id))
+        row = await asyncio.to_thread(case_summary.get, info.context.container.read_db, str(id))
         if row:
             check_street(info, row["street"], "case")
         return Case.from_row(row) if row else None
@@ -180,7 +180,7 @@ class Query:
         first, key = page_size(first), uncursor(after)
         found = narrowed(
             case_summary.matching(
-                info.context.container.db, vars(filter) if filter else {}, today()
+                info.context.container.read_db, vars(filter) if filter else {}, today()
             ),
             info,
         )
@@ -193,7 +193,7 @@ class Query:
     @strawberry.field(description="Counts, people and monthly amounts grouped as asked.")
     async def caseload(self, info: Info, group_by: list[str] | None = None) -> list[CaseloadRow]:
         rows = await asyncio.to_thread(
-            case_summary.caseload, info.context.container.db, group_by or [], street_of(info)
+            case_summary.caseload, info.context.container.read_db, group_by or [], street_of(info)
         )
         return [
             CaseloadRow(

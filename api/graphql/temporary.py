@@ -117,7 +117,7 @@ async def temporary_assistance_stats(
 ) -> list[TemporaryAssistanceStatsRow]:
     rows = await asyncio.to_thread(
         temporary_assistance.stats,
-        info.context.container.db,
+        info.context.container.read_db,
         year,
         group_by or [],
         asked_street(info, street),
@@ -126,7 +126,7 @@ async def temporary_assistance_stats(
 
 
 async def temporary_case(info: Info, id: strawberry.ID) -> TemporaryCase | None:
-    row = await asyncio.to_thread(temporary_assistance.get, info.context.container.db, str(id))
+    row = await asyncio.to_thread(temporary_assistance.get, info.context.container.read_db, str(id))
     if row:
         check_street(info, row["street"], "temporary assistance case")
     return TemporaryCase.from_row(row) if row else None
