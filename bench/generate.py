@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import re
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -126,9 +128,26 @@ class Stats:
 
 
 class Generator:
-    def __init__(self, container: Container, cases: int, seed: int):
+    def __init__(
+        self,
+        container: Container,
+        cases: int,
+        seed: int,
+        shard: int = 0,
+        shards: int = 1,
+        barrier: Path | None = None,
+    ):
         self.ledger: Ledger = container.ledger
         self.cases, self.seed = cases, seed
+        #: Shard `shard` of `shards` runs the cases and temporary cases whose index is
+        #: `shard` modulo `shards`; shard 0 alone runs the parameters, the days and the payroll
+        #: runs, each month's after every shard has finished that month's units (`barrier`: a
+        #: directory of marker files the shards share).
+        if not 0 <= shard < shards:
+            raise GenerateError(f"shard {shard} of {shards}: a shard is 0 to {shards - 1}")
+        if shards > 1 and barrier is None:
+            raise GenerateError("several shards need a barrier directory")
+        self.shard, self.shards, self.barrier = shard, shards, barrier
         self.streets = streets_for(cases)
         self.person_id = self.ledger.pseudonyms.person_id
         #: The payable_cases view alone, caught up before each payroll run (the other views
@@ -145,14 +164,15 @@ class Generator:
 
     def year(self) -> Iterator[Unit | tuple[str, int]]:
         """Parameters; the opening stock; then each month's new cases, changes, temporary
-        cases and payroll runs."""
-        for name, group in groupby(PARAMETERS, key=lambda p: p[0]):
+        cases and payroll runs (this shard's part of them; see `__init__`)."""
+        lead = self.shard == 0
+        for name, group in groupby(PARAMETERS if lead else [], key=lambda p: p[0]):
             steps: list[Step] = [
                 (Ledger.set_parameter, (name, value, start, reason, ADMIN, "2022-01-01"), {})
                 for _, value, start, reason in group
             ]
             yield Unit(parameter_id(self.ledger.district, name), 0, steps)
-        for name, value, reason in TEMPORARY_PARAMETERS:
+        for name, value, reason in TEMPORARY_PARAMETERS if lead else []:
             step: Step = (
                 Ledger.set_parameter,
                 (name, value, "2023-01-01", reason, ADMIN, "2022-12-20"),
@@ -161,30 +181,35 @@ class Generator:
             yield Unit(parameter_id(self.ledger.district, name), 0, [step])
         new: dict[int, list[int]] = {m: [] for m in range(13)}
         later: dict[int, list[Unit]] = {m: [] for m in range(13)}
-        for i in range(self.cases):
+        for i in range(self.shard, self.cases, self.shards):
             plan = plan_case(self.seed, i, self.streets, self.person_id)
             new[plan.month].append(i)
             for month, unit in plan.later:
                 later[month].append(unit)
         temporary: dict[int, list[Unit]] = {m: [] for m in range(13)}
-        for j in range(max(2, self.cases // 40)):
+        for j in range(self.shard, max(2, self.cases // 40), self.shards):
             month, unit = plan_temporary(self.seed, j, self.cases, self.streets)
             temporary[month].append(unit)
         params = len({name for name, *_ in PARAMETERS}) + len(TEMPORARY_PARAMETERS)
-        self.total = (
-            params + self.cases + sum(map(len, later.values())) + 12 * (1 + len(PROGRAMMES))
-        )
+        self.total = sum(map(len, new.values())) + sum(map(len, later.values()))
         self.total += sum(map(len, temporary.values()))
+        if lead:
+            self.total += params + 12 * (1 + len(PROGRAMMES))
         for month in range(13):
-            if month:
+            if month and lead:
                 yield ("day", month)
             for i in new[month]:  # planned again: cheaper than holding every plan
                 yield plan_case(self.seed, i, self.streets, self.person_id).opening
             yield from later[month]
             yield from temporary[month]
             if month:
-                for programme in PROGRAMMES:
-                    yield ("payroll:" + programme, month)
+                if self.shards > 1:
+                    yield ("units-done", month)
+                if lead:
+                    for programme in PROGRAMMES:
+                        yield ("payroll:" + programme, month)
+                if self.shards > 1:
+                    yield ("payroll-done", month)
 
     # -- running ---------------------------------------------------------------------------
 
@@ -199,6 +224,10 @@ class Generator:
                     self.apply(unit)
                 elif unit[0] == "day":
                     self.record_day(unit[1])
+                elif unit[0] == "units-done":
+                    self.arrive(unit[1])
+                elif unit[0] == "payroll-done":
+                    self.payroll_done(unit[1])
                 else:
                     self.payroll(unit[0].split(":")[1], unit[1])
                 if progress and task is not None and (n % 50 == 0 or n == self.total):
@@ -214,12 +243,40 @@ class Generator:
         self.stats.commands += 1
         self.trace.append(command)
 
+    # -- shards: each month's payroll runs after every shard's units of that month ---------
+
+    def _mark(self, name: str) -> Path:
+        assert self.barrier is not None
+        return self.barrier / name
+
+    def _wait_for(self, names: list[str]) -> None:
+        while not all(self._mark(n).exists() for n in names):
+            time.sleep(0.2)
+
+    def arrive(self, month: int) -> None:
+        """This shard has run its units up to the end of `month`; shard 0 waits for all."""
+        self._mark(f"{month:02d}-units-{self.shard}").touch()
+        if self.shard == 0:
+            self._wait_for([f"{month:02d}-units-{k}" for k in range(self.shards)])
+
+    def payroll_done(self, month: int) -> None:
+        """Shard 0 has run `month`'s payroll: the others may go on to the next month."""
+        if self.shard == 0:
+            self._mark(f"{month:02d}-payroll").touch()
+        else:
+            self._wait_for([f"{month:02d}-payroll"])
+
     def _check_marker(self, head: int) -> None:
         """The first command carries an idempotency key naming the seed and size, so a second
         run knows the ledger is its own (and refuses another seed's or the demo's)."""
         key = f"generate:seed={self.seed}:cases={self.cases}"
         self.marker = key
-        self.marked = IdempotencyRecord.create_id(ADMIN.user, key) in self.ledger.repository
+        record = IdempotencyRecord.create_id(ADMIN.user, key)
+        if self.shard:  # shard 0 writes the marker; the others wait for it
+            while record not in self.ledger.repository:
+                time.sleep(0.2)
+            head = 0
+        self.marked = record in self.ledger.repository
         if head and not self.marked:
             raise GenerateError(
                 f"the database already holds {head} events not written by this generator with "
@@ -287,16 +344,35 @@ def main() -> int:
     parser.add_argument(
         "--database-url", default=None, help="default: the settings' (LEDGER_DATABASE_URL)"
     )
+    parser.add_argument(
+        "--shards", type=int, default=1,
+        help="processes writing at once (default 1): this one and N-1 children, each its "
+             "share of the cases; the payroll runs wait for every shard's month",
+    )  # fmt: skip
+    parser.add_argument("--shard", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--barrier", type=Path, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--profile", type=Path, default=None, help="write a cProfile to this file")
     args = parser.parse_args()
+    if args.shards < 1:
+        parser.error("--shards is at least 1")
     settings = Settings(database_url=args.database_url) if args.database_url else Settings()
+    barrier = args.barrier
+    if args.shards > 1 and barrier is None:
+        where = re.sub(r"[^A-Za-z0-9_.-]+", "_", settings.database_url.split("@")[-1])
+        barrier = Path("var/generate") / f"{where}-seed{args.seed}-cases{args.cases}"
+        barrier.mkdir(parents=True, exist_ok=True)
+    children = _start_shards(args, barrier) if args.shard == 0 and args.shards > 1 else []
     container = build(settings)
-    generator = Generator(container, args.cases, args.seed)
+    try:
+        generator = Generator(container, args.cases, args.seed, args.shard, args.shards, barrier)
+    except GenerateError as e:
+        err.print(f"[red]{e}[/]")
+        return 1
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                EventRate(), TimeElapsedColumn(), TimeRemainingColumn())  # fmt: skip
     profile = cProfile.Profile() if args.profile else None
     try:
-        with Progress(*columns, console=err) as bar:
+        with Progress(*columns, console=err, disable=args.shard > 0) as bar:
             if profile:
                 profile.enable()
             stats = generator.run(bar)
@@ -311,10 +387,34 @@ def main() -> int:
             profile.disable()
             profile.dump_stats(args.profile)
         container.close()
+        for child in children:
+            if child.poll() is None and sys.exc_info()[0] is not None:
+                child.terminate()
+    failed = [k for k, child in enumerate(children, start=1) if child.wait() != 0]
+    if failed:
+        err.print(f"[red]shard(s) {failed} failed: see {barrier}/shard-K.log[/]")
+        return 1
     rate = stats.events / stats.seconds if stats.seconds else 0.0
-    print(f"{args.cases} cases: {stats.events} events from {stats.commands} commands in "
-          f"{stats.seconds:.1f} s ({rate:,.0f} events/s)")  # fmt: skip
+    if args.shard == 0:
+        print(f"{args.cases} cases: {stats.events} events from {stats.commands} commands"
+              f"{f' (shard 0 of {args.shards})' if args.shards > 1 else ''} in "
+              f"{stats.seconds:.1f} s ({rate:,.0f} events/s)")  # fmt: skip
     return 0
+
+
+def _start_shards(args: argparse.Namespace, barrier: Path) -> list[subprocess.Popen[bytes]]:
+    """Shards 1..N-1 as child processes (their output in the barrier directory)."""
+    children = []
+    for k in range(1, args.shards):
+        command = [
+            sys.executable, __file__, "--cases", str(args.cases), "--seed", str(args.seed),
+            "--shards", str(args.shards), "--shard", str(k), "--barrier", str(barrier),
+        ]  # fmt: skip
+        if args.database_url:
+            command += ["--database-url", args.database_url]
+        log_file = (barrier / f"shard-{k}.log").open("wb")
+        children.append(subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT))
+    return children
 
 
 if __name__ == "__main__":

@@ -8,9 +8,11 @@ the same ledger; and the views built from it count the cases by the statuses the
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -98,3 +100,38 @@ def test_views_count_the_generated_cases_by_status(container: Container) -> None
     assert int(runs[0]["n"]) >= 12  # twelve months of DIBAO at least
     paid = container.db.query("SELECT COUNT(*) AS n FROM payouts WHERE status = 'settled'")
     assert int(paid[0]["n"]) > statuses["active"] * 6
+
+
+def test_shards_write_the_same_events_as_one_run(
+    container: Container, other_settings: Settings, tmp_path: Path
+) -> None:
+    """Three shards at once (threads here, processes with --shards) end with the same events
+    on the same aggregates as one run; only their order in the log may differ."""
+    run_until(container, None)
+    expected = Counter(log(container))
+    barrier = tmp_path / "barrier"
+    barrier.mkdir()
+    with opened(other_settings) as other:
+        shards = [Generator(other, CASES, SEED, k, 3, barrier) for k in range(3)]
+        errors: list[BaseException] = []
+
+        def run(generator: Generator) -> None:
+            try:
+                generator.run()
+            except BaseException as e:  # reported by the assertion below
+                errors.append(e)
+
+        threads = [threading.Thread(target=run, args=(g,)) for g in shards]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=300)
+        assert not errors and not any(t.is_alive() for t in threads)
+        assert Counter(log(other)) == expected
+        # Each month's payroll ran after every shard's units of that month.
+        assert sorted(p.name for p in barrier.iterdir()) == sorted(
+            [f"{m:02d}-units-{k}" for m in range(1, 13) for k in range(3)]
+            + [f"{m:02d}-payroll" for m in range(1, 13)]
+        )
+        with pytest.raises(GenerateError, match="a shard is 0 to 2"):
+            Generator(other, CASES, SEED, 3, 3, barrier)
