@@ -6,7 +6,11 @@ Run on PostgreSQL (never part of the test suite):
 
 The issue's size is `--events 1000000` (about 10 minutes of set-up on 2 cores). It creates
 fresh databases through the admin URL in LEDGER_TEST_POSTGRES_URL (default
-postgresql://postgres@127.0.0.1:5432/postgres) and drops them at the end.
+postgresql://postgres@127.0.0.1:5432/postgres) and drops them at the end. With
+`--database-url URL` (`make bench SIZE=province`) it measures that populated ledger instead,
+kept as it is: what is not sealed yet is sealed first (timed: the sealer's rate at that size)
+and a checkpoint signed with `--signing-key-file`; the lag under load still uses a scratch
+database.
 
 Set-up (timed apart): real events of real aggregates (DIBAO cases submitted and accepted,
 through the ledger's own mapper, so sealed personal data and all) are copied under fresh
@@ -41,6 +45,8 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,7 +65,7 @@ from api.signing import signer
 from domain.assistance.case import AssistanceCase
 from domain.shared.household import check_application
 from domain.shared.values import Actor
-from projections.chain import proofs
+from projections.chain import nodes, proofs
 from verifier.log import HeldCheckpoint, verify_log
 from verifier.note import VerifierKey
 from verifier.proofs import check_inclusion
@@ -143,9 +149,9 @@ def fill(container: Container, events: int) -> None:
 
 def seal(container: Container, events: int) -> None:
     with progress_bar() as bar:
-        task = bar.add_task("sealing", total=events)
+        task = bar.add_task("sealing", total=events, completed=nodes.size(container.db))
         while container.sealer.run_once():
-            bar.update(task, completed=container.db.scalar("SELECT count(*) FROM merkle_leaves"))
+            bar.update(task, completed=nodes.size(container.db))
         bar.update(task, completed=events)
         container.checkpointer.cut(force=True)
 
@@ -308,7 +314,10 @@ def report(r: Results, args: argparse.Namespace) -> None:
         f"({r.rate(r.seal_seconds):,.0f} events/s); cores usable: {_cores()}"
     )
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    data = asdict(r) | {"args": vars(args), "verify_per_s": verify, "read_per_s": read_all}
+    data = asdict(r) | {
+        "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
+    }
+    data |= {"verify_per_s": verify, "read_per_s": read_all}
     data |= {"verify_over_read": ratio}
     OUT.write_text(json.dumps(data, indent=2) + "\n")
     out.print(f"written: {OUT}")
@@ -318,12 +327,34 @@ def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+@contextmanager
+def _database(given: str | None, admin_url: str) -> Iterator[str]:
+    """The populated ledger given (kept), or a scratch one (dropped at the end)."""
+    if given:
+        yield given
+        return
+    with fresh_database(admin_url, f"caseledger_bench_{os.getpid()}_verify") as url:
+        yield url
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--events", type=int, default=100_000, help="stored events (default 100000)")
     p.add_argument("--samples", type=int, default=500, help="inclusion proofs timed")
     p.add_argument(
         "--load-cases", type=int, default=1000, help="cases of write load (default 1000; 0: none)"
+    )
+    p.add_argument(
+        "--database-url", default=None,
+        help="verify this populated PostgreSQL ledger instead of a scratch one (it is sealed "
+             "first where it is not yet, and a checkpoint signed: --signing-key-file); "
+             "--events is then its head",
+    )  # fmt: skip
+    p.add_argument(
+        "--signing-key-file",
+        type=Path,
+        default=Path("var/bench/province-signing-key"),
+        help="with --database-url: the key its checkpoints are signed with (made if missing)",
     )
     args = p.parse_args(argv)
     if args.events < 1 or args.samples < 1 or args.load_cases < 0:
@@ -338,14 +369,20 @@ def main(argv: list[str] | None = None) -> int:
         f"[bold]caseledger verifier benchmark[/]: {args.events:,} events; PostgreSQL on "
         f"{urlparse(admin_url).hostname}"
     )
-    key_file = Path(f"var/bench/verify-signing-key-{os.getpid()}")
+    given = args.database_url
+    key_file = (
+        args.signing_key_file if given else Path(f"var/bench/verify-signing-key-{os.getpid()}")
+    )
     r = Results(events=args.events)
     try:
-        with fresh_database(admin_url, f"caseledger_bench_{os.getpid()}_verify") as url:
+        with _database(given, admin_url) as url:
             container = build(_settings(url, key_file, projections=False))
             try:
                 start = time.perf_counter()
-                fill(container, args.events)
+                if given:
+                    r.events = args.events = container.ledger.latest_position()
+                else:
+                    fill(container, args.events)
                 r.setup_seconds = time.perf_counter() - start
                 start = time.perf_counter()
                 seal(container, args.events)
@@ -364,7 +401,8 @@ def main(argv: list[str] | None = None) -> int:
         err.print(f"[red]set-up failed: {type(e).__name__}: {e}[/]")
         return 2
     finally:
-        key_file.unlink(missing_ok=True)
+        if not given:
+            key_file.unlink(missing_ok=True)
     report(r, args)
     return 0 if ok else 1
 
