@@ -57,8 +57,10 @@ out, err = Console(width=max(Console().width, 150)), Console(stderr=True)  # the
 
 
 @contextmanager
-def database(backend: str, admin_url: str, name: str, scratch: Path) -> Any:
-    if backend == "postgres":
+def database(backend: str, admin_url: str, name: str, scratch: Path, given: str | None) -> Any:
+    if given:  # a populated ledger (the province): measured as it is, never dropped
+        yield given
+    elif backend == "postgres":
         with fresh_database(admin_url, name) as url:
             yield url
     else:
@@ -76,7 +78,7 @@ def latency_runs(args: argparse.Namespace, admin_url: str, logdir: Path) -> list
         for kind in args.streams:
             name = f"caseledger_bench_{os.getpid()}_{kind}"
             err.print(f"[bold]{backend}, {kind}[/]: {args.subscribers} subscribers")
-            with database(backend, admin_url, name, logdir) as url:
+            with database(backend, admin_url, name, logdir, args.database_url) as url:
                 log = logdir / f"server-{backend}-{kind}.log"
                 with serve_subprocess(url, secret, log) as (base, pid):
                     found.append(
@@ -155,7 +157,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--relay-events", type=int, help="events relayed (default 10,000; 0: none)")
     p.add_argument("--relay-rounds", type=int, help="relay, then bare loop, N times (3)")
     p.add_argument("--nats", default=os.environ.get("LEDGER_TEST_NATS_URL") or DEFAULT_NATS_URL)
+    p.add_argument(
+        "--database-url", default=None,
+        help="a populated PostgreSQL ledger (the province) to measure as it is: the write load "
+             "adds its cases to it and the relay relays its first --relay-events events",
+    )  # fmt: skip
+    p.add_argument(
+        "--signing-key-file",
+        type=Path,
+        default=Path("var/bench/province-signing-key"),
+        help="with --database-url: the key its checkpoints are signed with (bench/verify.py's)",
+    )
     args = p.parse_args(argv)
+    if args.database_url:
+        args.backends = "postgres"
     args.cases = args.cases if args.cases is not None else (60 if args.quick else 500)
     if args.relay_events is None:
         args.relay_events = 4_000 if args.quick else 10_000
@@ -184,6 +199,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{urlparse(admin_url).hostname}, NATS at {args.nats}"
     )
     logdir = Path(tempfile.mkdtemp(prefix="caseledger-bench-streams-"))
+    if args.database_url:  # its checkpoints' key, for `ledger serve` and `ledger relay`
+        args.signing_key_file.parent.mkdir(parents=True, exist_ok=True)
+        os.environ["LEDGER_SIGNING_KEY_FILE"] = str(args.signing_key_file.resolve())
     relay: RelayResult | None = None
     try:
         runs = latency_runs(args, admin_url, logdir)
@@ -192,8 +210,9 @@ def main(argv: list[str] | None = None) -> int:
             err.print(f"[yellow]relay not measured: no JetStream at {args.nats} ({unreachable})[/]")
         elif args.relay_events:
             relay = measure_relay(
-                admin_url, args.nats, args.relay_events, args.relay_rounds, args.threads, logdir
-            )
+                admin_url, args.nats, args.relay_events, args.relay_rounds, args.threads, logdir,
+                given=args.database_url,
+            )  # fmt: skip
     except Exception as e:  # a server, the clients, PostgreSQL, NATS, a setting: the set-up
         err.print(f"[red]set-up failed: {type(e).__name__}: {e}[/]")
         for log in sorted(logdir.glob("*.log")):

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nats
+import psycopg
 from commands import bare_library, ledger_command
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
@@ -196,7 +197,8 @@ async def relay_once(js: JetStreamContext, cmd: list[str], env: dict[str, str], 
 
 
 async def relay_and_bare(url: str, nats_url: str, ledger: dict[str, str], events: int,
-                         rounds: int, log: Path, r: RelayResult) -> None:  # fmt: skip
+                         rounds: int, log: Path, r: RelayResult,
+                         from_start: bool = False) -> None:  # fmt: skip
     nc = await nats.connect(nats_url, connect_timeout=5, max_reconnect_attempts=0)
     js = nc.jetstream(timeout=10)
     name = ledger["LEDGER_DISTRICT"]
@@ -207,7 +209,7 @@ async def relay_and_bare(url: str, nats_url: str, ledger: dict[str, str], events
         for i, stream in enumerate(streams[:-1]):
             # Each round a new stream: the relay keeps its position in the ledger, so it is
             # told to trust the (empty) stream and start from the first event again.
-            again = ["--from-start"] if i else []
+            again = ["--from-start"] if i or from_start else []
             messages = await relay_once(js, [*cmd, *again], env, stream, events, log, r)
             await js.delete_stream(stream)
             await bare_loops(js, messages, streams[-1], r)
@@ -219,9 +221,24 @@ async def relay_and_bare(url: str, nats_url: str, ledger: dict[str, str], events
 
 
 def measure_relay(admin_url: str, nats_url: str, events: int, rounds: int, threads: int,
-                  logdir: Path) -> RelayResult:  # fmt: skip
+                  logdir: Path, given: str | None = None) -> RelayResult:  # fmt: skip
     """Fill a scratch database with `events` events; relay them, then the bare loops, in
-    turn, `rounds` times."""
+    turn, `rounds` times. With `given` (a populated ledger), relay its first `events` events
+    instead, each round from the start."""
+    if given:
+        ledger = {
+            "LEDGER_DISTRICT": os.environ.get("LEDGER_DISTRICT", "320404"),
+            "LEDGER_SIGNING_KEY_FILE": os.environ.get("LEDGER_SIGNING_KEY_FILE", ""),
+        }
+        with psycopg.connect(given) as conn:
+            row = conn.execute("SELECT COALESCE(MAX(notification_id), 0) FROM ledger_events")
+            head = int(next(iter(row.fetchone() or (0,))))
+        r = RelayResult(events=min(events, head))
+        log = logdir / "relay.log"
+        asyncio.run(
+            relay_and_bare(given, nats_url, ledger, r.events, rounds, log, r, from_start=True)
+        )
+        return r
     ledger = {  # a district id of this run's own, and so a signing key of its own
         "LEDGER_DISTRICT": f"9{os.getpid() % 100_000:05d}",
         "LEDGER_SIGNING_KEY_FILE": str(logdir / "relay-signing-key"),
