@@ -6,9 +6,11 @@
 #   make test      import contracts + pytest on two workers (PostgreSQL via scripts/with-postgres;
 #                  the browser tests drive Debian's chromium, found by scripts/find-chromium)
 #   make lint      ruff check, ruff format --check, mypy
-#   make bench     benchmarks: commands, payroll, standard change, verify, rebuild, streams
-#                  (PostgreSQL via scripts/with-postgres; the streams' relay part needs NATS at
-#                  127.0.0.1:4222)
+#   make bench     the benchmark suite (bench/suite.py), each figure beside its baseline:
+#                  SIZE=quick (default: scratch databases, minutes) or SIZE=province (the
+#                  province-year of bench/generate.py, about 2 million events, then every
+#                  benchmark on it); PostgreSQL via scripts/with-postgres; the streams' relay
+#                  part needs NATS at 127.0.0.1:4222. BENCH_ARGS='--only rebuild,graphql'.
 #   make clean     remove .venv, var, the fetched api/web/vendor and caches
 
 SHELL := bash
@@ -27,8 +29,9 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 #: pytest-xdist: two workers, each module on one (tests/xdist_support.py); PYTEST_XDIST= for one process.
 PYTEST_XDIST ?= -n 2 --dist loadfile
-#: bench/streams.py's options; --quick finishes in about a minute.
-STREAMS_BENCH_ARGS ?=
+#: make bench's size (quick or province) and bench/suite.py's other options.
+SIZE ?= quick
+BENCH_ARGS ?=
 
 .PHONY: help .venv install assets run test lint bench clean
 
@@ -87,12 +90,7 @@ lint: install
 	$(BIN)/mypy
 
 bench: install
-	$(WITH_POSTGRES) $(BIN)/python bench/commands.py
-	$(WITH_POSTGRES) $(BIN)/python bench/payroll.py
-	$(WITH_POSTGRES) $(BIN)/python bench/standard_change.py
-	$(WITH_POSTGRES) $(BIN)/python bench/verify.py
-	$(WITH_POSTGRES) $(BIN)/python bench/rebuild.py --drop-index person_enrolment_case
-	$(WITH_POSTGRES) $(BIN)/python bench/streams.py $(STREAMS_BENCH_ARGS)
+	$(WITH_POSTGRES) $(BIN)/python bench/suite.py --size $(SIZE) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var api/web/vendor build .pytest_cache .mypy_cache .ruff_cache .import_linter_cache *.egg-info

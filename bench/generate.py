@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import json
 import re
 import subprocess
 import sys
@@ -27,7 +28,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from itertools import groupby
 from pathlib import Path
@@ -76,6 +77,7 @@ ADMIN = Actor("admin-province", "admin", "钟楼区民政局")
 PROGRAMMES = ["DIBAO", "TEKUN", "DIBAO_EDGE"]
 SETTLE_BATCH = 5_000  # payouts per bank file
 err = Console(stderr=True)
+OUT = Path("var/bench/generate.json")
 _chosen: ContextVar[UUID | None] = ContextVar("generate_chosen_id", default=None)
 
 
@@ -396,6 +398,9 @@ def main() -> int:
         return 1
     rate = stats.events / stats.seconds if stats.seconds else 0.0
     if args.shard == 0:
+        OUT.parent.mkdir(parents=True, exist_ok=True)
+        head = {"cases": args.cases, "seed": args.seed, "shards": args.shards}
+        OUT.write_text(json.dumps(head | asdict(stats) | {"events_per_s": rate}, indent=2) + "\n")
         print(f"{args.cases} cases: {stats.events} events from {stats.commands} commands"
               f"{f' (shard 0 of {args.shards})' if args.shards > 1 else ''} in "
               f"{stats.seconds:.1f} s ({rate:,.0f} events/s)")  # fmt: skip
