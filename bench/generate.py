@@ -72,6 +72,7 @@ from domain.shared.parameters import parameter_id
 from domain.shared.values import Actor
 from domain.temporary.case import TemporaryAssistanceCase
 from projections.runner import ProjectionRunner
+from projections.store import DatabaseUrl
 from projections.views.payable_cases import PayableCases
 
 ADMIN = Actor("admin-province", "admin", "钟楼区民政局")
@@ -370,6 +371,7 @@ def main() -> int:
     # replays its aggregate.
     for name, value in CACHE.items():
         os.environ.setdefault(name, value)
+    _small_pool()
     settings = Settings(database_url=args.database_url) if args.database_url else Settings()
     barrier = args.barrier
     if args.shards > 1 and barrier is None:
@@ -418,6 +420,22 @@ def main() -> int:
               f"{f' (shard 0 of {args.shards})' if args.shards > 1 else ''} in "
               f"{stats.seconds:.1f} s ({rate:,.0f} events/s)")  # fmt: skip
     return 0
+
+
+def _small_pool() -> None:
+    """A shard writes from one thread: two of the library's connections, not its default 8
+    (three shards would hold 27 of PostgreSQL's 100 and crowd everything else out)."""
+    import api.container
+
+    full = api.container.ledger_env
+
+    def small(settings: Settings, url: DatabaseUrl) -> dict[str, str]:
+        env = full(settings, url)
+        if url.dialect == "postgres":
+            env |= {"POSTGRES_POOL_SIZE": "2", "POSTGRES_MAX_OVERFLOW": "2"}
+        return env
+
+    api.container.ledger_env = small
 
 
 def _start_shards(args: argparse.Namespace, barrier: Path) -> list[subprocess.Popen[bytes]]:
