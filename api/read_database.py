@@ -18,7 +18,8 @@ CONNECT_TIMEOUT_SECONDS = 2
 PROBE = (
     "SELECT pg_is_in_recovery() AS replica,"
     " CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() ELSE false END AS paused,"
-    " (SELECT MAX(notification_id) FROM ledger_events) AS head"
+    " (SELECT MAX(notification_id) FROM ledger_events) AS head,"
+    " EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) AS age"
 )
 
 
@@ -30,12 +31,16 @@ class ReadDatabase:
     #: The newest event the replica has replayed, and how many the primary has beyond it.
     head_position: int = 0
     lag_events: int = 0
+    #: While events wait to be replayed: the age of the last transaction replayed, so at most
+    #: how stale the replica's views are; 0 when none waits (an idle primary is no lag).
+    lag_seconds: float = 0.0
     replay_paused: bool = False
 
     def readiness(self) -> dict[str, object]:
         return {
             "replica": self.replica, "head_position": self.head_position,
-            "lag_events": self.lag_events, "replay_paused": self.replay_paused,
+            "lag_events": self.lag_events, "lag_seconds": self.lag_seconds,
+            "replay_paused": self.replay_paused,
         }  # fmt: skip
 
     def metrics(self) -> list[str]:
@@ -48,6 +53,9 @@ class ReadDatabase:
             ("ledger_read_database_lag_events",
              "Events stored on the primary not yet replayed on the read database.",
              self.lag_events),
+            ("ledger_read_database_lag_seconds",
+             "While events wait to be replayed, the age of the last one replayed.",
+             f"{self.lag_seconds:.3f}"),
             ("ledger_read_database_replay_paused", "1 while the replica's replay is paused.",
              int(self.replay_paused)),
         ]:  # fmt: skip
@@ -70,7 +78,9 @@ def read_database(container: Container) -> ReadDatabase | None:
         return ReadDatabase(reachable=False)
     assert row is not None
     replica, paused, head = bool(row[0]), bool(row[1]), int(row[2] or 0)
+    behind = max(0, primary_head - head)
+    age = float(row[3] or 0) if behind else 0.0
     return ReadDatabase(
-        reachable=True, replica=replica, head_position=head,
-        lag_events=max(0, primary_head - head), replay_paused=paused,
+        reachable=True, replica=replica, head_position=head, lag_events=behind,
+        lag_seconds=round(max(0.0, age), 3), replay_paused=paused,
     )  # fmt: skip

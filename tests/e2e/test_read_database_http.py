@@ -48,7 +48,8 @@ def test_graphql_reads_the_read_database_and_readyz_reports_it(
         assert ready.status_code == 200, ready.text
         head = container.ledger.latest_position()
         assert ready.json()["read_database"] == {
-            "replica": False, "head_position": head, "lag_events": 0, "replay_paused": False,
+            "replica": False, "head_position": head, "lag_events": 0, "lag_seconds": 0.0,
+            "replay_paused": False,
         }  # fmt: skip
         metrics = httpx.get(f"{base}/metrics").text
         assert "ledger_read_database_up 1" in metrics

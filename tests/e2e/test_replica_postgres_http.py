@@ -176,7 +176,8 @@ def test_graphql_reads_the_replica_and_x_min_position_waits_for_its_replay(
         assert ready.status_code == 200, ready.text
         head = rows(pg.primary_url, "SELECT MAX(notification_id) FROM ledger_events")[0][0]
         assert ready.json()["read_database"] == {
-            "replica": True, "head_position": head, "lag_events": 0, "replay_paused": False,
+            "replica": True, "head_position": head, "lag_events": 0, "lag_seconds": 0.0,
+            "replay_paused": False,
         }  # fmt: skip
 
         # The replica stops replaying: a new case reaches the primary's views, not GraphQL's.
@@ -197,9 +198,11 @@ def test_graphql_reads_the_replica_and_x_min_position_waits_for_its_replay(
         assert seen["position"] < position_b <= seen["position"] + seen["lag"]
         ready = httpx.get(f"{base}/readyz").json()["read_database"]
         assert ready["replay_paused"] is True and ready["lag_events"] >= 1
+        assert ready["lag_seconds"] > 0
         metrics = httpx.get(f"{base}/metrics").text
         assert "ledger_read_database_up 1" in metrics
         assert "ledger_read_database_replay_paused 1" in metrics
+        assert "ledger_read_database_lag_events 0" not in metrics
 
         # A read in full of personal data is recorded on the primary, while the replica, whose
         # replay is paused, has no such row: the GraphQL path wrote nothing through it.
