@@ -62,7 +62,10 @@ READS = [
     "query($id: ID!) { case(id: $id) { status applicantName timeline { eventType } } }",
     "query($id: ID!) { caseHistory(id: $id) { version type } }",
     "query($id: ID!) { caseAsOf(id: $id, version: 1) { __typename } }",
+    "query($id: ID!) { temporaryCase(id: $id) { __typename } }",
 ]
+#: The auditor's own read (the access record itself).
+AUDITOR_READS = ["{ personalDataAccess(first: 5) { totalCount } }"]
 
 
 @contextmanager
@@ -171,6 +174,9 @@ def test_graphql_reads_the_replica_and_x_min_position_waits_for_its_replay(
         # Every read of the schema answers from the hot standby: none of them writes.
         for query in READS:
             answer(ask(supervisor, query, id=case_a))
+        with client(base, "auditor") as auditor:
+            for query in AUDITOR_READS:
+                answer(ask(auditor, query))
         until(lambda: pg.replica.caught_up_with(pg.primary), "the replica caught up", 30)
         ready = httpx.get(f"{base}/readyz")
         assert ready.status_code == 200, ready.text
