@@ -42,7 +42,8 @@ class Container:
     #: The integrator streams' one follower of the head (projections/feed/hub.py).
     hub: Hub
     #: Where GraphQL reads the views (and waits for X-Min-Position): the primary's `db`
-    #: unless a replica is configured. Writes (the access record, commands) use `db`.
+    #: unless a replica is configured (LEDGER_READ_DATABASE_URL). Writes (the access
+    #: record, commands, the runner) and the event streams use `db` and the ledger.
     read_db: Database = None  # type: ignore[assignment]  # set in __post_init__
 
     def __post_init__(self) -> None:
@@ -111,7 +112,18 @@ def build(settings: Settings, progress: Callable[[str], None] = lambda _: None) 
         listener=runner.listener,
     )  # fmt: skip
     ledger.listeners.append(hub.wake)
-    return Container(settings, db, ledger, runner, sealer, checkpointer, hub)
+    return Container(
+        settings, db, ledger, runner, sealer, checkpointer, hub, read_db=_read_db(settings, db)
+    )
+
+
+def _read_db(settings: Settings, db: Database) -> Database:
+    """The replica's own pool when LEDGER_READ_DATABASE_URL is set (never migrated: a hot
+    standby takes the primary's schema by replication, and refuses writes), else `db`. Its
+    pool connects in the background: a replica down at start is reported by /readyz."""
+    if settings.read_database_url is None:
+        return db
+    return Database(DatabaseUrl.parse(settings.read_database_url))
 
 
 def _position_lookup(db: Database) -> Callable[[UUID, int], int]:

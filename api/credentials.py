@@ -84,6 +84,8 @@ def startup_banner(settings: Settings, base: str, public_key: str | None = None)
         else f"  Dashboard: {base}/",
         f"  GraphQL:  {base}/graphql" + ("  (GraphiQL in a browser)" if settings.docs_open else ""),
     ]
+    if settings.read_database_url:
+        lines.insert(1, f"  GraphQL reads the views from {redact_url(settings.read_database_url)}")
     if settings.docs_open:
         lines.append(f"  REST docs: {base}/docs")
     lines.append(f"  Health:   {base}/healthz  {base}/readyz  {base}/metrics")

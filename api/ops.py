@@ -1,4 +1,5 @@
-"""Operations: liveness, readiness (no view stopped or retrying) and Prometheus metrics."""
+"""Operations: liveness, readiness (no view stopped or retrying, the replica answers) and
+Prometheus metrics."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from fastapi.responses import PlainTextResponse
 from api import problems
 from api.deps import ContainerDep
 from api.graphql.cases import projection_states
+from api.read_database import read_database
 from api.streams.metrics import stream_metrics
 from api.streams.relay_position import relay_metrics
 
@@ -21,6 +23,11 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz", tags=["operations"])
 def readyz(c: ContainerDep) -> dict[str, object]:
+    replica = read_database(c)  # first: the views' positions below are read from it
+    if replica is not None and not replica.reachable:
+        raise problems.NotReady(
+            "the read database (LEDGER_READ_DATABASE_URL) does not answer: GraphQL cannot read"
+        )
     states = projection_states(c)
     failed = [s.name for s in states if s.error]
     if failed:
@@ -30,7 +37,12 @@ def readyz(c: ContainerDep) -> dict[str, object]:
         raise problems.NotReady(
             f"projections retrying after a database error: {', '.join(retrying)}"
         )
-    return {"status": "ready", "head_position": states[0].head_position if states else 0}
+    ready: dict[str, object] = {
+        "status": "ready", "head_position": states[0].head_position if states else 0,
+    }  # fmt: skip
+    if replica is not None:
+        ready["read_database"] = replica.readiness()
+    return ready
 
 
 @router.get("/metrics", tags=["operations"], response_class=PlainTextResponse)
@@ -39,8 +51,10 @@ def metrics(c: ContainerDep) -> str:
         "# HELP ledger_head_position Position of the newest event in the ledger.",
         "# TYPE ledger_head_position gauge",
     ]
-    states = projection_states(c)
-    lines.append(f"ledger_head_position {states[0].head_position if states else 0}")
+    replica = read_database(c)
+    # The views' positions are read where GraphQL reads them: none while the replica is down.
+    states = projection_states(c) if replica is None or replica.reachable else []
+    lines.append(f"ledger_head_position {c.ledger.latest_position()}")
     for metric, help_, attr in [
         ("ledger_projection_position", "Last position applied by a projection.", "position"),
         ("ledger_projection_lag", "Events a projection is behind the ledger.", "lag"),
@@ -61,6 +75,8 @@ def metrics(c: ContainerDep) -> str:
         "# TYPE caseledger_seal_lag_seconds gauge",
         f"caseledger_seal_lag_seconds {seconds:.3f}",
     ]
+    if replica is not None:
+        lines += replica.metrics()
     lines += relay_metrics(c.db, c.ledger.latest_position())
     lines += stream_metrics(c.hub)
     return "\n".join(lines) + "\n"

@@ -22,6 +22,9 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "production"] = "development"
     database_url: str = "sqlite:///var/ledger.sqlite3"
+    #: A streaming replica of the PostgreSQL primary that GraphQL reads the views from (README
+    #: "Past one machine"); None: the primary. Commands, streams and records stay on the primary.
+    read_database_url: str | None = None
     jwt_secret: SecretStr = SecretStr(DEV_SECRET)
     jwt_ttl_hours: int = 12
     #: An identity provider's key (RS256/ES256): one PEM public key, or a JWKS file (by `kid`).
@@ -117,11 +120,28 @@ class Settings(BaseSettings):
                     "set LEDGER_SIGNING_KEY: production checkpoints are signed with the "
                     "bureau's own key (`ledger signing-key` makes one)"
                 )
+        self._check_read_database()
         if len(self.jwt_secret.get_secret_value()) < 32:
             raise ValueError("LEDGER_JWT_SECRET must be at least 32 characters")
         if len(self.person_key.get_secret_value()) < 32:
             raise ValueError("LEDGER_PERSON_KEY must be at least 32 characters")
         return self
+
+    def _check_read_database(self) -> None:
+        """A replica is PostgreSQL's (a hot standby); SQLite has none, and views read from
+        another engine than the one they are written to would be another database."""
+        if self.read_database_url is None:
+            return
+        if not self.read_database_url.startswith(("postgresql://", "postgres://")):
+            raise ValueError(
+                "LEDGER_READ_DATABASE_URL must be a postgresql:// URL of a streaming replica of "
+                "the primary (SQLite has no replicas: leave it unset)"
+            )
+        if not self.database_url.startswith(("postgresql://", "postgres://")):
+            raise ValueError(
+                "LEDGER_READ_DATABASE_URL is a PostgreSQL replica, but LEDGER_DATABASE_URL is "
+                "not PostgreSQL: the replica must replicate the primary the ledger writes to"
+            )
 
     @property
     def origin(self) -> str:

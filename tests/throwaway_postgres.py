@@ -25,7 +25,10 @@ class ThrowawayPostgres:
     BINDIR = Path(os.environ.get("LEDGER_PG_BINDIR", "/usr/lib/postgresql/15/bin"))
     USER = "caseledger-pg"
 
-    def __init__(self) -> None:
+    def __init__(self, options: str = "", initdb: bool = True) -> None:
+        """`options`: more `-c name=value` server settings; `initdb=False`: the data directory
+        is left for the caller to make (a replica's, by pg_basebackup)."""
+        self.options = options
         self.dir = Path(tempfile.mkdtemp(prefix="caseledger-pg-stream."))
         self.data = self.dir / "data"
         self.port = free_port()
@@ -38,12 +41,18 @@ class ThrowawayPostgres:
                 )  # fmt: skip
             shutil.chown(self.dir, self.USER)
             self.as_user = ["runuser", "-u", self.USER, "--"]
-        self._pg("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust",
-                 "--no-locale", "-E", "UTF8", "--no-sync")  # fmt: skip
+        if initdb:
+            self._pg("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust",
+                     "--no-locale", "-E", "UTF8", "--no-sync")  # fmt: skip
 
     @property
     def admin_url(self) -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    @classmethod
+    def missing(cls, *tools: str) -> list[str]:
+        """Which of the PostgreSQL server's programs this machine lacks (none in CI)."""
+        return [tool for tool in ("initdb", "pg_ctl", *tools) if not (cls.BINDIR / tool).is_file()]
 
     def _pg(self, tool: str, *args: str) -> None:
         done = subprocess.run(
@@ -55,7 +64,7 @@ class ThrowawayPostgres:
     def start(self) -> None:
         options = (
             f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.dir} -c fsync=off"
-            " -c synchronous_commit=off -c full_page_writes=off"
+            f" -c synchronous_commit=off -c full_page_writes=off {self.options}"
         )
         self._pg("pg_ctl", "-D", str(self.data), "-l", str(self.dir / "log"), "-w", "-t", "30",
                  "-o", options, "start")  # fmt: skip
