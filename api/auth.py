@@ -10,9 +10,8 @@ Three modes, each with its algorithms pinned, so a token can never choose how it
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -31,7 +30,6 @@ from domain.shared.values import Actor
 ROLES = ("caseworker", "approver", "supervisor", "auditor", "integrator", "admin")
 #: Seconds of clock difference tolerated on `exp`, `nbf` and `iat` (an IdP's clock is not ours).
 LEEWAY_SECONDS = 30
-VERIFIED_TOKENS = 4096  # the verified tokens kept per process (then forgotten at once)
 #: A token longer than this is refused unread (real ones are well under 2 KB).
 MAX_TOKEN_CHARS = 8192
 #: What a grant may look like: short, printable, no spaces ("pii", "type:CaseConfirmed").
@@ -75,23 +73,8 @@ class Verifier:
     issuer: str | None
     audience: str | None
     by_kid: bool
-    #: Tokens already verified, with the time they expire: a client sends the same token on
-    #: every request, and checking its signature and claims again cost ~1 ms of each command.
-    verified: dict[str, tuple[Actor, float]] = field(
-        default_factory=dict, compare=False, hash=False, repr=False
-    )
 
     def actor(self, token: str) -> Actor:
-        known = self.verified.get(token)
-        if known is not None and time.time() < known[1]:
-            return known[0]
-        actor, expires = self._verify(token)
-        if len(self.verified) >= VERIFIED_TOKENS:
-            self.verified.clear()
-        self.verified[token] = (actor, expires)
-        return actor
-
-    def _verify(self, token: str) -> tuple[Actor, float]:
         key, algorithm = self._key_for(token)
         options: Options = {"require": ["exp", "sub"], "verify_aud": self.audience is not None}
         try:
@@ -121,7 +104,7 @@ class Verifier:
             raise AuthError(f"the token is not signed with {algorithm}, the one accepted") from None
         except jwt.PyJWTError:
             raise AuthError(UNREADABLE) from None
-        return _actor_from_claims(claims), float(claims["exp"]) + LEEWAY_SECONDS
+        return _actor_from_claims(claims)
 
     def _key_for(self, token: str) -> tuple[Any, str]:
         try:
