@@ -139,8 +139,9 @@ class LedgerBase(Application[UUID]):
         #: Per-person data keys: seals the `personal` blocks of every stored event.
         self.personal = personal or PersonalData(InMemoryKeyStore())
         super().__init__(env)
-        #: Concurrent saves share one transaction (domain/shared/group_commit.py).
-        self.committer = GroupCommit(self.recorder.insert_events)
+        #: Concurrent saves share one transaction (domain/shared/group_commit.py); None: each
+        #: save its own, as the library does (bench/commands.py measures both).
+        self.committer: GroupCommit | None = GroupCommit(self.recorder.insert_events)
         self.district = district
         self.position_of: Callable[[UUID, int], int] | None = None
         self.listeners: list[Callable[[], None]] = []
@@ -155,11 +156,12 @@ class LedgerBase(Application[UUID]):
 
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         """As the library's, but the insert goes through the group commit."""
-        if processing_event.tracking is not None or processing_event.saved_kwargs:
+        committer = self.committer
+        if committer is None or processing_event.tracking or processing_event.saved_kwargs:
             return super()._record(processing_event)
         events = processing_event.events
         stored = [self.mapper.to_stored_event(e) for e in events]  # sealed here, in parallel
-        ids = self.committer.insert(stored) if stored else []
+        ids = committer.insert(stored) if stored else []
         recordings = [
             Recording(d, Notification(s.originator_id, s.originator_version, s.topic, s.state, n))
             for d, s, n in zip(events, stored, ids or [], strict=bool(ids))

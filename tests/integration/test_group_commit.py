@@ -49,7 +49,9 @@ def in_threads(count: int, command: Any) -> tuple[list[CommandResult], list[Base
 
 def test_concurrent_commands_each_answer_their_own_event(ledger: Ledger) -> None:
     # Sixteen callers submit at once; some of them share a transaction.
-    saves_before, commits_before = ledger.committer.saves, ledger.committer.commits
+    committer = ledger.committer
+    assert committer is not None
+    saves_before, commits_before = committer.saves, committer.commits
     results, errors = in_threads(16, lambda _: ledger.submit_application(application(), WORKER))
     assert not errors
     assert len({r.position for r in results}) == 16
@@ -63,8 +65,8 @@ def test_concurrent_commands_each_answer_their_own_event(ledger: Ledger) -> None
     assert not errors
     for r in accepted:
         assert stored_at(ledger, r.position) == (r.id, 2)
-    assert ledger.committer.saves - saves_before >= 32
-    assert ledger.committer.commits - commits_before <= ledger.committer.saves - saves_before
+    assert committer.saves - saves_before >= 32
+    assert committer.commits - commits_before <= committer.saves - saves_before
 
 
 @pytest.mark.parametrize("backend", POSTGRES_ONLY)
@@ -77,6 +79,7 @@ def test_a_conflict_in_a_batch_fails_only_its_command(ledger: Ledger, database_u
         for _ in range(2):
             held.queue(1, lambda: ledger.accept_application(case_id, WORKER, occurred_on=DAY))
         held.queue(3, lambda: ledger.submit_application(application(), WORKER))
+        assert ledger.committer is not None
         commits = ledger.committer.commits
         held.release()
         assert ledger.committer.commits == commits + 2  # the held one, then the queued five
