@@ -280,7 +280,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_until_up(base: str, alive: Callable[[], bool], timeout: float = 120.0) -> None:
+def wait_until_up(base: str, alive: Callable[[], bool], timeout: float = 300.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if not alive():
