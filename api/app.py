@@ -83,3 +83,14 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     pages.install(app, docs_open)  # the dashboard at /, /static, /vendor, /docs and /redoc
 
     return app
+
+
+def worker_app() -> FastAPI:
+    """One API process of `ledger serve --workers N`: its own Ledger, no projections.
+
+    Its commands wake the projection process by the store's NOTIFY; it reads the views and
+    waits for X-Min-Position through the tracking table, and follows the log for its streams.
+    """
+    settings = Settings(run_projections=False)
+    logs.configure_logging(settings.log_level)
+    return create_app(settings)

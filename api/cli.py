@@ -68,8 +68,15 @@ def _catch_up(container: Container, label: str) -> None:
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, help="API worker processes (PostgreSQL only above 1)")
+    ] = 1,
 ) -> None:
-    """Serve the API, GraphQL and the projections in one process (loads the demo if empty)."""
+    """Serve the API, GraphQL and the projections (loads the demo if empty).
+
+    With --workers N, N processes serve the API (each its own Ledger) and this process runs
+    the projections, reactions and sealer once, for all of them.
+    """
     import uvicorn
 
     from api.app import create_app
@@ -77,6 +84,11 @@ def serve(
     from api.logs import configure_logging, uvicorn_options
 
     configure_logging(Settings().log_level)
+    if workers > 1 and Settings().database_url.startswith("sqlite"):
+        # One writer at a time on the file, and no NOTIFY to wake the projections: the group
+        # commit of one process does better there than several processes on the file lock.
+        console.print("[red]--workers above 1 needs PostgreSQL; SQLite serves with one[/]")
+        raise typer.Exit(2)
     container = _container()
     settings = container.settings
     demo = settings.load_demo_when_empty and container.ledger.latest_position() == 0
@@ -88,18 +100,24 @@ def serve(
     # No secret in it: the URL's password is masked, and production prints no token.
     public_key = container.checkpointer.signer.verifier.text()
     print("\n" + startup_banner(settings, f"http://{host}:{port}", public_key), flush=True)
+    # Our JSON logs (api/logs.py) replace uvicorn's, whose access log prints raw paths.
+    # No per-message deflate on websockets: it cost a tenth of the server's CPU per event
+    # sent (bench/streams.py), and a stalled client's compressed backlog hid ten times
+    # more data before a send blocked and its deadline began.
+    # An open dashboard holds an event stream that never ends by itself: Ctrl+C waits
+    # this long for open connections, then closes them.
+    options = dict(
+        host=host, port=port, ws_max_size=settings.ws_max_bytes, ws_per_message_deflate=False,
+        timeout_graceful_shutdown=3, **uvicorn_options(settings.log_level),
+    )  # fmt: skip
     try:
-        # Our JSON logs (api/logs.py) replace uvicorn's, whose access log prints raw paths.
-        # No per-message deflate on websockets: it cost a tenth of the server's CPU per event
-        # sent (bench/streams.py), and a stalled client's compressed backlog hid ten times
-        # more data before a send blocked and its deadline began.
-        uvicorn.run(
-            create_app(container=container), host=host, port=port,
-            ws_max_size=settings.ws_max_bytes, ws_per_message_deflate=False,
-            # An open dashboard holds an event stream that never ends by itself: Ctrl+C
-            # waits this long for open connections, then closes them.
-            timeout_graceful_shutdown=3, **uvicorn_options(settings.log_level),
-        )  # fmt: skip
+        if workers == 1:
+            uvicorn.run(create_app(container=container), **options)
+        else:
+            # The projections in one place only: here; the workers start none (worker_app).
+            if settings.run_projections:
+                container.runner.start()
+            uvicorn.run("api.app:worker_app", factory=True, workers=workers, **options)
     finally:
         container.close()
 

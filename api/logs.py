@@ -125,6 +125,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": scrub(record.getMessage()),
+            "pid": record.process,  # which worker of `ledger serve --workers N`
         }
         context = _current.get()
         if context is not None:

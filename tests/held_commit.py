@@ -9,7 +9,8 @@ never skips an event (the store's table lock keeps commit order equal to positio
 
 A trigger holds the first writer's transaction (on an advisory lock the test owns) after its
 rows are inserted and its ids taken, until the test lets it go; the other writers are seen,
-in pg_locks, waiting for the table lock the library takes before every insert.
+in pg_locks, waiting for the table lock the library takes before every insert, or in the
+Ledger's group commit (domain/shared/group_commit.py), queued behind the held batch.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from collections.abc import Callable
 from typing import Any
 
 import psycopg
+
+from domain.shared.group_commit import GroupCommit
 
 HOLD = 4242  # the advisory lock key the held writer waits on
 HOLD_FIRST_INSERT = f"""
@@ -51,10 +54,13 @@ WAITING_ON_THE_TABLE = (
 )
 
 
-def until(test: psycopg.Connection[Any], count: str, expected: int, what: str) -> None:
-    """Poll pg_locks (with a deadline) until `count` backends wait as described."""
+def until(
+    test: psycopg.Connection[Any], count: str, expected: int, what: str,
+    also: Callable[[], int] = lambda: 0,
+) -> None:  # fmt: skip
+    """Poll pg_locks (with a deadline) until `count` backends (+ `also`) wait as described."""
     deadline = time.monotonic() + 20
-    while (test.execute(count).fetchone() or (0,))[0] != expected:
+    while (test.execute(count).fetchone() or (0,))[0] + also() != expected:
         assert time.monotonic() < deadline, f"timed out waiting until {what}"
         time.sleep(0.01)
 
@@ -99,11 +105,14 @@ class HeldCommit:
         return int((taken.fetchone() or (0,))[0])
 
     def queue(self, count: int, command: Callable[[], Any]) -> None:
-        """Start `count` more writers; they wait, in pg_locks, for the table lock."""
+        """Start `count` more writers; they wait for the table lock or in the group commit."""
         for _ in range(count):
             self._run(command)
         self._queued += count
-        until(self.test, WAITING_ON_THE_TABLE, self._queued, "the other writers wait")
+        until(
+            self.test, WAITING_ON_THE_TABLE, self._queued, "the other writers wait",
+            also=lambda: GroupCommit.queued_in_process,
+        )  # fmt: skip
 
     def release(self) -> None:
         self.test.execute("SELECT pg_advisory_unlock(%s)", (HOLD,))
