@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import httpx
 import psycopg
-from commands import free_port, ledger_command, serve_thread, wait_until_up
+from commands import free_port, ledger_command, process_cpu, serve_thread, wait_until_up
 from rich.console import Console
 from rich.table import Table
 from scratch_database import fresh_database, progress_bar
@@ -249,6 +249,8 @@ def questions(db: Database) -> list[Question]:
 @dataclass
 class Latencies:
     seconds: list[float] = field(default_factory=list)
+    #: CPU milliseconds the server process used per request (None: a thread, or no /proc).
+    server_cpu_ms: float | None = None
     errors: int = 0
     samples: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -330,8 +332,19 @@ class Measured:
         return self.graphql.ms(0.95) / base if base else 0.0
 
 
+def server_cpu(pid: int | None, load: Callable[[], Latencies]) -> Latencies:
+    """Run `load`, noting the server's CPU per request: steadier than latency on a busy box."""
+    if pid is None or not Path(f"/proc/{pid}/stat").exists():
+        return load()
+    before = process_cpu(pid)
+    found = load()
+    if found.seconds:
+        found.server_cpu_ms = 1000 * (process_cpu(pid) - before) / len(found.seconds)
+    return found
+
+
 def measure(
-    base: str, token: str, db: Database, threads: int, requests: int
+    base: str, pid: int | None, token: str, db: Database, threads: int, requests: int
 ) -> tuple[Latencies, list[Measured]]:
     headers = {"Authorization": f"Bearer {token}"}
 
@@ -345,8 +358,9 @@ def measure(
         def __enter__(self) -> Database:
             return db
 
-    floor = under_load("GraphQL floor { __typename }", threads, requests, client,
-                       graphql_call(FLOOR_QUERY, {}))  # fmt: skip
+    floor = server_cpu(pid, lambda: under_load(
+        "GraphQL floor { __typename }", threads, requests, client, graphql_call(FLOOR_QUERY, {})
+    ))  # fmt: skip
     results = []
     for q in questions(db):
         with client() as c:
@@ -354,8 +368,10 @@ def measure(
         if answer.get("errors"):
             raise RuntimeError(f"{q.name}: {answer['errors']}")
         same = q.shape(answer["data"]) == q.sql(db)
-        over_http = under_load(f"GraphQL {q.name}", threads, requests, client,
-                               graphql_call(q.query, q.variables))  # fmt: skip
+        call = graphql_call(q.query, q.variables)
+        over_http = server_cpu(pid, lambda: under_load(
+            f"GraphQL {q.name}", threads, requests, client, call  # noqa: B023 (called at once)
+        ))  # fmt: skip
         by_sql = under_load(f"SQL {q.name}", threads, requests, Same, q.sql)
         results.append(Measured(q.name, over_http, by_sql, same))
     return floor, results
@@ -429,16 +445,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def cpu(found: Latencies) -> str:
+    return "" if found.server_cpu_ms is None else f"{found.server_cpu_ms:.1f}"
+
+
 def report(
     args: argparse.Namespace, events: int, floor: Latencies, results: list[Measured]
 ) -> dict[str, Any]:
     table = Table(title=f"GraphQL over HTTP against direct SQL, {events:,} events, "
                         f"{args.threads} concurrent callers")  # fmt: skip
     for name in ("query", "GraphQL p50 ms", "GraphQL p95 ms", "SQL p50 ms", "SQL p95 ms",
-                 "GraphQL / (SQL + floor), p95", "same answer"):  # fmt: skip
+                 "GraphQL / (SQL + floor), p95", "server CPU ms/req", "same answer"):  # fmt: skip
         table.add_column(name, justify="left" if name == "query" else "right")
     table.add_row("floor { __typename }", f"{floor.median:.1f}", f"{floor.ms(0.95):.1f}",
-                  "", "", "", "")  # fmt: skip
+                  "", "", "", cpu(floor), "")  # fmt: skip
     rows = []
     for m in results:
         ratio = m.ratio(floor)
@@ -446,12 +466,13 @@ def report(
         table.add_row(
             m.name, f"{m.graphql.median:.1f}", f"{m.graphql.ms(0.95):.1f}",
             f"{m.sql.median:.2f}", f"{m.sql.ms(0.95):.2f}", f"[{mark}]{ratio:.2f}[/]",
-            "yes" if m.same_answer else "[red]NO[/]",
+            cpu(m.graphql), "yes" if m.same_answer else "[red]NO[/]",
         )  # fmt: skip
         rows.append({
             "query": m.name, "graphql_p50_ms": round(m.graphql.median, 2),
             "graphql_p95_ms": round(m.graphql.ms(0.95), 2), "sql_p50_ms": round(m.sql.median, 3),
             "sql_p95_ms": round(m.sql.ms(0.95), 3), "ratio_p95": round(ratio, 2),
+            "server_cpu_ms": m.graphql.server_cpu_ms,
             "same_answer": m.same_answer, "errors": m.graphql.errors + m.sql.errors,
         })  # fmt: skip
     out.print(table)
@@ -469,6 +490,7 @@ def report(
         "requests_per_thread": args.requests, "server": args.server,
         "database": "existing" if args.database_url else f"scratch, {args.cases} cases",
         "floor_p50_ms": round(floor.median, 2), "floor_p95_ms": round(floor.ms(0.95), 2),
+        "floor_server_cpu_ms": floor.server_cpu_ms,
         "queries": rows, "aims": {"ratio": AIM_RATIO, "case_p95_ms": AIM_CASE_MS,
                                   "kpis_p95_ms": AIM_KPIS_MS},
     }  # fmt: skip
@@ -532,11 +554,11 @@ def run(args: argparse.Namespace, url: str, events: int) -> int:
         if args.baseline_code:
             with code_from(args.baseline_code), serve_subprocess(url, secret, log) as (base, _):
                 err.print(f"baseline: the server from {args.baseline_code}")
-                _, baseline = measure(base, token, db, args.threads, args.requests)
+                _, baseline = measure(base, _, token, db, args.threads, args.requests)
         server = serve_subprocess(url, secret, log) if args.server == "subprocess" else \
             serve_thread(url, secret)  # fmt: skip
-        with server as (base, _pid):
-            floor, results = measure(base, token, db, args.threads, args.requests)
+        with server as (base, pid):
+            floor, results = measure(base, pid, token, db, args.threads, args.requests)
     finally:
         db.close()
     figures = report(args, events, floor, results)
@@ -554,7 +576,7 @@ def run(args: argparse.Namespace, url: str, events: int) -> int:
 def compare(code: Path, before: list[Measured], after: list[Measured]) -> dict[str, Any]:
     table = Table(title=f"GraphQL p95 before (server from {code}) and after, same database")
     for name in ("query", "before p50 ms", "before p95 ms", "after p50 ms", "after p95 ms",
-                 "after / before, p95"):  # fmt: skip
+                 "after / before, p95", "server CPU ms/req before", "after"):  # fmt: skip
         table.add_column(name, justify="left" if name == "query" else "right")
     rows = []
     for b, a in zip(before, after, strict=True):
@@ -562,12 +584,15 @@ def compare(code: Path, before: list[Measured], after: list[Measured]) -> dict[s
         table.add_row(
             b.name, f"{b.graphql.median:.1f}", f"{b.graphql.ms(0.95):.1f}",
             f"{a.graphql.median:.1f}", f"{a.graphql.ms(0.95):.1f}", f"{ratio:.2f}",
+            cpu(b.graphql), cpu(a.graphql),
         )  # fmt: skip
         rows.append({"query": b.name, "before_p50_ms": round(b.graphql.median, 2),
                      "before_p95_ms": round(b.graphql.ms(0.95), 2),
                      "after_p50_ms": round(a.graphql.median, 2),
                      "after_p95_ms": round(a.graphql.ms(0.95), 2),
                      "after_over_before_p95": round(ratio, 2),
+                     "before_server_cpu_ms": b.graphql.server_cpu_ms,
+                     "after_server_cpu_ms": a.graphql.server_cpu_ms,
                      "before_same_answer": b.same_answer})  # fmt: skip
     out.print(table)
     return {"code": str(code), "queries": rows}
