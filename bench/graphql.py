@@ -431,6 +431,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="an existing populated PostgreSQL database (kept; no event written)",
     )
     p.add_argument("--server", choices=["subprocess", "thread"], default="subprocess")
+    p.add_argument("--scratch-name", default=None, help="scratch mode: the database's name")
     p.add_argument("--json", type=Path, default=Path("var/bench/graphql.json"))
     p.add_argument(
         "--baseline-code",
@@ -604,7 +605,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.database_url:
             return run(args, args.database_url, existing(args.database_url))
         admin_url = os.environ.get("LEDGER_TEST_POSTGRES_URL") or DEFAULT_ADMIN_URL
-        with fresh_database(admin_url, f"caseledger_bench_{os.getpid()}_graphql") as url:
+        name = args.scratch_name or f"caseledger_bench_{os.getpid()}_graphql"
+        with fresh_database(admin_url, name) as url:
             err.print(f"generating {args.cases} cases into a scratch database")
             return run(args, url, generate(url, args.cases, args.seed))
     except (psycopg.Error, RuntimeError, OSError) as e:
