@@ -11,12 +11,19 @@ The cost is what the query will really fetch: every field counts once per row it
 for, so a field under `cases(first: 100) { edges { node { ... } } }` counts 100 times, and one
 under a plain list (a case's `timeline`, `caseHistory`) counts the default page size (50) times
 per parent row.
+
+Parsing and validating a document was half the server's time for a case by id (issue 12): a
+document is parsed once and validated once per text (LRU caches, `CACHED_DOCUMENTS` texts),
+and every request still has its own limits walk (a variable may change `first`), its own
+refusals and its own personal-data checks. A document that fails to parse or validate is
+never cached: its errors are made afresh for each request.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from graphql import (
@@ -38,7 +45,9 @@ from graphql import (
     parse,
 )
 from graphql.type.definition import GraphQLNamedType, GraphQLOutputType, get_named_type
+from graphql.validation import ASTValidationRule
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import validate_document
 
 from api.graphql.relay import DEFAULT_PAGE, MAX_PAGE
 from api.settings import Settings
@@ -112,6 +121,41 @@ def check_size(query: str, limits: Limits) -> DocumentNode:
             f"{limits.max_tokens:,}",
             limits.max_tokens, limits.max_tokens + 1,
         ) from None  # fmt: skip
+
+
+#: Distinct document texts whose parse and validation are kept (a client sends a few).
+CACHED_DOCUMENTS = 512
+
+
+@lru_cache(maxsize=CACHED_DOCUMENTS)
+def parsed(query: str, limits: Limits) -> DocumentNode:
+    """`check_size`, once per text and limits (a refusal or syntax error is raised each time)."""
+    return check_size(query, limits)
+
+
+class _Invalid(Exception):
+    def __init__(self, errors: list[GraphQLError]):
+        self.errors = errors
+
+
+@lru_cache(maxsize=CACHED_DOCUMENTS)
+def _validated(
+    schema: GraphQLSchema, query: str, limits: Limits, rules: tuple[type[ASTValidationRule], ...]
+) -> None:
+    errors = validate_document(schema, parsed(query, limits), rules)
+    if errors:
+        raise _Invalid(errors)  # not cached: the errors are this request's own objects
+
+
+def validation_errors(
+    schema: GraphQLSchema, query: str, limits: Limits, rules: Sequence[type[ASTValidationRule]]
+) -> list[GraphQLError]:
+    """The document's validation errors; a text that validated once is not validated again."""
+    try:
+        _validated(schema, query, limits, tuple(rules))
+    except _Invalid as invalid:
+        return invalid.errors
+    return []
 
 
 class _OverBudget(Exception):
@@ -305,9 +349,13 @@ class GraphQLLimits(SchemaExtension):
     def on_parse(self) -> Iterator[None]:
         limits = self._limits()
         query = self.execution_context.query
-        if limits.on and query and self.execution_context.graphql_document is None:
+        self._cached: str | None = None  # the text whose document came from the cache
+        if query and self.execution_context.graphql_document is None:
             try:
-                self.execution_context.graphql_document = check_size(query, limits)
+                self.execution_context.graphql_document = (
+                    parsed(query, limits) if limits.on else parse(query)
+                )
+                self._cached = query if limits.on else None
             except GraphQLError as e:
                 if isinstance(e.original_error, LimitExceeded):
                     raise
@@ -323,4 +371,8 @@ class GraphQLLimits(SchemaExtension):
             )
             if errors:
                 context.pre_execution_errors = errors  # strawberry then skips validation
+            elif (cached := getattr(self, "_cached", None)) and context.validation_rules:
+                context.pre_execution_errors = validation_errors(
+                    context.schema._schema, cached, limits, context.validation_rules
+                )  # strawberry skips its own validation once this is set
         yield

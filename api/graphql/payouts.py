@@ -14,7 +14,7 @@ from api.graphql.relay import DEFAULT_PAGE, Connection, connection, page_size, u
 from api.permissions import Personal, Subject
 from domain.shared.errors import InvalidInput
 from projections.store import Row
-from projections.views import payouts, payroll_runs
+from projections.views import payout_totals, payouts, payroll_runs
 
 
 @strawberry.type
@@ -150,9 +150,10 @@ async def payroll_run_resolver(
 async def payout_totals_resolver(
     info: Info, group_by: list[str] | None = None, filter: PayoutFilter | None = None
 ) -> list[PayoutTotalsRow]:
-    rows = await asyncio.to_thread(
-        payouts.totals, info.context.container.read_db, group_by or [], _filters(filter)
-    )
+    filters = _filters(filter)
+    # The counters answer every filter but a case or a run, which sum the payouts themselves.
+    totals = payout_totals.totals if payout_totals.answers(filters) else payouts.totals
+    rows = await asyncio.to_thread(totals, info.context.container.read_db, group_by or [], filters)
     return [
         PayoutTotalsRow(
             **{k: r[k] for k in ("programme", "street", "month", "status") if k in r},

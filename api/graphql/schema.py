@@ -55,7 +55,7 @@ from api.rest.bodies import CHINA
 from domain.assistance.case import AssistanceCase
 from domain.ledger import Ledger
 from domain.shared.errors import InvalidInput
-from projections.views import case_summary
+from projections.views import case_counts, case_summary
 
 
 def _parse_case_id(value: str) -> UUID:
@@ -193,7 +193,7 @@ class Query:
     @strawberry.field(description="Counts, people and monthly amounts grouped as asked.")
     async def caseload(self, info: Info, group_by: list[str] | None = None) -> list[CaseloadRow]:
         rows = await asyncio.to_thread(
-            case_summary.caseload, info.context.container.read_db, group_by or [], street_of(info)
+            case_counts.caseload, info.context.container.read_db, group_by or [], street_of(info)
         )
         return [
             CaseloadRow(

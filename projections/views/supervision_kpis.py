@@ -2,6 +2,13 @@
 
 With a street (a street-bound reader), every figure is that street's: a death counts when it
 touched one of the street's cases.
+
+`kpis` reads the cases confirmed and in payment from the `case_counts` counters and the
+settled payouts from `payout_totals` (a few rows, however long the log); `scanned` computes
+the same figures from the rows of case_summary and payouts, as the benchmark's direct SQL and
+the tests' reference. The other figures are read from their views as they are: temporary
+assistance counts each household once (a distinct count, no counter), deaths, beds, grades
+and organisations are as of a day, over small tables.
 """
 
 from __future__ import annotations
@@ -10,11 +17,34 @@ from datetime import date
 from typing import Any
 
 from projections.store import Database
-from projections.views import bed_conversions, institutions, temporary_assistance
+from projections.views import (
+    bed_conversions,
+    case_counts,
+    institutions,
+    payout_totals,
+    temporary_assistance,
+)
 from projections.views.organizations import organization_stats
 
 
-def assistance(db: Database, year: int, street: str | None = None) -> dict[str, Any]:
+def assistance(
+    db: Database, year: int, street: str | None = None, counters: bool = True
+) -> dict[str, Any]:
+    if not counters:
+        return _scanned_assistance(db, year, street)
+    by_programme = case_counts.confirmed(db, year, street)
+    paid = payout_totals.settled(db, year, street)
+    return {
+        "dibao_households_confirmed": by_programme.get("DIBAO", 0),
+        "tekun_people_confirmed": by_programme.get("TEKUN", 0),
+        "cases_in_payment_at_year_end": case_counts.in_payment_at_year_end(db, year, street),
+        "payouts_settled": int(paid["payouts"] or 0),
+        "payouts_settled_fen": int(paid["amount"] or 0),
+        **_temporary_and_deaths(db, year, street),
+    }
+
+
+def _scanned_assistance(db: Database, year: int, street: str | None) -> dict[str, Any]:
     start, end = f"{year}-01-01", f"{year}-12-31"
     area, near = ("", ()) if street is None else (" AND street = %s", (street,))
     confirmed = db.query(
@@ -33,6 +63,19 @@ def assistance(db: Database, year: int, street: str | None = None) -> dict[str, 
         f" WHERE status = 'settled' AND month >= %s AND month <= %s{area}",
         (f"{year}-01", f"{year}-12", *near),
     )[0]
+    return {
+        "dibao_households_confirmed": by_programme.get("DIBAO", 0),
+        "tekun_people_confirmed": by_programme.get("TEKUN", 0),
+        "cases_in_payment_at_year_end": int(active or 0),
+        "payouts_settled": int(paid["payouts"] or 0),
+        "payouts_settled_fen": int(paid["amount"] or 0),
+        **_temporary_and_deaths(db, year, street),
+    }
+
+
+def _temporary_and_deaths(db: Database, year: int, street: str | None) -> dict[str, Any]:
+    start, end = f"{year}-01-01", f"{year}-12-31"
+    near = () if street is None else (street,)
     temporary = temporary_assistance.stats(db, year, [], street)
     touched = "" if street is None else (
         " AND notification_id IN (SELECT c.notification_id FROM death_consequences c"
@@ -45,11 +88,6 @@ def assistance(db: Database, year: int, street: str | None = None) -> dict[str, 
     )
     t = temporary[0] if temporary else {"households": 0, "people": 0, "amount_fen": 0}
     return {
-        "dibao_households_confirmed": by_programme.get("DIBAO", 0),
-        "tekun_people_confirmed": by_programme.get("TEKUN", 0),
-        "cases_in_payment_at_year_end": int(active or 0),
-        "payouts_settled": int(paid["payouts"] or 0),
-        "payouts_settled_fen": int(paid["amount"] or 0),
         "temporary_households": int(t["households"]),
         "temporary_people": int(t["people"]),
         "temporary_amount_fen": int(t["amount_fen"]),
@@ -86,5 +124,14 @@ def kpis(db: Database, year: int, street: str | None = None) -> dict[str, Any]:
     return {
         "year": year,
         **assistance(db, year, street),
+        **care_and_organizations(db, year, street),
+    }
+
+
+def scanned(db: Database, year: int, street: str | None = None) -> dict[str, Any]:
+    """The same figures computed from the view rows alone (the benchmark's direct SQL)."""
+    return {
+        "year": year,
+        **assistance(db, year, street, counters=False),
         **care_and_organizations(db, year, street),
     }

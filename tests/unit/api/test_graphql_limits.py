@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from graphql import get_introspection_query, parse, validate
 
-from api.graphql.limits import Limits, check_document, check_size, measure
+from api.graphql.limits import Limits, check_document, check_size, measure, parsed
 from api.graphql.schema import schema
 from api.settings import Settings
 
@@ -143,3 +143,33 @@ def test_the_page_refusal_does_not_repeat_the_number_asked_for() -> None:
     (error,) = check_document(SCHEMA, parse(query), {}, Limits())
     assert error.extensions == {"code": "PAGE_TOO_LARGE", "limit": 500, "field": "first"}
     assert "110105" not in error.message and "110,105" not in error.message
+
+
+def execute_with(query: str, settings: Settings, **variables: Any) -> Any:
+    context = SimpleNamespace(container=SimpleNamespace(settings=settings), actor=None)
+    return asyncio.run(schema.execute(query, variable_values=variables, context_value=context))
+
+
+def test_a_repeated_document_is_parsed_once_and_still_held_to_the_limits() -> None:
+    query = "query($n: Int!) { a: __typename cases(first: $n) { totalCount } }"
+    settings = Settings(graphql_max_page=20)
+    limits = Limits.from_settings(settings)
+    parsed.cache_clear()
+
+    assert execute_with(query, settings, n=500).errors[0].extensions["code"] == "PAGE_TOO_LARGE"
+    again = execute_with(query, settings, n=500)  # the same text, from the cache
+    assert again.errors[0].extensions["code"] == "PAGE_TOO_LARGE"
+    assert parsed.cache_info().hits >= 1
+    assert parsed(query, limits) is parsed(query, limits)
+    strict = execute_with(query, Settings(graphql_max_page=20, graphql_max_aliases=0), n=5)
+    assert strict.errors[0].extensions["code"] == "TOO_MANY_ALIASES"  # other limits, refused
+
+
+def test_an_invalid_document_gets_its_own_errors_every_time() -> None:
+    query = "{ nosuchfield }"
+    first = execute(query, Settings())
+    second = execute(query, Settings())
+    assert first.data is None and second.data is None
+    assert [e.message for e in first.errors] == [e.message for e in second.errors]
+    assert "nosuchfield" in first.errors[0].message
+    assert first.errors[0] is not second.errors[0]  # never shared between two requests

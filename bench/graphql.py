@@ -1,0 +1,618 @@
+"""GraphQL read benchmark: each supervisor's query over real HTTP against its direct SQL.
+
+    scripts/with-postgres .venv/bin/python bench/graphql.py [--cases 2000] [--threads 8]
+        [--requests 40] [--database-url URL] [--json var/bench/graphql.json]
+
+Scratch mode (the default) writes a province-year with bench/generate.py's Generator into a
+fresh database (through the admin URL in LEDGER_TEST_POSTGRES_URL), catches the views up and
+drops the database at the end. `--database-url URL` uses an existing populated database
+instead: nothing is dropped and no event is written (the views are caught up first, which
+only writes view rows when they are behind, e.g. a view added since the log was written).
+
+The real app is served by `ledger serve` in a subprocess (or uvicorn in a thread) and asked
+over HTTP by `--threads` keep-alive clients, `--requests` times each, with a supervisor's
+token of the whole district. For every query the same answer is computed by direct SQL over
+the view rows (psycopg, the same threads), and checked equal to the GraphQL answer; the
+GraphQL floor is `{ __typename }` over the same HTTP path. The aim (issue 12) is
+GraphQL p95 <= 3 x (SQL p95 + floor p95), a case by id under 25 ms and the district KPIs
+under 100 ms at the 95th percentile.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: the repo
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import httpx
+import psycopg
+from commands import free_port, ledger_command, process_cpu, serve_thread, wait_until_up
+from rich.console import Console
+from rich.table import Table
+from scratch_database import fresh_database, progress_bar
+
+from api.auth import issue_token
+from api.container import build
+from api.settings import Settings
+from projections.store import Database, DatabaseUrl
+from projections.views import supervision_kpis as kpis_view
+
+DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+AIM_RATIO = 3.0
+AIM_CASE_MS = 25.0
+AIM_KPIS_MS = 100.0
+YEAR = 2024
+PAGE = 50
+DEEP_PAGE = 50  # the deep page: the 50th page of the filter, or the last one when fewer
+
+out = Console(width=150)
+err = Console(stderr=True)
+
+CASE_QUERY = """query($id: ID!) { case(id: $id) { id programme street community status
+  monthlyAmountFen version timeline { position version eventType occurredOn } } }"""
+CASES_QUERY = """query($f: CaseFilter, $after: String) { cases(filter: $f, first: 50,
+  after: $after) { edges { node { id status street monthlyAmountFen } }
+  pageInfo { hasNextPage endCursor } } }"""
+KPIS_QUERY = """query($year: Int!) { supervisionKpis(year: $year) { year
+  dibaoHouseholdsConfirmed tekunPeopleConfirmed casesInPaymentAtYearEnd payoutsSettled
+  payoutsSettledFen temporaryHouseholds temporaryPeople temporaryAmountFen deathsVerified
+  institutions institutionalBeds nursingBedShare institutionsGradedPercent
+  caregiversCertifiedPercent bedsConverted bedsConversionTarget organizationsRegistered
+  organizationsGradedPercent villagesPlanned villagesCompleted } }"""
+TOTALS_QUERY = """{ payoutTotals(groupBy: ["month", "street"]) { month street payouts
+  amountFen settledFen recoveredFen } }"""
+CASELOAD_QUERY = """{ caseload(groupBy: ["programme", "street", "status"]) { programme street
+  status cases people monthlyAmountFen } }"""
+FINDINGS_QUERY = """query($f: AuditFindingFilter) { auditFindings(filter: $f, first: 50) {
+  edges { node { id rule street status severity } } pageInfo { hasNextPage endCursor } } }"""
+FLOOR_QUERY = "{ __typename }"
+
+
+def cursor(key: str) -> str:
+    return base64.urlsafe_b64encode(key.encode()).decode()
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p.title() for p in rest)
+
+
+def number(value: Any) -> Any:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
+# -- the questions: a GraphQL request, its direct SQL, and how the two answers compare --------
+
+
+@dataclass
+class Question:
+    name: str
+    query: str
+    variables: dict[str, Any]
+    #: The same answer by direct SQL over the views (the thread's own Database).
+    sql: Callable[[Database], Any]
+    #: The GraphQL answer's data in the shape `sql` returns, to check them equal.
+    shape: Callable[[dict[str, Any]], Any]
+
+
+def questions(db: Database) -> list[Question]:
+    """The queries of the issue, with arguments picked from the data itself."""
+    case_id = db.scalar(
+        "SELECT case_id FROM case_summary WHERE status = 'active' ORDER BY case_id LIMIT 1"
+        " OFFSET (SELECT COUNT(*) / 2 FROM case_summary WHERE status = 'active')"
+    )
+    if case_id is None:
+        raise RuntimeError("the database has no active case: generate a log first")
+    page_filter = {"programme": "DIBAO", "status": "active"}
+    where = "programme = %s AND status = %s"
+    matching = int(
+        db.scalar(f"SELECT COUNT(*) FROM case_summary WHERE {where}", ("DIBAO", "active"))
+    )
+    skip = min(PAGE * (DEEP_PAGE - 1), max(0, (matching - 1) // PAGE * PAGE))
+    deep_key = None
+    if skip:
+        deep_key = db.scalar(
+            f"SELECT case_id FROM case_summary WHERE {where} ORDER BY case_id LIMIT 1 OFFSET %s",
+            ("DIBAO", "active", skip - 1),
+        )
+    deep_page = skip // PAGE + 1
+
+    def case_sql(d: Database) -> Any:
+        row = d.query("SELECT * FROM case_summary WHERE case_id = %s", (case_id,))[0]
+        lines = d.query(
+            "SELECT position, version, event_type, occurred_on FROM case_timeline"
+            " WHERE case_id = %s ORDER BY position",
+            (case_id,),
+        )
+        return (row["case_id"], row["status"], row["monthly_amount_fen"],
+                [(r["position"], r["event_type"]) for r in lines])  # fmt: skip
+
+    def case_shape(data: dict[str, Any]) -> Any:
+        c = data["case"]
+        return (c["id"], c["status"], c["monthlyAmountFen"],
+                [(t["position"], t["eventType"]) for t in c["timeline"]])  # fmt: skip
+
+    def page_sql(after: str | None) -> Callable[[Database], Any]:
+        def run(d: Database) -> Any:
+            extra, params = "", ["DIBAO", "active"]
+            if after is not None:
+                extra, params = " AND case_id > %s", [*params, after]
+            rows = d.query(
+                "SELECT case_id, status, street, monthly_amount_fen FROM case_summary"
+                f" WHERE {where}{extra} ORDER BY case_id LIMIT %s",
+                [*params, PAGE + 1],
+            )
+            return [r["case_id"] for r in rows[:PAGE]], len(rows) > PAGE
+
+        return run
+
+    def page_shape(data: dict[str, Any]) -> Any:
+        c = data["cases"]
+        return [e["node"]["id"] for e in c["edges"]], c["pageInfo"]["hasNextPage"]
+
+    def kpis_sql(d: Database) -> Any:
+        return {camel(k): number(v) for k, v in kpis_view.scanned(d, YEAR).items()}
+
+    def kpis_shape(data: dict[str, Any]) -> Any:
+        return {k: number(v) for k, v in data["supervisionKpis"].items()}
+
+    def totals_sql(d: Database) -> Any:
+        rows = d.query(
+            "SELECT month, street, COUNT(*) AS payouts, SUM(amount_fen) AS amount_fen,"
+            " SUM(CASE WHEN status = 'settled' THEN amount_fen ELSE 0 END) AS settled_fen,"
+            " SUM(recovered_fen) AS recovered_fen FROM payouts GROUP BY month, street"
+            " ORDER BY month, street"
+        )
+        return [
+            (r["month"], r["street"], int(r["payouts"]), int(r["amount_fen"] or 0),
+             int(r["settled_fen"] or 0), int(r["recovered_fen"] or 0))
+            for r in rows
+        ]  # fmt: skip
+
+    def totals_shape(data: dict[str, Any]) -> Any:
+        return [(r["month"], r["street"], r["payouts"], r["amountFen"], r["settledFen"],
+                 r["recoveredFen"]) for r in data["payoutTotals"]]  # fmt: skip
+
+    def caseload_sql(d: Database) -> Any:
+        rows = d.query(
+            "SELECT programme, street, status, COUNT(*) AS cases, SUM(counted_members) AS people,"
+            " SUM(CASE WHEN status = 'active' THEN monthly_amount_fen ELSE 0 END) AS monthly_fen"
+            " FROM case_summary GROUP BY programme, street, status"
+            " ORDER BY programme, street, status"
+        )
+        return [(r["programme"], r["street"], r["status"], int(r["cases"]),
+                 int(r["people"] or 0), int(r["monthly_fen"] or 0)) for r in rows]  # fmt: skip
+
+    def caseload_shape(data: dict[str, Any]) -> Any:
+        return [(r["programme"], r["street"], r["status"], r["cases"], r["people"],
+                 r["monthlyAmountFen"]) for r in data["caseload"]]  # fmt: skip
+
+    finding_filter = {"status": "raised"}
+
+    def findings_sql(d: Database) -> Any:
+        rows = d.query(
+            "SELECT f.finding_id, f.rule, f.street, f.status, f.severity,"
+            " COALESCE(m.matched, 0) AS still_matching FROM audit_findings f"
+            " LEFT JOIN audit_matches m ON m.finding_id = f.finding_id"
+            " WHERE f.status = %s ORDER BY f.finding_id LIMIT %s",
+            ("raised", PAGE + 1),
+        )
+        return [r["finding_id"] for r in rows[:PAGE]], len(rows) > PAGE
+
+    def findings_shape(data: dict[str, Any]) -> Any:
+        f = data["auditFindings"]
+        return [e["node"]["id"] for e in f["edges"]], f["pageInfo"]["hasNextPage"]
+
+    deep_after = cursor(deep_key) if deep_key else None
+    return [
+        Question("case by id + timeline", CASE_QUERY, {"id": case_id}, case_sql, case_shape),
+        Question("cases page 1", CASES_QUERY, {"f": page_filter}, page_sql(None), page_shape),
+        Question(
+            f"cases page {deep_page}",
+            CASES_QUERY,
+            {"f": page_filter, "after": deep_after},
+            page_sql(deep_key),
+            page_shape,
+        ),
+        Question(f"supervisionKpis({YEAR})", KPIS_QUERY, {"year": YEAR}, kpis_sql, kpis_shape),
+        Question("payoutTotals month x street", TOTALS_QUERY, {}, totals_sql, totals_shape),
+        Question(
+            "caseload programme x street x status", CASELOAD_QUERY, {}, caseload_sql, caseload_shape
+        ),
+        Question(
+            "auditFindings page (raised)",
+            FINDINGS_QUERY,
+            {"f": finding_filter},
+            findings_sql,
+            findings_shape,
+        ),
+    ]
+
+
+# -- load -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Latencies:
+    seconds: list[float] = field(default_factory=list)
+    #: CPU milliseconds the server process used per request (None: a thread, or no /proc).
+    server_cpu_ms: float | None = None
+    errors: int = 0
+    samples: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def fail(self, message: str) -> None:
+        with self.lock:
+            self.errors += 1
+            if len(self.samples) < 3:
+                self.samples.append(message)
+
+    def ms(self, q: float) -> float:
+        if not self.seconds:
+            return 0.0
+        ordered = sorted(self.seconds)
+        return 1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+    @property
+    def median(self) -> float:
+        return 1000 * statistics.median(self.seconds) if self.seconds else 0.0
+
+
+def under_load(
+    label: str, threads: int, requests: int, make: Callable[[], AbstractContextManager[Any]],
+    call: Callable[[Any], None],
+) -> Latencies:  # fmt: skip
+    """`threads` callers, each with its own client (`make`), `requests` calls each, timed one by
+    one after a start barrier (and two untimed calls each, to warm the connections)."""
+    found = Latencies()
+    barrier = threading.Barrier(threads)
+    with progress_bar(36) as bar:
+        task = bar.add_task(label, total=threads * requests)
+
+        def run() -> None:
+            try:
+                with make() as client:
+                    for _ in range(2):
+                        call(client)
+                    barrier.wait()
+                    mine = []
+                    for _ in range(requests):
+                        start = time.perf_counter()
+                        call(client)
+                        mine.append(time.perf_counter() - start)
+                        bar.advance(task)
+                    with found.lock:
+                        found.seconds.extend(mine)
+            except Exception as e:  # a caller that fails is counted, not a crash of the bench
+                found.fail(f"{type(e).__name__}: {e}")
+                barrier.abort()
+
+        pool = [threading.Thread(target=run, name=f"bench-{i}") for i in range(threads)]
+        for t in pool:
+            t.start()
+        for t in pool:
+            t.join()
+    return found
+
+
+def graphql_call(query: str, variables: dict[str, Any]) -> Callable[[httpx.Client], None]:
+    body = {"query": query, "variables": variables}
+
+    def call(client: httpx.Client) -> None:
+        r = client.post("/graphql", json=body)
+        if r.status_code != 200 or r.json().get("errors"):
+            raise RuntimeError(f"{r.status_code} {r.text[:300]}")
+
+    return call
+
+
+@dataclass
+class Measured:
+    name: str
+    graphql: Latencies
+    sql: Latencies
+    same_answer: bool
+
+    def ratio(self, floor: Latencies) -> float:
+        base = self.sql.ms(0.95) + floor.ms(0.95)
+        return self.graphql.ms(0.95) / base if base else 0.0
+
+
+def server_cpu(pid: int | None, load: Callable[[], Latencies]) -> Latencies:
+    """Run `load`, noting the server's CPU per request: steadier than latency on a busy box."""
+    if pid is None or not Path(f"/proc/{pid}/stat").exists():
+        return load()
+    before = process_cpu(pid)
+    found = load()
+    if found.seconds:
+        found.server_cpu_ms = 1000 * (process_cpu(pid) - before) / len(found.seconds)
+    return found
+
+
+def measure(
+    base: str, pid: int | None, token: str, db: Database, threads: int, requests: int
+) -> tuple[Latencies, list[Measured]]:
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def client() -> httpx.Client:
+        return httpx.Client(base_url=base, headers=headers, timeout=120)
+
+    class Same(AbstractContextManager[Database]):
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+        def __enter__(self) -> Database:
+            return db
+
+    floor = server_cpu(pid, lambda: under_load(
+        "GraphQL floor { __typename }", threads, requests, client, graphql_call(FLOOR_QUERY, {})
+    ))  # fmt: skip
+    results = []
+    for q in questions(db):
+        with client() as c:
+            answer = c.post("/graphql", json={"query": q.query, "variables": q.variables}).json()
+        if answer.get("errors"):
+            raise RuntimeError(f"{q.name}: {answer['errors']}")
+        same = q.shape(answer["data"]) == q.sql(db)
+        call = graphql_call(q.query, q.variables)
+        over_http = server_cpu(pid, lambda: under_load(
+            f"GraphQL {q.name}", threads, requests, client, call  # noqa: B023 (called at once)
+        ))  # fmt: skip
+        by_sql = under_load(f"SQL {q.name}", threads, requests, Same, q.sql)
+        results.append(Measured(q.name, over_http, by_sql, same))
+    return floor, results
+
+
+# -- the database ---------------------------------------------------------------------------
+
+
+def generate(url: str, cases: int, seed: int) -> int:
+    """Write a province-year of `cases` cases into the empty database; catch up the views."""
+    from bench.generate import Generator
+
+    container = build(Settings(database_url=url, run_projections=False))
+    try:
+        with progress_bar(36) as bar:
+            Generator(container, cases, seed).run(bar)
+        catch_up(container, processes=True)
+        return int(container.ledger.latest_position())
+    finally:
+        container.close()
+
+
+def catch_up(container: Any, processes: bool) -> None:
+    head = int(container.ledger.latest_position())
+    with progress_bar(36) as bar:
+        task = bar.add_task("views: catching up", total=head)
+
+        def progress(_what: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        container.runner.run_once(progress, processes=processes)
+        bar.update(task, completed=head)
+
+
+def existing(url: str) -> int:
+    container = build(Settings(database_url=url, run_projections=False))
+    try:
+        catch_up(container, processes=False)  # never a command on someone's database
+        return int(container.ledger.latest_position())
+    finally:
+        container.close()
+
+
+# -- main -----------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--cases", type=int, default=2000, help="scratch mode: cases (default 2000)")
+    p.add_argument("--seed", type=int, default=2024)
+    p.add_argument("--threads", type=int, default=8, help="concurrent callers (default 8)")
+    p.add_argument("--requests", type=int, default=40, help="requests per caller (default 40)")
+    p.add_argument("--quick", action="store_true", help="500 cases, 15 requests per caller")
+    p.add_argument(
+        "--database-url",
+        default=None,
+        help="an existing populated PostgreSQL database (kept; no event written)",
+    )
+    p.add_argument("--server", choices=["subprocess", "thread"], default="subprocess")
+    p.add_argument("--scratch-name", default=None, help="scratch mode: the database's name")
+    p.add_argument("--json", type=Path, default=Path("var/bench/graphql.json"))
+    p.add_argument(
+        "--baseline-code",
+        type=Path,
+        default=None,
+        help="first measure `ledger serve` from this checkout (e.g. the code before "
+        "a change), on the same database, for a before/after table",
+    )
+    args = p.parse_args(argv)
+    if args.quick:
+        args.cases, args.requests = 500, 15
+    return args
+
+
+def cpu(found: Latencies) -> str:
+    return "" if found.server_cpu_ms is None else f"{found.server_cpu_ms:.1f}"
+
+
+def report(
+    args: argparse.Namespace, events: int, floor: Latencies, results: list[Measured]
+) -> dict[str, Any]:
+    table = Table(title=f"GraphQL over HTTP against direct SQL, {events:,} events, "
+                        f"{args.threads} concurrent callers")  # fmt: skip
+    for name in ("query", "GraphQL p50 ms", "GraphQL p95 ms", "SQL p50 ms", "SQL p95 ms",
+                 "GraphQL / (SQL + floor), p95", "server CPU ms/req", "same answer"):  # fmt: skip
+        table.add_column(name, justify="left" if name == "query" else "right")
+    table.add_row("floor { __typename }", f"{floor.median:.1f}", f"{floor.ms(0.95):.1f}",
+                  "", "", "", cpu(floor), "")  # fmt: skip
+    rows = []
+    for m in results:
+        ratio = m.ratio(floor)
+        mark = "green" if ratio <= AIM_RATIO else "red"
+        table.add_row(
+            m.name, f"{m.graphql.median:.1f}", f"{m.graphql.ms(0.95):.1f}",
+            f"{m.sql.median:.2f}", f"{m.sql.ms(0.95):.2f}", f"[{mark}]{ratio:.2f}[/]",
+            cpu(m.graphql), "yes" if m.same_answer else "[red]NO[/]",
+        )  # fmt: skip
+        rows.append({
+            "query": m.name, "graphql_p50_ms": round(m.graphql.median, 2),
+            "graphql_p95_ms": round(m.graphql.ms(0.95), 2), "sql_p50_ms": round(m.sql.median, 3),
+            "sql_p95_ms": round(m.sql.ms(0.95), 3), "ratio_p95": round(ratio, 2),
+            "server_cpu_ms": m.graphql.server_cpu_ms,
+            "same_answer": m.same_answer, "errors": m.graphql.errors + m.sql.errors,
+        })  # fmt: skip
+    out.print(table)
+    case, kpis = results[0], results[3]
+    all_met = all(r["ratio_p95"] <= AIM_RATIO for r in rows)
+    out.print(
+        f"aims: case by id p95 {case.graphql.ms(0.95):.1f} ms (aim < {AIM_CASE_MS:.0f}); "
+        f"supervisionKpis p95 {kpis.graphql.ms(0.95):.1f} ms (aim < {AIM_KPIS_MS:.0f}); every "
+        f"ratio <= {AIM_RATIO:.0f}: {'yes' if all_met else 'no'}"
+    )
+    out.print(f"cores: {os.cpu_count()}; server: {args.server}; {args.requests} requests x "
+              f"{args.threads} callers per row; SQL: psycopg from the same threads")  # fmt: skip
+    return {
+        "benchmark": "graphql", "events": events, "threads": args.threads,
+        "requests_per_thread": args.requests, "server": args.server,
+        "database": "existing" if args.database_url else f"scratch, {args.cases} cases",
+        "floor_p50_ms": round(floor.median, 2), "floor_p95_ms": round(floor.ms(0.95), 2),
+        "floor_server_cpu_ms": floor.server_cpu_ms,
+        "queries": rows, "aims": {"ratio": AIM_RATIO, "case_p95_ms": AIM_CASE_MS,
+                                  "kpis_p95_ms": AIM_KPIS_MS},
+    }  # fmt: skip
+
+
+#: `ledger serve` catches the views and processes up before it answers: on a large log that
+#: has not been served yet, minutes.
+STARTUP_SECONDS = 3600.0
+
+
+@contextmanager
+def serve_subprocess(url: str, secret: str, log: Path) -> Iterator[tuple[str, int | None]]:
+    """`ledger serve` in a subprocess, as in production (bench/commands.py's, a longer wait)."""
+    port = free_port()
+    env = {
+        **os.environ, "LEDGER_DATABASE_URL": url, "LEDGER_LOAD_DEMO_WHEN_EMPTY": "false",
+        "LEDGER_RUN_PROJECTIONS": "true", "LEDGER_JWT_SECRET": secret,
+    }  # fmt: skip
+    with log.open("wb") as sink:
+        proc = subprocess.Popen(
+            [*ledger_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env, stdout=sink, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_up(base, lambda: proc.poll() is None, timeout=STARTUP_SECONDS)
+            yield base, proc.pid
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@contextmanager
+def code_from(directory: Path | None) -> Iterator[None]:
+    """`ledger serve` from another checkout's code (PYTHONPATH), e.g. the code before a change."""
+    if directory is None:
+        yield
+        return
+    before = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = str(directory.resolve())
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = before
+
+
+def run(args: argparse.Namespace, url: str, events: int) -> int:
+    secret = Settings().jwt_secret.get_secret_value()
+    token = issue_token(secret, "bench-supervisor", "supervisor", None, ttl_hours=2)
+    db = Database(DatabaseUrl.parse(url), pool_size=args.threads + 2)
+    log = Path(f"/tmp/caseledger-bench-graphql-{os.getpid()}.log")
+    baseline: list[Measured] = []
+    try:
+        if args.baseline_code:
+            with code_from(args.baseline_code), serve_subprocess(url, secret, log) as (base, _):
+                err.print(f"baseline: the server from {args.baseline_code}")
+                _, baseline = measure(base, _, token, db, args.threads, args.requests)
+        server = serve_subprocess(url, secret, log) if args.server == "subprocess" else \
+            serve_thread(url, secret)  # fmt: skip
+        with server as (base, pid):
+            floor, results = measure(base, pid, token, db, args.threads, args.requests)
+    finally:
+        db.close()
+    figures = report(args, events, floor, results)
+    if baseline:
+        figures["baseline"] = compare(args.baseline_code, baseline, results)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    out.print(f"written {args.json}")
+    failed = [m for m in results if m.graphql.errors or m.sql.errors or not m.same_answer]
+    for m in failed:
+        out.print(f"[red]{m.name}[/]: {m.graphql.samples + m.sql.samples or 'answers differ'}")
+    return 1 if failed else 0
+
+
+def compare(code: Path, before: list[Measured], after: list[Measured]) -> dict[str, Any]:
+    table = Table(title=f"GraphQL p95 before (server from {code}) and after, same database")
+    for name in ("query", "before p50 ms", "before p95 ms", "after p50 ms", "after p95 ms",
+                 "after / before, p95", "server CPU ms/req before", "after"):  # fmt: skip
+        table.add_column(name, justify="left" if name == "query" else "right")
+    rows = []
+    for b, a in zip(before, after, strict=True):
+        ratio = a.graphql.ms(0.95) / b.graphql.ms(0.95) if b.graphql.ms(0.95) else 0.0
+        table.add_row(
+            b.name, f"{b.graphql.median:.1f}", f"{b.graphql.ms(0.95):.1f}",
+            f"{a.graphql.median:.1f}", f"{a.graphql.ms(0.95):.1f}", f"{ratio:.2f}",
+            cpu(b.graphql), cpu(a.graphql),
+        )  # fmt: skip
+        rows.append({"query": b.name, "before_p50_ms": round(b.graphql.median, 2),
+                     "before_p95_ms": round(b.graphql.ms(0.95), 2),
+                     "after_p50_ms": round(a.graphql.median, 2),
+                     "after_p95_ms": round(a.graphql.ms(0.95), 2),
+                     "after_over_before_p95": round(ratio, 2),
+                     "before_server_cpu_ms": b.graphql.server_cpu_ms,
+                     "after_server_cpu_ms": a.graphql.server_cpu_ms,
+                     "before_same_answer": b.same_answer})  # fmt: skip
+    out.print(table)
+    return {"code": str(code), "queries": rows}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        if args.database_url:
+            return run(args, args.database_url, existing(args.database_url))
+        admin_url = os.environ.get("LEDGER_TEST_POSTGRES_URL") or DEFAULT_ADMIN_URL
+        name = args.scratch_name or f"caseledger_bench_{os.getpid()}_graphql"
+        with fresh_database(admin_url, name) as url:
+            err.print(f"generating {args.cases} cases into a scratch database")
+            return run(args, url, generate(url, args.cases, args.seed))
+    except (psycopg.Error, RuntimeError, OSError) as e:
+        err.print(f"[red]failed: {type(e).__name__}: {e}[/]")
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

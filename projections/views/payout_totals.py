@@ -1,0 +1,126 @@
+"""payout_totals: how many payouts, and how much, per programme, street, month and status?
+
+Counters kept by the projection (issue 12), so `payoutTotals` and the settled payouts of
+`supervisionKpis` read a few rows, however many payouts the log holds: one counter row per
+(programme, street, month, status), and each payout's key, amount, status and recovered amount
+in `payout_totals_payouts`, so an event moves the payout's share from one row to another.
+A filter on a case or a run has no counter: `totals` then sums the payouts view itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.payroll.payout import Payout
+from projections.store import Database, Row, Tx
+from projections.view import Projection, handles
+
+GROUPS = ("programme", "street", "month", "status")
+#: The filters the counters answer (a case or a run needs the payouts themselves).
+FILTERS = ("month", "programme", "street", "status", "year")
+
+ADD = (
+    "INSERT INTO payout_totals AS t (programme, street, month, status, payouts, amount_fen,"
+    " recovered_fen) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+    " ON CONFLICT (programme, street, month, status) DO UPDATE SET"
+    " payouts = t.payouts + excluded.payouts, amount_fen = t.amount_fen + excluded.amount_fen,"
+    " recovered_fen = t.recovered_fen + excluded.recovered_fen"
+)
+
+
+class PayoutTotals(Projection):
+    name = "payout_totals"
+    tables = ("payout_totals_payouts", "payout_totals")
+
+    @handles(Payout.PayoutScheduled)
+    def scheduled(self, tx: Tx, e: Any, position: int) -> None:
+        tx.execute(
+            "INSERT INTO payout_totals_payouts (payout_id, programme, street, month, status,"
+            " amount_fen) VALUES (%s, %s, %s, %s, 'scheduled', %s)",
+            (str(e.originator_id), e.programme, e.street, e.month, e.amount_fen),
+        )
+        tx.execute(ADD, (e.programme, e.street, e.month, "scheduled", 1, e.amount_fen, 0))
+
+    @handles(Payout.PayoutSettled)
+    def settled(self, tx: Tx, e: Any, position: int) -> None:
+        self._move(tx, e, status="settled")
+
+    @handles(Payout.PayoutFailed)
+    def failed(self, tx: Tx, e: Any, position: int) -> None:
+        self._move(tx, e, status="failed")
+
+    @handles(Payout.PayoutReissued)
+    def reissued(self, tx: Tx, e: Any, position: int) -> None:
+        self._move(tx, e, status="scheduled")
+
+    @handles(Payout.PayoutReversed)
+    def reversed(self, tx: Tx, e: Any, position: int) -> None:
+        self._move(tx, e, status="reversed")
+
+    @handles(Payout.OverpaymentRecovered)
+    def recovered(self, tx: Tx, e: Any, position: int) -> None:
+        self._move(tx, e, recovered=e.amount_fen)
+
+    @staticmethod
+    def _move(tx: Tx, e: Any, status: str | None = None, recovered: int = 0) -> None:
+        """Take the payout's share out of its counter row and add it, changed, to its new one."""
+        payout_id = str(e.originator_id)
+        rows = tx.query(
+            "SELECT programme, street, month, status, amount_fen, recovered_fen"
+            " FROM payout_totals_payouts WHERE payout_id = %s",
+            (payout_id,),
+        )
+        if not rows:
+            raise LookupError(f"payout {payout_id} was never scheduled")
+        was = rows[0]
+        key = (was["programme"], was["street"], was["month"])
+        now = status or was["status"]
+        amount, done = int(was["amount_fen"]), int(was["recovered_fen"])
+        tx.executemany(ADD, [
+            (*key, was["status"], -1, -amount, -done),
+            (*key, now, 1, amount, done + recovered),
+        ])  # fmt: skip
+        tx.execute(
+            "UPDATE payout_totals_payouts SET status = %s, recovered_fen = %s WHERE payout_id = %s",
+            (now, done + recovered, payout_id),
+        )
+
+
+# -- queries ------------------------------------------------------------------------------
+
+
+def answers(filters: dict[str, Any]) -> bool:
+    """True when the counters answer these filters (no case, no run)."""
+    return not any(v for k, v in filters.items() if k not in FILTERS)
+
+
+def totals(db: Database, group_by: list[str], filters: dict[str, Any]) -> list[Row]:
+    """Count and amounts per group, as `payouts.totals` sums them from the payouts."""
+    columns = [g for g in group_by if g in GROUPS] or ["programme"]
+    cols = ", ".join(columns)
+    where, params = ["1=1"], list[Any]()
+    for column in ("month", "programme", "street", "status"):
+        if filters.get(column):
+            where.append(f"{column} = %s")
+            params.append(filters[column])
+    if filters.get("year"):
+        where.append("month >= %s AND month <= %s")
+        params += [f"{filters['year']}-01", f"{filters['year']}-12"]
+    return db.query(
+        f"SELECT {cols}, SUM(payouts) AS payouts, SUM(amount_fen) AS amount_fen,"
+        " SUM(CASE WHEN status = 'settled' THEN amount_fen ELSE 0 END) AS settled_fen,"
+        " SUM(recovered_fen) AS recovered_fen"
+        f" FROM payout_totals WHERE {' AND '.join(where)} GROUP BY {cols}"
+        f" HAVING SUM(payouts) > 0 ORDER BY {cols}",
+        params,
+    )
+
+
+def settled(db: Database, year: int, street: str | None = None) -> Row:
+    """Payouts of the year's months settled, and their amount (the KPIs' figure)."""
+    area, near = ("", ()) if street is None else (" AND street = %s", (street,))
+    return db.query(
+        "SELECT SUM(payouts) AS payouts, SUM(amount_fen) AS amount FROM payout_totals"
+        f" WHERE status = 'settled' AND month >= %s AND month <= %s{area}",
+        (f"{year}-01", f"{year}-12", *near),
+    )[0]
