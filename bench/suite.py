@@ -59,7 +59,7 @@ def steps(size: str, province_url: str, shards: int) -> list[Step]:
             Step(
                 "rebuild", ["rebuild.py", "--drop-index", "person_enrolment_case"], "rebuild.json"
             ),
-            Step("graphql", ["graphql.py"], "graphql.json"),
+            Step("graphql", ["graphql.py", "--quick"], "graphql.json"),
             Step("streams", ["streams.py", "--quick"], "streams.json"),
         ]
     on = ["--database-url", province_url]
