@@ -102,6 +102,9 @@ class Tx:
     def __init__(self, dialect: Dialect, cursor: Any):
         self.dialect = dialect
         self._cursor = cursor
+        #: What a view already knows within this transaction (a row it read or wrote), so
+        #: a batch does not read it back; gone with the transaction, commit or rollback.
+        self.memo: dict[Any, Any] = {}
 
     def _sql(self, sql: str) -> str:
         return sql.replace("%s", "?") if self.dialect == "sqlite" else sql
@@ -112,6 +115,17 @@ class Tx:
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
             self._cursor.executemany(self._sql(sql), [tuple(r) for r in rows])
+
+    @contextmanager
+    def pipeline(self) -> Iterator[None]:
+        """On PostgreSQL, send statements without waiting for each one's answer (psycopg's
+        pipeline mode, on this same connection): a write costs no round trip, a read waits
+        for what was sent before it. An error surfaces at the next read or at the end."""
+        if self.dialect != "postgres":
+            yield
+            return
+        with self._cursor.connection.pipeline():
+            yield
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         self.execute(sql, params)
