@@ -151,6 +151,10 @@ def library_runner(container: Container, stop: int, events: int) -> dict[str, An
             seconds = time.perf_counter() - started
         finally:
             runner.stop()
+            # stop() does not wait for the event in hand: let it finish before the drop.
+            thread = getattr(runner, "_processing_thread", None)
+            if thread is not None:
+                thread.join(timeout=30)
             runner.app.close()
     drop_tracking(container)
     return {"events": events, "seconds": seconds, "rate": events / seconds,

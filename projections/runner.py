@@ -67,6 +67,8 @@ class ProjectionRunner:
         self.catch_up_batch_size = max(batch_size, catch_up_batch_size)
         #: Every view's part of a batch in one transaction (False: one per view, the old way).
         self.batched = True
+        #: Shared batches applied again view by view after an error (see _apply_together).
+        self.fallbacks = 0
         self.poll_interval = poll_interval
         self.max_backoff = max_backoff
         #: Processes that react to events by running commands (e.g. the death cascade).
@@ -237,8 +239,11 @@ class ProjectionRunner:
         except Exception as error:
             if is_transient(error):
                 raise  # not a view's fault: the loop retries the whole batch
-            log.info("a view failed in a shared batch (%s); applying it view by view",
-                     _describe(error))  # fmt: skip
+            self.fallbacks += 1
+            log.warning(
+                "a view failed in a shared batch (%s); applying it view by view",
+                _describe(error),
+            )
             for projection, todo in work:
                 self._apply(projection, todo)
             return

@@ -105,6 +105,7 @@ class Tx:
         #: What a view already knows within this transaction (a row it read or wrote), so
         #: a batch does not read it back; gone with the transaction, commit or rollback.
         self.memo: dict[Any, Any] = {}
+        self._pipelined = False
 
     def _sql(self, sql: str) -> str:
         return sql.replace("%s", "?") if self.dialect == "sqlite" else sql
@@ -125,9 +126,19 @@ class Tx:
             yield
             return
         with self._cursor.connection.pipeline():
-            yield
+            self._pipelined = True
+            try:
+                yield
+            finally:
+                self._pipelined = False
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        if self._pipelined:
+            # A cursor of its own for each read (same connection, same transaction): the
+            # writes queued on the shared cursor keep their results out of this one's.
+            with self._cursor.connection.cursor() as cursor:
+                cursor.execute(self._sql(sql), tuple(params))
+                return [dict(r) for r in cursor.fetchall()]
         self.execute(sql, params)
         rows = self._cursor.fetchall()
         return [dict(r) for r in rows]

@@ -41,6 +41,7 @@ def test_a_batched_rebuild_of_the_demo_gives_the_rows_of_the_view_by_view_path(
     batched = ProjectionRunner(ledger, db, all_projections(), catch_up_batch_size=2000)
     assert batched.batched and batched.catch_up_batch_size == 2000
     after = rebuilt(demo_container, batched)
+    assert batched.fallbacks == 0  # every batch went through the shared transaction
 
     assert sum(len(rows) for rows in before.values()) > 5000  # the demo fills the views
     assert after.keys() == before.keys()
