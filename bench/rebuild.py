@@ -406,9 +406,11 @@ def measure(container: Container, args: argparse.Namespace) -> dict[str, Any]:
         "end": memory[-1] if memory else 0.0,
     }
     result["phases"] = phases
+    result["fallbacks"] = container.runner.fallbacks  # batches redone view by view: 0 expected
     result["rates"] = rates(samples, stop, marks if stop == head else None)
     print_rates(result["rates"], "the rebuild's spans (runner.reset + run_once)")
     print_summary(phases)
+    out.print(f"shared batches redone view by view: {container.runner.fallbacks}")
     out.print("resident memory during the rebuild (MB): " + ", ".join(
         f"{k} {v:.0f}" for k, v in result["rebuild_rss_mb"].items()))  # fmt: skip
     if args.statements and container.db.dialect == "postgres":
