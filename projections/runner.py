@@ -25,6 +25,8 @@ __all__ = ["ProjectionFailed", "ProjectionRunner"]
 
 log = logging.getLogger("caseledger.projections")
 Progress = Callable[[str, int, int], None]
+BATCH = 500  # notifications per transaction when close to the head
+CATCH_UP_BATCH = 5000  # when further behind: a rebuild, a restart after a pause
 
 
 class Process(Protocol):
@@ -48,14 +50,25 @@ class ProjectionRunner:
         app: Application[Any],
         db: Database,
         projections: Sequence[Projection],
-        batch_size: int = 500,
+        batch_size: int = BATCH,
         poll_interval: float = 1.0,
         max_backoff: float = 30.0,
+        catch_up_batch_size: int | None = None,
     ):
         self.app = app
         self.db = db
         self.projections = list(projections)
         self.batch_size = batch_size
+        #: Read when the views are more than a batch behind (a rebuild, a restart): fewer,
+        #: larger transactions, while memory stays bounded by this many decoded events. A
+        #: runner given a batch size of its own keeps to it unless told this one too.
+        if catch_up_batch_size is None:
+            catch_up_batch_size = CATCH_UP_BATCH if batch_size == BATCH else batch_size
+        self.catch_up_batch_size = max(batch_size, catch_up_batch_size)
+        #: Every view's part of a batch in one transaction (False: one per view, the old way).
+        self.batched = True
+        #: Shared batches applied again view by view after an error (see _apply_together).
+        self.fallbacks = 0
         self.poll_interval = poll_interval
         self.max_backoff = max_backoff
         #: Processes that react to events by running commands (e.g. the death cascade).
@@ -99,11 +112,15 @@ class ProjectionRunner:
 
     # -- catching up ------------------------------------------------------------------------
 
-    def run_once(self, progress: Progress | None = None, *, processes: bool = True) -> int:
-        """Apply everything recorded so far; return how many notifications were read."""
+    def run_once(
+        self, progress: Progress | None = None, *, processes: bool = True, until: int | None = None
+    ) -> int:
+        """Apply everything recorded so far; return how many notifications were read.
+
+        With `until` (and no processes), only up to that position: a bounded rebuild."""
         with self._running:
             if not processes:
-                return self._run_once(progress, background=False)
+                return self._run_once(progress, background=False, until=until)
             total = self._cycle(progress, background=False)
         self._independents()
         return total
@@ -156,12 +173,16 @@ class ProjectionRunner:
         self.retrying.pop(process.name, None)
         return acted
 
-    def _run_once(self, progress: Progress | None, background: bool = True) -> int:
+    def _run_once(
+        self, progress: Progress | None, background: bool = True, until: int | None = None
+    ) -> int:
         total = 0
         # Up to the head as it is now, not whatever arrives meanwhile: under a steady write
         # load the processes that run after the views (reactions, the audit findings, the
         # sealer) would otherwise wait until the writes stop.
         head = self.app.recorder.max_notification_id() or 0
+        if until is not None:
+            head = min(head, until)
         while not (background and self._stop.is_set()):  # a direct call always catches up
             positions = self.positions()
             active = [p for p in self.projections if p.name not in self.failed]
@@ -170,8 +191,9 @@ class ProjectionRunner:
             start = min(positions[p.name] for p in active)
             if start >= head:
                 break
+            limit = self.catch_up_batch_size if head - start > self.batch_size else self.batch_size
             batch = self.app.recorder.select_notifications(
-                start=start, limit=self.batch_size, stop=head, inclusive_of_start=False
+                start=start, limit=limit, stop=head, inclusive_of_start=False
             )
             if not batch:
                 break
@@ -181,14 +203,52 @@ class ProjectionRunner:
             ]
             if self.personal is not None:  # committed before any view transaction needs them
                 self.personal.ensure_keys(vars(e) for _, e in events if e is not None)
-            for projection in active:
-                todo = [(pos, e) for pos, e in events if pos > positions[projection.name]]
-                if todo:
+            work = [(p, _after(events, positions[p.name])) for p in active]
+            work = [(p, todo) for p, todo in work if todo]
+            if self.batched and len(work) > 1:
+                self._apply_together(work)
+            else:
+                for projection, todo in work:
                     self._apply(projection, todo)
             total += len(batch)
             if progress:
                 progress("catching up", batch[-1].id, max(head, batch[-1].id))
         return total
+
+    def _apply_together(self, work: list[tuple[Projection, list[tuple[int, Any]]]]) -> None:
+        """Every view's events of one batch in one transaction, its writes pipelined.
+
+        Any error of a view's own code (or SQL) rolls the whole batch back, and the batch is
+        applied again view by view, each in its own transaction: the views that can handle it
+        advance, and the one that cannot stops exactly before its bad event, as before.
+        """
+        try:
+            with self.db.transaction() as tx, tx.pipeline():
+                done = tracking.lock_positions(tx, [p.name for p, _ in work])
+                advanced: list[tuple[str, int, int]] = []
+                for projection, todo in work:
+                    todo = _after(todo, done[projection.name])
+                    if not todo:
+                        continue
+                    for position, event in todo:
+                        if event is not None:
+                            projection.apply(tx, event, position)
+                    applied = len(todo) - sum(1 for _, e in todo if e is None)
+                    advanced.append((projection.name, todo[-1][0], applied))
+                tracking.advance_many(tx, advanced)
+        except Exception as error:
+            if is_transient(error):
+                raise  # not a view's fault: the loop retries the whole batch
+            self.fallbacks += 1
+            log.warning(
+                "a view failed in a shared batch (%s); applying it view by view",
+                _describe(error),
+            )
+            for projection, todo in work:
+                self._apply(projection, todo)
+            return
+        with self.progressed:
+            self.progressed.notify_all()
 
     def _apply(self, projection: Projection, todo: list[tuple[int, Any]]) -> None:
         try:
@@ -300,6 +360,13 @@ class ProjectionRunner:
                 continue
             failures = 0
             wake.wait(self.poll_interval)
+
+
+def _after(events: list[tuple[int, Any]], position: int) -> list[tuple[int, Any]]:
+    """The events past `position` (all of them, without a copy, in the usual case)."""
+    if not events or events[0][0] > position:
+        return events
+    return [(pos, e) for pos, e in events if pos > position]
 
 
 def retryable(error: BaseException) -> bool:

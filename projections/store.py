@@ -102,6 +102,10 @@ class Tx:
     def __init__(self, dialect: Dialect, cursor: Any):
         self.dialect = dialect
         self._cursor = cursor
+        #: What a view already knows within this transaction (a row it read or wrote), so
+        #: a batch does not read it back; gone with the transaction, commit or rollback.
+        self.memo: dict[Any, Any] = {}
+        self._pipelined = False
 
     def _sql(self, sql: str) -> str:
         return sql.replace("%s", "?") if self.dialect == "sqlite" else sql
@@ -113,7 +117,28 @@ class Tx:
         if rows:
             self._cursor.executemany(self._sql(sql), [tuple(r) for r in rows])
 
+    @contextmanager
+    def pipeline(self) -> Iterator[None]:
+        """On PostgreSQL, send statements without waiting for each one's answer (psycopg's
+        pipeline mode, on this same connection): a write costs no round trip, a read waits
+        for what was sent before it. An error surfaces at the next read or at the end."""
+        if self.dialect != "postgres":
+            yield
+            return
+        with self._cursor.connection.pipeline():
+            self._pipelined = True
+            try:
+                yield
+            finally:
+                self._pipelined = False
+
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        if self._pipelined:
+            # A cursor of its own for each read (same connection, same transaction): the
+            # writes queued on the shared cursor keep their results out of this one's.
+            with self._cursor.connection.cursor() as cursor:
+                cursor.execute(self._sql(sql), tuple(params))
+                return [dict(r) for r in cursor.fetchall()]
         self.execute(sql, params)
         rows = self._cursor.fetchall()
         return [dict(r) for r in rows]

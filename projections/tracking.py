@@ -43,6 +43,38 @@ def lock_position(tx: Tx, name: str) -> int:
     return int(tx.scalar(sql, (name,)))
 
 
+def lock_positions(tx: Tx, names: Sequence[str]) -> dict[str, int]:
+    """`lock_position` of several names in two statements (rows locked in name order)."""
+    now = _now()
+    tx.executemany(
+        "INSERT INTO projection_tracking (name, position, updated_at) VALUES (%s, 0, %s)"
+        " ON CONFLICT (name) DO NOTHING",
+        [(n, now) for n in sorted(names)],
+    )
+    lock = " ORDER BY name FOR UPDATE" if tx.dialect == "postgres" else ""
+    marks = ", ".join(["%s"] * len(names))
+    rows = tx.query(
+        f"SELECT name, position FROM projection_tracking WHERE name IN ({marks}){lock}",
+        list(names),
+    )
+    return {r["name"]: int(r["position"]) for r in rows}
+
+
+def advance_many(tx: Tx, moves: Sequence[tuple[str, int, int]]) -> None:
+    """`advance` for several (name, position, applied)."""
+    now = _now()
+    tx.executemany(ADVANCE, [(n, p, a, now) for n, p, a in moves])
+
+
+ADVANCE = (
+    "INSERT INTO projection_tracking (name, position, events_applied, updated_at, error)"
+    " VALUES (%s, %s, %s, %s, NULL) ON CONFLICT (name) DO UPDATE SET"
+    " position = excluded.position,"
+    " events_applied = projection_tracking.events_applied + excluded.events_applied,"
+    " updated_at = excluded.updated_at, error = NULL, error_position = NULL"
+)
+
+
 def advance(tx: Tx, name: str, position: int, applied: int) -> None:
     """Move to `position` after `applied` more events; progress clears a reported error."""
     tx.execute(

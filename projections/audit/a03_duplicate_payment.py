@@ -113,7 +113,7 @@ class DuplicatePayment(AuditRule):
                 summary=f"the benefit of {month} was settled {times} times for this case "
                 f"({excess_fen(mine) / 100:.2f} yuan paid beyond one payment)",
             )  # fmt: skip
-        elif self.is_found(tx, key):
+        else:
             self.cured(tx, position, key=key)
         self._judge_household(tx, case_id, month, mine, position, on)
 
@@ -138,5 +138,5 @@ class DuplicatePayment(AuditRule):
                         summary=f"the benefit of {month} was paid both to this case and to "
                         f"case {other['case_id']}, which counts one of its members",
                     )  # fmt: skip
-            elif self.is_found(tx, key):
+            else:
                 self.cured(tx, position, key=key)

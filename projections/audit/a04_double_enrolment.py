@@ -121,5 +121,5 @@ class DoubleEnrolment(AuditRule):
                     f"{other_case} (from {b['first_month']}) for the same months",
                     occurred_on=on,
                 )  # fmt: skip
-            elif not twice and self.is_found(tx, key):
+            elif not twice:
                 self.cured(tx, position, key=key)

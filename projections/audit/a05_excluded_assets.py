@@ -120,8 +120,7 @@ class ExcludedAssets(AuditRule):
         found = FACTS.get(tx, case_of(e))
         if found is not None:
             FACTS.put(tx, case_of(e), found[0], {**found[1], "terminated": True})
-        if self.is_found(tx, case_of(e)):
-            self.cured(tx, position, key=case_of(e))
+        self.cured(tx, position, key=case_of(e))  # a no-op unless found
 
     def _judge(self, tx: Tx, e: Any, position: int, street: str | None, facts: Facts) -> None:
         key = case_of(e)
@@ -133,5 +132,5 @@ class ExcludedAssets(AuditRule):
                 summary="confirmed although the economic check found " + ", ".join(reasons),
                 occurred_on=e.occurred_on,
             )  # fmt: skip
-        elif self.is_found(tx, key):
+        else:
             self.cured(tx, position, key=key)

@@ -93,7 +93,7 @@ class FavouritismRisk(AuditRule):
                 evidence=[facts["confirmed"], *facts["evidence"]],
                 summary=f"confirmed although {problem}", occurred_on=e.occurred_on,
             )  # fmt: skip
-        elif problem is None and self.is_found(tx, visit_key):
+        elif problem is None:
             self.cured(tx, position, key=visit_key)
         visit = facts["investigators"].get(facts.get("approver"))
         if visit is not None and not self.is_found(tx, approver_key):

@@ -97,7 +97,7 @@ class InclusionWithoutProcedure(AuditRule):
                 summary="confirmed without " + ", ".join(STEPS[s] for s in missing),
                 occurred_on=e.occurred_on,
             )  # fmt: skip
-        elif not missing and self.is_found(tx, key):
+        elif not missing:
             self.cured(tx, position, key=key)
         facts["missing"] = missing
         FACTS.put(tx, key, street, facts)

@@ -97,7 +97,7 @@ class ProcessDefect(AuditRule):
                 summary=f"the public notice ran {days} day(s), from {e.posted_from} to "
                 f"{e.posted_to}: the law requires at least {NOTICE_DAYS}",
             )  # fmt: skip
-        elif self.is_found(tx, key):
+        else:
             self.cured(tx, position, key=key)
 
     @handles(AssistanceCase.HouseholdAssessed)

@@ -116,12 +116,12 @@ class WrongAmount(AuditRule):
 
     @handles(Payout.PayoutScheduled)
     def scheduled(self, tx: Tx, e: Any, position: int) -> None:
-        tx.execute(
+        rows = tx.query(
             "INSERT INTO audit_a12_payouts (payout_id, case_id, month, amount_fen, recovered_fen,"
-            " paid, position) VALUES (%s, %s, %s, %s, 0, 1, %s)",
+            " paid, position) VALUES (%s, %s, %s, %s, 0, 1, %s) RETURNING *",
             [str(e.originator_id), str(e.case_id), e.month, e.amount_fen, position],
         )
-        self._judge(tx, self._payout(tx, e), position, e.occurred_on)
+        self._judge(tx, rows[0], position, e.occurred_on)
 
     @handles(Payout.PayoutFailed, Payout.PayoutReversed)
     def not_paid(self, tx: Tx, e: Any, position: int) -> None:

@@ -22,18 +22,25 @@ class CaseFacts:
         self.table = table
 
     def get(self, tx: Tx, case_id: str) -> tuple[str | None, Facts] | None:
-        rows = tx.query(f"SELECT street, facts FROM {self.table} WHERE case_id = %s", [case_id])
-        if not rows:
-            return None
-        return rows[0]["street"], json.loads(rows[0]["facts"])
+        known = tx.memo.get((self.table, case_id))  # written earlier in this transaction
+        if known is None:
+            rows = tx.query(f"SELECT street, facts FROM {self.table} WHERE case_id = %s", [case_id])
+            if not rows:
+                return None
+            known = tx.memo[(self.table, case_id)] = (rows[0]["street"], rows[0]["facts"])
+        street, text = known
+        return street, json.loads(text)  # a copy of its own: the caller may change it
 
     def put(self, tx: Tx, case_id: str, street: str | None, facts: Facts) -> None:
+        """Only this class writes the table, so the memo of a row stays what is stored."""
+        text = json.dumps(facts, sort_keys=True)
         tx.execute(
             f"INSERT INTO {self.table} (case_id, street, facts) VALUES (%s, %s, %s)"
             " ON CONFLICT (case_id) DO UPDATE SET street = excluded.street,"
             " facts = excluded.facts",
-            [case_id, street, json.dumps(facts, sort_keys=True)],
+            [case_id, street, text],
         )
+        tx.memo[(self.table, case_id)] = (street, text)
 
 
 def case_of(e: Any) -> str:

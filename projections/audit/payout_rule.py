@@ -35,7 +35,7 @@ class PayoutRule(AuditRule):
                 evidence=[payout["position"], *evidence], summary=summary,
                 occurred_on=occurred_on,
             )  # fmt: skip
-        elif self.is_found(tx, key):
+        else:
             self.cured(tx, position, key=key)
 
     def evaluate_case(self, tx: Tx, case_id: str, position: int, occurred_on: str) -> None:
@@ -55,20 +55,20 @@ class PayoutRule(AuditRule):
 
     def _changed(self, tx: Tx, e: Any, position: int, **changes: Any) -> None:
         sets = ", ".join(f"{k} = %s" for k in changes)
-        tx.execute(f"UPDATE {self.payouts} SET {sets} WHERE payout_id = %s",
-                   [*changes.values(), str(e.originator_id)])  # fmt: skip
-        self.evaluate(tx, self._payout(tx, e), position, e.occurred_on)
+        rows = tx.query(f"UPDATE {self.payouts} SET {sets} WHERE payout_id = %s RETURNING *",
+                        [*changes.values(), str(e.originator_id)])  # fmt: skip
+        self.evaluate(tx, rows[0], position, e.occurred_on)
 
     @handles(Payout.PayoutScheduled)
     def scheduled(self, tx: Tx, e: Any, position: int) -> None:
-        tx.execute(
+        rows = tx.query(
             f"INSERT INTO {self.payouts} (payout_id, case_id, month, programme, street, payee,"
             " amount_fen, recovered_fen, status, position)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, 0, 'scheduled', %s)",
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, 0, 'scheduled', %s) RETURNING *",
             [str(e.originator_id), str(e.case_id), e.month, e.programme, e.street,
              (e.payee or {}).get("person_id"), e.amount_fen, position],
         )  # fmt: skip
-        self.evaluate(tx, self._payout(tx, e), position, e.occurred_on)
+        self.evaluate(tx, rows[0], position, e.occurred_on)
 
     @handles(Payout.PayoutSettled)
     def settled(self, tx: Tx, e: Any, position: int) -> None:

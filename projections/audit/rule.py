@@ -57,7 +57,10 @@ class AuditRule(Projection):
         )  # fmt: skip
 
     def cured(self, tx: Tx, position: int, *, key: str) -> None:
-        """A later event removed the defect: the finding is resolved by that event."""
+        """A later event removed the defect: the finding is resolved by that event.
+
+        A no-op when the finding is not found now: callers need not ask `is_found` first
+        (a write without an answer costs no round trip in the runner's pipeline)."""
         tx.execute(
             "UPDATE audit_matches SET matched = 0, resolved_position = %s"
             " WHERE finding_id = %s AND matched = 1",
