@@ -138,6 +138,7 @@ def rebuild(
 
     from api.logs import scrub
     from projections.rebuild import OnlineRebuild, RebuildFailed
+    from projections.shadow import RebuildRunning, ShadowChanged
 
     container = _container()
     names = [p.name for p in container.runner.projections]
@@ -163,6 +164,9 @@ def rebuild(
         for name, error in failure.failed.items():
             console.print(f"[red]{name} stopped: {escape(scrub(error))}[/]")
         console.print("[red]nothing switched: the live views are as they were[/]")
+        raise typer.Exit(1) from None
+    except (RebuildRunning, ShadowChanged) as refused:
+        console.print(f"[red]{refused}[/]")
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         console.print("[yellow]interrupted: nothing switched, the live views are as they were[/]")

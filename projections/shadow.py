@@ -38,7 +38,14 @@ LIVE = "live"  # the live file's name on a SQLite rebuild connection
 LOCK_KEY = 7_202_412  # advisory lock: one rebuild at a time per database
 SWITCH_ATTEMPTS = 5
 
-__all__ = ["Shadow", "ShadowChanged", "shadow_for"]
+__all__ = ["RebuildRunning", "Shadow", "ShadowChanged", "shadow_for"]
+
+
+class RebuildRunning(Exception):
+    """Another rebuild holds this database's twins: one at a time."""
+
+    def __init__(self) -> None:
+        super().__init__("another rebuild is running on this database: nothing was changed")
 
 
 class ShadowChanged(Exception):
@@ -92,7 +99,7 @@ class PostgresShadow:
         row = self._guard.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_KEY]).fetchone()
         if not (row and row[0]):
             self._guard.close()
-            raise RuntimeError("another rebuild is running on this database")
+            raise RebuildRunning
         self.db = Database(_InSchema(**dataclasses.asdict(live.url)), pool_size=4)
 
     def prepare(self, tables: Sequence[str]) -> None:
@@ -253,7 +260,7 @@ class SqliteShadow:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             self._lock.close()
-            raise RuntimeError("another rebuild is running on this database") from None
+            raise RebuildRunning from None
         self.db = _AttachedDatabase(DatabaseUrl("sqlite", path=self.path), live.url.path)
 
     def _remove_files(self) -> None:

@@ -20,7 +20,7 @@ from domain.ledger import Ledger
 from projections import tracking
 from projections.rebuild import OnlineRebuild, RebuildFailed, chosen
 from projections.registry import all_projections
-from projections.shadow import NEXT, OLD, shadow_for
+from projections.shadow import NEXT, OLD, RebuildRunning, shadow_for
 from projections.views.case_summary import CaseSummary
 
 QUESTIONS = {
@@ -82,7 +82,7 @@ def test_views_answer_whole_throughout_a_rebuild_and_equal_a_rebuild_from_zero(
     reader = threading.Thread(target=ask)
     reader.start()
     try:
-        job = rebuild(container, batch_size=100)
+        job = rebuild(container, batch_size=200)
         job.run(lambda stage, *_: phase.__setitem__(0, stage))
         phase[0] = "after"
         while sum(1 for p, _, _ in answers if p == "after") < 3 * len(questions):
@@ -245,6 +245,16 @@ def test_a_rule_is_rebuilt_with_every_view_that_shares_its_table() -> None:
     assert {"audit_a01", "audit_a14"} <= rules  # every rule writes audit_matches
     assert "case_summary" not in rules
     assert [p.name for p in chosen(views, ["case_summary"])] == ["case_summary"]
+
+
+def test_a_second_rebuild_at_the_same_time_is_refused(container: Container) -> None:
+    first = shadow_for(container.db)  # a rebuild under way
+    try:
+        with pytest.raises(RebuildRunning):
+            rebuild(container).run()
+    finally:
+        first.close()
+    rebuild(container).run()  # once it is over, the next one runs
 
 
 def run_cli(settings: Settings, *args: str) -> Any:
