@@ -100,7 +100,7 @@ class PostgresShadow:
         if not (row and row[0]):
             self._guard.close()
             raise RebuildRunning
-        self.db = Database(_InSchema(**dataclasses.asdict(live.url)), pool_size=4)
+        self.db = Database(_InSchema(**dataclasses.asdict(live.url)), pool_size=2)
 
     def prepare(self, tables: Sequence[str]) -> None:
         """Empty twins of `tables` and of the tracking table, names and indexes as live."""
