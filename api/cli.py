@@ -149,25 +149,49 @@ def project() -> None:
 @cli.command()
 def rebuild(
     projection: Annotated[str | None, typer.Option(help="only this view")] = None,
+    batch_size: Annotated[int, typer.Option(help="events per transaction", min=1)] = 500,
 ) -> None:
-    """Drop and rebuild views from the log, with progress."""
+    """Rebuild views from the log beside the live ones, then switch to them in one step."""
+    from rich.markup import escape
+
+    from api.logs import scrub
+    from projections.rebuild import OnlineRebuild, RebuildFailed
+    from projections.shadow import RebuildRunning, ShadowChanged
+
     container = _container()
     names = [p.name for p in container.runner.projections]
     if projection and projection not in names:
         console.print(f"[red]unknown projection {projection}; known: {', '.join(names)}[/]")
+        container.close()
         raise typer.Exit(2)
-    container.runner.reset([projection] if projection else None)
-    _catch_up(container, f"rebuilding {projection or 'all views'}")
-    failed = container.runner.failed
-    container.close()
-    if failed:
-        from rich.markup import escape
+    job = OnlineRebuild(
+        container.ledger, container.db, container.runner.projections,
+        [projection] if projection else None, batch_size=batch_size,
+    )  # fmt: skip
+    label = ", ".join(job.names) if projection else "all views"
+    try:
+        with _progress() as bar:
+            task = bar.add_task(f"rebuilding {label} beside the live views", total=1)
 
-        from api.logs import scrub
+            def show(stage: str, position: int, head: int) -> None:
+                text = f"{stage} {label} (queries answer from the live views)"
+                bar.update(task, completed=position, total=max(head, 1), description=text)
 
-        for name, error in failed.items():
+            switched = job.run(show)
+    except RebuildFailed as failure:
+        for name, error in failure.failed.items():
             console.print(f"[red]{name} stopped: {escape(scrub(error))}[/]")
-        raise typer.Exit(1)
+        console.print("[red]nothing switched: the live views are as they were[/]")
+        raise typer.Exit(1) from None
+    except (RebuildRunning, ShadowChanged) as refused:
+        console.print(f"[red]{refused}[/]")
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        console.print("[yellow]interrupted: nothing switched, the live views are as they were[/]")
+        raise typer.Exit(130) from None
+    finally:
+        container.close()
+    console.print(f"switched {len(switched)} views at position {max(switched.values(), default=0)}")
 
 
 @cli.command()

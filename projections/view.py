@@ -30,6 +30,8 @@ class Projection:
 
     name: ClassVar[str]
     tables: ClassVar[tuple[str, ...]]
+    #: Tables it writes beside other views (its `clear` deletes only its own rows there).
+    shared_tables: ClassVar[tuple[str, ...]] = ()
     handlers: ClassVar[dict[type, Handler]]
     #: The one-row-per-aggregate table `_update` writes, its key column, and whether the
     #: table has an `updated_at` column (set to the event's recorded time).

@@ -28,6 +28,7 @@ class AuditRule(Projection):
     severity: ClassVar[Severity]
     title: ClassVar[str]  # English, as in DOMAIN.md section 4
     title_zh: ClassVar[str] = ""
+    shared_tables = ("audit_matches",)
 
     def found(
         self, tx: Tx, position: int, *, key: str, street: str | None, case_id: str | None,
