@@ -165,7 +165,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--signing-key-file",
         type=Path,
-        default=Path("var/bench/province-signing-key"),
+        default=Path(os.environ.get("LEDGER_SIGNING_KEY_FILE", "var/bench/province-signing-key")),
         help="with --database-url: the key its checkpoints are signed with (bench/verify.py's)",
     )
     args = p.parse_args(argv)

@@ -146,15 +146,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--shards", type=int, default=3, help="the generator's processes (3)")
     p.add_argument("--only", default="", help="these benchmarks only (comma-separated names)")
     p.add_argument(
-        "--signing-key-file",
-        type=Path,
-        default=Path("var/bench/province-signing-key"),
-        help="the province ledger's checkpoint key (bench/verify.py's and bench/streams.py's)",
-    )
+        "--signing-key-file", type=Path, default=None,
+        help="the province ledger's checkpoint key, for every benchmark on it (default "
+             "var/bench/DBNAME-signing-key: one key a database, so a key's memory of its last "
+             "checkpoint never meets another database)",
+    )  # fmt: skip
     p.add_argument("--settle", metavar="URL", help=argparse.SUPPRESS)  # the settle step
     args = p.parse_args(argv)
     if args.settle:
-        settle(args.settle, Path(os.environ.get("LEDGER_SIGNING_KEY_FILE", args.signing_key_file)))
+        settle(args.settle, Path(os.environ["LEDGER_SIGNING_KEY_FILE"]))
         return 0
     chosen = steps(args.size, args.province_url, args.shards)
     if args.only:
@@ -164,6 +164,9 @@ def main(argv: list[str] | None = None) -> int:
             p.error(f"--only: unknown {sorted(unknown)}; known: {[s.name for s in chosen]}")
         chosen = [s for s in chosen if s.name in wanted]
     admin_url = os.environ.get("LEDGER_TEST_POSTGRES_URL") or DEFAULT_ADMIN_URL
+    if args.signing_key_file is None:
+        name = (urlparse(args.province_url).path or "/").lstrip("/") or "province"
+        args.signing_key_file = Path(f"var/bench/{name}-signing-key")
     if args.size == "province":
         ensure_database(args.province_url, admin_url)
         # Every benchmark's servers and relays sign with the province ledger's key, and none
