@@ -40,8 +40,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -366,13 +368,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     admin_url = os.environ.get("LEDGER_TEST_POSTGRES_URL") or DEFAULT_ADMIN_URL
     err.print(
-        f"[bold]caseledger verifier benchmark[/]: {args.events:,} events; PostgreSQL on "
-        f"{urlparse(admin_url).hostname}"
+        f"[bold]caseledger verifier benchmark[/]: "
+        f"{'the ledger given' if args.database_url else f'{args.events:,} events'}; "
+        f"PostgreSQL on {urlparse(args.database_url or admin_url).hostname}"
     )
     given = args.database_url
-    key_file = (
-        args.signing_key_file if given else Path(f"var/bench/verify-signing-key-{os.getpid()}")
-    )
+    # A scratch database's key (and the memory of its last checkpoint, kept beside it) lives
+    # in a folder of its own, removed at the end: it never meets another database.
+    scratch = Path(tempfile.mkdtemp(prefix="caseledger-bench-verify-"))
+    scratch_key = scratch / "signing-key"
+    key_file = args.signing_key_file if given else scratch_key
     r = Results(events=args.events)
     try:
         with _database(given, admin_url) as url:
@@ -396,13 +401,12 @@ def main(argv: list[str] | None = None) -> int:
             finally:
                 container.close()
         if args.load_cases:
-            measure_lag(admin_url, key_file, args.load_cases, r)
+            measure_lag(admin_url, scratch_key, args.load_cases, r)
     except (psycopg.Error, RuntimeError, OSError) as e:
         err.print(f"[red]set-up failed: {type(e).__name__}: {e}[/]")
         return 2
     finally:
-        if not given:
-            key_file.unlink(missing_ok=True)
+        shutil.rmtree(scratch, ignore_errors=True)
     report(r, args)
     return 0 if ok else 1
 
