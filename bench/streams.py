@@ -129,7 +129,8 @@ def report(runs: list[Latency], relay: RelayResult | None, args: argparse.Namesp
         "shows there)"
     )
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    data: dict[str, Any] = {"args": vars(args), "load_average_end": load, "cores": cores}
+    given = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
+    data: dict[str, Any] = {"args": given, "load_average_end": load, "cores": cores}
     data["latency"] = [r.summary() for r in runs]
     if relay is not None:
         data["relay"] = asdict(relay) | {

@@ -187,7 +187,9 @@ def measure_latency(backend: str, kind: str, base: str, server_pid: int | None, 
                     reader: str, args: argparse.Namespace, logdir: Path) -> Latency:  # fmt: skip
     r = Latency(backend, kind)
     warm = Answers()
-    warm_up = http(base, None, writer, [], list(range(args.warmup)), args.threads, warm)
+    warm_up = http(base, None, writer, [], {args.threads: list(range(args.warmup))}, warm)[
+        args.threads
+    ]
     if warm_up.errors or not warm.last_position:
         raise RuntimeError(f"the warm-up failed: {warm_up.samples[:1]}")
     results = logdir / f"clients-{backend}-{kind}.json"
@@ -205,7 +207,7 @@ def measure_latency(backend: str, kind: str, base: str, server_pid: int | None, 
         answers = Answers(args.rate)
         timed = list(range(args.warmup, args.warmup + args.cases))
         before = process_cpu(server_pid) if server_pid else None
-        load = http(base, server_pid, writer, [], timed, args.threads, answers)
+        load = http(base, server_pid, writer, [], {args.threads: timed}, answers)[args.threads]
         r.commands, r.seconds = load.commands, load.seconds
         r.errors += load.errors
         r.samples += load.samples[:3]
