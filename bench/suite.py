@@ -59,6 +59,7 @@ def steps(size: str, province_url: str, shards: int) -> list[Step]:
             Step(
                 "rebuild", ["rebuild.py", "--drop-index", "person_enrolment_case"], "rebuild.json"
             ),
+            Step("online rebuild", ["online_rebuild.py", "--rounds", "1"], "online_rebuild.json"),
             Step("graphql", ["graphql.py", "--quick"], "graphql.json"),
             Step("streams", ["streams.py", "--quick"], "streams.json"),
         ]
