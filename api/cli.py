@@ -94,7 +94,8 @@ def serve(
     demo = settings.load_demo_when_empty and container.ledger.latest_position() == 0
     if demo:
         _load_demo(container, seed=2023, households=120)
-    _catch_up(container, "building views")
+    if settings.run_projections or demo:  # else `ledger project` keeps the views, elsewhere
+        _catch_up(container, "building views")
     if demo:
         cli_log.verify_demo(container)
     # No secret in it: the URL's password is masked, and production prints no token.
