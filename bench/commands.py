@@ -304,15 +304,16 @@ def ledger_command() -> list[str]:
 
 @contextmanager
 def serve_subprocess(
-    url: str, secret: str, log: Path, workers: int = 1
+    url: str, secret: str, log: Path, workers: int = 1, projections: bool = True
 ) -> Iterator[tuple[str, int | None]]:
-    """`ledger serve`, as in production (its uvicorn logs at info, access log included)."""
+    """`ledger serve`, as in production (its uvicorn logs at info, access log included);
+    `projections=False` serves as an API worker does beside a projection worker."""
     port = free_port()
     env = {
         **os.environ,
         "LEDGER_DATABASE_URL": url,
         "LEDGER_LOAD_DEMO_WHEN_EMPTY": "false",
-        "LEDGER_RUN_PROJECTIONS": "true",
+        "LEDGER_RUN_PROJECTIONS": "true" if projections else "false",
         "LEDGER_JWT_SECRET": secret,
     }
     with log.open("wb") as sink:

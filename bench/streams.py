@@ -80,7 +80,11 @@ def latency_runs(args: argparse.Namespace, admin_url: str, logdir: Path) -> list
             err.print(f"[bold]{backend}, {kind}[/]: {args.subscribers} subscribers")
             with database(backend, admin_url, name, logdir, args.database_url) as url:
                 log = logdir / f"server-{backend}-{kind}.log"
-                with serve_subprocess(url, secret, log) as (base, pid):
+                # On a populated ledger the server runs as an API worker beside a projection
+                # worker would: the streams read the log, not the views, which a province's
+                # ledger may not have built yet.
+                projections = args.database_url is None
+                with serve_subprocess(url, secret, log, projections=projections) as (base, pid):
                     found.append(
                         measure_latency(backend, kind, base, pid, writer, reader, args, logdir)
                     )
