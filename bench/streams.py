@@ -204,6 +204,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{urlparse(admin_url).hostname}, NATS at {args.nats}"
     )
     logdir = Path(tempfile.mkdtemp(prefix="caseledger-bench-streams-"))
+    # Every subscriber is the one user bench-reader: the servers let it hold them all (a
+    # user's streams are otherwise capped at 20, LEDGER_STREAM_MAX_PER_USER).
+    os.environ["LEDGER_STREAM_MAX_PER_USER"] = str(max(args.subscribers, 20))
     if args.database_url:  # its checkpoints' key, for `ledger serve` and `ledger relay`
         args.signing_key_file.parent.mkdir(parents=True, exist_ok=True)
         os.environ["LEDGER_SIGNING_KEY_FILE"] = str(args.signing_key_file.resolve())
