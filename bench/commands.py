@@ -304,8 +304,9 @@ def ledger_command() -> list[str]:
 
 @contextmanager
 def serve_subprocess(
-    url: str, secret: str, log: Path, workers: int = 1, projections: bool = True
-) -> Iterator[tuple[str, int | None]]:
+    url: str, secret: str, log: Path, workers: int = 1, projections: bool = True,
+    startup_timeout: float = 300.0,
+) -> Iterator[tuple[str, int | None]]:  # fmt: skip
     """`ledger serve`, as in production (its uvicorn logs at info, access log included);
     `projections=False` serves as an API worker does beside a projection worker."""
     port = free_port()
@@ -324,7 +325,7 @@ def serve_subprocess(
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
         try:
-            wait_until_up(base, lambda: proc.poll() is None)
+            wait_until_up(base, lambda: proc.poll() is None, timeout=startup_timeout)
             yield base, proc.pid
         finally:
             proc.terminate()

@@ -25,7 +25,6 @@ import base64
 import json
 import os
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -40,7 +39,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import httpx
 import psycopg
-from commands import free_port, ledger_command, process_cpu, serve_thread, wait_until_up
+from commands import process_cpu, serve_thread
+from commands import serve_subprocess as serve_process
 from rich.console import Console
 from rich.table import Table
 from scratch_database import fresh_database, progress_bar
@@ -502,30 +502,11 @@ def report(
 STARTUP_SECONDS = 3600.0
 
 
-@contextmanager
-def serve_subprocess(url: str, secret: str, log: Path) -> Iterator[tuple[str, int | None]]:
+def serve_subprocess(
+    url: str, secret: str, log: Path
+) -> AbstractContextManager[tuple[str, int | None]]:
     """`ledger serve` in a subprocess, as in production (bench/commands.py's, a longer wait)."""
-    port = free_port()
-    env = {
-        **os.environ, "LEDGER_DATABASE_URL": url, "LEDGER_LOAD_DEMO_WHEN_EMPTY": "false",
-        "LEDGER_RUN_PROJECTIONS": "true", "LEDGER_JWT_SECRET": secret,
-    }  # fmt: skip
-    with log.open("wb") as sink:
-        proc = subprocess.Popen(
-            [*ledger_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env, stdout=sink, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        base = f"http://127.0.0.1:{port}"
-        try:
-            wait_until_up(base, lambda: proc.poll() is None, timeout=STARTUP_SECONDS)
-            yield base, proc.pid
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    return serve_process(url, secret, log, startup_timeout=STARTUP_SECONDS)
 
 
 @contextmanager
