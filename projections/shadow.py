@@ -21,8 +21,8 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -236,17 +236,8 @@ class _AttachedDatabase(Database):
             self._attached.conn = conn
         return conn
 
-    @contextmanager
-    def transaction(self) -> Iterator[Tx]:
-        """Deferred, not IMMEDIATE: that would take the live file's write lock as well."""
-        conn = self._sqlite()
-        conn.execute("BEGIN")
-        try:
-            yield Tx("sqlite", conn.cursor())
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+    #: Deferred, not IMMEDIATE: that would take the live file's write lock as well.
+    sqlite_begin = "BEGIN"
 
 
 class SqliteShadow:

@@ -151,6 +151,10 @@ class Tx:
 class Database:
     """Connections for the views (and migrations); the library keeps its own for events."""
 
+    #: How a SQLite transaction begins: IMMEDIATE takes the write lock at once, so two
+    #: writers never deadlock upgrading a read (projections/shadow.py defers it instead).
+    sqlite_begin = "BEGIN IMMEDIATE"
+
     def __init__(self, url: DatabaseUrl, pool_size: int = 8):
         self.url = url
         self.dialect: Dialect = url.dialect
@@ -210,7 +214,7 @@ class Database:
         """All or nothing: view rows and the tracking position commit together."""
         if self._pool is None:
             conn = self._sqlite()
-            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(self.sqlite_begin)
             try:
                 yield Tx("sqlite", conn.cursor())
             except BaseException:
