@@ -24,7 +24,9 @@ CLIENT = Path(__file__).resolve().parents[2] / "examples" / "subscription_client
 def journal(path: Path) -> list[dict[str, object]]:
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text().splitlines()]
+    # The client may be mid-write: a line is whole only once its newline is there.
+    text = path.read_text()
+    return [json.loads(line) for line in text[: text.rfind("\n") + 1].splitlines()]
 
 
 def start(base: str, state: Path, out: Path, *extra: str, secret: str) -> subprocess.Popen[bytes]:
