@@ -24,6 +24,7 @@ from scratch_database import progress_bar
 
 from api.container import Container, ledger_env
 from domain.ledger import Ledger
+from domain.shared.sealing_mapper import decode_all
 from projections.registry import all_projections
 from projections.store import DatabaseUrl, Tx
 
@@ -77,8 +78,7 @@ def read_and_decode(container: Container, stop: int, batch: int = 5000) -> dict[
             )
             if not found:
                 break
-            for n in found:
-                mapper.to_domain_event(n)
+            decode_all(mapper, found)  # as the runner decodes a batch
             read += len(found)
             start_at = found[-1].id
             bar.update(task, completed=start_at)

@@ -6,6 +6,7 @@ event that uses it is saved: a crash in between leaves at most an unused key.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from domain.shared.personal_data import PersonalData, StoredKey
@@ -39,6 +40,18 @@ class SqlKeyStore:
     def get(self, key_id: str) -> StoredKey | None:
         rows = self.db.query(f"SELECT {_COLUMNS} FROM person_keys WHERE key_id = %s", (key_id,))
         return _key(rows[0] if rows else None)
+
+    def get_many(self, key_ids: Iterable[str]) -> list[StoredKey]:
+        ids, found = list(key_ids), []
+        for i in range(0, len(ids), 500):  # SQLite allows some hundreds of parameters
+            chunk = ids[i : i + 500]
+            rows = self.db.query(
+                f"SELECT {_COLUMNS} FROM person_keys"
+                f" WHERE key_id IN ({', '.join(['%s'] * len(chunk))})",
+                chunk,
+            )
+            found += [k for k in (_key(r) for r in rows) if k is not None]
+        return found
 
     def add(self, key: StoredKey, created_at: str) -> StoredKey:
         with self.db.transaction() as tx:

@@ -16,6 +16,7 @@ from eventsourcing.application import Application
 
 from domain.shared.errors import Unavailable
 from domain.shared.personal_data import PersonalData
+from domain.shared.sealing_mapper import decode_all
 from projections import tracking
 from projections.feed.notify import NotifyListener
 from projections.store import Database, is_transient
@@ -197,10 +198,7 @@ class ProjectionRunner:
             )
             if not batch:
                 break
-            events = [
-                (n.id, self.app.mapper.to_domain_event(n) if n.topic in self._topics else None)
-                for n in batch
-            ]
+            events = decode_batch(self.app, batch, self._topics)
             if self.personal is not None:  # committed before any view transaction needs them
                 self.personal.ensure_keys(vars(e) for _, e in events if e is not None)
             work = [(p, _after(events, positions[p.name])) for p in active]
@@ -360,6 +358,15 @@ class ProjectionRunner:
                 continue
             failures = 0
             wake.wait(self.poll_interval)
+
+
+def decode_batch(app: Application[Any], batch: Sequence[Any], topics: set[str]) -> list[Any]:
+    """(position, event) for each notification, None for those of a topic no view handles;
+    decoded together, so the personal data's keys are read once a batch, not once a person."""
+    wanted = [n for n in batch if n.topic in topics]
+    decoded = decode_all(app.mapper, wanted)
+    by_id = {n.id: e for n, e in zip(wanted, decoded, strict=True)}
+    return [(n.id, by_id.get(n.id)) for n in batch]
 
 
 def _after(events: list[tuple[int, Any]], position: int) -> list[tuple[int, Any]]:

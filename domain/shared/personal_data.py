@@ -54,6 +54,10 @@ class KeyStore(Protocol):
 
     def get(self, key_id: str) -> StoredKey | None: ...
 
+    def get_many(self, key_ids: Iterable[str]) -> list[StoredKey]:
+        """The stored keys of these ids (unknown ids left out), in one read."""
+        ...
+
     def add(self, key: StoredKey, created_at: str) -> StoredKey:
         """Commit a new live key; when another writer committed one first, answer that one."""
         ...
@@ -83,6 +87,9 @@ class InMemoryKeyStore:
 
     def get(self, key_id: str) -> StoredKey | None:
         return self._keys.get(key_id)
+
+    def get_many(self, key_ids: Iterable[str]) -> list[StoredKey]:
+        return [k for k in (self._keys.get(i) for i in key_ids) if k is not None]
 
     def add(self, key: StoredKey, created_at: str) -> StoredKey:
         with self._lock:
@@ -139,7 +146,8 @@ class PersonalData:
         self._ttl = cache_seconds
         self._clock = clock
         self._now = now or _utc_now
-        self._by_id: dict[str, tuple[bytes, float]] = {}
+        #: key id -> (data key, or None once destroyed: that never changes back; expiry)
+        self._by_id: dict[str, tuple[bytes | None, float]] = {}
         self._by_person: dict[str, tuple[str, float]] = {}
         self._lock = threading.Lock()
 
@@ -179,6 +187,21 @@ class PersonalData:
         data_key = self._unwrap(key)
         self._remember(key, data_key)
         return data_key
+
+    def prefetch(self, key_ids: Iterable[str]) -> None:
+        """Unwrap and cache, with one read of the key table, the keys not cached yet.
+
+        A batch of events (a rebuild's, a catch-up's) names thousands of people, each
+        seldom: opening them one by one would read the key table once per person."""
+        now = self._clock()
+        missing = {k for k in key_ids if (c := self._by_id.get(k)) is None or c[1] <= now}
+        if not missing:
+            return
+        for key in self.store.get_many(sorted(missing)):
+            if key.wrapped is not None:
+                self._remember(key, self._unwrap(key))
+            else:
+                self._by_id[key.key_id] = (None, float("inf"))  # destroyed for good
 
     def key_for(self, person_id: str) -> tuple[str, bytes]:
         """The person's live key, created and committed first when there is none yet."""
@@ -270,6 +293,14 @@ class PersonalData:
         """Event data with every sealed value of its `personal` blocks opened."""
         return _map_blocks(data, None, lambda _, v: self.open(v))
 
+    def open_many_blocks(self, states: list[Any]) -> list[Any]:
+        """`open_blocks` of many events' data, their keys read together first."""
+        ids: set[str] = set()
+        for state in states:
+            _sealed_key_ids(state, ids)
+        self.prefetch(ids)
+        return [self.open_blocks(state) for state in states]
+
     def ensure_keys(self, events: Iterable[dict[str, Any]]) -> None:
         """Create, before a transaction that will need them, the keys these events' blocks need.
 
@@ -286,6 +317,21 @@ class PersonalData:
 def fallback_owner(originator_id: Any) -> str:
     """Whose key seals, in a view, a block stored before every block named its person."""
     return f"aggregate:{originator_id}"
+
+
+def _sealed_key_ids(value: Any, found: set[str], inside: bool = False) -> None:
+    """Add to `found` the key id of every sealed value in `personal` blocks of the data."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if inside or (k == "personal" and isinstance(v, dict)):
+                _sealed_key_ids(v, found, True)
+            elif isinstance(v, dict | list | tuple):
+                _sealed_key_ids(v, found)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            _sealed_key_ids(v, found, inside)
+    elif inside and is_sealed(value):
+        found.add(value[len(SEALED) :].partition(":")[0])
 
 
 def _plain(value: Any) -> bool:

@@ -7,6 +7,7 @@ per-person keys, with plain blocks, load as they are.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -36,3 +37,23 @@ class SealingMapper(Mapper[UUID]):
         if opened is not state:
             object.__setattr__(domain_event, "__dict__", opened)
         return domain_event
+
+    def to_domain_events(
+        self, stored_events: Sequence[StoredEvent]
+    ) -> list[DomainEventProtocol[UUID]]:
+        """Many events at once: their personal data's keys are read in one go, not each."""
+        events = [super(SealingMapper, self).to_domain_event(s) for s in stored_events]
+        states = [vars(e) for e in events]
+        for event, state, opened in zip(
+            events, states, self.personal.open_many_blocks(states), strict=True
+        ):
+            if opened is not state:
+                object.__setattr__(event, "__dict__", opened)
+        return events
+
+
+def decode_all(mapper: Mapper[UUID], stored_events: Sequence[StoredEvent]) -> list[Any]:
+    """Decode many stored events: together (keys read once) when the mapper seals."""
+    if isinstance(mapper, SealingMapper):
+        return mapper.to_domain_events(stored_events)
+    return [mapper.to_domain_event(s) for s in stored_events]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from domain.ledger import Ledger
+from domain.shared.sealing_mapper import decode_all
 from projections import tracking
 from projections.runner import ProjectionFailed, retryable
 from projections.store import Database
@@ -55,7 +56,7 @@ class Reaction:
                 start=position, limit=self.batch_size, stop=limit, topics=topics,
                 inclusive_of_start=False,
             )  # fmt: skip
-            events = [self.ledger.mapper.to_domain_event(note) for note in batch]
+            events = decode_all(self.ledger.mapper, batch)
             try:
                 self.prepare(events)
             except Exception as e:  # deterministic: handle() below names the event that fails

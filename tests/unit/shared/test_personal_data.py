@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pytest
 from builders import WORKER, application
 from helpers import events
@@ -12,6 +14,7 @@ from domain.shared.personal_data import (
     InMemoryKeyStore,
     KeyUnavailable,
     PersonalData,
+    StoredKey,
     is_sealed,
 )
 
@@ -56,6 +59,43 @@ def test_a_destroyed_key_is_forgotten_by_other_processes_after_the_cache_time() 
     writer.erase(PERSON)
     now[0] = 6.0
     assert reader.open(sealed) == ERASED
+
+
+class CountingStore(InMemoryKeyStore):
+    """The in-memory key table, counting its reads."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+
+    def get(self, key_id: str) -> StoredKey | None:
+        self.reads += 1
+        return super().get(key_id)
+
+    def get_many(self, key_ids: Iterable[str]) -> list[StoredKey]:
+        self.reads += 1
+        return super().get_many(key_ids)
+
+
+def test_many_events_open_with_one_read_of_the_key_table_and_erased_ones_stay_erased() -> None:
+    store = CountingStore()
+    writer = PersonalData(store)
+    people = [f"P{i:020d}" for i in range(50)]
+    states = [
+        {"person_id": p, "personal": {"name": f"名{i}", "id_number": None}, "n": i}
+        for i, p in enumerate(people)
+    ]
+    sealed = [writer.seal_blocks(s) for s in states]
+    writer.erase(people[7])
+    reader = PersonalData(store)
+    store.reads = 0
+    opened = reader.open_many_blocks([{"nested": [s]} for s in sealed])
+    assert store.reads == 1  # fifty people's keys in one read, not fifty
+    assert [o["nested"][0] for o in opened if o["nested"][0]["n"] != 7] == [
+        s for s in states if s["n"] != 7
+    ]
+    assert opened[7]["nested"][0]["personal"]["name"] == ERASED
+    assert reader.open_many_blocks([s for s in sealed]) and store.reads == 1  # now cached
 
 
 def test_a_block_without_a_person_is_refused_rather_than_stored_plain(
