@@ -107,6 +107,7 @@ def library_runner(container: Container, stop: int, events: int) -> dict[str, An
                 tx = Tx("postgres", curs)
                 for projection in projections:
                     projection.apply(tx, event, tracking.notification_id)
+                tx.flush()  # what the views deferred, as Database.transaction does
                 self._insert_tracking(curs, tracking)
 
     class Handlers(LibraryProjection[Views]):

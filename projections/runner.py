@@ -70,6 +70,14 @@ class ProjectionRunner:
         self.batched = True
         #: Shared batches applied again view by view after an error (see _apply_together).
         self.fallbacks = 0
+        #: Events read in catch-up batches, and how many when the view tables were last
+        #: analysed (PostgreSQL): see _refresh_statistics.
+        self._caught_up = 0
+        self._analysed_at = 0
+        #: How many times the view tables were analysed during a catch-up, and from how many
+        #: caught-up events on.
+        self.analyses = 0
+        self.analyse_from = 20_000
         self.poll_interval = poll_interval
         self.max_backoff = max_backoff
         #: Processes that react to events by running commands (e.g. the death cascade).
@@ -209,9 +217,29 @@ class ProjectionRunner:
                 for projection, todo in work:
                     self._apply(projection, todo)
             total += len(batch)
+            if limit == self.catch_up_batch_size:
+                self._caught_up += len(batch)
+                self._refresh_statistics()
             if progress:
                 progress("catching up", batch[-1].id, max(head, batch[-1].id))
         return total
+
+    def _refresh_statistics(self) -> None:
+        """ANALYZE the view tables each time a catch-up has read 4x as many events as at the
+        last time (from `analyse_from` on): a few times in a whole rebuild.
+
+        A rebuild starts from empty tables, and PostgreSQL keeps the plan of a prepared
+        statement made while they were small (a sequential scan, say) however large they
+        grow: the rebuild then slowed along the log. New statistics make it plan afresh.
+        A server with autovacuum does this by itself, later; this one may not have it."""
+        due = max(self.analyse_from, 4 * self._analysed_at)
+        if self.db.dialect != "postgres" or self._caught_up < due:
+            return
+        tables = sorted({t for p in self.projections for t in (*p.tables, *p.shared_tables)})
+        with self.db.transaction() as tx:
+            tx.execute(f"ANALYZE {', '.join(tables)}")
+        self._analysed_at = self._caught_up
+        self.analyses += 1
 
     def _apply_together(self, work: list[tuple[Projection, list[tuple[int, Any]]]]) -> None:
         """Every view's events of one batch in one transaction, its writes pipelined.

@@ -5,11 +5,11 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, cast
 from urllib.parse import unquote, urlparse
 
 import psycopg
@@ -18,6 +18,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
 Row = dict[str, Any]
+T = TypeVar("T")
 Dialect = Literal["sqlite", "postgres"]
 
 
@@ -106,6 +107,55 @@ class Tx:
         #: a batch does not read it back; gone with the transaction, commit or rollback.
         self.memo: dict[Any, Any] = {}
         self._pipelined = False
+        #: Writes held back to be sent together (see `defer`), in the order first deferred.
+        self._deferred: dict[str, Callable[[Tx], None]] = {}
+        #: Rows waiting for one multi-row INSERT: (table, columns) -> rows.
+        self._inserts: dict[tuple[str, tuple[str, ...]], list[Sequence[Any]]] = {}
+
+    def remembered(self, key: Any, load: Callable[[], T]) -> T:
+        """What `load` answers, read once a transaction: `memo` keeps it under `key` (a view
+        that writes what was loaded updates or pops that key itself)."""
+        if key in self.memo:
+            return cast(T, self.memo[key])
+        value = self.memo[key] = load()
+        return value
+
+    def defer(self, name: str, flush: Callable[[Tx], None]) -> None:
+        """Run `flush(tx)` before the transaction commits (once, however often deferred),
+        or sooner through `flush(name)`: a view gathers writes and sends them as one."""
+        self._deferred.setdefault(name, flush)
+
+    def flush(self, name: str | None = None) -> None:
+        """Send the deferred writes now: those of `name`, or all (before a commit)."""
+        names = [name] if name is not None else list(self._deferred)
+        for each in names:
+            flush = self._deferred.pop(each, None)
+            if flush is not None:
+                flush(self)
+
+    def insert_later(self, table: str, columns: tuple[str, ...], row: Sequence[Any]) -> None:
+        """INSERT one row, sent with the others of its table in multi-row statements before
+        the commit: for a table that nothing reads within the transaction (a log of rows)."""
+        rows = self._inserts.get((table, columns))
+        if rows is None:
+            rows = self._inserts[(table, columns)] = []
+            self.defer(f"insert:{table}:{','.join(columns)}", self._insert_rows(table, columns))
+        rows.append(row)
+
+    def _insert_rows(self, table: str, columns: tuple[str, ...]) -> Callable[[Tx], None]:
+        def flush(tx: Tx) -> None:
+            rows = tx._inserts.pop((table, columns), [])
+            marks = f"({', '.join(['%s'] * len(columns))})"
+            per = max(1, 900 // len(columns))  # under SQLite's parameters a statement
+            for i in range(0, len(rows), per):
+                chunk = rows[i : i + per]
+                tx.execute(
+                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+                    + ", ".join([marks] * len(chunk)),
+                    [v for r in chunk for v in r],
+                )
+
+        return flush
 
     def _sql(self, sql: str) -> str:
         return sql.replace("%s", "?") if self.dialect == "sqlite" else sql
@@ -216,14 +266,18 @@ class Database:
             conn = self._sqlite()
             conn.execute(self.sqlite_begin)
             try:
-                yield Tx("sqlite", conn.cursor())
+                tx = Tx("sqlite", conn.cursor())
+                yield tx
+                tx.flush()
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
         else:
             with self._pool.connection() as pconn, pconn.transaction(), pconn.cursor() as cur:
-                yield Tx("postgres", cur)
+                tx = Tx("postgres", cur)
+                yield tx
+                tx.flush()
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         if self._pool is None:

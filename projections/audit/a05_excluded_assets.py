@@ -23,6 +23,13 @@ LIMITS = ("dibao.standard", "assets.deposit_months", "assets.max_real_estate_uni
 
 def in_force(tx: Tx, name: str, on: str) -> int | None:
     """The value of a parameter on a date: the latest start on or before it, the last set."""
+    known: dict[tuple[str, str], int | None] = tx.memo.setdefault("audit_a05_parameters", {})
+    if (name, on) not in known:
+        known[(name, on)] = _in_force(tx, name, on)
+    return known[(name, on)]
+
+
+def _in_force(tx: Tx, name: str, on: str) -> int | None:
     rows = tx.query(
         "SELECT value FROM audit_a05_parameters WHERE name = %s AND effective_from <= %s"
         " ORDER BY effective_from DESC, version DESC LIMIT 1",
@@ -83,6 +90,7 @@ class ExcludedAssets(AuditRule):
                 " VALUES (%s, %s, %s, %s)",
                 [name, e.effective_from, e.originator_version, e.value],
             )
+            tx.memo.pop("audit_a05_parameters", None)
 
     # -- the cases --------------------------------------------------------------------------
 

@@ -31,6 +31,10 @@ from projections.view import handles
 
 def rule_calendar(tx: Tx) -> WorkingDayCalendar:
     """The shipped calendar plus the notices this rule has seen (a recorded one wins)."""
+    return tx.remembered("audit_a08_calendar", lambda: _rule_calendar(tx))
+
+
+def _rule_calendar(tx: Tx) -> WorkingDayCalendar:
     rows = tx.query("SELECT year, off, work FROM audit_a08_calendar ORDER BY year")
     notices = [
         notice_from_event(r["year"], json.loads(r["off"]), json.loads(r["work"])) for r in rows
@@ -58,17 +62,26 @@ class ProcessDefect(AuditRule):
 
     @staticmethod
     def _row(tx: Tx, case_id: str) -> Row | None:
-        rows = tx.query("SELECT * FROM audit_a08_cases WHERE case_id = %s", [case_id])
-        return {**rows[0], "facts": json.loads(rows[0]["facts"])} if rows else None
+        """The case's row, a copy of its own (read once a transaction, then remembered)."""
+        stored = tx.memo.get(("audit_a08_cases", case_id))
+        if stored is None:
+            rows = tx.query("SELECT * FROM audit_a08_cases WHERE case_id = %s", [case_id])
+            if not rows:
+                return None
+            stored = tx.memo[("audit_a08_cases", case_id)] = rows[0]
+        return {**stored, "facts": json.loads(stored["facts"])}
 
     @staticmethod
     def _save(tx: Tx, row: Row) -> None:
+        """Only this rule writes the table, so the remembered row stays what is stored."""
+        facts = json.dumps(row["facts"], sort_keys=True)
         tx.execute(
             "UPDATE audit_a08_cases SET accepted_on = %s, investigation_due = %s,"
             " due_provisional = %s, waiting = %s, facts = %s WHERE case_id = %s",
             [row["accepted_on"], row["investigation_due"], row["due_provisional"],
-             row["waiting"], json.dumps(row["facts"], sort_keys=True), row["case_id"]],
+             row["waiting"], facts, row["case_id"]],
         )  # fmt: skip
+        tx.memo[("audit_a08_cases", row["case_id"])] = {**row, "facts": facts}
 
     @handles(AssistanceCase.ApplicationSubmitted)
     def submitted(self, tx: Tx, e: Any, position: int) -> None:
@@ -229,6 +242,7 @@ class ProcessDefect(AuditRule):
             " ON CONFLICT (year) DO UPDATE SET off = excluded.off, work = excluded.work",
             [e.year, json.dumps(e.off), json.dumps(e.work)],
         )
+        tx.memo.pop("audit_a08_calendar", None)
         calendar = rule_calendar(tx)
         rows = tx.query(
             "SELECT case_id FROM audit_a08_cases WHERE accepted_on >= %s AND accepted_on <= %s"

@@ -31,6 +31,10 @@ class OverLongProcessing(AuditRule):
     title_zh = "办理超期"
 
     def _calendar(self, tx: Tx) -> WorkingDayCalendar:
+        return tx.remembered("audit_a09_calendar", lambda: self._read_calendar(tx))
+
+    @staticmethod
+    def _read_calendar(tx: Tx) -> WorkingDayCalendar:
         rows = tx.query("SELECT year, off, work FROM audit_a09_calendar")
         notices = [notice_from_event(r["year"], json.loads(r["off"]), json.loads(r["work"]))
                    for r in rows]  # fmt: skip
@@ -95,6 +99,7 @@ class OverLongProcessing(AuditRule):
             "INSERT INTO audit_a09_calendar (year, off, work) VALUES (%s, %s, %s)",
             [e.year, json.dumps(e.off), json.dumps(e.work)],
         )
+        tx.memo.pop("audit_a09_calendar", None)
         pending = tx.query(
             "SELECT case_id, submitted_on, extended FROM audit_a09_cases"
             " WHERE provisional = 1 AND decided = 0 AND fired = 0"

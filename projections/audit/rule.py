@@ -39,6 +39,7 @@ class AuditRule(Projection):
         `summary` says what is wrong in words a supervisor reads; never personal data.
         """
         fid = str(finding_id(self.rule, key))
+        _cure_now(tx, fid)
         before = tx.scalar("SELECT evidence FROM audit_matches WHERE finding_id = %s", [fid])
         proof = sorted({*json.loads(before or "[]"), *evidence, position})
         tx.execute(
@@ -60,21 +61,56 @@ class AuditRule(Projection):
     def cured(self, tx: Tx, position: int, *, key: str) -> None:
         """A later event removed the defect: the finding is resolved by that event.
 
-        A no-op when the finding is not found now: callers need not ask `is_found` first
-        (a write without an answer costs no round trip in the runner's pipeline)."""
-        tx.execute(
-            "UPDATE audit_matches SET matched = 0, resolved_position = %s"
-            " WHERE finding_id = %s AND matched = 1",
-            [position, str(finding_id(self.rule, key))],
-        )
+        A no-op when the finding is not found now: callers need not ask `is_found` first.
+        Most cures cure nothing (a step done in time), so they are gathered and sent as one
+        statement before the commit; a later `found` or `is_found` of the same finding sends
+        its cure first, so the order of what happened to one finding is kept."""
+        pending: dict[str, int] = tx.memo.setdefault(CURES, {})
+        if not pending:
+            tx.defer(CURES, _send_cures)
+        pending.setdefault(str(finding_id(self.rule, key)), position)  # the first cure wins
 
     def is_found(self, tx: Tx, key: str) -> bool:
         fid = str(finding_id(self.rule, key))
+        _cure_now(tx, fid)
         return bool(tx.scalar("SELECT matched FROM audit_matches WHERE finding_id = %s", [fid]))
 
     def clear(self, tx: Tx) -> None:
         super().clear(tx)
         tx.execute("DELETE FROM audit_matches WHERE rule = %s", [self.rule])
+
+
+#: Tx.memo's key (and the deferred write's name) of the cures not sent yet: finding -> position.
+CURES = "audit_matches:cures"
+_CURE = (
+    "UPDATE audit_matches SET matched = 0, resolved_position = %s"
+    " WHERE finding_id = %s AND matched = 1"
+)
+
+
+def _cure_now(tx: Tx, fid: str) -> None:
+    """Send the finding's pending cure, before anything else reads or writes the finding."""
+    position = tx.memo.get(CURES, {}).pop(fid, None)
+    if position is not None:
+        tx.execute(_CURE, [position, fid])
+
+
+def _send_cures(tx: Tx) -> None:
+    pending: dict[str, int] = tx.memo.pop(CURES, {})
+    if not pending:
+        return
+    rows = list(pending.items())
+    if tx.dialect == "sqlite":
+        tx.executemany(_CURE, [(position, fid) for fid, position in rows])
+        return
+    for i in range(0, len(rows), 1000):
+        chunk = rows[i : i + 1000]
+        tx.execute(
+            "UPDATE audit_matches AS m SET matched = 0, resolved_position = v.position"
+            " FROM (VALUES " + ", ".join(["(%s, %s::bigint)"] * len(chunk)) + ")"
+            " AS v (finding_id, position) WHERE m.finding_id = v.finding_id AND m.matched = 1",
+            [x for fid, position in chunk for x in (fid, position)],
+        )
 
 
 def matches(db: Database, rule: str | None = None, *, matched: bool | None = None) -> list[Row]:

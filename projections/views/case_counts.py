@@ -70,6 +70,7 @@ class CaseCounts(Projection):
             f" VALUES (%s, {', '.join(['%s'] * len(STATE))})",
             [str(e.originator_id), *(case[k] for k in STATE)],
         )
+        tx.memo[("case_counts_cases", str(e.originator_id))] = case
         tx.execute(ADD_CASELOAD, _caseload(case, 1))
 
     @handles(AssistanceCase.ApplicationAccepted)
@@ -111,12 +112,14 @@ class CaseCounts(Projection):
     def _change(tx: Tx, e: Any, **changes: Any) -> None:
         """Move the case's share from the counter rows it was in to those it is in now."""
         case_id = str(e.originator_id)
-        rows = tx.query(
-            f"SELECT {', '.join(STATE)} FROM case_counts_cases WHERE case_id = %s", (case_id,)
-        )
-        if not rows:
-            raise LookupError(f"case {case_id} was never submitted")
-        was = rows[0]
+        was = tx.memo.get(("case_counts_cases", case_id))  # only this view writes the row
+        if was is None:
+            rows = tx.query(
+                f"SELECT {', '.join(STATE)} FROM case_counts_cases WHERE case_id = %s", (case_id,)
+            )
+            if not rows:
+                raise LookupError(f"case {case_id} was never submitted")
+            was = rows[0]
         now = {**was, **{k: (int(v or 0) if k == "monthly_fen" else v)
                          for k, v in changes.items()}}  # fmt: skip
         if _caseload(was, 1) != _caseload(now, 1):
@@ -129,6 +132,7 @@ class CaseCounts(Projection):
             f"UPDATE case_counts_cases SET {sets} WHERE case_id = %s",
             [*(now[k] for k in changes), case_id],
         )
+        tx.memo[("case_counts_cases", case_id)] = now
 
 
 # -- queries ------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ class CaseSummary(Projection):
             self.sealed(applicant["person_id"], applicant["personal"]["id_number"]),
             e.occurred_on, e.originator_version, position, recorded_at(e),
         ]  # fmt: skip
+        tx.memo[("case_summary.investigation_started_on", str(e.originator_id))] = None
         tx.execute(
             f"INSERT INTO case_summary ({', '.join(COLUMNS)}) "
             f"VALUES ({', '.join(['%s'] * len(COLUMNS))})",
@@ -68,11 +69,15 @@ class CaseSummary(Projection):
 
     @handles(AssistanceCase.EconomicCheckCompleted, AssistanceCase.HomeVisitConducted)
     def investigated(self, tx: Tx, e: Any, position: int) -> None:
-        started = tx.scalar(
-            "SELECT investigation_started_on FROM case_summary WHERE case_id = %s",
-            (str(e.originator_id),),
-        )
-        self._update(tx, e, position, investigation_started_on=started or e.occurred_on)
+        memo = ("case_summary.investigation_started_on", str(e.originator_id))
+        if memo in tx.memo:  # only this handler writes it
+            started = tx.memo[memo]
+        else:
+            started = tx.scalar(
+                "SELECT investigation_started_on FROM case_summary WHERE case_id = %s", (memo[1],)
+            )
+        started = tx.memo[memo] = started or e.occurred_on
+        self._update(tx, e, position, investigation_started_on=started)
 
     @handles(AssistanceCase.HouseholdAssessed)
     def assessed(self, tx: Tx, e: Any, position: int) -> None:
