@@ -294,6 +294,7 @@ class ProjectionRunner:
         with self.db.transaction() as tx:
             # Re-read the position under a row lock: another runner (thread or worker)
             # may have applied part of this batch since we looked.
+            tx.deferring = False  # each write at once: an error names the event it came from
             done = tracking.lock_position(tx, projection.name)
             todo = [(pos, e) for pos, e in todo if pos > done]
             if not todo:

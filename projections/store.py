@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 import time
@@ -107,8 +108,13 @@ class Tx:
         #: a batch does not read it back; gone with the transaction, commit or rollback.
         self.memo: dict[Any, Any] = {}
         self._pipelined = False
-        #: Writes held back to be sent together (see `defer`), in the order first deferred.
+        #: Writes held back to be sent together (see `defer`), in the order first deferred,
+        #: and the tables whose mention in a statement sends them first: table -> pattern.
         self._deferred: dict[str, Callable[[Tx], None]] = {}
+        self._guards: dict[str, tuple[re.Pattern[str], str]] = {}
+        #: False: the helpers that gather writes send each at once instead, so an error
+        #: surfaces at the event that caused it (the runner's view-by-view path).
+        self.deferring = True
         #: Rows waiting for one multi-row INSERT: (table, columns) -> rows.
         self._inserts: dict[tuple[str, tuple[str, ...]], list[Sequence[Any]]] = {}
 
@@ -120,26 +126,42 @@ class Tx:
         value = self.memo[key] = load()
         return value
 
-    def defer(self, name: str, flush: Callable[[Tx], None]) -> None:
+    def defer(self, name: str, flush: Callable[[Tx], None], table: str | None = None) -> None:
         """Run `flush(tx)` before the transaction commits (once, however often deferred),
-        or sooner through `flush(name)`: a view gathers writes and sends them as one."""
+        or sooner through `flush(name)`: a view gathers writes and sends them as one.
+
+        With `table`, any statement that names the table sends them first, so whatever
+        reads or writes it in this transaction sees them, in the order they were made."""
         self._deferred.setdefault(name, flush)
+        if table is not None:
+            self._guards[name] = (re.compile(rf"\b{re.escape(table)}\b"), table)
 
     def flush(self, name: str | None = None) -> None:
         """Send the deferred writes now: those of `name`, or all (before a commit)."""
         names = [name] if name is not None else list(self._deferred)
         for each in names:
+            self._guards.pop(each, None)
             flush = self._deferred.pop(each, None)
             if flush is not None:
                 flush(self)
 
+    def _guard(self, sql: str) -> None:
+        for name, (pattern, _) in list(self._guards.items()):
+            if pattern.search(sql):
+                self.flush(name)
+
     def insert_later(self, table: str, columns: tuple[str, ...], row: Sequence[Any]) -> None:
         """INSERT one row, sent with the others of its table in multi-row statements before
-        the commit: for a table that nothing reads within the transaction (a log of rows)."""
+        the commit, or before a statement that names the table."""
+        if not self.deferring:
+            marks = ", ".join(["%s"] * len(columns))
+            self.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", row)
+            return
         rows = self._inserts.get((table, columns))
         if rows is None:
             rows = self._inserts[(table, columns)] = []
-            self.defer(f"insert:{table}:{','.join(columns)}", self._insert_rows(table, columns))
+            name = f"insert:{table}:{','.join(columns)}"
+            self.defer(name, self._insert_rows(table, columns), table)
         rows.append(row)
 
     def _insert_rows(self, table: str, columns: tuple[str, ...]) -> Callable[[Tx], None]:
@@ -161,9 +183,13 @@ class Tx:
         return sql.replace("%s", "?") if self.dialect == "sqlite" else sql
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        if self._guards:
+            self._guard(sql)
         self._cursor.execute(self._sql(sql), tuple(params))
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if self._guards:
+            self._guard(sql)
         if rows:
             self._cursor.executemany(self._sql(sql), [tuple(r) for r in rows])
 
@@ -183,6 +209,8 @@ class Tx:
                 self._pipelined = False
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        if self._guards:
+            self._guard(sql)
         if self._pipelined:
             # A cursor of its own for each read (same connection, same transaction): the
             # writes queued on the shared cursor keep their results out of this one's.

@@ -9,6 +9,7 @@ from typing import Any, ClassVar, TypeVar
 from domain.shared.personal_data import PersonalData
 from domain.shared.pseudonyms import Pseudonyms
 from domain.topics import topics_of
+from projections.buffer import Rows
 from projections.store import Tx
 
 Handler = Callable[[Any, Tx, Any, int], None]
@@ -68,15 +69,13 @@ class Projection:
         return self.personal
 
     def _update(self, tx: Tx, e: Any, position: int, **changes: Any) -> None:
-        """Update the aggregate's row, with its version and position, from an event."""
+        """Update the aggregate's row, with its version and position, from an event (sent
+        before the commit, or before a statement that names the table: see buffer.py)."""
         changes.update(version=e.originator_version, position=position)
         if self.row_stamped:
             changes["updated_at"] = recorded_at(e)
-        sets = ", ".join(f"{k} = %s" for k in changes)
-        tx.execute(
-            f"UPDATE {self.row_table} SET {sets} WHERE {self.row_key} = %s",
-            [*changes.values(), str(e.originator_id)],
-        )
+        # Gathered with the batch's other changes of the row, sent as one UPDATE.
+        Rows.of(tx, self.row_table, self.row_key).update(tx, str(e.originator_id), changes)
 
     def clear(self, tx: Tx) -> None:
         """Empty this view for a rebuild (a view sharing a table deletes only its own rows)."""

@@ -25,6 +25,7 @@ from domain.shared.holiday_calendar import HolidayCalendar, notice_from_event
 from domain.shared.working_days import WorkingDayCalendar, default_calendar
 from projections.audit.case_facts import Facts, case_of
 from projections.audit.rule import AuditRule
+from projections.buffer import Rows
 from projections.store import Row, Tx
 from projections.view import handles
 
@@ -75,22 +76,21 @@ class ProcessDefect(AuditRule):
     def _save(tx: Tx, row: Row) -> None:
         """Only this rule writes the table, so the remembered row stays what is stored."""
         facts = json.dumps(row["facts"], sort_keys=True)
-        tx.execute(
-            "UPDATE audit_a08_cases SET accepted_on = %s, investigation_due = %s,"
-            " due_provisional = %s, waiting = %s, facts = %s WHERE case_id = %s",
-            [row["accepted_on"], row["investigation_due"], row["due_provisional"],
-             row["waiting"], facts, row["case_id"]],
-        )  # fmt: skip
+        changes = {c: row[c] for c in ("accepted_on", "investigation_due", "due_provisional")}
+        changes.update(waiting=row["waiting"], facts=facts)
+        Rows.of(tx, "audit_a08_cases", "case_id").update(tx, row["case_id"], changes)
         tx.memo[("audit_a08_cases", row["case_id"])] = {**row, "facts": facts}
 
     @handles(AssistanceCase.ApplicationSubmitted)
     def submitted(self, tx: Tx, e: Any, position: int) -> None:
         facts = {"notice": None, "started_on": None, "late": None, "closed": False}
-        tx.execute(
-            "INSERT INTO audit_a08_cases (case_id, street, due_provisional, waiting, facts)"
-            " VALUES (%s, %s, 0, 0, %s)",
-            [case_of(e), e.street, json.dumps(facts, sort_keys=True)],
-        )
+        row = {
+            "case_id": case_of(e), "street": e.street, "accepted_on": None,
+            "investigation_due": None, "due_provisional": 0, "waiting": 0,
+            "facts": json.dumps(facts, sort_keys=True),
+        }  # fmt: skip
+        Rows.of(tx, "audit_a08_cases", "case_id").insert(tx, row)
+        tx.memo[("audit_a08_cases", row["case_id"])] = row
 
     # -- the notice ---------------------------------------------------------------------------
 

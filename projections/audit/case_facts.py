@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from domain.shared.procedure import normal_user
+from projections.buffer import Rows
 from projections.store import Tx
 
 Facts = dict[str, Any]
@@ -34,12 +35,8 @@ class CaseFacts:
     def put(self, tx: Tx, case_id: str, street: str | None, facts: Facts) -> None:
         """Only this class writes the table, so the memo of a row stays what is stored."""
         text = json.dumps(facts, sort_keys=True)
-        tx.execute(
-            f"INSERT INTO {self.table} (case_id, street, facts) VALUES (%s, %s, %s)"
-            " ON CONFLICT (case_id) DO UPDATE SET street = excluded.street,"
-            " facts = excluded.facts",
-            [case_id, street, text],
-        )
+        row = {"case_id": case_id, "street": street, "facts": text}
+        Rows.of(tx, self.table, "case_id").upsert(tx, row)  # sent with the batch's others
         tx.memo[(self.table, case_id)] = (street, text)
 
 

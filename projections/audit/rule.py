@@ -65,6 +65,9 @@ class AuditRule(Projection):
         Most cures cure nothing (a step done in time), so they are gathered and sent as one
         statement before the commit; a later `found` or `is_found` of the same finding sends
         its cure first, so the order of what happened to one finding is kept."""
+        if not tx.deferring:
+            tx.execute(_CURE, [position, str(finding_id(self.rule, key))])
+            return
         pending: dict[str, int] = tx.memo.setdefault(CURES, {})
         if not pending:
             tx.defer(CURES, _send_cures)

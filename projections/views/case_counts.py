@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.assistance.case import AssistanceCase
+from projections.buffer import Counters, Rows
 from projections.store import Database, Row, Tx
 from projections.view import Projection, handles
 
@@ -23,19 +24,18 @@ STATE = (
     "first_paid_month", "terminated_month",
 )  # fmt: skip
 
-ADD_CASELOAD = (
-    "INSERT INTO case_counts AS t (programme, street, community, status, cases, people,"
-    " monthly_fen) VALUES (%s, %s, %s, %s, %s, %s, %s)"
-    " ON CONFLICT (programme, street, community, status) DO UPDATE SET"
-    " cases = t.cases + excluded.cases, people = t.people + excluded.people,"
-    " monthly_fen = t.monthly_fen + excluded.monthly_fen"
-)
-ADD_CONFIRMED = (
-    "INSERT INTO case_counts_confirmed AS t (programme, street, decided_year, terminated_year,"
-    " cases) VALUES (%s, %s, %s, %s, %s)"
-    " ON CONFLICT (programme, street, decided_year, terminated_year) DO UPDATE SET"
-    " cases = t.cases + excluded.cases"
-)
+
+def _cases(tx: Tx) -> Rows:
+    """case_counts_cases (what each case contributes now), written through a batch's Rows."""
+    return Rows.of(tx, "case_counts_cases", "case_id")
+
+
+#: The counter rows, each change added up within a batch and sent as one upsert a row.
+CASELOAD = Counters("case_counts", GROUPS, ("cases", "people", "monthly_fen"))
+CONFIRMED = Counters(
+    "case_counts_confirmed", ("programme", "street", "decided_year", "terminated_year"),
+    ("cases",),
+)  # fmt: skip
 
 
 def _caseload(case: Row, sign: int) -> tuple[Any, ...]:
@@ -65,13 +65,9 @@ class CaseCounts(Projection):
             "monthly_fen": 0, "decided_on": None, "first_paid_month": None,
             "terminated_month": None,
         }  # fmt: skip
-        tx.execute(
-            f"INSERT INTO case_counts_cases (case_id, {', '.join(STATE)})"
-            f" VALUES (%s, {', '.join(['%s'] * len(STATE))})",
-            [str(e.originator_id), *(case[k] for k in STATE)],
-        )
+        _cases(tx).insert(tx, {"case_id": str(e.originator_id), **case})
         tx.memo[("case_counts_cases", str(e.originator_id))] = case
-        tx.execute(ADD_CASELOAD, _caseload(case, 1))
+        CASELOAD.add(tx, _caseload(case, 1))
 
     @handles(AssistanceCase.ApplicationAccepted)
     def accepted(self, tx: Tx, e: Any, position: int) -> None:
@@ -123,15 +119,14 @@ class CaseCounts(Projection):
         now = {**was, **{k: (int(v or 0) if k == "monthly_fen" else v)
                          for k, v in changes.items()}}  # fmt: skip
         if _caseload(was, 1) != _caseload(now, 1):
-            tx.executemany(ADD_CASELOAD, [_caseload(was, -1), _caseload(now, 1)])
+            CASELOAD.add(tx, _caseload(was, -1))
+            CASELOAD.add(tx, _caseload(now, 1))
         before, after = _confirmed(was, -1), _confirmed(now, 1)
         if before != (None if after is None else (*after[:-1], -1)):
-            tx.executemany(ADD_CONFIRMED, [r for r in (before, after) if r is not None])
-        sets = ", ".join(f"{k} = %s" for k in changes)
-        tx.execute(
-            f"UPDATE case_counts_cases SET {sets} WHERE case_id = %s",
-            [*(now[k] for k in changes), case_id],
-        )
+            for row in (before, after):
+                if row is not None:
+                    CONFIRMED.add(tx, row)
+        _cases(tx).update(tx, case_id, {k: now[k] for k in changes})
         tx.memo[("case_counts_cases", case_id)] = now
 
 

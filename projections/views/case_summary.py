@@ -9,6 +9,7 @@ from typing import Any
 from domain.assistance.case import AssistanceCase
 from domain.assistance.deadlines import BASIS, due_dates
 from domain.shared.holiday_calendar import HolidayCalendar
+from projections.buffer import Rows
 from projections.store import Database, Keyset, Row, Tx
 from projections.view import Projection, handles, recorded_at
 from projections.views.case_deadlines import OVERDUE_SQL, any_part_sql, missed_sql, view_calendar
@@ -51,10 +52,8 @@ class CaseSummary(Projection):
             e.occurred_on, e.originator_version, position, recorded_at(e),
         ]  # fmt: skip
         tx.memo[("case_summary.investigation_started_on", str(e.originator_id))] = None
-        tx.execute(
-            f"INSERT INTO case_summary ({', '.join(COLUMNS)}) "
-            f"VALUES ({', '.join(['%s'] * len(COLUMNS))})",
-            values,
+        Rows.of(tx, self.row_table, self.row_key).insert(
+            tx, dict(zip(COLUMNS, values, strict=True))
         )
 
     @handles(AssistanceCase.ApplicationAccepted)

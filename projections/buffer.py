@@ -1,0 +1,142 @@
+"""A view's writes to one table, gathered within a transaction and sent together.
+
+A rebuild writes each case's row several times in one batch (submitted, accepted, assessed,
+confirmed, ...). `Rows` keeps what each row should become and sends it once, before the
+commit: new rows in multi-row INSERTs, changed ones as one UPDATE each. `Counters` adds up
+a batch's changes to counter rows and sends one upsert for each row. Any statement of the
+transaction that names the table sends them first (Tx.defer's guard), so a read, or another
+view's write, sees every write made before it, in order. With `tx.deferring` off, every
+write goes at once (the runner's view-by-view path, where an error must name its event).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from projections.store import Tx
+
+Values = dict[str, Any]
+
+
+class Rows:
+    """The pending writes of one table with a one-column key: key -> (kind, values)."""
+
+    def __init__(self, table: str, key: str) -> None:
+        self.table, self.key = table, key
+        self.pending: dict[Any, tuple[str, Values]] = {}
+
+    @classmethod
+    def of(cls, tx: Tx, table: str, key: str) -> Rows:
+        found: Rows | None = tx.memo.get(("rows", table))
+        if found is None:
+            found = tx.memo[("rows", table)] = cls(table, key)
+            tx.defer(f"rows:{table}", found._flush, table)
+        return found
+
+    def insert(self, tx: Tx, values: Values) -> None:
+        """INSERT a new row (all its values)."""
+        if not tx.deferring:
+            _insert(tx, self.table, [values])
+            return
+        self.pending[values[self.key]] = ("insert", dict(values))
+
+    def upsert(self, tx: Tx, values: Values) -> None:
+        """INSERT the row, or replace these columns of it when it is there."""
+        if not tx.deferring:
+            _insert(tx, self.table, [values], conflict=self.key)
+            return
+        was = self.pending.get(values[self.key])
+        kind = "insert" if was is not None and was[0] == "insert" else "upsert"
+        self.pending[values[self.key]] = (kind, {**(was[1] if was else {}), **values})
+
+    def update(self, tx: Tx, key: Any, changes: Values) -> None:
+        """UPDATE these columns of the row (nothing when there is no such row)."""
+        if not tx.deferring:
+            _update(tx, self.table, self.key, [(key, changes)])
+            return
+        was = self.pending.get(key)
+        if was is None:
+            self.pending[key] = ("update", dict(changes))
+        else:
+            was[1].update(changes)
+
+    def _flush(self, tx: Tx) -> None:
+        tx.memo.pop(("rows", self.table), None)
+        groups: dict[tuple[str, tuple[str, ...]], list[Any]] = {}
+        for key, (kind, values) in self.pending.items():
+            groups.setdefault((kind, tuple(values)), []).append((key, values))
+        self.pending = {}
+        for (kind, _), rows in groups.items():
+            if kind == "update":
+                _update(tx, self.table, self.key, rows)
+            else:
+                conflict = self.key if kind == "upsert" else None
+                _insert(tx, self.table, [v for _, v in rows], conflict=conflict)
+
+
+class Counters:
+    """Additions to counter rows: `key_columns` name the row, `sums` the columns added to."""
+
+    def __init__(self, table: str, key_columns: Sequence[str], sums: Sequence[str]) -> None:
+        self.table, self.keys, self.sums = table, tuple(key_columns), tuple(sums)
+        self.pending: dict[tuple[Any, ...], list[int]] = {}
+
+    def add(self, tx: Tx, row: Sequence[Any]) -> None:
+        """Add a row of (key values..., amounts...) to the counters."""
+        key, amounts = tuple(row[: len(self.keys)]), row[len(self.keys) :]
+        mine = f"counters:{self.table}"
+        pending: dict[tuple[Any, ...], list[int]] | None = tx.memo.get(mine)
+        if pending is None:
+            pending = tx.memo[mine] = {}
+            tx.defer(mine, lambda t: self._flush(t, mine), self.table)
+        totals = pending.setdefault(key, [0] * len(self.sums))
+        for i, amount in enumerate(amounts):
+            totals[i] += int(amount)
+        if not tx.deferring:
+            tx.flush(mine)
+
+    def _flush(self, tx: Tx, mine: str) -> None:
+        pending: dict[tuple[Any, ...], list[int]] = tx.memo.pop(mine, {})
+        columns = (*self.keys, *self.sums)
+        adds = ", ".join(f"{c} = t.{c} + excluded.{c}" for c in self.sums)
+        rows = [(*key, *totals) for key, totals in pending.items()]  # a zero too, as one by one
+        for chunk in _chunks(rows, len(columns)):
+            tx.execute(
+                f"INSERT INTO {self.table} AS t ({', '.join(columns)}) VALUES "
+                + ", ".join([f"({', '.join(['%s'] * len(columns))})"] * len(chunk))
+                + f" ON CONFLICT ({', '.join(self.keys)}) DO UPDATE SET {adds}",
+                [v for r in chunk for v in r],
+            )
+
+
+def _chunks(rows: list[Any], width: int) -> list[list[Any]]:
+    per = max(1, 900 // max(width, 1))  # under SQLite's parameters a statement
+    return [rows[i : i + per] for i in range(0, len(rows), per)]
+
+
+def _insert(tx: Tx, table: str, rows: list[Values], conflict: str | None = None) -> None:
+    columns = list(rows[0])
+    marks = f"({', '.join(['%s'] * len(columns))})"
+    tail = ""
+    if conflict is not None:
+        sets = ", ".join(f"{c} = excluded.{c}" for c in columns if c != conflict)
+        tail = f" ON CONFLICT ({conflict}) DO " + (f"UPDATE SET {sets}" if sets else "NOTHING")
+    for chunk in _chunks(rows, len(columns)):
+        tx.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+            + ", ".join([marks] * len(chunk))
+            + tail,
+            [r[c] for r in chunk for c in columns],
+        )
+
+
+def _update(tx: Tx, table: str, key: str, rows: list[tuple[Any, Values]]) -> None:
+    columns = list(rows[0][1])
+    if not columns:
+        return
+    sets = ", ".join(f"{c} = %s" for c in columns)
+    tx.executemany(
+        f"UPDATE {table} SET {sets} WHERE {key} = %s",
+        [[*(values[c] for c in columns), k] for k, values in rows],
+    )

@@ -1,0 +1,101 @@
+"""projections/buffer.py: a batch's writes gathered and sent together give the rows that the
+same writes sent one by one give, and a read in between sees every write made before it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from migrations.runner import migrate
+from projections.buffer import Counters, Rows
+from projections.store import Database, DatabaseUrl, Tx
+
+COUNTS = Counters("buffer_counts", ("street", "status"), ("cases", "people"))
+
+
+def writes(tx: Tx, seen: list[Any]) -> None:
+    rows = lambda: Rows.of(tx, "buffer_rows", "id")  # noqa: E731 (after a flush, anew)
+    rows().insert(tx, {"id": "a", "status": "new", "amount": 1})
+    rows().update(tx, "a", {"status": "accepted"})  # merged into the pending insert
+    rows().upsert(tx, {"id": "b", "status": "new", "amount": 2})
+    rows().update(tx, "z", {"status": "nobody"})  # no such row: nothing
+    COUNTS.add(tx, ("s1", "new", 1, 3))
+    COUNTS.add(tx, ("s1", "new", 1, 2))
+    seen.append(tx.query("SELECT id, status, amount FROM buffer_rows ORDER BY id"))
+    seen.append(tx.query("SELECT * FROM buffer_counts ORDER BY street, status"))
+    rows().update(tx, "a", {"amount": 10})
+    rows().upsert(tx, {"id": "a", "status": "active", "amount": 11})  # the row is there
+    rows().update(tx, "b", {"status": "denied"})
+    COUNTS.add(tx, ("s1", "new", -1, -3))
+    COUNTS.add(tx, ("s2", "active", 1, 1))
+    COUNTS.add(tx, ("s2", "active", -1, -1))  # a zero row, as one by one would leave it
+
+
+def outcome(db: Database, deferring: bool) -> list[Any]:
+    with db.transaction() as tx:
+        tx.execute("DELETE FROM buffer_rows")
+        tx.execute("DELETE FROM buffer_counts")
+    seen: list[Any] = []
+    with db.transaction() as tx:
+        tx.deferring = deferring
+        writes(tx, seen)
+    return [
+        *seen,
+        db.query("SELECT id, status, amount FROM buffer_rows ORDER BY id"),
+        db.query("SELECT * FROM buffer_counts ORDER BY street, status"),
+    ]
+
+
+@pytest.fixture
+def db(database_url: str) -> Any:
+    database = Database(DatabaseUrl.parse(database_url))
+    migrate(database)
+    with database.transaction() as tx:
+        tx.execute("CREATE TABLE buffer_rows (id TEXT PRIMARY KEY, status TEXT, amount INTEGER)")
+        tx.execute(
+            "CREATE TABLE buffer_counts (street TEXT, status TEXT, cases INTEGER NOT NULL,"
+            " people INTEGER NOT NULL, PRIMARY KEY (street, status))"
+        )
+    yield database
+    database.close()
+
+
+def test_gathered_writes_give_the_rows_of_the_same_writes_one_by_one(db: Database) -> None:
+    gathered, one_by_one = outcome(db, deferring=True), outcome(db, deferring=False)
+    assert gathered == one_by_one
+    during, counts_during, final, counts = gathered
+    assert during == [
+        {"id": "a", "status": "accepted", "amount": 1},
+        {"id": "b", "status": "new", "amount": 2},
+    ]
+    assert counts_during == [{"street": "s1", "status": "new", "cases": 2, "people": 5}]
+    assert final == [
+        {"id": "a", "status": "active", "amount": 11},
+        {"id": "b", "status": "denied", "amount": 2},
+    ]
+    assert counts == [
+        {"street": "s1", "status": "new", "cases": 1, "people": 2},
+        {"street": "s2", "status": "active", "cases": 0, "people": 0},
+    ]
+
+
+def test_a_failed_transaction_sends_nothing_it_gathered(db: Database) -> None:
+    with pytest.raises(RuntimeError), db.transaction() as tx:
+        Rows.of(tx, "buffer_rows", "id").insert(tx, {"id": "x", "status": "new", "amount": 1})
+        COUNTS.add(tx, ("s9", "new", 1, 1))
+        raise RuntimeError("the batch fails")
+    assert db.query("SELECT * FROM buffer_rows") == []
+    assert db.query("SELECT * FROM buffer_counts") == []
+    with db.transaction() as tx:  # nothing left over for the next transaction either
+        assert tx.memo == {}
+    assert db.query("SELECT * FROM buffer_rows") == []
+
+
+def test_a_bad_row_fails_at_the_commit_and_keeps_nothing(db: Database) -> None:
+    with db.transaction() as tx:
+        Rows.of(tx, "buffer_rows", "id").insert(tx, {"id": "a", "status": "new", "amount": 1})
+    with pytest.raises(Exception), db.transaction() as tx:  # noqa: B017 (either driver's)
+        Rows.of(tx, "buffer_rows", "id").insert(tx, {"id": "c", "status": "new", "amount": 3})
+        Rows.of(tx, "buffer_rows", "id").insert(tx, {"id": "a", "status": "again", "amount": 2})
+    assert db.query("SELECT id FROM buffer_rows") == [{"id": "a"}]
