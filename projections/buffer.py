@@ -11,7 +11,7 @@ write goes at once (the runner's view-by-view path, where an error must name its
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from projections.store import Tx
@@ -140,3 +140,49 @@ def _update(tx: Tx, table: str, key: str, rows: list[tuple[Any, Values]]) -> Non
         f"UPDATE {table} SET {sets} WHERE {key} = %s",
         [[*(values[c] for c in columns), k] for k, values in rows],
     )
+
+
+class Lookup:
+    """Rows of one table by a one-column key, read for many keys at once and remembered for
+    the transaction: a view reads a batch's rows in one query (`get_many`, or `prefetch` at
+    the batch's start) instead of one query an event. The view must `forget` a row it
+    writes, so the next read sees the write; only its own view may write the table."""
+
+    def __init__(self, table: str, key: str, columns: str = "*") -> None:
+        self.table, self.key, self.columns = table, key, columns
+        self._memo = ("lookup", table, key, columns)
+
+    def _known(self, tx: Tx) -> dict[Any, Values | None]:
+        known: dict[Any, Values | None] = tx.memo.setdefault(self._memo, {})
+        return known
+
+    def prefetch(self, tx: Tx, keys: Iterable[Any]) -> None:
+        known = self._known(tx)
+        missing = sorted({k for k in keys if k not in known})
+        for chunk in _chunks(missing, 1):
+            rows = tx.query(
+                f"SELECT {self.columns} FROM {self.table}"
+                f" WHERE {self.key} IN ({', '.join(['%s'] * len(chunk))})",
+                chunk,
+            )
+            found = {r[self.key]: r for r in rows}
+            for k in chunk:
+                known[k] = found.get(k)
+
+    def get(self, tx: Tx, key: Any) -> Values | None:
+        """The row (a copy of its own), None when there is none."""
+        known = self._known(tx)
+        if key not in known:
+            self.prefetch(tx, [key])
+        row = known[key]
+        return None if row is None else dict(row)
+
+    def get_many(self, tx: Tx, keys: Iterable[Any]) -> dict[Any, Values]:
+        """The rows there are of these keys."""
+        wanted = list(keys)
+        self.prefetch(tx, wanted)
+        known = self._known(tx)
+        return {k: dict(row) for k in wanted if (row := known[k]) is not None}
+
+    def forget(self, tx: Tx, key: Any) -> None:
+        self._known(tx).pop(key, None)

@@ -256,6 +256,7 @@ class ProjectionRunner:
                     todo = _after(todo, done[projection.name])
                     if not todo:
                         continue
+                    projection.prefetch(tx, todo)
                     for position, event in todo:
                         if event is not None:
                             projection.apply(tx, event, position)

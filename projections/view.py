@@ -82,6 +82,10 @@ class Projection:
         for table in self.tables:
             tx.execute(f"DELETE FROM {table}")
 
+    def prefetch(self, tx: Tx, todo: list[tuple[int, Any]]) -> None:
+        """Before a batch's events (position, event or None) are applied: read at once what
+        their handlers will need (see buffer.Lookup). Nothing by default."""
+
     def apply(self, tx: Tx, event: Any, position: int) -> None:
         handler = self.handlers.get(type(event))
         if handler is not None:

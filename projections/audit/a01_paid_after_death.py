@@ -14,10 +14,16 @@ from typing import Any
 
 from domain.assistance.case import AssistanceCase
 from domain.deaths.notification import DeathNotification
+from domain.payroll.payout import Payout
 from domain.shared.clock import BusinessDay
-from projections.audit.payout_rule import PayoutRule
+from projections.audit.payout_rule import PayoutRule, scheduled_cases
+from projections.buffer import Lookup
 from projections.store import Row, Tx
 from projections.view import handles
+
+#: The rule's rows read by payout (only this rule writes them; each write forgets its row).
+COUNTED = Lookup("audit_a01_cases", "case_id", "case_id, counted")
+DEATHS = Lookup("audit_a01_deaths", "person_id")
 
 
 class PaidAfterDeath(PayoutRule):
@@ -32,9 +38,8 @@ class PaidAfterDeath(PayoutRule):
 
     def defect(self, tx: Tx, payout: Row) -> tuple[str, list[int]] | None:
         month, what = payout["month"], f"{payout['programme']} payout for {payout['month']}"
-        counted = json.loads(tx.scalar(
-            "SELECT counted FROM audit_a01_cases WHERE case_id = %s", [payout["case_id"]]
-        ) or "[]")  # fmt: skip
+        case = COUNTED.get(tx, payout["case_id"])
+        counted = json.loads(case["counted"] if case else "[]")
         deaths = self._deaths(tx, counted)
         if counted and all(p in deaths and deaths[p][0] < month for p in counted):
             last = max(deaths[p][0] for p in counted)
@@ -50,13 +55,19 @@ class PaidAfterDeath(PayoutRule):
 
     @staticmethod
     def _deaths(tx: Tx, persons: list[str]) -> dict[str, tuple[str, int]]:
-        if not persons:
-            return {}
-        marks = ", ".join(["%s"] * len(persons))
-        rows = tx.query(
-            f"SELECT * FROM audit_a01_deaths WHERE person_id IN ({marks})", list(persons)
+        rows = DEATHS.get_many(tx, persons)
+        return {p: (r["death_month"], r["position"]) for p, r in rows.items()}
+
+    def prefetch(self, tx: Tx, todo: list[tuple[int, Any]]) -> None:
+        """A payroll batch's cases and their people's deaths in two reads, not two a payout."""
+        cases = COUNTED.get_many(tx, scheduled_cases(todo))
+        people = {p for case in cases.values() for p in json.loads(case["counted"])}
+        payees = (
+            (e.payee or {}).get("person_id")
+            for _, e in todo
+            if isinstance(e, Payout.PayoutScheduled)
         )
-        return {r["person_id"]: (r["death_month"], r["position"]) for r in rows}
+        DEATHS.prefetch(tx, people | {p for p in payees if p})
 
     # -- cases and deaths ---------------------------------------------------------------------
 
@@ -68,6 +79,7 @@ class PaidAfterDeath(PayoutRule):
             " VALUES (%s, %s, %s, %s)",
             [str(e.originator_id), e.street, e.programme, json.dumps(counted)],
         )
+        COUNTED.forget(tx, str(e.originator_id))
         tx.executemany(
             "INSERT INTO audit_a01_members (person_id, case_id) VALUES (%s, %s)",
             [(p, str(e.originator_id)) for p in counted],
@@ -95,6 +107,7 @@ class PaidAfterDeath(PayoutRule):
             " ON CONFLICT (person_id) DO NOTHING",
             [person, e.date_of_death[:7], position],
         )
+        DEATHS.forget(tx, person)
         cases = {r["case_id"] for r in tx.query(
             "SELECT case_id FROM audit_a01_members WHERE person_id = %s", [person]
         )}  # fmt: skip

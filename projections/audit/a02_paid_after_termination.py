@@ -11,9 +11,13 @@ import json
 from typing import Any
 
 from domain.assistance.case import AssistanceCase
-from projections.audit.payout_rule import PayoutRule
+from projections.audit.payout_rule import PayoutRule, scheduled_cases
+from projections.buffer import Lookup
 from projections.store import Row, Tx
 from projections.view import handles
+
+#: The rule's case rows (only this rule writes them; each write forgets its row).
+CASES = Lookup("audit_a02_cases", "case_id")
 
 
 class PaidAfterTermination(PayoutRule):
@@ -42,8 +46,11 @@ class PaidAfterTermination(PayoutRule):
 
     @staticmethod
     def _case(tx: Tx, case_id: str) -> Row | None:
-        rows = tx.query("SELECT * FROM audit_a02_cases WHERE case_id = %s", [case_id])
-        return rows[0] if rows else None
+        return CASES.get(tx, case_id)
+
+    def prefetch(self, tx: Tx, todo: list[tuple[int, Any]]) -> None:
+        """A payroll batch's cases in one read, not one a payout."""
+        CASES.prefetch(tx, scheduled_cases(todo))
 
     @handles(AssistanceCase.ApplicationSubmitted)
     def submitted(self, tx: Tx, e: Any, position: int) -> None:
@@ -51,6 +58,7 @@ class PaidAfterTermination(PayoutRule):
             "INSERT INTO audit_a02_cases (case_id, suspensions) VALUES (%s, '[]')",
             [str(e.originator_id)],
         )
+        CASES.forget(tx, str(e.originator_id))
 
     @handles(AssistanceCase.BenefitTerminated)
     def terminated(self, tx: Tx, e: Any, position: int) -> None:
@@ -60,6 +68,7 @@ class PaidAfterTermination(PayoutRule):
             " WHERE case_id = %s",
             [e.effective_month, position, case_id],
         )
+        CASES.forget(tx, case_id)
         self.evaluate_case(tx, case_id, position, e.occurred_on)
 
     @handles(AssistanceCase.BenefitSuspended)
@@ -81,4 +90,5 @@ class PaidAfterTermination(PayoutRule):
         spans = change(json.loads(case["suspensions"]))
         tx.execute("UPDATE audit_a02_cases SET suspensions = %s WHERE case_id = %s",
                    [json.dumps(spans), case_id])  # fmt: skip
+        CASES.forget(tx, case_id)
         self.evaluate_case(tx, case_id, position, e.occurred_on)

@@ -20,9 +20,30 @@ from domain.assistance.standards import CASE_STANDARDS, effective_month
 from domain.payroll.payout import Payout
 from domain.shared.parameters import ParameterSchedule
 from domain.temporary.limits import yuan
+from projections.audit.payout_rule import scheduled_cases
 from projections.audit.rule import AuditRule
+from projections.buffer import Lookup
 from projections.store import Row, Tx
 from projections.view import handles
+
+#: The rule's case rows (only this rule writes them; each write forgets its row), and the
+#: standards in force by (name, day), remembered for a transaction (forgotten when one is set).
+CASES = Lookup("audit_a12_cases", "case_id")
+STANDARDS = "audit_a12_standards"
+
+
+def _standard(tx: Tx, name: str, day: str) -> Row | None:
+    """The latest start on or before the day; for one start, the last fix."""
+    known: dict[tuple[str, str], Row | None] = tx.memo.setdefault(STANDARDS, {})
+    if (name, day) not in known:
+        rows = tx.query(
+            "SELECT version, effective_from, value FROM audit_a12_standards"
+            " WHERE name = %s AND effective_from <= %s"
+            " ORDER BY effective_from DESC, version DESC LIMIT 1",
+            [name, day],
+        )
+        known[(name, day)] = rows[0] if rows else None
+    return known[(name, day)]
 
 
 class WrongAmount(AuditRule):
@@ -55,6 +76,7 @@ class WrongAmount(AuditRule):
             " VALUES (%s, %s, %s, %s)",
             [name, e.originator_version, e.effective_from, e.value],
         )
+        tx.memo.pop(STANDARDS, None)
         programmes = [p for p, n in CASE_STANDARDS.items() if n == name]
         marks = ", ".join(["%s"] * len(programmes))
         payouts = tx.query(
@@ -75,6 +97,7 @@ class WrongAmount(AuditRule):
             " adjustments) VALUES (%s, %s, %s, NULL, NULL, '[]')",
             [str(e.originator_id), e.programme, e.street],
         )
+        CASES.forget(tx, str(e.originator_id))
 
     @handles(AssistanceCase.HouseholdAssessed)
     def assessed(self, tx: Tx, e: Any, position: int) -> None:
@@ -84,6 +107,7 @@ class WrongAmount(AuditRule):
             "UPDATE audit_a12_cases SET assessment = %s WHERE case_id = %s",
             [json.dumps(assessment), str(e.originator_id)],
         )
+        CASES.forget(tx, str(e.originator_id))
 
     @handles(AssistanceCase.EligibilityConfirmed)
     def confirmed(self, tx: Tx, e: Any, position: int) -> None:
@@ -91,6 +115,7 @@ class WrongAmount(AuditRule):
             "UPDATE audit_a12_cases SET first_month = %s WHERE case_id = %s",
             [e.first_paid_month, str(e.originator_id)],
         )
+        CASES.forget(tx, str(e.originator_id))
 
     @handles(AssistanceCase.BenefitAdjusted)
     def adjusted(self, tx: Tx, e: Any, position: int) -> None:
@@ -105,6 +130,7 @@ class WrongAmount(AuditRule):
             "UPDATE audit_a12_cases SET adjustments = %s WHERE case_id = %s",
             [json.dumps(adjustments), case_id],
         )
+        CASES.forget(tx, str(e.originator_id))
         for payout in tx.query(
             "SELECT * FROM audit_a12_payouts WHERE case_id = %s AND month >= %s AND paid = 1"
             " ORDER BY position",
@@ -116,12 +142,20 @@ class WrongAmount(AuditRule):
 
     @handles(Payout.PayoutScheduled)
     def scheduled(self, tx: Tx, e: Any, position: int) -> None:
-        rows = tx.query(
-            "INSERT INTO audit_a12_payouts (payout_id, case_id, month, amount_fen, recovered_fen,"
-            " paid, position) VALUES (%s, %s, %s, %s, 0, 1, %s) RETURNING *",
-            [str(e.originator_id), str(e.case_id), e.month, e.amount_fen, position],
+        row: Row = {
+            "payout_id": str(e.originator_id), "case_id": str(e.case_id), "month": e.month,
+            "amount_fen": e.amount_fen, "recovered_fen": 0, "paid": 1, "position": position,
+        }  # fmt: skip
+        tx.execute(  # the row as stored is known: no RETURNING, no round trip
+            f"INSERT INTO audit_a12_payouts ({', '.join(row)})"
+            f" VALUES ({', '.join(['%s'] * len(row))})",
+            list(row.values()),
         )
-        self._judge(tx, rows[0], position, e.occurred_on)
+        self._judge(tx, row, position, e.occurred_on)
+
+    def prefetch(self, tx: Tx, todo: list[tuple[int, Any]]) -> None:
+        """A payroll batch's cases in one read, not one a payout."""
+        CASES.prefetch(tx, scheduled_cases(todo))
 
     @handles(Payout.PayoutFailed, Payout.PayoutReversed)
     def not_paid(self, tx: Tx, e: Any, position: int) -> None:
@@ -158,7 +192,8 @@ class WrongAmount(AuditRule):
     def _judge(self, tx: Tx, payout: Row | None, position: int, on: str) -> None:
         if payout is None:
             return
-        rows = tx.query("SELECT * FROM audit_a12_cases WHERE case_id = %s", [payout["case_id"]])
+        found = CASES.get(tx, payout["case_id"])
+        rows = [found] if found is not None else []
         expected = self._expected(tx, rows[0], payout["month"]) if rows else None
         paid = int(payout["amount_fen"]) - int(payout["recovered_fen"])
         key = payout["payout_id"]
@@ -188,13 +223,7 @@ class WrongAmount(AuditRule):
         standard = None
         if name is not None:
             # The latest start on or before the month's first day; for one start, the last fix.
-            rows = tx.query(
-                "SELECT version, effective_from, value FROM audit_a12_standards"
-                " WHERE name = %s AND effective_from <= %s"
-                " ORDER BY effective_from DESC, version DESC LIMIT 1",
-                [name, f"{month}-01"],
-            )
-            standard = rows[0] if rows else None
+            standard = _standard(tx, name, f"{month}-01")
         if standard is None:
             if manual is not None:
                 return int(manual[2]), f"the adjustment from {manual[0]}"

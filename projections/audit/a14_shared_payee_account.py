@@ -17,8 +17,15 @@ from domain.assistance.case import AssistanceCase
 from domain.payroll.payout import Payout
 from domain.shared.values import is_bank_account
 from projections.audit.rule import AuditRule
-from projections.store import Tx
+from projections.store import Row, Tx
 from projections.view import handles
+
+#: Tx.memo's key of the accounts read in this transaction: digest -> its cases' rows.
+ACCOUNTS = "audit_a14_accounts"
+_PAID_INTO = (
+    "SELECT a.account_digest, a.case_id, a.position, c.street, c.members"
+    " FROM audit_a14_accounts a JOIN audit_a14_cases c ON c.case_id = a.case_id"
+)
 
 
 class SharedPayeeAccount(AuditRule):
@@ -36,6 +43,27 @@ class SharedPayeeAccount(AuditRule):
             "INSERT INTO audit_a14_cases (case_id, street, members) VALUES (%s, %s, %s)",
             [str(e.originator_id), e.street, json.dumps(members)],
         )
+        tx.memo.pop(ACCOUNTS, None)  # what the remembered accounts' cases are may differ now
+
+    def prefetch(self, tx: Tx, todo: list[tuple[int, Any]]) -> None:
+        """The accounts a payroll batch pays into, with their cases, in one read."""
+        digests = {
+            d
+            for _, e in todo
+            if isinstance(e, Payout.PayoutScheduled) and (d := self._digest(e.payee))
+        }
+        known: dict[str, list[Row]] = tx.memo.setdefault(ACCOUNTS, {})
+        missing = sorted(digests - set(known))
+        for i in range(0, len(missing), 900):
+            chunk = missing[i : i + 900]
+            for digest in chunk:
+                known[digest] = []
+            for row in tx.query(
+                f"{_PAID_INTO} WHERE a.account_digest IN ({', '.join(['%s'] * len(chunk))})"
+                " ORDER BY a.position",
+                chunk,
+            ):
+                known[row.pop("account_digest")].append(row)
 
     @handles(Payout.PayoutScheduled)
     def scheduled(self, tx: Tx, e: Any, position: int) -> None:
@@ -67,17 +95,22 @@ class SharedPayeeAccount(AuditRule):
         digest = self._digest(payee)
         if digest is None:
             return
-        tx.execute(
-            "INSERT INTO audit_a14_accounts (account_digest, case_id, position)"
-            " VALUES (%s, %s, %s) ON CONFLICT (account_digest, case_id) DO NOTHING",
-            [digest, case_id, position],
-        )
-        rows = tx.query(
-            "SELECT a.case_id, a.position, c.street, c.members FROM audit_a14_accounts a"
-            " JOIN audit_a14_cases c ON c.case_id = a.case_id"
-            " WHERE a.account_digest = %s ORDER BY a.position",
-            [digest],
-        )
+        known: dict[str, list[Row]] = tx.memo.setdefault(ACCOUNTS, {})
+        rows = known.get(digest)
+        if rows is None or not any(r["case_id"] == case_id for r in rows):
+            # A case new to the account (or an account not read yet): record it, read again.
+            tx.execute(
+                "INSERT INTO audit_a14_accounts (account_digest, case_id, position)"
+                " VALUES (%s, %s, %s) ON CONFLICT (account_digest, case_id) DO NOTHING",
+                [digest, case_id, position],
+            )
+            rows = tx.query(
+                f"{_PAID_INTO} WHERE a.account_digest = %s ORDER BY a.position", [digest]
+            )
+            for row in rows:
+                row.pop("account_digest")
+            known[digest] = rows
+        # else: the pair is stored already, and its insert would change nothing
         households = _households([set(json.loads(r["members"])) for r in rows])
         if households < 2:
             return

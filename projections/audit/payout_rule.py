@@ -61,14 +61,19 @@ class PayoutRule(AuditRule):
 
     @handles(Payout.PayoutScheduled)
     def scheduled(self, tx: Tx, e: Any, position: int) -> None:
-        rows = tx.query(
-            f"INSERT INTO {self.payouts} (payout_id, case_id, month, programme, street, payee,"
-            " amount_fen, recovered_fen, status, position)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, 0, 'scheduled', %s) RETURNING *",
-            [str(e.originator_id), str(e.case_id), e.month, e.programme, e.street,
-             (e.payee or {}).get("person_id"), e.amount_fen, position],
-        )  # fmt: skip
-        self.evaluate(tx, rows[0], position, e.occurred_on)
+        row: Row = {
+            "payout_id": str(e.originator_id), "case_id": str(e.case_id), "month": e.month,
+            "programme": e.programme, "street": e.street,
+            "payee": (e.payee or {}).get("person_id"), "amount_fen": e.amount_fen,
+            "recovered_fen": 0, "status": "scheduled", "position": position,
+        }  # fmt: skip
+        # The row as stored is known: a write without RETURNING costs no round trip.
+        tx.execute(
+            f"INSERT INTO {self.payouts} ({', '.join(row)})"
+            f" VALUES ({', '.join(['%s'] * len(row))})",
+            list(row.values()),
+        )
+        self.evaluate(tx, row, position, e.occurred_on)
 
     @handles(Payout.PayoutSettled)
     def settled(self, tx: Tx, e: Any, position: int) -> None:
@@ -90,3 +95,8 @@ class PayoutRule(AuditRule):
     def recovered(self, tx: Tx, e: Any, position: int) -> None:
         before = self._payout(tx, e)["recovered_fen"]
         self._changed(tx, e, position, recovered_fen=before + e.amount_fen)
+
+
+def scheduled_cases(todo: list[tuple[int, Any]]) -> set[str]:
+    """The cases of a batch's scheduled payouts (what a payout rule's prefetch reads)."""
+    return {str(e.case_id) for _, e in todo if isinstance(e, Payout.PayoutScheduled)}
