@@ -92,10 +92,14 @@ class DuplicatePayment(AuditRule):
         self._payout_changed(tx, e, position, 0, e.amount_fen)
 
     def _month(self, tx: Tx, case_id: str, month: str) -> list[Row]:
-        return tx.query(
-            "SELECT * FROM audit_a03_payouts WHERE case_id = %s AND month = %s ORDER BY payout_id",
+        # Sorted here, not by ORDER BY payout_id: with that, PostgreSQL may walk the whole
+        # primary key in order and filter (seen on the province rebuild: 5 ms a payout,
+        # growing with the table) instead of taking the few rows from (case_id, month).
+        rows = tx.query(
+            "SELECT * FROM audit_a03_payouts WHERE case_id = %s AND month = %s",
             [case_id, month],
         )
+        return sorted(rows, key=lambda r: str(r["payout_id"]))
 
     @staticmethod
     def _evidence(rows: list[Row]) -> list[int]:
