@@ -186,3 +186,7 @@ class Lookup:
 
     def forget(self, tx: Tx, key: Any) -> None:
         self._known(tx).pop(key, None)
+
+    def put(self, tx: Tx, key: Any, row: Values) -> None:
+        """Remember the row as the view just wrote it (a copy), so no read follows."""
+        self._known(tx)[key] = dict(row)

@@ -16,7 +16,7 @@ from domain.assistance.case import AssistanceCase
 from domain.deaths.notification import DeathNotification
 from domain.payroll.payout import Payout
 from domain.shared.clock import BusinessDay
-from projections.audit.payout_rule import PayoutRule, scheduled_cases
+from projections.audit.payout_rule import PayoutRule
 from projections.buffer import Lookup
 from projections.store import Row, Tx
 from projections.view import handles
@@ -60,14 +60,15 @@ class PaidAfterDeath(PayoutRule):
 
     def prefetch(self, tx: Tx, todo: list[tuple[int, Any]]) -> None:
         """A payroll batch's cases and their people's deaths in two reads, not two a payout."""
-        cases = COUNTED.get_many(tx, scheduled_cases(todo))
+        cases = COUNTED.get_many(tx, self.payout_cases(tx, todo))
         people = {p for case in cases.values() for p in json.loads(case["counted"])}
         payees = (
             (e.payee or {}).get("person_id")
             for _, e in todo
             if isinstance(e, Payout.PayoutScheduled)
         )
-        DEATHS.prefetch(tx, people | {p for p in payees if p})
+        paid_to = {r["payee"] for r in self.changed_payouts(tx, todo).values()}
+        DEATHS.prefetch(tx, people | {p for p in (*payees, *paid_to) if p})
 
     # -- cases and deaths ---------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from domain.assistance.case import AssistanceCase
-from projections.audit.payout_rule import PayoutRule, scheduled_cases
+from projections.audit.payout_rule import PayoutRule
 from projections.buffer import Lookup
 from projections.store import Row, Tx
 from projections.view import handles
@@ -50,7 +50,7 @@ class PaidAfterTermination(PayoutRule):
 
     def prefetch(self, tx: Tx, todo: list[tuple[int, Any]]) -> None:
         """A payroll batch's cases in one read, not one a payout."""
-        CASES.prefetch(tx, scheduled_cases(todo))
+        CASES.prefetch(tx, self.payout_cases(tx, todo))
 
     @handles(AssistanceCase.ApplicationSubmitted)
     def submitted(self, tx: Tx, e: Any, position: int) -> None:

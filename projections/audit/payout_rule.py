@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from domain.payroll.payout import Payout
 from projections.audit.rule import AuditRule
+from projections.buffer import Lookup
 from projections.store import Row, Tx
 from projections.view import handles
 
@@ -49,15 +50,33 @@ class PayoutRule(AuditRule):
             payout["recovered_fen"] < payout["amount_fen"]
         )
 
+    def _rows(self) -> Lookup:
+        """The rule's payout rows by id (only the rule writes them; each write puts its row)."""
+        return Lookup(self.payouts, "payout_id")
+
+    def changed_payouts(self, tx: Tx, todo: list[tuple[int, Any]]) -> dict[str, Row]:
+        """The rows of the payouts a batch's events change, read at once."""
+        changed = {str(e.originator_id) for _, e in todo if isinstance(e, CHANGES)}
+        return self._rows().get_many(tx, changed)
+
+    def payout_cases(self, tx: Tx, todo: list[tuple[int, Any]]) -> set[str]:
+        """The cases a batch's payout events are of (their payout rows read at once)."""
+        rows = self.changed_payouts(tx, todo).values()
+        return scheduled_cases(todo) | {str(r["case_id"]) for r in rows}
+
     def _payout(self, tx: Tx, e: Any) -> Row:
-        return tx.query(f"SELECT * FROM {self.payouts} WHERE payout_id = %s",
-                        [str(e.originator_id)])[0]  # fmt: skip
+        row = self._rows().get(tx, str(e.originator_id))
+        if row is None:
+            raise LookupError(f"payout {e.originator_id} was never scheduled")
+        return row
 
     def _changed(self, tx: Tx, e: Any, position: int, **changes: Any) -> None:
+        row = {**self._payout(tx, e), **changes}
         sets = ", ".join(f"{k} = %s" for k in changes)
-        rows = tx.query(f"UPDATE {self.payouts} SET {sets} WHERE payout_id = %s RETURNING *",
-                        [*changes.values(), str(e.originator_id)])  # fmt: skip
-        self.evaluate(tx, rows[0], position, e.occurred_on)
+        tx.execute(f"UPDATE {self.payouts} SET {sets} WHERE payout_id = %s",
+                   [*changes.values(), row["payout_id"]])  # fmt: skip
+        self._rows().put(tx, row["payout_id"], row)
+        self.evaluate(tx, row, position, e.occurred_on)
 
     @handles(Payout.PayoutScheduled)
     def scheduled(self, tx: Tx, e: Any, position: int) -> None:
@@ -73,6 +92,7 @@ class PayoutRule(AuditRule):
             f" VALUES ({', '.join(['%s'] * len(row))})",
             list(row.values()),
         )
+        self._rows().put(tx, row["payout_id"], row)
         self.evaluate(tx, row, position, e.occurred_on)
 
     @handles(Payout.PayoutSettled)
@@ -95,6 +115,13 @@ class PayoutRule(AuditRule):
     def recovered(self, tx: Tx, e: Any, position: int) -> None:
         before = self._payout(tx, e)["recovered_fen"]
         self._changed(tx, e, position, recovered_fen=before + e.amount_fen)
+
+
+#: The payout events that change a payout already scheduled.
+CHANGES = (
+    Payout.PayoutSettled, Payout.PayoutFailed, Payout.PayoutReissued, Payout.PayoutReversed,
+    Payout.OverpaymentRecovered,
+)  # fmt: skip
 
 
 def scheduled_cases(todo: list[tuple[int, Any]]) -> set[str]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from domain.payroll.payout import Payout
+from projections.audit.payout_rule import CHANGES
+from projections.buffer import Counters, Lookup
 from projections.store import Database, Row, Tx
 from projections.view import Projection, handles
 
@@ -19,13 +21,13 @@ GROUPS = ("programme", "street", "month", "status")
 #: The filters the counters answer (a case or a run needs the payouts themselves).
 FILTERS = ("month", "programme", "street", "status", "year")
 
-ADD = (
-    "INSERT INTO payout_totals AS t (programme, street, month, status, payouts, amount_fen,"
-    " recovered_fen) VALUES (%s, %s, %s, %s, %s, %s, %s)"
-    " ON CONFLICT (programme, street, month, status) DO UPDATE SET"
-    " payouts = t.payouts + excluded.payouts, amount_fen = t.amount_fen + excluded.amount_fen,"
-    " recovered_fen = t.recovered_fen + excluded.recovered_fen"
-)
+#: The counter rows, a batch's changes added up and sent as one upsert a row.
+TOTALS = Counters("payout_totals", GROUPS, ("payouts", "amount_fen", "recovered_fen"))
+#: Each payout's share (only this view writes it; each write puts its row).
+SHARES = Lookup(
+    "payout_totals_payouts", "payout_id",
+    "payout_id, programme, street, month, status, amount_fen, recovered_fen",
+)  # fmt: skip
 
 
 class PayoutTotals(Projection):
@@ -34,12 +36,22 @@ class PayoutTotals(Projection):
 
     @handles(Payout.PayoutScheduled)
     def scheduled(self, tx: Tx, e: Any, position: int) -> None:
+        share = {
+            "payout_id": str(e.originator_id), "programme": e.programme, "street": e.street,
+            "month": e.month, "status": "scheduled", "amount_fen": e.amount_fen,
+            "recovered_fen": 0,
+        }  # fmt: skip
         tx.execute(
-            "INSERT INTO payout_totals_payouts (payout_id, programme, street, month, status,"
-            " amount_fen) VALUES (%s, %s, %s, %s, 'scheduled', %s)",
-            (str(e.originator_id), e.programme, e.street, e.month, e.amount_fen),
+            f"INSERT INTO payout_totals_payouts ({', '.join(share)})"
+            f" VALUES ({', '.join(['%s'] * len(share))})",
+            list(share.values()),
         )
-        tx.execute(ADD, (e.programme, e.street, e.month, "scheduled", 1, e.amount_fen, 0))
+        SHARES.put(tx, share["payout_id"], share)
+        TOTALS.add(tx, (e.programme, e.street, e.month, "scheduled", 1, e.amount_fen, 0))
+
+    def prefetch(self, tx: Tx, todo: list[tuple[int, Any]]) -> None:
+        """The shares of the payouts a batch changes, in one read."""
+        SHARES.prefetch(tx, (str(e.originator_id) for _, e in todo if isinstance(e, CHANGES)))
 
     @handles(Payout.PayoutSettled)
     def settled(self, tx: Tx, e: Any, position: int) -> None:
@@ -65,25 +77,19 @@ class PayoutTotals(Projection):
     def _move(tx: Tx, e: Any, status: str | None = None, recovered: int = 0) -> None:
         """Take the payout's share out of its counter row and add it, changed, to its new one."""
         payout_id = str(e.originator_id)
-        rows = tx.query(
-            "SELECT programme, street, month, status, amount_fen, recovered_fen"
-            " FROM payout_totals_payouts WHERE payout_id = %s",
-            (payout_id,),
-        )
-        if not rows:
+        was = SHARES.get(tx, payout_id)
+        if was is None:
             raise LookupError(f"payout {payout_id} was never scheduled")
-        was = rows[0]
         key = (was["programme"], was["street"], was["month"])
         now = status or was["status"]
         amount, done = int(was["amount_fen"]), int(was["recovered_fen"])
-        tx.executemany(ADD, [
-            (*key, was["status"], -1, -amount, -done),
-            (*key, now, 1, amount, done + recovered),
-        ])  # fmt: skip
+        TOTALS.add(tx, (*key, was["status"], -1, -amount, -done))
+        TOTALS.add(tx, (*key, now, 1, amount, done + recovered))
         tx.execute(
             "UPDATE payout_totals_payouts SET status = %s, recovered_fen = %s WHERE payout_id = %s",
             (now, done + recovered, payout_id),
         )
+        SHARES.put(tx, payout_id, {**was, "status": now, "recovered_fen": done + recovered})
 
 
 # -- queries ------------------------------------------------------------------------------
