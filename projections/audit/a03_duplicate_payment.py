@@ -16,6 +16,7 @@ from typing import Any
 from domain.assistance.case import AssistanceCase
 from domain.assistance.enrolment import is_exclusive
 from domain.payroll.payout import Payout
+from projections.audit.payout_rule import CHANGES
 from projections.audit.rule import AuditRule
 from projections.store import Row, Tx
 from projections.view import handles
@@ -30,6 +31,19 @@ def excess_fen(rows: list[Row]) -> int:
     """What was paid beyond one payment of the month."""
     once = max((r["amount_fen"] for r in rows if r["paid_times"] > 0), default=0)
     return paid_fen(rows) - once
+
+
+#: Tx.memo's keys: (case, month) -> that month's payout rows; case -> the cases sharing a member.
+MONTHS, OTHERS = "audit_a03_months", "audit_a03_others"
+PAYOUT_AT = "audit_a03_payout_at"  # payout id -> its (case, month) among MONTHS
+
+
+def _chunks(items: list[Any], size: int = 400) -> list[list[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _marks(items: list[Any]) -> str:
+    return ", ".join(["%s"] * len(items))
 
 
 class DuplicatePayment(AuditRule):
@@ -48,31 +62,56 @@ class DuplicatePayment(AuditRule):
                 " ON CONFLICT (case_id, person_id) DO NOTHING",
                 [(str(e.originator_id), m["person_id"]) for m in e.members if m["counted"]],
             )
+            tx.memo.pop(OTHERS, None)  # which cases share a member may differ now
+
+    def prefetch(self, tx: Tx, todo: list[tuple[int, Any]]) -> None:
+        """A payroll batch's payouts, their months' rows and the cases sharing a member, in a
+        few reads (each of its events would read them one by one)."""
+        pairs = {
+            (str(e.case_id), e.month) for _, e in todo if isinstance(e, Payout.PayoutScheduled)
+        }
+        changed = sorted({str(e.originator_id) for _, e in todo if isinstance(e, CHANGES)})
+        for chunk in _chunks(changed):
+            for row in tx.query(
+                "SELECT case_id, month FROM audit_a03_payouts"
+                f" WHERE payout_id IN ({', '.join(['%s'] * len(chunk))})",
+                chunk,
+            ):
+                pairs.add((row["case_id"], row["month"]))
+        others = self._others_of(tx, {case for case, _ in pairs})
+        pairs |= {(other, month) for case, month in pairs for other in others.get(case, [])}
+        self._months_of(tx, pairs)
 
     @handles(Payout.PayoutScheduled)
     def scheduled(self, tx: Tx, e: Any, position: int) -> None:
+        row: Row = {
+            "payout_id": str(e.originator_id), "case_id": str(e.case_id), "month": e.month,
+            "street": e.street, "amount_fen": e.amount_fen, "paid_times": 0,
+            "recovered_fen": 0, "evidence": "[]", "last_on": e.occurred_on,
+        }  # fmt: skip
         tx.execute(
-            "INSERT INTO audit_a03_payouts (payout_id, case_id, month, street, amount_fen,"
-            " paid_times, recovered_fen, evidence, last_on)"
-            " VALUES (%s, %s, %s, %s, %s, 0, 0, '[]', %s)",
-            [str(e.originator_id), str(e.case_id), e.month, e.street, e.amount_fen,
-             e.occurred_on],
-        )  # fmt: skip
+            f"INSERT INTO audit_a03_payouts ({', '.join(row)})"
+            f" VALUES ({', '.join(['%s'] * len(row))})",
+            list(row.values()),
+        )
+        self._remember(tx, row)
 
     def _payout_changed(self, tx: Tx, e: Any, position: int, paid: int, recovered: int) -> None:
-        rows = tx.query(
-            "SELECT * FROM audit_a03_payouts WHERE payout_id = %s", [str(e.originator_id)]
-        )
-        if not rows:
+        row = self._payout(tx, str(e.originator_id))
+        if row is None:
             return
-        row = rows[0]
         evidence = sorted({*json.loads(row["evidence"]), position})
+        changed = {
+            "paid_times": max(0, row["paid_times"] + paid),
+            "recovered_fen": row["recovered_fen"] + recovered,
+            "evidence": json.dumps(evidence), "last_on": e.occurred_on,
+        }  # fmt: skip
         tx.execute(
             "UPDATE audit_a03_payouts SET paid_times = %s, recovered_fen = %s, evidence = %s,"
             " last_on = %s WHERE payout_id = %s",
-            [max(0, row["paid_times"] + paid), row["recovered_fen"] + recovered,
-             json.dumps(evidence), e.occurred_on, row["payout_id"]],
-        )  # fmt: skip
+            [*changed.values(), row["payout_id"]],
+        )
+        self._remember(tx, {**row, **changed})
         self._judge(tx, row["case_id"], row["month"], position, e.occurred_on)
 
     @handles(Payout.PayoutSettled)
@@ -91,15 +130,75 @@ class DuplicatePayment(AuditRule):
     def recovered(self, tx: Tx, e: Any, position: int) -> None:
         self._payout_changed(tx, e, position, 0, e.amount_fen)
 
+    # -- the rows, read once a transaction (only this rule writes them) -------------------
+
     def _month(self, tx: Tx, case_id: str, month: str) -> list[Row]:
-        # Sorted here, not by ORDER BY payout_id: with that, PostgreSQL may walk the whole
-        # primary key in order and filter (seen on the province rebuild: 5 ms a payout,
-        # growing with the table) instead of taking the few rows from (case_id, month).
-        rows = tx.query(
-            "SELECT * FROM audit_a03_payouts WHERE case_id = %s AND month = %s",
-            [case_id, month],
-        )
-        return sorted(rows, key=lambda r: str(r["payout_id"]))
+        """The case's payouts of the month, in payout id order (copies of their own)."""
+        return [dict(r) for r in self._months_of(tx, {(case_id, month)})[(case_id, month)]]
+
+    @staticmethod
+    def _months_of(tx: Tx, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], list[Row]]:
+        known: dict[tuple[str, str], list[Row]] = tx.memo.setdefault(MONTHS, {})
+        at: dict[str, tuple[str, str]] = tx.memo.setdefault(PAYOUT_AT, {})
+        missing = sorted(pairs - set(known))
+        for chunk in _chunks(missing):
+            wanted = set(chunk)
+            for pair in chunk:
+                known[pair] = []
+            # Sorted here, not by ORDER BY payout_id: with that, PostgreSQL may walk the
+            # whole primary key in order and filter (seen on the province rebuild: 5 ms a
+            # payout, growing with the table) instead of using (case_id, month).
+            cases, months = sorted({c for c, _ in chunk}), sorted({m for _, m in chunk})
+            for row in tx.query(
+                f"SELECT * FROM audit_a03_payouts WHERE case_id IN ({_marks(cases)})"
+                f" AND month IN ({_marks(months)})",
+                [*cases, *months],
+            ):
+                pair = (row["case_id"], row["month"])
+                if pair in wanted:  # not another wanted case's other months
+                    known[pair].append(row)
+                    at[row["payout_id"]] = pair
+            for pair in chunk:
+                known[pair].sort(key=lambda r: str(r["payout_id"]))
+        return {pair: known[pair] for pair in pairs}
+
+    def _payout(self, tx: Tx, payout_id: str) -> Row | None:
+        pair = tx.memo.get(PAYOUT_AT, {}).get(payout_id)
+        if pair is not None:
+            for row in tx.memo[MONTHS][pair]:
+                if row["payout_id"] == payout_id:
+                    return dict(row)
+        found = tx.query("SELECT * FROM audit_a03_payouts WHERE payout_id = %s", [payout_id])
+        return found[0] if found else None
+
+    @staticmethod
+    def _remember(tx: Tx, row: Row) -> None:
+        """Keep a written row in its remembered month (if that month was read)."""
+        pair = (row["case_id"], row["month"])
+        rows = tx.memo.get(MONTHS, {}).get(pair)
+        if rows is not None:
+            tx.memo.setdefault(PAYOUT_AT, {})[row["payout_id"]] = pair
+            rows[:] = [r for r in rows if r["payout_id"] != row["payout_id"]] + [dict(row)]
+            rows.sort(key=lambda r: str(r["payout_id"]))
+
+    @staticmethod
+    def _others_of(tx: Tx, cases: set[str]) -> dict[str, list[str]]:
+        """The exclusive cases that count one of each case's members, in case id order."""
+        known: dict[str, list[str]] = tx.memo.setdefault(OTHERS, {})
+        missing = sorted(cases - set(known))
+        for chunk in _chunks(missing):
+            for case in chunk:
+                known[case] = []
+            for row in tx.query(
+                "SELECT DISTINCT p.case_id AS mine, q.case_id AS other FROM audit_a03_members p"
+                " JOIN audit_a03_members q ON q.person_id = p.person_id AND q.case_id <> p.case_id"
+                f" WHERE p.case_id IN ({_marks(chunk)})",
+                chunk,
+            ):
+                known[row["mine"]].append(row["other"])
+            for case in chunk:
+                known[case].sort()
+        return {case: known[case] for case in cases}
 
     @staticmethod
     def _evidence(rows: list[Row]) -> list[int]:
@@ -125,14 +224,9 @@ class DuplicatePayment(AuditRule):
         self, tx: Tx, case_id: str, month: str, mine: list[Row], position: int, on: str
     ) -> None:
         """Another exclusive case counting one of this case's members, paid for the month too."""
-        others = tx.query(
-            "SELECT DISTINCT q.case_id FROM audit_a03_members p JOIN audit_a03_members q"
-            " ON q.person_id = p.person_id AND q.case_id <> p.case_id WHERE p.case_id = %s"
-            " ORDER BY q.case_id",
-            [case_id],
-        )
-        for other in others:
-            theirs = self._month(tx, other["case_id"], month)
+        for other_id in self._others_of(tx, {case_id})[case_id]:
+            other = {"case_id": other_id}
+            theirs = self._month(tx, other_id, month)
             key = f"household:{':'.join(sorted((case_id, other['case_id'])))}:{month}"
             if paid_fen(mine) > 0 and paid_fen(theirs) > 0:
                 if not self.is_found(tx, key):
