@@ -166,7 +166,12 @@ class PostgresShadow:
     def close(self) -> None:
         self.db.close()
         with suppress(psycopg.Error):
-            self._guard.close()  # and with it the advisory lock
+            # Unlocked in so many words: closing the connection alone frees the lock only
+            # when its server process has ended, a moment later, and a rebuild started
+            # right after this one ended was refused (seen in CI).
+            self._guard.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+        with suppress(psycopg.Error):
+            self._guard.close()
 
 
 def _twin(tx: Tx, table: str) -> None:
