@@ -109,14 +109,12 @@ class Tx:
         self.memo: dict[Any, Any] = {}
         self._pipelined = False
         #: Writes held back to be sent together (see `defer`), in the order first deferred,
-        #: and the tables whose mention in a statement sends them first: table -> pattern.
+        #: and the pattern of the table whose mention in a statement sends them first.
         self._deferred: dict[str, Callable[[Tx], None]] = {}
-        self._guards: dict[str, tuple[re.Pattern[str], str]] = {}
+        self._guards: dict[str, re.Pattern[str]] = {}
         #: False: the helpers that gather writes send each at once instead, so an error
         #: surfaces at the event that caused it (the runner's view-by-view path).
         self.deferring = True
-        #: Rows waiting for one multi-row INSERT: (table, columns) -> rows.
-        self._inserts: dict[tuple[str, tuple[str, ...]], list[Sequence[Any]]] = {}
 
     def remembered(self, key: Any, load: Callable[[], T]) -> T:
         """What `load` answers, read once a transaction: `memo` keeps it under `key` (a view
@@ -134,7 +132,7 @@ class Tx:
         reads or writes it in this transaction sees them, in the order they were made."""
         self._deferred.setdefault(name, flush)
         if table is not None:
-            self._guards[name] = (re.compile(rf"\b{re.escape(table)}\b"), table)
+            self._guards[name] = re.compile(rf"\b{re.escape(table)}\b")
 
     def flush(self, name: str | None = None) -> None:
         """Send the deferred writes now: those of `name`, or all (before a commit)."""
@@ -146,38 +144,9 @@ class Tx:
                 flush(self)
 
     def _guard(self, sql: str) -> None:
-        for name, (pattern, _) in list(self._guards.items()):
+        for name, pattern in list(self._guards.items()):
             if pattern.search(sql):
                 self.flush(name)
-
-    def insert_later(self, table: str, columns: tuple[str, ...], row: Sequence[Any]) -> None:
-        """INSERT one row, sent with the others of its table in multi-row statements before
-        the commit, or before a statement that names the table."""
-        if not self.deferring:
-            marks = ", ".join(["%s"] * len(columns))
-            self.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", row)
-            return
-        rows = self._inserts.get((table, columns))
-        if rows is None:
-            rows = self._inserts[(table, columns)] = []
-            name = f"insert:{table}:{','.join(columns)}"
-            self.defer(name, self._insert_rows(table, columns), table)
-        rows.append(row)
-
-    def _insert_rows(self, table: str, columns: tuple[str, ...]) -> Callable[[Tx], None]:
-        def flush(tx: Tx) -> None:
-            rows = tx._inserts.pop((table, columns), [])
-            marks = f"({', '.join(['%s'] * len(columns))})"
-            per = max(1, 900 // len(columns))  # under SQLite's parameters a statement
-            for i in range(0, len(rows), per):
-                chunk = rows[i : i + per]
-                tx.execute(
-                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-                    + ", ".join([marks] * len(chunk)),
-                    [v for r in chunk for v in r],
-                )
-
-        return flush
 
     def _sql(self, sql: str) -> str:
         return sql.replace("%s", "?") if self.dialect == "sqlite" else sql

@@ -147,3 +147,10 @@ class Payout(Aggregate):
                 f"cannot {doing} a payout that is {self.status} (needs {status})",
                 code="wrong_status",
             )
+
+
+#: The payout events that change a payout already scheduled (the views read its row for them).
+CHANGES = (
+    Payout.PayoutSettled, Payout.PayoutFailed, Payout.PayoutReissued, Payout.PayoutReversed,
+    Payout.OverpaymentRecovered,
+)  # fmt: skip

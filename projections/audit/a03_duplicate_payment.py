@@ -15,8 +15,7 @@ from typing import Any
 
 from domain.assistance.case import AssistanceCase
 from domain.assistance.enrolment import is_exclusive
-from domain.payroll.payout import Payout
-from projections.audit.payout_rule import CHANGES
+from domain.payroll.payout import CHANGES, Payout
 from projections.audit.rule import AuditRule
 from projections.store import Row, Tx
 from projections.view import handles

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from domain.payroll.payout import Payout
+from domain.payroll.payout import CHANGES, Payout
 from projections.audit.rule import AuditRule
 from projections.buffer import Lookup
 from projections.store import Row, Tx
@@ -115,13 +115,6 @@ class PayoutRule(AuditRule):
     def recovered(self, tx: Tx, e: Any, position: int) -> None:
         before = self._payout(tx, e)["recovered_fen"]
         self._changed(tx, e, position, recovered_fen=before + e.amount_fen)
-
-
-#: The payout events that change a payout already scheduled.
-CHANGES = (
-    Payout.PayoutSettled, Payout.PayoutFailed, Payout.PayoutReissued, Payout.PayoutReversed,
-    Payout.OverpaymentRecovered,
-)  # fmt: skip
 
 
 def scheduled_cases(todo: list[tuple[int, Any]]) -> set[str]:

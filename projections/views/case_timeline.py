@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.assistance.case import AssistanceCase
+from projections.buffer import Rows
 from projections.store import Database, Row, Tx
 from projections.view import Projection, handles, recorded_at
 
@@ -106,15 +107,14 @@ class CaseTimeline(Projection):
         recorded_day = e.timestamp.astimezone(CHINA).date().isoformat()
         # Nothing reads the timeline while the views are written: a batch's lines go in
         # together, a few multi-row INSERTs instead of one statement a line.
-        tx.insert_later(
-            "case_timeline",
-            LINE_COLUMNS,
-            (
-                position, str(e.originator_id), e.originator_version, type(e).__name__,
-                e.occurred_on, when, int(e.occurred_on < recorded_day), e.actor["user"],
-                e.actor["role"], e.actor.get("unit"), SUMMARIES[type(e)](e),
-            ),
+        line = (
+            position, str(e.originator_id), e.originator_version, type(e).__name__,
+            e.occurred_on, when, int(e.occurred_on < recorded_day), e.actor["user"],
+            e.actor["role"], e.actor.get("unit"), SUMMARIES[type(e)](e),
         )  # fmt: skip
+        Rows.of(tx, "case_timeline", "position").insert(
+            tx, dict(zip(LINE_COLUMNS, line, strict=True))
+        )
 
 
 def for_case(db: Database, case_id: str) -> list[Row]:

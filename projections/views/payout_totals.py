@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.payroll.payout import Payout
-from projections.audit.payout_rule import CHANGES
+from domain.payroll.payout import CHANGES, Payout
 from projections.buffer import Counters, Lookup
 from projections.store import Database, Row, Tx
 from projections.view import Projection, handles

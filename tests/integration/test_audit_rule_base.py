@@ -1,5 +1,6 @@
 from migrations.runner import migrate
 from projections.audit.rule import AuditRule, matches
+from projections.buffer import Rows
 from projections.store import Database, DatabaseUrl
 
 
@@ -79,10 +80,10 @@ def test_rows_inserted_later_are_seen_by_a_read_of_their_table_and_kept_at_commi
             tx.execute("CREATE TABLE later_rows (n INTEGER PRIMARY KEY, label TEXT)")
         with db.transaction() as tx:
             for n in range(1, 1001):  # more than one statement's worth
-                tx.insert_later("later_rows", ("n", "label"), (n, f"row {n}"))
+                Rows.of(tx, "later_rows", "n").insert(tx, {"n": n, "label": f"row {n}"})
             assert tx.scalar("SELECT COUNT(*) FROM later_rows") == 1000  # sent before the read
             for n in range(1001, 2001):
-                tx.insert_later("later_rows", ("n", "label"), (n, f"row {n}"))
+                Rows.of(tx, "later_rows", "n").insert(tx, {"n": n, "label": f"row {n}"})
         assert db.scalar("SELECT COUNT(*) FROM later_rows") == 2000  # the rest at the commit
         assert db.query("SELECT label FROM later_rows WHERE n = 1999") == [{"label": "row 1999"}]
     finally:
