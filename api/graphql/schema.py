@@ -47,6 +47,7 @@ from api.graphql.payouts import (
     payouts_resolver,
     payroll_run_resolver,
 )
+from api.graphql.plain_rows import PlainRowsExecutionContext
 from api.graphql.relay import DEFAULT_PAGE, Connection, connection, page_size, uncursor
 from api.graphql.subscription import LONG, Long, Subscription
 from api.graphql.temporary import temporary_assistance_stats, temporary_case
@@ -260,4 +261,5 @@ schema = Schema(
     subscription=Subscription,
     config=StrawberryConfig(scalar_map={Long: LONG}),
     extensions=[DomainErrorCodes, GraphQLLimits, NoEcho, ReadAccess, AccessRecord],
+    execution_context_class=PlainRowsExecutionContext,
 )

@@ -66,3 +66,42 @@ def test_the_2023_seed_figures_come_back_from_graphql(
         "organizationsRegistered": 292,
         "villagesPlanned": 4,
     }
+
+
+#: List-heavy answers of the demo, the benchmark's among them (bench/graphql.py).
+LISTS = """{ caseload(groupBy: ["programme", "street", "status"]) { programme street status
+    cases people monthlyAmountFen }
+  payoutTotals(groupBy: ["month", "street"]) { month street payouts amountFen settledFen
+    recoveredFen }
+  cases(first: 50) { edges { cursor node { id status street applicantName applicantIdNumber
+    monthlyAmountFen timeline { position version eventType occurredOn } } }
+    pageInfo { hasNextPage endCursor } }
+  auditFindings(first: 50) { edges { node { id rule street status severity } } }
+  temporaryAssistanceStats(year: 2023, groupBy: ["street"]) { street households people }
+  bedStats(groupBy: ["street"]) { street institutions }
+  deathNotifications { status name idNumber }
+  payouts(first: 20) { edges { node { id month payeeAccount amountFen } } } }"""
+
+
+@pytest.mark.parametrize("role", ["supervisor", "approver"])
+def test_plain_rows_answer_as_graphql_core_does_on_the_demo(
+    demo_server: tuple[str, Container], settings: Settings, role: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """api/graphql/plain_rows.py completes plain lists in one pass: on the demo's lists, for a
+    role that sees personal data masked and one that sees it in full, the answer is the one
+    graphql-core's own path gives, field for field."""
+    from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+    from api.graphql.schema import schema
+
+    base, container = demo_server
+    head = container.ledger.latest_position()
+    with client_for(base, settings, role, f"{role}-1") as client:
+        plain = graphql(client, LISTS, head, purpose="plain rows test")
+        monkeypatch.setattr(
+            schema, "execution_context_class", StrawberryGraphQLCoreExecutionContext
+        )
+        core = graphql(client, LISTS, head, purpose="plain rows test")
+    assert len(plain["caseload"]) > 3 and len(plain["payoutTotals"]) > 12
+    assert plain == core
