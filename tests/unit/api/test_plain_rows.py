@@ -120,8 +120,7 @@ QUERIES = [
     "{ rows { programme cases status amount note street { name district } } }",
     "{ rows { n: cases, p: programme, cases, __typename, street { __typename n: name } } }",
     "{ rows { ...R } } fragment R on Row { status ... on Row { amount } }",
-    "query($skip: Boolean!) { rows { programme cases @skip(if: $skip) "
-    "note @include(if: $skip) } }",
+    "query($skip: Boolean!) { rows { programme cases @skip(if: $skip) note @include(if: $skip) } }",
     "{ maybeRows { programme street { name } } }",
     '{ rows(kind: "too big") { programme cases } }',
     '{ rows(kind: "null street") { programme street { name } } }',
@@ -159,8 +158,8 @@ def test_a_plain_list_is_completed_without_graphql_cores_per_field_path(
 
 def test_a_field_with_an_extension_or_a_resolver_still_runs_it() -> None:
     plain, _ = both("{ loud { programme shout } resolved { doubled } }")
-    assert plain[0] == {"loud": [{"programme": "a", "shout": "X"}, {"programme": "b", "shout": "Y"}],
-                        "resolved": [{"doubled": "abab"}]}  # fmt: skip
+    loud = [{"programme": "a", "shout": "X"}, {"programme": "b", "shout": "Y"}]
+    assert plain[0] == {"loud": loud, "resolved": [{"doubled": "abab"}]}
 
 
 def test_a_refused_value_falls_back_with_the_fields_path() -> None:
