@@ -101,13 +101,8 @@ class Counters:
         columns = (*self.keys, *self.sums)
         adds = ", ".join(f"{c} = t.{c} + excluded.{c}" for c in self.sums)
         rows = [(*key, *totals) for key, totals in pending.items()]  # a zero too, as one by one
-        for chunk in _chunks(rows, len(columns)):
-            tx.execute(
-                f"INSERT INTO {self.table} AS t ({', '.join(columns)}) VALUES "
-                + ", ".join([f"({', '.join(['%s'] * len(columns))})"] * len(chunk))
-                + f" ON CONFLICT ({', '.join(self.keys)}) DO UPDATE SET {adds}",
-                [v for r in chunk for v in r],
-            )
+        tail = f" ON CONFLICT ({', '.join(self.keys)}) DO UPDATE SET {adds}"
+        _insert_rows(tx, f"{self.table} AS t", self.table, columns, rows, tail)
 
 
 def _chunks(rows: list[Any], width: int) -> list[list[Any]]:
@@ -117,17 +112,33 @@ def _chunks(rows: list[Any], width: int) -> list[list[Any]]:
 
 def _insert(tx: Tx, table: str, rows: list[Values], conflict: str | None = None) -> None:
     columns = list(rows[0])
-    marks = f"({', '.join(['%s'] * len(columns))})"
     tail = ""
     if conflict is not None:
         sets = ", ".join(f"{c} = excluded.{c}" for c in columns if c != conflict)
         tail = f" ON CONFLICT ({conflict}) DO " + (f"UPDATE SET {sets}" if sets else "NOTHING")
-    for chunk in _chunks(rows, len(columns)):
+    _insert_rows(tx, table, table, columns, [[r[c] for c in columns] for r in rows], tail)
+
+
+def _insert_rows(
+    tx: Tx, into: str, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
+    tail: str,
+) -> None:  # fmt: skip
+    """INSERT rows (then `tail`): on PostgreSQL one statement of a few arrays whatever the
+    count (`unnest`; its text is the same each time, so psycopg converts it once and the
+    server prepares it), on SQLite multi-row VALUES under its parameter limit."""
+    names = ", ".join(columns)
+    if tx.dialect == "postgres":
+        arrays = ", ".join(f"%s::{t}[]" for t in column_types(tx, table, columns))
         tx.execute(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-            + ", ".join([marks] * len(chunk))
-            + tail,
-            [r[c] for r in chunk for c in columns],
+            f"INSERT INTO {into} ({names}) SELECT * FROM unnest({arrays}){tail}",
+            [list(column) for column in zip(*rows, strict=True)],
+        )
+        return
+    marks = f"({', '.join(['%s'] * len(columns))})"
+    for chunk in _chunks(list(rows), len(columns)):
+        tx.execute(
+            f"INSERT INTO {into} ({names}) VALUES {', '.join([marks] * len(chunk))}{tail}",
+            [v for r in chunk for v in r],
         )
 
 
@@ -135,11 +146,44 @@ def _update(tx: Tx, table: str, key: str, rows: list[tuple[Any, Values]]) -> Non
     columns = list(rows[0][1])
     if not columns:
         return
+    if tx.dialect == "postgres" and len(rows) > 1:  # one statement, as _insert_rows
+        types = column_types(tx, table, [key, *columns])
+        arrays = ", ".join(f"%s::{t}[]" for t in types)
+        sets = ", ".join(f"{c} = v.{c}" for c in columns)
+        names = ", ".join(["key__", *columns])
+        tx.execute(
+            f"UPDATE {table} AS t SET {sets} FROM unnest({arrays}) AS v({names})"
+            f" WHERE t.{key} = v.key__",
+            [[k for k, _ in rows], *([values[c] for _, values in rows] for c in columns)],
+        )
+        return
     sets = ", ".join(f"{c} = %s" for c in columns)
     tx.executemany(
         f"UPDATE {table} SET {sets} WHERE {key} = %s",
         [[*(values[c] for c in columns), k] for k, values in rows],
     )
+
+
+#: (database, table) -> column -> its SQL type, read from PostgreSQL's catalogue once.
+_TYPES: dict[tuple[str, str], dict[str, str]] = {}
+
+
+def column_types(tx: Tx, table: str, columns: Sequence[str]) -> list[str]:
+    """The PostgreSQL types of a table's columns (a shadow table has its live table's)."""
+    info = tx.connection_info()
+    where = (f"{info.host}:{info.port}/{info.dbname}", table)
+    known = _TYPES.get(where)
+    if known is None or any(c not in known for c in columns):
+        rows = tx.query(
+            "SELECT attname, format_type(atttypid, atttypmod) AS type FROM pg_attribute"
+            " WHERE attrelid = to_regclass(%s) AND attnum > 0 AND NOT attisdropped",
+            [table],
+        )
+        known = _TYPES[where] = {r["attname"]: r["type"] for r in rows}
+    missing = [c for c in columns if c not in known]
+    if missing:
+        raise LookupError(f"{table} has no column {missing[0]}")
+    return [known[c] for c in columns]
 
 
 class Lookup:
@@ -159,6 +203,16 @@ class Lookup:
     def prefetch(self, tx: Tx, keys: Iterable[Any]) -> None:
         known = self._known(tx)
         missing = sorted({k for k in keys if k not in known})
+        if missing and tx.dialect == "postgres":  # one array, whatever the count
+            kind = column_types(tx, self.table, [self.key])[0]
+            rows = tx.query(
+                f"SELECT {self.columns} FROM {self.table} WHERE {self.key} = ANY(%s::{kind}[])",
+                [missing],
+            )
+            found = {r[self.key]: r for r in rows}
+            for k in missing:
+                known[k] = found.get(k)
+            return
         for chunk in _chunks(missing, 1):
             rows = tx.query(
                 f"SELECT {self.columns} FROM {self.table}"

@@ -111,7 +111,7 @@ class Tx:
         #: Writes held back to be sent together (see `defer`), in the order first deferred,
         #: and the pattern of the table whose mention in a statement sends them first.
         self._deferred: dict[str, Callable[[Tx], None]] = {}
-        self._guards: dict[str, re.Pattern[str]] = {}
+        self._guards: dict[str, tuple[str, re.Pattern[str]]] = {}
         #: False: the helpers that gather writes send each at once instead, so an error
         #: surfaces at the event that caused it (the runner's view-by-view path).
         self.deferring = True
@@ -132,7 +132,7 @@ class Tx:
         reads or writes it in this transaction sees them, in the order they were made."""
         self._deferred.setdefault(name, flush)
         if table is not None:
-            self._guards[name] = re.compile(rf"\b{re.escape(table)}\b")
+            self._guards[name] = (table, re.compile(rf"\b{re.escape(table)}\b"))
 
     def flush(self, name: str | None = None) -> None:
         """Send the deferred writes now: those of `name`, or all (before a commit)."""
@@ -144,8 +144,8 @@ class Tx:
                 flush(self)
 
     def _guard(self, sql: str) -> None:
-        for name, pattern in list(self._guards.items()):
-            if pattern.search(sql):
+        for name, (table, pattern) in list(self._guards.items()):
+            if table in sql and pattern.search(sql):  # the plain test first: most miss
                 self.flush(name)
 
     def _sql(self, sql: str) -> str:
@@ -155,6 +155,10 @@ class Tx:
         if self._guards:
             self._guard(sql)
         self._cursor.execute(self._sql(sql), tuple(params))
+
+    def connection_info(self) -> Any:
+        """psycopg's ConnectionInfo of this transaction's connection (PostgreSQL only)."""
+        return self._cursor.connection.info
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if self._guards:

@@ -17,6 +17,7 @@ from domain.assistance.case import AssistanceCase
 from domain.assistance.enrolment import is_exclusive
 from domain.payroll.payout import CHANGES, Payout
 from projections.audit.rule import AuditRule
+from projections.buffer import Rows
 from projections.store import Row, Tx
 from projections.view import handles
 
@@ -88,11 +89,7 @@ class DuplicatePayment(AuditRule):
             "street": e.street, "amount_fen": e.amount_fen, "paid_times": 0,
             "recovered_fen": 0, "evidence": "[]", "last_on": e.occurred_on,
         }  # fmt: skip
-        tx.execute(
-            f"INSERT INTO audit_a03_payouts ({', '.join(row)})"
-            f" VALUES ({', '.join(['%s'] * len(row))})",
-            list(row.values()),
-        )
+        Rows.of(tx, "audit_a03_payouts", "payout_id").insert(tx, row)  # with the batch's
         self._remember(tx, row)
 
     def _payout_changed(self, tx: Tx, e: Any, position: int, paid: int, recovered: int) -> None:
@@ -105,11 +102,7 @@ class DuplicatePayment(AuditRule):
             "recovered_fen": row["recovered_fen"] + recovered,
             "evidence": json.dumps(evidence), "last_on": e.occurred_on,
         }  # fmt: skip
-        tx.execute(
-            "UPDATE audit_a03_payouts SET paid_times = %s, recovered_fen = %s, evidence = %s,"
-            " last_on = %s WHERE payout_id = %s",
-            [*changed.values(), row["payout_id"]],
-        )
+        Rows.of(tx, "audit_a03_payouts", "payout_id").update(tx, row["payout_id"], changed)
         self._remember(tx, {**row, **changed})
         self._judge(tx, row["case_id"], row["month"], position, e.occurred_on)
 

@@ -22,14 +22,20 @@ from domain.shared.parameters import ParameterSchedule
 from domain.temporary.limits import yuan
 from projections.audit.payout_rule import scheduled_cases
 from projections.audit.rule import AuditRule
-from projections.buffer import Lookup
+from projections.buffer import Lookup, Rows
 from projections.store import Row, Tx
 from projections.view import handles
 
 #: The rule's case rows (only this rule writes them; each write forgets its row), and the
 #: standards in force by (name, day), remembered for a transaction (forgotten when one is set).
 CASES = Lookup("audit_a12_cases", "case_id")
+
 STANDARDS = "audit_a12_standards"
+
+
+def _payouts(tx: Tx) -> Rows:
+    """The rule's payout rows: a batch's writes of them sent together (buffer.Rows)."""
+    return Rows.of(tx, "audit_a12_payouts", "payout_id")
 
 
 def _standard(tx: Tx, name: str, day: str) -> Row | None:
@@ -146,11 +152,7 @@ class WrongAmount(AuditRule):
             "payout_id": str(e.originator_id), "case_id": str(e.case_id), "month": e.month,
             "amount_fen": e.amount_fen, "recovered_fen": 0, "paid": 1, "position": position,
         }  # fmt: skip
-        tx.execute(  # the row as stored is known: no RETURNING, no round trip
-            f"INSERT INTO audit_a12_payouts ({', '.join(row)})"
-            f" VALUES ({', '.join(['%s'] * len(row))})",
-            list(row.values()),
-        )
+        _payouts(tx).insert(tx, row)  # the row as stored is known: sent with the batch's
         self._judge(tx, row, position, e.occurred_on)
 
     def prefetch(self, tx: Tx, todo: list[tuple[int, Any]]) -> None:
@@ -159,26 +161,22 @@ class WrongAmount(AuditRule):
 
     @handles(Payout.PayoutFailed, Payout.PayoutReversed)
     def not_paid(self, tx: Tx, e: Any, position: int) -> None:
-        tx.execute(
-            "UPDATE audit_a12_payouts SET paid = 0 WHERE payout_id = %s", [str(e.originator_id)]
-        )
+        _payouts(tx).update(tx, str(e.originator_id), {"paid": 0})
         self.cured(tx, position, key=str(e.originator_id))
 
     @handles(Payout.PayoutReissued)
     def reissued(self, tx: Tx, e: Any, position: int) -> None:
-        tx.execute(
-            "UPDATE audit_a12_payouts SET paid = 1 WHERE payout_id = %s", [str(e.originator_id)]
-        )
+        _payouts(tx).update(tx, str(e.originator_id), {"paid": 1})
         self._judge(tx, self._payout(tx, e), position, e.occurred_on)
 
     @handles(Payout.OverpaymentRecovered)
     def recovered(self, tx: Tx, e: Any, position: int) -> None:
-        tx.execute(
-            "UPDATE audit_a12_payouts SET recovered_fen = recovered_fen + %s WHERE payout_id = %s",
-            [e.amount_fen, str(e.originator_id)],
-        )
         payout = self._payout(tx, e)
-        if payout is not None and payout["paid"]:
+        if payout is None:
+            return  # never scheduled: nothing to change
+        payout["recovered_fen"] = int(payout["recovered_fen"]) + e.amount_fen
+        _payouts(tx).update(tx, payout["payout_id"], {"recovered_fen": payout["recovered_fen"]})
+        if payout["paid"]:
             self._judge(tx, payout, position, e.occurred_on)
 
     def _payout(self, tx: Tx, e: Any) -> Row | None:

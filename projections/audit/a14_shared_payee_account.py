@@ -17,6 +17,7 @@ from domain.assistance.case import AssistanceCase
 from domain.payroll.payout import Payout
 from domain.shared.values import is_bank_account
 from projections.audit.rule import AuditRule
+from projections.buffer import Rows
 from projections.store import Row, Tx
 from projections.view import handles
 
@@ -67,9 +68,8 @@ class SharedPayeeAccount(AuditRule):
 
     @handles(Payout.PayoutScheduled)
     def scheduled(self, tx: Tx, e: Any, position: int) -> None:
-        tx.execute(
-            "INSERT INTO audit_a14_payouts (payout_id, case_id) VALUES (%s, %s)",
-            [str(e.originator_id), str(e.case_id)],
+        Rows.of(tx, "audit_a14_payouts", "payout_id").insert(
+            tx, {"payout_id": str(e.originator_id), "case_id": str(e.case_id)}
         )
         self._paid_to(tx, str(e.case_id), e.payee, position, e.occurred_on)
 

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from domain.payroll.payout import CHANGES, Payout
 from projections.audit.rule import AuditRule
-from projections.buffer import Lookup
+from projections.buffer import Lookup, Rows
 from projections.store import Row, Tx
 from projections.view import handles
 
@@ -54,6 +54,10 @@ class PayoutRule(AuditRule):
         """The rule's payout rows by id (only the rule writes them; each write puts its row)."""
         return Lookup(self.payouts, "payout_id")
 
+    def _writes(self, tx: Tx) -> Rows:
+        """The batch's writes of the rule's payout rows, sent together (buffer.Rows)."""
+        return Rows.of(tx, self.payouts, "payout_id")
+
     def changed_payouts(self, tx: Tx, todo: list[tuple[int, Any]]) -> dict[str, Row]:
         """The rows of the payouts a batch's events change, read at once."""
         changed = {str(e.originator_id) for _, e in todo if isinstance(e, CHANGES)}
@@ -72,9 +76,7 @@ class PayoutRule(AuditRule):
 
     def _changed(self, tx: Tx, e: Any, position: int, **changes: Any) -> None:
         row = {**self._payout(tx, e), **changes}
-        sets = ", ".join(f"{k} = %s" for k in changes)
-        tx.execute(f"UPDATE {self.payouts} SET {sets} WHERE payout_id = %s",
-                   [*changes.values(), row["payout_id"]])  # fmt: skip
+        self._writes(tx).update(tx, row["payout_id"], changes)
         self._rows().put(tx, row["payout_id"], row)
         self.evaluate(tx, row, position, e.occurred_on)
 
@@ -86,12 +88,8 @@ class PayoutRule(AuditRule):
             "payee": (e.payee or {}).get("person_id"), "amount_fen": e.amount_fen,
             "recovered_fen": 0, "status": "scheduled", "position": position,
         }  # fmt: skip
-        # The row as stored is known: a write without RETURNING costs no round trip.
-        tx.execute(
-            f"INSERT INTO {self.payouts} ({', '.join(row)})"
-            f" VALUES ({', '.join(['%s'] * len(row))})",
-            list(row.values()),
-        )
+        # The row as stored is known: it is sent with the batch's others, and remembered.
+        self._writes(tx).insert(tx, row)
         self._rows().put(tx, row["payout_id"], row)
         self.evaluate(tx, row, position, e.occurred_on)
 

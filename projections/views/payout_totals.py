@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.payroll.payout import CHANGES, Payout
-from projections.buffer import Counters, Lookup
+from projections.buffer import Counters, Lookup, Rows
 from projections.store import Database, Row, Tx
 from projections.view import Projection, handles
 
@@ -40,11 +40,7 @@ class PayoutTotals(Projection):
             "month": e.month, "status": "scheduled", "amount_fen": e.amount_fen,
             "recovered_fen": 0,
         }  # fmt: skip
-        tx.execute(
-            f"INSERT INTO payout_totals_payouts ({', '.join(share)})"
-            f" VALUES ({', '.join(['%s'] * len(share))})",
-            list(share.values()),
-        )
+        Rows.of(tx, "payout_totals_payouts", "payout_id").insert(tx, share)  # with the batch's
         SHARES.put(tx, share["payout_id"], share)
         TOTALS.add(tx, (e.programme, e.street, e.month, "scheduled", 1, e.amount_fen, 0))
 
@@ -84,9 +80,8 @@ class PayoutTotals(Projection):
         amount, done = int(was["amount_fen"]), int(was["recovered_fen"])
         TOTALS.add(tx, (*key, was["status"], -1, -amount, -done))
         TOTALS.add(tx, (*key, now, 1, amount, done + recovered))
-        tx.execute(
-            "UPDATE payout_totals_payouts SET status = %s, recovered_fen = %s WHERE payout_id = %s",
-            (now, done + recovered, payout_id),
+        Rows.of(tx, "payout_totals_payouts", "payout_id").update(
+            tx, payout_id, {"status": now, "recovered_fen": done + recovered}
         )
         SHARES.put(tx, payout_id, {**was, "status": now, "recovered_fen": done + recovered})
 

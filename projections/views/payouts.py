@@ -6,6 +6,7 @@ from typing import Any
 
 from domain.payroll.payout import Payout
 from domain.shared.personal_data import fallback_owner
+from projections.buffer import Rows
 from projections.store import Database, Keyset, Row, Tx
 from projections.view import Projection, handles
 
@@ -25,16 +26,14 @@ class Payouts(Projection):
     @handles(Payout.PayoutScheduled)
     def scheduled(self, tx: Tx, e: Any, position: int) -> None:
         account = self._account(e)
-        tx.execute(
-            "INSERT INTO payouts (payout_id, case_id, run_id, month, programme, street,"
-            " amount_fen, status, payee_account, computed_from_position, scheduled_on, version,"
-            " position) VALUES (%s, %s, %s, %s, %s, %s, %s, 'scheduled', %s, %s, %s, %s, %s)",
-            (
-                str(e.originator_id), str(e.case_id), str(e.run_id), e.month, e.programme,
-                e.street, e.amount_fen, account, e.computed_from_position, e.occurred_on,
-                e.originator_version, position,
-            ),
-        )  # fmt: skip
+        Rows.of(tx, "payouts", "payout_id").insert(tx, {  # sent with the batch's others
+            "payout_id": str(e.originator_id), "case_id": str(e.case_id),
+            "run_id": str(e.run_id), "month": e.month, "programme": e.programme,
+            "street": e.street, "amount_fen": e.amount_fen, "status": "scheduled",
+            "payee_account": account, "computed_from_position": e.computed_from_position,
+            "scheduled_on": e.occurred_on, "version": e.originator_version,
+            "position": position,
+        })  # fmt: skip
 
     @handles(Payout.PayoutSettled)
     def settled(self, tx: Tx, e: Any, position: int) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from migrations.runner import migrate
-from projections.buffer import Counters, Rows
+from projections.buffer import Counters, Lookup, Rows
 from projections.store import Database, DatabaseUrl, Tx
 
 COUNTS = Counters("buffer_counts", ("street", "status"), ("cases", "people"))
@@ -99,3 +99,56 @@ def test_a_bad_row_fails_at_the_commit_and_keeps_nothing(db: Database) -> None:
         Rows.of(tx, "buffer_rows", "id").insert(tx, {"id": "c", "status": "new", "amount": 3})
         Rows.of(tx, "buffer_rows", "id").insert(tx, {"id": "a", "status": "again", "amount": 2})
     assert db.query("SELECT id FROM buffer_rows") == [{"id": "a"}]
+
+
+#: Values an array literal must quote: commas, braces, quotes, backslashes, spaces, NULL's
+#: spelling, the empty string, Chinese, and a None (a NULL) in every kind of column.
+ODD = ["a,b", "{c}", 'd"e', "f\\g", " h ", "NULL", "", "民政局", None]
+
+
+def test_odd_values_of_every_type_go_through_gathered_writes_unchanged(db: Database) -> None:
+    """On PostgreSQL a batch's rows go as a few arrays (`unnest`), typed from the catalogue;
+    what comes back is what one-by-one writes store, whatever the value."""
+    with db.transaction() as tx:
+        tx.execute(
+            "CREATE TABLE buffer_odd (id TEXT PRIMARY KEY, words TEXT, n BIGINT, small INTEGER,"
+            " flag INTEGER, day DATE, doc TEXT)"
+        )
+
+    def write(deferring: bool) -> list[Any]:
+        with db.transaction() as tx:
+            tx.execute("DELETE FROM buffer_odd")
+        with db.transaction() as tx:
+            tx.deferring = deferring
+            rows = Rows.of(tx, "buffer_odd", "id")
+            for i, word in enumerate(ODD):
+                rows.insert(tx, {
+                    "id": f"k{i}", "words": word, "n": None if word is None else 2**40 + i,
+                    "small": i if i % 2 else None, "flag": i % 2, "day": "2024-02-29",
+                    "doc": '{"名": "x"}',
+                })  # fmt: skip
+        with db.transaction() as tx:  # rows that are there: one UPDATE of arrays for all
+            tx.deferring = deferring
+            rows = Rows.of(tx, "buffer_odd", "id")
+            for i, word in enumerate(reversed(ODD)):
+                rows.update(tx, f"k{i}", {"words": word, "small": -i})
+            rows.upsert(tx, {"id": "k0", "words": "上", "n": -1})
+        return db.query("SELECT id, words, n, small, flag, day, doc FROM buffer_odd ORDER BY id")
+
+    gathered, one_by_one = write(True), write(False)
+    assert gathered == one_by_one
+    assert [r["words"] for r in gathered] == ["上", *list(reversed(ODD))[1:]]
+    assert gathered[1]["n"] == 2**40 + 1 and gathered[0]["n"] == -1
+    assert str(gathered[2]["day"]) == "2024-02-29"
+
+
+def test_a_lookup_reads_many_keys_at_once_and_remembers_the_missing(db: Database) -> None:
+    with db.transaction() as tx:
+        Rows.of(tx, "buffer_rows", "id").insert(tx, {"id": "a", "status": "new", "amount": 1})
+    lookup = Lookup("buffer_rows", "id")
+    with db.transaction() as tx:
+        found = lookup.get_many(tx, ["a", "nobody", *ODD[:-1]])
+        assert found == {"a": {"id": "a", "status": "new", "amount": 1}}
+        tx.execute("DELETE FROM buffer_rows")  # not seen: the lookup remembers what it read
+        assert lookup.get(tx, "a") == {"id": "a", "status": "new", "amount": 1}
+        assert lookup.get(tx, "nobody") is None
