@@ -244,3 +244,25 @@ class Lookup:
     def put(self, tx: Tx, key: Any, row: Values) -> None:
         """Remember the row as the view just wrote it (a copy), so no read follows."""
         self._known(tx)[key] = dict(row)
+
+
+class Owned(Lookup):
+    """A table only its own view writes, by a one-column key: rows read once a transaction
+    (`Lookup`) and written with the batch's others (`Rows`); each write keeps the remembered
+    row as it now is, so no read follows it."""
+
+    def insert(self, tx: Tx, row: Values) -> None:
+        Rows.of(tx, self.table, self.key).insert(tx, row)
+        self.put(tx, row[self.key], row)
+
+    def update(self, tx: Tx, key: Any, changes: Values) -> None:
+        Rows.of(tx, self.table, self.key).update(tx, key, changes)
+        known = self._known(tx)
+        if known.get(key) is not None:
+            known[key] = {**known[key], **changes}
+        else:  # not read yet (or not there): the next read asks the table
+            known.pop(key, None)
+
+    def forget_all(self, tx: Tx) -> None:
+        """After a statement that changed rows of the table directly (e.g. many at once)."""
+        tx.memo.pop(self._memo, None)

@@ -17,8 +17,12 @@ from domain.payroll.payout import Payout
 from domain.shared.clock import BusinessDay
 from domain.shared.values import add_months
 from projections.audit.rule import AuditRule
+from projections.buffer import Owned
 from projections.store import Row, Tx
 from projections.view import handles
+
+#: The rule's cases (read once a batch, written with the batch's other writes).
+CASES = Owned("audit_a11_cases", "case_id")
 
 
 class GradualExitTooLong(AuditRule):
@@ -31,15 +35,21 @@ class GradualExitTooLong(AuditRule):
 
     @handles(AssistanceCase.ApplicationSubmitted)
     def submitted(self, tx: Tx, e: Any, position: int) -> None:
-        tx.execute(
-            "INSERT INTO audit_a11_cases (case_id, street, until_month, ends_on, active, fired,"
-            " evidence) VALUES (%s, %s, NULL, NULL, 1, 0, '[]')",
-            [str(e.originator_id), e.street],
-        )
+        CASES.insert(tx, {
+            "case_id": str(e.originator_id), "street": e.street, "until_month": None,
+            "ends_on": None, "active": 1, "fired": 0, "evidence": "[]",
+        })  # fmt: skip
+
+    def prefetch(self, tx: Tx, todo: list[tuple[int, Any]]) -> None:
+        """A batch's cases in one read (a payroll month's payouts each read theirs)."""
+        CASES.prefetch(tx, (
+            str(e.case_id) if isinstance(e, Payout.PayoutScheduled) else str(e.originator_id)
+            for _, e in todo
+            if isinstance(e, Payout.PayoutScheduled | AssistanceCase.GradualExitStarted)
+        ))  # fmt: skip
 
     def _case(self, tx: Tx, case_id: str) -> Row | None:
-        found = tx.query("SELECT * FROM audit_a11_cases WHERE case_id = %s", [case_id])
-        return found[0] if found else None
+        return CASES.get(tx, case_id)
 
     @handles(AssistanceCase.GradualExitStarted)
     def started(self, tx: Tx, e: Any, position: int) -> None:
@@ -48,11 +58,9 @@ class GradualExitTooLong(AuditRule):
             return
         # The exit's last month as recorded; the first day after it is the deadline.
         ends_on = add_months(e.until_month, 1) + "-01"
-        tx.execute(
-            "UPDATE audit_a11_cases SET until_month = %s, ends_on = %s, evidence = %s"
-            " WHERE case_id = %s",
-            [e.until_month, ends_on, json.dumps([position]), case["case_id"]],
-        )
+        CASES.update(tx, case["case_id"], {
+            "until_month": e.until_month, "ends_on": ends_on, "evidence": json.dumps([position]),
+        })  # fmt: skip
         if e.months > MAX_GRADUAL_EXIT_MONTHS or e.until_month > add_months(
             e.from_month, MAX_GRADUAL_EXIT_MONTHS - 1
         ):
@@ -68,7 +76,7 @@ class GradualExitTooLong(AuditRule):
     @handles(AssistanceCase.BenefitTerminated)
     def terminated(self, tx: Tx, e: Any, position: int) -> None:
         case_id = str(e.originator_id)
-        tx.execute("UPDATE audit_a11_cases SET active = 0 WHERE case_id = %s", [case_id])
+        CASES.update(tx, case_id, {"active": 0})
         self.cured(tx, position, key=f"{case_id}:running")
 
     @handles(Payout.PayoutScheduled)
@@ -99,7 +107,7 @@ class GradualExitTooLong(AuditRule):
             [e.date],
         )
         for case in overdue:
-            tx.execute("UPDATE audit_a11_cases SET fired = 1 WHERE case_id = %s", [case["case_id"]])
+            CASES.update(tx, case["case_id"], {"fired": 1})
             self.found(
                 tx, position, key=f"{case['case_id']}:running", street=case["street"],
                 case_id=case["case_id"], evidence=json.loads(case["evidence"]), occurred_on=e.date,
