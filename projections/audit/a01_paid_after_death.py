@@ -17,7 +17,7 @@ from domain.deaths.notification import DeathNotification
 from domain.payroll.payout import Payout
 from domain.shared.clock import BusinessDay
 from projections.audit.payout_rule import PayoutRule
-from projections.buffer import Lookup
+from projections.buffer import Lookup, Rows
 from projections.store import Row, Tx
 from projections.view import handles
 
@@ -75,11 +75,10 @@ class PaidAfterDeath(PayoutRule):
     @handles(AssistanceCase.ApplicationSubmitted)
     def submitted(self, tx: Tx, e: Any, position: int) -> None:
         counted = [m["person_id"] for m in e.members if m["counted"]]
-        tx.execute(
-            "INSERT INTO audit_a01_cases (case_id, street, programme, counted)"
-            " VALUES (%s, %s, %s, %s)",
-            [str(e.originator_id), e.street, e.programme, json.dumps(counted)],
-        )
+        Rows.of(tx, "audit_a01_cases", "case_id").insert(tx, {  # with the batch's others
+            "case_id": str(e.originator_id), "street": e.street, "programme": e.programme,
+            "counted": json.dumps(counted),
+        })  # fmt: skip
         COUNTED.forget(tx, str(e.originator_id))
         tx.executemany(
             "INSERT INTO audit_a01_members (person_id, case_id) VALUES (%s, %s)",

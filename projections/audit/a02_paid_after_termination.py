@@ -12,7 +12,7 @@ from typing import Any
 
 from domain.assistance.case import AssistanceCase
 from projections.audit.payout_rule import PayoutRule
-from projections.buffer import Lookup
+from projections.buffer import Lookup, Rows
 from projections.store import Row, Tx
 from projections.view import handles
 
@@ -54,9 +54,8 @@ class PaidAfterTermination(PayoutRule):
 
     @handles(AssistanceCase.ApplicationSubmitted)
     def submitted(self, tx: Tx, e: Any, position: int) -> None:
-        tx.execute(
-            "INSERT INTO audit_a02_cases (case_id, suspensions) VALUES (%s, '[]')",
-            [str(e.originator_id)],
+        Rows.of(tx, "audit_a02_cases", "case_id").insert(  # with the batch's others
+            tx, {"case_id": str(e.originator_id), "suspensions": "[]"}
         )
         CASES.forget(tx, str(e.originator_id))
 

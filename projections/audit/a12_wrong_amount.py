@@ -22,13 +22,13 @@ from domain.shared.parameters import ParameterSchedule
 from domain.temporary.limits import yuan
 from projections.audit.payout_rule import scheduled_cases
 from projections.audit.rule import AuditRule
-from projections.buffer import Lookup, Rows
+from projections.buffer import Owned, Rows
 from projections.store import Row, Tx
 from projections.view import handles
 
 #: The rule's case rows (only this rule writes them; each write forgets its row), and the
 #: standards in force by (name, day), remembered for a transaction (forgotten when one is set).
-CASES = Lookup("audit_a12_cases", "case_id")
+CASES = Owned("audit_a12_cases", "case_id")
 
 STANDARDS = "audit_a12_standards"
 
@@ -98,30 +98,20 @@ class WrongAmount(AuditRule):
 
     @handles(AssistanceCase.ApplicationSubmitted)
     def submitted(self, tx: Tx, e: Any, position: int) -> None:
-        tx.execute(
-            "INSERT INTO audit_a12_cases (case_id, programme, street, assessment, first_month,"
-            " adjustments) VALUES (%s, %s, %s, NULL, NULL, '[]')",
-            [str(e.originator_id), e.programme, e.street],
-        )
-        CASES.forget(tx, str(e.originator_id))
+        CASES.insert(tx, {
+            "case_id": str(e.originator_id), "programme": e.programme, "street": e.street,
+            "assessment": None, "first_month": None, "adjustments": "[]",
+        })  # fmt: skip
 
     @handles(AssistanceCase.HouseholdAssessed)
     def assessed(self, tx: Tx, e: Any, position: int) -> None:
         assessment = {"income_per_head_fen": e.income_per_head_fen, "amounts": e.amounts,
                       "standard_fen": e.standard_fen}  # fmt: skip
-        tx.execute(
-            "UPDATE audit_a12_cases SET assessment = %s WHERE case_id = %s",
-            [json.dumps(assessment), str(e.originator_id)],
-        )
-        CASES.forget(tx, str(e.originator_id))
+        CASES.update(tx, str(e.originator_id), {"assessment": json.dumps(assessment)})
 
     @handles(AssistanceCase.EligibilityConfirmed)
     def confirmed(self, tx: Tx, e: Any, position: int) -> None:
-        tx.execute(
-            "UPDATE audit_a12_cases SET first_month = %s WHERE case_id = %s",
-            [e.first_paid_month, str(e.originator_id)],
-        )
-        CASES.forget(tx, str(e.originator_id))
+        CASES.update(tx, str(e.originator_id), {"first_month": e.first_paid_month})
 
     @handles(AssistanceCase.BenefitAdjusted)
     def adjusted(self, tx: Tx, e: Any, position: int) -> None:

@@ -40,10 +40,9 @@ class SharedPayeeAccount(AuditRule):
     @handles(AssistanceCase.ApplicationSubmitted)
     def submitted(self, tx: Tx, e: Any, position: int) -> None:
         members = sorted(m["person_id"] for m in e.members)
-        tx.execute(
-            "INSERT INTO audit_a14_cases (case_id, street, members) VALUES (%s, %s, %s)",
-            [str(e.originator_id), e.street, json.dumps(members)],
-        )
+        Rows.of(tx, "audit_a14_cases", "case_id").insert(tx, {  # with the batch's others
+            "case_id": str(e.originator_id), "street": e.street, "members": json.dumps(members),
+        })  # fmt: skip
         tx.memo.pop(ACCOUNTS, None)  # what the remembered accounts' cases are may differ now
 
     def prefetch(self, tx: Tx, todo: list[tuple[int, Any]]) -> None:
