@@ -23,10 +23,19 @@ from projections.view import handles
 
 #: Tx.memo's key of the accounts read in this transaction: digest -> its cases' rows.
 ACCOUNTS = "audit_a14_accounts"
-_PAID_INTO = (
-    "SELECT a.account_digest, a.case_id, a.position, c.street, c.members"
-    " FROM audit_a14_accounts a JOIN audit_a14_cases c ON c.case_id = a.case_id"
-)
+#: Each case's street and members looked up by its key: a join let PostgreSQL's plan, made
+#: on the statistics of a near-empty table early in a catch-up, scan every case for each
+#: account read (6,532 full scans of 41,301 cases within 300,000 events of the province log).
+_CASE = "(SELECT c.{0} FROM audit_a14_cases c WHERE c.case_id = a.case_id) AS {0}"
+
+
+def _paid_into(condition: str) -> str:
+    """The accounts matching `condition` (on `a`), with their cases' street and members."""
+    return (  # an account whose case is not on record is left out, as by a join
+        f"SELECT * FROM (SELECT a.account_digest, a.case_id, a.position,"
+        f" {_CASE.format('street')}, {_CASE.format('members')} FROM audit_a14_accounts a"
+        f" WHERE {condition}) x WHERE x.members IS NOT NULL ORDER BY x.position"
+    )
 
 
 class SharedPayeeAccount(AuditRule):
@@ -59,9 +68,7 @@ class SharedPayeeAccount(AuditRule):
             for digest in chunk:
                 known[digest] = []
             for row in tx.query(
-                f"{_PAID_INTO} WHERE a.account_digest IN ({', '.join(['%s'] * len(chunk))})"
-                " ORDER BY a.position",
-                chunk,
+                _paid_into(f"a.account_digest IN ({', '.join(['%s'] * len(chunk))})"), chunk
             ):
                 known[row.pop("account_digest")].append(row)
 
@@ -103,9 +110,7 @@ class SharedPayeeAccount(AuditRule):
                 " VALUES (%s, %s, %s) ON CONFLICT (account_digest, case_id) DO NOTHING",
                 [digest, case_id, position],
             )
-            rows = tx.query(
-                f"{_PAID_INTO} WHERE a.account_digest = %s ORDER BY a.position", [digest]
-            )
+            rows = tx.query(_paid_into("a.account_digest = %s"), [digest])
             for row in rows:
                 row.pop("account_digest")
             known[digest] = rows
