@@ -266,3 +266,14 @@ class Owned(Lookup):
     def forget_all(self, tx: Tx) -> None:
         """After a statement that changed rows of the table directly (e.g. many at once)."""
         tx.memo.pop(self._memo, None)
+
+
+def any_of(tx: Tx, table: str, column: str, values: Sequence[Any], alias: str = "") -> Any:
+    """`column` among `values`, and its parameters: on PostgreSQL one typed array (`= ANY`),
+    so the statement's text is the same whatever the count (converted once by psycopg,
+    prepared by the server); on SQLite `IN (?, ...)`. Returns (condition, params)."""
+    name = f"{alias}.{column}" if alias else column
+    if tx.dialect == "postgres":
+        kind = column_types(tx, table, [column])[0]
+        return f"{name} = ANY(%s::{kind}[])", [list(values)]
+    return f"{name} IN ({', '.join(['%s'] * len(values))})", list(values)

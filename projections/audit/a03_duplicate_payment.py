@@ -17,7 +17,7 @@ from domain.assistance.case import AssistanceCase
 from domain.assistance.enrolment import is_exclusive
 from domain.payroll.payout import CHANGES, Payout
 from projections.audit.rule import AuditRule
-from projections.buffer import Rows
+from projections.buffer import Rows, any_of
 from projections.store import Row, Tx
 from projections.view import handles
 
@@ -40,10 +40,6 @@ PAYOUT_AT = "audit_a03_payout_at"  # payout id -> its (case, month) among MONTHS
 
 def _chunks(items: list[Any], size: int = 400) -> list[list[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
-
-
-def _marks(items: list[Any]) -> str:
-    return ", ".join(["%s"] * len(items))
 
 
 class DuplicatePayment(AuditRule):
@@ -72,11 +68,9 @@ class DuplicatePayment(AuditRule):
         }
         changed = sorted({str(e.originator_id) for _, e in todo if isinstance(e, CHANGES)})
         for chunk in _chunks(changed):
-            for row in tx.query(
-                "SELECT case_id, month FROM audit_a03_payouts"
-                f" WHERE payout_id IN ({', '.join(['%s'] * len(chunk))})",
-                chunk,
-            ):
+            where, params = any_of(tx, "audit_a03_payouts", "payout_id", chunk)
+            sql = f"SELECT case_id, month FROM audit_a03_payouts WHERE {where}"
+            for row in tx.query(sql, params):
                 pairs.add((row["case_id"], row["month"]))
         others = self._others_of(tx, {case for case, _ in pairs})
         pairs |= {(other, month) for case, month in pairs for other in others.get(case, [])}
@@ -141,10 +135,11 @@ class DuplicatePayment(AuditRule):
             # whole primary key in order and filter (seen on the province rebuild: 5 ms a
             # payout, growing with the table) instead of using (case_id, month).
             cases, months = sorted({c for c, _ in chunk}), sorted({m for _, m in chunk})
+            of_cases, p_cases = any_of(tx, "audit_a03_payouts", "case_id", cases)
+            of_months, p_months = any_of(tx, "audit_a03_payouts", "month", months)
             for row in tx.query(
-                f"SELECT * FROM audit_a03_payouts WHERE case_id IN ({_marks(cases)})"
-                f" AND month IN ({_marks(months)})",
-                [*cases, *months],
+                f"SELECT * FROM audit_a03_payouts WHERE {of_cases} AND {of_months}",
+                [*p_cases, *p_months],
             ):
                 pair = (row["case_id"], row["month"])
                 if pair in wanted:  # not another wanted case's other months
@@ -181,11 +176,12 @@ class DuplicatePayment(AuditRule):
         for chunk in _chunks(missing):
             for case in chunk:
                 known[case] = []
+            where, params = any_of(tx, "audit_a03_members", "case_id", chunk, alias="p")
             for row in tx.query(
                 "SELECT DISTINCT p.case_id AS mine, q.case_id AS other FROM audit_a03_members p"
                 " JOIN audit_a03_members q ON q.person_id = p.person_id AND q.case_id <> p.case_id"
-                f" WHERE p.case_id IN ({_marks(chunk)})",
-                chunk,
+                f" WHERE {where}",
+                params,
             ):
                 known[row["mine"]].append(row["other"])
             for case in chunk:

@@ -17,7 +17,7 @@ from domain.assistance.case import AssistanceCase
 from domain.payroll.payout import Payout
 from domain.shared.values import is_bank_account
 from projections.audit.rule import AuditRule
-from projections.buffer import Rows
+from projections.buffer import Rows, any_of
 from projections.store import Row, Tx
 from projections.view import handles
 
@@ -67,9 +67,8 @@ class SharedPayeeAccount(AuditRule):
             chunk = missing[i : i + 900]
             for digest in chunk:
                 known[digest] = []
-            for row in tx.query(
-                _paid_into(f"a.account_digest IN ({', '.join(['%s'] * len(chunk))})"), chunk
-            ):
+            where, params = any_of(tx, "audit_a14_accounts", "account_digest", chunk, alias="a")
+            for row in tx.query(_paid_into(where), params):
                 known[row.pop("account_digest")].append(row)
 
     @handles(Payout.PayoutScheduled)
