@@ -280,9 +280,31 @@ class Database:
                 yield tx
                 tx.flush()
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every `query` of this thread within it reads one snapshot, on one connection (on
+        PostgreSQL a REPEATABLE READ, READ ONLY transaction): figures read together are of
+        the same moment, and they pay one checkout of the pool (its check, a round trip)
+        and one rollback, not one of each a query. Nested, or on SQLite: as it is."""
+        if self._pool is None or getattr(self._local, "pinned", None) is not None:
+            yield
+            return
+        with self._pool.connection() as pconn:
+            pconn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            self._local.pinned = pconn
+            try:
+                yield
+            finally:
+                self._local.pinned = None
+                pconn.rollback()
+
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         if self._pool is None:
             return Tx("sqlite", self._sqlite().cursor()).query(sql, params)
+        pinned: psycopg.Connection[Any] | None = getattr(self._local, "pinned", None)
+        if pinned is not None:
+            with pinned.cursor() as cur:
+                return Tx("postgres", cur).query(sql, params)
         with self._pool.connection() as pconn, pconn.cursor() as cur:
             rows = Tx("postgres", cur).query(sql, params)
             pconn.rollback()
