@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import ClassVar, Literal
 
 from domain.audit.finding import finding_id
+from projections.buffer import column_types
 from projections.store import Database, Row, Tx
 from projections.view import Projection
 
@@ -106,14 +107,13 @@ def _send_cures(tx: Tx) -> None:
     if tx.dialect == "sqlite":
         tx.executemany(_CURE, [(position, fid) for fid, position in rows])
         return
-    for i in range(0, len(rows), 1000):
-        chunk = rows[i : i + 1000]
-        tx.execute(
-            "UPDATE audit_matches AS m SET matched = 0, resolved_position = v.position"
-            " FROM (VALUES " + ", ".join(["(%s, %s::bigint)"] * len(chunk)) + ")"
-            " AS v (finding_id, position) WHERE m.finding_id = v.finding_id AND m.matched = 1",
-            [x for fid, position in chunk for x in (fid, position)],
-        )
+    kind = column_types(tx, "audit_matches", ["finding_id"])[0]
+    tx.execute(  # two arrays: one statement text, whatever the count (see buffer.py)
+        "UPDATE audit_matches AS m SET matched = 0, resolved_position = v.position"
+        f" FROM unnest(%s::{kind}[], %s::bigint[]) AS v (finding_id, position)"
+        " WHERE m.finding_id = v.finding_id AND m.matched = 1",
+        [[fid for fid, _ in rows], [position for _, position in rows]],
+    )
 
 
 def matches(db: Database, rule: str | None = None, *, matched: bool | None = None) -> list[Row]:
