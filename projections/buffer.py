@@ -128,7 +128,7 @@ def _insert_rows(
     server prepares it), on SQLite multi-row VALUES under its parameter limit."""
     names = ", ".join(columns)
     if tx.dialect == "postgres":
-        arrays = ", ".join(f"%s::{t}[]" for t in column_types(tx, table, columns))
+        arrays = ", ".join(f"%b::{t}[]" for t in column_types(tx, table, columns))
         tx.execute(
             f"INSERT INTO {into} ({names}) SELECT * FROM unnest({arrays}){tail}",
             [list(column) for column in zip(*rows, strict=True)],
@@ -148,7 +148,7 @@ def _update(tx: Tx, table: str, key: str, rows: list[tuple[Any, Values]]) -> Non
         return
     if tx.dialect == "postgres" and len(rows) > 1:  # one statement, as _insert_rows
         types = column_types(tx, table, [key, *columns])
-        arrays = ", ".join(f"%s::{t}[]" for t in types)
+        arrays = ", ".join(f"%b::{t}[]" for t in types)
         sets = ", ".join(f"{c} = v.{c}" for c in columns)
         names = ", ".join(["key__", *columns])
         tx.execute(
@@ -206,7 +206,7 @@ class Lookup:
         if missing and tx.dialect == "postgres":  # one array, whatever the count
             kind = column_types(tx, self.table, [self.key])[0]
             rows = tx.query(
-                f"SELECT {self.columns} FROM {self.table} WHERE {self.key} = ANY(%s::{kind}[])",
+                f"SELECT {self.columns} FROM {self.table} WHERE {self.key} = ANY(%b::{kind}[])",
                 [missing],
             )
             found = {r[self.key]: r for r in rows}
@@ -275,5 +275,5 @@ def any_of(tx: Tx, table: str, column: str, values: Sequence[Any], alias: str = 
     name = f"{alias}.{column}" if alias else column
     if tx.dialect == "postgres":
         kind = column_types(tx, table, [column])[0]
-        return f"{name} = ANY(%s::{kind}[])", [list(values)]
+        return f"{name} = ANY(%b::{kind}[])", [list(values)]
     return f"{name} IN ({', '.join(['%s'] * len(values))})", list(values)

@@ -110,7 +110,7 @@ def _send_cures(tx: Tx) -> None:
     kind = column_types(tx, "audit_matches", ["finding_id"])[0]
     tx.execute(  # two arrays: one statement text, whatever the count (see buffer.py)
         "UPDATE audit_matches AS m SET matched = 0, resolved_position = v.position"
-        f" FROM unnest(%s::{kind}[], %s::bigint[]) AS v (finding_id, position)"
+        f" FROM unnest(%b::{kind}[], %b::bigint[]) AS v (finding_id, position)"
         " WHERE m.finding_id = v.finding_id AND m.matched = 1",
         [[fid for fid, _ in rows], [position for _, position in rows]],
     )
