@@ -150,6 +150,15 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
+def migrated_db(database_url: str) -> Iterator[Database]:
+    """The views' Database on this test's own database, migrated (a test adds its tables)."""
+    database = Database(DatabaseUrl.parse(database_url))
+    migrate(database)
+    yield database
+    database.close()
+
+
+@pytest.fixture
 def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
     if backend == "sqlite":
         folder = _sqlite_folder(tmp_path)

@@ -8,19 +8,16 @@ from typing import Any
 
 import pytest
 
-from migrations.runner import migrate
-from projections.store import Database, DatabaseUrl
+from projections.store import Database
 
 
 @pytest.fixture
-def db(database_url: str) -> Any:
-    database = Database(DatabaseUrl.parse(database_url))
-    migrate(database)
+def db(migrated_db: Database) -> Any:
+    database = migrated_db
     with database.transaction() as tx:
         tx.execute("CREATE TABLE snap_rows (id TEXT PRIMARY KEY, n INTEGER)")
         tx.execute("INSERT INTO snap_rows (id, n) VALUES ('a', 1)")
-    yield database
-    database.close()
+    return database
 
 
 def count(db: Database) -> int:

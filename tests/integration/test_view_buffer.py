@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 
-from migrations.runner import migrate
 from projections.buffer import Counters, Lookup, Rows
-from projections.store import Database, DatabaseUrl, Tx
+from projections.store import Database, Tx
 
 COUNTS = Counters("buffer_counts", ("street", "status"), ("cases", "people"))
 
@@ -48,17 +47,15 @@ def outcome(db: Database, deferring: bool) -> list[Any]:
 
 
 @pytest.fixture
-def db(database_url: str) -> Any:
-    database = Database(DatabaseUrl.parse(database_url))
-    migrate(database)
+def db(migrated_db: Database) -> Any:
+    database = migrated_db
     with database.transaction() as tx:
         tx.execute("CREATE TABLE buffer_rows (id TEXT PRIMARY KEY, status TEXT, amount INTEGER)")
         tx.execute(
             "CREATE TABLE buffer_counts (street TEXT, status TEXT, cases INTEGER NOT NULL,"
             " people INTEGER NOT NULL, PRIMARY KEY (street, status))"
         )
-    yield database
-    database.close()
+    return database
 
 
 def test_gathered_writes_give_the_rows_of_the_same_writes_one_by_one(db: Database) -> None:
@@ -123,7 +120,8 @@ def test_odd_values_of_every_type_go_through_gathered_writes_unchanged(db: Datab
             rows = Rows.of(tx, "buffer_odd", "id")
             for i, word in enumerate(ODD):
                 rows.insert(tx, {
-                    "id": f"k{i}", "words": word, "n": None if word is None else 2**40 + i if i % 2 else i,
+                    "id": f"k{i}", "words": word,
+                    "n": None if word is None else 2**40 + i if i % 2 else i,
                     "small": i if i % 2 else None, "flag": i % 2, "day": "2024-02-29",
                     "doc": '{"名": "x"}',
                 })  # fmt: skip
