@@ -258,8 +258,9 @@ class Owned(Lookup):
     def update(self, tx: Tx, key: Any, changes: Values) -> None:
         Rows.of(tx, self.table, self.key).update(tx, key, changes)
         known = self._known(tx)
-        if known.get(key) is not None:
-            known[key] = {**known[key], **changes}
+        was = known.get(key)
+        if was is not None:
+            known[key] = {**was, **changes}
         else:  # not read yet (or not there): the next read asks the table
             known.pop(key, None)
 

@@ -63,7 +63,9 @@ class PayableCases(Projection):
         raw = tx.memo.get(memo)
         if raw is None:  # read by the batch's prefetch (or now); then kept in the memo
             row = SCHEDULES.get(tx, memo[1])
-            raw = None if row is None else row["schedule"]
+            if row is None:
+                raise LookupError(f"case {memo[1]} has no payable schedule")
+            raw = row["schedule"]
         schedule = BenefitSchedule.from_json(json.loads(raw))
         change(schedule)
         raw = tx.memo[memo] = json.dumps(schedule.to_json())
