@@ -203,22 +203,11 @@ class Lookup:
     def prefetch(self, tx: Tx, keys: Iterable[Any]) -> None:
         known = self._known(tx)
         missing = sorted({k for k in keys if k not in known})
-        if missing and tx.dialect == "postgres":  # one array, whatever the count
-            kind = column_types(tx, self.table, [self.key])[0]
-            rows = tx.query(
-                f"SELECT {self.columns} FROM {self.table} WHERE {self.key} = ANY(%b::{kind}[])",
-                [missing],
-            )
-            found = {r[self.key]: r for r in rows}
-            for k in missing:
-                known[k] = found.get(k)
-            return
-        for chunk in _chunks(missing, 1):
-            rows = tx.query(
-                f"SELECT {self.columns} FROM {self.table}"
-                f" WHERE {self.key} IN ({', '.join(['%s'] * len(chunk))})",
-                chunk,
-            )
+        # PostgreSQL: one array, whatever the count; SQLite: under its parameter limit.
+        chunks = [missing] if tx.dialect == "postgres" and missing else _chunks(missing, 1)
+        for chunk in chunks:
+            where, params = any_of(tx, self.table, self.key, chunk)
+            rows = tx.query(f"SELECT {self.columns} FROM {self.table} WHERE {where}", params)
             found = {r[self.key]: r for r in rows}
             for k in chunk:
                 known[k] = found.get(k)
@@ -263,10 +252,6 @@ class Owned(Lookup):
             known[key] = {**was, **changes}
         else:  # not read yet (or not there): the next read asks the table
             known.pop(key, None)
-
-    def forget_all(self, tx: Tx) -> None:
-        """After a statement that changed rows of the table directly (e.g. many at once)."""
-        tx.memo.pop(self._memo, None)
 
 
 def any_of(tx: Tx, table: str, column: str, values: Sequence[Any], alias: str = "") -> Any:

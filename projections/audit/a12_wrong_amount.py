@@ -26,10 +26,10 @@ from projections.buffer import Owned, Rows
 from projections.store import Row, Tx
 from projections.view import handles
 
-#: The rule's case rows (only this rule writes them; each write forgets its row), and the
-#: standards in force by (name, day), remembered for a transaction (forgotten when one is set).
+#: The rule's case rows (only this rule writes them; each write keeps its row current, an
+#: adjustment's forgets it), and the standards in force by (name, day), remembered for a
+#: transaction (forgotten when one is set).
 CASES = Owned("audit_a12_cases", "case_id")
-
 STANDARDS = "audit_a12_standards"
 
 

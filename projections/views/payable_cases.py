@@ -18,13 +18,14 @@ from domain.payroll.commands import PayableCase
 from domain.shared.errors import Unavailable
 from domain.shared.personal_data import fallback_owner
 from projections import tracking
-from projections.buffer import Lookup, Rows
+from projections.buffer import Owned
 from projections.store import Database, Tx
 from projections.tracking import wait_for_position
 from projections.view import Projection, handles
 
-#: The schedules a batch changes, read in one query (`prefetch`).
-SCHEDULES = Lookup("payable_cases", "case_id", "case_id, schedule")
+#: The cases' schedules (only this view writes them): a batch's read in one query
+#: (`prefetch`), written with the batch's other writes, remembered as written.
+SCHEDULES = Owned("payable_cases", "case_id", "case_id, schedule")
 #: The case events that change a schedule.
 CHANGES = (
     AssistanceCase.EligibilityConfirmed, AssistanceCase.BenefitAdjusted,
@@ -44,35 +45,27 @@ class PayableCases(Projection):
         payee = getattr(e, "payee", None)
         counted = [m["person_id"] for m in e.members if m["counted"]]
         schedule = BenefitSchedule(counted=counted, payee=(payee or {}).get("person_id"))
-        raw = tx.memo[("payable_cases", str(e.originator_id))] = json.dumps(schedule.to_json())
-        Rows.of(tx, "payable_cases", "case_id").insert(tx, {  # sent with the batch's others
+        SCHEDULES.insert(tx, {
             "case_id": str(e.originator_id), "programme": e.programme, "street": e.street,
-            "schedule": raw, "payee": self._payee(payee, e.originator_id), "position": position,
+            "schedule": json.dumps(schedule.to_json()),
+            "payee": self._payee(payee, e.originator_id), "position": position,
         })  # fmt: skip
 
     def prefetch(self, tx: Tx, todo: list[tuple[int, Any]]) -> None:
         """The schedules a batch's case events change, in one read, not one a case."""
-        SCHEDULES.prefetch(tx, (
-            key for _, e in todo
-            if isinstance(e, CHANGES)
-            and ("payable_cases", key := str(e.originator_id)) not in tx.memo
-        ))  # fmt: skip
+        SCHEDULES.prefetch(tx, (str(e.originator_id) for _, e in todo if isinstance(e, CHANGES)))
 
     def _change(self, tx: Tx, e: Any, position: int, change: Any, confirmed: bool = False) -> None:
-        memo = ("payable_cases", str(e.originator_id))  # only this view writes the schedule
-        raw = tx.memo.get(memo)
-        if raw is None:  # read by the batch's prefetch (or now); then kept in the memo
-            row = SCHEDULES.get(tx, memo[1])
-            if row is None:
-                raise LookupError(f"case {memo[1]} has no payable schedule")
-            raw = row["schedule"]
-        schedule = BenefitSchedule.from_json(json.loads(raw))
+        case_id = str(e.originator_id)
+        row = SCHEDULES.get(tx, case_id)  # read by the batch's prefetch, or as last written
+        if row is None:
+            raise LookupError(f"case {case_id} has no payable schedule")
+        schedule = BenefitSchedule.from_json(json.loads(row["schedule"]))
         change(schedule)
-        raw = tx.memo[memo] = json.dumps(schedule.to_json())
-        changes: dict[str, Any] = {"schedule": raw, "position": position}
+        changes: dict[str, Any] = {"schedule": json.dumps(schedule.to_json()), "position": position}
         if confirmed:
             changes.update(confirmed_on=e.occurred_on, confirmed_position=position)
-        Rows.of(tx, "payable_cases", "case_id").update(tx, memo[1], changes)
+        SCHEDULES.update(tx, case_id, changes)
 
     @handles(AssistanceCase.EligibilityConfirmed)
     def confirmed(self, tx: Tx, e: Any, position: int) -> None:
@@ -119,9 +112,7 @@ class PayableCases(Projection):
     @handles(AssistanceCase.PayeeChanged)
     def payee_changed(self, tx: Tx, e: Any, position: int) -> None:
         self._change(tx, e, position, lambda s: s.change_payee(e.payee["person_id"]))
-        Rows.of(tx, "payable_cases", "case_id").update(
-            tx, str(e.originator_id), {"payee": self._payee(e.payee, e.originator_id)}
-        )
+        SCHEDULES.update(tx, str(e.originator_id), {"payee": self._payee(e.payee, e.originator_id)})
 
     @handles(DeathNotification.DeathReported)
     def death_reported(self, tx: Tx, e: Any, position: int) -> None:
