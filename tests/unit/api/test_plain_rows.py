@@ -14,7 +14,6 @@ import strawberry
 from strawberry.extensions import FieldExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from api.graphql import plain_rows
 from api.graphql.plain_rows import PlainRowsExecutionContext
 
 
@@ -181,4 +180,3 @@ def test_the_plan_is_made_once_per_list_field(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(PlainRowsExecutionContext, "_compile", count)
     asyncio.run(PLAIN.execute("{ rows { programme street { name } } }"))
     assert made == ["Row", "Street"]  # not once per row of its 20
-    assert plain_rows.NotPlain.__doc__
