@@ -5,6 +5,12 @@ always polling), decodes each event once, and keeps the newest `window` events i
 subscriber that is live reads from that window, so two hundred subscribers cost one read of
 the database, not two hundred; one that is further behind reads the database itself
 (`LogReader`) until it reaches the window. The hub never waits for a subscriber.
+
+While no one subscribes, the hub reads no events: woken, it only moves its `head` to the
+log's (one cheap query, so /metrics and waiters still see the head move) and empties the
+window. The first subscriber wakes it, and it reads on from that head; a subscriber older than
+the emptied window reads the database itself until it reaches it, as any subscriber behind the
+window does. So a worker that serves commands and no stream pays nothing per commit here.
 """
 
 from __future__ import annotations
@@ -114,7 +120,10 @@ class Hub:
         while not stop.is_set():
             self._wake.clear()
             try:
-                self.catch_up(stop)
+                if self.following():
+                    self.catch_up(stop)
+                else:
+                    self.jump(stop)
                 failures, self.error = 0, None
             except Exception as error:  # the store unreachable, or an event it cannot decode
                 failures += 1
@@ -152,6 +161,25 @@ class Hub:
             if page.at_head:
                 break
         return read
+
+    def following(self) -> bool:
+        """Whether anyone subscribes, so that the hub must keep a window of the log."""
+        return bool(self.subscribers)
+
+    def jump(self, stop: threading.Event | None = None) -> None:
+        """No one subscribes: move `head` to the log's and empty the window, reading no event.
+
+        Everything after `window_after` up to `head` is still in the window (none of it), so a
+        subscriber that comes later reads the database up to here and the window after it.
+        """
+        stop = self._stop if stop is None else stop
+        head = self.reader.head()
+        with self._lock:
+            if stop.is_set() or self.subscribers or head <= self.head:
+                return  # stopped, someone came meanwhile (it reads on), or nothing new
+            del self._events[:], self._positions[:], self._seen[:]
+            self.head = self.window_after = head
+        self._release_waiters()
 
     def _trim(self) -> None:
         extra = len(self._events) - self.window
@@ -228,7 +256,10 @@ class Hub:
     def register(self, kind: str, user: str, position: int) -> SubscriberState:
         state = SubscriberState(next(self._ids), kind, user, position)
         with self._lock:
+            first = not self.subscribers
             self.subscribers[state.id] = state
+        if first:
+            self.wake()  # it was idle: read on from its head now, not at the next commit
         return state
 
     def unregister(self, state: SubscriberState) -> None:

@@ -48,6 +48,7 @@ def test_the_window_keeps_the_newest_events_and_since_answers_only_within_it(
     started_at = submit(ledger)
     hub.start()
     assert hub.head == hub.window_after == started_at
+    hub.register("sse", "worker", started_at)  # someone follows: the hub keeps a window
     for _ in range(2):  # the second commit is read because it woke the hub (it polls hourly)
         read_up_to(hub, submit(ledger))
     head = hub.head
@@ -108,6 +109,7 @@ def test_notify_wakes_the_hub(ledger: Ledger, container: Container, backend: str
     listener = NotifyListener(container.db.url.conninfo, channel, retry_seconds=0.2)
     hub = Hub(LogReader(ledger), window=100, poll_interval=60, listener=listener)
     hub.start()
+    hub.register("sse", "worker", hub.head)
     try:
         until(lambda: listener.connections >= 1, "the listener connected")
         for _ in range(2):  # no in-process signal: only NOTIFY wakes it before the hour is up

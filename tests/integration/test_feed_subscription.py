@@ -5,6 +5,7 @@ consumers, keep-alives, and an event that cannot be read; on both backends."""
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from uuid import uuid4
 
@@ -14,7 +15,7 @@ from eventsourcing.persistence import StoredEvent
 
 from api.container import Container
 from domain.ledger import Ledger
-from projections.feed.reader import EVERYTHING, LogReader, Selection
+from projections.feed.reader import EVERYTHING, LogReader, Page, Selection
 from projections.feed.subscription import (
     FELL_BEHIND,
     READ_FAILED,
@@ -23,7 +24,7 @@ from projections.feed.subscription import (
     KeepAlive,
     Subscription,
 )
-from tests.stream_support import KeepWriting, subscribe, until
+from tests.stream_support import KeepWriting, log_positions, subscribe, until
 
 SUBMITTED = "AssistanceCase.ApplicationSubmitted"
 
@@ -60,6 +61,48 @@ def test_replay_then_live_every_position_once_in_order_and_slow_ones_hold_back_n
         with resumed:
             got = resumed.wait_for_position(head)
         assert got == [e.position for e in everything[index + 1 :]]
+
+
+def test_with_no_subscriber_the_hub_reads_no_event_yet_its_head_moves_and_none_is_missed(
+    ledger: Ledger, container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hub = container.hub
+    reads: list[int] = []  # the pages the hub's own thread read (not the subscribers')
+    read = hub.reader.read
+
+    def counted(after: int, limit: int, selection: Selection = EVERYTHING) -> Page:
+        if threading.current_thread().name == "feed-hub":
+            reads.append(after)
+        return read(after, limit, selection)
+
+    monkeypatch.setattr(hub.reader, "read", counted)
+    hub.start()
+    before = hub.head
+
+    def committed() -> int:
+        ledger.submit_application(application(), WORKER)
+        head = ledger.latest_position()
+        until(lambda: hub.head >= head, f"the hub's head moved to {head}")
+        return head
+
+    for _ in range(3):
+        head = committed()
+    assert reads == [] and hub.window_after == hub.head >= head  # it moved; no event was read
+    assert hub.since(before, 10) is None  # the emptied window starts at the head
+
+    late = subscribe(hub, before)  # older than the window: it reads the database up to it
+    with late:
+        with KeepWriting(ledger, 4), KeepWriting(ledger, 4):
+            pass  # two threads commit while it catches up and the hub wakes to follow
+        head = ledger.latest_position()
+        assert late.wait_for_position(head) == log_positions(ledger, before)
+        assert late.subscription.live and reads  # it was followed live, from the window
+    until(lambda: hub.subscribers == {}, "the subscriber left")
+
+    committed()  # a read begun before it left may still end; after this one, none begins
+    idle = len(reads)
+    committed()
+    assert len(reads) == idle and hub.since(hub.head, 10) is not None
 
 
 def test_a_live_subscriber_too_far_behind_is_told_where_to_resume(

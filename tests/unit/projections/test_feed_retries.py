@@ -90,6 +90,7 @@ def test_the_hub_backs_off_while_the_store_fails_says_why_and_goes_on_after(
 ) -> None:
     hub = Hub(LogReader(ledger), window=100, poll_interval=0.02)
     hub.start()
+    hub.register("sse", "worker", hub.head)  # someone follows: the hub reads the events
     try:
         failing = Failing(ledger, 10**6, lost)
         monkeypatch.setattr(ledger.recorder, "select_notifications", failing)
