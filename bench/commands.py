@@ -120,6 +120,7 @@ class Outcome:
     errors: int = 0
     cpu_here: float = 0.0  # CPU seconds of this process during the timed part
     cpu_server: float | None = None  # CPU seconds of the server process, when it is another
+    cpu_postgres: float | None = None  # CPU seconds of this machine's PostgreSQL processes
     batch: float | None = None  # saves per group commit (bare library)
     samples: list[str] = field(default_factory=list)
     latencies: list[float] = field(default_factory=list)  # seconds, one per command
@@ -148,6 +149,7 @@ class Outcome:
             "rate": round(self.rate, 1), "median_ms": round(self.percentile(50), 2),
             "p95_ms": round(self.percentile(95), 2), "cpu_client_s": round(self.cpu_here, 3),
             "cpu_server_s": None if self.cpu_server is None else round(self.cpu_server, 3),
+            "cpu_postgres_s": None if self.cpu_postgres is None else round(self.cpu_postgres, 3),
         }  # fmt: skip
 
 
@@ -168,6 +170,34 @@ def process_cpu(pid: int | None = None) -> float:
     children = Path(f"/proc/{pid}/task/{pid}/children")
     kids = children.read_text().split() if children.exists() else []
     return own + sum(process_cpu(int(kid)) for kid in kids)
+
+
+def _stat(pid: str) -> tuple[str, list[str]] | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    head, _, tail = text.rpartition(")")
+    return head.split("(", 1)[1], tail.split()
+
+
+def postgres_cpu() -> float | None:
+    """CPU seconds used so far by this machine's PostgreSQL: every live `postgres` process,
+    plus what the postmaster's ended children used (its cutime + cstime), from Linux /proc.
+    None where there is no /proc or no local PostgreSQL (a remote server is not counted)."""
+    if not Path("/proc").is_dir():
+        return None
+    stats = {pid: s for pid in os.listdir("/proc") if pid.isdigit() and (s := _stat(pid))}
+    ticks, found = 0, False
+    for name, fields in stats.values():
+        if name != "postgres":
+            continue
+        found = True
+        ticks += int(fields[11]) + int(fields[12])
+        parent = stats.get(fields[1])
+        if parent is None or parent[0] != "postgres":  # the postmaster
+            ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK") if found else None
 
 
 def run_threads(label: str, items: list[Any], threads: int, worker: Worker) -> Outcome:
@@ -192,11 +222,14 @@ def run_threads(label: str, items: list[Any], threads: int, worker: Worker) -> O
         for t in pool:
             t.start()
         barrier.wait()
-        start, cpu = time.perf_counter(), process_cpu()
+        start, cpu, pg = time.perf_counter(), process_cpu(), postgres_cpu()
         for t in pool:
             t.join()
         outcome.seconds = time.perf_counter() - start
         outcome.cpu_here = process_cpu() - cpu
+        pg_after = postgres_cpu()
+        if pg is not None and pg_after is not None:
+            outcome.cpu_postgres = pg_after - pg
     outcome.commands = sum(done)
     return outcome
 
@@ -529,7 +562,7 @@ def main(argv: list[str] | None = None) -> int:
 
     table = Table(title=f"Commands (submit + accept), {server_label}")
     for column in ["clients", "path", "commands", "errors", "commands/s", "median ms", "p95 ms",
-                   "CPU ms/command", "vs bare", "vs floor"]:  # fmt: skip
+                   "CPU ms/command", "PostgreSQL CPU ms", "vs bare", "vs floor"]:  # fmt: skip
         table.add_column(column, justify="left" if column == "path" else "right")
     result: dict[str, Any] = {
         "cases": args.cases, "workers": args.workers, "server": args.server, "cores": cores,
@@ -552,9 +585,10 @@ def main(argv: list[str] | None = None) -> int:
             cpu = f"{o.cpu_here * per:.2f}"
             if o.cpu_server is not None:
                 cpu = f"{o.cpu_server * per:.2f} + {o.cpu_here * per:.2f}"
+            pg = "" if o.cpu_postgres is None else f"{o.cpu_postgres * per:.2f}"
             table.add_row(
                 str(clients), name, str(o.commands), str(o.errors), f"{o.rate:,.0f}",
-                f"{o.percentile(50):.1f}", f"{o.percentile(95):.1f}", cpu, vs_bare, vs_floor,
+                f"{o.percentile(50):.1f}", f"{o.percentile(95):.1f}", cpu, pg, vs_bare, vs_floor,
             )  # fmt: skip
         table.add_section()
         result["levels"][str(clients)] = {
@@ -570,8 +604,9 @@ def main(argv: list[str] | None = None) -> int:
     verdict = "[green]meets[/]" if ratio >= AIM else "[red]misses[/]"
     out.print(f"HTTP / bare with {top} clients: [bold]{ratio:.2f}[/] ({verdict} the aim of {AIM})")
     out.print(
-        f"cores: {cores}; CPU ms/command = server (all its processes) + clients, Python only "
-        "(PostgreSQL's not counted); the clients, the server and PostgreSQL share the cores. "
+        f"cores: {cores}; CPU ms/command = server (all its processes) + clients (Python); "
+        "PostgreSQL CPU ms = this machine's PostgreSQL processes per command (blank when it "
+        "is remote); the clients, the server and PostgreSQL share the cores. "
         "Saves per group commit (bare): "
         + ", ".join(f"{c}: {bare[c, True].batch or 0:.1f}" for c in args.levels)
     )
