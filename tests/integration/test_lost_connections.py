@@ -7,6 +7,7 @@ from typing import Any
 import psycopg
 import pytest
 from builders import WORKER, application
+from psycopg_pool import ConnectionPool
 from test_projections import dump, some_history
 
 from api.container import Container
@@ -24,6 +25,8 @@ EVERY_OTHER_CONNECTION = (
     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
     " WHERE datname = current_database() AND pid <> pg_backend_pid()"
 )
+# The same, returning once each backend has exited (its socket closed), as after a restart.
+EVERY_OTHER_CONNECTION_GONE = EVERY_OTHER_CONNECTION.replace("(pid)", "(pid, 10000)")
 
 
 class CutOnce(CaseTimeline):
@@ -105,12 +108,35 @@ def test_the_view_pool_replaces_every_connection_the_server_cut(
     with db.transaction() as one, db.transaction() as two:  # two pooled connections in use
         assert one.scalar("SELECT 1") == two.scalar("SELECT 1") == 1
     with psycopg.connect(database_url, autocommit=True) as admin:
-        cut = admin.execute(EVERY_OTHER_CONNECTION).fetchall()
-    assert len(cut) >= 2
+        cut = admin.execute(EVERY_OTHER_CONNECTION_GONE).fetchall()
+    assert len(cut) >= 2 and all(row[0] for row in cut)
 
     assert db.scalar("SELECT 2") == 2  # a fresh connection, not the dead one
     with db.transaction() as tx:
         assert tx.scalar("SELECT 3") == 3
+
+
+@POSTGRES_ONLY
+def test_a_quiet_pooled_connection_is_lent_without_a_round_trip_and_a_cut_one_is_tested(
+    container: Container, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = container.db
+    tested: list[object] = []
+    real = ConnectionPool.check_connection
+
+    def spy(conn: psycopg.Connection[Any]) -> None:
+        tested.append(conn)
+        real(conn)
+
+    monkeypatch.setattr(ConnectionPool, "check_connection", staticmethod(spy))
+    for n in range(5):
+        assert db.scalar("SELECT %s::int", (n,)) == n
+    assert tested == []  # alive and quiet: no test query before each borrow
+
+    with psycopg.connect(database_url, autocommit=True) as admin:
+        assert admin.execute(EVERY_OTHER_CONNECTION_GONE).fetchall()
+    assert db.scalar("SELECT 7") == 7  # the dead one was tested, found dead and replaced
+    assert tested
 
 
 def test_a_commit_whose_answer_was_lost_is_answered_as_recorded_on_both_backends(
