@@ -82,6 +82,7 @@ def serve(
     from api.app import create_app
     from api.credentials import startup_banner
     from api.logs import configure_logging, uvicorn_options
+    from api.serve_workers import run_workers
 
     configure_logging(Settings().log_level)
     if workers > 1 and Settings().database_url.startswith("sqlite"):
@@ -118,7 +119,7 @@ def serve(
             # The projections in one place only: here; the workers start none (worker_app).
             if settings.run_projections:
                 container.runner.start()
-            uvicorn.run("api.app:worker_app", factory=True, workers=workers, **options)
+            run_workers("api.app:worker_app", workers, **options)
     finally:
         container.close()
 
