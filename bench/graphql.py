@@ -431,6 +431,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="an existing populated PostgreSQL database (kept; no event written)",
     )
     p.add_argument("--server", choices=["subprocess", "thread"], default="subprocess")
+    p.add_argument(
+        "--workers", type=int, default=1,
+        help="API worker processes of the served app (ledger serve --workers N; PostgreSQL)",
+    )  # fmt: skip
     p.add_argument("--scratch-name", default=None, help="scratch mode: the database's name")
     p.add_argument("--json", type=Path, default=Path("var/bench/graphql.json"))
     p.add_argument(
@@ -443,6 +447,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if args.quick:
         args.cases, args.requests = 500, 15
+    if args.workers < 1 or (args.workers > 1 and args.server == "thread"):
+        p.error("--workers must be at least 1, and above 1 needs --server subprocess")
     return args
 
 
@@ -484,11 +490,12 @@ def report(
         f"supervisionKpis p95 {kpis.graphql.ms(0.95):.1f} ms (aim < {AIM_KPIS_MS:.0f}); every "
         f"ratio <= {AIM_RATIO:.0f}: {'yes' if all_met else 'no'}"
     )
-    out.print(f"cores: {os.cpu_count()}; server: {args.server}; {args.requests} requests x "
+    out.print(f"cores: {os.cpu_count()}; server: {args.server}, {args.workers} worker(s); "
+              f"{args.requests} requests x "
               f"{args.threads} callers per row; SQL: psycopg from the same threads")  # fmt: skip
     return {
         "benchmark": "graphql", "events": events, "threads": args.threads,
-        "requests_per_thread": args.requests, "server": args.server,
+        "requests_per_thread": args.requests, "server": args.server, "workers": args.workers,
         "database": "existing" if args.database_url else f"scratch, {args.cases} cases",
         "floor_p50_ms": round(floor.median, 2), "floor_p95_ms": round(floor.ms(0.95), 2),
         "floor_server_cpu_ms": floor.server_cpu_ms,
@@ -503,10 +510,10 @@ STARTUP_SECONDS = 3600.0
 
 
 def serve_subprocess(
-    url: str, secret: str, log: Path
+    url: str, secret: str, log: Path, workers: int = 1
 ) -> AbstractContextManager[tuple[str, int | None]]:
     """`ledger serve` in a subprocess, as in production (bench/commands.py's, a longer wait)."""
-    return serve_process(url, secret, log, startup_timeout=STARTUP_SECONDS)
+    return serve_process(url, secret, log, workers, startup_timeout=STARTUP_SECONDS)
 
 
 @contextmanager
@@ -534,10 +541,14 @@ def run(args: argparse.Namespace, url: str, events: int) -> int:
     baseline: list[Measured] = []
     try:
         if args.baseline_code:
-            with code_from(args.baseline_code), serve_subprocess(url, secret, log) as (base, _):
+            with (
+                code_from(args.baseline_code),
+                serve_subprocess(url, secret, log, args.workers) as (base, _),
+            ):
                 err.print(f"baseline: the server from {args.baseline_code}")
                 _, baseline = measure(base, _, token, db, args.threads, args.requests)
-        server = serve_subprocess(url, secret, log) if args.server == "subprocess" else \
+        server = serve_subprocess(url, secret, log, args.workers) \
+            if args.server == "subprocess" else \
             serve_thread(url, secret)  # fmt: skip
         with server as (base, pid):
             floor, results = measure(base, pid, token, db, args.threads, args.requests)
