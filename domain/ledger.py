@@ -15,7 +15,9 @@ from domain.organizations.commands import OrganizationCommands
 from domain.payroll.standards import StandardCommands
 from domain.persons.erasure import ErasureCommands
 from domain.shared.clock import ClockCommands
-from domain.shared.ledger_base import CommandResult, IdempotencyRecord, guard_commands
+from domain.shared.command_guard import guard_commands
+from domain.shared.ledger_base import CommandResult, IdempotencyRecord
+from domain.shared.parameter_commands import ParameterCommands
 from domain.temporary.commands import TemporaryCommands
 from domain.topics import register_moved_modules
 from domain.villages.commands import VillageCommands
@@ -38,6 +40,7 @@ class Ledger(
     VillageCommands,
     ClockCommands,
     FindingCommands,
+    ParameterCommands,
 ):
     """Holds every aggregate so there is one notification log in commit order."""
 

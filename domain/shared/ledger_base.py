@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypedDict, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -17,58 +14,16 @@ from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import IntegrityError, Mapper, Notification, Recording
 
 from domain.shared import access
+from domain.shared.command_guard import current_command, refuse_unstorable_text
 from domain.shared.errors import DomainError, InvalidInput, NotFound, StaleVersion, VersionConflict
 from domain.shared.group_commit import GroupCommit
-from domain.shared.parameters import SPECS, InForce, ParameterSchedule, parameter_id
+from domain.shared.parameters import InForce, ParameterSchedule, parameter_id
 from domain.shared.personal_data import InMemoryKeyStore, PersonalData
 from domain.shared.pseudonyms import DEV_PSEUDONYMS, Pseudonyms
 from domain.shared.sealing_mapper import SealingMapper
-from domain.shared.values import Actor, Json, parse_date, refuse_control_characters
+from domain.shared.values import Actor, Json, parse_date
 
 A = TypeVar("A", bound=Aggregate)
-L = TypeVar("L", bound="type[LedgerBase]")
-
-
-@dataclass
-class _Running:
-    """The command a call is running (its Ledger method name), and whether it was checked."""
-
-    command: str
-    checked: bool = field(default=False)
-
-
-_running: ContextVar[_Running | None] = ContextVar("ledger_command", default=None)
-
-
-@contextmanager
-def running(command: str) -> Iterator[None]:
-    """Run the code inside as the Ledger command `command` (its rule in domain.shared.access)."""
-    token = _running.set(_Running(command))
-    try:
-        yield
-    finally:
-        _running.reset(token)
-
-
-def guard_commands(cls: L) -> L:
-    """Mark every command of the access table on the Ledger class, so that `execute` and
-    `change` know which rule applies (and refuse to save a command no rule was checked for)."""
-    for name in access.WRITES:
-        owner = next(k for k in cls.__mro__ if name in vars(k))  # still defined in one place
-        method = vars(owner)[name]
-        if not getattr(method, "access_rule", None):
-            setattr(owner, name, _marked(name, method))
-    return cls
-
-
-def _marked(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(method)
-    def run(self: LedgerBase, *args: Any, **kwargs: Any) -> Any:
-        with running(name):
-            return method(self, *args, **kwargs)
-
-    run.access_rule = name  # type: ignore[attr-defined]
-    return run
 
 
 class Options(TypedDict, total=False):
@@ -108,20 +63,6 @@ class IdempotencyRecord(Aggregate):
         self.fingerprint = fingerprint
         self.target_id = target_id
         self.target_version = target_version
-
-
-def refuse_unstorable_text(objs: list[Aggregate]) -> None:
-    """Refuse, naming the field, any new event value holding a control character.
-
-    The safety net behind the API's text types: such a value would stop a view at that event.
-    """
-    for obj in objs:
-        for pending in obj.pending_events:
-            values = {
-                k: v for k, v in vars(pending).items()
-                if k not in ("originator_id", "originator_version", "timestamp")
-            }  # fmt: skip
-            refuse_control_characters(values)
 
 
 class LedgerBase(Application[UUID]):
@@ -189,7 +130,7 @@ class LedgerBase(Application[UUID]):
         command, or a create command's `street`); otherwise `act` checks it (`authorize`) once
         it has found the target. Nothing is saved unless the rule was checked.
         """
-        now = _running.get()
+        now = current_command()
         if now is not None and not now.checked:
             rule = access.WRITES.get(now.command)
             if street is not None or (rule is not None and rule.area == "district"):
@@ -287,7 +228,7 @@ class LedgerBase(Application[UUID]):
 
     def authorize(self, actor: Actor, street: str | None = None) -> None:
         """Check the running command's access rule for this actor on a target in `street`."""
-        now = _running.get()
+        now = current_command()
         access.check_write(now.command if now else "(not a Ledger command)", actor, street)
         assert now is not None
         now.checked = True
@@ -341,29 +282,6 @@ class LedgerBase(Application[UUID]):
         return self.pseudonyms.request_digest(body.encode())
 
     # -- parameters -------------------------------------------------------------------------
-
-    def set_parameter(
-        self, name: str, value: int, effective_from: str, reason: str, actor: Actor,
-        occurred_on: str, idempotency_key: str | None = None,
-    ) -> CommandResult:  # fmt: skip
-        def act() -> Aggregate:
-            if name not in SPECS:
-                raise InvalidInput(
-                    f"unknown parameter {name!r}; known: {', '.join(sorted(SPECS))}", field="name"
-                )
-            try:
-                schedule: Aggregate = self.repository.get(parameter_id(self.district, name))
-            except AggregateNotFoundError:
-                schedule = ParameterSchedule(self.district, name, actor.as_dict(), occurred_on)
-            assert isinstance(schedule, ParameterSchedule)
-            schedule.set_value(value, effective_from, reason, actor.as_dict(), occurred_on)
-            return schedule
-
-        payload = {"name": name, "value": value, "from": effective_from, "reason": reason}
-        return self.execute(
-            act, actor=actor, idempotency_key=idempotency_key,
-            fingerprint=self.fingerprint("set_parameter", name, payload),
-        )  # fmt: skip
 
     def parameters_in_force(self, names: list[str], on: date) -> dict[str, InForce]:
         found = {}

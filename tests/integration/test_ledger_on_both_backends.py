@@ -11,8 +11,8 @@ from builders import APPROVER, WORKER, application, walk_to_active
 from api.container import Container
 from domain.assistance.case import AssistanceCase
 from domain.ledger import Ledger
+from domain.shared.command_guard import running
 from domain.shared.errors import DomainError, VersionConflict
-from domain.shared.ledger_base import running
 from projections.views import case_summary, case_timeline, person_enrolment
 
 

@@ -11,8 +11,8 @@ from helpers import refused
 from domain.assistance.case import AssistanceCase
 from domain.ledger import Ledger
 from domain.shared import access
+from domain.shared.command_guard import running
 from domain.shared.errors import Forbidden, NotFound
-from domain.shared.ledger_base import running
 from domain.shared.values import Actor
 
 OTHER_STREET = Actor("worker-xilin", "caseworker", "西林街道")
