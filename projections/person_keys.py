@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from domain.shared.personal_data import PersonalData, StoredKey
+from domain.shared.key_store import StoredKey
+from domain.shared.personal_data import PersonalData
 from domain.shared.pseudonyms import Pseudonyms
 from projections.store import Database, Row
 

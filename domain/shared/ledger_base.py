@@ -17,8 +17,9 @@ from domain.shared import access
 from domain.shared.command_guard import current_command, refuse_unstorable_text
 from domain.shared.errors import DomainError, InvalidInput, NotFound, StaleVersion, VersionConflict
 from domain.shared.group_commit import GroupCommit
+from domain.shared.key_store import InMemoryKeyStore
 from domain.shared.parameters import InForce, ParameterSchedule, parameter_id
-from domain.shared.personal_data import InMemoryKeyStore, PersonalData
+from domain.shared.personal_data import PersonalData
 from domain.shared.pseudonyms import DEV_PSEUDONYMS, Pseudonyms
 from domain.shared.sealing_mapper import SealingMapper
 from domain.shared.values import Actor, Json, parse_date

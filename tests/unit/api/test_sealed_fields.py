@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from api.permissions import Personal, redacted, shown
-from domain.shared.personal_data import ERASED, InMemoryKeyStore, PersonalData
+from domain.shared.key_store import InMemoryKeyStore
+from domain.shared.personal_data import ERASED, PersonalData
 from domain.shared.values import Actor
 
 PERSON = "P" + "3" * 20

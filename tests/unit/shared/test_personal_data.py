@@ -9,14 +9,8 @@ from builders import WORKER, application
 from helpers import events
 
 from domain.ledger import Ledger
-from domain.shared.personal_data import (
-    ERASED,
-    InMemoryKeyStore,
-    KeyUnavailable,
-    PersonalData,
-    StoredKey,
-    is_sealed,
-)
+from domain.shared.key_store import InMemoryKeyStore, KeyUnavailable, StoredKey
+from domain.shared.personal_data import ERASED, PersonalData, is_sealed
 
 PERSON, OTHER = "P" + "1" * 20, "P" + "2" * 20
 
