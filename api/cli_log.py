@@ -16,10 +16,11 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from api.settings import Settings
+from projections.backends import DatabaseUrl
 from projections.chain import verifications
 from projections.chain.checkpoints import CheckpointRefused
 from projections.chain.signer import BadKey, Signer
-from projections.store import Database, DatabaseUrl
+from projections.store import Database
 
 if TYPE_CHECKING:
     from api.container import Container

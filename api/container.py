@@ -13,6 +13,7 @@ from domain.ledger import Ledger
 from domain.shared.personal_data import PersonalData
 from domain.shared.pseudonyms import Pseudonyms
 from migrations.runner import migrate
+from projections.backends import DatabaseUrl
 from projections.chain.checkpoints import Checkpointer, CheckpointRefused, check_key
 from projections.chain.memory import SignerMemory
 from projections.chain.sealer import Sealer
@@ -26,7 +27,7 @@ from projections.reactions.erasures import Erasures
 from projections.reactions.standard_changes import StandardChanges
 from projections.registry import all_projections
 from projections.runner import ProjectionRunner
-from projections.store import Database, DatabaseUrl
+from projections.store import Database
 from projections.views.payable_cases import PayableCasesView
 
 

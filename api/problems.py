@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import AuthError
 from domain.shared.errors import DomainError
-from projections.store import is_transient
+from projections.backends import is_transient
 
 TITLES = {
     400: "Bad request",

@@ -71,8 +71,8 @@ from domain.payroll.run import PayrollRun
 from domain.shared.parameters import parameter_id
 from domain.shared.values import Actor
 from domain.temporary.case import TemporaryAssistanceCase
+from projections.backends import DatabaseUrl
 from projections.runner import ProjectionRunner
-from projections.store import DatabaseUrl
 from projections.views.payable_cases import PayableCases
 
 ADMIN = Actor("admin-province", "admin", "钟楼区民政局")

@@ -48,7 +48,8 @@ from scratch_database import fresh_database, progress_bar
 from api.auth import issue_token
 from api.container import build
 from api.settings import Settings
-from projections.store import Database, DatabaseUrl
+from projections.backends import DatabaseUrl
+from projections.store import Database
 from projections.views import supervision_kpis as kpis_view
 
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"

@@ -25,8 +25,9 @@ from scratch_database import progress_bar
 from api.container import Container, ledger_env
 from domain.ledger import Ledger
 from domain.shared.sealing_mapper import decode_all
+from projections.backends import DatabaseUrl
 from projections.registry import all_projections
-from projections.store import DatabaseUrl, Tx
+from projections.store import Tx
 
 LIBRARY_VIEWS = "bench_library_views"  # its tracking table: bench_library_views_tracking
 STATUS = Path("/proc/self/status")

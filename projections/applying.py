@@ -16,7 +16,8 @@ from eventsourcing.application import Application
 
 from domain.shared.sealing_mapper import decode_all
 from projections import tracking
-from projections.store import Database, is_transient
+from projections.backends import is_transient
+from projections.store import Database
 from projections.view import Projection
 
 log = logging.getLogger("caseledger.projections")

@@ -18,8 +18,9 @@ from domain.shared.errors import Unavailable
 from domain.shared.personal_data import PersonalData
 from projections import tracking
 from projections.applying import Applying, ProjectionFailed, after, decode_batch, describe
+from projections.backends import is_transient
 from projections.feed.notify import NotifyListener
-from projections.store import Database, is_transient
+from projections.store import Database
 from projections.view import Projection
 
 __all__ = ["ProjectionFailed", "ProjectionRunner"]

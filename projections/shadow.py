@@ -29,7 +29,8 @@ from typing import Any, Protocol
 
 import psycopg
 
-from projections.store import Database, DatabaseUrl, Tx
+from projections.backends import DatabaseUrl
+from projections.store import Database, Tx
 
 NEXT = "ledger_next"
 OLD = "ledger_old"

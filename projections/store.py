@@ -9,94 +9,17 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar, cast
-from urllib.parse import unquote, urlparse
+from typing import Any, TypeVar, cast
 
 import psycopg
-from eventsourcing import persistence
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
+from projections.backends import DatabaseUrl, Dialect
+
 Row = dict[str, Any]
 T = TypeVar("T")
-Dialect = Literal["sqlite", "postgres"]
-
-
-@dataclass(frozen=True)
-class DatabaseUrl:
-    """A parsed LEDGER_DATABASE_URL: which backend, and how the library reaches it."""
-
-    dialect: Dialect
-    path: str = ""  # SQLite file
-    host: str = ""
-    port: int = 5432
-    user: str = ""
-    password: str = ""
-    dbname: str = ""
-
-    @classmethod
-    def parse(cls, url: str) -> DatabaseUrl:
-        if url.startswith("sqlite:///"):
-            return cls("sqlite", path=url[len("sqlite:///") :])
-        parsed = urlparse(url)
-        if parsed.scheme not in ("postgresql", "postgres"):
-            raise ValueError("LEDGER_DATABASE_URL must start with sqlite:/// or postgresql://")
-        return cls(
-            "postgres",
-            host=parsed.hostname or "127.0.0.1",
-            port=parsed.port or 5432,
-            user=unquote(parsed.username or "postgres"),
-            password=unquote(parsed.password or ""),
-            dbname=(parsed.path or "/postgres").lstrip("/") or "postgres",
-        )
-
-    @property
-    def conninfo(self) -> str:
-        return psycopg.conninfo.make_conninfo(
-            host=self.host, port=self.port, user=self.user, dbname=self.dbname,
-            password=self.password or None,
-        )  # fmt: skip
-
-    def library_env(self) -> dict[str, str]:
-        """Environment for the eventsourcing recorders (tables come from migrations)."""
-        if self.dialect == "sqlite":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            return {
-                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                "SQLITE_DBNAME": self.path,
-                "SQLITE_LOCK_TIMEOUT": "30",
-                "CREATE_TABLE": "n",
-            }
-        return {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
-            "POSTGRES_DBNAME": self.dbname,
-            "POSTGRES_HOST": self.host,
-            "POSTGRES_PORT": str(self.port),
-            "POSTGRES_USER": self.user,
-            # The library insists on a password; with trust auth any value works.
-            "POSTGRES_PASSWORD": self.password or "trust",
-            "POSTGRES_POOL_SIZE": "8",
-            "POSTGRES_MAX_OVERFLOW": "8",
-            "CREATE_TABLE": "n",
-        }
-
-
-def is_transient(error: BaseException) -> bool:
-    """True when retrying may succeed: a lost connection, a lock, a deadlock, a timeout.
-
-    Follows the chain of causes, so the library's wrappers of a driver error count too; a
-    failure of our own code or SQL (a bug, a missing table) is not transient.
-    """
-    seen: BaseException | None = error
-    while seen is not None:
-        if isinstance(seen, sqlite3.OperationalError):
-            return any(word in str(seen) for word in ("locked", "busy"))
-        if isinstance(seen, psycopg.OperationalError | psycopg.InterfaceError):
-            return True
-        seen = seen.__cause__
-    return isinstance(error, persistence.OperationalError | persistence.InterfaceError)
 
 
 class Tx:
@@ -341,34 +264,3 @@ class Database:
         if conn is not None:
             conn.close()
             self._local.conn = None
-
-
-@dataclass(frozen=True)
-class Keyset:
-    """The rows of one table that match a condition, in key order: a page, and a count on demand.
-
-    Keyset paging on a unique key is stable while rows are added (no OFFSET); the COUNT is a
-    separate query, run only when a caller wants the total.
-    """
-
-    db: Database
-    table: str
-    key: str
-    condition: str = "1 = 1"
-    params: tuple[Any, ...] = ()
-
-    def page(self, after: str | None, limit: int) -> list[Row]:
-        """Up to `limit` rows whose key comes after `after` (from the start when None)."""
-        condition, params = f"({self.condition})", list(self.params)
-        if after is not None:
-            condition += f" AND {self.key} > %s"
-            params.append(after)
-        return self.db.query(
-            f"SELECT * FROM {self.table} WHERE {condition} ORDER BY {self.key} LIMIT %s",
-            [*params, limit],
-        )
-
-    def count(self) -> int:
-        return int(
-            self.db.scalar(f"SELECT COUNT(*) FROM {self.table} WHERE {self.condition}", self.params)
-        )

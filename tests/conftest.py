@@ -35,7 +35,8 @@ from api.container import Container, build
 from api.settings import Settings
 from domain.ledger import Ledger
 from migrations.runner import migrate
-from projections.store import Database, DatabaseUrl
+from projections.backends import DatabaseUrl
+from projections.store import Database
 from tests.helpers import ADMIN
 
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"

@@ -31,7 +31,7 @@ from pydantic import SecretStr
 from api.container import Container, build
 from api.demo.district import DemoDistrict
 from api.settings import Settings
-from projections.store import DatabaseUrl
+from projections.backends import DatabaseUrl
 
 KEY_FILE = "dev-signing-key"
 MEMORY_FILES = "last-signed-checkpoint*"

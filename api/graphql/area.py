@@ -21,7 +21,7 @@ from strawberry.extensions import SchemaExtension
 from api.graphql.context import Info
 from domain.shared import access
 from domain.shared.errors import Forbidden, InvalidInput
-from projections.store import Keyset
+from projections.keyset import Keyset
 
 
 def street_of(info: Info) -> str | None:

@@ -47,11 +47,12 @@ from api.streams.event_stream import SEND_TIMEOUT, TimedStreamingResponse
 from api.streams.limits import STREAMS_FULL, check_capacity
 from api.streams.query import integer, integer_schema
 from domain.shared.errors import Unavailable
+from projections.backends import is_transient
 from projections.feed.envelope import source_of
 from projections.feed.hub import Hub
 from projections.feed.reader import MAX_POSITION, FeedEvent
 from projections.feed.subscription import Delivery, Disconnect, Item, KeepAlive, Subscription
-from projections.store import Database, is_transient
+from projections.store import Database
 
 router = APIRouter(prefix="/api/v1/events", tags=["integrator streams"])
 log = logging.getLogger("caseledger.streams")

@@ -23,9 +23,9 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+from projections.backends import is_transient
 from projections.feed.hub import MAX_BACKOFF, Hub, SubscriberState
 from projections.feed.reader import FeedEvent, Selection
-from projections.store import is_transient
 
 __all__ = ["Delivery", "Disconnect", "KeepAlive", "Subscription"]
 

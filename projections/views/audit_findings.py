@@ -12,7 +12,8 @@ from typing import Any
 
 from domain.audit.finding import AuditFinding
 from projections.audit.registry import all_rules
-from projections.store import Database, Keyset, Row, Tx
+from projections.keyset import Keyset
+from projections.store import Database, Row, Tx
 from projections.view import Projection, handles, recorded_at
 
 #: The findings still waiting for someone.

@@ -11,7 +11,8 @@ import json
 from typing import Any
 
 from domain.care.bed_conversion import BedConversion
-from projections.store import Database, Keyset, Row, Tx
+from projections.keyset import Keyset
+from projections.store import Database, Row, Tx
 from projections.view import Projection, handles, recorded_at
 from projections.views.institutions import percent
 

@@ -10,7 +10,8 @@ from domain.assistance.case import AssistanceCase
 from domain.assistance.deadlines import BASIS, due_dates
 from domain.shared.holiday_calendar import HolidayCalendar
 from projections.buffer import Rows
-from projections.store import Database, Keyset, Row, Tx
+from projections.keyset import Keyset
+from projections.store import Database, Row, Tx
 from projections.view import Projection, handles, recorded_at
 from projections.views.case_deadlines import OVERDUE_SQL, any_part_sql, missed_sql, view_calendar
 

@@ -24,7 +24,8 @@ from typing import Any
 
 from domain.care.institution import NON_INSTITUTIONAL_BED_TYPES, NURSING, CareInstitution
 from domain.shared.values import check_choices, parse_date
-from projections.store import Database, Keyset, Row, Tx
+from projections.keyset import Keyset
+from projections.store import Database, Row, Tx
 from projections.view import Projection, handles, recorded_at
 
 

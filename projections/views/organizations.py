@@ -12,7 +12,8 @@ from typing import Any
 
 from domain.organizations.organization import SocialOrganization
 from domain.shared.vocabulary import ORGANIZATION_GRADES
-from projections.store import Database, Keyset, Row, Tx
+from projections.keyset import Keyset
+from projections.store import Database, Row, Tx
 from projections.view import Projection, handles, recorded_at
 
 LIVE = ("registered", "liquidating")

@@ -7,7 +7,8 @@ from typing import Any
 from domain.payroll.payout import Payout
 from domain.shared.personal_data import fallback_owner
 from projections.buffer import Rows
-from projections.store import Database, Keyset, Row, Tx
+from projections.keyset import Keyset
+from projections.store import Database, Row, Tx
 from projections.view import Projection, handles
 
 

@@ -10,7 +10,8 @@ import json
 from typing import Any
 
 from domain.villages.conversion import VillageConversion
-from projections.store import Database, Keyset, Row, Tx
+from projections.keyset import Keyset
+from projections.store import Database, Row, Tx
 from projections.view import Projection, handles, recorded_at
 
 #: The steps in order; the two surveys may come in either order, so each counts one step.

@@ -1,7 +1,8 @@
 from migrations.runner import migrate
 from projections.audit.rule import AuditRule, matches
+from projections.backends import DatabaseUrl
 from projections.buffer import Rows
-from projections.store import Database, DatabaseUrl
+from projections.store import Database
 
 
 class Dummy(AuditRule):

@@ -14,9 +14,9 @@ from builders import PARAMETERS, WORKER, application
 from api.container import Container, build
 from api.settings import Settings
 from domain.ledger import Ledger
+from projections.backends import is_transient
 from projections.feed.hub import Hub
 from projections.feed.reader import LogReader
-from projections.store import is_transient
 from tests.held_commit import HeldCommit
 from tests.helpers import ADMIN
 from tests.stream_support import log_positions, subscribe, until

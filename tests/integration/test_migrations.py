@@ -11,7 +11,8 @@ from builders import WORKER, application
 from api.container import build
 from api.settings import Settings
 from migrations.runner import migrate, migrations_for
-from projections.store import Database, DatabaseUrl
+from projections.backends import DatabaseUrl
+from projections.store import Database
 
 pytestmark = pytest.mark.unmigrated  # on PostgreSQL, an empty database: not the migrated copy
 

@@ -18,8 +18,8 @@ from pydantic import SecretStr
 
 from api.container import Container, build
 from api.settings import Settings
+from projections.backends import DatabaseUrl
 from projections.person_keys import KeysRefused
-from projections.store import DatabaseUrl
 
 KEY = "Mx0Rkc1L9dXo2+FQjvAYqA=="  # a test key (AES-128), as in test_encryption
 

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from migrations.runner import migrate
-from projections.store import Database, DatabaseUrl, Tx
+from projections.backends import DatabaseUrl
+from projections.store import Database, Tx
 from projections.views.person_enrolment import PersonEnrolment
 
 CASES = 20_000  # about the caseload where the scan cost 5.7 ms per event (issue 12)

@@ -17,8 +17,9 @@ from api.streams.relay_command import _broker_line, without_password
 from api.streams.relay_nats import RelayOptions
 from api.streams.relay_position import RelayPosition, relay_metrics
 from migrations.runner import migrate
+from projections.backends import DatabaseUrl
 from projections.feed.catalogue import catalogue
-from projections.store import Database, DatabaseUrl
+from projections.store import Database
 from tests.stream_support import free_port
 
 

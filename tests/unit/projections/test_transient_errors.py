@@ -9,7 +9,7 @@ import pytest
 from eventsourcing import persistence
 from psycopg import errors
 
-from projections.store import is_transient
+from projections.backends import is_transient
 
 
 def wrapped(library_error: type[Exception], cause: BaseException) -> Exception:
