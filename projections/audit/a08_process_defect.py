@@ -21,26 +21,15 @@ from typing import Any
 from domain.assistance.case import AssistanceCase
 from domain.assistance.rules import INVESTIGATION_DAYS, NOTICE_DAYS
 from domain.shared.clock import BusinessDay
-from domain.shared.holiday_calendar import HolidayCalendar, notice_from_event
-from domain.shared.working_days import WorkingDayCalendar, default_calendar
+from domain.shared.holiday_calendar import HolidayCalendar
 from projections.audit.case_facts import Facts, case_of
 from projections.audit.rule import AuditRule
+from projections.audit.rule_calendar import keep_notice, rule_calendar
 from projections.buffer import Rows
 from projections.store import Row, Tx
 from projections.view import handles
 
-
-def rule_calendar(tx: Tx) -> WorkingDayCalendar:
-    """The shipped calendar plus the notices this rule has seen (a recorded one wins)."""
-    return tx.remembered("audit_a08_calendar", lambda: _rule_calendar(tx))
-
-
-def _rule_calendar(tx: Tx) -> WorkingDayCalendar:
-    rows = tx.query("SELECT year, off, work FROM audit_a08_calendar ORDER BY year")
-    notices = [
-        notice_from_event(r["year"], json.loads(r["off"]), json.loads(r["work"])) for r in rows
-    ]
-    return default_calendar().with_notices(notices) if notices else default_calendar()
+CALENDAR = "audit_a08_calendar"
 
 
 def as_date(value: Any) -> date | None:
@@ -53,7 +42,7 @@ def as_date(value: Any) -> date | None:
 
 class ProcessDefect(AuditRule):
     name = "audit_a08"
-    tables = ("audit_a08_cases", "audit_a08_calendar", "audit_a08_clock")
+    tables = ("audit_a08_cases", CALENDAR, "audit_a08_clock")
     rule = "A08"
     severity = "medium"
     title = "process defect"
@@ -172,7 +161,7 @@ class ProcessDefect(AuditRule):
         accepted = as_date(e.occurred_on)
         if row is None or accepted is None:
             return
-        due, provisional = rule_calendar(tx).due(accepted, INVESTIGATION_DAYS)
+        due, provisional = rule_calendar(tx, CALENDAR).due(accepted, INVESTIGATION_DAYS)
         row.update(
             accepted_on=e.occurred_on, investigation_due=due.isoformat(),
             due_provisional=int(provisional),
@@ -237,13 +226,8 @@ class ProcessDefect(AuditRule):
     @handles(HolidayCalendar.NoticeRecorded)
     def notice_recorded(self, tx: Tx, e: Any, position: int) -> None:
         """Keep the notice, then recompute the due dates whose working days it may change."""
-        tx.execute(
-            "INSERT INTO audit_a08_calendar (year, off, work) VALUES (%s, %s, %s)"
-            " ON CONFLICT (year) DO UPDATE SET off = excluded.off, work = excluded.work",
-            [e.year, json.dumps(e.off), json.dumps(e.work)],
-        )
-        tx.memo.pop("audit_a08_calendar", None)
-        calendar = rule_calendar(tx)
+        keep_notice(tx, CALENDAR, e)
+        calendar = rule_calendar(tx, CALENDAR)
         rows = tx.query(
             "SELECT case_id FROM audit_a08_cases WHERE accepted_on >= %s AND accepted_on <= %s"
             " ORDER BY case_id",

@@ -15,15 +15,16 @@ from domain.assistance.case import AssistanceCase
 from domain.assistance.deadlines import due_dates
 from domain.assistance.rules import CASE_DAYS, EXTENDED_CASE_DAYS
 from domain.shared.clock import BusinessDay
-from domain.shared.holiday_calendar import HolidayCalendar, notice_from_event
-from domain.shared.working_days import WorkingDayCalendar, default_calendar
+from domain.shared.holiday_calendar import HolidayCalendar
 from projections.audit.rule import AuditRule
+from projections.audit.rule_calendar import keep_notice, rule_calendar
 from projections.buffer import Owned
 from projections.store import Row, Tx
 from projections.view import handles
 
 #: The rule's cases (read once a batch, written with the batch's other writes).
 CASES = Owned("audit_a09_cases", "case_id")
+CALENDAR = "audit_a09_calendar"
 #: The events that read a case's row.
 READS = (
     AssistanceCase.ApplicationAccepted, AssistanceCase.ProcessingExtended,
@@ -33,25 +34,18 @@ READS = (
 
 class OverLongProcessing(AuditRule):
     name = "audit_a09"
-    tables = ("audit_a09_cases", "audit_a09_calendar")
+    tables = ("audit_a09_cases", CALENDAR)
     rule = "A09"
     severity = "medium"
     title = "over-long processing"
     title_zh = "办理超期"
 
-    def _calendar(self, tx: Tx) -> WorkingDayCalendar:
-        return tx.remembered("audit_a09_calendar", lambda: self._read_calendar(tx))
-
-    @staticmethod
-    def _read_calendar(tx: Tx) -> WorkingDayCalendar:
-        rows = tx.query("SELECT year, off, work FROM audit_a09_calendar")
-        notices = [notice_from_event(r["year"], json.loads(r["off"]), json.loads(r["work"]))
-                   for r in rows]  # fmt: skip
-        return default_calendar().with_notices(notices) if notices else default_calendar()
-
     def _due(self, tx: Tx, submitted_on: str, extended: bool) -> tuple[str, bool]:
         dates, provisional = due_dates(
-            self._calendar(tx), {"submitted_on": submitted_on}, extended, names=("case_due",)
+            rule_calendar(tx, CALENDAR),
+            {"submitted_on": submitted_on},
+            extended,
+            names=("case_due",),
         )
         return dates["case_due"], bool(provisional)
 
@@ -104,12 +98,7 @@ class OverLongProcessing(AuditRule):
     @handles(HolidayCalendar.NoticeRecorded)
     def notice(self, tx: Tx, e: Any, position: int) -> None:
         """A year's notice recorded: recount the provisional deadlines of undecided cases."""
-        tx.execute("DELETE FROM audit_a09_calendar WHERE year = %s", [e.year])
-        tx.execute(
-            "INSERT INTO audit_a09_calendar (year, off, work) VALUES (%s, %s, %s)",
-            [e.year, json.dumps(e.off), json.dumps(e.work)],
-        )
-        tx.memo.pop("audit_a09_calendar", None)
+        keep_notice(tx, CALENDAR, e)
         pending = tx.query(
             "SELECT case_id, submitted_on, extended FROM audit_a09_cases"
             " WHERE provisional = 1 AND decided = 0 AND fired = 0"
