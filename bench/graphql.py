@@ -39,11 +39,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import httpx
 import psycopg
-from commands import process_cpu, serve_thread
-from commands import serve_subprocess as serve_process
 from rich.console import Console
 from rich.table import Table
 from scratch_database import fresh_database, progress_bar
+from serving import process_cpu, serve_thread
+from serving import serve_subprocess as serve_process
 
 from api.auth import issue_token
 from api.container import build

@@ -48,9 +48,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from commands import free_port, wait_until_up
 from rich.console import Console
 from rich.table import Table
+from serving import free_port, wait_until_up
 
 from api.auth import issue_token
 from api.settings import Settings

@@ -40,10 +40,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from commands import STREET, serve_subprocess
+from commands import STREET
 from rich.console import Console
 from rich.table import Table
 from scratch_database import fresh_database
+from serving import serve_subprocess
 from streams_latency import AIM_P95_MS, Latency, measure_latency
 from streams_relay import AIM_RELAY, RelayResult, measure_relay, nats_reachable
 

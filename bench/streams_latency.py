@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from commands import http, process_cpu
+from commands import http
+from serving import process_cpu
 
 AIM_P95_MS = 250.0
 CLIENTS = Path(__file__).with_name("streams_clients.py")

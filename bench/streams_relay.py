@@ -32,12 +32,13 @@ from pathlib import Path
 
 import nats
 import psycopg
-from commands import bare_library, ledger_command
+from commands import bare_library
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import DeliverPolicy
 from nats.js.errors import NotFoundError
 from scratch_database import fresh_database
+from serving import ledger_command
 
 AIM_RELAY = 2.0  # the bare loop's rate over the relay's, at most
 HEADERS = ("Nats-Msg-Id", "Ledger-Position")  # what the bare loop sends of the relay's headers
