@@ -50,7 +50,7 @@ from typing import Any
 import httpx
 from rich.console import Console
 from rich.table import Table
-from serving import free_port, wait_until_up
+from serving import free_port, terminate, wait_until_up
 
 from api.auth import issue_token
 from api.settings import Settings
@@ -136,12 +136,7 @@ def serving(url: str, extra: dict[str, str], log: Path) -> Iterator[tuple[str, i
             wait_until_up(base, lambda: proc.poll() is None)
             yield base, proc.pid
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            terminate(proc)
 
 
 def probe(base: str, stop: threading.Event, found: list[float]) -> None:

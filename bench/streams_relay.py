@@ -38,7 +38,7 @@ from nats.js import JetStreamContext
 from nats.js.api import DeliverPolicy
 from nats.js.errors import NotFoundError
 from scratch_database import fresh_database
-from serving import ledger_command
+from serving import ledger_command, terminate
 
 AIM_RELAY = 2.0  # the bare loop's rate over the relay's, at most
 HEADERS = ("Nats-Msg-Id", "Ledger-Position")  # what the bare loop sends of the relay's headers
@@ -183,12 +183,7 @@ async def relay_once(js: JetStreamContext, cmd: list[str], env: dict[str, str], 
                 js, stream, events, proc, timeout=max(120.0, events / 50)
             )
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            terminate(proc)
     r.relay.append(count / seconds if seconds else 0.0)
     subjects = f"caseledger.{env['LEDGER_DISTRICT']}.>"
     messages = await read_back(js, stream, subjects, events)
