@@ -34,227 +34,31 @@ import argparse
 import json
 import os
 import shutil
-import statistics
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import httpx
 import psycopg
+from bare import bare_library
+from command_load import BUSINESS_DAY, STREET, Outcome, application, run_threads
 from rich.console import Console
 from rich.table import Table
-from scratch_database import fresh_database, progress_bar
-from serving import postgres_cpu, process_cpu, serve_subprocess, serve_thread
+from scratch_database import fresh_database
+from serving import process_cpu, serve_subprocess, serve_thread
 
 from api.auth import issue_token
-from api.container import build
 from api.settings import Settings
-from domain.assistance.case import AssistanceCase
-from domain.shared.household import check_application
-from domain.shared.identity import make_id_number
-from domain.shared.values import Actor
 
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 AIM = 0.7
-OFFSET = 5_000_000  # the second bare run's cases: other people (ID numbers) than the first's
-BUSINESS_DAY = "2024-03-04"  # a Monday, a working day
-STREET = "南大街街道"
-COMMUNITY = "西瀛里社区"
-DISTRICT = "320404"
 
 out = Console(width=150)
 err = Console(stderr=True)
-
-
-# -- test data ------------------------------------------------------------------------------
-
-
-def application(index: int) -> dict[str, Any]:
-    """A one-person DIBAO application; `index` makes the ID number unique (valid check digit)."""
-    birth = date(1960, 1, 1) + timedelta(days=index // 1000)
-    return {
-        "programme": "DIBAO",
-        "street": STREET,
-        "community": COMMUNITY,
-        "channel": "counter",
-        "kin_of_staff": False,
-        "occurred_on": BUSINESS_DAY,
-        "members": [
-            {
-                "name": f"测试{index}",
-                "id_number": make_id_number(DISTRICT, birth, index % 1000),
-                "relation": "self",
-                "counted": True,
-                "excluded_reason": None,
-                "able_to_work": False,
-            }
-        ],
-    }
-
-
-def split(items: list[Any], parts: int) -> list[list[Any]]:
-    """Deal `items` round-robin into `parts` nearly equal lists."""
-    return [items[i::parts] for i in range(parts)]
-
-
-# -- databases ------------------------------------------------------------------------------
-
-
-# -- running N cases on T threads -----------------------------------------------------------
-
-
-@dataclass
-class Outcome:
-    commands: int = 0
-    seconds: float = 0.0
-    errors: int = 0
-    cpu_here: float = 0.0  # CPU seconds of this process during the timed part
-    cpu_server: float | None = None  # CPU seconds of the server process, when it is another
-    cpu_postgres: float | None = None  # CPU seconds of this machine's PostgreSQL processes
-    batch: float | None = None  # saves per group commit (bare library)
-    samples: list[str] = field(default_factory=list)
-    latencies: list[float] = field(default_factory=list)  # seconds, one per command
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def fail(self, message: str) -> None:
-        with self.lock:
-            self.errors += 1
-            if len(self.samples) < 5:
-                self.samples.append(message)
-
-    @property
-    def rate(self) -> float:
-        return self.commands / self.seconds if self.seconds else 0.0
-
-    def percentile(self, q: float) -> float:
-        """The q-th percentile of one command's latency, in milliseconds."""
-        if len(self.latencies) < 2:
-            return 1000 * (self.latencies[0] if self.latencies else 0.0)
-        cuts = statistics.quantiles(self.latencies, n=100, method="inclusive")
-        return 1000 * cuts[int(q) - 1]
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "commands": self.commands, "errors": self.errors, "seconds": round(self.seconds, 3),
-            "rate": round(self.rate, 1), "median_ms": round(self.percentile(50), 2),
-            "p95_ms": round(self.percentile(95), 2), "cpu_client_s": round(self.cpu_here, 3),
-            "cpu_server_s": None if self.cpu_server is None else round(self.cpu_server, 3),
-            "cpu_postgres_s": None if self.cpu_postgres is None else round(self.cpu_postgres, 3),
-        }  # fmt: skip
-
-
-Worker = Callable[[list[Any], Outcome, Callable[[], None]], int]
-
-
-def run_threads(label: str, items: list[Any], threads: int, worker: Worker) -> Outcome:
-    """Give each thread its share of `items`; time from the start barrier to the last join."""
-    outcome = Outcome()
-    done = [0] * threads
-    barrier = threading.Barrier(threads + 1)
-    with progress_bar(24) as bar:
-        task = bar.add_task(label, total=len(items))
-
-        def run(i: int, share: list[Any]) -> None:
-            barrier.wait()
-            try:
-                done[i] = worker(share, outcome, lambda: bar.advance(task))
-            except Exception as e:  # a worker that dies is an error, not a crash of the bench
-                outcome.fail(f"{type(e).__name__}: {e}")
-
-        pool = [
-            threading.Thread(target=run, args=(i, share), name=f"bench-{i}")
-            for i, share in enumerate(split(items, threads))
-        ]
-        for t in pool:
-            t.start()
-        barrier.wait()
-        start, cpu, pg = time.perf_counter(), process_cpu(), postgres_cpu()
-        for t in pool:
-            t.join()
-        outcome.seconds = time.perf_counter() - start
-        outcome.cpu_here = process_cpu() - cpu
-        pg_after = postgres_cpu()
-        if pg is not None and pg_after is not None:
-            outcome.cpu_postgres = pg_after - pg
-    outcome.commands = sum(done)
-    return outcome
-
-
-# -- the bare library -----------------------------------------------------------------------
-
-
-def bare_library(
-    url: str, warm: list[int], levels: dict[int, list[int]]
-) -> dict[tuple[int, bool], Outcome]:
-    """The same two commands on `Ledger.save()` alone, at each concurrency (threads), with
-    the library's one transaction a save (False) and with the Ledger's group commit (True)."""
-    container = build(Settings(database_url=url, run_projections=False))
-    ledger = container.ledger
-    actor = Actor("bench-worker", "caseworker", STREET).as_dict()
-
-    def prepare(indexes: list[int]) -> list[dict[str, Any]]:
-        # What the ledger would record: members as checked (person ids, personal data apart).
-        found = []
-        for i in indexes:
-            app = application(i)
-            found.append({**app, "members": check_application(app, ledger.pseudonyms)})
-        return found
-
-    def worker(share: list[dict[str, Any]], outcome: Outcome, tick: Callable[[], None]) -> int:
-        ok, took = 0, []
-        for app in share:
-            try:
-                t0 = time.perf_counter()
-                case = AssistanceCase(
-                    programme=app["programme"], district=ledger.district, street=app["street"],
-                    community=app["community"], members=app["members"], channel=app["channel"],
-                    kin_of_staff=app["kin_of_staff"], actor=actor,
-                    occurred_on=app["occurred_on"],
-                )  # fmt: skip
-                ledger.save(case)
-                t1 = time.perf_counter()
-                ok += 1
-                case.accept(actor=actor, occurred_on=BUSINESS_DAY)
-                ledger.save(case)
-                took += [t1 - t0, time.perf_counter() - t1]
-                ok += 1
-            except Exception as e:
-                outcome.fail(f"{type(e).__name__}: {e}")
-            tick()
-        with outcome.lock:
-            outcome.latencies += took
-        return ok
-
-    try:
-        if warm:
-            run_threads("bare library: warm-up", prepare(warm), 4, worker)
-        committer = ledger.committer
-        assert committer is not None
-        found: dict[tuple[int, bool], Outcome] = {}
-        for clients, indexes in levels.items():
-            # The library's own save (one transaction each), then with the group commit.
-            ledger.committer = None
-            found[clients, False] = run_threads(
-                f"bare, one tx a save ×{clients}", prepare([i + OFFSET for i in indexes]),
-                clients, worker,
-            )  # fmt: skip
-            ledger.committer = committer
-            saves, commits = committer.saves, committer.commits
-            found[clients, True] = run_threads(
-                f"bare, group commit ×{clients}", prepare(indexes), clients, worker
-            )
-            made = committer.commits - commits
-            found[clients, True].batch = (committer.saves - saves) / made if made else 0.0
-        return found
-    finally:
-        container.close()
 
 
 # -- HTTP -----------------------------------------------------------------------------------

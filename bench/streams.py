@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from commands import STREET
+from command_load import STREET
 from rich.console import Console
 from rich.table import Table
 from scratch_database import fresh_database

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import nats
 import psycopg
-from commands import bare_library
+from bare import bare_library
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import DeliverPolicy

@@ -55,7 +55,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import psycopg
-from commands import BUSINESS_DAY, STREET, application, run_threads
+from command_load import BUSINESS_DAY, STREET, application, run_threads
 from eventsourcing.persistence import StoredEvent
 from rich.console import Console
 from rich.table import Table
