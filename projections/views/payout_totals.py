@@ -2,7 +2,8 @@
 
 Counters kept by the projection (issue 12), so `payoutTotals` and the settled payouts of
 `supervisionKpis` read a few rows, however many payouts the log holds: one counter row per
-(programme, street, month, status), and each payout's key, amount, status and recovered amount
+(programme, street, month, status), the same without the street in `payout_month_totals`
+(what the district's figures read), and each payout's key, amount, status and recovered amount
 in `payout_totals_payouts`, so an event moves the payout's share from one row to another.
 A filter on a case or a run has no counter: `totals` then sums the payouts view itself.
 """
@@ -20,8 +21,11 @@ GROUPS = ("programme", "street", "month", "status")
 #: The filters the counters answer (a case or a run needs the payouts themselves).
 FILTERS = ("month", "programme", "street", "status", "year")
 
+SUMS = ("payouts", "amount_fen", "recovered_fen")
 #: The counter rows, a batch's changes added up and sent as one upsert a row.
-TOTALS = Counters("payout_totals", GROUPS, ("payouts", "amount_fen", "recovered_fen"))
+TOTALS = Counters("payout_totals", GROUPS, SUMS)
+#: The same without the street: what the district's figures read (migration 0025).
+MONTHS = Counters("payout_month_totals", ("programme", "month", "status"), SUMS)
 #: Each payout's share (only this view writes it; each write puts its row).
 SHARES = Lookup(
     "payout_totals_payouts", "payout_id",
@@ -31,7 +35,7 @@ SHARES = Lookup(
 
 class PayoutTotals(Projection):
     name = "payout_totals"
-    tables = ("payout_totals_payouts", "payout_totals")
+    tables = ("payout_totals_payouts", "payout_totals", "payout_month_totals")
 
     @handles(Payout.PayoutScheduled)
     def scheduled(self, tx: Tx, e: Any, position: int) -> None:
@@ -43,6 +47,7 @@ class PayoutTotals(Projection):
         Rows.of(tx, "payout_totals_payouts", "payout_id").insert(tx, share)  # with the batch's
         SHARES.put(tx, share["payout_id"], share)
         TOTALS.add(tx, (e.programme, e.street, e.month, "scheduled", 1, e.amount_fen, 0))
+        MONTHS.add(tx, (e.programme, e.month, "scheduled", 1, e.amount_fen, 0))
 
     def prefetch(self, tx: Tx, todo: list[tuple[int, Any]]) -> None:
         """The shares of the payouts a batch changes, in one read."""
@@ -80,6 +85,9 @@ class PayoutTotals(Projection):
         amount, done = int(was["amount_fen"]), int(was["recovered_fen"])
         TOTALS.add(tx, (*key, was["status"], -1, -amount, -done))
         TOTALS.add(tx, (*key, now, 1, amount, done + recovered))
+        month = (was["programme"], was["month"])
+        MONTHS.add(tx, (*month, was["status"], -1, -amount, -done))
+        MONTHS.add(tx, (*month, now, 1, amount, done + recovered))
         Rows.of(tx, "payout_totals_payouts", "payout_id").update(
             tx, payout_id, {"status": now, "recovered_fen": done + recovered}
         )
@@ -106,11 +114,12 @@ def totals(db: Database, group_by: list[str], filters: dict[str, Any]) -> list[R
     if filters.get("year"):
         where.append("month >= %s AND month <= %s")
         params += [f"{filters['year']}-01", f"{filters['year']}-12"]
+    table = _table(by_street="street" in columns or bool(filters.get("street")))
     return db.query(
         f"SELECT {cols}, SUM(payouts) AS payouts, SUM(amount_fen) AS amount_fen,"
         " SUM(CASE WHEN status = 'settled' THEN amount_fen ELSE 0 END) AS settled_fen,"
         " SUM(recovered_fen) AS recovered_fen"
-        f" FROM payout_totals WHERE {' AND '.join(where)} GROUP BY {cols}"
+        f" FROM {table} WHERE {' AND '.join(where)} GROUP BY {cols}"
         f" HAVING SUM(payouts) > 0 ORDER BY {cols}",
         params,
     )
@@ -120,7 +129,12 @@ def settled(db: Database, year: int, street: str | None = None) -> Row:
     """Payouts of the year's months settled, and their amount (the KPIs' figure)."""
     area, near = ("", ()) if street is None else (" AND street = %s", (street,))
     return db.query(
-        "SELECT SUM(payouts) AS payouts, SUM(amount_fen) AS amount FROM payout_totals"
+        f"SELECT SUM(payouts) AS payouts, SUM(amount_fen) AS amount FROM {_table(bool(near))}"
         f" WHERE status = 'settled' AND month >= %s AND month <= %s{area}",
         (f"{year}-01", f"{year}-12", *near),
     )[0]
+
+
+def _table(by_street: bool) -> str:
+    """The counters by street when a street is asked for, else the ones without it."""
+    return "payout_totals" if by_street else "payout_month_totals"

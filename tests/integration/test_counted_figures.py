@@ -14,6 +14,7 @@ from uuid import UUID
 from builders import APPROVER, WORKER, application, walk_to_active
 
 from api.container import Container
+from migrations.runner import migrate
 from projections.store import Database
 from projections.views import case_counts, case_summary, payout_totals, payouts, supervision_kpis
 
@@ -94,5 +95,28 @@ def test_counted_figures_follow_more_events_and_a_rebuild(demo_container: Contai
 
     demo_container.runner.reset(["case_counts", "payout_totals"])
     assert case_counts.caseload(db, [], None) == []
+    demo_container.runner.run_once()
+    assert_counters_equal_scans(db)
+
+
+def test_the_migration_fills_the_month_counters_from_the_street_ones(
+    demo_container: Container,
+) -> None:
+    """Migration 0025 on a ledger whose payout_totals were kept before it: the new counters
+    start equal to their sums, and every figure still equals the scanned one."""
+    db = demo_container.db
+    more_events(demo_container)
+    with db.transaction() as tx:  # back to the ledger as it was before 0025
+        tx.execute("DROP INDEX payout_totals_by_street")
+        tx.execute("DROP TABLE payout_month_totals")
+        tx.execute("DELETE FROM schema_migrations WHERE version = 25")
+
+    assert migrate(db) == ["0025_payout_month_totals.sql"]
+
+    months = db.query("SELECT COUNT(*) AS n, SUM(payouts) AS payouts FROM payout_month_totals")
+    streets = db.query("SELECT SUM(payouts) AS payouts FROM payout_totals")
+    assert months[0]["n"] > 0 and months[0]["payouts"] == streets[0]["payouts"]
+    assert_counters_equal_scans(db)
+    demo_container.runner.reset(["payout_totals"])  # and a rebuild writes both the same
     demo_container.runner.run_once()
     assert_counters_equal_scans(db)
