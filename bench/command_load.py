@@ -26,7 +26,7 @@ DISTRICT = "320404"
 # -- test data ------------------------------------------------------------------------------
 
 
-def application(index: int) -> dict[str, Any]:
+def application(index: int, occurred_on: str = BUSINESS_DAY) -> dict[str, Any]:
     """A one-person DIBAO application; `index` makes the ID number unique (valid check digit)."""
     birth = date(1960, 1, 1) + timedelta(days=index // 1000)
     return {
@@ -35,7 +35,7 @@ def application(index: int) -> dict[str, Any]:
         "community": COMMUNITY,
         "channel": "counter",
         "kin_of_staff": False,
-        "occurred_on": BUSINESS_DAY,
+        "occurred_on": occurred_on,
         "members": [
             {
                 "name": f"测试{index}",

@@ -39,10 +39,11 @@ import pstats
 import sys
 import time
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 from urllib.parse import urlparse
 
+from command_load import application as command_application
 from rich.console import Console
 from rich.table import Table
 from scratch_database import fresh_database, progress_bar
@@ -59,7 +60,6 @@ from domain.payroll.commands import PayableCase, RunResult
 from domain.payroll.payout import Payout
 from domain.payroll.run import run_id
 from domain.shared.household import check_application
-from domain.shared.identity import make_id_number
 from domain.shared.values import Actor
 
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -103,26 +103,8 @@ class BenchError(Exception):
 
 
 def application(index: int) -> dict[str, Any]:
-    """A one-person DIBAO application; `index` makes the ID number unique (valid check digit)."""
-    birth = date(1960, 1, 1) + timedelta(days=index // 1000)
-    return {
-        "programme": PROGRAMME,
-        "street": STREET,
-        "community": COMMUNITY,
-        "channel": "counter",
-        "kin_of_staff": False,
-        "occurred_on": SUBMITTED,
-        "members": [
-            {
-                "name": f"测试{index}",
-                "id_number": make_id_number(DISTRICT, birth, index % 1000),
-                "relation": "self",
-                "counted": True,
-                "excluded_reason": None,
-                "able_to_work": False,
-            }
-        ],
-    }
+    """bench/commands.py's one-person DIBAO application, submitted on the payroll's day."""
+    return command_application(index, occurred_on=SUBMITTED)
 
 
 def active_case(ledger: Ledger, index: int, params: dict[str, Any]) -> AssistanceCase:
