@@ -15,10 +15,10 @@ from eventsourcing.persistence import IntegrityError, Mapper, Notification, Reco
 
 from domain.shared import access
 from domain.shared.command_guard import current_command, refuse_unstorable_text
-from domain.shared.errors import DomainError, InvalidInput, NotFound, StaleVersion, VersionConflict
+from domain.shared.errors import InvalidInput, NotFound, StaleVersion, VersionConflict
 from domain.shared.group_commit import GroupCommit
 from domain.shared.key_store import InMemoryKeyStore
-from domain.shared.parameters import InForce, ParameterSchedule, parameter_id
+from domain.shared.parameters import InForce, in_force
 from domain.shared.personal_data import PersonalData
 from domain.shared.pseudonyms import DEV_PSEUDONYMS, Pseudonyms
 from domain.shared.sealing_mapper import SealingMapper
@@ -285,19 +285,7 @@ class LedgerBase(Application[UUID]):
     # -- parameters -------------------------------------------------------------------------
 
     def parameters_in_force(self, names: list[str], on: date) -> dict[str, InForce]:
-        found = {}
-        for name in names:
-            try:
-                schedule: Aggregate = self.repository.get(parameter_id(self.district, name))
-            except AggregateNotFoundError:
-                raise DomainError(
-                    f"the parameter {name} has never been set; set it under /api/v1/parameters",
-                    field=name,
-                    code="parameter_missing",
-                ) from None
-            assert isinstance(schedule, ParameterSchedule)
-            found[name] = schedule.in_force(on)
-        return found
+        return in_force(self.repository, self.district, names, on)
 
     def latest_position(self) -> int:
         return self.recorder.max_notification_id() or 0

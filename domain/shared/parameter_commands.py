@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
 from domain.shared.errors import InvalidInput
 from domain.shared.ledger_base import CommandResult, LedgerBase
-from domain.shared.parameters import SPECS, ParameterSchedule, parameter_id
+from domain.shared.parameters import SPECS, ParameterSchedule, find_schedule
 from domain.shared.values import Actor
 
 
@@ -21,11 +20,9 @@ class ParameterCommands(LedgerBase):
                 raise InvalidInput(
                     f"unknown parameter {name!r}; known: {', '.join(sorted(SPECS))}", field="name"
                 )
-            try:
-                schedule: Aggregate = self.repository.get(parameter_id(self.district, name))
-            except AggregateNotFoundError:
+            schedule = find_schedule(self.repository, self.district, name)
+            if schedule is None:
                 schedule = ParameterSchedule(self.district, name, actor.as_dict(), occurred_on)
-            assert isinstance(schedule, ParameterSchedule)
             schedule.set_value(value, effective_from, reason, actor.as_dict(), occurred_on)
             return schedule
 

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+from eventsourcing.application import AggregateNotFoundError, Repository
 from eventsourcing.domain import Aggregate, event
 
 from domain.shared.errors import DomainError, InvalidInput
@@ -195,3 +196,32 @@ class ParameterSchedule(Aggregate):
                 code="parameter_missing",
             )
         return InForce(self.name, best[1], best[2], best[0])
+
+
+def find_schedule(
+    repository: Repository[UUID], district: str, name: str
+) -> ParameterSchedule | None:
+    """The district's schedule of one parameter, or None when it has never been set."""
+    try:
+        found: Aggregate = repository.get(parameter_id(district, name))
+    except AggregateNotFoundError:
+        return None
+    assert isinstance(found, ParameterSchedule)
+    return found
+
+
+def in_force(
+    repository: Repository[UUID], district: str, names: list[str], on: date
+) -> dict[str, InForce]:
+    """Each named parameter's value on `on`; a DomainError for one never set or not yet set."""
+    found: dict[str, InForce] = {}
+    for name in names:
+        schedule = find_schedule(repository, district, name)
+        if schedule is None:
+            raise DomainError(
+                f"the parameter {name} has never been set; set it under /api/v1/parameters",
+                field=name,
+                code="parameter_missing",
+            )
+        found[name] = schedule.in_force(on)
+    return found
