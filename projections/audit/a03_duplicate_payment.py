@@ -33,8 +33,9 @@ def excess_fen(rows: list[Row]) -> int:
     return paid_fen(rows) - once
 
 
-#: Tx.memo's keys: (case, month) -> that month's payout rows; case -> the cases sharing a member.
-MONTHS, OTHERS = "audit_a03_months", "audit_a03_others"
+#: Tx.memo's keys: (case, month) -> that month's payout rows; case -> the cases sharing a member;
+#: person -> the cases remembered in OTHERS that count them.
+MONTHS, OTHERS, PEOPLE = "audit_a03_months", "audit_a03_others", "audit_a03_people"
 PAYOUT_AT = "audit_a03_payout_at"  # payout id -> its (case, month) among MONTHS
 
 
@@ -58,7 +59,9 @@ class DuplicatePayment(AuditRule):
                 " ON CONFLICT (case_id, person_id) DO NOTHING",
                 [(str(e.originator_id), m["person_id"]) for m in e.members if m["counted"]],
             )
-            tx.memo.pop(OTHERS, None)  # which cases share a member may differ now
+            self._joined(
+                tx, str(e.originator_id), {m["person_id"] for m in e.members if m["counted"]}
+            )
 
     def prefetch(self, tx: Tx, todo: list[tuple[int, Any]]) -> None:
         """A payroll batch's payouts, their months' rows and the cases sharing a member, in a
@@ -172,21 +175,35 @@ class DuplicatePayment(AuditRule):
     def _others_of(tx: Tx, cases: set[str]) -> dict[str, list[str]]:
         """The exclusive cases that count one of each case's members, in case id order."""
         known: dict[str, list[str]] = tx.memo.setdefault(OTHERS, {})
+        people: dict[str, set[str]] = tx.memo.setdefault(PEOPLE, {})
         missing = sorted(cases - set(known))
         for chunk in _chunks(missing):
-            for case in chunk:
-                known[case] = []
+            found: dict[str, set[str]] = {case: set() for case in chunk}
             where, params = any_of(tx, "audit_a03_members", "case_id", chunk, alias="p")
             for row in tx.query(
-                "SELECT DISTINCT p.case_id AS mine, q.case_id AS other FROM audit_a03_members p"
-                " JOIN audit_a03_members q ON q.person_id = p.person_id AND q.case_id <> p.case_id"
-                f" WHERE {where}",
+                "SELECT p.case_id AS mine, p.person_id, q.case_id AS other"
+                " FROM audit_a03_members p LEFT JOIN audit_a03_members q"
+                f" ON q.person_id = p.person_id AND q.case_id <> p.case_id WHERE {where}",
                 params,
             ):
-                known[row["mine"]].append(row["other"])
-            for case in chunk:
-                known[case].sort()
+                people.setdefault(row["person_id"], set()).add(row["mine"])
+                if row["other"] is not None:
+                    found[row["mine"]].add(row["other"])
+            known.update((case, sorted(others)) for case, others in found.items())
         return {case: known[case] for case in cases}
+
+    @staticmethod
+    def _joined(tx: Tx, case_id: str, persons: set[str]) -> None:
+        """A new exclusive case counting `persons`: the remembered cases that count one of
+        them share a member with it now (what a read of audit_a03_members would give)."""
+        known: dict[str, list[str]] | None = tx.memo.get(OTHERS)
+        if not known:
+            return
+        known.pop(case_id, None)  # read again when asked: its own members are new
+        people: dict[str, set[str]] = tx.memo[PEOPLE]
+        for case in {c for p in persons for c in people.get(p, ())} - {case_id}:
+            if case in known and case_id not in known[case]:
+                known[case] = sorted([*known[case], case_id])
 
     @staticmethod
     def _evidence(rows: list[Row]) -> list[int]:

@@ -21,8 +21,10 @@ from projections.buffer import Rows, any_of
 from projections.store import Row, Tx
 from projections.view import handles
 
-#: Tx.memo's key of the accounts read in this transaction: digest -> its cases' rows.
-ACCOUNTS = "audit_a14_accounts"
+#: Tx.memo's keys: the accounts read in this transaction, digest -> every case paid into it
+#: (its street and members None while the case is not on record); case -> its street and
+#: members, or None when it is not on record; case not on record -> its rows among ACCOUNTS.
+ACCOUNTS, CASES, UNRECORDED = "audit_a14_accounts", "audit_a14_cases", "audit_a14_unrecorded"
 #: Each case's street and members looked up by its key: a join let PostgreSQL's plan, made
 #: on the statistics of a near-empty table early in a catch-up, scan every case for each
 #: account read (6,532 full scans of 41,301 cases within 300,000 events of the province log).
@@ -31,10 +33,10 @@ _CASE = "(SELECT c.{0} FROM audit_a14_cases c WHERE c.case_id = a.case_id) AS {0
 
 def _paid_into(condition: str) -> str:
     """The accounts matching `condition` (on `a`), with their cases' street and members."""
-    return (  # an account whose case is not on record is left out, as by a join
-        f"SELECT * FROM (SELECT a.account_digest, a.case_id, a.position,"
-        f" {_CASE.format('street')}, {_CASE.format('members')} FROM audit_a14_accounts a"
-        f" WHERE {condition}) x WHERE x.members IS NOT NULL ORDER BY x.position"
+    return (
+        f"SELECT a.account_digest, a.case_id, a.position, {_CASE.format('street')},"
+        f" {_CASE.format('members')} FROM audit_a14_accounts a WHERE {condition}"
+        " ORDER BY a.position"
     )
 
 
@@ -52,7 +54,10 @@ class SharedPayeeAccount(AuditRule):
         Rows.of(tx, "audit_a14_cases", "case_id").insert(tx, {  # with the batch's others
             "case_id": str(e.originator_id), "street": e.street, "members": json.dumps(members),
         })  # fmt: skip
-        tx.memo.pop(ACCOUNTS, None)  # what the remembered accounts' cases are may differ now
+        on_record = {"street": e.street, "members": json.dumps(members)}
+        tx.memo.setdefault(CASES, {})[str(e.originator_id)] = on_record
+        for row in tx.memo.get(UNRECORDED, {}).pop(str(e.originator_id), []):
+            row.update(on_record)  # a case paid before it was on record
 
     def prefetch(self, tx: Tx, todo: list[tuple[int, Any]]) -> None:
         """The accounts a payroll batch pays into, with their cases, in one read."""
@@ -69,7 +74,17 @@ class SharedPayeeAccount(AuditRule):
                 known[digest] = []
             where, params = any_of(tx, "audit_a14_accounts", "account_digest", chunk, alias="a")
             for row in tx.query(_paid_into(where), params):
-                known[row.pop("account_digest")].append(row)
+                known[row.pop("account_digest")].append(_noted(tx, row))
+        cases: dict[str, Row | None] = tx.memo.setdefault(CASES, {})
+        paid = sorted(
+            {str(e.case_id) for _, e in todo if isinstance(e, Payout.PayoutScheduled)} - set(cases)
+        )
+        for i in range(0, len(paid), 900):
+            chunk = paid[i : i + 900]
+            cases.update(dict.fromkeys(chunk))
+            where, params = any_of(tx, "audit_a14_cases", "case_id", chunk)
+            for row in tx.query(f"SELECT * FROM audit_a14_cases WHERE {where}", params):
+                cases[row.pop("case_id")] = row
 
     @handles(Payout.PayoutScheduled)
     def scheduled(self, tx: Tx, e: Any, position: int) -> None:
@@ -88,6 +103,16 @@ class SharedPayeeAccount(AuditRule):
         if case_id is not None:
             self._paid_to(tx, case_id, e.payee, position, e.occurred_on)
 
+    @staticmethod
+    def _case(tx: Tx, case_id: str) -> Row | None:
+        """The case's street and members (None: not on record), read once a transaction."""
+        cases: dict[str, Row | None] = tx.memo.setdefault(CASES, {})
+        if case_id not in cases:
+            found = tx.query("SELECT street, members FROM audit_a14_cases WHERE case_id = %s",
+                             [case_id])  # fmt: skip
+            cases[case_id] = found[0] if found else None
+        return cases[case_id]
+
     def _digest(self, payee: Any) -> str | None:
         account = ((payee or {}).get("personal") or {}).get("bank_account")
         if not isinstance(account, str) or not is_bank_account(account):
@@ -102,18 +127,24 @@ class SharedPayeeAccount(AuditRule):
             return
         known: dict[str, list[Row]] = tx.memo.setdefault(ACCOUNTS, {})
         rows = known.get(digest)
-        if rows is None or not any(r["case_id"] == case_id for r in rows):
-            # A case new to the account (or an account not read yet): record it, read again.
+        if rows is None:  # an account not read yet (a reissue to a new account)
+            rows = tx.query(_paid_into("a.account_digest = %s"), [digest])
+            for row in rows:
+                row.pop("account_digest")
+                _noted(tx, row)
+            known[digest] = rows
+        if not any(r["case_id"] == case_id for r in rows):  # a case new to the account
             tx.execute(
                 "INSERT INTO audit_a14_accounts (account_digest, case_id, position)"
                 " VALUES (%s, %s, %s) ON CONFLICT (account_digest, case_id) DO NOTHING",
                 [digest, case_id, position],
             )
-            rows = tx.query(_paid_into("a.account_digest = %s"), [digest])
-            for row in rows:
-                row.pop("account_digest")
-            known[digest] = rows
-        # else: the pair is stored already, and its insert would change nothing
+            case = self._case(tx, case_id) or {"street": None, "members": None}
+            rows.append(_noted(tx, {"case_id": case_id, "position": position, **case}))
+        # An account whose case is not on record is left out (as a join would).
+        rows = [r for r in rows if r["members"] is not None]
+        if not rows:
+            return
         households = _households([set(json.loads(r["members"])) for r in rows])
         if households < 2:
             return
@@ -130,6 +161,14 @@ class SharedPayeeAccount(AuditRule):
                 f"({len(rows)} cases)"
             ),
         )  # fmt: skip
+
+
+def _noted(tx: Tx, row: Row) -> Row:
+    """An account's row as remembered; one whose case is not on record is also noted by
+    case, so that the case's submission fills it in."""
+    if row["members"] is None:
+        tx.memo.setdefault(UNRECORDED, {}).setdefault(row["case_id"], []).append(row)
+    return row
 
 
 def _households(cases: list[set[str]]) -> int:
