@@ -17,7 +17,7 @@ cases, two commands each (submit, then accept), and reports the rate, the median
   no HTTP, no pydantic, no auth, no enrolment check. Twice: with the library's one
   transaction a save (the baseline of the ratios), then with the Ledger's group commit.
 * HTTP: the real app served by `ledger serve [--workers N]` in a subprocess, as in production
-  (its projections running), driven by one keep-alive httpx client per thread:
+  (its projections running), driven by one keep-alive client per thread (bench/keepalive.py):
   POST /api/v1/cases, then POST /api/v1/cases/{id}/accept.
 * transport floor: GET /healthz from the same clients at the same concurrency, as many
   requests as the HTTP path's commands: what HTTP alone costs here.
@@ -42,10 +42,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-import httpx
 import psycopg
 from bare import bare_library
 from command_load import BUSINESS_DAY, STREET, Outcome, application, run_threads
+from keepalive import Answer, KeepAlive, TransportError
 from rich.console import Console
 from rich.table import Table
 from scratch_database import fresh_database
@@ -66,17 +66,16 @@ err = Console(stderr=True)
 
 def http(
     base: str, server_pid: int | None, token: str, warm: list[int], levels: dict[int, list[int]],
-    on_answer: Callable[[httpx.Response], None] | None = None,
+    on_answer: Callable[[Answer], None] | None = None,
 ) -> dict[int, Outcome]:  # fmt: skip
     """The HTTP load; `on_answer` sees every answer as it arrives (bench/streams.py's clock)."""
     headers = {"Authorization": f"Bearer {token}"}
-    hooks = {"response": [on_answer]} if on_answer else {}
     if not Path(f"/proc/{server_pid}/stat").exists():
         server_pid = None  # no /proc (not Linux): leave the server's CPU out
 
     def worker(share: list[dict[str, Any]], outcome: Outcome, tick: Callable[[], None]) -> int:
         ok, took = 0, []
-        with httpx.Client(base_url=base, headers=headers, timeout=60, event_hooks=hooks) as client:
+        with KeepAlive(base, headers, timeout=60, on_answer=on_answer) as client:
             for app in share:
                 try:
                     t0 = time.perf_counter()
@@ -95,7 +94,7 @@ def http(
                         outcome.fail(f"accept: {r.status_code} {r.text[:300]}")
                         continue
                     ok += 1
-                except httpx.HTTPError as e:
+                except TransportError as e:
                     outcome.fail(f"{type(e).__name__}: {e}")
                 finally:
                     tick()
@@ -120,7 +119,7 @@ def floor(base: str, server_pid: int | None, levels: dict[int, int]) -> dict[int
 
     def worker(share: list[int], outcome: Outcome, tick: Callable[[], None]) -> int:
         ok, took = 0, []
-        with httpx.Client(base_url=base, timeout=60) as client:
+        with KeepAlive(base, timeout=60) as client:
             for _ in share:
                 try:
                     t0 = time.perf_counter()
@@ -130,7 +129,7 @@ def floor(base: str, server_pid: int | None, levels: dict[int, int]) -> dict[int
                         ok += 1
                     else:
                         outcome.fail(f"healthz: {r.status_code}")
-                except httpx.HTTPError as e:
+                except TransportError as e:
                     outcome.fail(f"{type(e).__name__}: {e}")
                 tick()
         with outcome.lock:

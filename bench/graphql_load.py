@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 from graphql_questions import FLOOR_QUERY, questions
+from keepalive import KeepAlive
 from scratch_database import progress_bar
 from serving import process_cpu
 
@@ -85,10 +85,10 @@ def under_load(
     return found
 
 
-def graphql_call(query: str, variables: dict[str, Any]) -> Callable[[httpx.Client], None]:
+def graphql_call(query: str, variables: dict[str, Any]) -> Callable[[KeepAlive], None]:
     body = {"query": query, "variables": variables}
 
-    def call(client: httpx.Client) -> None:
+    def call(client: KeepAlive) -> None:
         r = client.post("/graphql", json=body)
         if r.status_code != 200 or r.json().get("errors"):
             raise RuntimeError(f"{r.status_code} {r.text[:300]}")
@@ -124,8 +124,8 @@ def measure(
 ) -> tuple[Latencies, list[Measured]]:
     headers = {"Authorization": f"Bearer {token}"}
 
-    def client() -> httpx.Client:
-        return httpx.Client(base_url=base, headers=headers, timeout=120)
+    def client() -> KeepAlive:
+        return KeepAlive(base, headers, timeout=120)
 
     class Same(AbstractContextManager[Database]):
         def __exit__(self, *exc: object) -> None:

@@ -20,8 +20,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 from commands import http
+from keepalive import Answer
 from serving import process_cpu
 
 AIM_P95_MS = 250.0
@@ -103,7 +103,7 @@ class Answers:
         self._every = 1 / rate if rate else 0.0
         self._next = time.monotonic()
 
-    def __call__(self, response: httpx.Response) -> None:
+    def __call__(self, response: Answer) -> None:
         at = time.time()
         try:
             self._record(at, response)
@@ -118,10 +118,9 @@ class Answers:
             turn = self._next
         time.sleep(max(0.0, turn - time.monotonic()))
 
-    def _record(self, at: float, response: httpx.Response) -> None:
+    def _record(self, at: float, response: Answer) -> None:
         if not response.is_success:
             return
-        response.read()
         body = response.json()
         aggregate, version = str(body["id"]), int(body["version"])
         with self._lock:
