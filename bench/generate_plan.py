@@ -26,6 +26,11 @@ YEAR = 2024
 APPROVER = Actor("approver-province", "approver", "钟楼区民政局")
 CLERK = Actor("clerk-civil-registry", "caseworker", "钟楼区民政局")
 REGIONS = [f"3204{n:02d}" for n in range(1, 11)]  # ID-number region codes: 10 districts' worth
+#: Birthdays are told apart by their residue mod 64 in days since this date. Counted from
+#: each range's own first day, an elder (1940-1965) and an adult (1955-1985) of different
+#: slots could share a birthday, region and sequence: one person in two cases, which the
+#: write side refuses (first met by a 100,000-case run).
+BIRTH_EPOCH = date(1900, 1, 1)
 STREETS_PER_DISTRICT = 12
 CASES_PER_STREET = 80  # about 1,250 streets for a province's 100,000 cases
 STOCK_SHARE = 0.6  # cases already active when the year begins (confirmed in late 2023)
@@ -78,11 +83,13 @@ def person(
     rng: random.Random, number: int, relation: str, years: tuple[int, int]
 ) -> dict[str, Any]:
     """A member whose ID number no other `number` shares: region and sequence from the number,
-    the birthday's residue mod 64 from its slot, the rest drawn (640,000 people at most)."""
+    the birthday's residue mod 64 (days since BIRTH_EPOCH, whatever the range of years) from
+    its slot, the rest drawn (640,000 people at most)."""
     region, seq, slot = REGIONS[number % 10], number // 10 % 1000, number // 10_000
     assert slot < 64, "too many people for the ID-number scheme"
     first, last = date(years[0], 1, 1), date(years[1], 12, 31)
-    birth = first + timedelta(days=slot + 64 * rng.randrange((last - first).days // 64))
+    first += timedelta(days=(slot - (first - BIRTH_EPOCH).days) % 64)
+    birth = first + timedelta(days=64 * rng.randrange((last - first).days // 64))
     name = rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.randint(1, 2)))
     return {"name": name, "id_number": make_id_number(region, birth, seq), "relation": relation,
             "counted": True, "able_to_work": False}  # fmt: skip

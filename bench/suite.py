@@ -35,7 +35,7 @@ from rich.table import Table
 BENCH = Path(__file__).resolve().parent
 DEFAULT_PROVINCE_URL = "postgresql://postgres@127.0.0.1:5432/caseledger_province"
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-PROVINCE_CASES = 65_000  # about 2.05 million events (31.7 events a case at 10,000 cases)
+PROVINCE_CASES = 100_000  # the province: about 3.1 million events (31.5 events a case)
 OUT = Path("var/bench/suite.json")
 out, err = Console(), Console(stderr=True)
 

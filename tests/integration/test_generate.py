@@ -20,7 +20,7 @@ import pytest
 from api.container import Container, build
 from api.settings import Settings
 from bench.generate import GenerateError, Generator, Interrupted
-from bench.generate_plan import derived_id
+from bench.generate_plan import derived_id, person
 from tests.conftest import _drop_postgres_database, _fresh_postgres_database
 
 CASES, SEED = 30, 7
@@ -135,3 +135,20 @@ def test_shards_write_the_same_events_as_one_run(
         )
         with pytest.raises(GenerateError, match="a shard is 0 to 2"):
             Generator(other, CASES, SEED, 3, 3, barrier)
+
+
+def test_no_two_people_share_an_id_number_whatever_their_ages() -> None:
+    """Numbers that differ only in their slot (the same region and sequence) are told apart
+    by the birthday, whichever ranges of years the people were drawn from (an elder of a
+    TEKUN case, an adult, a child)."""
+    import random
+
+    ranges = [(1940, 1965), (1955, 1985), (2008, 2018)]
+    for base in (0, 4, 1234, 9999):
+        numbers = {}
+        for slot in range(64):
+            number = base + 10_000 * slot
+            for years in ranges:
+                rng = random.Random(f"{number}:{years}")
+                id_number = person(rng, number, "self", years)["id_number"]
+                assert numbers.setdefault(id_number, number) == number, id_number
