@@ -57,13 +57,13 @@ class KeepAlive:
         self._headers = dict(headers or {})
         self._on_answer = on_answer
 
-    def get(self, path: str) -> Answer:
-        return self._exchange("GET", path, None, self._headers)
+    def get(self, path: str, headers: dict[str, str] | None = None) -> Answer:
+        return self._exchange("GET", path, None, {**self._headers, **(headers or {})})
 
-    def post(self, path: str, json: Any = None) -> Answer:
+    def post(self, path: str, json: Any = None, headers: dict[str, str] | None = None) -> Answer:
         body = jsonlib.dumps(json, ensure_ascii=False, separators=(",", ":")).encode()
-        headers = {**self._headers, "Content-Type": "application/json"}
-        return self._exchange("POST", path, body, headers)
+        sent = {**self._headers, "Content-Type": "application/json", **(headers or {})}
+        return self._exchange("POST", path, body, sent)
 
     def _exchange(self, method: str, path: str, body: bytes | None,
                   headers: dict[str, str]) -> Answer:  # fmt: skip
