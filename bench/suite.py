@@ -45,6 +45,8 @@ class Step:
     name: str
     argv: list[str]
     json: str  # the file the benchmark writes (var/bench/...)
+    #: Run on the province's ledger (its key, the clock off); else on scratch databases.
+    province: bool = False
     status: int | None = None
     seconds: float = 0.0
 
@@ -69,12 +71,13 @@ def steps(size: str, province_url: str, shards: int) -> list[Step]:
             "generate",
             ["generate.py", "--cases", str(PROVINCE_CASES), "--shards", str(shards), *on],
             "generate.json",
+            province=True,
         ),
-        Step("settle", ["suite.py", "--settle", province_url], "suite.json"),
-        Step("rebuild", ["rebuild.py", *on], "rebuild.json"),
-        Step("graphql", ["graphql.py", *on], "graphql.json"),
-        Step("verify", ["verify.py", *on], "verify.json"),
-        Step("streams", ["streams.py", *on], "streams.json"),
+        Step("settle", ["suite.py", "--settle", province_url], "suite.json", province=True),
+        Step("rebuild", ["rebuild.py", *on], "rebuild.json", province=True),
+        Step("graphql", ["graphql.py", *on], "graphql.json", province=True),
+        Step("verify", ["verify.py", *on], "verify.json", province=True),
+        Step("streams", ["streams.py", *on], "streams.json", province=True),
         Step("commands", ["commands.py"], "commands.json"),
         Step("payroll", ["payroll.py"], "payroll.json"),
         Step("standard change", ["standard_change.py"], "standard_change.json"),
@@ -133,10 +136,17 @@ def settle(url: str, key_file: Path) -> None:
         container.close()
 
 
-def run(step: Step) -> None:
+def run(step: Step, province_env: dict[str, str]) -> None:
+    """The step in a process of its own; a province step with the province's key and the
+    clock off. A scratch step never gets that key: its servers would sign their own
+    checkpoints with it, and the key's memory of its last checkpoint would then no longer
+    be the province's (the next server on the province refuses to sign)."""
     err.rule(f"[bold]{step.name}[/]: bench/{' '.join(step.argv)}")
     start = time.perf_counter()
-    step.status = subprocess.call([sys.executable, str(BENCH / step.argv[0]), *step.argv[1:]])
+    env = {**os.environ, **(province_env if step.province else {})}
+    step.status = subprocess.call(
+        [sys.executable, str(BENCH / step.argv[0]), *step.argv[1:]], env=env
+    )
     step.seconds = time.perf_counter() - start
 
 
@@ -168,18 +178,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.signing_key_file is None:
         name = (urlparse(args.province_url).path or "/").lstrip("/") or "province"
         args.signing_key_file = Path(f"var/bench/{name}-signing-key")
+    province_env: dict[str, str] = {}
     if args.size == "province":
         ensure_database(args.province_url, admin_url)
-        # Every benchmark's servers and relays sign with the province ledger's key, and none
+        # The province's benchmarks' servers and relays sign with its ledger's key, and none
         # records today as a business day in a ledger of 2024 (the clock is off).
         args.signing_key_file.parent.mkdir(parents=True, exist_ok=True)
-        os.environ.setdefault("LEDGER_SIGNING_KEY_FILE", str(args.signing_key_file.resolve()))
-        os.environ.setdefault("LEDGER_CLOCK", "false")
+        province_env = {
+            "LEDGER_SIGNING_KEY_FILE": os.environ.get("LEDGER_SIGNING_KEY_FILE")
+            or str(args.signing_key_file.resolve()),
+            "LEDGER_CLOCK": os.environ.get("LEDGER_CLOCK") or "false",
+        }
     for step in chosen:
         if step.name != "generate" and any(s.name == "generate" and s.status for s in chosen):
             step.status = None  # not run: a benchmark of a half-written year says nothing
             continue
-        run(step)
+        run(step, province_env)
         if step.name in ("generate", "settle") and step.status == 0:
             analyse(args.province_url)
     table = Table(title=f"Benchmarks, {args.size} size")
