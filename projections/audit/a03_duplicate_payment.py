@@ -54,14 +54,16 @@ class DuplicatePayment(AuditRule):
     @handles(AssistanceCase.ApplicationSubmitted)
     def submitted(self, tx: Tx, e: Any, position: int) -> None:
         if is_exclusive(e.programme):
+            case_id, counted = (
+                str(e.originator_id),
+                [m["person_id"] for m in e.members if m["counted"]],
+            )
             tx.executemany(
                 "INSERT INTO audit_a03_members (case_id, person_id) VALUES (%s, %s)"
                 " ON CONFLICT (case_id, person_id) DO NOTHING",
-                [(str(e.originator_id), m["person_id"]) for m in e.members if m["counted"]],
+                [(case_id, person) for person in counted],
             )
-            self._joined(
-                tx, str(e.originator_id), {m["person_id"] for m in e.members if m["counted"]}
-            )
+            self._joined(tx, case_id, set(counted))
 
     def prefetch(self, tx: Tx, todo: list[tuple[int, Any]]) -> None:
         """A payroll batch's payouts, their months' rows and the cases sharing a member, in a

@@ -17,14 +17,16 @@ from domain.assistance.case import AssistanceCase
 from domain.payroll.payout import Payout
 from domain.shared.values import is_bank_account
 from projections.audit.rule import AuditRule
-from projections.buffer import Rows, any_of
+from projections.buffer import Owned, Rows, any_of
 from projections.store import Row, Tx
 from projections.view import handles
 
 #: Tx.memo's keys: the accounts read in this transaction, digest -> every case paid into it
-#: (its street and members None while the case is not on record); case -> its street and
-#: members, or None when it is not on record; case not on record -> its rows among ACCOUNTS.
-ACCOUNTS, CASES, UNRECORDED = "audit_a14_accounts", "audit_a14_cases", "audit_a14_unrecorded"
+#: (its street and members None while the case is not on record); case not on record -> its
+#: rows among ACCOUNTS.
+ACCOUNTS, UNRECORDED = "audit_a14_accounts", "audit_a14_unrecorded"
+#: The cases' streets and members, read once a transaction and written with the batch's rows.
+CASES = Owned("audit_a14_cases", "case_id", "case_id, street, members")
 #: Each case's street and members looked up by its key: a join let PostgreSQL's plan, made
 #: on the statistics of a near-empty table early in a catch-up, scan every case for each
 #: account read (6,532 full scans of 41,301 cases within 300,000 events of the province log).
@@ -51,12 +53,10 @@ class SharedPayeeAccount(AuditRule):
     @handles(AssistanceCase.ApplicationSubmitted)
     def submitted(self, tx: Tx, e: Any, position: int) -> None:
         members = sorted(m["person_id"] for m in e.members)
-        Rows.of(tx, "audit_a14_cases", "case_id").insert(tx, {  # with the batch's others
-            "case_id": str(e.originator_id), "street": e.street, "members": json.dumps(members),
-        })  # fmt: skip
+        case_id = str(e.originator_id)
         on_record = {"street": e.street, "members": json.dumps(members)}
-        tx.memo.setdefault(CASES, {})[str(e.originator_id)] = on_record
-        for row in tx.memo.get(UNRECORDED, {}).pop(str(e.originator_id), []):
+        CASES.insert(tx, {"case_id": case_id, **on_record})  # with the batch's others
+        for row in tx.memo.get(UNRECORDED, {}).pop(case_id, []):
             row.update(on_record)  # a case paid before it was on record
 
     def prefetch(self, tx: Tx, todo: list[tuple[int, Any]]) -> None:
@@ -66,25 +66,10 @@ class SharedPayeeAccount(AuditRule):
             for _, e in todo
             if isinstance(e, Payout.PayoutScheduled) and (d := self._digest(e.payee))
         }
-        known: dict[str, list[Row]] = tx.memo.setdefault(ACCOUNTS, {})
-        missing = sorted(digests - set(known))
-        for i in range(0, len(missing), 900):
-            chunk = missing[i : i + 900]
-            for digest in chunk:
-                known[digest] = []
-            where, params = any_of(tx, "audit_a14_accounts", "account_digest", chunk, alias="a")
-            for row in tx.query(_paid_into(where), params):
-                known[row.pop("account_digest")].append(_noted(tx, row))
-        cases: dict[str, Row | None] = tx.memo.setdefault(CASES, {})
-        paid = sorted(
-            {str(e.case_id) for _, e in todo if isinstance(e, Payout.PayoutScheduled)} - set(cases)
+        _accounts(tx, digests)
+        CASES.prefetch(
+            tx, {str(e.case_id) for _, e in todo if isinstance(e, Payout.PayoutScheduled)}
         )
-        for i in range(0, len(paid), 900):
-            chunk = paid[i : i + 900]
-            cases.update(dict.fromkeys(chunk))
-            where, params = any_of(tx, "audit_a14_cases", "case_id", chunk)
-            for row in tx.query(f"SELECT * FROM audit_a14_cases WHERE {where}", params):
-                cases[row.pop("case_id")] = row
 
     @handles(Payout.PayoutScheduled)
     def scheduled(self, tx: Tx, e: Any, position: int) -> None:
@@ -103,16 +88,6 @@ class SharedPayeeAccount(AuditRule):
         if case_id is not None:
             self._paid_to(tx, case_id, e.payee, position, e.occurred_on)
 
-    @staticmethod
-    def _case(tx: Tx, case_id: str) -> Row | None:
-        """The case's street and members (None: not on record), read once a transaction."""
-        cases: dict[str, Row | None] = tx.memo.setdefault(CASES, {})
-        if case_id not in cases:
-            found = tx.query("SELECT street, members FROM audit_a14_cases WHERE case_id = %s",
-                             [case_id])  # fmt: skip
-            cases[case_id] = found[0] if found else None
-        return cases[case_id]
-
     def _digest(self, payee: Any) -> str | None:
         account = ((payee or {}).get("personal") or {}).get("bank_account")
         if not isinstance(account, str) or not is_bank_account(account):
@@ -125,22 +100,15 @@ class SharedPayeeAccount(AuditRule):
         digest = self._digest(payee)
         if digest is None:
             return
-        known: dict[str, list[Row]] = tx.memo.setdefault(ACCOUNTS, {})
-        rows = known.get(digest)
-        if rows is None:  # an account not read yet (a reissue to a new account)
-            rows = tx.query(_paid_into("a.account_digest = %s"), [digest])
-            for row in rows:
-                row.pop("account_digest")
-                _noted(tx, row)
-            known[digest] = rows
+        rows = _accounts(tx, {digest})[digest]  # read at the batch's start, but for a reissue
         if not any(r["case_id"] == case_id for r in rows):  # a case new to the account
             tx.execute(
                 "INSERT INTO audit_a14_accounts (account_digest, case_id, position)"
                 " VALUES (%s, %s, %s) ON CONFLICT (account_digest, case_id) DO NOTHING",
                 [digest, case_id, position],
             )
-            case = self._case(tx, case_id) or {"street": None, "members": None}
-            rows.append(_noted(tx, {"case_id": case_id, "position": position, **case}))
+            case = CASES.get(tx, case_id) or {"street": None, "members": None}
+            rows.append(_noted(tx, {**case, "case_id": case_id, "position": position}))
         # An account whose case is not on record is left out (as a join would).
         rows = [r for r in rows if r["members"] is not None]
         if not rows:
@@ -161,6 +129,21 @@ class SharedPayeeAccount(AuditRule):
                 f"({len(rows)} cases)"
             ),
         )  # fmt: skip
+
+
+def _accounts(tx: Tx, digests: set[str]) -> dict[str, list[Row]]:
+    """Every case paid into these accounts, read once a transaction (the remembered lists
+    are kept current by `_paid_to` and the submissions)."""
+    known: dict[str, list[Row]] = tx.memo.setdefault(ACCOUNTS, {})
+    missing = sorted(digests - set(known))
+    for i in range(0, len(missing), 900):
+        chunk = missing[i : i + 900]
+        for digest in chunk:
+            known[digest] = []
+        where, params = any_of(tx, "audit_a14_accounts", "account_digest", chunk, alias="a")
+        for row in tx.query(_paid_into(where), params):
+            known[row.pop("account_digest")].append(_noted(tx, row))
+    return known
 
 
 def _noted(tx: Tx, row: Row) -> Row:

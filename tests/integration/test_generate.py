@@ -8,6 +8,7 @@ the same ledger; and the views built from it count the cases by the statuses the
 
 from __future__ import annotations
 
+import random
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -141,8 +142,6 @@ def test_no_two_people_share_an_id_number_whatever_their_ages() -> None:
     """Numbers that differ only in their slot (the same region and sequence) are told apart
     by the birthday, whichever ranges of years the people were drawn from (an elder of a
     TEKUN case, an adult, a child)."""
-    import random
-
     ranges = [(1940, 1965), (1955, 1985), (2008, 2018)]
     for base in (0, 4, 1234, 9999):
         numbers = {}
